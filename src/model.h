@@ -1,0 +1,77 @@
+/* A model: named tensors, string metadata, and the recognised GPT layout. */
+#ifndef WS_MODEL_H
+#define WS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "tensor.h"
+
+typedef enum ws_layout {
+    WS_LAYOUT_UNKNOWN = 0,
+    WS_LAYOUT_OURS,     /* tok_emb, blocks.N.attn.c_attn, blocks.N.mlp.0 ... */
+    WS_LAYOUT_NANOGPT,  /* transformer.wte, transformer.h.N.mlp.c_fc ... */
+    WS_LAYOUT_HF_GPT2,  /* wte, h.N.attn.c_attn (Conv1D, transposed) ... */
+} ws_layout;
+
+typedef struct ws_config {
+    int n_layer, n_head, n_embd, vocab_size, block_size;
+    int n_head_known;   /* 0 when n_head was not in the metadata: ask the user */
+    int tied;           /* head shares the embedding */
+    int bias;           /* linear layers have biases */
+    int gelu_tanh;      /* GELU tanh approximation instead of exact erf */
+} ws_config;
+
+struct ws_mapping;
+
+typedef struct ws_model {
+    char *path;
+    ws_layout layout;
+    ws_config cfg;
+    size_t n_tensors;
+    ws_tensor *tensors;
+    size_t n_meta;
+    char **meta_keys, **meta_vals;
+    struct ws_mapping *maps;   /* file mappings to release */
+    size_t n_maps;
+    int64_t n_params;          /* sum of numel */
+    char layout_note[256];     /* why roles are off, for unknown layouts */
+} ws_model;
+
+const char *ws_layout_name(ws_layout l);
+
+/* Open a model file by its contents: .safetensors, a sharded
+ * model.safetensors.index.json (or a directory holding one). Roles and config
+ * are recognised; an unknown naming still loads. */
+int ws_model_open(const char *path, ws_model **out, ws_err *e);
+void ws_model_free(ws_model *m);
+
+/* Build models in memory (init, training output). The tensor takes a copy
+ * of nothing: `data` is adopted and freed with the model when `own` is set. */
+ws_model *ws_model_new(void);
+ws_tensor *ws_model_add(ws_model *m, const char *name, ws_dtype dt, int ndim,
+                        const int64_t *shape, void *data, int own, ws_err *e);
+int ws_model_set_meta(ws_model *m, const char *key, const char *val, ws_err *e);
+const char *ws_model_meta(const ws_model *m, const char *key);
+
+/* Assign roles/layers/orientation and derive the config. Called by open. */
+void ws_model_recognise(ws_model *m);
+
+ws_tensor *ws_model_find(const ws_model *m, const char *name);
+/* Tensor with a role (layer ignored for non-layer roles); NULL if absent.
+ * A tied model has no HEAD tensor: use EMBED. */
+ws_tensor *ws_model_get(const ws_model *m, ws_role r, int layer, int is_bias);
+
+/* Write all tensors (as stored, F32/F16/BF16 kept) plus metadata and the
+ * config to a safetensors file, atomically. Refuses to overwrite a file
+ * that was opened as an input. */
+int ws_model_save(const ws_model *m, const char *path, ws_err *e);
+
+/* Statistics of every tensor, in parallel over `threads` threads (0 = cores).
+ * `progress(done, total, user)` may be NULL; returning nonzero cancels. */
+int ws_model_stats_all(ws_model *m, int threads,
+                       int (*progress)(size_t done, size_t total, void *user),
+                       void *user, ws_err *e);
+
+#endif

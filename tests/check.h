@@ -1,0 +1,42 @@
+/* Minimal test helpers: each CHECK counts; main returns failures != 0.
+ * Prints "N passed, N failed" at the end. */
+#ifndef WS_CHECK_H
+#define WS_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_passed, check_failed;
+
+#define CHECK(cond) do { if (cond) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+#define CHECKF(cond, ...) do { if (cond) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
+    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#define CHECK_NEAR(a, b, tol) CHECKF(fabs((double)(a) - (double)(b)) <= (tol), \
+    "%.10g vs %.10g (tol %g)", (double)(a), (double)(b), (double)(tol))
+#define CHECK_REL(a, b, rtol) CHECKF(fabs((double)(a) - (double)(b)) <= (rtol) * fmax(fabs((double)(b)), 1e-30), \
+    "%.10g vs %.10g (rtol %g)", (double)(a), (double)(b), (double)(rtol))
+#define CHECK_STR_CONTAINS(hay, needle) CHECKF((hay) && strstr((hay), (needle)), \
+    "\"%s\" does not contain \"%s\"", (hay) ? (hay) : "(null)", (needle))
+
+static inline int check_done(void)
+{
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed ? 1 : 0;
+}
+
+/* Path of a file under the source tree (tests run from the build tree). */
+static inline const char *check_src(const char *rel)
+{
+    static char buf[4][4096];
+    static int k;
+    const char *s = getenv("WS_SRCDIR");
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", s ? s : ".", rel);
+    return buf[k];
+}
+
+#endif

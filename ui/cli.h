@@ -1,0 +1,35 @@
+/* Shared pieces of the command-line front end. */
+#ifndef WS_CLI_H
+#define WS_CLI_H
+
+#include "error.h"
+#include "model.h"
+#include "table.h"
+#include "threads.h"
+
+typedef enum cli_fmt { CLI_TEXT, CLI_CSV, CLI_JSON } cli_fmt;
+
+/* Print "wscope: WHAT: message" to stderr; return 2 (the exit status for bad input). */
+int cli_fail(const char *what, const ws_err *e);
+int cli_failf(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Open a model, printing the error; returns 0 or 2. */
+int cli_open_model(const char *path, ws_model **m);
+
+/* Write a table to stdout in the chosen format. */
+int cli_print_table(const ws_table *t, cli_fmt f);
+
+/* Progress bar on stderr, drawn by a ticker thread only when stderr is a
+ * TTY; prints nothing when piped. */
+typedef struct cli_bar cli_bar;
+cli_bar *cli_bar_start(const char *label, ws_progress *p);
+void cli_bar_stop(cli_bar *b);
+
+/* Parse helpers that reject trailing junk; return 0 or print and return 2. */
+int cli_int(const char *opt, const char *s, long lo, long hi, long *out);
+int cli_double(const char *opt, const char *s, double *out);
+
+/* The bundled sample model (build tree, else installed data dir). */
+const char *cli_sample_model(void);
+
+#endif
