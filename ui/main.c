@@ -17,6 +17,9 @@ const ws_command ws_commands[] = {
     {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--seed S] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits (issue 4) ---- */
+    {"fit", "MODEL [--tensor PATTERN] [--k K] [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
+            "            [--ftol X] [--json|--csv] [--rows-out FILE]",
+     "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra (issue 5) ---- */
     /* ---- training (issue 6) ---- */
     {NULL, NULL, NULL, NULL},
