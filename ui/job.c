@@ -83,11 +83,18 @@ void job_cancel(tui_job *j)
 static void job_free(tui_job *j)
 {
     pthread_join(j->thread, NULL);
-    if (j->free_arg)
+    if (j->free_arg && j->arg)
         j->free_arg(j->arg);
     pthread_mutex_destroy(&j->lock);
     pthread_cond_destroy(&j->cond);
     free(j);
+}
+
+void *job_take_arg(tui_job *j)
+{
+    void *a = j->arg;
+    j->arg = NULL;
+    return a;
 }
 
 void job_release(tui_job *j)

@@ -21,6 +21,9 @@ double job_fraction(tui_job *j);
 /* Wait up to ms milliseconds for the job to finish; returns job_done(). */
 int job_wait(tui_job *j, int ms);
 void job_cancel(tui_job *j);
+/* A finished job's argument now belongs to the caller: the reaper will not
+ * free it. Returns the argument. */
+void *job_take_arg(tui_job *j);
 /* Cancel and hand over to the reaper; j must not be used afterwards. */
 void job_release(tui_job *j);
 /* Join and free released jobs that have finished; at exit (wait = 1) all. */
