@@ -48,9 +48,10 @@ struct view {
 
 view *view_model_new(tui *t);
 view *view_matrix_new(tui *t, ws_tensor *tensor);
-/* axis 0: row `index` of the matrix; axis 1: column `index`. `data` is
- * the tensor's float32 view (rows × cols), already loaded. */
-view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t index);
+/* axis 0: plot `row` of the matrix; axis 1: plot column `col` (the other
+ * is where `t` switches to). `data` is the tensor's float32 view (rows ×
+ * cols), already loaded. */
+view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t row, int64_t col);
 view *view_hist_new(tui *t, ws_tensor *tensor);
 view *view_help_new(tui *t, const view *from);
 

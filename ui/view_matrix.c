@@ -299,7 +299,7 @@ static int open_line(matrix_view *v, tui *t, int axis)
         tui_message(t, "still loading %s", v->t->name);
         return 1;
     }
-    tui_push(t, view_row_new(t, v->t, v->a, axis, axis ? v->cc : v->cr));
+    tui_push(t, view_row_new(t, v->t, v->a, axis, v->cr, v->cc));
     return 1;
 }
 

@@ -12,7 +12,8 @@ typedef struct row_view {
     ws_tensor *t;
     const float *a;       /* rows × cols */
     int axis;             /* 0: a row, 1: a column */
-    int64_t index;
+    int64_t index;        /* the row (column) shown */
+    int64_t other;        /* the column (row) to show when switching */
     float *vals;          /* the row or column */
     int64_t n;
 } row_view;
@@ -110,10 +111,13 @@ static int row_action(view *vv, tui *t, ws_action a)
             go(v, i);
         return 1;
     }
-    case ACT_COLUMN:
+    case ACT_COLUMN: {
+        int64_t i = v->other;
+        v->other = v->index;
         v->axis = !v->axis;
-        go(v, v->index);
+        go(v, i);
         return 1;
+    }
     case ACT_HIST: tui_push(t, view_hist_new(t, v->t)); return 1;
     default: return 0;
     }
@@ -130,7 +134,7 @@ static const view_class row_class = {
     "row", row_keys, row_draw, row_action, NULL, row_destroy,
 };
 
-view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t index)
+view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t row, int64_t col)
 {
     (void)t;
     row_view *v = calloc(1, sizeof *v);
@@ -143,6 +147,7 @@ view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64
     v->t = tensor;
     v->a = data;
     v->axis = axis;
-    go(v, index);
+    v->other = axis ? row : col;
+    go(v, axis ? col : row);
     return &v->base;
 }
