@@ -280,7 +280,7 @@ static void test_downsample(void)
     for (int i = 0; i < 25; i++)
         a[i] = (float)(10 * (i / 5) + i % 5);
     a[6] = -50;   /* row 1, col 1 */
-    ds_req q = {a, 5, 5, 0, 0, 2, 0, 0, DS_MEAN};
+    ds_req q = {a, 5, 5, 0, 0, 2, 2, 0, 0, DS_MEAN};
     ds_grid_size(&q, 10, 10, &q.ph, &q.pw);
     CHECK(q.ph == 3 && q.pw == 3);
     float out[9];
@@ -292,14 +292,21 @@ static void test_downsample(void)
     CHECK(ds_compute(&q, out, NULL) == 0);
     CHECK(out[0] == -50 && out[1] == 13 && out[4] == 33);
     /* A window into the middle, grid limited by the request. */
-    ds_req w = {a, 5, 5, 1, 2, 1, 0, 0, DS_MEAN};
+    ds_req w = {a, 5, 5, 1, 2, 1, 1, 0, 0, DS_MEAN};
     ds_grid_size(&w, 2, 2, &w.ph, &w.pw);
     CHECK(w.ph == 2 && w.pw == 2);
     CHECK(ds_compute(&w, out, NULL) == 0);
     CHECK(out[0] == 12 && out[1] == 13 && out[2] == 22 && out[3] == 23);
+    /* Blocks of 5 rows × 2 columns: column means. */
+    ds_req cm = {a, 5, 5, 0, 0, 5, 2, 0, 0, DS_MEAN};
+    ds_grid_size(&cm, 10, 10, &cm.ph, &cm.pw);
+    CHECK(cm.ph == 1 && cm.pw == 3);
+    CHECK(ds_compute(&cm, out, NULL) == 0);
+    CHECK_NEAR(out[2], 24, 1e-6);
+    CHECK_NEAR(out[0], (0 + 1 + 10 - 50 + 20 + 21 + 30 + 31 + 40 + 41) / 10.0, 1e-6);
     /* NaN: a mean with NaN is NaN; max-|w| skips it. */
     float b[4] = {1, NAN, -3, 2};
-    ds_req n = {b, 2, 2, 0, 0, 2, 1, 1, DS_MEAN};
+    ds_req n = {b, 2, 2, 0, 0, 2, 2, 1, 1, DS_MEAN};
     ds_compute(&n, out, NULL);
     CHECK(isnan(out[0]));
     n.mode = DS_MAXABS;
@@ -315,6 +322,13 @@ static void test_downsample(void)
     for (int i = 0; i < 1000; i++)
         big[i] = (float)i;
     CHECK_NEAR(ds_abs_percentile(big, 1000, 100, 500), 998, 1e-6);
+    /* Against a sort, on shuffled data with ties: numpy.percentile semantics. */
+    float sh[101];
+    for (int i = 0; i < 101; i++)
+        sh[i] = (float)((i * 37) % 101 / 2);   /* 0,0,1,1,...,50 in scrambled order */
+    CHECK_NEAR(ds_abs_percentile(sh, 101, 50, 1 << 20), 25, 1e-6);
+    CHECK_NEAR(ds_abs_percentile(sh, 101, 99, 1 << 20), 49, 1e-6);   /* numpy: 49.0 */
+    CHECK_NEAR(ds_abs_percentile(sh, 101, 0, 1 << 20), 0, 1e-6);
 }
 
 int main(void)

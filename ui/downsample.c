@@ -6,17 +6,17 @@
 
 void ds_grid_size(const ds_req *q, int want_h, int want_w, int *ph, int *pw)
 {
-    int64_t h = (q->rows - q->r0 + q->block - 1) / q->block;
-    int64_t w = (q->cols - q->c0 + q->block - 1) / q->block;
+    int64_t h = (q->rows - q->r0 + q->br - 1) / q->br;
+    int64_t w = (q->cols - q->c0 + q->bc - 1) / q->bc;
     *ph = (int)(h < 0 ? 0 : h < want_h ? h : want_h);
     *pw = (int)(w < 0 ? 0 : w < want_w ? w : want_w);
 }
 
 static float block_value(const ds_req *q, int py, int px)
 {
-    int64_t ra = q->r0 + (int64_t)py * q->block, ca = q->c0 + (int64_t)px * q->block;
-    int64_t rb = ra + q->block < q->rows ? ra + q->block : q->rows;
-    int64_t cb = ca + q->block < q->cols ? ca + q->block : q->cols;
+    int64_t ra = q->r0 + (int64_t)py * q->br, ca = q->c0 + (int64_t)px * q->bc;
+    int64_t rb = ra + q->br < q->rows ? ra + q->br : q->rows;
+    int64_t cb = ca + q->bc < q->cols ? ca + q->bc : q->cols;
     double sum = 0;
     float best = NAN;
     for (int64_t r = ra; r < rb; r++) {
@@ -59,15 +59,32 @@ int ds_compute(const ds_req *q, float *out, ws_progress *p)
         return 0;
     ds_job j = {q, out, p};
     /* Small windows are not worth waking threads for. */
-    int64_t work = (int64_t)q->ph * q->pw * q->block * q->block;
+    int64_t work = (int64_t)q->ph * q->pw * q->br * q->bc;
     int threads = work < (1 << 20) ? 1 : 0;
     return ws_parallel_for((size_t)q->ph, 1, threads, ds_rows, &j, p) < 0 ? -1 : 0;
 }
 
-static int cmp_float(const void *a, const void *b)
+/* Rearrange v[0..n) so that v[k] is the k-th smallest (Hoare quickselect). */
+static float select_kth(float *v, int64_t n, int64_t k)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+    int64_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else break;
+    }
+    return v[k];
 }
 
 double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
@@ -86,12 +103,18 @@ double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
     }
     double r = 0;
     if (k > 0) {
-        qsort(v, (size_t)k, sizeof *v, cmp_float);
-        /* Linear interpolation between order statistics (numpy's default). */
         double pos = pct / 100.0 * (double)(k - 1);
         int64_t i = (int64_t)pos;
         double f = pos - (double)i;
-        r = i + 1 < k ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+        r = select_kth(v, k, i);
+        if (i + 1 < k && f > 0) {
+            /* After selection everything right of i is >= v[i]: its min is v[i+1]. */
+            float next = v[i + 1];
+            for (int64_t j = i + 2; j < k; j++)
+                if (v[j] < next)
+                    next = v[j];
+            r = r * (1 - f) + next * f;
+        }
     }
     free(v);
     return r;

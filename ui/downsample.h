@@ -17,7 +17,7 @@ typedef struct ds_req {
     const float *a;         /* rows × cols, row-major */
     int64_t rows, cols;
     int64_t r0, c0;         /* first row and column of the window */
-    int64_t block;          /* matrix rows and columns per pixel (>= 1) */
+    int64_t br, bc;         /* matrix rows and columns per pixel (>= 1) */
     int ph, pw;             /* pixel grid: see ds_grid_size */
     ds_mode mode;
 } ds_req;
@@ -32,8 +32,9 @@ void ds_grid_size(const ds_req *q, int want_h, int want_w, int *ph, int *pw);
 int ds_compute(const ds_req *q, float *out, ws_progress *p);
 
 /* The pct-th percentile (0..100) of |a[i]|, from an evenly strided sample
- * of at most `sample` elements (exact when n <= sample). NaN/Inf skipped;
- * 0 when nothing is finite. */
+ * of at most `sample` elements (exact when n <= sample), interpolated
+ * linearly between order statistics like numpy.percentile. NaN/Inf
+ * skipped; 0 when nothing is finite. Quickselect: O(sample). */
 double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample);
 
 #endif
