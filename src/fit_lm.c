@@ -120,6 +120,41 @@ static double dot(const double *a, const double *b, int64_t n)
     return __builtin_cpu_supports("avx2") ? dot_avx2(a, b, n) : dot_generic(a, b, n);
 }
 
+/* Four dot products of a with the rows b, b+n, b+2n, b+3n: a is loaded once
+ * for all four (JᵀJ is this kernel over the upper triangle). */
+#define DOT4_BODY                                                       \
+    v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;                   \
+    int64_t j = 0;                                                      \
+    for (; j + 4 <= n; j += 4) {                                        \
+        v4d x = *(const v4d *)(a + j);                                  \
+        s0 += x * *(const v4d *)(b + j);                                \
+        s1 += x * *(const v4d *)(b + n + j);                            \
+        s2 += x * *(const v4d *)(b + 2 * n + j);                        \
+        s3 += x * *(const v4d *)(b + 3 * n + j);                        \
+    }                                                                   \
+    out[0] = (s0[0] + s0[1]) + (s0[2] + s0[3]);                         \
+    out[1] = (s1[0] + s1[1]) + (s1[2] + s1[3]);                         \
+    out[2] = (s2[0] + s2[1]) + (s2[2] + s2[3]);                         \
+    out[3] = (s3[0] + s3[1]) + (s3[2] + s3[3]);                         \
+    for (; j < n; j++)                                                  \
+        for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * n + j];
+
+__attribute__((target("avx2"))) static void dot4_avx2(const double *a, const double *b, int64_t n, double *out)
+{
+    DOT4_BODY
+}
+
+static void dot4_generic(const double *a, const double *b, int64_t n, double *out)
+{
+    DOT4_BODY
+}
+
+static void dot4(const double *a, const double *b, int64_t n, double *out)
+{
+    if (__builtin_cpu_supports("avx2")) dot4_avx2(a, b, n, out);
+    else dot4_generic(a, b, n, out);
+}
+
 size_t ws_lm_work_size(int64_t n, int K)
 {
     /* g, g trial (K·n each), J (3K·n), r, r trial (n each) */
@@ -170,7 +205,13 @@ static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
     for (int p = 0; p < P; p++) {
         const double *jp = S->J + p * n;
         Jtr[p] = dot(jp, S->r, n);
-        for (int q = p; q < P; q++)
+        int q = p;
+        for (; q + 4 <= P; q += 4) {
+            double o4[4];
+            dot4(jp, S->J + q * n, n, o4);
+            for (int t = 0; t < 4; t++) JtJ[p * P + q + t] = JtJ[(q + t) * P + p] = o4[t];
+        }
+        for (; q < P; q++)
             JtJ[p * P + q] = JtJ[q * P + p] = dot(jp, S->J + q * n, n);
     }
 }
