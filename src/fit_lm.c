@@ -120,39 +120,43 @@ static double dot(const double *a, const double *b, int64_t n)
     return __builtin_cpu_supports("avx2") ? dot_avx2(a, b, n) : dot_generic(a, b, n);
 }
 
-/* Four dot products of a with the rows b, b+n, b+2n, b+3n: a is loaded once
- * for all four (JᵀJ is this kernel over the upper triangle). */
+/* Four dot products of a with the rows b, b+stride, b+2·stride, b+3·stride
+ * over the index range [j0, j1): a is loaded once for all four (JᵀJ is this
+ * kernel over the upper triangle). */
 #define DOT4_BODY                                                       \
     v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;                   \
-    int64_t j = 0;                                                      \
-    for (; j + 4 <= n; j += 4) {                                        \
+    int64_t j = j0;                                                     \
+    for (; j + 4 <= j1; j += 4) {                                       \
         v4d x = *(const v4d *)(a + j);                                  \
         s0 += x * *(const v4d *)(b + j);                                \
-        s1 += x * *(const v4d *)(b + n + j);                            \
-        s2 += x * *(const v4d *)(b + 2 * n + j);                        \
-        s3 += x * *(const v4d *)(b + 3 * n + j);                        \
+        s1 += x * *(const v4d *)(b + stride + j);                       \
+        s2 += x * *(const v4d *)(b + 2 * stride + j);                   \
+        s3 += x * *(const v4d *)(b + 3 * stride + j);                   \
     }                                                                   \
     out[0] = (s0[0] + s0[1]) + (s0[2] + s0[3]);                         \
     out[1] = (s1[0] + s1[1]) + (s1[2] + s1[3]);                         \
     out[2] = (s2[0] + s2[1]) + (s2[2] + s2[3]);                         \
     out[3] = (s3[0] + s3[1]) + (s3[2] + s3[3]);                         \
-    for (; j < n; j++)                                                  \
-        for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * n + j];
+    for (; j < j1; j++)                                                 \
+        for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * stride + j];
 
-__attribute__((target("avx2"))) static void dot4_avx2(const double *a, const double *b, int64_t n, double *out)
+__attribute__((target("avx2"))) static void dot4_avx2(const double *a, const double *b, int64_t stride,
+                                                      int64_t j0, int64_t j1, double *out)
 {
     DOT4_BODY
 }
 
-static void dot4_generic(const double *a, const double *b, int64_t n, double *out)
+static void dot4_generic(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
+                         double *out)
 {
     DOT4_BODY
 }
 
-static void dot4(const double *a, const double *b, int64_t n, double *out)
+static void dot4_range(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
+                       double *out)
 {
-    if (__builtin_cpu_supports("avx2")) dot4_avx2(a, b, n, out);
-    else dot4_generic(a, b, n, out);
+    if (__builtin_cpu_supports("avx2")) dot4_avx2(a, b, stride, j0, j1, out);
+    else dot4_generic(a, b, stride, j0, j1, out);
 }
 
 size_t ws_lm_work_size(int64_t n, int K)
@@ -186,33 +190,56 @@ static double lm_eval(const lm *S, const double *x, double *g, double *r)
 
 /* Analytic Jacobian of the model (∂/∂A = g, ∂/∂μ = A g (j−μ)/σ²,
  * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. */
+/* A Gaussian and its derivatives vanish (below 1e-17 of their peak) more
+ * than SUPPORT σ from the centre; JᵀJ and Jᵀr only sum where the columns
+ * involved are nonzero, which makes narrow components cheap. */
+#define SUPPORT 9.0
+
+static void support(int64_t n, double mu, double s, int64_t *lo, int64_t *hi)
+{
+    double a = ceil(mu - SUPPORT * s), b = floor(mu + SUPPORT * s) + 1;
+    *lo = a < 0 ? 0 : a > (double)n ? n : (int64_t)a;
+    *hi = b < 0 ? 0 : b > (double)n ? n : (int64_t)b;
+}
+
 static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
 {
-    int64_t n = S->n;
+    int64_t n = S->n, lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
     int P = S->P;
     for (int k = 0; k < S->K; k++) {
         const double *gk = S->g + k * n;
         double *ja = S->J + (3 * k) * n, *jm = ja + n, *js = jm + n;
         double A = x[3 * k], mu = x[3 * k + 1], s = x[3 * k + 2];
         double cm = A / (s * s), cs = A / (s * s * s);
+        support(n, mu, s, &lo[3 * k], &hi[3 * k]);
+        lo[3 * k + 1] = lo[3 * k + 2] = lo[3 * k];
+        hi[3 * k + 1] = hi[3 * k + 2] = hi[3 * k];
         for (int64_t j = 0; j < n; j++) {
-            double d = (double)j - mu, t = gk[j] * d;
-            ja[j] = gk[j];
+            int in = j >= lo[3 * k] && j < hi[3 * k];
+            double d = (double)j - mu, t = in ? gk[j] * d : 0;
+            ja[j] = in ? gk[j] : 0;
             jm[j] = cm * t;
             js[j] = cs * t * d;
         }
     }
     for (int p = 0; p < P; p++) {
         const double *jp = S->J + p * n;
-        Jtr[p] = dot(jp, S->r, n);
+        Jtr[p] = dot(jp + lo[p], S->r + lo[p], hi[p] - lo[p]);
         int q = p;
         for (; q + 4 <= P; q += 4) {
-            double o4[4];
-            dot4(jp, S->J + q * n, n, o4);
+            /* p's support against the union of the four q's supports */
+            int64_t a = lo[q], b = hi[q];
+            for (int t = 1; t < 4; t++) a = lo[q + t] < a ? lo[q + t] : a, b = hi[q + t] > b ? hi[q + t] : b;
+            a = a > lo[p] ? a : lo[p];
+            b = b < hi[p] ? b : hi[p];
+            double o4[4] = {0, 0, 0, 0};
+            if (b > a) dot4_range(jp, S->J + q * n, n, a, b, o4);
             for (int t = 0; t < 4; t++) JtJ[p * P + q + t] = JtJ[(q + t) * P + p] = o4[t];
         }
-        for (; q < P; q++)
-            JtJ[p * P + q] = JtJ[q * P + p] = dot(jp, S->J + q * n, n);
+        for (; q < P; q++) {
+            int64_t a = lo[q] > lo[p] ? lo[q] : lo[p], b = hi[q] < hi[p] ? hi[q] : hi[p];
+            JtJ[p * P + q] = JtJ[q * P + p] = b > a ? dot(jp + a, S->J + q * n + a, b - a) : 0;
+        }
     }
 }
 
