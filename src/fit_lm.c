@@ -40,24 +40,37 @@ void ws_fit_opts_default(ws_fit_opts *o, int K)
 void ws_gauss_fill(int64_t n, double mu, double sigma, double *g)
 {
     /* g(j+1) = g(j)·r(j), r(j) = exp(−(2(j−μ)+1)/(2σ²)), r(j+1) = r(j)·q,
-     * q = exp(−1/σ²). Walking away from the peak only shrinks values, so an
-     * underflow to 0 is the true answer there. */
+     * q = exp(−1/σ²), walking away from the peak (values only shrink, so an
+     * underflow to 0 is the true answer). Beyond the support (WS_GAUSS_SUPPORT
+     * σ, where g < 1e-17) g is set to 0 without computing it. */
+    int64_t lo, hi;
+    ws_gauss_support(n, mu, sigma, &lo, &hi);
+    memset(g, 0, sizeof(double) * (size_t)lo);
+    memset(g + hi, 0, sizeof(double) * (size_t)(n - hi));
+    if (hi <= lo) return;
     double s2 = 2.0 * sigma * sigma, q = exp(-2.0 / s2);
     int64_t c = (int64_t)floor(mu);
-    if (c < 0) c = 0;
-    if (c > n - 1) c = n - 1;
+    if (c < lo) c = lo;
+    if (c > hi - 1) c = hi - 1;
     double d = (double)c - mu;
     g[c] = exp(-d * d / s2);
     double r = exp(-(2.0 * d + 1.0) / s2);
-    for (int64_t j = c + 1; j < n; j++) {
+    for (int64_t j = c + 1; j < hi; j++) {
         g[j] = g[j - 1] * r;
         r *= q;
     }
     r = exp((2.0 * d - 1.0) / s2);
-    for (int64_t j = c - 1; j >= 0; j--) {
+    for (int64_t j = c - 1; j >= lo; j--) {
         g[j] = g[j + 1] * r;
         r *= q;
     }
+}
+
+void ws_gauss_support(int64_t n, double mu, double sigma, int64_t *lo, int64_t *hi)
+{
+    double a = ceil(mu - WS_GAUSS_SUPPORT * sigma), b = floor(mu + WS_GAUSS_SUPPORT * sigma) + 1;
+    *lo = a < 0 ? 0 : a > (double)n ? n : (int64_t)a;
+    *hi = b < 0 ? 0 : b > (double)n ? n : (int64_t)b;
 }
 
 int ws_chol_solve(int m, double *M, double *b)
@@ -183,25 +196,15 @@ static double lm_eval(const lm *S, const double *x, double *g, double *r)
     for (int k = 0; k < S->K; k++) {
         const double *gk = g + k * n;
         double A = x[3 * k];
-        for (int64_t j = 0; j < n; j++) r[j] -= A * gk[j];
+        int64_t lo, hi;
+        ws_gauss_support(n, x[3 * k + 1], x[3 * k + 2], &lo, &hi);
+        for (int64_t j = lo; j < hi; j++) r[j] -= A * gk[j];
     }
     return dot(r, r, n);
 }
 
 /* Analytic Jacobian of the model (∂/∂A = g, ∂/∂μ = A g (j−μ)/σ²,
  * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. */
-/* A Gaussian and its derivatives vanish (below 1e-17 of their peak) more
- * than SUPPORT σ from the centre; JᵀJ and Jᵀr only sum where the columns
- * involved are nonzero, which makes narrow components cheap. */
-#define SUPPORT 9.0
-
-static void support(int64_t n, double mu, double s, int64_t *lo, int64_t *hi)
-{
-    double a = ceil(mu - SUPPORT * s), b = floor(mu + SUPPORT * s) + 1;
-    *lo = a < 0 ? 0 : a > (double)n ? n : (int64_t)a;
-    *hi = b < 0 ? 0 : b > (double)n ? n : (int64_t)b;
-}
-
 static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
 {
     int64_t n = S->n, lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
@@ -211,13 +214,17 @@ static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
         double *ja = S->J + (3 * k) * n, *jm = ja + n, *js = jm + n;
         double A = x[3 * k], mu = x[3 * k + 1], s = x[3 * k + 2];
         double cm = A / (s * s), cs = A / (s * s * s);
-        support(n, mu, s, &lo[3 * k], &hi[3 * k]);
+        ws_gauss_support(n, mu, s, &lo[3 * k], &hi[3 * k]);
         lo[3 * k + 1] = lo[3 * k + 2] = lo[3 * k];
         hi[3 * k + 1] = hi[3 * k + 2] = hi[3 * k];
-        for (int64_t j = 0; j < n; j++) {
-            int in = j >= lo[3 * k] && j < hi[3 * k];
-            double d = (double)j - mu, t = in ? gk[j] * d : 0;
-            ja[j] = in ? gk[j] : 0;
+        /* zeros outside the support: the 4-column dot products may read there */
+        for (int c = 0; c < 3; c++) {
+            memset(ja + c * n, 0, sizeof(double) * (size_t)lo[3 * k]);
+            memset(ja + c * n + hi[3 * k], 0, sizeof(double) * (size_t)(n - hi[3 * k]));
+        }
+        for (int64_t j = lo[3 * k]; j < hi[3 * k]; j++) {
+            double d = (double)j - mu, t = gk[j] * d;
+            ja[j] = gk[j];
             jm[j] = cm * t;
             js[j] = cs * t * d;
         }
