@@ -235,8 +235,13 @@ static void run(tui *t)
             draw_frame(t, &cb);
             term_blit(&cb, force);
             force = 0;
+            /* Drawing may have started work: ask again, or we would sleep
+             * until the next key while it runs. */
+            busy = 0;
+            if (t->top->cls->tick && t->top->cls->tick(t->top, t, &busy))
+                t->dirty = 1;
         }
-        int ch = term_getkey(busy ? POLL_MS : -1);
+        int ch = term_getkey(t->dirty ? 0 : busy ? POLL_MS : -1);
         if (ch >= 0)
             force |= handle_key(t, ch);
     }
