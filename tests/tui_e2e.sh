@@ -109,6 +109,32 @@ wait_for "++---"                    # ASCII axis corner and ticks
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
+# ---- colour tiers: NO_COLOR gives no colours at all; --colors 8 only the
+# 8 ANSI colours (SGR 30-37/40-47), never 256-colour or RGB sequences ----
+start_env() { env_="$1"; shift; T kill-session -t w 2>/dev/null
+    T new-session -d -s w -x 100 -y 30 \
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 $env_ \"$WSCOPE\" $*; echo WSCOPE-EXIT=\$?; sleep 60"; }
+start_env NO_COLOR=1 "$MODEL"
+wait_for "tok_emb.weight"
+keys Enter
+wait_for "row 0 col 0"
+absent "▀"
+T capture-pane -p -e -t w | sed 's/\[39m//g; s/\[49m//g' | grep -q '[[;][34][0-8]m\|38;\|48;' &&
+    { echo "FAIL: NO_COLOR: colour escapes on screen"; fails=$((fails + 1)); }
+keys Q
+wait_for "WSCOPE-EXIT=0"
+start_env COLORTERM= "--colors 8 $MODEL"
+wait_for "tok_emb.weight"
+keys Enter
+wait_for "row 0 col 0"
+wait_for "▀"
+T capture-pane -p -e -t w | grep -q '38;5;\|48;5;\|38;2;\|48;2;' &&
+    { echo "FAIL: --colors 8: 256/RGB colour escapes on screen"; fails=$((fails + 1)); }
+T capture-pane -p -e -t w | grep -q '\[4[0-7]m\|;4[0-7]m' ||
+    { echo "FAIL: --colors 8: no ANSI background colours"; fails=$((fails + 1)); }
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
 # ---- bad input: a clear one-line error, exit 2, no terminal left behind ----
 echo "not a model" > "$TMP/bad.safetensors"
 out=$("$WSCOPE" "$TMP/bad.safetensors" 2>&1 </dev/null); rc=$?
