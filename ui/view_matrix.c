@@ -56,6 +56,8 @@ typedef struct matrix_view {
     mjob *jarg;
     float *px;               /* the shown pixels */
     win shown;
+    int cancelled;           /* x was pressed: do not restart `dropped` */
+    win dropped;
 } matrix_view;
 
 static const key_binding matrix_keys[] = {
@@ -194,6 +196,9 @@ static int request(matrix_view *v)
     win w = wanted(v);
     if (v->px && same_win(w, v->shown) && !v->job)
         return 0;
+    if (v->cancelled && same_win(w, v->dropped))
+        return 0;   /* until the window changes */
+    v->cancelled = 0;
     if (v->job && same_win(w, v->jarg->w))
         return 0;
     if (v->job) {
@@ -344,10 +349,12 @@ static int matrix_action(view *vv, tui *t, ws_action a)
     case ACT_HIST: tui_push(t, view_hist_new(t, v->t)); return 1;
     case ACT_CANCEL:
         if (v->job) {
+            v->dropped = v->jarg->w;
+            v->cancelled = 1;
             job_release(v->job);
             v->job = NULL;
             v->jarg = NULL;
-            tui_message(t, "cancelled");
+            tui_message(t, "cancelled: move or zoom to compute again");
         }
         return 1;
     case ACT_CLICK: {
@@ -369,7 +376,8 @@ static int matrix_tick(view *vv, tui *t, int *busy)
     if (!v->job)
         return 0;
     *busy = 1;
-    return take_result(v) || 1;   /* progress moved on: redraw the bar */
+    take_result(v);
+    return 1;   /* a new picture, or the progress bar moved on */
 }
 
 static void matrix_destroy(view *vv)

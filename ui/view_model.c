@@ -276,9 +276,14 @@ static int model_action(view *vv, tui *t, ws_action a)
     case ACT_SEARCH: tui_prompt(t, "search: "); return 1;
     case ACT_PROMPT_DONE:
         snprintf(v->search, sizeof v->search, "%s", t->prompt);
-        return v->search[0] ? search_from(v, t, v->sel) || 1 : 1;
+        if (v->search[0])
+            search_from(v, t, v->sel);
+        return 1;
     case ACT_SEARCH_NEXT:
-        return v->search[0] ? search_from(v, t, v->sel + 1) || 1 : 0;
+        if (!v->search[0])
+            return 0;
+        search_from(v, t, v->sel + 1);
+        return 1;
     case ACT_CANCEL: job_cancel(v->job); return 1;
     case ACT_CLICK: {
         int i = v->top + t->click_y - 2;   /* title and column header above */
