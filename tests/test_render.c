@@ -331,8 +331,25 @@ static void test_downsample(void)
     CHECK_NEAR(ds_abs_percentile(sh, 101, 0, 1 << 20), 0, 1e-6);
 }
 
+static void test_line_stats(void)
+{
+    /* numpy over the finite values: mean, std (ddof=0), min, max, sqrt(sum x^2). */
+    float x[6] = {0.5f, -1.25f, 3.0f, NAN, 2.0f, -0.125f};
+    ds_line_stats s;
+    ds_line_stats_of(x, 6, &s);
+    CHECK(s.n_finite == 5);
+    CHECK_NEAR(s.mean, 0.825, 1e-12);
+    CHECK_NEAR(s.std, 1.5116216457830973, 1e-12);
+    CHECK(s.min == -1.25 && s.max == 3.0);
+    CHECK_NEAR(s.l2, 3.8507304501873407, 1e-12);
+    float none[2] = {NAN, INFINITY};
+    ds_line_stats_of(none, 2, &s);
+    CHECK(s.n_finite == 0 && isnan(s.mean) && isnan(s.min) && s.l2 == 0);
+}
+
 int main(void)
 {
+    test_line_stats();
     test_heatmap_utf8_truecolour();
     test_heatmap_ascii_16();
     test_heatmap_mono();

@@ -139,3 +139,28 @@ double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
     free(v);
     return r;
 }
+
+void ds_line_stats_of(const float *x, int64_t n, ds_line_stats *out)
+{
+    double sum = 0, sq = 0, mn = INFINITY, mx = -INFINITY;
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        sum += x[i];
+        sq += (double)x[i] * x[i];
+        mn = fmin(mn, x[i]);
+        mx = fmax(mx, x[i]);
+        k++;
+    }
+    double mean = k ? sum / (double)k : NAN, m2 = 0;
+    for (int64_t i = 0; i < n; i++)   /* two passes: exact when |mean| >> std */
+        if (isfinite(x[i]))
+            m2 += (x[i] - mean) * (x[i] - mean);
+    out->n_finite = k;
+    out->mean = mean;
+    out->std = k ? sqrt(m2 / (double)k) : NAN;
+    out->min = k ? mn : NAN;
+    out->max = k ? mx : NAN;
+    out->l2 = sqrt(sq);
+}
