@@ -109,6 +109,35 @@ wait_for "++---"                    # ASCII axis corner and ticks
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
+# ---- MODEL TUNED: `d` shows TUNED - MODEL; dw at the cursor must equal the
+# difference of the two weights shown by each model alone ----
+"$WSCOPE" init --layers 2 --d 64 --heads 4 --vocab 512 --block 64 --seed 2 \
+    -o "$TMP/tuned.safetensors" >/dev/null || { echo "FAIL: init"; fails=$((fails + 1)); }
+# weight_at MODEL: the w= the matrix view shows at row 3 col 2 of tok_emb.
+weight_at() {
+    start "$1"
+    wait_for "tok_emb.weight"
+    keys Enter j j j l l
+    wait_for "row 3 col 2 "
+    screen | sed -n 's/.*row 3 col 2 w=\([^ ]*\).*/\1/p'
+    keys Q
+    wait_for "WSCOPE-EXIT=0"
+}
+w0=$(weight_at "$MODEL")
+w1=$(weight_at "$TMP/tuned.safetensors")
+start "$MODEL" "$TMP/tuned.safetensors"
+wait_for "tok_emb.weight"
+keys Enter j j j l l
+wait_for "row 3 col 2 w="
+keys d
+wait_for "matrix: TUNED - MODEL: tok_emb.weight"
+wait_for "row 3 col 2 dw="
+dw=$(screen | sed -n 's/.*row 3 col 2 dw=\([^ ]*\).*/\1/p')
+awk -v a="$w0" -v b="$w1" -v d="$dw" 'BEGIN { e = b - a - d; exit !(a != "" && d != "" && e < 2e-5 && e > -2e-5) }' ||
+    { echo "FAIL: dw=$dw but TUNED - MODEL = $w1 - ($w0)"; fails=$((fails + 1)); }
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
 # ---- colour tiers: NO_COLOR gives no colours at all; --colors 8 only the
 # 8 ANSI colours (SGR 30-37/40-47), never 256-colour or RGB sequences ----
 start_env() { env_="$1"; shift; T kill-session -t w 2>/dev/null
