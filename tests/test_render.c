@@ -101,12 +101,12 @@ static void test_plot(void)
     cb_init(&cb, 8, 30);
     render_plot(&cb, (cb_rect){0, 0, 8, 30}, WAVE, 5, &UTF8_TRUE);
     CHECK_DUMP(&cb, ((cb_rect){0, 0, 8, 30}),
-               "       1 ┤   ⢀⡴⠛⣆             \n"
-               "         │  ⣠⠏  ⠈⠳⣄           \n"
-               "       0 ┤⣠⠞⠁     ⠘⢦⡀        ⢀\n"
-               "         │          ⠙⢦      ⣠⠞\n"
-               "         │           ⠈⠳⣄  ⢀⡞⠁ \n"
-               "      -1 ┤             ⠈⢧⡴⠋   \n"
+               "       1 ┤   ⢀⡞⠳⣄             \n"
+               "         │ ⢀⡴⠋  ⠈⢧⡀           \n"
+               "       0 ┤⣠⠞      ⠙⢦⡀        ⢀\n"
+               "         │          ⠳⣄      ⡴⠋\n"
+               "         │           ⠈⢳⡀  ⣠⠞⠁ \n"
+               "      -1 ┤             ⠙⢦⡼⠁   \n"
                "         └┬─────────┬────────┬\n"
                "          0         2        4\n");
     CHECK(cb_at(&cb, 0, 13)->fg == 0x5fd7ff);
@@ -116,9 +116,9 @@ static void test_plot(void)
                "       1 +    ***             \n"
                "         |  *** ***           \n"
                "       0 +***     ***        *\n"
-               "         |          ***     **\n"
-               "         |            *** *** \n"
-               "      -1 +              ***   \n"
+               "         |          **     ***\n"
+               "         |           *** ***  \n"
+               "      -1 +             ***    \n"
                "         ++---------+--------+\n"
                "          0         2        4\n");
     /* More points than dot columns: each column spans its bucket's range. */
