@@ -109,6 +109,30 @@ wait_for "++---"                    # ASCII axis corner and ticks
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
+# ---- odd tensors (unknown layout, empty, scalar, F16/BF16/I32): no crash ----
+start "${WS_SRCDIR:-.}/tests/fixtures/ref_numpy.safetensors"
+wait_for "no GPT roles"
+wait_for "f.scalar"
+keys G k Enter
+wait_for "e.empty is empty"
+keys H
+wait_for "e.empty is empty"
+keys q q j Enter
+wait_for "matrix: f.scalar"
+wait_for "row 0 col 0 w=2.5 "
+keys Enter
+wait_for "row 0: n=1 mean=2.5 std=0 min=2.5 max=2.5 L2=2.5"
+keys q q k k k Enter
+wait_for "matrix: c.bf16"
+# Values from tests/fixtures/ref_numpy.expected.json (written by numpy).
+wait_for "row 0 col 0 w=-3.875 "
+keys l
+wait_for "row 0 col 1 w=-5.531 "
+keys j
+wait_for "row 1 col 1 w=0.8125 "
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
 # ---- MODEL TUNED: `d` shows TUNED - MODEL; dw at the cursor must equal the
 # difference of the two weights shown by each model alone ----
 "$WSCOPE" init --layers 2 --d 64 --heads 4 --vocab 512 --block 64 --seed 2 \
