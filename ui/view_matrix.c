@@ -287,6 +287,28 @@ static int request(matrix_view *v)
 
 /* ---- drawing ---- */
 
+/* Columns left of the heatmap for row numbers: the digits of the last row. */
+static int gutter_width(const matrix_view *v)
+{
+    int d = 1;
+    for (int64_t r = v->t->rows - 1; r >= 10; r /= 10)
+        d++;
+    return d + 1;
+}
+
+/* Every 4th cell row: the first matrix row it shows. */
+static void draw_rows_ruler(const matrix_view *v, cellbuf *cb, cb_rect heat, int k)
+{
+    int gw = gutter_width(v);
+    for (int cy = 0; cy < heat.h; cy += 4) {
+        int64_t py = (int64_t)cy * k;
+        if (py >= v->shown.ph)
+            break;
+        cb_printf(cb, heat.y + cy, heat.x - gw, gw - 1, CB_DIM, "%*lld", gw - 1,
+                  (long long)(v->shown.r0 + py * v->shown.br));
+    }
+}
+
 static double colour_range(const matrix_view *v)
 {
     const source *s = &v->src[v->shown.diff];
@@ -349,7 +371,8 @@ static void draw_info(matrix_view *v, cellbuf *cb, cb_rect info, double range)
 static void matrix_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     matrix_view *v = (matrix_view *)vv;
-    cb_rect heat = {body.y, body.x, body.h - 1, body.w};
+    int gw = gutter_width(v);
+    cb_rect heat = {body.y, body.x + gw, body.h - 1, body.w - gw};
     v->want_h = heat.h * heatmap_pixels_per_cell(&t->style);
     v->want_w = heat.w;
     if (v->br == 0)   /* first draw: square blocks, the whole width on screen */
@@ -365,7 +388,12 @@ static void matrix_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect inf
     if (v->px) {
         render_heatmap(cb, heat, v->px, v->shown.ph, v->shown.pw, range, &t->style);
         draw_cursor(v, t, cb, heat, range);
-        render_colourbar(cb, body.y + body.h - 1, body.x, body.w < 64 ? body.w : 64, range, &t->style);
+        draw_rows_ruler(v, cb, heat, heatmap_pixels_per_cell(&t->style));
+        int bw = body.w < 64 ? body.w : 64;
+        render_colourbar(cb, body.y + body.h - 1, body.x, bw, range, &t->style);
+        int64_t c1 = min64(v->t->cols, v->shown.c0 + (int64_t)v->shown.pw * v->shown.bc) - 1;
+        cb_printf(cb, body.y + body.h - 1, body.x + bw + 2, body.w - bw - 2, CB_DIM,
+                  "cols %lld-%lld", (long long)v->shown.c0, (long long)c1);
     }
     draw_info(v, cb, info, range);
 }
@@ -435,7 +463,7 @@ static int matrix_action(view *vv, tui *t, ws_action a)
     case ACT_CLICK: {
         int k = heatmap_pixels_per_cell(&t->style);
         v->cr = v->shown.r0 + (int64_t)(t->click_y - 1) * k * v->shown.br;
-        v->cc = v->shown.c0 + (int64_t)t->click_x * v->shown.bc;
+        v->cc = v->shown.c0 + (int64_t)(t->click_x - gutter_width(v)) * v->shown.bc;
         return 1;
     }
     default: return 0;
