@@ -58,6 +58,8 @@ wait_for "matrix: blocks.0.attn.c_attn.weight"
 wait_for "row 0 col 0"
 wait_for "▀"
 wait_for "+0.0"                     # colour bar scale
+wait_for "cols 0-63"
+screen | grep -q '^ *8 ▀' || { echo "FAIL: no row number 8 at the left edge"; fails=$((fails + 1)); }
 keys j j l
 wait_for "row 2 col 1"
 keys Enter
