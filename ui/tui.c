@@ -198,7 +198,7 @@ static int handle_key(tui *t, int ch)
     int rows, cols;
     term_size(&rows, &cols);
     if (layout_compute(rows, cols).too_small) {
-        if (ch == 'q' || ch == 'Q')
+        if (ch == 'Q')   /* the only key there: nothing else can be seen */
             t->quit = 1;
         return 0;
     }
