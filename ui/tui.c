@@ -2,7 +2,7 @@
  *
  * The loop redraws only when something changed (a key, a resize, or a
  * view's background work reporting progress), waits for keys without a
- * timeout when nothing runs, and polls every 40 ms while work runs. Every
+ * timeout when nothing runs, and polls every POLL_MS while work runs. Every
  * frame is drawn into a cellbuf and copied to the terminal by terminal.c,
  * which writes only the cells that differ from the last frame. */
 #include "config.h"
@@ -20,7 +20,7 @@
 #include "terminal.h"
 #include "tui.h"
 
-enum { POLL_MS = 40 };
+enum { POLL_MS = 15 };   /* while work runs: how soon a finished job is shown */
 
 /* ---- helpers shared by the views ---- */
 
