@@ -149,7 +149,10 @@ static int selects(const char *pat, const ws_gpt_param *p)
     return fnmatch(pat, p->name, 0) == 0;
 }
 
-static int matrix_only(ws_policy_kind k) { return k == WS_POL_CRYSTAL || k == WS_POL_GRID; }
+static int matrix_only(ws_policy_kind k)
+{
+    return k == WS_POL_CRYSTAL || k == WS_POL_GRID || k == WS_POL_FREEZE_PR;
+}
 
 /* ---- per-parameter state ---- */
 

@@ -26,8 +26,8 @@
  *   freeze-pr:X    trained until its weight participation ratio
  *                  PR = (Σλ)²/Σλ² (λ the eigenvalues of the centred row
  *                  covariance) is below X at a check, then frozen
- * crystal and grid act on matrices only; a bias they select is left as it
- * was. */
+ * crystal, grid and freeze-pr act on matrices only; a bias or LayerNorm
+ * vector they select keeps the policy it had. */
 #ifndef WS_POLICY_H
 #define WS_POLICY_H
 

@@ -496,7 +496,7 @@ static int add_optim(ws_train *t, ws_model *out, ws_err *e)
         const float *m = ws_adamw_m(t->opt, i), *v = ws_adamw_v(t->opt, i);
         int64_t shape[2] = {p->rows, p->cols};
         char key[512];
-        if (!m)
+        if (!m || ws_policy_is_frozen(t->pol, i))   /* frozen: state no longer used */
             continue;
         snprintf(key, sizeof key, "optim.exp_avg.%s", p->name);
         if (add_f32(out, key, 2, shape, p->n, m, e))

@@ -111,8 +111,8 @@ static int add_data(train_args *a, const char *path)
 static int apply_opt(train_args *a, int c, const char *arg)
 {
     ws_train_opts *o = &a->o;
-    int64_t v;
-    int k, rc = 0;
+    int64_t v = 0;
+    int k = 0, rc = 0;
     ws_err e = {{0}};
     switch (c) {
     case 'D': return add_data(a, arg);
