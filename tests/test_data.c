@@ -170,10 +170,6 @@ int main(void)
     test_bin();
     test_errors();
     test_sequential();
-    const char *names[] = {"plain.txt", "packed.txt.gz", "ok.bin", "empty.txt", "empty.bin",
-                           "blank.txt", "oov.bin", "odd.bin", "words.txt"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        unlink(path(names[i]));
-    rmdir(dir);
+    check_rmtree(dir);
     return check_done();
 }

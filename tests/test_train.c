@@ -303,11 +303,6 @@ int main(void)
     test_pause_cancel();
     test_eval();
     test_bad_sizes();
-    const char *names[] = {"full0.safetensors", "half0.safetensors", "resumed0.safetensors",
-                           "full1.safetensors", "half1.safetensors", "resumed1.safetensors",
-                           "diverged.safetensors", "cancelled.safetensors"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        unlink(path(names[i]));
-    rmdir(dir);
+    check_rmtree(dir);
     return check_done();
 }

@@ -10,28 +10,14 @@ matrices W1 (48x16), W2 (16x64), W3 (64x16):
                              mu_k = n(k+1)/(K+1), s_k = n/K; A = lstsq; W = A G
 Run: /usr/bin/python3 tests/ref/policy_ref.py
 """
-import json
 import os
-import struct
 
 import numpy as np
 
+from st_write import write_safetensors
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "train",
                    "policy_ref.safetensors")
-
-
-def write_safetensors(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name in sorted(tensors):
-        raw = np.ascontiguousarray(tensors[name], dtype="<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(tensors[name].shape),
-                        "data_offsets": [off, off + len(raw)]}
-        blobs.append(raw)
-        off += len(raw)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 def truncate(w, r):

@@ -14,13 +14,13 @@ token count (no validation split); nanoGPT's get_lr (linear warm-up, cosine
 to MIN_LR at STEPS), AdamW (decay on 2-D tensors only), clip_grad_norm_.
 Run: /usr/bin/python3 tests/ref/train_seq_ref.py
 """
-import json
 import math
 import os
-import struct
 
 import numpy as np
 import torch
+
+from st_write import write_safetensors
 
 torch.set_default_dtype(torch.float64)
 L, C, H, V, BLOCK = 2, 32, 4, 67, 32
@@ -50,21 +50,6 @@ def init(rng):
             p[k + s + ".weight"] = rng.normal(0, 0.05, sh)
             p[k + s + ".bias"] = rng.normal(0, 0.02, sh[0])
     return {k: v.astype(np.float32) for k, v in p.items()}
-
-
-def write_safetensors(path, tensors, meta):
-    header, blobs, off = {}, [], 0
-    for name in sorted(tensors):
-        raw = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
-                        "data_offsets": [off, off + len(raw)]}
-        blobs.append(raw)
-        off += len(raw)
-    header["__metadata__"] = meta
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 def forward(P, x, y):
@@ -102,7 +87,7 @@ def main():
     p32 = init(rng)
     meta = {"n_layer": str(L), "n_head": str(H), "n_embd": str(C), "vocab_size": str(V),
             "block_size": str(BLOCK), "gelu": "exact"}
-    write_safetensors(os.path.join(OUT, "seq_model.safetensors"), p32, meta)
+    write_safetensors(os.path.join(OUT, "seq_model.safetensors"), p32, "<f4", meta)
     trans = rng.dirichlet(np.full(V, 0.1), size=V)   # a peaked Markov chain
     tok = [0]
     for _ in range(1999):
