@@ -20,7 +20,8 @@ close() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -
     --lr 1e-3 --min-lr 1e-4 --warmup 2 --sampling sequential --val-frac 0 --eval-every 0 \
     --log "$T/seq.csv" > "$T/out" 2> "$T/err"
 ok test $? -eq 0
-ok test "$(head -n 1 "$T/seq.csv")" = "step,loss,val_loss,lr,grad_norm,tokens_per_s,n_frozen"
+ok test "$(head -n 1 "$T/seq.csv" | cut -d, -f1-9)" = "step,loss,val_loss,lr,grad_norm,tokens_per_s,n_frozen,update:tok_emb.weight,update:pos_emb.weight"
+ok test "$(head -n 1 "$T/seq.csv" | tr , '\n' | grep -c '^update:')" -eq 11   # 2 embeddings, 4 per layer, head
 ok test "$(wc -l < "$T/seq.csv")" -eq 10          # header, 8 steps, final evaluation
 i=0
 while read -r want; do

@@ -327,24 +327,33 @@ static void status_line(const ws_train_rec *r, int64_t steps, int64_t first, int
     fflush(stderr);
 }
 
-static void log_row(ws_table *t, const ws_train_rec *r)
+/* One CSV row: the record, then the update norm of each matrix. */
+static void log_row(ws_table *log, ws_train *t, size_t i, const ws_train_rec *r, float *upd)
 {
-    int row = ws_table_row(t);
+    int row = ws_table_row(log);
     double v[7] = {(double)r->step, r->loss, r->val_loss, r->lr, r->grad_norm, r->tokens_per_s,
                    (double)r->n_frozen};
     for (int c = 0; c < 7; c++)
-        ws_table_num(t, row, c, v[c]);
+        ws_table_num(log, row, c, v[c]);
+    if (upd && !ws_train_update_norms(t, i, upd))
+        for (int k = 0; k < ws_train_n_matrices(t); k++)
+            ws_table_num(log, row, 7 + k, upd[k]);
 }
 
-static ws_table *log_table(void)
+static ws_table *log_table(ws_train *t)
 {
     static const char *cols[] = {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_s",
                                  "n_frozen"};
     static const char *fmts[] = {"%.0f", "%.9g", "%.9g", "%.9g", "%.9g", "%.1f", "%.0f"};
-    ws_table *t = ws_table_new();
-    for (int c = 0; t && c < 7; c++)
-        ws_table_col(t, cols[c], fmts[c]);
-    return t;
+    ws_table *log = ws_table_new();
+    char name[600];
+    for (int c = 0; log && c < 7; c++)
+        ws_table_col(log, cols[c], fmts[c]);
+    for (int k = 0; log && k < ws_train_n_matrices(t); k++) {
+        snprintf(name, sizeof name, "update:%s", ws_train_matrix_name(t, k));
+        ws_table_col(log, name, "%.9g");
+    }
+    return log;
 }
 
 /* Poll the worker: eval lines, status line on a TTY, log rows. */
@@ -354,13 +363,14 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_table *log)
     size_t seen = 0;
     int64_t first = ws_train_first_step(t), stop = o->stop_at ? o->stop_at : o->steps;
     struct timespec nap = {0, 100 * 1000 * 1000};
+    float *upd = malloc(sizeof(float) * ((size_t)ws_train_n_matrices(t) + 1));
     for (;;) {
         int fin = ws_train_finished(t);
         size_t n = ws_train_nrecords(t);
         ws_train_rec r;
         for (; seen < n && !ws_train_record(t, seen, &r); seen++) {
             if (log)
-                log_row(log, &r);
+                log_row(log, t, seen, &r, upd);
             if (!isnan(r.val_loss)) {
                 if (tty)
                     fprintf(stderr, "\r\033[K");
@@ -373,6 +383,7 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_table *log)
             break;
         nanosleep(&nap, NULL);
     }
+    free(upd);
     if (tty)
         fprintf(stderr, "\r\033[K");
 }
@@ -418,7 +429,7 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
     if (!t)
         return cli_failf(a->resume ? a->resume : a->model ? a->model : "train", "%s", e.msg);
-    ws_table *log = a->log ? log_table() : NULL;
+    ws_table *log = a->log ? log_table(t) : NULL;
     running = t;
     signal(SIGINT, on_sigint);
     int rc = ws_train_start(t, &e) ? cli_fail("train", &e) : 0;
