@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <unistd.h>
 
+#include "atomic.h"
 #include "tokenizer.h"
 
 struct ws_train {
@@ -508,6 +511,26 @@ static int add_optim(ws_train *t, ws_model *out, ws_err *e)
     return ws_policy_save_tensors(t->pol, t->g, out, e);
 }
 
+/* Write over the input model only when asked: save beside it (atomically),
+ * then rename over it; the old file stays mapped until the model is freed. */
+static int save_file(const ws_model *out, const char *path, int overwrite, ws_err *e)
+{
+    if (!overwrite || !ws_input_is_registered(path))
+        return ws_model_save(out, path, e);
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return ws_fail(e, "out of memory");
+    snprintf(tmp, n, "%s.wscope-new", path);
+    int rc = ws_model_save(out, tmp, e);
+    if (!rc && rename(tmp, path)) {
+        rc = ws_fail(e, "cannot replace %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
 /* Save weights (and, with_state, everything needed to resume) at `step`. */
 static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_err *e)
 {
@@ -522,7 +545,7 @@ static int save_at(ws_train *t, const char *path, int64_t step, int with_state, 
     if (!rc && with_state)
         rc = add_optim(t, out, e);
     if (!rc)
-        rc = ws_model_save(out, path, e);
+        rc = save_file(out, path, t->o.overwrite_input, e);
     ws_model_free(out);
     return rc;
 }

@@ -62,6 +62,11 @@ ok test $? -eq 0
 "$W" train --resume "$T/half.safetensors" --data "$F/seq.bin" --out "$T/resumed.safetensors" > /dev/null 2>&1
 ok test $? -eq 0
 ok cmp -s "$T/full.safetensors" "$T/resumed.safetensors"
+# the same, continuing in place: the input is replaced only with --overwrite
+"$W" train --resume "$T/half.safetensors" --data "$F/seq.bin" --out "$T/half.safetensors" --overwrite > /dev/null 2>&1
+ok test $? -eq 0
+ok cmp -s "$T/full.safetensors" "$T/half.safetensors"
+ok test -z "$(ls "$T" | grep -e '-new' -e '\.tmp\.')"
 
 # 4. Ctrl-C stops cleanly and saves a resumable checkpoint.
 "$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 100000000 --batch 2 --seq 8 \

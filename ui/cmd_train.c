@@ -52,7 +52,8 @@ static const struct option long_opts[] = {
     {"block", required_argument, 0, 'K'},     {"vocab", required_argument, 0, 'V'},
     {"tied", no_argument, 0, 't'},            {"no-bias", no_argument, 0, 'N'},
     {"min-count", required_argument, 0, 'M'}, {"lowercase", no_argument, 0, 'C'},
-    {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
+    {"overwrite", no_argument, 0, 'O'},       {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
 };
 
 static const char usage_text[] =
@@ -60,7 +61,7 @@ static const char usage_text[] =
     "         [--min-lr X] [--wd X] [--beta1 X] [--beta2 X] [--eps X] [--clip X]\n"
     "         [--schedule constant|cosine] [--warmup N] [--sampling random|sequential]\n"
     "         [--policy PATTERN=POLICY]... [--seed S] [--eval-every N] [--eval-batches N]\n"
-    "         [--val-frac F] [--out FILE] [--log FILE.csv] [--threads N]\n"
+    "         [--val-frac F] [--out FILE [--overwrite]] [--log FILE.csv] [--threads N]\n"
     "         [--stop-at N] [--save-every N] [--pr-every N]\n"
     "       wscope train --resume CKPT --data FILE... [options]\n"
     "       wscope train --init --layers L --d D --heads H --block T [--vocab V] [--tied]\n"
@@ -149,6 +150,7 @@ static int apply_opt(train_args *a, int c, const char *arg)
         break;
     }
     case 'o': a->out = arg; break;
+    case 'O': o->overwrite_input = 1; break;
     case 'g': a->log = arg; break;
     case 'j': rc = int_opt("--threads", arg, 0, 1024, &v); a->threads = (int)v; break;
     case 'r': a->resume = arg; break;
@@ -419,8 +421,8 @@ static int report(ws_train *t, const train_args *a)
 static int run(train_args *a, ws_model *m, ws_data *d)
 {
     ws_err e = {{0}};
-    if (a->out && ws_input_is_registered(a->out))
-        return cli_failf(a->out, "refusing to overwrite the input model");
+    if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
+        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
     if (a->threads)
         ws_blas_threads(a->threads);
     a->o.out = a->out;
