@@ -9,10 +9,60 @@
 
 #include "threads.h"
 
+/* ---- matrix products split over our own threads ----
+ *
+ * Training keeps OpenBLAS at one thread and splits each large product into
+ * one row (or column) block per thread itself: OpenBLAS's idle workers spin
+ * after each call and would compete with the row-wise kernels' threads. */
+
+typedef struct gemm_job {
+    int ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+} gemm_job;
+
+static void gemm_part(size_t begin, size_t end, int tid, void *user)
+{
+    const gemm_job *j = user;
+    (void)tid;
+    for (size_t part = begin; part < end; part++) {
+        int len = j->by_rows ? j->M : j->N;
+        int lo = (int)((int64_t)len * (int64_t)part / j->parts);
+        int hi = (int)((int64_t)len * (int64_t)(part + 1) / j->parts);
+        if (hi <= lo) continue;
+        const float *A = j->A, *B = j->B;
+        float *C = j->C;
+        if (j->by_rows) {
+            A += j->ta ? (size_t)lo : (size_t)lo * j->lda;
+            C += (size_t)lo * j->ldc;
+        } else {
+            B += j->tb ? (size_t)lo * j->ldb : (size_t)lo;
+            C += lo;
+        }
+        cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans,
+                    j->tb ? CblasTrans : CblasNoTrans,
+                    j->by_rows ? hi - lo : j->M, j->by_rows ? j->N : hi - lo, j->K,
+                    j->alpha, A, j->lda, B, j->ldb, j->beta, C, j->ldc);
+    }
+}
+
+void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+               const float *B, int ldb, float beta, float *C, int ldc, int threads)
+{
+    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, threads, M >= N, alpha, beta, A, B, C };
+    if (threads <= 1 || (double)M * N * K < 1e6) {
+        j.parts = 1;
+        gemm_part(0, 1, 0, &j);
+        return;
+    }
+    ws_parallel_for((size_t)threads, 1, threads, gemm_part, &j, NULL);
+}
+
 /* ---- linear layers ---- */
 
 void wsl_linear(float *out, const float *x, const float *w, const float *b,
-                const float *res, int N, int nin, int nout)
+                const float *res, int N, int nin, int nout, int threads)
 {
     float beta = (res || b) ? 1.0f : 0.0f;
     if (res || b) {
@@ -23,21 +73,20 @@ void wsl_linear(float *out, const float *x, const float *w, const float *b,
             if (b) for (int j = 0; j < nout; j++) o[j] += b[j];
         }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, nout, nin,
-                1.0f, x, nin, w, nin, beta, out, nout);
+    wsl_sgemm(0, 1, N, nout, nin, 1.0f, x, nin, w, nin, beta, out, nout, threads);
 }
 
 void wsl_linear_dx(float *dx, const float *dy, const float *w, int N, int nin, int nout,
-                   int accumulate)
+                   int accumulate, int threads)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, nin, nout,
-                1.0f, dy, nout, w, nin, accumulate ? 1.0f : 0.0f, dx, nin);
+    wsl_sgemm(0, 0, N, nin, nout, 1.0f, dy, nout, w, nin, accumulate ? 1.0f : 0.0f, dx, nin,
+              threads);
 }
 
-void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout)
+void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout,
+                   int threads)
 {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nout, nin, N,
-                1.0f, dy, nout, x, nin, 1.0f, dw, nin);
+    wsl_sgemm(1, 0, nout, nin, N, 1.0f, dy, nout, x, nin, 1.0f, dw, nin, threads);
 }
 
 void wsl_bias_db(float *db, const float *dy, const float *ones, int N, int nout)
@@ -142,32 +191,16 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
 /* ---- GELU ---- */
 
 typedef struct gelu_job {
-    float *y;
-    const float *x;
+    float *y, *x;
     int tanh_approx;
 } gelu_job;
 
 #define GELU_K 0.7978845608028654f   /* sqrt(2/pi) */
 #define GELU_C 0.044715f
 
+/* y = GELU(x), and x is replaced by GELU'(x): backward then needs one
+ * multiplication, and no second erf/exp pass. */
 static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
-{
-    const gelu_job *j = user;
-    (void)tid;
-    if (j->tanh_approx) {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            j->y[i] = 0.5f * x * (1.0f + tanhf(GELU_K * (x + GELU_C * x * x * x)));
-        }
-    } else {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            j->y[i] = 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
-        }
-    }
-}
-
-static void gelu_bwd(size_t begin, size_t end, int tid, void *user)
 {
     const gelu_job *j = user;
     const float inv_sqrt_2pi = 0.3989422804014327f;
@@ -175,31 +208,30 @@ static void gelu_bwd(size_t begin, size_t end, int tid, void *user)
     if (j->tanh_approx) {
         for (size_t i = begin; i < end; i++) {
             float x = j->x[i];
-            float u = GELU_K * (x + GELU_C * x * x * x);
-            float t = tanhf(u);
+            float t = tanhf(GELU_K * (x + GELU_C * x * x * x));
             float du = GELU_K * (1.0f + 3.0f * GELU_C * x * x);
-            j->y[i] *= 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+            j->y[i] = 0.5f * x * (1.0f + t);
+            j->x[i] = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
         }
     } else {
         for (size_t i = begin; i < end; i++) {
             float x = j->x[i];
             float cdf = 0.5f * (1.0f + erff(x * (float)M_SQRT1_2));
-            float pdf = inv_sqrt_2pi * expf(-0.5f * x * x);
-            j->y[i] *= cdf + x * pdf;
+            j->y[i] = x * cdf;
+            j->x[i] = cdf + x * inv_sqrt_2pi * expf(-0.5f * x * x);
         }
     }
 }
 
-void wsl_gelu(float *y, const float *x, size_t n, int tanh_approx, int threads)
+void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads)
 {
     gelu_job j = { y, x, tanh_approx };
     ws_parallel_for(n, 16384, threads, gelu_fwd, &j, NULL);
 }
 
-void wsl_gelu_back(float *d, const float *x, size_t n, int tanh_approx, int threads)
+void wsl_mul(float *d, const float *x, size_t n)
 {
-    gelu_job j = { d, x, tanh_approx };
-    ws_parallel_for(n, 16384, threads, gelu_bwd, &j, NULL);
+    for (size_t i = 0; i < n; i++) d[i] *= x[i];
 }
 
 /* ---- causal self-attention, one (batch, head) pair per work item ---- */

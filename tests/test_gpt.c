@@ -277,7 +277,7 @@ static void check_case(const char *cas, int tanh)
     printf("%s\n", cas);
     ws_model *m = open_model(cas, ""), *ref = open_model(cas, "_ref");
     if (!m || !ref) goto done;
-    m->cfg.gelu_tanh = tanh;
+    CHECK(m->cfg.gelu_tanh == tanh);   /* from the "gelu" metadata */
     const int32_t *in = ref_raw(ref, "inputs", WS_DT_I32, NULL);
     const int32_t *tg = ref_raw(ref, "targets", WS_DT_I32, NULL);
     if (!in || !tg) goto done;
