@@ -250,6 +250,8 @@ ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, in
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     int rc = (t->g = ws_gpt_new(m, o->B, o->T, e)) ? 0 : -1;
+    if (!rc)
+        ws_gpt_set_threads(t->g, o->threads);
     if (!rc && resume)
         rc = setup_resume(t, e);
     else if (!rc) {

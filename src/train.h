@@ -50,6 +50,7 @@ typedef struct ws_train_opts {
     int64_t save_every;      /* checkpoint every N steps; 0 = only at the end */
     const char *out;         /* checkpoint path; NULL = do not save */
     int overwrite_input;     /* `out` may be the input model (replaced atomically) */
+    int threads;             /* for forward/backward; 0 = all cores */
     const ws_policy_rule *rules;
     size_t n_rules;
 } ws_train_opts;

@@ -69,6 +69,7 @@ static int evaluate(const eval_args *a, ws_model *m, const ws_data *d)
     ws_gpt *g = ws_gpt_new(m, B, T, &e);
     if (!g)
         return cli_fail(a->model, &e);
+    ws_gpt_set_threads(g, (int)a->threads);
     ws_progress p;
     ws_progress_init(&p, 0);
     cli_bar *bar = cli_bar_start("eval", &p);
@@ -89,8 +90,6 @@ int cmd_eval(int argc, char **argv)
     int rc = parse(&a, argc, argv);
     if (rc)
         return rc == 1 ? 0 : rc;
-    if (a.threads)
-        ws_blas_threads((int)a.threads);
     ws_model *m;
     if (cli_open_model(a.model, &m))
         return 2;
