@@ -13,7 +13,7 @@
 #include "train.h"
 
 static const char usage_text[] =
-    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n";
+    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]";
 
 typedef struct eval_args {
     const char *model;
@@ -31,9 +31,10 @@ static int parse(eval_args *a, int argc, char **argv)
     };
     int c;
     optind = 1;
-    opterr = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
+        case '?': return cli_failf("eval", "bad option %s (%s)", argv[optind - 1], usage_text);
         case 'D':
             if (a->n_data == 256)
                 return cli_failf("--data", "at most 256 files");
@@ -42,7 +43,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'T': if (cli_int("--seq", optarg, 1, 1 << 24, &a->T)) return 2; break;
         case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
-        case 'h': fputs(usage_text, stdout); return 1;
+        case 'h': puts(usage_text); return 1;
         default: return 2;
         }
     }

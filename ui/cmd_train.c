@@ -178,8 +178,10 @@ static int parse(train_args *a, int argc, char **argv, int only_resume)
 {
     int c;
     optind = 1;
-    opterr = !only_resume;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+        if (c == '?' && !only_resume)
+            return cli_failf("train", "bad option %s (see wscope train --help)", argv[optind - 1]);
         if (only_resume) {
             if (c == 'r')
                 a->resume = optarg;
