@@ -30,6 +30,19 @@ while read -r want; do
   i=$((i + 1))
 done < "$F/seq_losses.txt"
 ok test $i -eq 8
+# the same with policies: freeze, crystal (SVD in numpy), grid (W = A G, only A trains)
+"$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 8 --batch 4 --seq 16 \
+    --lr 1e-3 --min-lr 1e-4 --warmup 2 --sampling sequential --val-frac 0 --eval-every 0 \
+    --policy qkv@0=freeze --policy attn_out@1=crystal:2 --policy mlp_up@0=grid:4 \
+    --log "$T/pol.csv" > /dev/null 2>&1
+ok test $? -eq 0
+i=0
+while read -r want; do
+  got=$(awk -F, -v s=$i '$1 == s && NR > 1 { print $2 }' "$T/pol.csv")
+  ok close "$got" "$want" 1e-5
+  i=$((i + 1))
+done < "$F/seq_policy_losses.txt"
+ok test $i -eq 8
 # eval: the mean loss over the windows k*T, as PyTorch computes it.
 got=$("$W" eval "$F/seq_model.safetensors" --data "$F/seq.bin" --seq 16 --batch 5 | awk '{ print $2 }')
 ok close "$got" "$(cat "$F/seq_eval.txt")" 1e-5

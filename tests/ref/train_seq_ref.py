@@ -8,6 +8,12 @@ Writes into tests/fixtures/train/:
   seq_losses.txt         the loss of each of STEPS steps (before its update)
   seq_eval.txt           `wscope eval` of the initial model with T 16: the
                          mean loss over windows k*T, k = 0, 1, ... (k*T + T < N)
+  seq_policy_losses.txt  the same run with --policy qkv@0=freeze
+                         --policy attn_out@1=crystal:2 --policy mlp_up@0=grid:4:
+                         qkv of layer 0 (weight, bias) frozen; attn_out weight of
+                         layer 1 its rank-2 SVD truncation, frozen; mlp_up weight
+                         of layer 0 = A G with only A trained (A by least
+                         squares, decayed as a 2-D tensor)
 
 The run: window b of step s starts at ((s*B + b)*T) mod (N - T - 1), N the
 token count (no validation split); nanoGPT's get_lr (linear warm-up, cosine
@@ -82,6 +88,52 @@ def get_lr(it):
     return MIN_LR + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (LR - MIN_LR)
 
 
+def grid_basis(k, n):
+    j = np.arange(n)
+    mu = n * (np.arange(k) + 1) / (k + 1)
+    return np.exp(-(j[None, :] - mu[:, None]) ** 2 / (2 * (n / k) ** 2))
+
+
+def train(p32, data, policy):
+    """STEPS steps of sequential windows; policy: name -> freeze|crystal:R|grid:K."""
+    leaves, grids = {}, {}
+    for k in names():
+        w = p32[k].astype(np.float64)
+        pol = policy.get(k, "train")
+        if pol.startswith("crystal:"):
+            r = int(pol[8:])
+            u, sv, vt = np.linalg.svd(w, full_matrices=False)
+            w = ((u[:, :r] * sv[:r]) @ vt[:r]).astype(np.float32).astype(np.float64)
+        if pol.startswith("grid:"):
+            g = grid_basis(int(pol[5:]), w.shape[1])
+            a = np.linalg.lstsq(g.T, w.T, rcond=None)[0].T
+            grids[k] = torch.tensor(g)
+            leaves["A:" + k] = torch.tensor(a, requires_grad=True)
+        else:
+            leaves[k] = torch.tensor(w, requires_grad=pol == "train")
+    train_leaves = [v for v in leaves.values() if v.requires_grad]
+    decay = [v for v in train_leaves if v.dim() == 2]
+    no_decay = [v for v in train_leaves if v.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": WD},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=LR, betas=BETAS, eps=EPS)
+    N = len(data)
+    losses = []
+    for s in range(STEPS):
+        starts = [((s * B + b) * T) % (N - T - 1) for b in range(B)]
+        x = torch.stack([data[i:i + T] for i in starts])
+        y = torch.stack([data[i + 1:i + 1 + T] for i in starts])
+        for g in opt.param_groups:
+            g["lr"] = get_lr(s)
+        P = {k: leaves["A:" + k] @ grids[k] if k in grids else leaves[k] for k in names()}
+        loss = forward(P, x, y)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(train_leaves, CLIP)
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
 def main():
     rng = np.random.default_rng(6)
     p32 = init(rng)
@@ -94,31 +146,21 @@ def main():
         tok.append(int(rng.choice(V, p=trans[tok[-1]])))
     tok = np.array(tok, dtype="<u2")
     tok.tofile(os.path.join(OUT, "seq.bin"))
-    P = {k: torch.tensor(p32[k].astype(np.float64), requires_grad=True) for k in names()}
-    decay = [P[k] for k in names() if P[k].dim() == 2]
-    no_decay = [P[k] for k in names() if P[k].dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": WD},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=LR, betas=BETAS, eps=EPS)
     data = torch.tensor(tok.astype(np.int64))
     N = len(tok)
+    P = {k: torch.tensor(p32[k].astype(np.float64)) for k in names()}
     with torch.no_grad():
         wins = [k * T for k in range((N - 1) // T)]
         ev = np.mean([forward(P, data[i:i + T][None], data[i + 1:i + 1 + T][None]).item() for i in wins])
     with open(os.path.join(OUT, "seq_eval.txt"), "w") as f:
         f.write("%.10f\n" % ev)
-    losses = []
-    for s in range(STEPS):
-        starts = [((s * B + b) * T) % (N - T - 1) for b in range(B)]
-        x = torch.stack([data[i:i + T] for i in starts])
-        y = torch.stack([data[i + 1:i + 1 + T] for i in starts])
-        for g in opt.param_groups:
-            g["lr"] = get_lr(s)
-        loss = forward(P, x, y)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(list(P.values()), CLIP)
-        opt.step()
-        losses.append(loss.item())
+    losses = train(p32, data, {})
+    policy = {"blocks.0.attn.c_attn.weight": "freeze", "blocks.0.attn.c_attn.bias": "freeze",
+              "blocks.1.attn.c_proj.weight": "crystal:2", "blocks.0.mlp.0.weight": "grid:4"}
+    plosses = train(p32, data, policy)
+    with open(os.path.join(OUT, "seq_policy_losses.txt"), "w") as f:
+        f.write("".join("%.10f\n" % v for v in plosses))
+    print("policy losses", plosses)
     with open(os.path.join(OUT, "seq_losses.txt"), "w") as f:
         f.write("".join("%.10f\n" % v for v in losses))
     print("losses", losses)
