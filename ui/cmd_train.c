@@ -425,6 +425,8 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     ws_err e = {{0}};
     if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
         return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    if (!a->out)
+        fprintf(stderr, "wscope: note: no --out: the trained weights will not be saved\n");
     a->o.threads = a->threads;
     a->o.out = a->out;
     a->o.rules = a->rules;
