@@ -425,8 +425,6 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     ws_err e = {{0}};
     if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
         return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
-    if (!a->out)
-        fprintf(stderr, "wscope: note: no --out: the trained weights will not be saved\n");
     a->o.threads = a->threads;
     a->o.out = a->out;
     a->o.rules = a->rules;
@@ -434,6 +432,8 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
     if (!t)
         return cli_failf(a->resume ? a->resume : a->model ? a->model : "train", "%s", e.msg);
+    if (!a->out)
+        fprintf(stderr, "wscope: note: no --out: the trained weights will not be saved\n");
     ws_table *log = a->log ? log_table(t) : NULL;
     running = t;
     signal(SIGINT, on_sigint);
