@@ -576,16 +576,30 @@ static float eval_val(ws_train *t)
                                   (size_t)t->o.eval_batches, NULL, &e);
 }
 
-static void update_norms(ws_train *t, float *upd)
+typedef struct norm_job {
+    ws_train *t;
+    float *upd;
+} norm_job;
+
+static void norm_range(size_t b, size_t end, int tid, void *u)
 {
-    for (int k = 0; k < t->n_mat; k++) {
-        ws_gpt_param *p = ws_gpt_param_at(t->g, (size_t)t->mat[k]);
-        const float *old = t->snap + (p->w - ws_gpt_weights(t->g));
+    (void)tid;
+    norm_job *j = u;
+    for (size_t k = b; k < end; k++) {
+        ws_gpt_param *p = ws_gpt_param_at(j->t->g, (size_t)j->t->mat[k]);
+        const float *old = j->t->snap + (p->w - ws_gpt_weights(j->t->g));
         double s = 0;
         for (size_t i = 0; i < p->n; i++)
             s += ((double)p->w[i] - old[i]) * ((double)p->w[i] - old[i]);
-        upd[k] = (float)sqrt(s);
+        j->upd[k] = (float)sqrt(s);
     }
+}
+
+/* ‖W_after − W_before‖ of each matrix, one matrix per task. */
+static void update_norms(ws_train *t, float *upd)
+{
+    norm_job j = {t, upd};
+    ws_parallel_for((size_t)t->n_mat, 1, t->o.threads, norm_range, &j, NULL);
 }
 
 /* One step; returns 0, or 1 when the run must stop (state set). */

@@ -486,7 +486,7 @@ int cmd_train(int argc, char **argv)
         a.o.min_lr = a.o.lr / 10;
     if (!a.model && !a.init && !a.resume)
         return cli_failf("train", "no MODEL (or --init, or --resume CKPT)\n%s", usage_text);
-    if (a.model && (a.init || a.resume))
+    if ((a.model != NULL) + a.init + (a.resume != NULL) > 1)
         return cli_failf("train", "give MODEL, --init or --resume, not more than one");
     if (!a.n_data)
         return cli_failf("train", "no --data FILE");
