@@ -684,13 +684,15 @@ static void *worker(void *arg)
             save_checkpoint(t, 1);
     }
     ws_train_state st = ws_train_get_state(t, NULL, 0);
-    if (st == WS_TRAIN_RUNNING) {
+    int completed = st == WS_TRAIN_RUNNING;
+    if (completed) {
         ws_train_rec r = {t->step, NAN, eval_val(t), NAN, NAN, NAN, ws_policy_n_frozen(t->pol)};
         push_record(t, &r, NULL);
         set_state(t, WS_TRAIN_DONE, NULL);
     }
-    /* A diverged run keeps weights only: its optimizer state is past them. */
-    save_checkpoint(t, st != WS_TRAIN_DIVERGED);
+    /* Weights only after a divergence (the optimizer state is past them)
+     * and, when asked, after a completed run. */
+    save_checkpoint(t, st != WS_TRAIN_DIVERGED && !(completed && t->o.weights_only));
     free(upd);
     atomic_store(&t->finished, 1);
     return NULL;

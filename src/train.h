@@ -51,6 +51,7 @@ typedef struct ws_train_opts {
     const char *out;         /* checkpoint path; NULL = do not save */
     int overwrite_input;     /* `out` may be the input model (replaced atomically) */
     int threads;             /* for forward/backward; 0 = all cores */
+    int weights_only;        /* the final save without optimizer and policy state */
     const ws_policy_rule *rules;
     size_t n_rules;
 } ws_train_opts;

@@ -59,6 +59,12 @@ gzip -c "$T/corpus.txt" > "$T/corpus.txt.gz"
 ok test $? -eq 0
 ok test "$(grep -c '^step .*val_loss' "$T/out")" -eq 4   # steps 0, 10, 20 and the end (piped: one line per eval)
 ok grep -q '^done: 30 steps, saved ' "$T/out"
+ok grep -aq '"optim.exp_avg.tok_emb.weight"' "$T/init.safetensors"
+"$W" train "$T/init.safetensors" --data "$T/corpus.txt" --steps 2 --seq 8 --weights-only \
+    --out "$T/plain.safetensors" > /dev/null 2>&1
+ok test $? -eq 0
+ok sh -c "! grep -aq -e optim.exp_avg -e train.policy '$T/plain.safetensors'"
+ok grep -aq '"tokenizer"' "$T/plain.safetensors"
 "$W" info "$T/init.safetensors" > "$T/info"
 ok grep -q "n_layer=1 n_head=2 n_embd=16" "$T/info"
 "$W" eval "$T/init.safetensors" --data "$T/corpus.txt" --seq 16 > "$T/eval"

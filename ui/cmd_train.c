@@ -52,7 +52,8 @@ static const struct option long_opts[] = {
     {"block", required_argument, 0, 'K'},     {"vocab", required_argument, 0, 'V'},
     {"tied", no_argument, 0, 't'},            {"no-bias", no_argument, 0, 'N'},
     {"min-count", required_argument, 0, 'M'}, {"lowercase", no_argument, 0, 'C'},
-    {"overwrite", no_argument, 0, 'O'},       {"help", no_argument, 0, 'h'},
+    {"overwrite", no_argument, 0, 'O'},       {"weights-only", no_argument, 0, 'y'},
+    {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
 };
 
@@ -61,7 +62,7 @@ static const char usage_text[] =
     "         [--min-lr X] [--wd X] [--beta1 X] [--beta2 X] [--eps X] [--clip X]\n"
     "         [--schedule constant|cosine] [--warmup N] [--sampling random|sequential]\n"
     "         [--policy PATTERN=POLICY]... [--seed S] [--eval-every N] [--eval-batches N]\n"
-    "         [--val-frac F] [--out FILE [--overwrite]] [--log FILE.csv] [--threads N]\n"
+    "         [--val-frac F] [--out FILE [--overwrite] [--weights-only]] [--log FILE.csv] [--threads N]\n"
     "         [--stop-at N] [--save-every N] [--pr-every N]\n"
     "       wscope train --resume CKPT --data FILE... [options]\n"
     "       wscope train --init --layers L --d D --heads H --block T [--vocab V] [--tied]\n"
@@ -151,6 +152,7 @@ static int apply_opt(train_args *a, int c, const char *arg)
     }
     case 'o': a->out = arg; break;
     case 'O': o->overwrite_input = 1; break;
+    case 'y': o->weights_only = 1; break;
     case 'g': a->log = arg; break;
     case 'j': rc = int_opt("--threads", arg, 0, 1024, &v); a->threads = (int)v; break;
     case 'r': a->resume = arg; break;
