@@ -297,6 +297,31 @@ static void test_training(void)
     ws_model_free(m);
 }
 
+/* freeze-pr freezes a matrix exactly when its PR is under the threshold. */
+static void test_freeze_pr(void)
+{
+    ws_err e = {{0}};
+    ws_model *m = tiny_model();
+    ws_gpt *g = ws_gpt_new(m, 1, 4, &e);
+    load_fixture_weights(g);
+    double pr1 = refv("pr", 2)[0], pr2 = refv("pr", 2)[1];
+    char spec[2][64];
+    snprintf(spec[0], sizeof spec[0], "qkv=freeze-pr:%.9g", pr1 * 1.001);       /* above PR: freezes */
+    snprintf(spec[1], sizeof spec[1], "mlp_down=freeze-pr:%.9g", pr2 * 0.999);  /* below: trains on */
+    ws_policy_rule r[2];
+    CHECK(ws_policy_parse(spec[0], &r[0], &e) == 0 && ws_policy_parse(spec[1], &r[1], &e) == 0);
+    ws_policy *p = ws_policy_apply(g, r, 2, 1, &e);
+    CHECK(p && ws_policy_n_frozen(p) == 0);
+    CHECK(ws_policy_check_pr(p, g) == 1);
+    CHECK(param(g, "blocks.0.attn.c_attn.weight")->trainable == WS_PARAM_FROZEN);
+    CHECK(param(g, "blocks.0.attn.c_attn.bias")->trainable == WS_PARAM_TRAIN);   /* vectors: untouched */
+    CHECK(param(g, "blocks.0.mlp.2.weight")->trainable == WS_PARAM_TRAIN);
+    CHECK(ws_policy_check_pr(p, g) == 0);
+    ws_policy_free(p);
+    ws_gpt_free(g);
+    ws_model_free(m);
+}
+
 int main(void)
 {
     ws_err e = {{0}};
@@ -309,6 +334,7 @@ int main(void)
     test_replacements();
     test_random_seeded();
     test_training();
+    test_freeze_pr();
     ws_model_free(ref);
     return check_done();
 }
