@@ -113,7 +113,7 @@ void ws_adamw_step(ws_adamw *o, ws_gpt *g, const ws_adamw_opts *opt, float lr)
 {
     o->t++;
     step_job j = { o, g, opt, lr };
-    ws_parallel_for(o->n_pieces, 1, 0, step_pieces, &j, NULL);
+    ws_parallel_for(o->n_pieces, 1, ws_gpt_get_threads(g), step_pieces, &j, NULL);
 }
 
 int64_t ws_adamw_steps(const ws_adamw *o) { return o->t; }
@@ -159,7 +159,7 @@ float ws_grad_global_norm(ws_gpt *g)
     double *sums = calloc(np ? np : 1, sizeof *sums), s = 0.0;
     if (!sums) return NAN;
     grad_job j = { g, sums, 0.0f };
-    ws_parallel_for(np, 1, 0, norm_params, &j, NULL);
+    ws_parallel_for(np, 1, ws_gpt_get_threads(g), norm_params, &j, NULL);
     for (size_t i = 0; i < np; i++) s += sums[i];   /* in order: deterministic */
     free(sums);
     return (float)sqrt(s);
@@ -181,7 +181,7 @@ void ws_grad_clip(ws_gpt *g, float max_norm, float norm)
     float coef = max_norm / (norm + 1e-6f);
     if (!(coef < 1.0f)) return;   /* torch clamps to 1: nothing to scale */
     grad_job j = { g, NULL, coef };
-    ws_parallel_for(ws_gpt_nparams(g), 1, 0, scale_params, &j, NULL);
+    ws_parallel_for(ws_gpt_nparams(g), 1, ws_gpt_get_threads(g), scale_params, &j, NULL);
 }
 
 float ws_lr_at(int step, int warmup, int total, float lr, int cosine, float min_lr)

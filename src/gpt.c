@@ -234,6 +234,8 @@ void ws_gpt_set_threads(ws_gpt *g, int threads)
 {
     g->threads = threads < 1 || threads > g->max_threads ? g->max_threads : threads;
 }
+
+int ws_gpt_get_threads(const ws_gpt *g) { return g->threads; }
 size_t ws_gpt_nparams(const ws_gpt *g) { return g->np; }
 size_t ws_gpt_numel(const ws_gpt *g) { return g->numel; }
 float *ws_gpt_weights(ws_gpt *g) { return g->w; }

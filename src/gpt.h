@@ -62,6 +62,7 @@ const ws_gpt_dims *ws_gpt_get_dims(const ws_gpt *g);
  * During both passes OpenBLAS is held at one thread and the work is split
  * over these threads instead. */
 void ws_gpt_set_threads(ws_gpt *g, int threads);
+int ws_gpt_get_threads(const ws_gpt *g);
 size_t ws_gpt_nparams(const ws_gpt *g);            /* number of tensors */
 size_t ws_gpt_numel(const ws_gpt *g);              /* number of floats */
 ws_gpt_param *ws_gpt_param_at(ws_gpt *g, size_t i);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "threads.h"
+#include "vecmath.h"
 
 /* ---- matrix products split over our own threads ----
  *
@@ -50,13 +51,17 @@ static void gemm_part(size_t begin, size_t end, int tid, void *user)
 void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                const float *B, int ldb, float beta, float *C, int ldc, int threads)
 {
-    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, threads, M >= N, alpha, beta, A, B, C };
-    if (threads <= 1 || (double)M * N * K < 1e6) {
+    /* A few blocks per thread, handed out as threads come free: on a
+     * shared machine one slow core then does not hold up the product. */
+    int by_rows = M >= N, len = by_rows ? M : N;
+    int parts = len / 64 < 4 * threads ? len / 64 : 4 * threads;
+    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha, beta, A, B, C };
+    if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) {
         j.parts = 1;
         gemm_part(0, 1, 0, &j);
         return;
     }
-    ws_parallel_for((size_t)threads, 1, threads, gemm_part, &j, NULL);
+    ws_parallel_for((size_t)parts, 1, threads, gemm_part, &j, NULL);
 }
 
 /* ---- linear layers ---- */
@@ -203,7 +208,6 @@ typedef struct gelu_job {
 static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
 {
     const gelu_job *j = user;
-    const float inv_sqrt_2pi = 0.3989422804014327f;
     (void)tid;
     if (j->tanh_approx) {
         for (size_t i = begin; i < end; i++) {
@@ -214,12 +218,7 @@ static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
             j->x[i] = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
         }
     } else {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            float cdf = 0.5f * (1.0f + erff(x * (float)M_SQRT1_2));
-            j->y[i] = x * cdf;
-            j->x[i] = cdf + x * inv_sqrt_2pi * expf(-0.5f * x * x);
-        }
+        wsv_gelu(j->y + begin, j->x + begin, end - begin);
     }
 }
 
@@ -247,13 +246,9 @@ static void causal_softmax(float *s, int T)
 {
     for (int i = 0; i < T; i++) {
         float *r = s + (size_t)i * T;
-        float mx = r[0];
-        for (int k = 1; k <= i; k++) if (r[k] > mx) mx = r[k];
-        float sum = 0.0f;
-        for (int k = 0; k <= i; k++) { r[k] = expf(r[k] - mx); sum += r[k]; }
-        float inv = 1.0f / sum;
-        for (int k = 0; k <= i; k++) r[k] *= inv;
-        for (int k = i + 1; k < T; k++) r[k] = 0.0f;
+        float sum = wsv_exp_sum(r, (size_t)i + 1, wsv_max(r, (size_t)i + 1));
+        wsv_scale(r, (size_t)i + 1, 1.0f / sum);
+        memset(r + i + 1, 0, sizeof(float) * (size_t)(T - i - 1));
     }
 }
 
@@ -341,14 +336,10 @@ static void ce_rows(size_t begin, size_t end, int tid, void *user)
     for (size_t i = begin; i < end; i++) {
         float *l = j->logits + i * V;
         int tgt = j->targets[i];
-        float mx = l[0];
-        for (int k = 1; k < V; k++) if (l[k] > mx) mx = l[k];
-        float lt = l[tgt];
-        float sum = 0.0f;
-        for (int k = 0; k < V; k++) { l[k] = expf(l[k] - mx); sum += l[k]; }
+        float mx = wsv_max(l, (size_t)V), lt = l[tgt];
+        float sum = wsv_exp_sum(l, (size_t)V, mx);
         j->row_loss[i] = (double)logf(sum) + (double)mx - (double)lt;
-        float s = inv_n / sum;
-        for (int k = 0; k < V; k++) l[k] *= s;
+        wsv_scale(l, (size_t)V, inv_n / sum);
         l[tgt] -= inv_n;
     }
 }
