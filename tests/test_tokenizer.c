@@ -167,6 +167,27 @@ static void test_large(void)
     ws_tok_free(t2);
 }
 
+/* Bytes that are not UTF-8 never enter the vocabulary, so it saves as JSON. */
+static void test_bad_utf8(void)
+{
+    const char text[] = "caf\xe9 caf\xe9 ok ok \xc3\xa9t\xc3\xa9 \xed\xa0\x80x \xc0\xaf z\0z";
+    ws_err e = {{0}};
+    ws_tok_opts o = {0, 1, 0};
+    ws_tok_counter *c = ws_tok_counter_new(&o, &e);
+    CHECK(ws_tok_count(c, text, sizeof text - 1, &e) == 0);
+    ws_tokenizer *t = ws_tok_counter_finish(c, &e);
+    /* kept: <unk> ok \xc3\xa9t\xc3\xa9 z */
+    CHECKF(t && ws_tok_size(t) == 4, "%d words", t ? ws_tok_size(t) : -1);
+    CHECK(t && ws_tok_id(t, "caf\xe9", 4) == 0);
+    CHECK(t && ws_tok_id(t, "\xc3\xa9t\xc3\xa9", 5) > 0);
+    char *js = t ? ws_tok_to_json(t, &e) : NULL;
+    ws_tokenizer *t2 = js ? ws_tok_from_json(js, &e) : NULL;
+    CHECKF(t2 && ws_tok_size(t2) == 4, "%s", e.msg);
+    free(js);
+    ws_tok_free(t);
+    ws_tok_free(t2);
+}
+
 int main(void)
 {
     test_split();
@@ -174,5 +195,6 @@ int main(void)
     test_round_trip();
     test_bad_json();
     test_large();
+    test_bad_utf8();
     return check_done();
 }
