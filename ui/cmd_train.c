@@ -292,6 +292,9 @@ static int load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_data
     if (d->n_unk)
         fprintf(stderr, "wscope: note: %zu of %zu words are not in the vocabulary (<unk>)\n",
                 d->n_unk, d->n);
+    if (a->o.val_frac > 0 && d->n - d->n_train < (size_t)a->o.T + 1)
+        fprintf(stderr, "wscope: note: the validation split (%zu tokens) holds no window of "
+                        "%d + 1 tokens: no val_loss\n", d->n - d->n_train, a->o.T);
     return 0;
 }
 
