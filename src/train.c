@@ -34,6 +34,7 @@ struct ws_train {
     int started;
     atomic_int finished;           /* the worker is done, checkpoint written */
     pthread_mutex_t mu;
+    pthread_mutex_t wmu;           /* held while the weights are updated */
     pthread_cond_t cv;
     int paused;
     ws_train_state state;
@@ -248,6 +249,7 @@ ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, in
     if (!t->o.pr_every)
         t->o.pr_every = t->o.eval_every ? t->o.eval_every : 100;
     pthread_mutex_init(&t->mu, NULL);
+    pthread_mutex_init(&t->wmu, NULL);
     pthread_cond_init(&t->cv, NULL);
     int rc = (t->g = ws_gpt_new(m, o->B, o->T, e)) ? 0 : -1;
     if (!rc)
@@ -295,6 +297,7 @@ void ws_train_free(ws_train *t)
     free(t->rec);
     free(t->upd);
     pthread_mutex_destroy(&t->mu);
+    pthread_mutex_destroy(&t->wmu);
     pthread_cond_destroy(&t->cv);
     free(t);
 }
@@ -362,6 +365,19 @@ int ws_train_update_norms(ws_train *t, size_t i, float *out)
 }
 
 ws_gpt *ws_train_gpt(ws_train *t) { return t->g; }
+
+int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e)
+{
+    ws_gpt_param *p = ws_gpt_param_by_name(t->g, name);
+    if (!p)
+        return ws_fail(e, "%s: not a trained tensor", name);
+    if (p->n != n)
+        return ws_fail(e, "%s: %zu values, not %zu", name, p->n, n);
+    pthread_mutex_lock(&t->wmu);
+    memcpy(out, p->w, n * sizeof *out);
+    pthread_mutex_unlock(&t->wmu);
+    return 0;
+}
 int64_t ws_train_first_step(const ws_train *t) { return t->first; }
 ws_progress *ws_train_progress(ws_train *t) { return &t->prog; }
 
@@ -615,8 +631,10 @@ static int one_step(ws_train *t, float *upd)
     ws_data_batch(t->d->tok, t->d->n_train, o->B, o->T, o->sampling, o->seed, s, t->x, t->y);
     r.loss = ws_gpt_forward(t->g, t->x, t->y, o->B, o->T);
     if (!isfinite(r.loss)) {
+        pthread_mutex_lock(&t->wmu);
         if (t->have_snap)   /* back to the weights that gave the last finite loss */
             memcpy(ws_gpt_weights(t->g), t->snap, ws_gpt_numel(t->g) * sizeof(float));
+        pthread_mutex_unlock(&t->wmu);
         set_state(t, WS_TRAIN_DIVERGED, "the loss is %s at step %lld: stopped, keeping the "
                   "weights of step %lld", isnan(r.loss) ? "NaN" : "infinite", (long long)s,
                   (long long)(t->have_snap ? s - 1 : s));
@@ -637,8 +655,10 @@ static int one_step(ws_train *t, float *upd)
     r.lr = ws_lr_at((int)s, (int)o->warmup, (int)o->steps, o->lr, o->cosine, o->min_lr);
     memcpy(t->snap, ws_gpt_weights(t->g), ws_gpt_numel(t->g) * sizeof(float));
     t->have_snap = 1;
+    pthread_mutex_lock(&t->wmu);
     ws_adamw_step(t->opt, t->g, &o->adam, r.lr);
     ws_policy_step(t->pol, t->g, &o->adam, r.lr, ws_adamw_steps(t->opt));
+    pthread_mutex_unlock(&t->wmu);
     r.tokens_per_s = (double)o->B * o->T / (now_s() - t0);
     update_norms(t, upd);
     t->step = s + 1;

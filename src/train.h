@@ -81,7 +81,9 @@ typedef struct ws_train ws_train;
 
 /* Prepare a run on model m with data d (split already). Both must outlive
  * the run. With `resume`, m must be a checkpoint: weights, optimizer state,
- * policies and step come from it, and o->rules must be empty. */
+ * policies and step come from it, and o->rules must be empty. This applies
+ * the policies (an SVD per crystal, a least-squares fit per grid), which
+ * can take a second on large matrices: call it off the UI thread. */
 ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, int resume,
                        ws_err *e);
 void ws_train_free(ws_train *t);
@@ -109,6 +111,10 @@ int ws_train_record(ws_train *t, size_t i, ws_train_rec *out);
 int ws_train_n_matrices(const ws_train *t);
 const char *ws_train_matrix_name(const ws_train *t, int k);
 int ws_train_update_norms(ws_train *t, size_t i, float *out);
+
+/* Copy the current values of a weight (canonical rows × cols, `n` floats)
+ * while the run goes on: taken between two updates, never half-way. */
+int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e);
 
 /* Write the checkpoint of the current state to `path` (the run must not
  * be running). */

@@ -233,6 +233,14 @@ static void test_pause_cancel(void)
     nanosleep(&nap, NULL);
     CHECK(ws_train_nrecords(t) == n);   /* no steps while paused */
     ws_train_resume(t);
+    /* live copies while it runs */
+    float *w = malloc(16 * 16 * sizeof *w);
+    CHECK(ws_train_copy_weights(t, "blocks.1.attn.c_proj.weight", w, 256, &e) == 0);
+    CHECK(ws_train_copy_weights(t, "blocks.1.attn.c_proj.weight", w, 255, &e) == -1);
+    CHECK_STR_CONTAINS(e.msg, "256 values, not 255");
+    CHECK(ws_train_copy_weights(t, "nope", w, 256, &e) == -1);
+    CHECK_STR_CONTAINS(e.msg, "nope: not a trained tensor");
+    free(w);
     while (ws_train_nrecords(t) < n + 2)
         nanosleep(&nap, NULL);
     ws_train_cancel(t);
