@@ -16,33 +16,28 @@ ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail 
 close() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b; exit !(d <= r * m) }'; }
 
 # 1. Sequential sampling replays PyTorch's run step for step.
-"$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 8 --batch 4 --seq 16 \
-    --lr 1e-3 --min-lr 1e-4 --warmup 2 --sampling sequential --val-frac 0 --eval-every 0 \
-    --log "$T/seq.csv" > "$T/out" 2> "$T/err"
-ok test $? -eq 0
+# replay LOG FIXTURE [POLICY...]: the run of tests/ref/train_seq_ref.py; each
+# step's loss in the CSV log against the fixture's.
+replay() {
+  log=$1 want=$2; shift 2
+  "$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 8 --batch 4 --seq 16 \
+      --lr 1e-3 --min-lr 1e-4 --warmup 2 --sampling sequential --val-frac 0 --eval-every 0 \
+      "$@" --log "$log" > /dev/null 2>&1
+  ok test $? -eq 0
+  i=0
+  while read -r loss; do
+    ok close "$(awk -F, -v s=$i '$1 == s && NR > 1 { print $2 }' "$log")" "$loss" 1e-5
+    i=$((i + 1))
+  done < "$want"
+  ok test $i -eq 8
+}
+replay "$T/seq.csv" "$F/seq_losses.txt"
 ok test "$(head -n 1 "$T/seq.csv" | cut -d, -f1-9)" = "step,loss,val_loss,lr,grad_norm,tokens_per_s,n_frozen,update:tok_emb.weight,update:pos_emb.weight"
 ok test "$(head -n 1 "$T/seq.csv" | tr , '\n' | grep -c '^update:')" -eq 11   # 2 embeddings, 4 per layer, head
 ok test "$(wc -l < "$T/seq.csv")" -eq 10          # header, 8 steps, final evaluation
-i=0
-while read -r want; do
-  got=$(awk -F, -v s=$i '$1 == s && NR > 1 { print $2 }' "$T/seq.csv")
-  ok close "$got" "$want" 1e-5
-  i=$((i + 1))
-done < "$F/seq_losses.txt"
-ok test $i -eq 8
 # the same with policies: freeze, crystal (SVD in numpy), grid (W = A G, only A trains)
-"$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 8 --batch 4 --seq 16 \
-    --lr 1e-3 --min-lr 1e-4 --warmup 2 --sampling sequential --val-frac 0 --eval-every 0 \
-    --policy qkv@0=freeze --policy attn_out@1=crystal:2 --policy mlp_up@0=grid:4 \
-    --log "$T/pol.csv" > /dev/null 2>&1
-ok test $? -eq 0
-i=0
-while read -r want; do
-  got=$(awk -F, -v s=$i '$1 == s && NR > 1 { print $2 }' "$T/pol.csv")
-  ok close "$got" "$want" 1e-5
-  i=$((i + 1))
-done < "$F/seq_policy_losses.txt"
-ok test $i -eq 8
+replay "$T/pol.csv" "$F/seq_policy_losses.txt" \
+    --policy qkv@0=freeze --policy attn_out@1=crystal:2 --policy mlp_up@0=grid:4
 # eval: the mean loss over the windows k*T, as PyTorch computes it.
 got=$("$W" eval "$F/seq_model.safetensors" --data "$F/seq.bin" --seq 16 --batch 5 | awk '{ print $2 }')
 ok close "$got" "$(cat "$F/seq_eval.txt")" 1e-5
