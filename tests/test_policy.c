@@ -1,6 +1,7 @@
 /* Training policies against numpy (tests/ref/policy_ref.py): crystal is the
  * SVD truncation, PR as defined, grid's basis and least-squares start, and
  * in training: grid moves only A, frozen tensors stay bit-identical. */
+#include <lapacke.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,21 @@ static double max_abs_diff(const float *a, const float *b, size_t n, double *sca
     }
     *scale = s;
     return d;
+}
+
+/* Numerical rank: singular values above 1e-5 of the largest. */
+static int rank_of(const float *w, int m, int n)
+{
+    double *a = malloc(sizeof(double) * (size_t)(m * n)), s[64];
+    for (int i = 0; i < m * n; i++)
+        a[i] = w[i];
+    int k = m < n ? m : n, r = 0;
+    double dummy[1];
+    LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', m, n, a, n, s, dummy, m > n ? m : n, dummy, m > n ? m : n);
+    for (int i = 0; i < k; i++)
+        r += s[i] > 1e-5 * s[0];
+    free(a);
+    return r;
 }
 
 static void test_parse(void)
@@ -145,6 +161,8 @@ static void test_replacements(void)
     CHECKF(d <= 1e-5 * scale, "crystal:3 off by %g (scale %g)", d, scale);
     d = max_abs_diff(down->w, refv("crystal2_W2", 16 * 64), 16 * 64, &scale);
     CHECKF(d <= 1e-5 * scale, "crystal:2 off by %g (scale %g)", d, scale);
+    CHECK(rank_of(qkv->w, 48, 16) == 3 && rank_of(down->w, 16, 64) == 2);
+    CHECK(rank_of(refv("W1", 48 * 16), 48, 16) == 16);   /* the originals are full rank */
     d = max_abs_diff(up->w, refv("grid_W", 64 * 16), 64 * 16, &scale);
     CHECKF(d <= 1e-4 * scale, "grid start off by %g (scale %g)", d, scale);
     CHECK(qkv->trainable == WS_PARAM_FROZEN && down->trainable == WS_PARAM_FROZEN);
