@@ -365,6 +365,7 @@ int ws_train_update_norms(ws_train *t, size_t i, float *out)
 }
 
 ws_gpt *ws_train_gpt(ws_train *t) { return t->g; }
+const ws_policy *ws_train_policy(const ws_train *t) { return t->pol; }
 
 int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e)
 {

@@ -120,8 +120,10 @@ int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, w
  * be running). */
 int ws_train_save(ws_train *t, const char *path, ws_err *e);
 
-/* The underlying network (for tests and evaluation). */
+/* The underlying network (for tests and evaluation) and the policies
+ * (parameter i of the network is policy i). */
 ws_gpt *ws_train_gpt(ws_train *t);
+const ws_policy *ws_train_policy(const ws_train *t);
 
 /* Mean cross-entropy over the sequential windows k·T, k = 0, 1, … (while
  * k·T + T < n) of tok[0, n), B windows per forward; at most `max_batches`

@@ -300,6 +300,31 @@ static int load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_data
 
 /* ---- running ---- */
 
+/* One line naming the tensors that do not simply train (at most 8). */
+static void print_policies(ws_train *t)
+{
+    const ws_policy *p = ws_train_policy(t);
+    ws_gpt *g = ws_train_gpt(t);
+    size_t shown = 0, other = 0;
+    char buf[64];
+    for (size_t i = 0; i < ws_gpt_nparams(g); i++) {
+        const char *pol = ws_policy_text(p, i, buf, sizeof buf);
+        if (!strcmp(pol, "train"))
+            continue;
+        if (shown == 8) {
+            other++;
+            continue;
+        }
+        fprintf(stderr, "%s%s=%s", shown ? ", " : "wscope: policies: ", ws_gpt_param_at(g, i)->name,
+                pol);
+        shown++;
+    }
+    if (other)
+        fprintf(stderr, " and %zu more", other);
+    if (shown)
+        fputc('\n', stderr);
+}
+
 static ws_train *volatile running;
 
 static void on_sigint(int sig)
@@ -437,6 +462,7 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
     if (!t)
         return cli_failf(a->resume ? a->resume : a->model ? a->model : "train", "%s", e.msg);
+    print_policies(t);
     if (!a->out)
         fprintf(stderr, "wscope: note: no --out: the trained weights will not be saved\n");
     ws_table *log = a->log ? log_table(t) : NULL;
