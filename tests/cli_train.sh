@@ -68,6 +68,15 @@ first=$(awk '/^step 0\// { print $4 }' "$T/out")
 ok close "$(awk '{ print $2 }' "$T/eval")" 1 10   # sanity: a number
 ok awk -v f="$first" '{ exit !($2 < f) }' "$T/eval"   # trained below the first loss
 
+# --val-data: validation from its own file; the evaluation is that file's eval.
+head -c 1000 "$F/seq.bin" > "$T/val.bin"
+"$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --val-data "$T/val.bin" --steps 1 --seq 16 \
+    --batch 4 --eval-every 1 --eval-batches 0 --lr 0 --wd 0 > "$T/out" 2> /dev/null
+ok test $? -eq 0
+got=$(awk '/^step 0\// { print $6 }' "$T/out")
+want=$("$W" eval "$F/seq_model.safetensors" --data "$T/val.bin" --seq 16 --batch 4 | awk '{ print $2 }')
+ok close "$got" "$want" 1e-4
+
 # 3. Resume: 6 steps in one run = 3 steps, stop, resume; byte for byte.
 common="--data $F/seq.bin --steps 6 --batch 2 --seq 8 --eval-every 2 --seed 3 --policy attn_out@1=crystal:1 --policy mlp_up@0=grid:3"
 "$W" train "$F/seq_model.safetensors" $common --out "$T/full.safetensors" > /dev/null 2> "$T/err"

@@ -22,8 +22,8 @@
 
 typedef struct train_args {
     const char *model, *resume, *out, *log;
-    const char *data[MAX_FILES];
-    size_t n_data;
+    const char *data[MAX_FILES], *val[MAX_FILES];
+    size_t n_data, n_val;
     ws_policy_rule rules[MAX_RULES];
     size_t n_rules;
     ws_train_opts o;
@@ -53,6 +53,7 @@ static const struct option long_opts[] = {
     {"tied", no_argument, 0, 't'},            {"no-bias", no_argument, 0, 'N'},
     {"min-count", required_argument, 0, 'M'}, {"lowercase", no_argument, 0, 'C'},
     {"overwrite", no_argument, 0, 'O'},       {"weights-only", no_argument, 0, 'y'},
+    {"val-data", required_argument, 0, 'Y'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
 };
@@ -62,7 +63,8 @@ static const char usage_text[] =
     "         [--min-lr X] [--wd X] [--beta1 X] [--beta2 X] [--eps X] [--clip X]\n"
     "         [--schedule constant|cosine] [--warmup N] [--sampling random|sequential]\n"
     "         [--policy PATTERN=POLICY]... [--seed S] [--eval-every N] [--eval-batches N]\n"
-    "         [--val-frac F] [--out FILE [--overwrite] [--weights-only]] [--log FILE.csv] [--threads N]\n"
+    "         [--val-frac F | --val-data FILE...] [--out FILE [--overwrite] [--weights-only]]\n"
+    "         [--log FILE.csv] [--threads N]\n"
     "         [--stop-at N] [--save-every N] [--pr-every N]\n"
     "       wscope train --resume CKPT --data FILE... [options]\n"
     "       wscope train --init --layers L --d D --heads H --block T [--vocab V] [--tied]\n"
@@ -118,6 +120,11 @@ static int apply_opt(train_args *a, int c, const char *arg)
     ws_err e = {{0}};
     switch (c) {
     case 'D': return add_data(a, arg);
+    case 'Y':
+        if (a->n_val == MAX_FILES)
+            return cli_failf("--val-data", "at most %d files", MAX_FILES);
+        a->val[a->n_val++] = arg;
+        break;
     case 'n': rc = int_opt("--steps", arg, 1, 1000000000L, &o->steps); break;
     case 'B': rc = int_opt("--batch", arg, 1, 1 << 20, &v); o->B = (int)v; break;
     case 'T': rc = int_opt("--seq", arg, 1, 1 << 24, &v); o->T = (int)v; break;
@@ -286,13 +293,16 @@ static int load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_data
     ws_err e = {{0}};
     if (ws_data_load(d, a->data, a->n_data, tk, m->cfg.vocab_size, &e))
         return fail_msg(&e);
-    ws_data_split(d, a->o.val_frac);
+    if (a->n_val && ws_data_load_val(d, a->val, a->n_val, tk, m->cfg.vocab_size, &e))
+        return fail_msg(&e);
+    if (!a->n_val)
+        ws_data_split(d, a->o.val_frac);
     if (a->o.T == 0)
         a->o.T = m->cfg.block_size;
     if (d->n_unk)
         fprintf(stderr, "wscope: note: %zu of %zu words are not in the vocabulary (<unk>)\n",
                 d->n_unk, d->n);
-    if (a->o.val_frac > 0 && d->n - d->n_train < (size_t)a->o.T + 1)
+    if ((a->o.val_frac > 0 || a->n_val) && d->n - d->n_train < (size_t)a->o.T + 1)
         fprintf(stderr, "wscope: note: the validation split (%zu tokens) holds no window of "
                         "%d + 1 tokens: no val_loss\n", d->n - d->n_train, a->o.T);
     return 0;
