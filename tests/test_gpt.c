@@ -328,6 +328,10 @@ static void check_errors(void)
         CHECK(isnan(ws_gpt_forward(g, in, NULL, B, T + 1)));
         tg[7] = 1;
         CHECK(isfinite(ws_gpt_forward(g, in, tg, B, T - 3)));
+        /* A NaN weight shows in the loss (the training loop stops on it). */
+        ws_gpt_param *lnf = ws_gpt_param_at(g, ws_gpt_nparams(g) - 1);
+        lnf->w[2] = NAN;
+        CHECK(isnan(ws_gpt_forward(g, in, tg, B, T)));
     }
     ws_gpt_free(g);
     ws_model_free(m);
