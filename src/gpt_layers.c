@@ -51,10 +51,11 @@ static void gemm_part(size_t begin, size_t end, int tid, void *user)
 void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                const float *B, int ldb, float beta, float *C, int ldc, int threads)
 {
-    /* A few blocks per thread, handed out as threads come free: on a
-     * shared machine one slow core then does not hold up the product. */
+    /* One block per thread: smaller blocks measured slower (each block
+     * packs the shared operand again, which costs most when K is large, as
+     * in the weight gradients). */
     int by_rows = M >= N, len = by_rows ? M : N;
-    int parts = len / 64 < 4 * threads ? len / 64 : 4 * threads;
+    int parts = len / 64 < threads ? len / 64 : threads;
     gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha, beta, A, B, C };
     if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) {
         j.parts = 1;
