@@ -517,7 +517,8 @@ double ws_gpt_flops(const ws_gpt *g, int B, int T)
     const ws_gpt_dims *d = &g->d;
     double C = d->n_embd, N = (double)B * T;
     double matmul_params = d->n_layer * 12.0 * C * C + (double)d->vocab_size * C;
-    /* 6 flops per matmul weight per token (forward 2, backward 4), plus the
-     * attention products as computed (full T×T per head: 4 forward, 8 back). */
+    /* The usual count: 6 flops per matmul weight per token (forward 2,
+     * backward 4) plus 12·L·T·d per token for the attention products over
+     * the full T×T scores (the causal blocks compute about 5/8 of them). */
     return 6.0 * N * matmul_params + 12.0 * d->n_layer * (double)B * T * T * C;
 }

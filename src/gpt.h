@@ -93,7 +93,8 @@ void ws_gpt_backward(ws_gpt *g);
  * orientation, e.g. transposed back for HF Conv1D). */
 int ws_gpt_write_back(const ws_gpt *g, ws_model *m, ws_err *e);
 
-/* FLOPs of one forward+backward on B×T tokens (for GFLOP/s reports). */
+/* FLOPs of one full forward+backward on B×T tokens, by the usual count
+ * (6 per matmul weight per token + 12·n_layer·T·n_embd), for GFLOP/s. */
 double ws_gpt_flops(const ws_gpt *g, int B, int T);
 
 #endif

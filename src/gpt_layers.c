@@ -51,10 +51,11 @@ static void gemm_part(size_t begin, size_t end, int tid, void *user)
 void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                const float *B, int ldb, float beta, float *C, int ldc, int threads)
 {
-    /* A few blocks per thread, handed out as threads come free: on a
-     * shared machine one slow core then does not hold up the product. */
+    /* One block per thread: smaller blocks measured slower (each block
+     * packs the shared operand again, which costs most when K is large, as
+     * in the weight gradients). */
     int by_rows = M >= N, len = by_rows ? M : N;
-    int parts = len / 64 < 4 * threads ? len / 64 : 4 * threads;
+    int parts = len / 64 < threads ? len / 64 : threads;
     gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha, beta, A, B, C };
     if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) {
         j.parts = 1;
@@ -252,6 +253,13 @@ static void causal_softmax(float *s, int T)
     }
 }
 
+/* The causal mask makes the score matrix lower triangular: rows are done
+ * in ATT_BLOCKS blocks, block [r0, r1) against keys [0, r1) only, which
+ * skips most of the products' upper half. */
+#define ATT_BLOCKS 4
+
+static int block_edge(int T, int i) { return T * i / ATT_BLOCKS; }
+
 static void att_fwd(size_t begin, size_t end, int tid, void *user)
 {
     const att_job *j = user;
@@ -262,12 +270,21 @@ static void att_fwd(size_t begin, size_t end, int tid, void *user)
         size_t b = bh / H, h = bh % H;
         const float *q = j->qkv + b * T * 3 * C + h * hs;
         const float *k = q + C, *v = q + 2 * C;
-        float *p = j->att + bh * T * T;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hs,
-                    scale, q, 3 * C, k, 3 * C, 0.0f, p, T);
+        float *p = j->att + bh * T * T, *y = j->y + b * T * C + h * hs;
+        for (int i = 0; i < ATT_BLOCKS; i++) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 > r0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, r1, hs, scale,
+                            q + (size_t)r0 * 3 * C, 3 * C, k, 3 * C, 0.0f,
+                            p + (size_t)r0 * T, T);
+        }
         causal_softmax(p, T);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hs, T,
-                    1.0f, p, T, v, 3 * C, 0.0f, j->y + b * T * C + h * hs, C);
+        for (int i = 0; i < ATT_BLOCKS; i++) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 > r0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r1 - r0, hs, r1, 1.0f,
+                            p + (size_t)r0 * T, T, v, 3 * C, 0.0f, y + (size_t)r0 * C, C);
+        }
     }
 }
 
@@ -279,11 +296,13 @@ void wsl_attention(float *y, float *att, const float *qkv, int B, int T, int C,
 }
 
 /* With P the probabilities and dP = dY·Vᵀ: dV = Pᵀ·dY,
- * dS = P ⊙ (dP − rowsum(P ⊙ dP)), dQ = scale·dS·K, dK = scale·dSᵀ·Q. */
+ * dS = P ⊙ (dP − rowsum(P ⊙ dP)), dQ = scale·dS·K, dK = scale·dSᵀ·Q,
+ * by the same row blocks as forward. dV and dK sum over the blocks: the
+ * last block (all keys) sets them, the others add. */
 static void att_bwd(size_t begin, size_t end, int tid, void *user)
 {
     const att_job *j = user;
-    int T = j->T, C = j->C, H = j->H, hs = C / H;
+    int T = j->T, C = j->C, H = j->H, hs = C / H, ld = 3 * C;
     float scale = 1.0f / sqrtf((float)hs);
     float *dp = j->scratch + (size_t)tid * T * T;
     for (size_t bh = begin; bh < end; bh++) {
@@ -293,20 +312,30 @@ static void att_bwd(size_t begin, size_t end, int tid, void *user)
         float *dq = j->dqkv + off, *dk = dq + C, *dv = dq + 2 * C;
         const float *dy = j->dy + b * T * C + h * hs;
         float *p = j->att + bh * T * T;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hs,
-                    1.0f, dy, C, v, 3 * C, 0.0f, dp, T);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hs, T,
-                    1.0f, p, T, dy, C, 0.0f, dv, 3 * C);
+        for (int i = ATT_BLOCKS - 1; i >= 0; i--) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 <= r0) continue;
+            float beta = r1 == T ? 0.0f : 1.0f;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, r1, hs, 1.0f,
+                        dy + (size_t)r0 * C, C, v, ld, 0.0f, dp + (size_t)r0 * T, T);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1, hs, r1 - r0, 1.0f,
+                        p + (size_t)r0 * T, T, dy + (size_t)r0 * C, C, beta, dv, ld);
+        }
         for (int i = 0; i < T; i++) {
             float *pr = p + (size_t)i * T, *dr = dp + (size_t)i * T;
             float dot = 0.0f;
             for (int k2 = 0; k2 <= i; k2++) dot += pr[k2] * dr[k2];
             for (int k2 = 0; k2 <= i; k2++) pr[k2] *= dr[k2] - dot;
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hs, T,
-                    scale, p, T, k, 3 * C, 0.0f, dq, 3 * C);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hs, T,
-                    scale, p, T, q, 3 * C, 0.0f, dk, 3 * C);
+        for (int i = ATT_BLOCKS - 1; i >= 0; i--) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 <= r0) continue;
+            float beta = r1 == T ? 0.0f : 1.0f;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r1 - r0, hs, r1, scale,
+                        p + (size_t)r0 * T, T, k, ld, 0.0f, dq + (size_t)r0 * ld, ld);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1, hs, r1 - r0, scale,
+                        p + (size_t)r0 * T, T, q + (size_t)r0 * ld, ld, beta, dk, ld);
+        }
     }
 }
 

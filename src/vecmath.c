@@ -65,13 +65,20 @@ static inline __attribute__((always_inline)) v8f vexp(v8f xf)
     return (v8f)((v8i)(__builtin_convertvector(p, v8f) * (v8f)e) & ~under);
 }
 
+/* Each kernel runs whole vectors with fixed-size loads (the compiler turns
+ * them into vector moves) and a last partial vector through a buffer. */
+
 MULTI_ISA float wsv_max(const float *x, size_t n)
 {
     v8f m = splat(x[0]);
-    for (size_t i = 0; i < n; i += 8) {
-        size_t k = n - i < 8 ? n - i : 8;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f v = load(x + i, 8);
+        m = select(v > m, v, m);
+    }
+    if (i < n) {
         v8f v = splat(x[0]);   /* padding that cannot win */
-        memcpy(&v, x + i, k * sizeof(float));
+        memcpy(&v, x + i, (n - i) * sizeof(float));
         m = select(v > m, v, m);
     }
     float best = m[0];
@@ -82,11 +89,17 @@ MULTI_ISA float wsv_max(const float *x, size_t n)
 MULTI_ISA float wsv_exp_sum(float *x, size_t n, float shift)
 {
     v8f acc = splat(0.0f);
-    for (size_t i = 0; i < n; i += 8) {
-        size_t k = n - i < 8 ? n - i : 8;
-        v8f e = vexp(load(x + i, k) - splat(shift));
-        if (k < 8) e = select((v8i){ 0, 1, 2, 3, 4, 5, 6, 7 } < (int32_t)k, e, splat(0.0f));
-        store(x + i, e, k);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f e = vexp(load(x + i, 8) - splat(shift));
+        store(x + i, e, 8);
+        acc += e;
+    }
+    if (i < n) {
+        v8i lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
+        v8f e = vexp(load(x + i, n - i) - splat(shift));
+        e = select(lane < (int32_t)(n - i), e, splat(0.0f));
+        store(x + i, e, n - i);
         acc += e;
     }
     float s = 0.0f;
@@ -103,23 +116,35 @@ MULTI_ISA void wsv_scale(float *x, size_t n, float s)
 
 /* Φ(x) = 1 − erfc(z)/2 for z = x/√2 >= 0 (erfc(z)/2 below zero), with
  * erfc(a) = t·poly(t)·exp(−a²), t = 1/(1 + p·a); φ(x) uses the same exp. */
+static inline __attribute__((always_inline)) void gelu8(v8f v, v8f *y, v8f *d)
+{
+    v8f z = v * splat((float)M_SQRT1_2);
+    v8f a = select(z < splat(0.0f), -z, z);
+    v8f t = splat(1.0f) / (splat(1.0f) + splat(0.3275911f) * a);
+    v8f poly = splat(1.061405429f);
+    poly = poly * t + splat(-1.453152027f);
+    poly = poly * t + splat(1.421413741f);
+    poly = poly * t + splat(-0.284496736f);
+    poly = poly * t + splat(0.254829592f);
+    v8f e = vexp(-a * a);
+    v8f half_erfc = splat(0.5f) * poly * t * e;
+    v8f cdf = select(z < splat(0.0f), half_erfc, splat(1.0f) - half_erfc);
+    *y = v * cdf;
+    *d = cdf + v * e * splat(0.3989422804014327f);
+}
+
 MULTI_ISA void wsv_gelu(float *y, float *x, size_t n)
 {
-    for (size_t i = 0; i < n; i += 8) {
-        size_t k = n - i < 8 ? n - i : 8;
-        v8f v = load(x + i, k);
-        v8f z = v * splat((float)M_SQRT1_2);
-        v8f a = select(z < splat(0.0f), -z, z);
-        v8f t = splat(1.0f) / (splat(1.0f) + splat(0.3275911f) * a);
-        v8f poly = splat(1.061405429f);
-        poly = poly * t + splat(-1.453152027f);
-        poly = poly * t + splat(1.421413741f);
-        poly = poly * t + splat(-0.284496736f);
-        poly = poly * t + splat(0.254829592f);
-        v8f e = vexp(-a * a);
-        v8f half_erfc = splat(0.5f) * poly * t * e;
-        v8f cdf = select(z < splat(0.0f), half_erfc, splat(1.0f) - half_erfc);
-        store(y + i, v * cdf, k);
-        store(x + i, cdf + v * e * splat(0.3989422804014327f), k);
+    v8f gy, gd;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        gelu8(load(x + i, 8), &gy, &gd);
+        store(y + i, gy, 8);
+        store(x + i, gd, 8);
+    }
+    if (i < n) {
+        gelu8(load(x + i, n - i), &gy, &gd);
+        store(y + i, gy, n - i);
+        store(x + i, gd, n - i);
     }
 }
