@@ -22,6 +22,10 @@ const ws_command ws_commands[] = {
      "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra (issue 5) ---- */
     /* ---- training (issue 6) ---- */
+    {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
+     "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B]",
+     "mean loss over the sequential windows of the data", cmd_eval},
     {NULL, NULL, NULL, NULL},
 };
 
