@@ -46,6 +46,17 @@ ok grep -q "^tensor,row,status,r2,mse,iters,nfev,A0,mu0,sigma0,A1,mu1,sigma1$" "
 ok "$B/tests/json_check" 0.tensor=pos_emb.weight 0.row=0 0.status=grid 0.mu0=6.4 0.sigma3=8 7.row=7 < "$T/rows.json"
 ok test -z "$(ls "$T" | grep '\.tmp')"
 
+# Eigenvalues of EᵀE (a header line, then one per line): centre_ev_r for the
+# matrices with as many columns (32), null for the others (mlp.2: 128).
+{ echo lambda; i=0; while [ $i -lt 32 ]; do echo "$(( (i * 7) % 32 )).5"; i=$((i + 1)); done; } > "$T/eig.csv"
+"$W" fit "$M" --eig "$T/eig.csv" --json > "$T/eig.json"
+ok "$B/tests/json_check" 0.tensor=tok_emb.weight 0.centre_ev_r 5.tensor=blocks.0.mlp.2.weight 5.centre_ev_r=null < "$T/eig.json"
+ok sh -c "! grep -q centre_ev_r '$T/all.json'"
+printf '1\n2\nx\n' > "$T/bad.csv"
+"$W" fit "$M" --eig "$T/bad.csv" > "$T/out" 2> "$T/err"
+ok test $? -eq 2
+ok grep -q "line 3: not a finite number: x" "$T/err"
+
 # Bad input: one line, exit 2.
 for args in "--k 0" "--k 17" "--mode fancy" "--rows 0" "--level 3" "--mode grid --level 2" "--ftol 2"; do
   "$W" fit "$M" $args > "$T/out" 2> "$T/err"

@@ -18,7 +18,7 @@ const ws_command ws_commands[] = {
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits (issue 4) ---- */
     {"fit", "MODEL [--tensor PATTERN] [--k K] [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
-            "            [--ftol X] [--json|--csv] [--rows-out FILE]",
+            "            [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]",
      "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra (issue 5) ---- */
     /* ---- training (issue 6) ---- */
