@@ -7,7 +7,7 @@
  *
  * - L1 fit ("free"): A, μ, σ of every component by Levenberg–Marquardt with
  *   an analytic Jacobian, started from the grid below with the grid's
- *   least-squares amplitudes (and from two more starts: half the grid
+ *   least-squares amplitudes (and two scouting starts: half the grid
  *   width, and the row's K largest peaks; the best fit is kept). Bounds: μ_k ∈ [0, n−1] and
  *   σ_k ∈ [WS_FIT_SIGMA_MIN, WS_FIT_SIGMA_MAX_FACTOR·n]: a step that would
  *   leave the box is re-solved with the offending parameters fixed on their

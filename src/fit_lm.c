@@ -500,6 +500,9 @@ static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse
     return st;
 }
 
+#define SCOUT_FTOL 1e-3
+#define SCOUT_MARGIN 1.1
+
 void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, double *work)
 {
     int K = o->K;
@@ -508,19 +511,27 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
 
     lm S;
     lm_setup(&S, w, n, K, work);
-    /* Three starts: the grid (σ = n/K, the documented start), the grid with
-     * half the width, and the row's peaks; the best fit is kept. Sums of
-     * overlapping Gaussians have many local minima, and the narrower starts
-     * find features that the wide one merges away. */
-    double best[3 * WS_FIT_KMAX], th[3 * WS_FIT_KMAX], best_sse = INFINITY;
+    /* Three starts: the grid (σ = n/K, the documented start) run to the
+     * caller's tolerances, then two scouts run to a loose tolerance: the
+     * grid with half the width and the row's peaks. Sums of overlapping
+     * Gaussians have many local minima, and the narrower starts find
+     * features that the wide one merges away. A scout within SCOUT_MARGIN
+     * of the best SSE so far is refined with the caller's tolerances; the
+     * best fit is kept. */
+    double best[3 * WS_FIT_KMAX], th[3 * WS_FIT_KMAX], best_sse, sse;
     int nfev = 0, iters = 0;
-    ws_fit_status st = WS_FIT_MAXFEV;
-    static const double width[] = {1.0, 0.5, 0};   /* 0: peak start */
-    for (int start = 0; start < 3; start++) {
-        double sse;
-        if (width[start] > 0) lm_start(&S, th, width[start]);
+    lm_start(&S, best, 1.0);
+    project(&S, best);
+    ws_fit_status st = lm_run(&S, o, best, &best_sse, &nfev, &iters);
+    ws_fit_opts scout = *o;
+    scout.ftol = fmax(o->ftol, SCOUT_FTOL);
+    scout.xtol = fmax(o->xtol, SCOUT_FTOL);
+    for (int start = 0; start < 2; start++) {
+        if (start == 0) lm_start(&S, th, 0.5);
         else peak_start(&S, th);
         project(&S, th);
+        lm_run(&S, &scout, th, &sse, &nfev, &iters);
+        if (sse >= SCOUT_MARGIN * best_sse) continue;
         ws_fit_status s1 = lm_run(&S, o, th, &sse, &nfev, &iters);
         if (sse < best_sse) {
             best_sse = sse, st = s1;
