@@ -1,0 +1,92 @@
+/* Corpus basis: share kept by the top-K EᵀE eigenvectors, bigram transition
+ * matrix, EᵀTE and the QᵀK cosine, against numpy (tests/ref/spectra_ref.py). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "basis.h"
+#include "check.h"
+#include "spectra_fixture.h"
+
+static void check_share(const ws_spectrum *s, const char *name)
+{
+    int r, c;
+    float *w = fx_getf(name, &r, &c);
+    char key[80];
+    snprintf(key, sizeof key, "%s_share8", name);
+    double share;
+    ws_astatus st;
+    ws_err err;
+    CHECK(ws_basis_share(s, w, r, c, 8, &share, &st, &err) == 0 && st == WS_AS_OK);
+    CHECK_REL(share, fx_get(key)->v[0], 1e-6);
+    /* The whole basis keeps everything. */
+    CHECK(ws_basis_share(s, w, r, c, s->d, &share, &st, &err) == 0);
+    CHECK_REL(share, 1.0, 1e-9);
+    free(w);
+}
+
+static void check_corpus(void)
+{
+    int v, d;
+    float *emb = fx_getf("C_emb", &v, &d);
+    const fx_block *tb = fx_get("C_tokens");
+    size_t n = (size_t)tb->cols;
+    int32_t *tok = malloc(n * sizeof *tok);
+    for (size_t i = 0; i < n; i++)
+        tok[i] = (int32_t)tb->v[i];
+    ws_bigram t;
+    ws_err err;
+    CHECK(ws_bigram_build(tok, n, v, &t, &err) == 0);
+    /* Rows of T are distributions. */
+    for (int a = 0; a < v; a++) {
+        double sum = 0;
+        for (int64_t q = t.row_start[a]; q < t.row_start[a + 1]; q++)
+            sum += t.prob[q];
+        if (t.row_start[a + 1] > t.row_start[a])
+            CHECK_NEAR(sum, 1.0, 1e-12);
+    }
+    double *m = malloc((size_t)d * d * sizeof *m), *qk = malloc((size_t)d * d * sizeof *qk);
+    CHECK(ws_bigram_project(&t, emb, v, d, m, &err) == 0);
+    const fx_block *ete = fx_get("C_ETE");
+    double maxerr = 0, maxref = 0;
+    for (int i = 0; i < d * d; i++) {
+        maxerr = fmax(maxerr, fabs(m[i] - ete->v[i]));
+        maxref = fmax(maxref, fabs(ete->v[i]));
+    }
+    CHECKF(maxerr <= 1e-9 * maxref, "EᵀTE max error %g (max %g)", maxerr, maxref);
+    int qr, qc;
+    float *qkv = fx_getf("C_qkv", &qr, &qc);
+    CHECK(ws_qk_matrix(qkv, qr, qc, qk, &err) == 0);
+    CHECK_REL(ws_cosine(qk, m, (size_t)d * d), fx_get("C_cos")->v[0], 1e-6);
+    CHECK(ws_qk_matrix(qkv, d, d, qk, &err) == -1);
+    CHECK_STR_CONTAINS(err.msg, "rows");
+
+    tok[5] = v;   /* out of the vocabulary */
+    CHECK(ws_bigram_build(tok, n, v, &t, &err) == -1);
+    CHECK_STR_CONTAINS(err.msg, "outside the vocabulary");
+    ws_bigram_free(&t);
+    free(qkv), free(m), free(qk), free(tok), free(emb);
+}
+
+int main(void)
+{
+    int r, c;
+    float *e = fx_getf("E_rand", &r, &c);
+    ws_spectrum s;
+    ws_err err;
+    CHECK(ws_spectrum_compute(e, r, c, 0.01, &s, &err) == 0);
+    check_share(&s, "W_energy_rand");
+    check_share(&s, "W_energy_top");
+    check_share(&s, "W_down");
+    double share;
+    ws_astatus st;
+    float z[48 * 2] = {0};
+    CHECK(ws_basis_share(&s, z, 2, 48, 8, &share, &st, &err) == 0 && st == WS_AS_ZERO && isnan(share));
+    CHECK(ws_basis_share(&s, z, 2, 47, 8, &share, &st, &err) == -1);
+    CHECK_STR_CONTAINS(err.msg, "d_model");
+    CHECK(ws_basis_share(&s, z, 2, 48, 0, &share, &st, &err) == -1);
+    ws_spectrum_free(&s);
+    free(e);
+    check_corpus();
+    return check_done();
+}
