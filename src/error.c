@@ -19,13 +19,24 @@ int ws_fail(ws_err *e, const char *fmt, ...)
 int ws_wrap(ws_err *e, const char *fmt, ...)
 {
     if (e) {
-        char prefix[256], old[sizeof e->msg];
+        char buf[2 * sizeof e->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(prefix, sizeof prefix, fmt, ap);
+        int n = vsnprintf(buf, sizeof e->msg, fmt, ap);
         va_end(ap);
-        memcpy(old, e->msg, sizeof old);
-        snprintf(e->msg, sizeof e->msg, "%s: %s", prefix, old);
+        if (n < 0)
+            n = 0;
+        if ((size_t)n > sizeof e->msg - 1)
+            n = (int)sizeof e->msg - 1;
+        /* "prefix: old message", cut to fit. */
+        size_t k = (size_t)n;
+        buf[k++] = ':';
+        buf[k++] = ' ';
+        size_t old = strnlen(e->msg, sizeof e->msg);
+        memcpy(buf + k, e->msg, old);
+        buf[k + old] = 0;
+        memcpy(e->msg, buf, sizeof e->msg - 1);
+        e->msg[sizeof e->msg - 1] = 0;
     }
     return -1;
 }

@@ -55,6 +55,9 @@ ws_tensor *ws_model_add(ws_model *m, const char *name, ws_dtype dt, int ndim,
 int ws_model_set_meta(ws_model *m, const char *key, const char *val, ws_err *e);
 const char *ws_model_meta(const ws_model *m, const char *key);
 
+/* Keep a file mapping alive as long as the model (readers use this). */
+int ws_model_keep_mapping(ws_model *m, void *addr, size_t len);
+
 /* Assign roles/layers/orientation and derive the config. Called by open. */
 void ws_model_recognise(ws_model *m);
 

@@ -1,0 +1,202 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "atomic.h"
+#include "safetensors.h"
+
+struct ws_mapping {
+    void *addr;
+    size_t len;
+};
+
+const char *ws_layout_name(ws_layout l)
+{
+    switch (l) {
+    case WS_LAYOUT_OURS: return "blocks (tok_emb, blocks.N.*)";
+    case WS_LAYOUT_NANOGPT: return "nanoGPT";
+    case WS_LAYOUT_HF_GPT2: return "HF GPT-2";
+    default: return "unknown";
+    }
+}
+
+ws_model *ws_model_new(void)
+{
+    return calloc(1, sizeof(ws_model));
+}
+
+void ws_model_free(ws_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_tensors; i++)
+        ws_tensor_release(&m->tensors[i]);
+    free(m->tensors);
+    for (size_t i = 0; i < m->n_meta; i++) {
+        free(m->meta_keys[i]);
+        free(m->meta_vals[i]);
+    }
+    free(m->meta_keys);
+    free(m->meta_vals);
+    for (size_t i = 0; i < m->n_maps; i++)
+        munmap(m->maps[i].addr, m->maps[i].len);
+    free(m->maps);
+    free(m->path);
+    free(m);
+}
+
+int ws_model_keep_mapping(ws_model *m, void *addr, size_t len)
+{
+    struct ws_mapping *n = realloc(m->maps, (m->n_maps + 1) * sizeof *n);
+    if (!n)
+        return -1;
+    m->maps = n;
+    m->maps[m->n_maps++] = (struct ws_mapping){addr, len};
+    return 0;
+}
+
+ws_tensor *ws_model_add(ws_model *m, const char *name, ws_dtype dt, int ndim,
+                        const int64_t *shape, void *data, int own, ws_err *e)
+{
+    if (ndim < 0 || ndim > WS_MAX_DIM) {
+        ws_fail(e, "%s: %d dimensions (at most %d)", name, ndim, WS_MAX_DIM);
+        return NULL;
+    }
+    ws_tensor *n = realloc(m->tensors, (m->n_tensors + 1) * sizeof *n);
+    if (!n) {
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    m->tensors = n;
+    ws_tensor *t = &m->tensors[m->n_tensors];
+    memset(t, 0, sizeof *t);
+    t->name = strdup(name);
+    if (!t->name) {
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    t->dtype = dt;
+    t->ndim = ndim;
+    for (int i = 0; i < ndim; i++)
+        t->shape[i] = shape[i];
+    t->data = data;
+    t->data_owned = own;
+    ws_tensor_setup(t);
+    t->nbytes = (size_t)t->numel * (size_t)ws_dtype_bits(dt) / 8;
+    m->n_tensors++;
+    m->n_params += t->numel;
+    return t;
+}
+
+int ws_model_set_meta(ws_model *m, const char *key, const char *val, ws_err *e)
+{
+    for (size_t i = 0; i < m->n_meta; i++)
+        if (!strcmp(m->meta_keys[i], key)) {
+            char *v = strdup(val);
+            if (!v)
+                return ws_fail(e, "out of memory");
+            free(m->meta_vals[i]);
+            m->meta_vals[i] = v;
+            return 0;
+        }
+    char **k = realloc(m->meta_keys, (m->n_meta + 1) * sizeof *k);
+    if (!k)
+        return ws_fail(e, "out of memory");
+    m->meta_keys = k;
+    char **v = realloc(m->meta_vals, (m->n_meta + 1) * sizeof *v);
+    if (!v)
+        return ws_fail(e, "out of memory");
+    m->meta_vals = v;
+    m->meta_keys[m->n_meta] = strdup(key);
+    m->meta_vals[m->n_meta] = strdup(val);
+    if (!m->meta_keys[m->n_meta] || !m->meta_vals[m->n_meta]) {
+        free(m->meta_keys[m->n_meta]);
+        free(m->meta_vals[m->n_meta]);
+        return ws_fail(e, "out of memory");
+    }
+    m->n_meta++;
+    return 0;
+}
+
+const char *ws_model_meta(const ws_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_meta; i++)
+        if (!strcmp(m->meta_keys[i], key))
+            return m->meta_vals[i];
+    return NULL;
+}
+
+ws_tensor *ws_model_find(const ws_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_tensors; i++)
+        if (!strcmp(m->tensors[i].name, name))
+            return &m->tensors[i];
+    return NULL;
+}
+
+ws_tensor *ws_model_get(const ws_model *m, ws_role r, int layer, int is_bias)
+{
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        ws_tensor *t = &m->tensors[i];
+        if (t->role == r && !t->is_bias == !is_bias && (t->layer < 0 || t->layer == layer))
+            return t;
+    }
+    return NULL;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+int ws_model_open(const char *path, ws_model **out, ws_err *e)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return ws_fail(e, "cannot open: no such file");
+    ws_model *m = ws_model_new();
+    if (!m || !(m->path = strdup(path))) {
+        ws_model_free(m);
+        return ws_fail(e, "out of memory");
+    }
+    int rc;
+    if (S_ISDIR(st.st_mode)) {
+        size_t n = strlen(path) + 64;
+        char *p = malloc(n);
+        if (!p) {
+            ws_model_free(m);
+            return ws_fail(e, "out of memory");
+        }
+        snprintf(p, n, "%s/model.safetensors.index.json", path);
+        struct stat s2;
+        if (stat(p, &s2) == 0) {
+            rc = ws_st_load_index(m, p, e);
+        } else {
+            snprintf(p, n, "%s/model.safetensors", path);
+            rc = ws_st_load(m, p, e);
+        }
+        free(p);
+    } else if (has_suffix(path, ".json")) {
+        rc = ws_st_load_index(m, path, e);
+    } else {
+        rc = ws_st_load(m, path, e);
+    }
+    if (rc != 0) {
+        ws_model_free(m);
+        return -1;
+    }
+    ws_input_register(path);
+    ws_model_recognise(m);
+    *out = m;
+    return 0;
+}
+
+int ws_model_save(const ws_model *m, const char *path, ws_err *e)
+{
+    return ws_st_save(m, path, e);
+}

@@ -1,0 +1,139 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_fail(const char *what, const ws_err *e)
+{
+    fprintf(stderr, "wscope: %s: %s\n", what, e->msg);
+    return 2;
+}
+
+int cli_failf(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "wscope: %s: ", what);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
+}
+
+int cli_open_model(const char *path, ws_model **m)
+{
+    ws_err e = {{0}};
+    if (ws_model_open(path, m, &e) != 0)
+        return cli_fail(path, &e);
+    return 0;
+}
+
+int cli_print_table(const ws_table *t, cli_fmt f)
+{
+    int rc = f == CLI_CSV ? ws_table_write_csv(t, stdout)
+             : f == CLI_JSON ? ws_table_write_json(t, stdout)
+                             : ws_table_write_text(t, stdout);
+    return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
+}
+
+struct cli_bar {
+    pthread_t tid;
+    ws_progress *p;
+    const char *label;
+    atomic_int stop;
+};
+
+static void bar_draw(cli_bar *b)
+{
+    size_t done = atomic_load(&b->p->done), total = atomic_load(&b->p->total);
+    double f = total ? (double)done / (double)total : 0;
+    if (f > 1)
+        f = 1;
+    int w = 30, fill = (int)(f * w);
+    char bar[64];
+    for (int i = 0; i < w; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[w] = 0;
+    fprintf(stderr, "\r%s [%s] %3d%% %zu/%zu", b->label, bar, (int)(f * 100), done, total);
+    fflush(stderr);
+}
+
+static void *bar_thread(void *v)
+{
+    cli_bar *b = v;
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    while (!atomic_load(&b->stop)) {
+        bar_draw(b);
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+cli_bar *cli_bar_start(const char *label, ws_progress *p)
+{
+    if (!isatty(STDERR_FILENO))
+        return NULL;
+    cli_bar *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->p = p;
+    b->label = label;
+    if (pthread_create(&b->tid, NULL, bar_thread, b) != 0) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void cli_bar_stop(cli_bar *b)
+{
+    if (!b)
+        return;
+    atomic_store(&b->stop, 1);
+    pthread_join(b->tid, NULL);
+    fprintf(stderr, "\r\033[K");
+    fflush(stderr);
+    free(b);
+}
+
+int cli_int(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return cli_failf(opt, "expected an integer from %ld to %ld, got \"%s\"", lo, hi, s);
+    *out = v;
+    return 0;
+}
+
+int cli_double(const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end)
+        return cli_failf(opt, "expected a number, got \"%s\"", s);
+    *out = v;
+    return 0;
+}
+
+const char *cli_sample_model(void)
+{
+    static const char *candidates[] = {
+        WS_BUILDDIR "/sample-models/sample.safetensors",
+        WS_PKGDATADIR "/sample.safetensors",
+    };
+    struct stat st;
+    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
+        if (stat(candidates[i], &st) == 0)
+            return candidates[i];
+    return candidates[0];
+}
