@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fit.h"
 #include "gram.h"
 #include "pr.h"
 
@@ -77,5 +78,30 @@ int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e
         }
     }
     free(mean), free(c), free(lam);
+    return rc;
+}
+
+int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *out,
+                     float **amps_out, ws_err *e)
+{
+    if (amps_out)
+        *amps_out = NULL;
+    *out = (ws_amp){.k = k, .rows = rows, .pr = NAN, .pc1 = NAN, .max_corr = NAN,
+                    .kurtosis = NAN, .status = ws_scan_values(w, rows, cols)};
+    if (out->status != WS_AS_OK)
+        return 0;
+    if (cols < k)
+        return ws_fail(e, "rows of %lld values cannot hold a grid of %d Gaussians",
+                       (long long)cols, k);
+    float *a = malloc((size_t)rows * (size_t)k * sizeof *a);
+    if (!a)
+        return ws_fail(e, "out of memory for %lldx%d amplitudes", (long long)rows, k);
+    int rc = ws_grid_fit(w, rows, cols, k, a, NULL, e);
+    if (rc == 0)
+        rc = ws_amp_structure(a, rows, k, out, e);
+    if (rc == 0 && amps_out)
+        *amps_out = a;
+    else
+        free(a);
     return rc;
 }

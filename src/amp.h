@@ -30,6 +30,12 @@ typedef struct ws_amp {
  * sets out->status and returns 0; -1 only on no memory or LAPACK failure. */
 int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e);
 
+/* Grid-fit W (rows × cols) with k Gaussians (ws_grid_fit, fit.h) and take
+ * the structure of the amplitudes. *amps_out (may be NULL) receives the
+ * rows × k amplitudes (caller frees; NULL when W is degenerate). */
+int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *out,
+                     float **amps_out, ws_err *e);
+
 /* Excess kurtosis of n values (population moments, in double). NaN when the
  * values do not vary. */
 double ws_excess_kurtosis(const float *x, size_t n);

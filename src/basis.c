@@ -8,6 +8,34 @@
 /* Source tokens gathered per dgemm in ws_bigram_project. */
 #define PROJECT_BLOCK_ROWS 512
 
+int ws_basis_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,
+                    double *energy, ws_energy *out, ws_err *e)
+{
+    if (cols == s->d || rows != s->d)
+        return ws_spectral_energy(s, w, rows, cols, energy, out, e);
+    /* d rows: project the columns, i.e. the rows of Wᵀ. */
+    float *wt = malloc((size_t)rows * (size_t)cols * sizeof *wt);
+    if (!wt)
+        return ws_fail(e, "out of memory for a transpose");
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++)
+            wt[(size_t)c * rows + r] = w[(size_t)r * cols + c];
+    int rc = ws_spectral_energy(s, wt, cols, rows, energy, out, e);
+    free(wt);
+    return rc;
+}
+
+double ws_basis_share_of(const double *energy, int d, int k)
+{
+    double kept = 0, total = 0;
+    for (int i = 0; i < d; i++) {
+        total += energy[i];
+        if (i < k)
+            kept += energy[i];
+    }
+    return total > 0 ? kept / total : NAN;
+}
+
 int ws_basis_share(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols, int k,
                    double *share, ws_astatus *status, ws_err *e)
 {
@@ -15,38 +43,20 @@ int ws_basis_share(const ws_spectrum *s, const float *w, int64_t rows, int64_t c
     *status = WS_AS_OK;
     if (k < 1 || k > s->d)
         return ws_fail(e, "basis size %d out of range 1..%d", k, s->d);
-    float *wt = NULL;
-    if (cols != s->d) {
-        if (rows != s->d)
-            return ws_fail(e, "a %lldx%lld matrix has no side of length d_model %d",
-                           (long long)rows, (long long)cols, s->d);
-        wt = malloc((size_t)rows * (size_t)cols * sizeof *wt);
-        if (!wt)
-            return ws_fail(e, "out of memory for a transpose");
-        for (int64_t r = 0; r < rows; r++)
-            for (int64_t c = 0; c < cols; c++)
-                wt[(size_t)c * rows + r] = w[(size_t)r * cols + c];
-        w = wt;
-        rows = cols;
-        cols = s->d;
-    }
+    if (cols != s->d && rows != s->d)
+        return ws_fail(e, "a %lldx%lld matrix has no side of length d_model %d",
+                       (long long)rows, (long long)cols, s->d);
     double *en = malloc((size_t)s->d * sizeof *en);
-    if (!en) {
-        free(wt);
+    if (!en)
         return ws_fail(e, "out of memory for a projection");
-    }
     ws_energy st;
-    int rc = ws_spectral_energy(s, w, rows, cols, en, &st, e);
+    int rc = ws_basis_energy(s, w, rows, cols, en, &st, e);
     if (rc == 0) {
         *status = st.status;
-        if (st.status == WS_AS_OK) {
-            double kept = 0;
-            for (int i = 0; i < k; i++)
-                kept += en[i];
-            *share = kept / st.total;
-        }
+        if (st.status == WS_AS_OK)
+            *share = ws_basis_share_of(en, s->d, k);
     }
-    free(en), free(wt);
+    free(en);
     return rc;
 }
 

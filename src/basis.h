@@ -21,6 +21,14 @@
 
 #define WS_BASIS_K_DEFAULT 32
 
+/* Spectral energy (spectrum.h) of W, or of Wᵀ when only W's rows have
+ * length d: energy[i] = ‖W vᵢ‖² (resp. ‖Wᵀ vᵢ‖²). -1 when no side is d. */
+int ws_basis_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,
+                    double *energy, ws_energy *out, ws_err *e);
+
+/* Σ of the first k energies over the total (NaN when the total is 0). */
+double ws_basis_share_of(const double *energy, int d, int k);
+
 /* Share of ‖W‖² kept by the top-k eigenvectors of s. Degenerate W sets
  * *status (share NaN) and returns 0; a W with no side of length d is -1. */
 int ws_basis_share(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols, int k,
