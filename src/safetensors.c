@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,14 +45,17 @@ static int utf8_valid(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* A JSON number that is a non-negative integer below 2^53 (safe in a double). */
+/* A JSON number that is a non-negative integer below 2^53 (exact in a
+ * double). Returns 1, 0 when not a non-negative integer, -1 when too large. */
 static int json_uint(json_t *v, uint64_t *out)
 {
     if (!json_is_number(v))
         return 0;
     double d = json_number_value(v);
-    if (!(d >= 0) || d > 9007199254740992.0 || d != (double)(uint64_t)d)
+    if (!(d >= 0) || d != floor(d))
         return 0;
+    if (d > 9007199254740992.0)
+        return -1;
     *out = (uint64_t)d;
     return 1;
 }
@@ -84,12 +88,15 @@ static int parse_entry(const char *name, json_t *v, entry *en, ws_err *e)
     en->ndim = (int)json_array_size(sh);
     for (int i = 0; i < en->ndim; i++) {
         uint64_t d;
-        if (!json_uint(json_array_get(sh, (size_t)i), &d))
+        int ok = json_uint(json_array_get(sh, (size_t)i), &d);
+        if (ok < 0)
+            return ws_fail(e, "tensor \"%s\": shape overflows (entry too large)", name);
+        if (!ok)
             return ws_fail(e, "tensor \"%s\": shape entries must be non-negative integers", name);
         en->shape[i] = (int64_t)d;
     }
     if (!json_is_array(off) || json_array_size(off) != 2 ||
-        !json_uint(json_array_get(off, 0), &en->begin) || !json_uint(json_array_get(off, 1), &en->end))
+        json_uint(json_array_get(off, 0), &en->begin) != 1 || json_uint(json_array_get(off, 1), &en->end) != 1)
         return ws_fail(e, "tensor \"%s\": data_offsets must be two non-negative integers", name);
     en->name = name;
     return 0;

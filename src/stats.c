@@ -43,9 +43,73 @@ static void part_merge(part *a, const part *b)
     a->inf += b->inf;
 }
 
+#define LANES 8
+
+/* The common case, all values finite, in independent lanes so the compiler
+ * vectorises it (target_clones adds an AVX2 build picked at run time).
+ * Returns 0 when a NaN or Inf was seen: the caller takes the slow path. */
+__attribute__((target_clones("avx2", "default")))
+static int block_fast(const float *x, size_t n, part *out)
+{
+    double s[LANES] = {0}, m2[LANES] = {0};
+    float mn[LANES], mx[LANES], nf[LANES] = {0};
+    int32_t z[LANES] = {0};
+    for (int k = 0; k < LANES; k++)
+        mn[k] = mx[k] = x[0];
+    size_t body = n / LANES * LANES;
+    for (size_t i = 0; i < body; i += LANES)
+        for (int k = 0; k < LANES; k++) {
+            float v = x[i + k];
+            s[k] += v;
+            mn[k] = v < mn[k] ? v : mn[k];
+            mx[k] = v > mx[k] ? v : mx[k];
+            nf[k] += v * 0.0f;  /* NaN once any value is NaN or Inf */
+            z[k] += v == 0.0f;
+        }
+    for (size_t i = body; i < n; i++) {
+        float v = x[i];
+        s[0] += v;
+        mn[0] = v < mn[0] ? v : mn[0];
+        mx[0] = v > mx[0] ? v : mx[0];
+        nf[0] += v * 0.0f;
+        z[0] += v == 0.0f;
+    }
+    double sum = 0;
+    part p;
+    part_empty(&p);
+    for (int k = 0; k < LANES; k++) {
+        if (nf[k] != 0.0f)
+            return 0;
+        sum += s[k];
+        p.zeros += z[k];
+        p.min = mn[k] < p.min ? mn[k] : p.min;
+        p.max = mx[k] > p.max ? mx[k] : p.max;
+    }
+    double mean = sum / (double)n;
+    for (size_t i = 0; i < body; i += LANES)
+        for (int k = 0; k < LANES; k++) {
+            double d = (double)x[i + k] - mean;
+            m2[k] += d * d;
+        }
+    for (size_t i = body; i < n; i++) {
+        double d = (double)x[i] - mean;
+        m2[0] += d * d;
+    }
+    for (int k = 1; k < LANES; k++)
+        m2[0] += m2[k];
+    p.n = (double)n;
+    p.mean = mean;
+    p.m2 = m2[0];
+    p.sumsq = m2[0] + (double)n * mean * mean; /* Σx² = Σ(x−m)² + n·m² */
+    part_merge(out, &p);
+    return 1;
+}
+
 /* Statistics of one block of floats (finite values only enter the moments). */
 static void block_stats(const float *x, size_t n, part *out)
 {
+    if (n && block_fast(x, n, out))
+        return;
     part p;
     part_empty(&p);
     double sum = 0;
@@ -85,6 +149,20 @@ static void block_stats(const float *x, size_t n, part *out)
     part_merge(out, &p);
 }
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+/* Map a range of a file mapping in one system call instead of one page
+ * fault per 64 KiB: a third of the time of a full pass over a cached file.
+ * Harmless (ignored) on older kernels or on memory that is not a mapping. */
+static void populate(const void *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+    if (len >= 65536)
+        madvise((void *)a, len + ((uintptr_t)p - a), MADV_POPULATE_READ);
+}
+
 typedef struct stats_job {
     ws_tensor *t;
     int direct;         /* F32 aligned: read the raw data in place */
@@ -102,6 +180,7 @@ static void stats_chunk(size_t b, size_t e, int tid, void *u)
         part *p = &j->parts[c];
         part_empty(p);
         size_t i0 = c * BLOCK * CHUNK_BLOCKS, n = (size_t)j->t->numel;
+        populate(j->t->data + i0 * esz, (n - i0 < (size_t)BLOCK * CHUNK_BLOCKS ? n - i0 : (size_t)BLOCK * CHUNK_BLOCKS) * esz);
         for (size_t i = i0; i < n && i < i0 + BLOCK * CHUNK_BLOCKS; i += BLOCK) {
             size_t m = n - i < BLOCK ? n - i : BLOCK;
             if (j->direct) {
@@ -139,9 +218,6 @@ static int compute_stats(ws_tensor *t, int threads, ws_err *e)
     j.parts = calloc(chunks ? chunks : 1, sizeof(part));
     if (!j.parts)
         return ws_fail(e, "%s: out of memory", t->name);
-    if (t->nbytes > (1u << 20))
-        madvise((void *)((uintptr_t)t->data & ~(uintptr_t)4095),
-                t->nbytes + ((uintptr_t)t->data & 4095), MADV_SEQUENTIAL);
     ws_parallel_for(chunks, 1, chunks > 1 ? threads : 1, stats_chunk, &j, NULL);
     part total;
     part_empty(&total);
