@@ -39,4 +39,13 @@ static inline const char *check_src(const char *rel)
     return buf[k];
 }
 
+/* Remove a scratch directory made with mkdtemp. */
+static inline void check_rmtree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
 #endif

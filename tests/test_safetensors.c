@@ -291,9 +291,6 @@ int main(void)
     test_validation_rules();
     test_truncation();
     test_sharded();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    check_rmtree(tmpdir);
     return check_done();
 }
