@@ -15,11 +15,20 @@ ws_astatus ws_scan_values(const float *w, int64_t rows, int64_t cols)
     if (rows <= 0 || cols <= 0)
         return WS_AS_EMPTY;
     size_t n = (size_t)rows * (size_t)cols;
+    /* Branch-free per block so the loop vectorises: x·0 is 0 for finite x
+     * and NaN for NaN/Inf. */
     int nonzero = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(w[i]))
+    for (size_t i0 = 0; i0 < n; i0 += 4096) {
+        size_t i1 = n - i0 < 4096 ? n : i0 + 4096;
+        float probe = 0.0f;
+        int nz = 0;
+        for (size_t i = i0; i < i1; i++) {
+            probe += w[i] * 0.0f;
+            nz |= w[i] != 0.0f;
+        }
+        if (probe != 0.0f)
             return WS_AS_NONFINITE;
-        nonzero |= w[i] != 0.0f;
+        nonzero |= nz;
     }
     return nonzero ? WS_AS_OK : WS_AS_ZERO;
 }
@@ -91,7 +100,10 @@ int ws_gram_rows(const float *w, int64_t rows, int64_t cols, const double *mean,
 
 int ws_sym_eig(double *g, int n, double *lam, int vectors, ws_err *e)
 {
-    lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, vectors ? 'V' : 'N', 'U', n, g, n, lam);
+    /* The row-major upper triangle is the column-major lower one: calling
+     * LAPACK in column-major order saves LAPACKE two n × n transposes, and
+     * the eigenvectors, columns for LAPACK, come out as our rows. */
+    lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 'V' : 'N', 'L', n, g, n, lam);
     if (info != 0)
         return ws_fail(e, "eigenvalues of a %dx%d matrix did not converge (dsyevd info %d)",
                        n, n, (int)info);
@@ -101,11 +113,10 @@ int ws_sym_eig(double *g, int n, double *lam, int vectors, ws_err *e)
         lam[i] = lam[j];
         lam[j] = t;
         if (vectors)
-            for (int r = 0; r < n; r++) {
-                double *row = g + (size_t)r * n;
-                t = row[i];
-                row[i] = row[j];
-                row[j] = t;
+            for (int c = 0; c < n; c++) {
+                t = g[(size_t)i * n + c];
+                g[(size_t)i * n + c] = g[(size_t)j * n + c];
+                g[(size_t)j * n + c] = t;
             }
     }
     return 0;

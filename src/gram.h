@@ -33,7 +33,7 @@ int ws_gram_rows(const float *w, int64_t rows, int64_t cols, const double *mean,
 
 /* Eigenvalues (descending) of a symmetric n × n matrix whose upper triangle
  * is filled; with `vectors` set, g is overwritten by the eigenvectors as
- * columns (g[i*n + j] is component i of vector j), in the same order. */
+ * rows (g[j*n + i] is component i of vector j), in the same order. */
 int ws_sym_eig(double *g, int n, double *lam, int vectors, ws_err *e);
 
 #endif

@@ -89,8 +89,8 @@ int ws_spectral_energy(const ws_spectrum *s, const float *w, int64_t rows, int64
         int64_t nr = rows - r0 < blk ? rows - r0 : blk;
         for (size_t k = 0; k < (size_t)nr * d; k++)
             x[k] = w[(size_t)r0 * d + k];
-        /* P = X V: column i of P is X vᵢ. */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nr, d, d, 1.0, x, d,
+        /* P = X Vᵀ (V holds the vectors as rows): column i of P is X vᵢ. */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nr, d, d, 1.0, x, d,
                     s->vec, d, 0.0, p, d);
         for (int64_t r = 0; r < nr; r++)
             for (int i = 0; i < d; i++)

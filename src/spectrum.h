@@ -23,7 +23,7 @@ typedef struct ws_spectrum {
     double *lam;       /* d eigenvalues of EᵀE, descending */
     double *sv;        /* singular values √max(λ, 0) */
     double *decay;     /* sv[i] / sv[0] */
-    double *vec;       /* d × d, eigenvector j is column j: vec[i*d + j] */
+    double *vec;       /* d × d, eigenvector j is row j: vec[j*d + i] */
     int n_pairs;
     ws_pair *pairs;
 } ws_spectrum;

@@ -90,6 +90,32 @@ static void check_amp(void)
     CHECK(isnan(amp.pr) && isnan(amp.kurtosis));
 }
 
+/* Through the grid fit (fit.h) on a matrix, against numpy's lstsq. The
+ * grid fit is float32 out, so 1e-5 rather than 1e-6. */
+static void check_amp_of_matrix(void)
+{
+    int r, c;
+    float *w = fx_getf("W_gridamp", &r, &c);
+    const fx_block *ref = fx_get("W_gridamp_ref");
+    ws_amp amp;
+    float *amps = NULL;
+    ws_err err;
+    CHECK(ws_amp_of_matrix(w, r, c, 8, &amp, &amps, &err) == 0 && amp.status == WS_AS_OK && amps);
+    CHECK_REL(amp.pr, ref->v[0], 1e-5);
+    CHECK_REL(amp.pc1, ref->v[1], 1e-5);
+    CHECK(amp.comps95 == (int)ref->v[2]);
+    CHECK_REL(amp.max_corr, ref->v[4], 1e-5);
+    CHECK_REL(amp.kurtosis, ref->v[5], 1e-5);
+    free(amps);
+    w[7] = NAN;
+    CHECK(ws_amp_of_matrix(w, r, c, 8, &amp, &amps, &err) == 0 && amp.status == WS_AS_NONFINITE && !amps);
+    CHECK(ws_amp_of_matrix(w, r, 4, 8, &amp, &amps, &err) == 0);   /* NaN first */
+    w[7] = 1;
+    CHECK(ws_amp_of_matrix(w, r, 4, 8, &amp, &amps, &err) == -1);
+    CHECK_STR_CONTAINS(err.msg, "Gaussians");
+    free(w);
+}
+
 int main(void)
 {
     const char *names[] = {"W_pr_tall", "W_pr_wide", "W_pr_low"};
@@ -100,5 +126,6 @@ int main(void)
     check_pr_degenerate();
     check_pr_identities();
     check_amp();
+    check_amp_of_matrix();
     return check_done();
 }

@@ -40,14 +40,27 @@ def pr_numbers(lam):
     return [s * s / (lam * lam).sum(), lam[0] / s, counts_for(lam, 0.95), s / lam[0]]
 
 
+def pairs(lam, tol=0.01):
+    """Greedy adjacent pairs |l_i - l_i+1| / l_i <= tol, resuming at i + 2."""
+    out, i = [], 0
+    while i + 1 < len(lam) and lam[i + 1] > 1e-12 * lam[0]:
+        if abs(lam[i] - lam[i + 1]) / lam[i] <= tol:
+            out.append(i)
+            i += 2
+        else:
+            i += 1
+    return out
+
+
 def eig_desc(g):
     return np.linalg.eigvalsh(g)[::-1]
 
 
 # --- spectrum of a random embedding (distinct eigenvalues) -----------------
-E = put_f32("E_rand", rng.normal(0, 0.02, (400, 48)) * np.linspace(3, 0.5, 48))
+E = put_f32("E_rand", rng.normal(0, 0.02, (300, 48)) * np.linspace(3, 0.5, 48))
 lam = eig_desc(E.T @ E)
 put("E_rand_lam", lam)
+put("E_rand_pairs", [len(pairs(lam))] + pairs(lam))
 put("E_rand_sv", np.linalg.svd(E, compute_uv=False))
 
 # --- structured: known repeated singular values (pairs) and a known gap ----
@@ -55,9 +68,12 @@ def built(sv, rows, name):
     u, _ = np.linalg.qr(rng.normal(size=(rows, len(sv))))
     v, _ = np.linalg.qr(rng.normal(size=(len(sv), len(sv))))
     e = put_f32(name, (u * sv) @ v.T)
-    put(name + "_lam", eig_desc(e.T @ e))
+    lam = eig_desc(e.T @ e)
+    put(name + "_lam", lam)
+    put(name + "_pairs", [len(pairs(lam))] + pairs(lam))
 
 
+# pairs at 1, 3, 5, 9 (the test checks these against the rule above too)
 built(np.array([10, 7, 7, 5, 5, 3.5, 3.5, 3, 2, 1.5, 1.5, 1, .8, .6, .4, .2]), 300, "E_pairs")
 # adjacent singular values 2 % apart: eigenvalue gaps near 4 %, never ≤ 1 %
 built(10 * 0.98 ** np.arange(16), 300, "E_gap")
@@ -98,6 +114,18 @@ lam = eig_desc(np.cov(A, rowvar=False))
 corr = np.corrcoef(A, rowvar=False)
 put("A_amp_ref", pr_numbers(lam[::-1]) + [np.abs(corr[~np.eye(8, dtype=bool)]).max(),
                                          stats.kurtosis(A.ravel())])
+
+# --- amplitude structure of a matrix through the K=8 grid fit --------------
+n, K = 64, 8
+j = np.arange(n)
+G = np.exp(-((j[None, :] - (n * (np.arange(K) + 1) / (K + 1))[:, None]) ** 2) / (2 * (n / K) ** 2))
+true = rng.normal(size=(150, 2)) @ rng.normal(size=(2, K)) + 0.3 * rng.normal(size=(150, K))
+W = put_f32("W_gridamp", true @ G + 0.05 * rng.normal(size=(150, n)))
+A = np.linalg.lstsq(G.T, W.T, rcond=None)[0].T
+lam = eig_desc(np.cov(A, rowvar=False))
+corr = np.corrcoef(A, rowvar=False)
+put("W_gridamp_ref", pr_numbers(lam[::-1]) + [np.abs(corr[~np.eye(K, dtype=bool)]).max(),
+                                             stats.kurtosis(A.ravel())])
 
 # --- drift ---------------------------------------------------------------------
 W0 = put_f32("D_w0", rng.normal(0, 0.02, (64, 32)))
