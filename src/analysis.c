@@ -118,7 +118,7 @@ static int mat_one(ws_analysis *a, ws_mat_result *r, unsigned what, ws_err *e)
     if (!w)
         return -1;
     if ((what & WS_AN_PR) &&
-        ws_weight_pr(w, r->t->rows, r->t->cols, a->o.centred, &r->pr, NULL, e) < 0)
+        ws_matrix_pr(w, r->t->rows, r->t->cols, a->o.centred, &r->pr, NULL, e) < 0)
         return -1;
     if ((what & WS_AN_ENERGY) && mat_energy(a, r, w, e) < 0)
         return -1;

@@ -43,7 +43,7 @@ void ws_pr_from_eigs(const double *lam, int n, ws_pr *out)
                    .stable_rank = s / l1, .total = s, .n = n};
 }
 
-int ws_weight_pr(const float *w, int64_t rows, int64_t cols, int centred,
+int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
                  ws_pr *out, double *lam_out, ws_err *e)
 {
     int64_t n = rows < cols ? rows : cols;

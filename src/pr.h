@@ -37,7 +37,7 @@ int ws_components_for(const double *lam, int n, double share);
 /* Weight PR of W. `lam_out` (may be NULL) receives min(rows, cols)
  * eigenvalues of C, descending. Degenerate inputs set out->status and
  * return 0; -1 only on no memory or a LAPACK failure. */
-int ws_weight_pr(const float *w, int64_t rows, int64_t cols, int centred,
+int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
                  ws_pr *out, double *lam_out, ws_err *e);
 
 #endif

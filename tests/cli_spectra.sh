@@ -70,6 +70,21 @@ ok grep -q "more than d_model 16" "$T/err"
 "$W" basis "$T/a.safetensors" --k 4 --csv > "$T/b.csv"
 ok test "$(head -1 "$T/b.csv")" = "name,role,shape,projected,share,status"
 
+# basis --corpus: a text through the model's own tokenizer (a model made by
+# train --init carries one), a nanoGPT .bin of token ids, and the errors.
+printf 'the cat sat on the mat . the dog sat on the log . a cat and a dog .\n' > "$T/c.txt"
+"$W" train --init --layers 2 --d 16 --heads 2 --block 8 --data "$T/c.txt" --steps 1 --batch 1 \
+  --seq 4 --out "$T/tok.safetensors" > /dev/null 2>&1
+"$W" basis "$T/tok.safetensors" --k 4 --corpus "$T/c.txt" --json > "$T/bc.json"
+ok "$J" 2.role=qkv@0 2.qk_ete_cos 6.role=qkv@1 6.qk_ete_cos 0.qk_ete_cos=null < "$T/bc.json"
+printf '\001\000\002\000\003\000\001\000\002\000\005\000' > "$T/c.bin"
+"$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.bin" --csv > "$T/bb.csv"
+ok grep -q "^blocks.1.attn.c_attn.weight,qkv@1,48x16,rows,0\.[0-9]*,-\?0\.[0-9]*,ok$" "$T/bb.csv"
+bad "no tokenizer" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.txt"
+printf '\001\000\377\000' > "$T/big.bin"
+bad "$T/big.bin" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/big.bin"
+bad "$T/nothere.txt" "$W" basis "$T/tok.safetensors" --k 4 --corpus "$T/nothere.txt"
+
 # Bad files.
 printf 'junk' > "$T/junk.safetensors"
 for cmd in spectrum pr basis; do

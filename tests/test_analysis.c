@@ -53,7 +53,7 @@ static void check_layers(void)
             CHECK(r->amp.status == WS_AS_NONFINITE);
         } else {
             ws_pr direct;
-            CHECK(ws_weight_pr(ws_tensor_f32(r->t, &e), r->t->rows, r->t->cols, 1, &direct, NULL, &e) == 0);
+            CHECK(ws_matrix_pr(ws_tensor_f32(r->t, &e), r->t->rows, r->t->cols, 1, &direct, NULL, &e) == 0);
             CHECKF(r->pr.status == WS_AS_OK, "%s", nm);
             CHECK_REL(r->pr.pr, direct.pr, 1e-12);   /* BLAS threads change the sum order */
             CHECK(r->amp.status == WS_AS_OK && r->amp.k == 8);

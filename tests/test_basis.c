@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "basis.h"
+#include "basis_corpus.h"
+#include "init.h"
 #include "check.h"
 #include "spectra_fixture.h"
 
@@ -68,6 +70,35 @@ static void check_corpus(void)
     free(qkv), free(m), free(qk), free(tok), free(emb);
 }
 
+/* The per-layer glue on a model: Q = rows 0..d−1, K = rows d..2d−1 of each
+ * layer's qkv matrix, against the pieces checked above. */
+static void check_corpus_model(void)
+{
+    ws_init_opts o = {.n_layer = 2, .n_embd = 8, .n_head = 2, .vocab_size = 20, .block_size = 8,
+                      .bias = 1, .seed = 3};
+    ws_err err;
+    ws_model *m = ws_init_gpt(&o, &err);
+    int32_t tok[300];
+    for (int i = 0; i < 300; i++)
+        tok[i] = (int32_t)((i * 7 + i / 3) % 20);
+    double cos[2], ete[64], qk[64];
+    CHECK(ws_corpus_qk_cosines(m, tok, 300, cos, NULL, &err) == 0);
+    ws_bigram t;
+    CHECK(ws_bigram_build(tok, 300, 20, &t, &err) == 0);
+    ws_tensor *emb = ws_model_find(m, "tok_emb.weight");
+    CHECK(ws_bigram_project(&t, ws_tensor_f32(emb, &err), 20, 8, ete, &err) == 0);
+    for (int l = 0; l < 2; l++) {
+        ws_tensor *q = ws_model_get(m, WS_ROLE_QKV, l, 0);
+        CHECK(ws_qk_matrix(ws_tensor_f32(q, &err), q->rows, 8, qk, &err) == 0);
+        CHECK_REL(cos[l], ws_cosine(qk, ete, 64), 1e-12);
+    }
+    tok[9] = 20;
+    CHECK(ws_corpus_qk_cosines(m, tok, 300, cos, NULL, &err) == -1);
+    CHECK_STR_CONTAINS(err.msg, "outside the vocabulary");
+    ws_bigram_free(&t);
+    ws_model_free(m);
+}
+
 int main(void)
 {
     int r, c;
@@ -88,5 +119,6 @@ int main(void)
     ws_spectrum_free(&s);
     free(e);
     check_corpus();
+    check_corpus_model();
     return check_done();
 }

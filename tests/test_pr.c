@@ -19,7 +19,7 @@ static void check_pr(const char *name, int centred)
     double *lam = malloc((size_t)n * sizeof *lam);
     ws_pr pr;
     ws_err err;
-    CHECK(ws_weight_pr(w, r, c, centred, &pr, lam, &err) == 0);
+    CHECK(ws_matrix_pr(w, r, c, centred, &pr, lam, &err) == 0);
     CHECK(pr.status == WS_AS_OK && pr.n == n);
     CHECK_REL(pr.pr, ref->v[0], 1e-6);
     CHECK_REL(pr.pc1, ref->v[1], 1e-6);
@@ -43,17 +43,17 @@ static void check_pr_degenerate(void)
     ws_pr pr;
     ws_err err;
     float z[8] = {0};
-    CHECK(ws_weight_pr(z, 2, 4, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_ZERO && isnan(pr.pr));
+    CHECK(ws_matrix_pr(z, 2, 4, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_ZERO && isnan(pr.pr));
     float one[4] = {1, 2, 3, 4};
-    CHECK(ws_weight_pr(one, 1, 4, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_ONE_ROW);
+    CHECK(ws_matrix_pr(one, 1, 4, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_ONE_ROW);
     /* Uncentred, a single row is fine: rank 1, PR 1. */
-    CHECK(ws_weight_pr(one, 1, 4, 0, &pr, NULL, &err) == 0 && pr.status == WS_AS_OK);
+    CHECK(ws_matrix_pr(one, 1, 4, 0, &pr, NULL, &err) == 0 && pr.status == WS_AS_OK);
     CHECK_REL(pr.pr, 1.0, 1e-12);
     float same[8] = {1, 2, 3, 4, 1, 2, 3, 4};   /* centred: no variance left */
-    CHECK(ws_weight_pr(same, 2, 4, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_ZERO);
+    CHECK(ws_matrix_pr(same, 2, 4, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_ZERO);
     float bad[4] = {1, INFINITY, 3, 4};
-    CHECK(ws_weight_pr(bad, 2, 2, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_NONFINITE);
-    CHECK(ws_weight_pr(bad, 0, 2, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_EMPTY);
+    CHECK(ws_matrix_pr(bad, 2, 2, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_NONFINITE);
+    CHECK(ws_matrix_pr(bad, 0, 2, 1, &pr, NULL, &err) == 0 && pr.status == WS_AS_EMPTY);
     CHECK_STR_CONTAINS(ws_astatus_text(WS_AS_NONFINITE), "NaN");
 }
 

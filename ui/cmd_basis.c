@@ -4,20 +4,50 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "basis.h"
+#include "basis_corpus.h"
+#include "data.h"
+#include "tokenizer.h"
 #include "commands.h"
 #include "spectra_cli.h"
 
 static const char *usage_text = "usage: wscope basis MODEL [--k K] [--corpus FILE] [--json|--csv]";
 
 /* Per-layer cosines of QᵀK with EᵀTE for the corpus in `path`, tokenized
- * with the model's vocabulary. Returns 0 or an exit status. */
+ * with the model's own vocabulary (a nanoGPT .bin file is token ids
+ * already). Returns 0 or an exit status. */
 static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
 {
-    (void)m;
+    ws_err e = {{0}};
     *cos = NULL;
-    return cli_failf(path, "--corpus needs the model's tokenizer (issue 6), not available yet");
+    ws_tokenizer *tk = ws_tok_from_model(m, &e);
+    size_t len = strlen(path);
+    int is_bin = len > 4 && !strcmp(path + len - 4, ".bin");
+    if (!tk && !is_bin)
+        return cli_failf(path, "the model has no tokenizer (%s) to encode a text corpus; "
+                               "give a nanoGPT .bin token file", e.msg);
+    ws_data d = {0};
+    int vocab = (int)ws_model_get(m, WS_ROLE_EMBED, -1, 0)->rows;
+    int rc = ws_data_load(&d, &path, 1, tk, vocab, &e) < 0 ? cli_fail(path, &e) : 0;
+    ws_tok_free(tk);
+    if (!rc && d.n < 2)
+        rc = cli_failf(path, "fewer than two tokens: no bigrams");
+    if (!rc) {
+        *cos = malloc(sizeof **cos * (size_t)(m->cfg.n_layer > 0 ? m->cfg.n_layer : 1));
+        ws_progress p;
+        ws_progress_init(&p, 0);
+        cli_bar *bar = cli_bar_start("corpus", &p);
+        if (!*cos || ws_corpus_qk_cosines(m, d.tok, d.n, *cos, &p, &e) < 0) {
+            rc = *cos ? cli_fail(path, &e) : cli_failf(path, "out of memory");
+            free(*cos);
+            *cos = NULL;
+        }
+        cli_bar_stop(bar);
+    }
+    ws_data_free(&d);
+    return rc;
 }
 
 enum { C_SIDE = 3, C_SHARE, C_QK, C_ST };

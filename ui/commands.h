@@ -21,6 +21,8 @@ int cmd_pr(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_basis(int argc, char **argv);
 /* ---- training (issue 6) ---- */
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* The TUI: `wscope [options] [MODEL [TUNED]]`. argv holds only the
  * TUI's own options and paths. */

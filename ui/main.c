@@ -27,6 +27,10 @@ const ws_command ws_commands[] = {
     {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
      "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
     /* ---- training (issue 6) ---- */
+    {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
+     "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B]",
+     "mean loss over the sequential windows of the data", cmd_eval},
     {NULL, NULL, NULL, NULL},
 };
 
