@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "spectra_fixture.h"
+#include "gram.h"
 #include "spectrum.h"
 
 static void check_eigs(const char *name)
@@ -86,6 +87,23 @@ static void check_degenerate(void)
     ws_spectrum_free(&s);
 }
 
+static void check_scan(void)
+{
+    float v[5] = {-0.0f, 0.0f, -0.0f, 0.0f, 0.0f};
+    CHECK(ws_scan_values(v, 1, 5) == WS_AS_ZERO);            /* -0 is zero */
+    v[4] = 1e-45f;                                            /* a denormal in the odd tail */
+    CHECK(ws_scan_values(v, 1, 5) == WS_AS_OK);
+    v[4] = NAN;
+    CHECK(ws_scan_values(v, 1, 5) == WS_AS_NONFINITE);
+    v[4] = 0;
+    v[1] = -INFINITY;
+    CHECK(ws_scan_values(v, 5, 1) == WS_AS_NONFINITE);
+    v[1] = 3.4e38f;                                           /* the largest floats are finite */
+    v[2] = -3.4e38f;
+    CHECK(ws_scan_values(v, 1, 5) == WS_AS_OK);
+    CHECK(ws_scan_values(v, 0, 5) == WS_AS_EMPTY);
+}
+
 static void check_pairs_rule(void)
 {
     ws_pair p[4];
@@ -119,5 +137,6 @@ int main(void)
 
     check_degenerate();
     check_pairs_rule();
+    check_scan();
     return check_done();
 }

@@ -94,10 +94,15 @@ int cmd_spectrum(int argc, char **argv)
     rc = spectra_cli_run(a, energy ? WS_AN_ENERGY : WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         const ws_spectrum *s = &a->spec;
-        if (fmt == CLI_TEXT)
-            printf("embedding %s (%lldx%lld): %d eigenvalues of EᵀE, %d pair%s (tol %g)\n\n",
+        if (fmt == CLI_TEXT) {
+            printf("embedding %s (%lldx%lld): %d eigenvalues of EᵀE, %d pair%s (tol %g)\n",
                    a->embed->name, (long long)a->embed->rows, (long long)a->embed->cols, s->d,
                    s->n_pairs, s->n_pairs == 1 ? "" : "s", o.pair_tol);
+            printf("decay: s1/s0 = %.3f", s->d > 1 ? s->decay[1] : NAN);
+            if (s->d > 10)
+                printf(", s10/s0 = %.3f", s->decay[10]);
+            printf("\n\n");
+        }
         ws_table *t = energy ? energy_table(a) : eigen_table(s, (int)top);
         rc = cli_print_table(t, fmt);
         ws_table_free(t);
