@@ -55,6 +55,7 @@ void ws_analysis_free(ws_analysis *a)
         ws_analysis_wait(a, NULL);
     }
     ws_spectrum_free(&a->spec);
+    ws_drift_report_free(&a->drift);
     for (size_t i = 0; i < a->n; i++)
         free(a->mats[i].amps);
     free(a->mats);
@@ -212,6 +213,16 @@ static int compute_amp_global(ws_analysis *a, ws_err *e)
     return rc;
 }
 
+int ws_analysis_set_base(ws_analysis *a, const ws_model *base, ws_err *e)
+{
+    if (ws_drift_check_models(base, a->m, e) < 0)
+        return -1;
+    a->base = base;
+    ws_drift_report_free(&a->drift);
+    a->have &= ~(unsigned)WS_AN_DRIFT;
+    return 0;
+}
+
 int ws_analysis_compute(ws_analysis *a, unsigned what, ws_progress *p, ws_err *e)
 {
     if (what & WS_AN_ENERGY)
@@ -233,6 +244,14 @@ int ws_analysis_compute(ws_analysis *a, unsigned what, ws_progress *p, ws_err *e
     if ((per_mat & WS_AN_AMP) && compute_amp_global(a, e) < 0)
         return -1;
     a->have |= per_mat;
+    if (what & WS_AN_DRIFT) {
+        /* The drift pass has its own total: tensors, not matrices. */
+        if (!a->base)
+            return ws_fail(e, "no base model to measure drift from");
+        if (ws_drift_models(a->base, a->m, &a->drift, p, e) < 0)
+            return -1;
+        a->have |= WS_AN_DRIFT;
+    }
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "amp.h"
+#include "drift.h"
 #include "error.h"
 #include "model.h"
 #include "pr.h"
@@ -23,8 +24,9 @@ enum {
     WS_AN_PR = 2,         /* weight PR of every matrix */
     WS_AN_ENERGY = 4,     /* spectral energy and basis share (needs the spectrum) */
     WS_AN_AMP = 8,        /* amplitude structure from the grid fit */
+    WS_AN_DRIFT = 16,     /* drift from the base model (ws_analysis_set_base) */
     WS_AN_LAYERS = WS_AN_PR | WS_AN_AMP,
-    WS_AN_ALL = 15,
+    WS_AN_ALL = 15,       /* everything about this model alone */
 };
 
 typedef struct ws_analysis_opts {
@@ -55,6 +57,8 @@ typedef struct ws_analysis {
     size_t n;
     ws_mat_result *mats;
     ws_amp amp_global;      /* over the per-layer matrices' amplitudes stacked */
+    const ws_model *base;   /* for WS_AN_DRIFT: this model is the tuned one */
+    ws_drift_report drift;
 
     /* Worker thread (ws_analysis_start). */
     pthread_t tid;
@@ -69,6 +73,10 @@ typedef struct ws_analysis {
 /* Gather the model's matrices; computes nothing yet. */
 ws_analysis *ws_analysis_new(ws_model *m, const ws_analysis_opts *o, ws_err *e);
 void ws_analysis_free(ws_analysis *a);
+
+/* Compare this model with `base` (same layout and shapes, else -1 naming
+ * the first mismatch); WS_AN_DRIFT then fills a->drift. */
+int ws_analysis_set_base(ws_analysis *a, const ws_model *base, ws_err *e);
 
 /* Compute the parts in `what` not computed yet, here and now. `p` may be
  * NULL; its total is set; cancelling returns -1 ("cancelled") and keeps

@@ -137,6 +137,17 @@ static void check_drift_models(void)
     CHECK_STR_CONTAINS(e.msg, "not in the tuned");
     CHECK(ws_drift_check_models(m0, m4, &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "tok_emb.weight: shape 40x16 in the base model, 40x32 in the tuned one");
+    /* Through the analysis of the tuned model, on its worker thread. */
+    ws_analysis *a = ws_analysis_new(m1, NULL, &e);
+    CHECK(ws_analysis_compute(a, WS_AN_DRIFT, NULL, &e) == -1);
+    CHECK_STR_CONTAINS(e.msg, "no base model");
+    CHECK(ws_analysis_set_base(a, m4, &e) == -1);
+    CHECK_STR_CONTAINS(e.msg, "shape");
+    CHECK(ws_analysis_set_base(a, m0, &e) == 0);
+    CHECK(ws_analysis_start(a, WS_AN_DRIFT, &e) == 0 && ws_analysis_wait(a, &e) == 0);
+    CHECK((a->have & WS_AN_DRIFT) && a->drift.n == m0->n_tensors);
+    CHECK(a->drift.all.status == WS_AS_OK && a->drift.all.cos < 1 && a->drift.all.rms > 0);
+    ws_analysis_free(a);
     ws_model_free(m0), ws_model_free(m1), ws_model_free(m3), ws_model_free(m4);
 }
 

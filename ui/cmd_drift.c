@@ -65,37 +65,29 @@ int cmd_drift(int argc, char **argv)
     if (optind != argc - 2)
         return cli_failf("drift", "%s", usage_text);
     ws_model *m0, *m1;
+    ws_analysis *a;
     if (cli_open_model(argv[optind], &m0))
         return 2;
-    if (cli_open_model(argv[optind + 1], &m1)) {
+    int rc = spectra_cli_open(argv[optind + 1], NULL, 0, &m1, &a);
+    if (rc) {
         ws_model_free(m0);
-        return 2;
+        return rc;
     }
     ws_err e = {{0}};
-    int rc = 0;
-    if (ws_drift_check_models(m0, m1, &e) < 0) {
+    if (ws_analysis_set_base(a, m0, &e) < 0)
         rc = cli_fail(m1->path, &e);
-    } else {
-        ws_progress p;
-        ws_progress_init(&p, m0->n_tensors);
-        cli_bar *bar = cli_bar_start("drift", &p);
-        ws_drift_report rep;
-        int ok = ws_drift_models(m0, m1, &rep, &p, &e) == 0;
-        cli_bar_stop(bar);
-        if (!ok) {
-            cli_fail(m1->path, &e);
-            rc = 1;
-        } else {
-            if (fmt == CLI_TEXT)
-                printf("drift from %s to %s: RMS %.4g, relative %.4g, cosine %.6f\n\n",
-                       m0->path, m1->path, rep.all.rms, rep.all.rel, rep.all.cos);
-            ws_table *t = drift_table(&rep);
-            rc = cli_print_table(t, fmt);
-            ws_table_free(t);
-            ws_drift_report_free(&rep);
-        }
+    else
+        rc = spectra_cli_run(a, WS_AN_DRIFT, "drift");
+    if (!rc) {
+        const ws_drift_report *rep = &a->drift;
+        if (fmt == CLI_TEXT)
+            printf("drift from %s to %s: RMS %.4g, relative %.4g, cosine %.6f\n\n", m0->path,
+                   m1->path, rep->all.rms, rep->all.rel, rep->all.cos);
+        ws_table *t = drift_table(rep);
+        rc = cli_print_table(t, fmt);
+        ws_table_free(t);
     }
+    spectra_cli_close(m1, a);
     ws_model_free(m0);
-    ws_model_free(m1);
     return rc;
 }
