@@ -93,10 +93,18 @@ int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *
     if (cols < k)
         return ws_fail(e, "rows of %lld values cannot hold a grid of %d Gaussians",
                        (long long)cols, k);
-    float *a = malloc((size_t)rows * (size_t)k * sizeof *a);
-    if (!a)
+    size_t n = (size_t)rows * (size_t)k;
+    float *a = malloc(n * sizeof *a);
+    double *ad = malloc(n * sizeof *ad);
+    if (!a || !ad) {
+        free(a), free(ad);
         return ws_fail(e, "out of memory for %lldx%d amplitudes", (long long)rows, k);
-    int rc = ws_grid_fit(w, rows, cols, k, a, NULL, e);
+    }
+    /* Amplitudes only: no per-row residual sums needed here. */
+    int rc = ws_grid_fit_rows(w, rows, cols, k, ad, NULL, NULL, NULL, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        a[i] = (float)ad[i];
+    free(ad);
     if (rc == 0)
         rc = ws_amp_structure(a, rows, k, out, e);
     if (rc == 0 && amps_out)
