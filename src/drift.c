@@ -152,7 +152,7 @@ int ws_drift_models(const ws_model *base, const ws_model *tuned, ws_drift_report
         out->t1[i] = ws_model_find(tuned, base->tensors[i].name);
     }
     if (p)
-        atomic_store(&p->total, n);
+        atomic_fetch_add(&p->total, n);   /* on top of whatever else p counts */
     drift_job job = {.r = out, .p = p};
     if (ws_parallel_for(n, 1, 0, drift_one, &job, p) < 0) {
         ws_drift_report_free(out);

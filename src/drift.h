@@ -44,7 +44,8 @@ typedef struct ws_drift_report {
 } ws_drift_report;
 
 /* Drift of every tensor (checked with ws_drift_check_models first), in
- * parallel over tensors; honours p's cancel (-1). */
+ * parallel over tensors; adds the tensor count to p->total and one per
+ * tensor done; honours p's cancel (-1). */
 int ws_drift_models(const ws_model *base, const ws_model *tuned, ws_drift_report *out,
                     ws_progress *p, ws_err *e);
 void ws_drift_report_free(ws_drift_report *r);
