@@ -7,9 +7,11 @@
  *
  * - L1 fit ("free"): A, μ, σ of every component by Levenberg–Marquardt with
  *   an analytic Jacobian, started from the grid below with the grid's
- *   least-squares amplitudes. Bounds: μ_k ∈ [0, n−1] and
- *   σ_k ∈ [WS_FIT_SIGMA_MIN, WS_FIT_SIGMA_MAX_FACTOR·n], kept by projecting
- *   every trial point onto the box (clamp) before it is evaluated.
+ *   least-squares amplitudes (and from two more starts: half the grid
+ *   width, and the row's K largest peaks; the best fit is kept). Bounds: μ_k ∈ [0, n−1] and
+ *   σ_k ∈ [WS_FIT_SIGMA_MIN, WS_FIT_SIGMA_MAX_FACTOR·n]: a step that would
+ *   leave the box is re-solved with the offending parameters fixed on their
+ *   bounds (projected LM), so every trial point is inside.
  * - Grid fit: μ and σ fixed to the grid, amplitudes of all rows by one
  *   linear least-squares solve (W·Gᵀ, then the K×K system G·Gᵀ A = G w).
  * - L2 fit: the same L1 fitter applied, with G components, to each of the
@@ -86,7 +88,10 @@ typedef struct ws_fit_opts {
     int maxfev;         /* evaluation limit; 0 = 100·(3K+1) as MINPACK lmder */
 } ws_fit_opts;
 
-/* K = K, ftol = xtol = 1.49012e-8, gtol = 0, maxfev = 0 (scipy's defaults). */
+/* K = K, ftol = 1e-5, xtol = 1.49012e-8, gtol = 0, maxfev = 0. scipy's
+ * curve_fit uses ftol = 1.49012e-8; on weight rows the fits it keeps
+ * finding after a relative SSE change of 1e-5 move R² by less than 1e-4
+ * (tests/test_fit.c), at three to four times the cost. */
 void ws_fit_opts_default(ws_fit_opts *o, int K);
 
 typedef struct ws_fit_row {
@@ -94,7 +99,7 @@ typedef struct ws_fit_row {
     double sse, sst;    /* Σ residual², Σ (w − mean)² */
     double mse, r2;     /* sse/n, 1 − sse/sst (NaN for rows without a fit) */
     int K;
-    int iters, nfev;    /* LM iterations (accepted or not) and model evaluations */
+    int iters, nfev;    /* LM iterations (accepted or not) and model evaluations, all starts */
     ws_fit_status status;
 } ws_fit_row;
 
@@ -119,7 +124,7 @@ typedef struct ws_fit_summary {
     int64_t degenerate;        /* zero, constant, nonfinite or too-short */
     int K;
     ws_fit_mode mode;
-    double r2;                 /* pooled: 1 − ΣSSE/ΣSST over usable rows plus constant/zero rows (SSE 0, SST 0) */
+    double r2;                 /* pooled: 1 − ΣSSE/ΣSST over usable rows (0 when none) */
     double r2_median;          /* median per-row R² over usable rows */
     double mse;                /* mean per-row MSE over usable rows */
     double compression;        /* n / (3K) */

@@ -1,21 +1,22 @@
 /* Levenberg–Marquardt fit of K Gaussians to one row (the L1 fit).
  *
- * Variable projection: the amplitudes enter linearly, so for given centres
- * and widths θ = (μ_0, σ_0, μ_1, ...) they are solved exactly (least
- * squares), and LM runs on θ alone (P = 2K) with Kaufman's analytic
- * Jacobian. That fits the same model as LM on all 3K parameters, with a
- * smaller, better-conditioned problem and far fewer iterations.
- *
+ * Parameters x = (A_0, μ_0, σ_0, A_1, ...), P = 3K, analytic Jacobian.
  * Each iteration solves (JᵀJ + λ·diag(D²)) δ = Jᵀr by Cholesky, with D the
- * running maximum of the Jacobian's column norms (MINPACK's scaling). The
- * trial point θ + δ is projected onto the box μ ∈ [0, n−1],
- * σ ∈ [σmin, σmax]; the predicted reduction uses the projected step. λ
- * follows Nielsen's rule (shrink by max(1/3, 1 − (2ρ−1)³) on success, grow
- * by ν = 2, 4, 8 ... on failure). Stopping mirrors MINPACK lmder: ftol
- * (actual and predicted relative reduction), xtol (relative scaled step),
- * gtol (cosine of residual and Jacobian columns), maxfev = 100·(3K+1)
- * evaluations by default, as scipy's curve_fit with a Jacobian. */
+ * running maximum of the Jacobian's column norms (MINPACK's scaling, so the
+ * fit does not depend on the units of A, μ, σ). Bounds μ ∈ [0, n−1],
+ * σ ∈ [σmin, σmax]: a parameter on its bound that the step pushes outward
+ * is held, and one the step would carry out of the box is fixed on the
+ * bound and the rest re-solved (projected LM). λ follows Nielsen's rule
+ * (shrink by max(1/3, 1 − (2ρ−1)³) on success, grow by ν = 2, 4, 8 ... on
+ * failure). Stopping mirrors MINPACK lmder: ftol (actual and predicted
+ * relative SSE reduction), xtol (relative scaled step), gtol (cosine of
+ * residual and Jacobian columns), maxfev = 100·(3K+1) evaluations per start
+ * by default, as scipy's curve_fit with a Jacobian.
+ *
+ * Speed: the Gaussians come from a multiplicative recurrence (three exp()
+ * per component per evaluation), JᵀJ from 4-wide dot products. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fit_lm.h"
@@ -30,7 +31,7 @@ const char *ws_fit_status_name(ws_fit_status s)
 void ws_fit_opts_default(ws_fit_opts *o, int K)
 {
     o->K = K;
-    o->ftol = 1.49012e-8;
+    o->ftol = 1e-5;
     o->xtol = 1.49012e-8;
     o->gtol = 0.0;
     o->maxfev = 0;
@@ -87,82 +88,81 @@ int ws_chol_solve(int m, double *M, double *b)
     return 0;
 }
 
-/* Four accumulators so the compiler can keep the FMA units busy. */
-static double dot(const double *a, const double *b, int64_t n)
+/* Dot products are most of the work (JᵀJ). GCC's vector extension gives
+ * 4-wide arithmetic; on a CPU with AVX2 the same code is compiled for it
+ * and chosen at run time. Partial sums in a fixed order: deterministic. */
+typedef double v4d __attribute__((vector_size(32), aligned(8)));
+
+#define DOT_BODY                                                        \
+    v4d s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};                           \
+    int64_t j = 0;                                                      \
+    for (; j + 8 <= n; j += 8) {                                        \
+        s0 += *(const v4d *)(a + j) * *(const v4d *)(b + j);            \
+        s1 += *(const v4d *)(a + j + 4) * *(const v4d *)(b + j + 4);    \
+    }                                                                   \
+    s0 += s1;                                                           \
+    double s = (s0[0] + s0[1]) + (s0[2] + s0[3]);                       \
+    for (; j < n; j++) s += a[j] * b[j];                                \
+    return s;
+
+__attribute__((target("avx2"))) static double dot_avx2(const double *a, const double *b, int64_t n)
 {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        s0 += a[j] * b[j];
-        s1 += a[j + 1] * b[j + 1];
-        s2 += a[j + 2] * b[j + 2];
-        s3 += a[j + 3] * b[j + 3];
-    }
-    for (; j < n; j++) s0 += a[j] * b[j];
-    return (s0 + s1) + (s2 + s3);
+    DOT_BODY
 }
 
+static double dot_generic(const double *a, const double *b, int64_t n)
+{
+    DOT_BODY
+}
+
+static double dot(const double *a, const double *b, int64_t n)
+{
+    return __builtin_cpu_supports("avx2") ? dot_avx2(a, b, n) : dot_generic(a, b, n);
+}
 
 size_t ws_lm_work_size(int64_t n, int K)
 {
-    /* g, g trial (K·n each), Jθ (2K·n), r, r trial (n each) */
-    return (size_t)n * (size_t)(4 * K + 2);
+    /* g, g trial (K·n each), J (3K·n), r, r trial (n each) */
+    return (size_t)n * (size_t)(5 * K + 2);
 }
 
 typedef struct lm {
     int64_t n;
-    int K, P;                        /* P = 2K nonlinear parameters */
+    int K, P;                        /* P = 3K parameters (A_k, μ_k, σ_k) */
     const double *w;
-    double lo[2 * WS_FIT_KMAX], hi[2 * WS_FIT_KMAX];
+    double lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
     double *g, *gt, *J, *r, *rt;
-    /* at the current point: amplitudes and the Cholesky factor of ΦᵀΦ */
-    double a[WS_FIT_KMAX], L[WS_FIT_KMAX * WS_FIT_KMAX];
-    double at[WS_FIT_KMAX], Lt[WS_FIT_KMAX * WS_FIT_KMAX];
 } lm;
 
-/* Gaussians at θ, their least-squares amplitudes and the residual; returns
- * the SSE. The amplitudes solve ΦᵀΦ a = Φᵀw with a tiny ridge so that two
- * coinciding Gaussians still give an answer. */
-static double lm_eval(const lm *S, const double *th, double *g, double *r, double *a, double *Lf)
+/* Gaussians at x and the residual w − model; returns the SSE. */
+static double lm_eval(const lm *S, const double *x, double *g, double *r)
 {
     int64_t n = S->n;
-    int K = S->K;
-    for (int k = 0; k < K; k++)
-        ws_gauss_fill(n, th[2 * k], th[2 * k + 1], g + k * n);
-    double tr = 0;
-    for (int k = 0; k < K; k++) {
-        a[k] = dot(g + k * n, S->w, n);
-        for (int l = 0; l <= k; l++)
-            Lf[k * K + l] = Lf[l * K + k] = dot(g + k * n, g + l * n, n);
-        tr += Lf[k * K + k];
-    }
-    for (int k = 0; k < K; k++) Lf[k * K + k] += 1e-13 * tr / K + 1e-300;
-    if (ws_chol_solve(K, Lf, a) < 0)
-        for (int k = 0; k < K; k++) a[k] = 0;
+    for (int k = 0; k < S->K; k++)
+        ws_gauss_fill(n, x[3 * k + 1], x[3 * k + 2], g + k * n);
     memcpy(r, S->w, (size_t)n * sizeof *r);
-    for (int k = 0; k < K; k++) {
+    for (int k = 0; k < S->K; k++) {
         const double *gk = g + k * n;
-        for (int64_t j = 0; j < n; j++) r[j] -= a[k] * gk[j];
+        double A = x[3 * k];
+        for (int64_t j = 0; j < n; j++) r[j] -= A * gk[j];
     }
     return dot(r, r, n);
 }
 
-/* Kaufman's variable-projection Gauss–Newton matrix: with Jθ the model's
- * derivatives in μ, σ at the current amplitudes and Φ the Gaussians, the
- * reduced Jacobian is P⊥Jθ (P⊥ projects out span Φ), so
- *   JᵀJ = JθᵀJθ − (ΦᵀJθ)ᵀ (ΦᵀΦ)⁻¹ (ΦᵀJθ),   Jᵀr = Jθᵀr (r ⊥ Φ already). */
-static void lm_normal(const lm *S, const double *th, double *JtJ, double *Jtr)
+/* Analytic Jacobian of the model (∂/∂A = g, ∂/∂μ = A g (j−μ)/σ²,
+ * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. */
+static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
 {
     int64_t n = S->n;
-    int K = S->K, P = S->P;
-    double X[WS_FIT_KMAX * 2 * WS_FIT_KMAX];   /* ΦᵀJθ, K × P, then L⁻¹ΦᵀJθ */
-    for (int k = 0; k < K; k++) {
+    int P = S->P;
+    for (int k = 0; k < S->K; k++) {
         const double *gk = S->g + k * n;
-        double *jm = S->J + (2 * k) * n, *js = jm + n;
-        double mu = th[2 * k], s = th[2 * k + 1];
-        double cm = S->a[k] / (s * s), cs = S->a[k] / (s * s * s);
+        double *ja = S->J + (3 * k) * n, *jm = ja + n, *js = jm + n;
+        double A = x[3 * k], mu = x[3 * k + 1], s = x[3 * k + 2];
+        double cm = A / (s * s), cs = A / (s * s * s);
         for (int64_t j = 0; j < n; j++) {
             double d = (double)j - mu, t = gk[j] * d;
+            ja[j] = gk[j];
             jm[j] = cm * t;
             js[j] = cs * t * d;
         }
@@ -172,22 +172,30 @@ static void lm_normal(const lm *S, const double *th, double *JtJ, double *Jtr)
         Jtr[p] = dot(jp, S->r, n);
         for (int q = p; q < P; q++)
             JtJ[p * P + q] = JtJ[q * P + p] = dot(jp, S->J + q * n, n);
-        for (int k = 0; k < K; k++) X[k * P + p] = dot(S->g + k * n, jp, n);
     }
-    /* X ← L⁻¹ X (forward substitution with the factor kept by lm_eval) */
-    for (int k = 0; k < K; k++)
-        for (int p = 0; p < P; p++) {
-            double v = X[k * P + p];
-            for (int l = 0; l < k; l++) v -= S->L[k * K + l] * X[l * P + p];
-            X[k * P + p] = v / S->L[k * K + k];
-        }
-    for (int p = 0; p < P; p++)
-        for (int q = p; q < P; q++) {
-            double v = 0;
-            for (int k = 0; k < K; k++) v += X[k * P + p] * X[k * P + q];
-            JtJ[p * P + q] -= v;
-            JtJ[q * P + p] = JtJ[p * P + q];
-        }
+}
+
+/* Start: grid centres, widths `width`·n/K, least-squares amplitudes on them. */
+static void lm_start(const lm *S, double *x, double width)
+{
+    int K = S->K;
+    int64_t n = S->n;
+    double M[WS_FIT_KMAX * WS_FIT_KMAX], b[WS_FIT_KMAX], tr = 0;
+    for (int k = 0; k < K; k++) {
+        x[3 * k + 1] = ws_grid_mu(n, K, k);
+        x[3 * k + 2] = width * ws_grid_sigma(n, K);
+        ws_gauss_fill(n, x[3 * k + 1], x[3 * k + 2], S->g + k * n);
+    }
+    for (int k = 0; k < K; k++) {
+        b[k] = dot(S->g + k * n, S->w, n);
+        for (int l = 0; l < K; l++) M[k * K + l] = dot(S->g + k * n, S->g + l * n, n);
+        tr += M[k * K + k];
+    }
+    /* a tiny ridge keeps an overlapping grid on a short row solvable */
+    for (int k = 0; k < K; k++) M[k * K + k] += 1e-12 * tr / K;
+    if (ws_chol_solve(K, M, b) < 0)
+        for (int k = 0; k < K; k++) b[k] = 0;
+    for (int k = 0; k < K; k++) x[3 * k] = b[k];
 }
 
 static void project(const lm *S, double *x)
@@ -234,26 +242,25 @@ static void row_init(ws_fit_row *out, int64_t n, int K)
 
 static void lm_setup(lm *S, const double *w, int64_t n, int K, double *work)
 {
-    S->n = n, S->K = K, S->P = 2 * K, S->w = w;
+    S->n = n, S->K = K, S->P = 3 * K, S->w = w;
     S->g = work;
     S->gt = S->g + K * n;
     S->J = S->gt + K * n;
-    S->r = S->J + 2 * K * n;
+    S->r = S->J + 3 * K * n;
     S->rt = S->r + n;
     for (int k = 0; k < K; k++) {
-        S->lo[2 * k] = 0, S->hi[2 * k] = (double)(n - 1);
-        S->lo[2 * k + 1] = WS_FIT_SIGMA_MIN, S->hi[2 * k + 1] = WS_FIT_SIGMA_MAX_FACTOR * (double)n;
+        S->lo[3 * k] = -INFINITY, S->hi[3 * k] = INFINITY;
+        S->lo[3 * k + 1] = 0, S->hi[3 * k + 1] = (double)(n - 1);
+        S->lo[3 * k + 2] = WS_FIT_SIGMA_MIN, S->hi[3 * k + 2] = WS_FIT_SIGMA_MAX_FACTOR * (double)n;
     }
 }
 
 /* Accept the trial point: swap the trial buffers in. */
-static void lm_accept(lm *S, double *th, const double *tht)
+static void lm_accept(lm *S, double *x, const double *xt)
 {
-    memcpy(th, tht, sizeof(double) * (size_t)S->P);
+    memcpy(x, xt, sizeof(double) * (size_t)S->P);
     double *t = S->g; S->g = S->gt; S->gt = t;
     t = S->r; S->r = S->rt; S->rt = t;
-    memcpy(S->a, S->at, sizeof S->a);
-    memcpy(S->L, S->Lt, sizeof S->L);
 }
 
 /* A parameter on its bound whose descent direction points out of the box
@@ -278,8 +285,8 @@ static void freeze_active(const lm *S, const double *th, const double *Jtr, doub
  * damped model on the box face instead of being clamped afterwards. */
 static int bounded_step(const lm *S, const double *th, const double *M, double *d)
 {
-    int P = S->P, fixed[2 * WS_FIT_KMAX] = {0};
-    double rhs[2 * WS_FIT_KMAX], Mf[4 * WS_FIT_KMAX * WS_FIT_KMAX], fix[2 * WS_FIT_KMAX] = {0};
+    int P = S->P, fixed[3 * WS_FIT_KMAX] = {0};
+    double rhs[3 * WS_FIT_KMAX], Mf[9 * WS_FIT_KMAX * WS_FIT_KMAX], fix[3 * WS_FIT_KMAX] = {0};
     memcpy(rhs, d, sizeof(double) * (size_t)P);
     for (int pass = 0; pass < 3; pass++) {
         memcpy(Mf, M, sizeof(double) * (size_t)(P * P));
@@ -320,30 +327,47 @@ static double predicted(int P, const double *JtJ, const double *Jtr, const doubl
     return pred;
 }
 
-void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, double *work)
+/* Start at the row's K largest |w[j]| (at least n/(2K) apart where
+ * possible), narrow (σ = n/(4K)), with those values as amplitudes: finds
+ * spikes that starts from the smooth grid merge away. */
+static void peak_start(const lm *S, double *x)
 {
-    int K = o->K;
-    row_init(out, n, K);
-    if (n < 1 || degenerate(w, n, K, out)) return;
+    int K = S->K;
+    int64_t n = S->n, gap = n / (2 * K);
+    for (int k = 0; k < K; k++) {
+        int64_t best = -1;
+        for (int pass = 0; pass < 2 && best < 0; pass++)
+            for (int64_t j = 0; j < n; j++) {
+                int near = 0;
+                for (int l = 0; l < k; l++)
+                    near |= pass == 0 ? llabs(j - (int64_t)x[3 * l + 1]) < gap : j == (int64_t)x[3 * l + 1];
+                if (!near && (best < 0 || fabs(S->w[j]) > fabs(S->w[best]))) best = j;
+            }
+        if (best < 0) best = 0;
+        x[3 * k] = S->w[best];
+        x[3 * k + 1] = (double)best;
+        x[3 * k + 2] = fmax(ws_grid_sigma(n, K) / 4, WS_FIT_SIGMA_MIN);
+    }
+}
 
-    lm S;
-    lm_setup(&S, w, n, K, work);
-    int P = S.P;
+/* One LM run from x (already in the box) until a stopping rule; x, the SSE
+ * and the counters are updated in place. */
+static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse_io, int *nfev_io,
+                            int *iters_io)
+{
+    int K = S->K, P = S->P;
     /* MINPACK lmder's default for 3K parameters, so the limit matches scipy's. */
     int maxfev = o->maxfev > 0 ? o->maxfev : 100 * (3 * K + 1);
-    double th[2 * WS_FIT_KMAX], tht[2 * WS_FIT_KMAX], D[2 * WS_FIT_KMAX] = {0};
-    double JtJ[4 * WS_FIT_KMAX * WS_FIT_KMAX], Jtr[2 * WS_FIT_KMAX];
-    double M[4 * WS_FIT_KMAX * WS_FIT_KMAX], d[2 * WS_FIT_KMAX];
-    for (int k = 0; k < K; k++) th[2 * k] = ws_grid_mu(n, K, k), th[2 * k + 1] = ws_grid_sigma(n, K);
-    project(&S, th);
-    double sse = lm_eval(&S, th, S.g, S.r, S.a, S.L);
+    double tht[3 * WS_FIT_KMAX], D[3 * WS_FIT_KMAX] = {0};
+    double JtJ[9 * WS_FIT_KMAX * WS_FIT_KMAX], Jtr[3 * WS_FIT_KMAX];
+    double M[9 * WS_FIT_KMAX * WS_FIT_KMAX], d[3 * WS_FIT_KMAX];
+    double sse = lm_eval(S, th, S->g, S->r);
     int nfev = 1, iters = 0, need_normal = 1;
     ws_fit_status st = WS_FIT_MAXFEV;
     double lambda = 1e-3, nu = 2;
-
     while (nfev < maxfev) {
         if (need_normal) {
-            lm_normal(&S, th, JtJ, Jtr);
+            lm_normal(S, th, JtJ, Jtr);
             double rn = sqrt(sse), gmax = 0;
             for (int p = 0; p < P; p++) {
                 double cn = sqrt(fmax(JtJ[p * P + p], 0));
@@ -360,27 +384,27 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
             M[p * P + p] += lambda * D[p] * D[p];
             d[p] = Jtr[p];
         }
-        freeze_active(&S, th, Jtr, M, d);
-        if (bounded_step(&S, th, M, d) < 0) {
+        freeze_active(S, th, Jtr, M, d);
+        if (bounded_step(S, th, M, d) < 0) {
             lambda *= nu, nu *= 2;
             if (!(lambda < 1e30)) { st = WS_FIT_CONVERGED; break; }
             continue;
         }
         double dxn = 0, xn = 0;
         for (int p = 0; p < P; p++) tht[p] = th[p] + d[p];
-        project(&S, tht);
+        project(S, tht);
         for (int p = 0; p < P; p++) {
             d[p] = tht[p] - th[p];
             dxn += (D[p] * d[p]) * (D[p] * d[p]);
             xn += (D[p] * th[p]) * (D[p] * th[p]);
         }
         double pred = predicted(P, JtJ, Jtr, d);
-        double sset = lm_eval(&S, tht, S.gt, S.rt, S.at, S.Lt);
+        double sset = lm_eval(S, tht, S->gt, S->rt);
         nfev++;
         double act = sse - sset, rho = pred > 0 ? act / pred : -1;
         double sse_old = sse;
         if (sset < sse) {
-            lm_accept(&S, th, tht);
+            lm_accept(S, th, tht);
             sse = sset;
             double f = 1 - pow(2 * rho - 1, 3);
             lambda *= f > 1.0 / 3 ? f : 1.0 / 3;
@@ -395,14 +419,47 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
         if (!(lambda < 1e30)) { st = WS_FIT_CONVERGED; break; }
     }
 
-    for (int k = 0; k < K; k++) {
-        out->A[k] = S.a[k];
-        out->mu[k] = th[2 * k];
-        out->sigma[k] = th[2 * k + 1];
+    *sse_io = sse;
+    *nfev_io += nfev;
+    *iters_io += iters;
+    return st;
+}
+
+void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, double *work)
+{
+    int K = o->K;
+    row_init(out, n, K);
+    if (n < 1 || degenerate(w, n, K, out)) return;
+
+    lm S;
+    lm_setup(&S, w, n, K, work);
+    /* Three starts: the grid (σ = n/K, the documented start), the grid with
+     * half the width, and the row's peaks; the best fit is kept. Sums of
+     * overlapping Gaussians have many local minima, and the narrower starts
+     * find features that the wide one merges away. */
+    double best[3 * WS_FIT_KMAX], th[3 * WS_FIT_KMAX], best_sse = INFINITY;
+    int nfev = 0, iters = 0;
+    ws_fit_status st = WS_FIT_MAXFEV;
+    static const double width[] = {1.0, 0.5, 0};   /* 0: peak start */
+    for (int start = 0; start < 3; start++) {
+        double sse;
+        if (width[start] > 0) lm_start(&S, th, width[start]);
+        else peak_start(&S, th);
+        project(&S, th);
+        ws_fit_status s1 = lm_run(&S, o, th, &sse, &nfev, &iters);
+        if (sse < best_sse) {
+            best_sse = sse, st = s1;
+            memcpy(best, th, sizeof(double) * (size_t)S.P);
+        }
     }
-    out->sse = sse;
-    out->mse = sse / (double)n;
-    out->r2 = 1 - sse / out->sst;
+    for (int k = 0; k < K; k++) {
+        out->A[k] = best[3 * k];
+        out->mu[k] = best[3 * k + 1];
+        out->sigma[k] = best[3 * k + 2];
+    }
+    out->sse = best_sse;
+    out->mse = best_sse / (double)n;
+    out->r2 = 1 - best_sse / out->sst;
     out->iters = iters;
     out->nfev = nfev;
     out->status = st;
