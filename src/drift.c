@@ -53,6 +53,15 @@ void ws_drift_finish(ws_drift *d)
         d->cos = d->dot / sqrt(d->ss0 * d->ss1);
 }
 
+const char *ws_drift_note(const ws_drift *d)
+{
+    if (d->status != WS_AS_ZERO)
+        return ws_astatus_text(d->status);
+    if (!(d->ss0 > 0) && !(d->ss1 > 0))
+        return "base and tuned are zero";
+    return d->ss0 > 0 ? "tuned is zero" : "base is zero";
+}
+
 void ws_drift_delta(const float *w0, const float *w1, size_t n, float *out)
 {
     for (size_t i = 0; i < n; i++)

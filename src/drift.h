@@ -27,6 +27,10 @@ void ws_drift_add(ws_drift *d, const float *w0, const float *w1, size_t n);
 void ws_drift_pool(ws_drift *into, const ws_drift *from);
 void ws_drift_finish(ws_drift *d);
 
+/* Why a drift has no (or partial) numbers: "ok", "base and tuned are
+ * zero", "base is zero", "tuned is zero", or the status text. */
+const char *ws_drift_note(const ws_drift *d);
+
 /* ΔW = W1 − W0, element by element (for the heatmap). */
 void ws_drift_delta(const float *w0, const float *w1, size_t n, float *out);
 

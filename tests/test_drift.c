@@ -48,6 +48,12 @@ int main(void)
     ws_drift_finish(&zd);
     CHECK(zd.status == WS_AS_ZERO && isnan(zd.rel) && isnan(zd.cos));
     CHECK_NEAR(zd.rms, 1.0, 1e-15);
+    CHECK_STR_CONTAINS(ws_drift_note(&zd), "base is zero");
+    ws_drift both = {0};
+    ws_drift_add(&both, z, z, 4);
+    ws_drift_finish(&both);
+    CHECK_STR_CONTAINS(ws_drift_note(&both), "base and tuned are zero");
+    CHECK_STR_CONTAINS(ws_drift_note(&d), "ok");
     float nan4[4] = {1, NAN, 1, 1};
     ws_drift nd = {0};
     ws_drift_add(&nd, one, nan4, 4);

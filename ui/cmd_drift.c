@@ -18,7 +18,7 @@ static void drift_cells(ws_table *t, int r, const char *kind, const ws_drift *d)
     ws_table_num(t, r, C_RMS, d->rms);
     ws_table_num(t, r, C_REL, d->rel);
     ws_table_num(t, r, C_COS, d->cos);
-    ws_table_str(t, r, C_ST, ws_astatus_text(d->status));
+    ws_table_str(t, r, C_ST, ws_drift_note(d));
 }
 
 static ws_table *drift_table(const ws_drift_report *rep)
