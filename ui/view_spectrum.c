@@ -33,6 +33,12 @@ static const key_binding spectrum_keys[] = {
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
+/* "EᵀE", or "E'E" where only ASCII shows. */
+static const char *ete(const tui *t)
+{
+    return t->style.glyphs == WS_GLYPH_UTF8 ? "E\xe1\xb5\x80" "E" : "E'E";
+}
+
 /* The pair index i belongs to (as its first or second member), else -1. */
 static int pair_of(const ws_spectrum *s, int i)
 {
@@ -116,7 +122,7 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
         return;
     }
     if (st == 0) {
-        cb_printf(cb, body.y + 1, 1, body.w - 2, 0, "eigenvalues of E\xe1\xb5\x80" "E of %s ...",
+        cb_printf(cb, body.y + 1, 1, body.w - 2, 0, "eigenvalues of %s of %s ...", ete(t),
                   v->a->embed->name);
         tui_draw_progress(cb, info.y, info.x, info.w, "spectrum", tui_analysis_fraction(v->a));
         return;
@@ -132,7 +138,7 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     if (!v->y)
         return;
     cb_printf(cb, body.y, body.x, body.w, CB_BOLD,
-              "E\xe1\xb5\x80" "E of %s (%lldx%lld): %d eigenvalues, %d pairs (tol %g), %s axis",
+              "%s of %s (%lldx%lld): %d eigenvalues, %d pairs (tol %g), %s axis", ete(t),
               v->a->embed->name, (long long)v->a->embed->rows, (long long)v->a->embed->cols, s->d,
               s->n_pairs, v->a->o.pair_tol, v->logy ? "log10" : "linear");
     int list_w = 46;
@@ -146,7 +152,8 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     draw_cursor(v, t, cb, plot, s->d);
     draw_list(v, t, cb, list, s);
     int i = v->cur, p = pair_of(s, i);
-    int n = cb_printf(cb, info.y, info.x, info.w, 0, "\xce\xbb[%d] = %.8g  s = %.6g  s/s0 = %.4f", i,
+    int n = cb_printf(cb, info.y, info.x, info.w, 0, "%s[%d] = %.8g  s = %.6g  s/s0 = %.4f",
+                      t->style.glyphs == WS_GLYPH_UTF8 ? "\xce\xbb" : "lambda", i,
                       s->lam[i], s->sv[i], s->decay[i]);
     if (p >= 0)
         cb_printf(cb, info.y, info.x + n, info.w - n, CB_BOLD, "  pair %d-%d, gap %.3f%%",
