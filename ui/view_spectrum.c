@@ -5,6 +5,7 @@
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tui.h"
 #include "tui_analysis.h"
@@ -63,9 +64,32 @@ static void make_series(spectrum_view *v, const ws_spectrum *s)
     v->y_log = v->logy;
 }
 
-/* Mark the cursor's column of the plot (render_plot's x mapping). */
-static void draw_cursor(spectrum_view *v, tui *t, cellbuf *cb, cb_rect area, int n)
+/* Screen column of eigenvalue i in the plot rectangle p (render_plot's
+ * x mapping: buckets of indices per dot column, or interpolation). */
+static int plot_x(const tui *t, cb_rect p, int n, int i)
 {
+    int sx = t->style.glyphs == WS_GLYPH_UTF8 ? 2 : 1, W = p.w * sx;
+    int dx = n >= W ? (int)((int64_t)i * W / n)
+                    : (W > 1 && n > 1 ? (int)lround((double)i * (W - 1) / (n - 1)) : 0);
+    return p.x + dx / sx;
+}
+
+/* Amber, apart from the trace's cyan accent; mono terminals get bold only. */
+static uint32_t pair_colour(const render_style *st)
+{
+    switch (st->colours) {
+    case WS_COL_MONO: return CB_DEFAULT;
+    case WS_COL_8: case WS_COL_16: return CB_PAL(3);
+    case WS_COL_256: return CB_PAL(colour_rgb_to_256(0xffaf00));
+    default: return 0xffaf00;
+    }
+}
+
+/* Over the plot: the pairs' dots in bold amber, the cursor's column
+ * reversed. */
+static void draw_marks(spectrum_view *v, tui *t, cellbuf *cb, cb_rect area, const ws_spectrum *s)
+{
+    int n = s->d;
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < n; i++)
         if (isfinite(v->y[i])) {
@@ -74,13 +98,23 @@ static void draw_cursor(spectrum_view *v, tui *t, cellbuf *cb, cb_rect area, int
         }
     if (!(lo < hi))
         return;
+    /* The same axes render_plot drew, to learn the plot rectangle. */
     cb_rect p = render_axes(cb, area, 0, n - 1, lo, hi, &t->style);
-    int sx = t->style.glyphs == WS_GLYPH_UTF8 ? 2 : 1, W = p.w * sx;
-    if (p.w <= 0 || W < 1)
+    if (p.w <= 0 || p.h <= 0)
         return;
-    int dx = n >= W ? (int)((int64_t)v->cur * W / n)
-                    : (W > 1 && n > 1 ? (int)lround((double)v->cur * (W - 1) / (n - 1)) : 0);
-    int x = p.x + dx / sx;
+    uint32_t mark = pair_colour(&t->style);
+    for (int q = 0; q < s->n_pairs; q++)
+        for (int k = 0; k < 2; k++) {
+            int x = plot_x(t, p, n, s->pairs[q].i + k);
+            for (int y = p.y; y < p.y + p.h; y++) {
+                cb_cell *c = cb_at(cb, y, x);
+                if (c && strcmp(c->glyph, " ")) {
+                    c->attrs |= CB_BOLD;
+                    c->fg = mark;
+                }
+            }
+        }
+    int x = plot_x(t, p, n, v->cur);
     for (int y = p.y; y < p.y + p.h; y++) {
         cb_cell *c = cb_at(cb, y, x);
         if (c)
@@ -149,7 +183,7 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
         list = (cb_rect){plot.y + plot.h, body.x, body.h - 1 - plot.h, body.w};
     }
     render_plot(cb, plot, v->y, s->d, &t->style);
-    draw_cursor(v, t, cb, plot, s->d);
+    draw_marks(v, t, cb, plot, s);
     draw_list(v, t, cb, list, s);
     int i = v->cur, p = pair_of(s, i);
     int n = cb_printf(cb, info.y, info.x, info.w, 0, "%s[%d] = %.8g  s = %.6g  s/s0 = %.4f",
