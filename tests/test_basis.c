@@ -63,10 +63,10 @@ static void check_corpus(void)
     CHECK(ws_qk_matrix(qkv, d, d, qk, &err) == -1);
     CHECK_STR_CONTAINS(err.msg, "rows");
 
+    ws_bigram_free(&t);
     tok[5] = v;   /* out of the vocabulary */
     CHECK(ws_bigram_build(tok, n, v, &t, &err) == -1);
     CHECK_STR_CONTAINS(err.msg, "outside the vocabulary");
-    ws_bigram_free(&t);
     free(qkv), free(m), free(qk), free(tok), free(emb);
 }
 
