@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "train_bench: %s\n", e.msg);
         return 1;
     }
-    ws_blas_threads(threads);
+    ws_gpt_set_threads(g, threads);
     freeze(g, frozen);
     ws_adamw *o = ws_adamw_new(g, &e);
     int32_t *tok = malloc(sizeof(int32_t) * ((size_t)B * T + 1));

@@ -44,7 +44,9 @@ void ws_adamw_set_steps(ws_adamw *o, int64_t t);
 float *ws_adamw_m(ws_adamw *o, size_t i);
 float *ws_adamw_v(ws_adamw *o, size_t i);
 
-/* L2 norm over the gradients of non-frozen parameters (TRAIN and GRAD). */
+/* L2 norm over the gradients of non-frozen parameters (TRAIN and GRAD).
+ * The step, the norm and clipping use the model's threads
+ * (ws_gpt_set_threads). */
 float ws_grad_global_norm(ws_gpt *g);
 /* Scale those gradients by min(1, max_norm / (norm + 1e-6)). */
 void ws_grad_clip(ws_gpt *g, float max_norm, float norm);

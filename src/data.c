@@ -161,6 +161,20 @@ int ws_data_load(ws_data *d, const char *const *paths, size_t n,
     return 0;
 }
 
+int ws_data_load_val(ws_data *d, const char *const *paths, size_t n,
+                     const ws_tokenizer *tk, int vocab_size, ws_err *e)
+{
+    ws_data v;
+    if (ws_data_load(&v, paths, n, tk, vocab_size, e))
+        return -1;
+    size_t n_train = d->n;
+    int rc = append(d, v.tok, v.n, e);
+    d->n_train = n_train;
+    d->n_unk += v.n_unk;
+    ws_data_free(&v);
+    return rc;
+}
+
 void ws_data_free(ws_data *d)
 {
     free(d->tok);

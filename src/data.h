@@ -33,6 +33,11 @@ int ws_data_load(ws_data *d, const char *const *paths, size_t n,
                  const ws_tokenizer *tk, int vocab_size, ws_err *e);
 void ws_data_free(ws_data *d);
 
+/* Append the tokens of validation files after the training tokens
+ * (n_train stays where it was), instead of a split. */
+int ws_data_load_val(ws_data *d, const char *const *paths, size_t n,
+                     const ws_tokenizer *tk, int vocab_size, ws_err *e);
+
 /* Hold out the last `val_frac` (0 <= f < 1) of the tokens for validation. */
 void ws_data_split(ws_data *d, double val_frac);
 

@@ -17,7 +17,9 @@ typedef struct block_ix {
 
 /* Saved activations of one block (each sized for the largest B·T). */
 typedef struct block_act {
-    float *ln1, *m1, *r1, *qkv, *att, *atty, *res2, *ln2, *m2, *r2, *fc, *fcg, *res3;
+    float *ln1, *m1, *r1, *qkv, *att, *atty, *res2, *ln2, *m2, *r2;
+    float *fc;                     /* GELU input, then (after forward) GELU'(input) */
+    float *fcg, *res3;
 } block_act;
 
 struct ws_gpt {
@@ -35,6 +37,7 @@ struct ws_gpt {
     float *dres, *dln, *dqkv, *dfc, *datty, *scratch;
     int32_t *tokens;               /* inputs of the last forward */
     int B, T, ready;               /* ready: a forward with targets to go back through */
+    int max_threads;               /* attention scratch is sized for this many */
 };
 
 /* ---- construction ---- */
@@ -151,7 +154,7 @@ static size_t layout_acts(ws_gpt *g, float *base)
     TAKE(g->logits, N * V); TAKE(g->ones, N);
     TAKE(g->dres, N * C); TAKE(g->dln, N * C); TAKE(g->dqkv, N * 3 * C);
     TAKE(g->dfc, N * 4 * C); TAKE(g->datty, N * C);
-    TAKE(g->scratch, (size_t)g->threads * d->T * d->T);
+    TAKE(g->scratch, (size_t)g->max_threads * d->T * d->T);
 #undef TAKE
     return off;
 }
@@ -187,6 +190,7 @@ ws_gpt *ws_gpt_new(const ws_model *m, int B, int T, ws_err *e)
                           B, T, c->tied || !ws_model_get(m, WS_ROLE_HEAD, -1, 0),
                           c->gelu_tanh };
     g->threads = ws_ncores();
+    g->max_threads = g->threads;
     size_t max_params = 6 + 12 * (size_t)c->n_layer;
     g->p = calloc(max_params, sizeof *g->p);
     g->bix = calloc((size_t)c->n_layer, sizeof *g->bix);
@@ -225,6 +229,13 @@ void ws_gpt_free(ws_gpt *g)
 /* ---- access ---- */
 
 const ws_gpt_dims *ws_gpt_get_dims(const ws_gpt *g) { return &g->d; }
+
+void ws_gpt_set_threads(ws_gpt *g, int threads)
+{
+    g->threads = threads < 1 || threads > g->max_threads ? g->max_threads : threads;
+}
+
+int ws_gpt_get_threads(const ws_gpt *g) { return g->threads; }
 size_t ws_gpt_nparams(const ws_gpt *g) { return g->np; }
 size_t ws_gpt_numel(const ws_gpt *g) { return g->numel; }
 float *ws_gpt_weights(ws_gpt *g) { return g->w; }
@@ -284,13 +295,14 @@ static void block_forward(ws_gpt *g, int l, const float *x, int B, int T)
     block_act *a = &g->ba[l];
     int N = B * T, C = g->d.n_embd, th = g->threads;
     wsl_layernorm(a->ln1, a->m1, a->r1, x, W(g, b->ln1w), W(g, b->ln1b), N, C, th);
-    wsl_linear(a->qkv, a->ln1, W(g, b->qkvw), W(g, b->qkvb), NULL, N, C, 3 * C);
+    wsl_linear(a->qkv, a->ln1, W(g, b->qkvw), W(g, b->qkvb), NULL, N, C, 3 * C, g->threads);
     wsl_attention(a->atty, a->att, a->qkv, B, T, C, g->d.n_head, th);
-    wsl_linear(a->res2, a->atty, W(g, b->aow), W(g, b->aob), x, N, C, C);
+    wsl_linear(a->res2, a->atty, W(g, b->aow), W(g, b->aob), x, N, C, C, g->threads);
     wsl_layernorm(a->ln2, a->m2, a->r2, a->res2, W(g, b->ln2w), W(g, b->ln2b), N, C, th);
-    wsl_linear(a->fc, a->ln2, W(g, b->upw), W(g, b->upb), NULL, N, C, 4 * C);
+    wsl_linear(a->fc, a->ln2, W(g, b->upw), W(g, b->upb), NULL, N, C, 4 * C, g->threads);
     wsl_gelu(a->fcg, a->fc, (size_t)N * 4 * C, g->d.gelu_tanh, th);
-    wsl_linear(a->res3, a->fcg, W(g, b->downw), W(g, b->downb), a->res2, N, 4 * C, C);
+    wsl_linear(a->res3, a->fcg, W(g, b->downw), W(g, b->downb), a->res2, N, 4 * C, C,
+               g->threads);
 }
 
 static int tokens_ok(const int32_t *t, size_t n, int V)
@@ -312,6 +324,7 @@ float ws_gpt_forward(ws_gpt *g, const int32_t *inputs, const int32_t *targets, i
     memcpy(g->tokens, inputs, (size_t)N * sizeof(int32_t));
     g->B = B;
     g->T = T;
+    int blas = ws_blas_threads(1);
     embed(g, inputs, B, T);
     const float *x = g->enc;
     for (int l = 0; l < L; l++) {
@@ -320,10 +333,14 @@ float ws_gpt_forward(ws_gpt *g, const int32_t *inputs, const int32_t *targets, i
     }
     wsl_layernorm(g->lnf, g->mf, g->rf, x, W(g, g->lnfw), W(g, g->lnfb), N, C, g->threads);
     int head = d->tied ? g->wte : g->headw;
-    wsl_linear(g->logits, g->lnf, W(g, head), W(g, g->headb), NULL, N, C, d->vocab_size);
-    if (!targets) return 0.0f;
-    double loss = wsl_softmax_ce(g->logits, targets, N, d->vocab_size, g->threads);
-    g->ready = 1;
+    wsl_linear(g->logits, g->lnf, W(g, head), W(g, g->headb), NULL, N, C, d->vocab_size,
+               g->threads);
+    double loss = 0.0;
+    if (targets) {
+        loss = wsl_softmax_ce(g->logits, targets, N, d->vocab_size, g->threads);
+        g->ready = 1;
+    }
+    ws_blas_threads(blas);
     return (float)loss;
 }
 
@@ -347,17 +364,17 @@ static int lowest_needed(const ws_gpt *g)
     return g->d.n_layer;
 }
 
-static void bias_grad(const ws_gpt *g, int ix, const float *dy, int N, int O)
+static void bias_grad(const ws_gpt *g, int ix, const float *dy, int N, int nout)
 {
     float *db = G(g, ix);
-    if (db) wsl_bias_db(db, dy, g->ones, N, O);
+    if (db) wsl_bias_db(db, dy, g->ones, N, nout);
 }
 
 static void weight_grad(const ws_gpt *g, int ix, const float *dy, const float *x,
-                        int N, int I, int O)
+                        int N, int nin, int nout)
 {
     float *dw = G(g, ix);
-    if (dw) wsl_linear_dw(dw, dy, x, N, I, O);
+    if (dw) wsl_linear_dw(dw, dy, x, N, nin, nout, g->threads);
 }
 
 /* g->dres holds d(block output); leaves d(block input) there when
@@ -369,18 +386,18 @@ static void block_backward(ws_gpt *g, int l, const float *x, int need_dx)
     int B = g->B, T = g->T, N = B * T, C = g->d.n_embd, th = g->threads;
 
     /* MLP: res3 = res2 + down(gelu(up(ln2(res2)))) */
-    wsl_linear_dx(g->dfc, g->dres, W(g, b->downw), N, 4 * C, C, 0);
+    wsl_linear_dx(g->dfc, g->dres, W(g, b->downw), N, 4 * C, C, 0, g->threads);
     weight_grad(g, b->downw, g->dres, a->fcg, N, 4 * C, C);
     bias_grad(g, b->downb, g->dres, N, C);
-    wsl_gelu_back(g->dfc, a->fc, (size_t)N * 4 * C, g->d.gelu_tanh, th);
+    wsl_mul(g->dfc, a->fc, (size_t)N * 4 * C);
     weight_grad(g, b->upw, g->dfc, a->ln2, N, C, 4 * C);
     bias_grad(g, b->upb, g->dfc, N, 4 * C);
-    wsl_linear_dx(g->dln, g->dfc, W(g, b->upw), N, C, 4 * C, 0);
+    wsl_linear_dx(g->dln, g->dfc, W(g, b->upw), N, C, 4 * C, 0, g->threads);
     wsl_layernorm_back(g->dres, G(g, b->ln2w), G(g, b->ln2b), g->dln, a->res2,
                        a->m2, a->r2, W(g, b->ln2w), N, C, th);
 
     /* attention: res2 = x + proj(attn(qkv(ln1(x)))) */
-    wsl_linear_dx(g->datty, g->dres, W(g, b->aow), N, C, C, 0);
+    wsl_linear_dx(g->datty, g->dres, W(g, b->aow), N, C, C, 0, g->threads);
     weight_grad(g, b->aow, g->dres, a->atty, N, C, C);
     bias_grad(g, b->aob, g->dres, N, C);
     int need_qkv = need_dx || G(g, b->qkvw) || G(g, b->qkvb) || G(g, b->ln1w) || G(g, b->ln1b);
@@ -390,7 +407,7 @@ static void block_backward(ws_gpt *g, int l, const float *x, int need_dx)
     weight_grad(g, b->qkvw, g->dqkv, a->ln1, N, C, 3 * C);
     bias_grad(g, b->qkvb, g->dqkv, N, 3 * C);
     if (!need_dx && !G(g, b->ln1w) && !G(g, b->ln1b)) return;
-    wsl_linear_dx(g->dln, g->dqkv, W(g, b->qkvw), N, C, 3 * C, 0);
+    wsl_linear_dx(g->dln, g->dqkv, W(g, b->qkvw), N, C, 3 * C, 0, g->threads);
     wsl_layernorm_back(need_dx ? g->dres : NULL, G(g, b->ln1w), G(g, b->ln1b), g->dln, x,
                        a->m1, a->r1, W(g, b->ln1w), N, C, th);
 }
@@ -414,10 +431,19 @@ static void embed_backward(ws_gpt *g)
         }
 }
 
+static void backward(ws_gpt *g);
+
 void ws_gpt_backward(ws_gpt *g)
 {
     if (!g->ready) return;
     g->ready = 0;
+    int blas = ws_blas_threads(1);
+    backward(g);
+    ws_blas_threads(blas);
+}
+
+static void backward(ws_gpt *g)
+{
     const ws_gpt_dims *d = &g->d;
     int N = g->B * g->T, C = d->n_embd, V = d->vocab_size, L = d->n_layer;
     int head = d->tied ? g->wte : g->headw;
@@ -429,7 +455,7 @@ void ws_gpt_backward(ws_gpt *g)
     if (lowest >= L && !G(g, g->lnfw) && !G(g, g->lnfb)) return;
 
     const float *xl = L ? g->ba[L - 1].res3 : g->enc;
-    wsl_linear_dx(g->dln, dlogits, W(g, head), N, C, V, 0);
+    wsl_linear_dx(g->dln, dlogits, W(g, head), N, C, V, 0, g->threads);
     memset(g->dres, 0, (size_t)N * C * sizeof(float));
     wsl_layernorm_back(lowest < L ? g->dres : NULL, G(g, g->lnfw), G(g, g->lnfb), g->dln,
                        xl, g->mf, g->rf, W(g, g->lnfw), N, C, g->threads);
@@ -491,7 +517,8 @@ double ws_gpt_flops(const ws_gpt *g, int B, int T)
     const ws_gpt_dims *d = &g->d;
     double C = d->n_embd, N = (double)B * T;
     double matmul_params = d->n_layer * 12.0 * C * C + (double)d->vocab_size * C;
-    /* 6 flops per matmul weight per token (forward 2, backward 4), plus the
-     * attention products as computed (full T×T per head: 4 forward, 8 back). */
+    /* The usual count: 6 flops per matmul weight per token (forward 2,
+     * backward 4) plus 12·L·T·d per token for the attention products over
+     * the full T×T scores (the causal blocks compute about 5/8 of them). */
     return 6.0 * N * matmul_params + 12.0 * d->n_layer * (double)B * T * T * C;
 }

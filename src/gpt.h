@@ -11,8 +11,8 @@
  *
  * Weights are kept in the canonical orientation (out × in, y = x·Wᵀ + b) for
  * every naming layout; ws_gpt_write_back restores each file's orientation.
- * Large products go through cblas_sgemm; OpenBLAS's own threads do the work
- * (set them with ws_blas_threads), attention is split over (batch, head). */
+ * Large products go through cblas_sgemm, each split over the threads into
+ * row blocks; attention is split over (batch, head) pairs. */
 #ifndef WS_GPT_H
 #define WS_GPT_H
 
@@ -58,6 +58,11 @@ ws_gpt *ws_gpt_new(const ws_model *m, int B, int T, ws_err *e);
 void ws_gpt_free(ws_gpt *g);
 
 const ws_gpt_dims *ws_gpt_get_dims(const ws_gpt *g);
+/* Threads for forward and backward (0 = all cores, at most the cores).
+ * During both passes OpenBLAS is held at one thread and the work is split
+ * over these threads instead. */
+void ws_gpt_set_threads(ws_gpt *g, int threads);
+int ws_gpt_get_threads(const ws_gpt *g);
 size_t ws_gpt_nparams(const ws_gpt *g);            /* number of tensors */
 size_t ws_gpt_numel(const ws_gpt *g);              /* number of floats */
 ws_gpt_param *ws_gpt_param_at(ws_gpt *g, size_t i);
@@ -88,7 +93,8 @@ void ws_gpt_backward(ws_gpt *g);
  * orientation, e.g. transposed back for HF Conv1D). */
 int ws_gpt_write_back(const ws_gpt *g, ws_model *m, ws_err *e);
 
-/* FLOPs of one forward+backward on B×T tokens (for GFLOP/s reports). */
+/* FLOPs of one full forward+backward on B×T tokens, by the usual count
+ * (6 per matmul weight per token + 12·n_layer·T·n_embd), for GFLOP/s. */
 double ws_gpt_flops(const ws_gpt *g, int B, int T);
 
 #endif

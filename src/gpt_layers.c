@@ -8,11 +8,67 @@
 #include <string.h>
 
 #include "threads.h"
+#include "vecmath.h"
+
+/* ---- matrix products split over our own threads ----
+ *
+ * Training keeps OpenBLAS at one thread and splits each large product into
+ * one row (or column) block per thread itself: OpenBLAS's idle workers spin
+ * after each call and would compete with the row-wise kernels' threads. */
+
+typedef struct gemm_job {
+    int ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+} gemm_job;
+
+static void gemm_part(size_t begin, size_t end, int tid, void *user)
+{
+    const gemm_job *j = user;
+    (void)tid;
+    for (size_t part = begin; part < end; part++) {
+        int len = j->by_rows ? j->M : j->N;
+        int lo = (int)((int64_t)len * (int64_t)part / j->parts);
+        int hi = (int)((int64_t)len * (int64_t)(part + 1) / j->parts);
+        if (hi <= lo) continue;
+        const float *A = j->A, *B = j->B;
+        float *C = j->C;
+        if (j->by_rows) {
+            A += j->ta ? (size_t)lo : (size_t)lo * j->lda;
+            C += (size_t)lo * j->ldc;
+        } else {
+            B += j->tb ? (size_t)lo * j->ldb : (size_t)lo;
+            C += lo;
+        }
+        cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans,
+                    j->tb ? CblasTrans : CblasNoTrans,
+                    j->by_rows ? hi - lo : j->M, j->by_rows ? j->N : hi - lo, j->K,
+                    j->alpha, A, j->lda, B, j->ldb, j->beta, C, j->ldc);
+    }
+}
+
+void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+               const float *B, int ldb, float beta, float *C, int ldc, int threads)
+{
+    /* One block per thread: smaller blocks measured slower (each block
+     * packs the shared operand again, which costs most when K is large, as
+     * in the weight gradients). */
+    int by_rows = M >= N, len = by_rows ? M : N;
+    int parts = len / 64 < threads ? len / 64 : threads;
+    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha, beta, A, B, C };
+    if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) {
+        j.parts = 1;
+        gemm_part(0, 1, 0, &j);
+        return;
+    }
+    ws_parallel_for((size_t)parts, 1, threads, gemm_part, &j, NULL);
+}
 
 /* ---- linear layers ---- */
 
 void wsl_linear(float *out, const float *x, const float *w, const float *b,
-                const float *res, int N, int nin, int nout)
+                const float *res, int N, int nin, int nout, int threads)
 {
     float beta = (res || b) ? 1.0f : 0.0f;
     if (res || b) {
@@ -23,21 +79,20 @@ void wsl_linear(float *out, const float *x, const float *w, const float *b,
             if (b) for (int j = 0; j < nout; j++) o[j] += b[j];
         }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, nout, nin,
-                1.0f, x, nin, w, nin, beta, out, nout);
+    wsl_sgemm(0, 1, N, nout, nin, 1.0f, x, nin, w, nin, beta, out, nout, threads);
 }
 
 void wsl_linear_dx(float *dx, const float *dy, const float *w, int N, int nin, int nout,
-                   int accumulate)
+                   int accumulate, int threads)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, nin, nout,
-                1.0f, dy, nout, w, nin, accumulate ? 1.0f : 0.0f, dx, nin);
+    wsl_sgemm(0, 0, N, nin, nout, 1.0f, dy, nout, w, nin, accumulate ? 1.0f : 0.0f, dx, nin,
+              threads);
 }
 
-void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout)
+void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout,
+                   int threads)
 {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nout, nin, N,
-                1.0f, dy, nout, x, nin, 1.0f, dw, nin);
+    wsl_sgemm(1, 0, nout, nin, N, 1.0f, dy, nout, x, nin, 1.0f, dw, nin, threads);
 }
 
 void wsl_bias_db(float *db, const float *dy, const float *ones, int N, int nout)
@@ -142,14 +197,15 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
 /* ---- GELU ---- */
 
 typedef struct gelu_job {
-    float *y;
-    const float *x;
+    float *y, *x;
     int tanh_approx;
 } gelu_job;
 
 #define GELU_K 0.7978845608028654f   /* sqrt(2/pi) */
 #define GELU_C 0.044715f
 
+/* y = GELU(x), and x is replaced by GELU'(x): backward then needs one
+ * multiplication, and no second erf/exp pass. */
 static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
 {
     const gelu_job *j = user;
@@ -157,49 +213,25 @@ static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
     if (j->tanh_approx) {
         for (size_t i = begin; i < end; i++) {
             float x = j->x[i];
-            j->y[i] = 0.5f * x * (1.0f + tanhf(GELU_K * (x + GELU_C * x * x * x)));
-        }
-    } else {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            j->y[i] = 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
-        }
-    }
-}
-
-static void gelu_bwd(size_t begin, size_t end, int tid, void *user)
-{
-    const gelu_job *j = user;
-    const float inv_sqrt_2pi = 0.3989422804014327f;
-    (void)tid;
-    if (j->tanh_approx) {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            float u = GELU_K * (x + GELU_C * x * x * x);
-            float t = tanhf(u);
+            float t = tanhf(GELU_K * (x + GELU_C * x * x * x));
             float du = GELU_K * (1.0f + 3.0f * GELU_C * x * x);
-            j->y[i] *= 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+            j->y[i] = 0.5f * x * (1.0f + t);
+            j->x[i] = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
         }
     } else {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            float cdf = 0.5f * (1.0f + erff(x * (float)M_SQRT1_2));
-            float pdf = inv_sqrt_2pi * expf(-0.5f * x * x);
-            j->y[i] *= cdf + x * pdf;
-        }
+        wsv_gelu(j->y + begin, j->x + begin, end - begin);
     }
 }
 
-void wsl_gelu(float *y, const float *x, size_t n, int tanh_approx, int threads)
+void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads)
 {
     gelu_job j = { y, x, tanh_approx };
     ws_parallel_for(n, 16384, threads, gelu_fwd, &j, NULL);
 }
 
-void wsl_gelu_back(float *d, const float *x, size_t n, int tanh_approx, int threads)
+void wsl_mul(float *d, const float *x, size_t n)
 {
-    gelu_job j = { d, x, tanh_approx };
-    ws_parallel_for(n, 16384, threads, gelu_bwd, &j, NULL);
+    for (size_t i = 0; i < n; i++) d[i] *= x[i];
 }
 
 /* ---- causal self-attention, one (batch, head) pair per work item ---- */
@@ -215,15 +247,18 @@ static void causal_softmax(float *s, int T)
 {
     for (int i = 0; i < T; i++) {
         float *r = s + (size_t)i * T;
-        float mx = r[0];
-        for (int k = 1; k <= i; k++) if (r[k] > mx) mx = r[k];
-        float sum = 0.0f;
-        for (int k = 0; k <= i; k++) { r[k] = expf(r[k] - mx); sum += r[k]; }
-        float inv = 1.0f / sum;
-        for (int k = 0; k <= i; k++) r[k] *= inv;
-        for (int k = i + 1; k < T; k++) r[k] = 0.0f;
+        float sum = wsv_exp_sum(r, (size_t)i + 1, wsv_max(r, (size_t)i + 1));
+        wsv_scale(r, (size_t)i + 1, 1.0f / sum);
+        memset(r + i + 1, 0, sizeof(float) * (size_t)(T - i - 1));
     }
 }
+
+/* The causal mask makes the score matrix lower triangular: rows are done
+ * in ATT_BLOCKS blocks, block [r0, r1) against keys [0, r1) only, which
+ * skips most of the products' upper half. */
+#define ATT_BLOCKS 4
+
+static int block_edge(int T, int i) { return T * i / ATT_BLOCKS; }
 
 static void att_fwd(size_t begin, size_t end, int tid, void *user)
 {
@@ -235,12 +270,21 @@ static void att_fwd(size_t begin, size_t end, int tid, void *user)
         size_t b = bh / H, h = bh % H;
         const float *q = j->qkv + b * T * 3 * C + h * hs;
         const float *k = q + C, *v = q + 2 * C;
-        float *p = j->att + bh * T * T;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hs,
-                    scale, q, 3 * C, k, 3 * C, 0.0f, p, T);
+        float *p = j->att + bh * T * T, *y = j->y + b * T * C + h * hs;
+        for (int i = 0; i < ATT_BLOCKS; i++) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 > r0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, r1, hs, scale,
+                            q + (size_t)r0 * 3 * C, 3 * C, k, 3 * C, 0.0f,
+                            p + (size_t)r0 * T, T);
+        }
         causal_softmax(p, T);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hs, T,
-                    1.0f, p, T, v, 3 * C, 0.0f, j->y + b * T * C + h * hs, C);
+        for (int i = 0; i < ATT_BLOCKS; i++) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 > r0)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r1 - r0, hs, r1, 1.0f,
+                            p + (size_t)r0 * T, T, v, 3 * C, 0.0f, y + (size_t)r0 * C, C);
+        }
     }
 }
 
@@ -252,11 +296,13 @@ void wsl_attention(float *y, float *att, const float *qkv, int B, int T, int C,
 }
 
 /* With P the probabilities and dP = dY·Vᵀ: dV = Pᵀ·dY,
- * dS = P ⊙ (dP − rowsum(P ⊙ dP)), dQ = scale·dS·K, dK = scale·dSᵀ·Q. */
+ * dS = P ⊙ (dP − rowsum(P ⊙ dP)), dQ = scale·dS·K, dK = scale·dSᵀ·Q,
+ * by the same row blocks as forward. dV and dK sum over the blocks: the
+ * last block (all keys) sets them, the others add. */
 static void att_bwd(size_t begin, size_t end, int tid, void *user)
 {
     const att_job *j = user;
-    int T = j->T, C = j->C, H = j->H, hs = C / H;
+    int T = j->T, C = j->C, H = j->H, hs = C / H, ld = 3 * C;
     float scale = 1.0f / sqrtf((float)hs);
     float *dp = j->scratch + (size_t)tid * T * T;
     for (size_t bh = begin; bh < end; bh++) {
@@ -266,20 +312,30 @@ static void att_bwd(size_t begin, size_t end, int tid, void *user)
         float *dq = j->dqkv + off, *dk = dq + C, *dv = dq + 2 * C;
         const float *dy = j->dy + b * T * C + h * hs;
         float *p = j->att + bh * T * T;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hs,
-                    1.0f, dy, C, v, 3 * C, 0.0f, dp, T);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hs, T,
-                    1.0f, p, T, dy, C, 0.0f, dv, 3 * C);
+        for (int i = ATT_BLOCKS - 1; i >= 0; i--) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 <= r0) continue;
+            float beta = r1 == T ? 0.0f : 1.0f;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, r1, hs, 1.0f,
+                        dy + (size_t)r0 * C, C, v, ld, 0.0f, dp + (size_t)r0 * T, T);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1, hs, r1 - r0, 1.0f,
+                        p + (size_t)r0 * T, T, dy + (size_t)r0 * C, C, beta, dv, ld);
+        }
         for (int i = 0; i < T; i++) {
             float *pr = p + (size_t)i * T, *dr = dp + (size_t)i * T;
             float dot = 0.0f;
             for (int k2 = 0; k2 <= i; k2++) dot += pr[k2] * dr[k2];
             for (int k2 = 0; k2 <= i; k2++) pr[k2] *= dr[k2] - dot;
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hs, T,
-                    scale, p, T, k, 3 * C, 0.0f, dq, 3 * C);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hs, T,
-                    scale, p, T, q, 3 * C, 0.0f, dk, 3 * C);
+        for (int i = ATT_BLOCKS - 1; i >= 0; i--) {
+            int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
+            if (r1 <= r0) continue;
+            float beta = r1 == T ? 0.0f : 1.0f;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r1 - r0, hs, r1, scale,
+                        p + (size_t)r0 * T, T, k, ld, 0.0f, dq + (size_t)r0 * ld, ld);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1, hs, r1 - r0, scale,
+                        p + (size_t)r0 * T, T, q + (size_t)r0 * ld, ld, beta, dk, ld);
+        }
     }
 }
 
@@ -309,14 +365,10 @@ static void ce_rows(size_t begin, size_t end, int tid, void *user)
     for (size_t i = begin; i < end; i++) {
         float *l = j->logits + i * V;
         int tgt = j->targets[i];
-        float mx = l[0];
-        for (int k = 1; k < V; k++) if (l[k] > mx) mx = l[k];
-        float lt = l[tgt];
-        float sum = 0.0f;
-        for (int k = 0; k < V; k++) { l[k] = expf(l[k] - mx); sum += l[k]; }
+        float mx = wsv_max(l, (size_t)V), lt = l[tgt];
+        float sum = wsv_exp_sum(l, (size_t)V, mx);
         j->row_loss[i] = (double)logf(sum) + (double)mx - (double)lt;
-        float s = inv_n / sum;
-        for (int k = 0; k < V; k++) l[k] *= s;
+        wsv_scale(l, (size_t)V, inv_n / sum);
         l[tgt] -= inv_n;
     }
 }

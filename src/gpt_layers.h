@@ -11,14 +11,20 @@
 
 #define WS_LN_EPS 1e-5f
 
+/* C = alpha·op(A)·op(B) + beta·C (row-major, op = transpose when ta/tb),
+ * split into one block of rows or columns per thread. */
+void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+               const float *B, int ldb, float beta, float *C, int ldc, int threads);
+
 /* out[N×nout] = (res ? res : 0) + (b ? b : 0) + x[N×nin]·W[nout×nin]ᵀ. out may not alias x. */
 void wsl_linear(float *out, const float *x, const float *w, const float *b,
-                const float *res, int N, int nin, int nout);
+                const float *res, int N, int nin, int nout, int threads);
 /* dx[N×nin] (=, or += when accumulate) dy[N×nout]·W[nout×nin]. */
 void wsl_linear_dx(float *dx, const float *dy, const float *w, int N, int nin, int nout,
-                   int accumulate);
+                   int accumulate, int threads);
 /* dW[nout×nin] += dy[N×nout]ᵀ·x[N×nin]. */
-void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout);
+void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout,
+                   int threads);
 /* db[nout] += Σ_rows dy[N×nout]; `ones` holds at least N ones. */
 void wsl_bias_db(float *db, const float *dy, const float *ones, int N, int nout);
 
@@ -31,10 +37,11 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
                         const float *x, const float *mean, const float *rstd,
                         const float *w, int N, int C, int threads);
 
-/* y = GELU(x) over n floats (exact erf, or the tanh approximation). */
-void wsl_gelu(float *y, const float *x, size_t n, int tanh_approx, int threads);
-/* d = d·GELU'(x) in place. */
-void wsl_gelu_back(float *d, const float *x, size_t n, int tanh_approx, int threads);
+/* y = GELU(x) over n floats (exact erf, or the tanh approximation); x is
+ * overwritten by GELU'(x) for the backward pass. */
+void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads);
+/* d *= x elementwise. */
+void wsl_mul(float *d, const float *x, size_t n);
 
 /* Causal self-attention. qkv is [B·T × 3C] (q, k, v per row), att receives
  * the probabilities [B×H×T×T] (upper triangle zero), y is [B·T × C]. */

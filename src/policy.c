@@ -406,6 +406,12 @@ int ws_policy_n_frozen(const ws_policy *p)
 int ws_policy_is_frozen(const ws_policy *p, size_t i) { return i < p->n && p->pp[i].frozen; }
 int ws_policy_has_grid(const ws_policy *p) { return p->has_grid; }
 
+const char *ws_policy_text(const ws_policy *p, size_t i, char *buf, size_t n)
+{
+    const pol_param *q = &p->pp[i];
+    return ws_policy_kind_text(q->kind, q->arg, q->threshold, buf, n);
+}
+
 /* ---- step hooks ---- */
 
 void ws_policy_begin_step(ws_policy *p, ws_gpt *g, int64_t step)
@@ -539,11 +545,9 @@ char *ws_policy_state_json(const ws_policy *p, const ws_gpt *g, ws_err *e)
     json_t *o = json_object();
     char buf[64];
     for (size_t i = 0; o && i < p->n; i++) {
-        const pol_param *q = &p->pp[i];
         const ws_gpt_param *gp = ws_gpt_param_at((ws_gpt *)g, i);
-        json_t *t = json_pack("{s:s,s:b}", "policy",
-                              ws_policy_kind_text(q->kind, q->arg, q->threshold, buf, sizeof buf),
-                              "frozen", q->frozen);
+        json_t *t = json_pack("{s:s,s:b}", "policy", ws_policy_text(p, i, buf, sizeof buf),
+                              "frozen", p->pp[i].frozen);
         if (!t || json_object_set_new(o, gp->name, t)) {
             json_decref(o);
             o = NULL;

@@ -68,6 +68,8 @@ void ws_policy_free(ws_policy *p);
 int ws_policy_n_frozen(const ws_policy *p);
 int ws_policy_is_frozen(const ws_policy *p, size_t i);
 int ws_policy_has_grid(const ws_policy *p);
+/* Parameter i's policy as text ("train", "crystal:1" ...). */
+const char *ws_policy_text(const ws_policy *p, size_t i, char *buf, size_t n);
 
 /* Step hooks, in this order each step:
  * begin (freeze@S), forward/backward, after_backward (dA = dW·Gᵀ),

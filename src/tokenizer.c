@@ -210,6 +210,29 @@ struct ws_tokenizer {
     size_t cap;
 };
 
+/* Well-formed UTF-8 without NUL (no overlongs, surrogates or code points
+ * past U+10FFFF): only such words can be stored as JSON strings. */
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+    static const uint32_t min_cp[4] = {0, 0x80, 0x800, 0x10000};
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        size_t k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 4;
+        if (c == 0 || k == 4 || i + k >= n)   /* NUL, a bad lead byte, or truncated */
+            return 0;
+        uint32_t cp = k == 0 ? c : c & (0x3Fu >> k);
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + j] & 0x3F);
+        }
+        if (cp < min_cp[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
 static int by_count_then_bytes(const void *a, const void *b)
 {
     const slot *x = *(const slot *const *)a, *y = *(const slot *const *)b;
@@ -260,7 +283,8 @@ ws_tokenizer *ws_tok_counter_finish(ws_tok_counter *c, ws_err *e)
     }
     for (size_t i = 0; i < c->t.cap; i++) {
         slot *s = &c->t.s[i];
-        if (s->word && s->count >= c->o.min_count && strcmp(s->word, WS_TOK_UNK))
+        if (s->word && s->count >= c->o.min_count && strcmp(s->word, WS_TOK_UNK) &&
+            utf8_valid((const unsigned char *)s->word, s->len))
             keep[n++] = s;
     }
     qsort(keep, n, sizeof *keep, by_count_then_bytes);

@@ -7,7 +7,8 @@
  *
  * Vocabulary: id 0 is "<unk>"; then the words seen at least `min_count`
  * times, most frequent first (ties bytewise), at most `max_vocab` ids in
- * all. Saved with a model in the safetensors metadata under the key
+ * all. Words that are not well-formed UTF-8 (or hold a NUL) stay out of
+ * the vocabulary and encode as <unk>. Saved with a model in the safetensors metadata under the key
  * "tokenizer" as a JSON object:
  *   {"type": "word", "lowercase": true, "min_count": 1,
  *    "vocab": ["<unk>", "the", ",", ...]}

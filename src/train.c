@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <unistd.h>
 
+#include "atomic.h"
 #include "tokenizer.h"
 
 struct ws_train {
@@ -31,6 +34,7 @@ struct ws_train {
     int started;
     atomic_int finished;           /* the worker is done, checkpoint written */
     pthread_mutex_t mu;
+    pthread_mutex_t wmu;           /* held while the weights are updated */
     pthread_cond_t cv;
     int paused;
     ws_train_state state;
@@ -245,8 +249,11 @@ ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, in
     if (!t->o.pr_every)
         t->o.pr_every = t->o.eval_every ? t->o.eval_every : 100;
     pthread_mutex_init(&t->mu, NULL);
+    pthread_mutex_init(&t->wmu, NULL);
     pthread_cond_init(&t->cv, NULL);
     int rc = (t->g = ws_gpt_new(m, o->B, o->T, e)) ? 0 : -1;
+    if (!rc)
+        ws_gpt_set_threads(t->g, o->threads);
     if (!rc && resume)
         rc = setup_resume(t, e);
     else if (!rc) {
@@ -290,6 +297,7 @@ void ws_train_free(ws_train *t)
     free(t->rec);
     free(t->upd);
     pthread_mutex_destroy(&t->mu);
+    pthread_mutex_destroy(&t->wmu);
     pthread_cond_destroy(&t->cv);
     free(t);
 }
@@ -357,6 +365,20 @@ int ws_train_update_norms(ws_train *t, size_t i, float *out)
 }
 
 ws_gpt *ws_train_gpt(ws_train *t) { return t->g; }
+const ws_policy *ws_train_policy(const ws_train *t) { return t->pol; }
+
+int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e)
+{
+    ws_gpt_param *p = ws_gpt_param_by_name(t->g, name);
+    if (!p)
+        return ws_fail(e, "%s: not a trained tensor", name);
+    if (p->n != n)
+        return ws_fail(e, "%s: %zu values, not %zu", name, p->n, n);
+    pthread_mutex_lock(&t->wmu);
+    memcpy(out, p->w, n * sizeof *out);
+    pthread_mutex_unlock(&t->wmu);
+    return 0;
+}
 int64_t ws_train_first_step(const ws_train *t) { return t->first; }
 ws_progress *ws_train_progress(ws_train *t) { return &t->prog; }
 
@@ -508,6 +530,26 @@ static int add_optim(ws_train *t, ws_model *out, ws_err *e)
     return ws_policy_save_tensors(t->pol, t->g, out, e);
 }
 
+/* Write over the input model only when asked: save beside it (atomically),
+ * then rename over it; the old file stays mapped until the model is freed. */
+static int save_file(const ws_model *out, const char *path, int overwrite, ws_err *e)
+{
+    if (!overwrite || !ws_input_is_registered(path))
+        return ws_model_save(out, path, e);
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return ws_fail(e, "out of memory");
+    snprintf(tmp, n, "%s.wscope-new", path);
+    int rc = ws_model_save(out, tmp, e);
+    if (!rc && rename(tmp, path)) {
+        rc = ws_fail(e, "cannot replace %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
 /* Save weights (and, with_state, everything needed to resume) at `step`. */
 static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_err *e)
 {
@@ -522,7 +564,7 @@ static int save_at(ws_train *t, const char *path, int64_t step, int with_state, 
     if (!rc && with_state)
         rc = add_optim(t, out, e);
     if (!rc)
-        rc = ws_model_save(out, path, e);
+        rc = save_file(out, path, t->o.overwrite_input, e);
     ws_model_free(out);
     return rc;
 }
@@ -551,16 +593,30 @@ static float eval_val(ws_train *t)
                                   (size_t)t->o.eval_batches, NULL, &e);
 }
 
-static void update_norms(ws_train *t, float *upd)
+typedef struct norm_job {
+    ws_train *t;
+    float *upd;
+} norm_job;
+
+static void norm_range(size_t b, size_t end, int tid, void *u)
 {
-    for (int k = 0; k < t->n_mat; k++) {
-        ws_gpt_param *p = ws_gpt_param_at(t->g, (size_t)t->mat[k]);
-        const float *old = t->snap + (p->w - ws_gpt_weights(t->g));
+    (void)tid;
+    norm_job *j = u;
+    for (size_t k = b; k < end; k++) {
+        ws_gpt_param *p = ws_gpt_param_at(j->t->g, (size_t)j->t->mat[k]);
+        const float *old = j->t->snap + (p->w - ws_gpt_weights(j->t->g));
         double s = 0;
         for (size_t i = 0; i < p->n; i++)
             s += ((double)p->w[i] - old[i]) * ((double)p->w[i] - old[i]);
-        upd[k] = (float)sqrt(s);
+        j->upd[k] = (float)sqrt(s);
     }
+}
+
+/* ‖W_after − W_before‖ of each matrix, one matrix per task. */
+static void update_norms(ws_train *t, float *upd)
+{
+    norm_job j = {t, upd};
+    ws_parallel_for((size_t)t->n_mat, 1, t->o.threads, norm_range, &j, NULL);
 }
 
 /* One step; returns 0, or 1 when the run must stop (state set). */
@@ -576,8 +632,10 @@ static int one_step(ws_train *t, float *upd)
     ws_data_batch(t->d->tok, t->d->n_train, o->B, o->T, o->sampling, o->seed, s, t->x, t->y);
     r.loss = ws_gpt_forward(t->g, t->x, t->y, o->B, o->T);
     if (!isfinite(r.loss)) {
+        pthread_mutex_lock(&t->wmu);
         if (t->have_snap)   /* back to the weights that gave the last finite loss */
             memcpy(ws_gpt_weights(t->g), t->snap, ws_gpt_numel(t->g) * sizeof(float));
+        pthread_mutex_unlock(&t->wmu);
         set_state(t, WS_TRAIN_DIVERGED, "the loss is %s at step %lld: stopped, keeping the "
                   "weights of step %lld", isnan(r.loss) ? "NaN" : "infinite", (long long)s,
                   (long long)(t->have_snap ? s - 1 : s));
@@ -598,8 +656,10 @@ static int one_step(ws_train *t, float *upd)
     r.lr = ws_lr_at((int)s, (int)o->warmup, (int)o->steps, o->lr, o->cosine, o->min_lr);
     memcpy(t->snap, ws_gpt_weights(t->g), ws_gpt_numel(t->g) * sizeof(float));
     t->have_snap = 1;
+    pthread_mutex_lock(&t->wmu);
     ws_adamw_step(t->opt, t->g, &o->adam, r.lr);
     ws_policy_step(t->pol, t->g, &o->adam, r.lr, ws_adamw_steps(t->opt));
+    pthread_mutex_unlock(&t->wmu);
     r.tokens_per_s = (double)o->B * o->T / (now_s() - t0);
     update_norms(t, upd);
     t->step = s + 1;
@@ -645,13 +705,15 @@ static void *worker(void *arg)
             save_checkpoint(t, 1);
     }
     ws_train_state st = ws_train_get_state(t, NULL, 0);
-    if (st == WS_TRAIN_RUNNING) {
+    int completed = st == WS_TRAIN_RUNNING;
+    if (completed) {
         ws_train_rec r = {t->step, NAN, eval_val(t), NAN, NAN, NAN, ws_policy_n_frozen(t->pol)};
         push_record(t, &r, NULL);
         set_state(t, WS_TRAIN_DONE, NULL);
     }
-    /* A diverged run keeps weights only: its optimizer state is past them. */
-    save_checkpoint(t, st != WS_TRAIN_DIVERGED);
+    /* Weights only after a divergence (the optimizer state is past them)
+     * and, when asked, after a completed run. */
+    save_checkpoint(t, st != WS_TRAIN_DIVERGED && !(completed && t->o.weights_only));
     free(upd);
     atomic_store(&t->finished, 1);
     return NULL;

@@ -49,6 +49,9 @@ typedef struct ws_train_opts {
     int64_t pr_every;        /* freeze-pr checks; 0 = eval_every */
     int64_t save_every;      /* checkpoint every N steps; 0 = only at the end */
     const char *out;         /* checkpoint path; NULL = do not save */
+    int overwrite_input;     /* `out` may be the input model (replaced atomically) */
+    int threads;             /* for forward/backward; 0 = all cores */
+    int weights_only;        /* the final save without optimizer and policy state */
     const ws_policy_rule *rules;
     size_t n_rules;
 } ws_train_opts;
@@ -78,7 +81,9 @@ typedef struct ws_train ws_train;
 
 /* Prepare a run on model m with data d (split already). Both must outlive
  * the run. With `resume`, m must be a checkpoint: weights, optimizer state,
- * policies and step come from it, and o->rules must be empty. */
+ * policies and step come from it, and o->rules must be empty. This applies
+ * the policies (an SVD per crystal, a least-squares fit per grid), which
+ * can take a second on large matrices: call it off the UI thread. */
 ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, int resume,
                        ws_err *e);
 void ws_train_free(ws_train *t);
@@ -107,12 +112,18 @@ int ws_train_n_matrices(const ws_train *t);
 const char *ws_train_matrix_name(const ws_train *t, int k);
 int ws_train_update_norms(ws_train *t, size_t i, float *out);
 
+/* Copy the current values of a weight (canonical rows × cols, `n` floats)
+ * while the run goes on: taken between two updates, never half-way. */
+int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e);
+
 /* Write the checkpoint of the current state to `path` (the run must not
  * be running). */
 int ws_train_save(ws_train *t, const char *path, ws_err *e);
 
-/* The underlying network (for tests and evaluation). */
+/* The underlying network (for tests and evaluation) and the policies
+ * (parameter i of the network is policy i). */
 ws_gpt *ws_train_gpt(ws_train *t);
+const ws_policy *ws_train_policy(const ws_train *t);
 
 /* Mean cross-entropy over the sequential windows k·T, k = 0, 1, … (while
  * k·T + T < n) of tok[0, n), B windows per forward; at most `max_batches`

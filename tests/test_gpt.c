@@ -162,6 +162,19 @@ static void check_gradients(ws_model *m, const ws_model *ref, const int32_t *in,
     CHECK(ws_gpt_forward(g, in, NULL, B, T) == 0.0f);
     compare("logits", "", ws_gpt_logits(g), ref, "logits", (size_t)B * T * d->vocab_size,
             GRAD_TOL);
+    /* Causality: a shorter prefix of the first sequence gives the same
+     * logits at its positions (T' = 1, 3, 5, 16 cover the attention's row
+     * blocks, some empty). */
+    size_t V = (size_t)d->vocab_size;
+    float *full = malloc((size_t)B * T * V * sizeof *full);
+    memcpy(full, ws_gpt_logits(g), (size_t)B * T * V * sizeof *full);
+    int lens[] = { 1, 3, 5, T };
+    for (int k = 0; k < 4; k++) {
+        ws_gpt_forward(g, in, NULL, 1, lens[k]);
+        double worst = max_rel_err(ws_gpt_logits(g), full, (size_t)lens[k] * V);
+        CHECKF(worst <= GRAD_TOL, "prefix of %d tokens: logits differ by %g", lens[k], worst);
+    }
+    free(full);
     float loss = ws_gpt_forward(g, in, tg, B, T);
     CHECK_REL(loss, ref_f64(ref, "loss", 0), 1e-5);
     ws_gpt_zero_grad(g);
@@ -277,7 +290,7 @@ static void check_case(const char *cas, int tanh)
     printf("%s\n", cas);
     ws_model *m = open_model(cas, ""), *ref = open_model(cas, "_ref");
     if (!m || !ref) goto done;
-    m->cfg.gelu_tanh = tanh;
+    CHECK(m->cfg.gelu_tanh == tanh);   /* from the "gelu" metadata */
     const int32_t *in = ref_raw(ref, "inputs", WS_DT_I32, NULL);
     const int32_t *tg = ref_raw(ref, "targets", WS_DT_I32, NULL);
     if (!in || !tg) goto done;
@@ -315,6 +328,10 @@ static void check_errors(void)
         CHECK(isnan(ws_gpt_forward(g, in, NULL, B, T + 1)));
         tg[7] = 1;
         CHECK(isfinite(ws_gpt_forward(g, in, tg, B, T - 3)));
+        /* A NaN weight shows in the loss (the training loop stops on it). */
+        ws_gpt_param *lnf = ws_gpt_param_at(g, ws_gpt_nparams(g) - 1);
+        lnf->w[2] = NAN;
+        CHECK(isnan(ws_gpt_forward(g, in, tg, B, T)));
     }
     ws_gpt_free(g);
     ws_model_free(m);

@@ -66,7 +66,7 @@ press D
 see "model: RMS 0.0254, relative 0.5355, cosine 0.856543"
 see "base and tuned are zero"
 press Enter
-see "matrix: delta tok_emb.weight"
+see "TUNED - MODEL: tok_emb.weight"
 press q b
 see "layer 1"
 press Q

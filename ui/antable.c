@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-antable *antable_new(size_t size, const view_class *cls, const antable_ops *ops, ws_analysis *a)
+antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a)
 {
-    antable *v = calloc(1, size);
+    antable *v = calloc(1, sizeof *v);
     if (!v)
         return NULL;
     v->base.cls = cls;
@@ -71,8 +71,6 @@ int antable_tick(view *vv, tui *t, int *busy)
 void antable_destroy(view *vv)
 {
     antable *v = (antable *)vv;
-    if (v->ops->destroy)
-        v->ops->destroy(v);
     numtable_free(&v->tab);
     free(v);
 }

@@ -17,7 +17,6 @@ typedef struct antable_ops {
     int (*fill)(antable *v);                         /* the table from the results; -1: no memory */
     void (*open)(antable *v, tui *t, int row);       /* Enter on a row (original order) */
     void (*info)(antable *v, cellbuf *cb, cb_rect info);
-    void (*destroy)(antable *v);                     /* extra cleanup; may be NULL */
 } antable_ops;
 
 struct antable {
@@ -35,8 +34,8 @@ int antable_action(view *v, tui *t, ws_action a);
 int antable_tick(view *v, tui *t, int *busy);
 void antable_destroy(view *v);
 
-/* Allocate a view of `size` bytes (≥ sizeof(antable)) on analysis `a`. */
-antable *antable_new(size_t size, const view_class *cls, const antable_ops *ops, ws_analysis *a);
+/* A new view on analysis `a`. */
+antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a);
 
 /* The standard keys: cursor, column, sort, bars and Enter (help text for
  * Enter given); ends with ACT_NONE. */

@@ -13,7 +13,7 @@
 #include "train.h"
 
 static const char usage_text[] =
-    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n";
+    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]";
 
 typedef struct eval_args {
     const char *model;
@@ -31,9 +31,10 @@ static int parse(eval_args *a, int argc, char **argv)
     };
     int c;
     optind = 1;
-    opterr = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
+        case '?': return cli_failf("eval", "bad option %s (%s)", argv[optind - 1], usage_text);
         case 'D':
             if (a->n_data == 256)
                 return cli_failf("--data", "at most 256 files");
@@ -42,7 +43,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'T': if (cli_int("--seq", optarg, 1, 1 << 24, &a->T)) return 2; break;
         case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
-        case 'h': fputs(usage_text, stdout); return 1;
+        case 'h': puts(usage_text); return 1;
         default: return 2;
         }
     }
@@ -69,6 +70,7 @@ static int evaluate(const eval_args *a, ws_model *m, const ws_data *d)
     ws_gpt *g = ws_gpt_new(m, B, T, &e);
     if (!g)
         return cli_fail(a->model, &e);
+    ws_gpt_set_threads(g, (int)a->threads);
     ws_progress p;
     ws_progress_init(&p, 0);
     cli_bar *bar = cli_bar_start("eval", &p);
@@ -89,8 +91,6 @@ int cmd_eval(int argc, char **argv)
     int rc = parse(&a, argc, argv);
     if (rc)
         return rc == 1 ? 0 : rc;
-    if (a.threads)
-        ws_blas_threads((int)a.threads);
     ws_model *m;
     if (cli_open_model(a.model, &m))
         return 2;

@@ -22,8 +22,8 @@
 
 typedef struct train_args {
     const char *model, *resume, *out, *log;
-    const char *data[MAX_FILES];
-    size_t n_data;
+    const char *data[MAX_FILES], *val[MAX_FILES];
+    size_t n_data, n_val;
     ws_policy_rule rules[MAX_RULES];
     size_t n_rules;
     ws_train_opts o;
@@ -52,7 +52,10 @@ static const struct option long_opts[] = {
     {"block", required_argument, 0, 'K'},     {"vocab", required_argument, 0, 'V'},
     {"tied", no_argument, 0, 't'},            {"no-bias", no_argument, 0, 'N'},
     {"min-count", required_argument, 0, 'M'}, {"lowercase", no_argument, 0, 'C'},
-    {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
+    {"overwrite", no_argument, 0, 'O'},       {"weights-only", no_argument, 0, 'y'},
+    {"val-data", required_argument, 0, 'Y'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
 };
 
 static const char usage_text[] =
@@ -60,7 +63,8 @@ static const char usage_text[] =
     "         [--min-lr X] [--wd X] [--beta1 X] [--beta2 X] [--eps X] [--clip X]\n"
     "         [--schedule constant|cosine] [--warmup N] [--sampling random|sequential]\n"
     "         [--policy PATTERN=POLICY]... [--seed S] [--eval-every N] [--eval-batches N]\n"
-    "         [--val-frac F] [--out FILE] [--log FILE.csv] [--threads N]\n"
+    "         [--val-frac F | --val-data FILE...] [--out FILE [--overwrite] [--weights-only]]\n"
+    "         [--log FILE.csv] [--threads N]\n"
     "         [--stop-at N] [--save-every N] [--pr-every N]\n"
     "       wscope train --resume CKPT --data FILE... [options]\n"
     "       wscope train --init --layers L --d D --heads H --block T [--vocab V] [--tied]\n"
@@ -116,6 +120,11 @@ static int apply_opt(train_args *a, int c, const char *arg)
     ws_err e = {{0}};
     switch (c) {
     case 'D': return add_data(a, arg);
+    case 'Y':
+        if (a->n_val == MAX_FILES)
+            return cli_failf("--val-data", "at most %d files", MAX_FILES);
+        a->val[a->n_val++] = arg;
+        break;
     case 'n': rc = int_opt("--steps", arg, 1, 1000000000L, &o->steps); break;
     case 'B': rc = int_opt("--batch", arg, 1, 1 << 20, &v); o->B = (int)v; break;
     case 'T': rc = int_opt("--seq", arg, 1, 1 << 24, &v); o->T = (int)v; break;
@@ -149,6 +158,8 @@ static int apply_opt(train_args *a, int c, const char *arg)
         break;
     }
     case 'o': a->out = arg; break;
+    case 'O': o->overwrite_input = 1; break;
+    case 'y': o->weights_only = 1; break;
     case 'g': a->log = arg; break;
     case 'j': rc = int_opt("--threads", arg, 0, 1024, &v); a->threads = (int)v; break;
     case 'r': a->resume = arg; break;
@@ -176,8 +187,10 @@ static int parse(train_args *a, int argc, char **argv, int only_resume)
 {
     int c;
     optind = 1;
-    opterr = !only_resume;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+        if (c == '?' && !only_resume)
+            return cli_failf("train", "bad option %s (see wscope train --help)", argv[optind - 1]);
         if (only_resume) {
             if (c == 'r')
                 a->resume = optarg;
@@ -280,16 +293,47 @@ static int load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_data
     ws_err e = {{0}};
     if (ws_data_load(d, a->data, a->n_data, tk, m->cfg.vocab_size, &e))
         return fail_msg(&e);
-    ws_data_split(d, a->o.val_frac);
+    if (a->n_val && ws_data_load_val(d, a->val, a->n_val, tk, m->cfg.vocab_size, &e))
+        return fail_msg(&e);
+    if (!a->n_val)
+        ws_data_split(d, a->o.val_frac);
     if (a->o.T == 0)
         a->o.T = m->cfg.block_size;
     if (d->n_unk)
         fprintf(stderr, "wscope: note: %zu of %zu words are not in the vocabulary (<unk>)\n",
                 d->n_unk, d->n);
+    if ((a->o.val_frac > 0 || a->n_val) && d->n - d->n_train < (size_t)a->o.T + 1)
+        fprintf(stderr, "wscope: note: the validation split (%zu tokens) holds no window of "
+                        "%d + 1 tokens: no val_loss\n", d->n - d->n_train, a->o.T);
     return 0;
 }
 
 /* ---- running ---- */
+
+/* One line naming the tensors that do not simply train (at most 8). */
+static void print_policies(ws_train *t)
+{
+    const ws_policy *p = ws_train_policy(t);
+    ws_gpt *g = ws_train_gpt(t);
+    size_t shown = 0, other = 0;
+    char buf[64];
+    for (size_t i = 0; i < ws_gpt_nparams(g); i++) {
+        const char *pol = ws_policy_text(p, i, buf, sizeof buf);
+        if (!strcmp(pol, "train"))
+            continue;
+        if (shown == 8) {
+            other++;
+            continue;
+        }
+        fprintf(stderr, "%s%s=%s", shown ? ", " : "wscope: policies: ", ws_gpt_param_at(g, i)->name,
+                pol);
+        shown++;
+    }
+    if (other)
+        fprintf(stderr, " and %zu more", other);
+    if (shown)
+        fputc('\n', stderr);
+}
 
 static ws_train *volatile running;
 
@@ -327,24 +371,33 @@ static void status_line(const ws_train_rec *r, int64_t steps, int64_t first, int
     fflush(stderr);
 }
 
-static void log_row(ws_table *t, const ws_train_rec *r)
+/* One CSV row: the record, then the update norm of each matrix. */
+static void log_row(ws_table *log, ws_train *t, size_t i, const ws_train_rec *r, float *upd)
 {
-    int row = ws_table_row(t);
+    int row = ws_table_row(log);
     double v[7] = {(double)r->step, r->loss, r->val_loss, r->lr, r->grad_norm, r->tokens_per_s,
                    (double)r->n_frozen};
     for (int c = 0; c < 7; c++)
-        ws_table_num(t, row, c, v[c]);
+        ws_table_num(log, row, c, v[c]);
+    if (upd && !ws_train_update_norms(t, i, upd))
+        for (int k = 0; k < ws_train_n_matrices(t); k++)
+            ws_table_num(log, row, 7 + k, upd[k]);
 }
 
-static ws_table *log_table(void)
+static ws_table *log_table(ws_train *t)
 {
     static const char *cols[] = {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_s",
                                  "n_frozen"};
     static const char *fmts[] = {"%.0f", "%.9g", "%.9g", "%.9g", "%.9g", "%.1f", "%.0f"};
-    ws_table *t = ws_table_new();
-    for (int c = 0; t && c < 7; c++)
-        ws_table_col(t, cols[c], fmts[c]);
-    return t;
+    ws_table *log = ws_table_new();
+    char name[600];
+    for (int c = 0; log && c < 7; c++)
+        ws_table_col(log, cols[c], fmts[c]);
+    for (int k = 0; log && k < ws_train_n_matrices(t); k++) {
+        snprintf(name, sizeof name, "update:%s", ws_train_matrix_name(t, k));
+        ws_table_col(log, name, "%.9g");
+    }
+    return log;
 }
 
 /* Poll the worker: eval lines, status line on a TTY, log rows. */
@@ -354,13 +407,14 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_table *log)
     size_t seen = 0;
     int64_t first = ws_train_first_step(t), stop = o->stop_at ? o->stop_at : o->steps;
     struct timespec nap = {0, 100 * 1000 * 1000};
+    float *upd = malloc(sizeof(float) * ((size_t)ws_train_n_matrices(t) + 1));
     for (;;) {
         int fin = ws_train_finished(t);
         size_t n = ws_train_nrecords(t);
         ws_train_rec r;
         for (; seen < n && !ws_train_record(t, seen, &r); seen++) {
             if (log)
-                log_row(log, &r);
+                log_row(log, t, seen, &r, upd);
             if (!isnan(r.val_loss)) {
                 if (tty)
                     fprintf(stderr, "\r\033[K");
@@ -373,6 +427,7 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_table *log)
             break;
         nanosleep(&nap, NULL);
     }
+    free(upd);
     if (tty)
         fprintf(stderr, "\r\033[K");
 }
@@ -408,17 +463,19 @@ static int report(ws_train *t, const train_args *a)
 static int run(train_args *a, ws_model *m, ws_data *d)
 {
     ws_err e = {{0}};
-    if (a->out && ws_input_is_registered(a->out))
-        return cli_failf(a->out, "refusing to overwrite the input model");
-    if (a->threads)
-        ws_blas_threads(a->threads);
+    if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
+        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    a->o.threads = a->threads;
     a->o.out = a->out;
     a->o.rules = a->rules;
     a->o.n_rules = a->n_rules;
     ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
     if (!t)
         return cli_failf(a->resume ? a->resume : a->model ? a->model : "train", "%s", e.msg);
-    ws_table *log = a->log ? log_table() : NULL;
+    print_policies(t);
+    if (!a->out)
+        fprintf(stderr, "wscope: note: no --out: the trained weights will not be saved\n");
+    ws_table *log = a->log ? log_table(t) : NULL;
     running = t;
     signal(SIGINT, on_sigint);
     int rc = ws_train_start(t, &e) ? cli_fail("train", &e) : 0;
@@ -470,7 +527,7 @@ int cmd_train(int argc, char **argv)
         a.o.min_lr = a.o.lr / 10;
     if (!a.model && !a.init && !a.resume)
         return cli_failf("train", "no MODEL (or --init, or --resume CKPT)\n%s", usage_text);
-    if (a.model && (a.init || a.resume))
+    if ((a.model != NULL) + a.init + (a.resume != NULL) > 1)
         return cli_failf("train", "give MODEL, --init or --resume, not more than one");
     if (!a.n_data)
         return cli_failf("train", "no --data FILE");

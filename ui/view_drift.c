@@ -1,17 +1,11 @@
 /* Drift view (`wscope MODEL TUNED`): RMS, relative drift and cosine from
  * MODEL to TUNED per tensor, per layer and for the model; sortable; bars of
- * a column by layer; Enter shows ΔW = TUNED − MODEL of a tensor as a
- * heatmap in the matrix view. */
+ * a column by layer; Enter opens the tensor in the matrix view showing
+ * ΔW = TUNED − MODEL. */
 #include <curses.h>
 #include <stdlib.h>
 
 #include "antable.h"
-
-typedef struct drift_view {
-    antable t;              /* on the analysis of TUNED, with MODEL as its base */
-    ws_model **deltas;      /* ΔW tensors opened so far, freed with the view */
-    int n_deltas;
-} drift_view;
 
 static const char *const col_names[] = {"RMS", "relative", "cosine"};
 static const char *const col_fmts[] = {"%10.4g", "%10.4g", "%10.6f"};
@@ -57,44 +51,18 @@ static int drift_fill(antable *v)
     return 0;
 }
 
-/* ΔW of tensor i as a tensor of its own, for the matrix view. */
-static ws_tensor *delta_tensor(drift_view *v, size_t i, ws_err *e)
+/* The matrix view of the base tensor, switched to its TUNED − MODEL mode. */
+static void drift_open(antable *v, tui *t, int row)
 {
-    const ws_drift_report *rep = &v->t.a->drift;
-    ws_model **grown = realloc(v->deltas, (size_t)(v->n_deltas + 1) * sizeof *grown);
-    if (!grown) {
-        ws_fail(e, "out of memory");
-        return NULL;
-    }
-    v->deltas = grown;
-    float *d = ws_drift_delta_tensor(rep->t0[i], rep->t1[i], e);
-    ws_model *m = d ? ws_model_new() : NULL;
-    char name[300];
-    snprintf(name, sizeof name, "delta %s", rep->t0[i]->name);
-    int64_t shape[2] = {rep->t0[i]->rows, rep->t0[i]->cols};
-    ws_tensor *x = m ? ws_model_add(m, name, WS_DT_F32, 2, shape, d, 1, e) : NULL;
-    if (!x) {
-        ws_model_free(m);   /* NULL-safe; d is not adopted when add fails */
-        free(d);
-        return NULL;
-    }
-    v->deltas[v->n_deltas++] = m;
-    return x;
-}
-
-static void drift_open(antable *vt, tui *t, int row)
-{
-    drift_view *v = (drift_view *)vt;
-    if (row < 0 || (size_t)row >= vt->a->drift.n) {
+    if (row < 0 || (size_t)row >= v->a->drift.n) {
         tui_message(t, "Enter opens the change of a tensor, not of a layer");
         return;
     }
-    ws_err e = {{0}};
-    ws_tensor *x = delta_tensor(v, (size_t)row, &e);
-    if (x)
-        tui_push(t, view_matrix_new(t, x));
-    else
-        tui_message(t, "cannot show the change: %s", e.msg[0] ? e.msg : "out of memory");
+    view *m = view_matrix_new(t, v->a->drift.t0[row]);
+    if (!m)
+        return;
+    tui_push(t, m);
+    m->cls->action(m, t, ACT_DIFF);
 }
 
 static void drift_info(antable *v, cellbuf *cb, cb_rect info)
@@ -104,16 +72,8 @@ static void drift_info(antable *v, cellbuf *cb, cb_rect info)
               all->rel, all->cos);
 }
 
-static void drift_free(antable *vt)
-{
-    drift_view *v = (drift_view *)vt;
-    for (int i = 0; i < v->n_deltas; i++)
-        ws_model_free(v->deltas[i]);
-    free(v->deltas);
-}
-
 static const antable_ops drift_ops = {
-    WS_AN_DRIFT, "drift", drift_fill, drift_open, drift_info, drift_free,
+    WS_AN_DRIFT, "drift", drift_fill, drift_open, drift_info,
 };
 
 static const view_class drift_class = {
@@ -132,7 +92,8 @@ view *view_drift_new(tui *t)
         tui_message(t, "cannot compare the models: %s", e.msg);
         return NULL;
     }
-    antable *v = antable_new(sizeof(drift_view), &drift_class, &drift_ops, a);
+    /* On the analysis of TUNED, with MODEL as its base. */
+    antable *v = antable_new(&drift_class, &drift_ops, a);
     if (!v)
         return NULL;
     snprintf(v->base.title, sizeof v->base.title, "to %s", t->tuned->path);

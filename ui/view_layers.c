@@ -72,7 +72,7 @@ static void layers_info(antable *v, cellbuf *cb, cb_rect info)
 }
 
 static const antable_ops layers_ops = {
-    WS_AN_LAYERS, "layers table", layers_fill, layers_open, layers_info, NULL,
+    WS_AN_LAYERS, "layers table", layers_fill, layers_open, layers_info,
 };
 
 static const view_class layers_class = {
@@ -86,7 +86,7 @@ view *view_layers_new(tui *t)
         tui_message(t, a ? "no weight matrices with a role in this model" : "out of memory");
         return NULL;
     }
-    antable *v = antable_new(sizeof *v, &layers_class, &layers_ops, a);
+    antable *v = antable_new(&layers_class, &layers_ops, a);
     if (!v)
         return NULL;
     snprintf(v->base.title, sizeof v->base.title, "%zu matrices", a->n);

@@ -175,7 +175,7 @@ def make_case(case, layout, tied, bias=True, tanh=False, frozen=None, seed=0):
         a = v.detach().numpy()
         model[nm[k]] = (a.T if is_conv1d(layout, k) else a).astype(np.float32)
     meta = {"n_layer": str(L), "n_head": str(H), "n_embd": str(C), "vocab_size": str(V),
-            "block_size": str(BLOCK)}
+            "block_size": str(BLOCK), "gelu": "tanh" if tanh else "exact"}
     write_safetensors(os.path.join(OUT, case + ".safetensors"), model, meta)
 
     # The reference starts from exactly the float32 values wscope reads.
