@@ -32,6 +32,18 @@ static const ws_zip_entry *entry(const archive *a, const char *rest)
     return ws_zip_find(&a->zip, name);
 }
 
+/* An entry whose bytes we read: it must exist and be stored. */
+static const ws_zip_entry *stored_entry(const archive *a, const char *rest, ws_err *e)
+{
+    const ws_zip_entry *z = entry(a, rest);
+    if (!z)
+        ws_fail(e, "%s/%s is missing from the archive", a->prefix, rest);
+    else if (z->method != 0)
+        ws_fail(e, "zip: entry %s is compressed (method %d); torch.save writes stored entries only",
+                z->name, z->method);
+    return z && z->method == 0 ? z : NULL;
+}
+
 static int open_archive(archive *a, const unsigned char *buf, size_t len, ws_err *e)
 {
     if (len >= sizeof legacy_magic && !memcmp(buf, legacy_magic, sizeof legacy_magic))
@@ -49,12 +61,12 @@ static int open_archive(archive *a, const unsigned char *buf, size_t len, ws_err
         return ws_fail(e, "TorchScript archive (torch.jit.save) is not supported: save the "
                        "state_dict with torch.save");
     const ws_zip_entry *bo = entry(a, "byteorder");
-    if (bo && !(bo->size == 6 && !memcmp(bo->data, "little", 6)))
+    if (bo && !(bo->size == 6 && bo->method == 0 && !memcmp(bo->data, "little", 6)))
         return ws_fail(e, "storages are not little-endian (byteorder \"%.*s\")",
                        (int)(bo->size < 16 ? bo->size : 16), (const char *)bo->data);
     if (!entry(a, "data.pkl"))
         return ws_fail(e, "not a torch.save archive: no %s/data.pkl", a->prefix);
-    return 0;
+    return stored_entry(a, "data.pkl", e) ? 0 : -1;
 }
 
 /* The dict that holds the weights: a known key of a checkpoint, else the top. */
@@ -85,9 +97,9 @@ static int check_extent(const archive *a, const char *name, const ws_pk *t, cons
         return ws_fail(e, "%s: bad storage key \"%s\"", name, s->s);
     char rest[300];
     snprintf(rest, sizeof rest, "data/%s", s->s);
-    const ws_zip_entry *z = entry(a, rest);
+    const ws_zip_entry *z = stored_entry(a, rest, e);
     if (!z)
-        return ws_fail(e, "%s: storage %s/%s is missing from the archive", name, a->prefix, rest);
+        return ws_wrap(e, "%s", name);
     if (!ws_mul_ok((size_t)s->i, el, &sbytes) || z->size < sbytes)
         return ws_fail(e, "%s: storage %s declares %lld elements but the archive holds %zu bytes",
                        name, s->s, (long long)s->i, z->size);

@@ -140,26 +140,24 @@ static int read_entry(const unsigned char *buf, size_t len, const cd_info *cd, s
         return ws_fail(e, "zip: unsafe or empty entry name \"%.*s\"", (int)(nlen > 200 ? 200 : nlen), name);
     if (flags & 1)
         return ws_fail(e, "zip: entry %.*s is encrypted", (int)nlen, name);
-    if (method != 0)
-        return ws_fail(e, "zip: entry %.*s is compressed (method %u); torch.save writes stored "
-                       "entries only", (int)nlen, name, method);
     uint64_t csz = rd32(h + 20), usz = rd32(h + 24), off = rd32(h + 42);
     if (apply_zip64_extra(h + 46 + nlen, xlen, &usz, &csz, &off, e) != 0)
         return -1;
-    if (csz != usz)
+    if (method == 0 && csz != usz)
         return ws_fail(e, "zip: stored entry %.*s has differing sizes", (int)nlen, name);
     if (off > cd->offset || cd->offset - off < 30 || rd32(buf + off) != SIG_LOCAL)
         return ws_fail(e, "zip: local header of %.*s (offset %llu) is missing or outside the file",
                        (int)nlen, name, (unsigned long long)off);
     uint64_t data = off + 30 + rd16(buf + off + 26) + rd16(buf + off + 28);
-    if (data > cd->offset || usz > cd->offset - data)
+    if (data > cd->offset || csz > cd->offset - data)
         return ws_fail(e, "zip: data of %.*s (%llu bytes at %llu) runs past the end of the file",
-                       (int)nlen, name, (unsigned long long)usz, (unsigned long long)data);
+                       (int)nlen, name, (unsigned long long)csz, (unsigned long long)data);
     out->name = strndup(name, nlen);
     if (!out->name)
         return ws_fail(e, "out of memory");
     out->data = buf + data;
-    out->size = (size_t)usz;
+    out->size = (size_t)csz;
+    out->method = method;
     *next = p + 46 + nlen + xlen + clen;
     (void)len;
     return 0;

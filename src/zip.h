@@ -2,9 +2,10 @@
  *
  * torch.save writes an uncompressed ZIP64 archive whose local headers carry
  * zero sizes, so entries are found through the central directory (and the
- * ZIP64 end record when present). Only stored (uncompressed) entries are
- * accepted: torch never compresses, and refusing inflation rules out zip
- * bombs. Entry data is a pointer into the caller's buffer (an mmap). */
+ * ZIP64 end record when present). Entry data is a pointer into the caller's
+ * buffer (an mmap). Nothing is ever inflated (no zip bombs): torch.save
+ * stores its entries, and a compressed entry is only listed, with its
+ * method, so that the caller can refuse it by name. */
 #ifndef WS_ZIP_H
 #define WS_ZIP_H
 
@@ -18,7 +19,8 @@
 typedef struct ws_zip_entry {
     char *name;
     const unsigned char *data;  /* into the archive buffer */
-    size_t size;
+    size_t size;                /* bytes at data (compressed size if method != 0) */
+    int method;                 /* 0 = stored; else compressed, data unusable */
 } ws_zip_entry;
 
 typedef struct ws_zip {

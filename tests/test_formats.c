@@ -119,6 +119,12 @@ static void test_refuses_code(void)
                       "_use_new_zipfile_serialization=True)");
 }
 
+static void test_refused_archives(void)
+{
+    expect_open_error(FIX "scripted.pt", "TorchScript archive (torch.jit.save) is not supported");
+    expect_open_error(FIX "big_endian.pt", "storages are not little-endian (byteorder \"big\")");
+}
+
 static int parse_torch(const unsigned char *buf, size_t len, ws_err *e)
 {
     ws_model *m = ws_model_new();
@@ -382,6 +388,7 @@ int main(void)
     test_expected_values();
     test_nanogpt_config();
     test_refuses_code();
+    test_refused_archives();
     test_truncations(FIX "sd_mixed.pt", 0);
     test_truncations(FIX "ckpt.pt", 0);
     test_truncations(FIX "arr_f4.npy", 1);

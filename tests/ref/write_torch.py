@@ -11,7 +11,10 @@ Writes into tests/fixtures/formats/:
   sd_mixed.pt        plain state dict: F16, BF16, I64, a transposed
                      (non-contiguous) view and an offset view
   arr_f4.npy, arr_f2.npy, arr_f8_fortran.npy, arr_f4_big.npy, arr_i8_v2.npy
+  sd_archive.pt      the same state dict saved to a stream (folder "archive/")
   legacy.pt          the pre-1.6 (non-zip) format, which is refused
+  big_endian.pt      sd_mixed.pt plus a byteorder record "big", refused
+  scripted.pt        a TorchScript archive (torch.jit.save), refused
   evil_system.pt     data.pkl calls os.system (protocol 2 GLOBAL)
   evil_eval.pt       data.pkl calls builtins.eval (protocol 4 STACK_GLOBAL)
   expected.json      every tensor's dtype, shape and values (as float), and
@@ -109,9 +112,21 @@ def mixed_state_dict(expected):
     sd["row.weight"] = base[1]                # storage offset 4
     sd["scalar"] = torch.tensor(3.5)          # 0-d
     torch.save(sd, os.path.join(OUT, "sd_mixed.pt"))
+    expected["sd_mixed.pt"] = {"tensors": describe(sd), "meta": {}}
     torch.save(OrderedDict(w=torch.ones(2)), os.path.join(OUT, "legacy.pt"),
                _use_new_zipfile_serialization=False)
-    expected["sd_mixed.pt"] = {"tensors": describe(sd), "meta": {}}
+    buf = io.BytesIO()  # a stream writer names the folder "archive/"
+    torch.save(sd, buf)
+    with open(os.path.join(OUT, "sd_archive.pt"), "wb") as f:
+        f.write(buf.getvalue())
+    expected["sd_archive.pt"] = expected["sd_mixed.pt"]
+    # byteorder "big" (the record torch >= 2.1 writes), added to a copy
+    with zipfile.ZipFile(os.path.join(OUT, "sd_mixed.pt")) as zin, \
+            zipfile.ZipFile(os.path.join(OUT, "big_endian.pt"), "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(fixed_time(info.filename.replace("sd_mixed/", "big_endian/")), zin.read(info))
+        zout.writestr(fixed_time("big_endian/byteorder"), "big")
+    torch.jit.save(torch.jit.script(nn.Linear(2, 2)), os.path.join(OUT, "scripted.pt"))
 
 
 def npy_files(expected):
@@ -136,6 +151,11 @@ def npy_files(expected):
                            "meta": {}}
 
 
+def fixed_time(name):
+    """A zip entry with a fixed date, so reruns write identical files."""
+    return zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+
+
 class System:
     def __reduce__(self):
         return (os.system, ("touch " + MARKER,))
@@ -149,8 +169,8 @@ class Eval:
 def evil(name, payload):
     """A torch.save-shaped zip whose data.pkl runs code under pickle.load."""
     with zipfile.ZipFile(os.path.join(OUT, name + ".pt"), "w", zipfile.ZIP_STORED) as z:
-        z.writestr(name + "/data.pkl", payload)
-        z.writestr(name + "/version", "3\n")
+        z.writestr(fixed_time(name + "/data.pkl"), payload)
+        z.writestr(fixed_time(name + "/version"), "3\n")
 
 
 def main():
