@@ -1,0 +1,23 @@
+/* Vectorised row kernels for the training core: exp (for the softmaxes)
+ * and the exact GELU, eight floats at a time with GCC vector extensions,
+ * built once for AVX2+FMA and once for the baseline, chosen at run time.
+ *
+ * Accuracy: exp as libm's expf (computed in double, rounded once) over
+ * [-87.3, 88.7] (smaller arguments give 0);
+ * erf within 1.5e-7 absolute (Abramowitz & Stegun 7.1.26), so GELU and its
+ * derivative are within ~1e-7 of the exact erf form. */
+#ifndef WS_VECMATH_H
+#define WS_VECMATH_H
+
+#include <stddef.h>
+
+/* Largest of x[0..n), n >= 1. */
+float wsv_max(const float *x, size_t n);
+/* x[i] = exp(x[i] − shift); returns the sum of the new values. */
+float wsv_exp_sum(float *x, size_t n, float shift);
+/* x[i] *= s. */
+void wsv_scale(float *x, size_t n, float s);
+/* y[i] = x·Φ(x) (exact GELU), and x[i] is replaced by GELU'(x) = Φ(x) + x·φ(x). */
+void wsv_gelu(float *y, float *x, size_t n);
+
+#endif

@@ -1,0 +1,121 @@
+/* Block downsampling and colour range (see downsample.h). */
+#include "downsample.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void ds_grid_size(const ds_req *q, int want_h, int want_w, int *ph, int *pw)
+{
+    int64_t h = (q->rows - q->r0 + q->br - 1) / q->br;
+    int64_t w = (q->cols - q->c0 + q->bc - 1) / q->bc;
+    *ph = (int)(h < 0 ? 0 : h < want_h ? h : want_h);
+    *pw = (int)(w < 0 ? 0 : w < want_w ? w : want_w);
+}
+
+static float block_value(const ds_req *q, int py, int px)
+{
+    int64_t ra = q->r0 + (int64_t)py * q->br, ca = q->c0 + (int64_t)px * q->bc;
+    int64_t rb = ra + q->br < q->rows ? ra + q->br : q->rows;
+    int64_t cb = ca + q->bc < q->cols ? ca + q->bc : q->cols;
+    double sum = 0;
+    float best = NAN;
+    for (int64_t r = ra; r < rb; r++) {
+        const float *row = q->a + r * q->cols;
+        if (q->mode == DS_MEAN) {
+            for (int64_t c = ca; c < cb; c++)
+                sum += row[c];
+        } else {
+            for (int64_t c = ca; c < cb; c++)
+                if (!(fabsf(row[c]) <= fabsf(best)))   /* also replaces a NaN best */
+                    if (!isnan(row[c]))
+                        best = row[c];
+        }
+    }
+    if (q->mode == DS_MAXABS)
+        return best;
+    return (float)(sum / (double)((rb - ra) * (cb - ca)));
+}
+
+typedef struct ds_job {
+    const ds_req *q;
+    float *out;
+    ws_progress *p;
+} ds_job;
+
+static void ds_rows(size_t begin, size_t end, int tid, void *user)
+{
+    (void)tid;
+    ds_job *j = user;
+    for (size_t py = begin; py < end; py++) {
+        for (int px = 0; px < j->q->pw; px++)
+            j->out[py * (size_t)j->q->pw + (size_t)px] = block_value(j->q, (int)py, px);
+        ws_progress_add(j->p, 1);
+    }
+}
+
+int ds_compute(const ds_req *q, float *out, ws_progress *p)
+{
+    if (q->ph <= 0 || q->pw <= 0)
+        return 0;
+    ds_job j = {q, out, p};
+    /* Small windows are not worth waking threads for. */
+    int64_t work = (int64_t)q->ph * q->pw * q->br * q->bc;
+    int threads = work < (1 << 20) ? 1 : 0;
+    return ws_parallel_for((size_t)q->ph, 1, threads, ds_rows, &j, p) < 0 ? -1 : 0;
+}
+
+/* Rearrange v[0..n) so that v[k] is the k-th smallest (Hoare quickselect). */
+static float select_kth(float *v, int64_t n, int64_t k)
+{
+    int64_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else break;
+    }
+    return v[k];
+}
+
+double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
+{
+    if (n <= 0)
+        return 0;
+    int64_t m = n < sample ? n : sample;
+    float *v = malloc((size_t)m * sizeof *v);
+    if (!v)
+        return 0;
+    int64_t k = 0;
+    for (int64_t i = 0; i < m; i++) {
+        float x = a[(int64_t)((double)i * (double)n / (double)m)];
+        if (isfinite(x))
+            v[k++] = fabsf(x);
+    }
+    double r = 0;
+    if (k > 0) {
+        double pos = pct / 100.0 * (double)(k - 1);
+        int64_t i = (int64_t)pos;
+        double f = pos - (double)i;
+        r = select_kth(v, k, i);
+        if (i + 1 < k && f > 0) {
+            /* After selection everything right of i is >= v[i]: its min is v[i+1]. */
+            float next = v[i + 1];
+            for (int64_t j = i + 2; j < k; j++)
+                if (v[j] < next)
+                    next = v[j];
+            r = r * (1 - f) + next * f;
+        }
+    }
+    free(v);
+    return r;
+}

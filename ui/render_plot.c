@@ -1,0 +1,102 @@
+/* Line plot of a series against its index (see render.h).
+ *
+ * The plot area is a grid of dots: 2×4 per cell with braille (UTF-8), 1×1
+ * with '*' (ASCII). Each dot column covers a bucket of indices and lights
+ * the min..max of its values, widened to touch the previous column so the
+ * trace stays connected. With fewer points than dot columns the series is
+ * interpolated linearly. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "render.h"
+
+/* Braille dot bits by (dot x 0..1, dot y 0..3), Unicode order. */
+static const unsigned char BRAILLE_BIT[2][4] = {{0x01, 0x02, 0x04, 0x40}, {0x08, 0x10, 0x20, 0x80}};
+
+static void finite_range(const float *y, int64_t n, double *lo, double *hi)
+{
+    *lo = INFINITY, *hi = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        if (isfinite(y[i])) {
+            if (y[i] < *lo) *lo = y[i];
+            if (y[i] > *hi) *hi = y[i];
+        }
+    if (*lo > *hi)
+        *lo = -1, *hi = 1;
+    if (*lo == *hi) {
+        double pad = *lo ? fabs(*lo) * 0.1 : 1;
+        *lo -= pad, *hi += pad;
+    }
+}
+
+/* min..max of the values a dot column covers (NaN, NaN when none are finite). */
+static void column_range(const float *y, int64_t n, int dx, int W, double *lo, double *hi)
+{
+    if (n >= W) {
+        int64_t a = (int64_t)dx * n / W, b = (int64_t)(dx + 1) * n / W;
+        *lo = INFINITY, *hi = -INFINITY;
+        for (int64_t i = a; i < b; i++)
+            if (isfinite(y[i])) {
+                if (y[i] < *lo) *lo = y[i];
+                if (y[i] > *hi) *hi = y[i];
+            }
+        if (*lo > *hi)
+            *lo = *hi = NAN;
+        return;
+    }
+    double pos = W > 1 ? (double)dx * (double)(n - 1) / (W - 1) : 0;
+    int64_t i = (int64_t)pos;
+    double f = pos - (double)i;
+    double v = i + 1 < n ? y[i] * (1 - f) + y[i + 1] * f : y[i];
+    *lo = *hi = isfinite(v) ? v : NAN;
+}
+
+void render_plot(cellbuf *cb, cb_rect area, const float *y, int64_t n, const render_style *s)
+{
+    cb_fill(cb, area, " ", CB_DEFAULT, CB_DEFAULT, 0);
+    if (n <= 0)
+        return;
+    double ylo, yhi;
+    finite_range(y, n, &ylo, &yhi);
+    cb_rect p = render_axes(cb, area, 0, (double)(n - 1), ylo, yhi, s);
+    if (p.w <= 0 || p.h <= 0)
+        return;
+    int utf8 = s->glyphs == WS_GLYPH_UTF8;
+    int sx = utf8 ? 2 : 1, sy = utf8 ? 4 : 1;
+    int W = p.w * sx, H = p.h * sy;
+    unsigned char *bits = calloc((size_t)p.w * p.h, 1);
+    if (!bits)
+        return;
+    double plo = NAN, phi = NAN;
+    for (int dx = 0; dx < W; dx++) {
+        double lo, hi;
+        column_range(y, n, dx, W, &lo, &hi);
+        if (isnan(lo)) {
+            plo = phi = NAN;
+            continue;
+        }
+        if (!isnan(plo)) {   /* join to the previous column */
+            if (lo > phi) lo = phi;
+            if (hi < plo) hi = plo;
+        }
+        column_range(y, n, dx, W, &plo, &phi);
+        int r_hi = (H - 1) - (int)lround((hi - ylo) / (yhi - ylo) * (H - 1));
+        int r_lo = (H - 1) - (int)lround((lo - ylo) / (yhi - ylo) * (H - 1));
+        for (int r = r_hi; r <= r_lo; r++) {
+            size_t c = (size_t)(r / sy) * p.w + dx / sx;
+            bits[c] |= utf8 ? BRAILLE_BIT[dx % 2][r % 4] : 1;
+        }
+    }
+    uint32_t fg = colour_accent(s);
+    for (int cy = 0; cy < p.h; cy++)
+        for (int cx = 0; cx < p.w; cx++) {
+            unsigned b = bits[(size_t)cy * p.w + cx];
+            if (!b)
+                continue;
+            char g[4] = {'*', 0, 0, 0};
+            if (utf8)
+                g[0] = (char)0xe2, g[1] = (char)(0xa0 | b >> 6), g[2] = (char)(0x80 | (b & 0x3f));
+            cb_set(cb, p.y + cy, p.x + cx, g, fg, CB_DEFAULT, 0);
+        }
+    free(bits);
+}

@@ -1,0 +1,32 @@
+/* The terminal: the only TUI file that talks to curses. Starts and stops
+ * curses, picks the glyph and colour tiers, copies a cellbuf to the screen
+ * (only the cells that changed) and restores the terminal on every exit,
+ * including fatal signals. */
+#ifndef WS_TERM_H
+#define WS_TERM_H
+
+#include "cellbuf.h"
+#include "render.h"
+
+typedef struct term_opts {
+    int ascii;      /* --ascii: ASCII glyphs even with UTF-8 */
+    int colors;     /* --colors N (0: detect) */
+    int mouse;      /* --mouse */
+} term_opts;
+
+/* Start curses; fills the style. -1 with a message when there is no terminal. */
+int term_start(const term_opts *o, render_style *style, char *err, size_t errlen);
+void term_stop(void);
+
+/* Screen size now. */
+void term_size(int *rows, int *cols);
+/* Copy the buffer to the screen; force: repaint every cell. */
+void term_blit(const cellbuf *cb, int force);
+
+/* Next key, or -1 after timeout_ms (< 0: wait). Mouse events (with
+ * --mouse) come back as KEY_MOUSE with the cell and button filled in. */
+int term_getkey(int timeout_ms);
+enum { TERM_CLICK = 1, TERM_WHEEL_UP, TERM_WHEEL_DOWN };
+int term_mouse(int *y, int *x);
+
+#endif

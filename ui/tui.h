@@ -1,0 +1,40 @@
+/* The TUI's state shared by the main loop (tui.c) and the views. */
+#ifndef WS_TUI_H
+#define WS_TUI_H
+
+#include "model.h"
+#include "render.h"
+#include "view.h"
+
+struct tui {
+    ws_model *model;
+    ws_model *tuned;           /* second model (TUNED), may be NULL */
+    render_style style;
+    view *top;                 /* the view stack */
+    int quit;
+    int dirty;                 /* redraw at the next turn of the loop */
+    int rows, cols;            /* body size at the last draw */
+    char message[256];         /* one-shot message shown in the info line */
+
+    /* A one-line prompt in the info line ('/' search, jump to row). */
+    int prompting;
+    char prompt_label[64];
+    char prompt[128];
+
+    int mouse;
+    int click_y, click_x;      /* screen cell of the last click */
+};
+
+/* Push a view on the stack (it becomes the top); NULL is ignored. */
+void tui_push(tui *t, view *v);
+/* Ask for a line of text; the top view gets ACT_PROMPT_DONE with it. */
+void tui_prompt(tui *t, const char *label);
+void tui_message(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Format helpers shared by the views. */
+void tui_fmt_count(char *buf, size_t n, int64_t v);         /* 124.4M */
+void tui_fmt_shape(char *buf, size_t n, const ws_tensor *t); /* 768×3072 */
+/* "progress 42%" bar of width w at (y, x). */
+void tui_draw_progress(cellbuf *cb, int y, int x, int w, const char *label, double frac);
+
+#endif

@@ -1,0 +1,153 @@
+/* Row view: one row (or column) of a matrix as a braille line plot with
+ * axes, tick labels and the row's statistics. */
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+
+typedef struct row_view {
+    view base;
+    ws_tensor *t;
+    const float *a;       /* rows × cols */
+    int axis;             /* 0: a row, 1: a column */
+    int64_t index;        /* the row (column) shown */
+    int64_t other;        /* the column (row) to show when switching */
+    float *vals;          /* the row or column */
+    int64_t n;
+} row_view;
+
+static const key_binding row_keys[] = {
+    {{KEY_DOWN, 'j', 'n', 0}, "Down j n", ACT_NEXT, "next row (column)", "next"},
+    {{KEY_UP, 'k', 'p', 0}, "Up k p", ACT_PREV, "previous row (column)", "prev"},
+    {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "10 rows (columns) on", NULL},
+    {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "10 rows (columns) back", NULL},
+    {{KEY_HOME, 0}, "Home", ACT_HOME, "first row (column)", NULL},
+    {{KEY_END, 0}, "End", ACT_END, "last row (column)", NULL},
+    {{'g', ':', 0}, "g :", ACT_JUMP, "jump to a row (column) number", "jump"},
+    {{'t', 0}, "t", ACT_COLUMN, "switch between rows and columns", "row/col"},
+    {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
+    {{0}, NULL, ACT_NONE, NULL, NULL},
+};
+
+static int64_t count(const row_view *v)
+{
+    return v->axis ? v->t->cols : v->t->rows;
+}
+
+static void load(row_view *v)
+{
+    int64_t R = v->t->rows, C = v->t->cols;
+    v->n = v->axis ? R : C;
+    for (int64_t i = 0; i < v->n; i++)
+        v->vals[i] = v->axis ? v->a[i * C + v->index] : v->a[v->index * C + i];
+    snprintf(v->base.title, sizeof v->base.title, "%s %s %lld (0..%lld)", v->t->name,
+             v->axis ? "column" : "row", (long long)v->index, (long long)count(v) - 1);
+}
+
+static void draw_stats(row_view *v, cellbuf *cb, cb_rect info)
+{
+    double sum = 0, sq = 0, mn = INFINITY, mx = -INFINITY;
+    int64_t k = 0;
+    for (int64_t i = 0; i < v->n; i++) {
+        double x = v->vals[i];
+        if (!isfinite(x))
+            continue;
+        sum += x;
+        sq += x * x;
+        mn = fmin(mn, x);
+        mx = fmax(mx, x);
+        k++;
+    }
+    double mean = k ? sum / (double)k : NAN, var = 0;
+    for (int64_t i = 0; i < v->n; i++)
+        if (isfinite(v->vals[i]))
+            var += (v->vals[i] - mean) * (v->vals[i] - mean);
+    cb_printf(cb, info.y, info.x, info.w, 0,
+              "%s %lld: n=%lld mean=%.4g std=%.4g min=%.4g max=%.4g L2=%.4g%s",
+              v->axis ? "column" : "row", (long long)v->index, (long long)v->n, mean,
+              k ? sqrt(var / (double)k) : NAN, mn, mx, sqrt(sq),
+              k < v->n ? "  (non-finite values skipped)" : "");
+}
+
+static void row_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
+{
+    row_view *v = (row_view *)vv;
+    cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - 1};
+    cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s[%s%lld%s]", v->t->name,
+              v->axis ? ":, " : "", (long long)v->index, v->axis ? "" : ", :");
+    render_plot(cb, plot, v->vals, v->n, &t->style);
+    draw_stats(v, cb, info);
+}
+
+static void go(row_view *v, int64_t i)
+{
+    int64_t n = count(v);
+    v->index = i < 0 ? 0 : i >= n ? n - 1 : i;
+    load(v);
+}
+
+static int row_action(view *vv, tui *t, ws_action a)
+{
+    row_view *v = (row_view *)vv;
+    switch (a) {
+    case ACT_NEXT: go(v, v->index + 1); return 1;
+    case ACT_PREV: go(v, v->index - 1); return 1;
+    case ACT_PGDN: go(v, v->index + 10); return 1;
+    case ACT_PGUP: go(v, v->index - 10); return 1;
+    case ACT_HOME: go(v, 0); return 1;
+    case ACT_END: go(v, count(v) - 1); return 1;
+    case ACT_JUMP:
+        tui_prompt(t, v->axis ? "column: " : "row: ");
+        return 1;
+    case ACT_PROMPT_DONE: {
+        char *end;
+        long long i = strtoll(t->prompt, &end, 10);
+        if (end == t->prompt || *end || i < 0 || i >= count(v))
+            tui_message(t, "not a %s number in 0..%lld: %s", v->axis ? "column" : "row",
+                        (long long)count(v) - 1, t->prompt);
+        else
+            go(v, i);
+        return 1;
+    }
+    case ACT_COLUMN: {
+        int64_t i = v->other;
+        v->other = v->index;
+        v->axis = !v->axis;
+        go(v, i);
+        return 1;
+    }
+    case ACT_HIST: tui_push(t, view_hist_new(t, v->t)); return 1;
+    default: return 0;
+    }
+}
+
+static void row_destroy(view *vv)
+{
+    row_view *v = (row_view *)vv;
+    free(v->vals);
+    free(v);
+}
+
+static const view_class row_class = {
+    "row", row_keys, row_draw, row_action, NULL, row_destroy,
+};
+
+view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t row, int64_t col)
+{
+    (void)t;
+    row_view *v = calloc(1, sizeof *v);
+    int64_t n = tensor->rows > tensor->cols ? tensor->rows : tensor->cols;
+    if (!v || !(v->vals = malloc((size_t)n * sizeof *v->vals))) {
+        free(v);
+        return NULL;
+    }
+    v->base.cls = &row_class;
+    v->t = tensor;
+    v->a = data;
+    v->axis = axis;
+    v->other = axis ? row : col;
+    go(v, axis ? col : row);
+    return &v->base;
+}
