@@ -273,8 +273,10 @@ static int memo_put(vm *v, uint64_t idx)
     ws_pk *o = top(v);
     if (!o)
         return -1;
-    if (idx >= WS_PK_MAX_MEMO)
-        return ws_fail(v->e, "pickle: memo index %llu is too large", (unsigned long long)idx);
+    /* Picklers number memo entries in order; a far jump would only make us
+     * allocate a huge table for a few bytes of input. */
+    if (idx >= WS_PK_MAX_MEMO || idx > v->memo_count + 1024)
+        return ws_fail(v->e, "pickle: memo index %llu is out of range", (unsigned long long)idx);
     size_t old = v->memo_cap;
     if (grow((void **)&v->memo, &v->memo_cap, (size_t)idx + 1, sizeof *v->memo) != 0)
         return ws_fail(v->e, "out of memory");

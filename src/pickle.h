@@ -7,7 +7,8 @@
  * pickle.c and the man page); anything else stops the load with
  * "refusing to load: pickle references MODULE.NAME". REDUCE of an allowed
  * callable builds the node that call would have made, without calling it.
- * Stack, memo, object count and nesting are bounded. */
+ * Stack, memo, object count and nesting are bounded; nothing here recurses,
+ * so deep or cyclic structures cannot exhaust the C stack. */
 #ifndef WS_PICKLE_H
 #define WS_PICKLE_H
 
@@ -21,7 +22,6 @@
 #define WS_PK_MAX_MARKS 10000
 #define WS_PK_MAX_MEMO 10000000
 #define WS_PK_MAX_OBJECTS 20000000
-#define WS_PK_MAX_WALK_DEPTH 64
 
 typedef enum ws_pk_kind {
     WS_PK_NONE, WS_PK_BOOL, WS_PK_INT, WS_PK_FLOAT, WS_PK_STR, WS_PK_BYTES,
@@ -43,10 +43,10 @@ struct ws_pk {
     ws_pk **items;      /* TUPLE/LIST items; DICT keys and values interleaved */
     size_t n, cap;      /* n counts items (a dict holds n/2 pairs) */
     ws_dtype dtype;     /* STORAGE, TENSOR */
-    ws_pk *storage;     /* TENSOR */
+    ws_pk *storage;     /* TENSOR: its storage; STORAGE: first tensor seen on it
+                           (the loader's alias check) */
     int ndim;           /* TENSOR */
     int64_t shape[WS_MAX_DIM], stride[WS_MAX_DIM];
-    int visited;        /* for cycle-safe walks */
 };
 
 /* All objects of one unpickling; freed together. */

@@ -282,6 +282,7 @@ static void expect_pk_error(const char *bytes, size_t n, const char *needle)
 static void test_pickle_rules(void)
 {
     expect_pk_error(PK("\x80\x02h\x05."), "memo entry 5 is not set");
+    expect_pk_error(PK("\x80\x02Nr\x00\x00\x00\x10."), "memo index 268435456 is out of range");
     expect_pk_error(PK("\x80\x02]K\x01K\x02s."), "SETITEM on something that is not a dict");
     expect_pk_error(PK("\x80\x02}K\x01" "a."), "APPEND on something that is not a list");
     expect_pk_error(PK("\x80\x02X\xff\xff\x00\x00" "ab."), "runs past the end");
