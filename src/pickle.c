@@ -229,15 +229,33 @@ static int push_float_be(vm *v)
     return push(v, o);
 }
 
+static size_t module_name_len(const char *full) { return (size_t)(strrchr(full, '.') - full); }
+
+/* torch.save(model) pickles the model's class: a capitalised name outside
+ * the modules that attacks use. Only chooses the wording of the refusal. */
+static int looks_like_model_class(size_t ml, const char *full)
+{
+    static const char *system[] = {"os", "posix", "nt", "sys", "subprocess", "builtins", "__builtin__",
+                                   "shutil", "socket", "pty", "runpy", "importlib", "ctypes", "pickle",
+                                   "code", "webbrowser", "io", "_io", "operator", "functools"};
+    for (size_t i = 0; i < sizeof system / sizeof *system; i++)
+        if (strlen(system[i]) == ml && !strncmp(full, system[i], ml))
+            return 0;
+    return full[ml + 1] >= 'A' && full[ml + 1] <= 'Z';
+}
+
 static int push_global_named(vm *v, const char *module, size_t ml, const char *name, size_t nl)
 {
     char full[256];
     if (ml + nl + 2 > sizeof full)
         return ws_fail(v->e, "refusing to load: pickle references an over-long global name");
     snprintf(full, sizeof full, "%.*s.%.*s", (int)ml, module, (int)nl, name);
-    if (!find_global(full))
+    if (!find_global(full)) {
+        int module = looks_like_model_class(module_name_len(full), full);
         return ws_fail(v->e, "refusing to load: pickle references %s (not on the allow-list of "
-                       "tensor and container types)", full);
+                       "tensor and container types%s)", full,
+                       module ? "; save model.state_dict() instead of the model" : "");
+    }
     ws_pk *o = new_obj(v, WS_PK_GLOBAL);
     if (!o || !(o->s = strdup(full)))
         return o ? ws_fail(v->e, "out of memory") : -1;

@@ -295,6 +295,9 @@ static void test_pickle_rules(void)
     expect_pk_error(PK("\x80\x02(X\x03\x00\x00\x00" "abct\x85Q."), "persistent id");
     expect_pk_error(PK("\x80\x02" "ctorch\nFloatStorage\n)R."), "cannot be called");
     expect_pk_error(PK("\x80\x02" "csubprocess\nPopen\n."), "refusing to load: pickle references subprocess.Popen");
+    expect_pk_error(PK("\x80\x02" "c__main__\nGPT\n."), "save model.state_dict() instead of the model");
+    ws_err pe = {{0}};
+    CHECK(pk_run(PK("\x80\x02" "csubprocess\nPopen\n."), &pe, NULL) != 0 && !strstr(pe.msg, "state_dict"));
     expect_pk_error(PK("\x80\x02N"), "ends without STOP");
     expect_pk_error(PK("\x80\x02" "ctorch\nSize"), "truncated GLOBAL");
     /* BINFLOAT is big-endian; LONG1 is two's complement. */
