@@ -200,7 +200,7 @@ int ws_npy_parse(ws_model *m, const unsigned char *buf, size_t len, const char *
     int swap = 0;
     if (read_preamble(buf, len, &hstart, &hlen, e) != 0 ||
         parse_header((const char *)buf + hstart, hlen, &h, e) != 0 || map_descr(h.descr, &dt, &swap, e) != 0)
-        return -1;
+        return ws_err_printable(e);
     size_t el = (size_t)ws_dtype_bits(dt) / 8, numel = 1, bytes;
     for (int i = 0; i < h.ndim; i++)
         if (!ws_mul_ok(numel, (size_t)h.shape[i], &numel))

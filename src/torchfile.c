@@ -302,7 +302,7 @@ int ws_torch_parse(ws_model *m, const unsigned char *buf, size_t len, ws_err *e)
     }
     ws_pk_arena_free(&arena);
     ws_zip_close(&a.zip);
-    return rc;
+    return rc == 0 ? 0 : ws_err_printable(e);
 }
 
 int ws_torch_load(ws_model *m, const char *path, ws_err *e)

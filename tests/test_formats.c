@@ -119,18 +119,27 @@ static void test_refuses_code(void)
                       "_use_new_zipfile_serialization=True)");
 }
 
-static void test_refused_archives(void)
-{
-    expect_open_error(FIX "scripted.pt", "TorchScript archive (torch.jit.save) is not supported");
-    expect_open_error(FIX "big_endian.pt", "storages are not little-endian (byteorder \"big\")");
-}
-
 static int parse_torch(const unsigned char *buf, size_t len, ws_err *e)
 {
     ws_model *m = ws_model_new();
     int rc = ws_torch_parse(m, buf, len, e);
     ws_model_free(m);
     return rc;
+}
+
+static void test_refused_archives(void)
+{
+    size_t len;
+    unsigned char *b = check_read_file(check_src(FIX "evil_system.pt"), &len);
+    for (size_t i = 0; b && i + 6 < len; i++)
+        if (!memcmp(b + i, "posix\n", 6))
+            b[i + 2] = '\r';   /* a control character inside the global's name */
+    ws_err e = {{0}};
+    CHECK(b && parse_torch(b, len, &e) != 0);
+    CHECK_STR_CONTAINS(e.msg, "pickle references po?ix.system");
+    free(b);
+    expect_open_error(FIX "scripted.pt", "TorchScript archive (torch.jit.save) is not supported");
+    expect_open_error(FIX "big_endian.pt", "storages are not little-endian (byteorder \"big\")");
 }
 
 /* Every shorter prefix of a good file fails cleanly, with a message. */
@@ -296,6 +305,7 @@ static void test_pickle_rules(void)
     expect_pk_error(PK("\x80\x02" "ctorch\nFloatStorage\n)R."), "cannot be called");
     expect_pk_error(PK("\x80\x02" "csubprocess\nPopen\n."), "refusing to load: pickle references subprocess.Popen");
     expect_pk_error(PK("\x80\x02" "c__main__\nGPT\n."), "save model.state_dict() instead of the model");
+    expect_pk_error(PK("\x80\x04\x8c\x03os\n\x8c\x06system\x93."), "references os\n.system");
     ws_err pe = {{0}};
     CHECK(pk_run(PK("\x80\x02" "csubprocess\nPopen\n."), &pe, NULL) != 0 && !strstr(pe.msg, "state_dict"));
     expect_pk_error(PK("\x80\x02N"), "ends without STOP");
