@@ -12,6 +12,7 @@
 #include "npy.h"
 #include "pickle.h"
 #include "torchfile.h"
+#include "zip.h"
 
 #define FIX "tests/fixtures/formats/"
 #define MARKER "/tmp/wscope-formats-pwned"
@@ -267,6 +268,65 @@ static void test_bad_zip(void)
     free(good);
 }
 
+static void put16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* A one-entry zip written by hand whose central directory keeps sizes and
+ * the local-header offset in a ZIP64 extra field (as torch does for big
+ * archives), behind a 100-byte gap so the offset is not 0. */
+static void test_zip64_extra(void)
+{
+    static const char data[] = "hello zip64";
+    const size_t n = sizeof data - 1, gap = 100, name = 5;   /* "a/b.c" */
+    unsigned char b[512] = {0};
+    size_t lh = gap, cd = lh + 30 + name + n;
+    put32(b + lh, 0x04034b50);
+    put16(b + lh + 26, (unsigned)name);
+    memcpy(b + lh + 30, "a/b.c", name);
+    memcpy(b + lh + 30 + name, data, n);
+    put32(b + cd, 0x02014b50);
+    put32(b + cd + 20, 0xFFFFFFFFu);
+    put32(b + cd + 24, 0xFFFFFFFFu);
+    put16(b + cd + 28, (unsigned)name);
+    put16(b + cd + 30, 4 + 24);
+    put32(b + cd + 42, 0xFFFFFFFFu);
+    memcpy(b + cd + 46, "a/b.c", name);
+    unsigned char *x = b + cd + 46 + name;
+    put16(x, 1);
+    put16(x + 2, 24);
+    put64(x + 4, n);          /* uncompressed */
+    put64(x + 12, n);         /* compressed */
+    put64(x + 20, lh);        /* local header offset */
+    size_t cd_size = 46 + name + 28, eocd = cd + cd_size;
+    put32(b + eocd, 0x06054b50);
+    put16(b + eocd + 8, 1);
+    put16(b + eocd + 10, 1);
+    put32(b + eocd + 12, (uint32_t)cd_size);
+    put32(b + eocd + 16, (uint32_t)cd);
+    ws_zip z;
+    ws_err e = {{0}};
+    CHECKF(ws_zip_open(&z, b, eocd + 22, &e) == 0, "%s", e.msg);
+    const ws_zip_entry *en = ws_zip_find(&z, "a/b.c");
+    CHECK(en && en->size == n && en->data == b + lh + 30 + name && !memcmp(en->data, data, n));
+    ws_zip_close(&z);
+    put64(x + 4, 1000);       /* sizes that run past the directory */
+    put64(x + 12, 1000);
+    CHECK(ws_zip_open(&z, b, eocd + 22, &e) != 0);
+    CHECK_STR_CONTAINS(e.msg, "runs past the end of the file");
+    put16(x + 2, 8);          /* extra field too short for the three values */
+    CHECK(ws_zip_open(&z, b, eocd + 22, &e) != 0);
+    CHECK_STR_CONTAINS(e.msg, "ZIP64 extra field is too short");
+}
+
 /* Run the VM on raw bytes; returns the root (or NULL) and frees nothing the
  * caller checks after ws_pk_arena_free. */
 static int pk_run(const char *bytes, size_t n, ws_err *e, ws_pk_kind *kind)
@@ -408,6 +468,7 @@ int main(void)
     test_truncations(FIX "arr_f4.npy", 1);
     test_corruptions(FIX "sd_mixed.pt");
     test_bad_zip();
+    test_zip64_extra();
     test_pickle_rules();
     test_pickle_limits();
     test_bad_npy();
