@@ -75,19 +75,19 @@ typedef struct vm {
     ws_err *e;
 } vm;
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elsize)
+/* `arr` with room for `need` elements (capacity doubles); NULL when out of
+ * memory, with `arr` still valid. */
+static void *grow(void *arr, size_t *cap, size_t need, size_t elsize)
 {
     if (need <= *cap)
-        return 0;
+        return arr;
     size_t n = *cap ? *cap : 16;
     while (n < need)
         n *= 2;
-    void *p = realloc(*arr, n * elsize);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = n;
-    return 0;
+    void *p = realloc(arr, n * elsize);
+    if (p)
+        *cap = n;
+    return p;
 }
 
 static ws_pk *new_obj(vm *v, ws_pk_kind k)
@@ -98,11 +98,13 @@ static ws_pk *new_obj(vm *v, ws_pk_kind k)
         return NULL;
     }
     ws_pk *o = calloc(1, sizeof *o);
-    if (!o || grow((void **)&A->objs, &A->cap, A->n + 1, sizeof *A->objs) != 0) {
+    ws_pk **objs = o ? grow(A->objs, &A->cap, A->n + 1, sizeof *objs) : NULL;
+    if (!objs) {
         free(o);
         ws_fail(v->e, "out of memory");
         return NULL;
     }
+    A->objs = objs;
     A->objs[A->n++] = o;
     o->kind = k;
     return o;
@@ -110,8 +112,10 @@ static ws_pk *new_obj(vm *v, ws_pk_kind k)
 
 static int add_item(vm *v, ws_pk *c, ws_pk *item)
 {
-    if (grow((void **)&c->items, &c->cap, c->n + 1, sizeof *c->items) != 0)
+    ws_pk **items = grow(c->items, &c->cap, c->n + 1, sizeof *items);
+    if (!items)
         return ws_fail(v->e, "out of memory");
+    c->items = items;
     c->items[c->n++] = item;
     return 0;
 }
@@ -124,8 +128,10 @@ static int push(vm *v, ws_pk *o)
         return -1;
     if (v->sp >= WS_PK_MAX_STACK)
         return ws_fail(v->e, "pickle: stack deeper than %d", WS_PK_MAX_STACK);
-    if (grow((void **)&v->stack, &v->scap, v->sp + 1, sizeof *v->stack) != 0)
+    ws_pk **stack = grow(v->stack, &v->scap, v->sp + 1, sizeof *stack);
+    if (!stack)
         return ws_fail(v->e, "out of memory");
+    v->stack = stack;
     v->stack[v->sp++] = o;
     return 0;
 }
@@ -296,8 +302,10 @@ static int memo_put(vm *v, uint64_t idx)
     if (idx >= WS_PK_MAX_MEMO || idx > v->memo_count + 1024)
         return ws_fail(v->e, "pickle: memo index %llu is out of range", (unsigned long long)idx);
     size_t old = v->memo_cap;
-    if (grow((void **)&v->memo, &v->memo_cap, (size_t)idx + 1, sizeof *v->memo) != 0)
+    ws_pk **memo = grow(v->memo, &v->memo_cap, (size_t)idx + 1, sizeof *memo);
+    if (!memo)
         return ws_fail(v->e, "out of memory");
+    v->memo = memo;
     if (v->memo_cap > old)
         memset(v->memo + old, 0, (v->memo_cap - old) * sizeof *v->memo);
     if (!v->memo[idx])
@@ -690,8 +698,10 @@ static int op_mark(vm *v)
 {
     if (v->nmarks >= WS_PK_MAX_MARKS)
         return ws_fail(v->e, "pickle: nested deeper than %d marks", WS_PK_MAX_MARKS);
-    if (grow((void **)&v->marks, &v->mcap, v->nmarks + 1, sizeof *v->marks) != 0)
+    size_t *marks = grow(v->marks, &v->mcap, v->nmarks + 1, sizeof *marks);
+    if (!marks)
         return ws_fail(v->e, "out of memory");
+    v->marks = marks;
     v->marks[v->nmarks++] = v->sp;
     return 0;
 }

@@ -35,7 +35,7 @@ static int find_eocd(const unsigned char *buf, size_t len, size_t *pos, ws_err *
     return ws_fail(e, "zip: no end-of-central-directory record (truncated file?)");
 }
 
-static int read_zip64_end(const unsigned char *buf, size_t len, size_t eocd, cd_info *cd, ws_err *e)
+static int read_zip64_end(const unsigned char *buf, size_t eocd, cd_info *cd, ws_err *e)
 {
     const unsigned char *loc = buf + eocd - 20;
     if (rd32(loc + 16) > 1 || rd32(loc + 4) != 0)
@@ -52,7 +52,6 @@ static int read_zip64_end(const unsigned char *buf, size_t len, size_t eocd, cd_
     cd->size = rd64(r + 40);
     cd->offset = rd64(r + 48);
     cd->end = (size_t)off;
-    (void)len;
     return 0;
 }
 
@@ -63,7 +62,7 @@ static int read_end(const unsigned char *buf, size_t len, cd_info *cd, ws_err *e
         return -1;
     const unsigned char *r = buf + eocd;
     if (eocd >= 20 && rd32(buf + eocd - 20) == SIG_LOCATOR64) {
-        if (read_zip64_end(buf, len, eocd, cd, e) != 0)
+        if (read_zip64_end(buf, eocd, cd, e) != 0)
             return -1;
     } else {
         if (rd16(r + 4) != 0 || rd16(r + 6) != 0 || rd16(r + 8) != rd16(r + 10))
@@ -124,7 +123,7 @@ static int name_ok(const char *s, size_t n)
 
 /* Read one central-directory header at `p` into `out`; `*next` is the
  * offset of the following header. */
-static int read_entry(const unsigned char *buf, size_t len, const cd_info *cd, size_t p,
+static int read_entry(const unsigned char *buf, const cd_info *cd, size_t p,
                       ws_zip_entry *out, size_t *next, ws_err *e)
 {
     size_t cd_end = (size_t)(cd->offset + cd->size);
@@ -159,7 +158,6 @@ static int read_entry(const unsigned char *buf, size_t len, const cd_info *cd, s
     out->size = (size_t)csz;
     out->method = method;
     *next = p + 46 + nlen + xlen + clen;
-    (void)len;
     return 0;
 }
 
@@ -195,7 +193,7 @@ int ws_zip_open(ws_zip *z, const unsigned char *buf, size_t len, ws_err *e)
         return ws_fail(e, "out of memory");
     size_t p = (size_t)cd.offset;
     for (uint64_t i = 0; i < cd.count; i++) {
-        if (read_entry(buf, len, &cd, p, &z->entries[z->n], &p, e) != 0) {
+        if (read_entry(buf, &cd, p, &z->entries[z->n], &p, e) != 0) {
             ws_zip_close(z);
             return -1;
         }
