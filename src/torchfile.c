@@ -55,8 +55,12 @@ static int open_archive(archive *a, const unsigned char *buf, size_t len, ws_err
     const char *slash = strchr(first, '/');
     if (!slash || (size_t)(slash - first) >= sizeof a->prefix)
         return ws_fail(e, "not a torch.save archive: entries are not under one folder");
-    memcpy(a->prefix, first, (size_t)(slash - first));
-    a->prefix[slash - first] = '\0';
+    size_t pl = (size_t)(slash - first);
+    memcpy(a->prefix, first, pl);
+    a->prefix[pl] = '\0';
+    for (size_t i = 1; i < a->zip.n; i++)
+        if (strncmp(a->zip.entries[i].name, first, pl + 1))
+            return ws_fail(e, "not a torch.save archive: entries are not under one folder");
     if (entry(a, "constants.pkl"))
         return ws_fail(e, "TorchScript archive (torch.jit.save) is not supported: save the "
                        "state_dict with torch.save");

@@ -141,6 +141,7 @@ static void test_refused_archives(void)
     free(b);
     expect_open_error(FIX "scripted.pt", "TorchScript archive (torch.jit.save) is not supported");
     expect_open_error(FIX "big_endian.pt", "storages are not little-endian (byteorder \"big\")");
+    expect_open_error(FIX "one_tensor.pt", "data.pkl holds a single tensor, not a dict of tensors");
 }
 
 /* Every shorter prefix of a good file fails cleanly, with a message. */
@@ -238,6 +239,7 @@ static void patch_small_storage(unsigned char *b, size_t len)
 }
 static void patch_method(unsigned char *b, size_t len) { b[central_entry(b, len, "data.pkl") + 10] = 8; }
 static void patch_name(unsigned char *b, size_t len) { memcpy(b + central_entry(b, len, "data.pkl") + 46, "../", 3); }
+static void patch_folder(unsigned char *b, size_t len) { b[central_entry(b, len, "data/0") + 46] = 'X'; }
 static void patch_eocd(unsigned char *b, size_t len) { memset(b + len - 22, 0, 4); }
 
 static void test_bad_zip(void)
@@ -250,6 +252,7 @@ static void test_bad_zip(void)
         {patch_method, "is compressed (method 8)"},
         {patch_name, "unsafe or empty entry name \"../"},
         {patch_eocd, "no end-of-central-directory record"},
+        {patch_folder, "entries are not under one folder"},
     };
     size_t len;
     unsigned char *good = check_read_file(check_src(FIX "sd_mixed.pt"), &len);

@@ -15,6 +15,7 @@ Writes into tests/fixtures/formats/:
   legacy.pt          the pre-1.6 (non-zip) format, which is refused
   big_endian.pt      sd_mixed.pt plus a byteorder record "big", refused
   scripted.pt        a TorchScript archive (torch.jit.save), refused
+  one_tensor.pt      torch.save(tensor): not a state dict, refused
   evil_system.pt     data.pkl calls os.system (protocol 2 GLOBAL)
   evil_eval.pt       data.pkl calls builtins.eval (protocol 4 STACK_GLOBAL)
   expected.json      every tensor's dtype, shape and values (as float), and
@@ -127,6 +128,7 @@ def mixed_state_dict(expected):
             zout.writestr(fixed_time(info.filename.replace("sd_mixed/", "big_endian/")), zin.read(info))
         zout.writestr(fixed_time("big_endian/byteorder"), "big")
     torch.jit.save(torch.jit.script(nn.Linear(2, 2)), os.path.join(OUT, "scripted.pt"))
+    torch.save(torch.ones(3), os.path.join(OUT, "one_tensor.pt"))
 
 
 def npy_files(expected):
