@@ -161,25 +161,24 @@ static int read_entry(const unsigned char *buf, const cd_info *cd, size_t p,
     return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
+static int cmp_entries(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp((*(ws_zip_entry *const *)a)->name, (*(ws_zip_entry *const *)b)->name);
 }
 
-static int check_unique(const ws_zip *z, ws_err *e)
+/* Sort an index by name (for ws_zip_find) and refuse duplicate names. */
+static int index_names(ws_zip *z, ws_err *e)
 {
-    char **names = malloc((z->n ? z->n : 1) * sizeof *names);
-    if (!names)
+    z->by_name = malloc((z->n ? z->n : 1) * sizeof *z->by_name);
+    if (!z->by_name)
         return ws_fail(e, "out of memory");
     for (size_t i = 0; i < z->n; i++)
-        names[i] = z->entries[i].name;
-    qsort(names, z->n, sizeof *names, cmp_names);
-    int rc = 0;
-    for (size_t i = 1; i < z->n && rc == 0; i++)
-        if (!strcmp(names[i - 1], names[i]))
-            rc = ws_fail(e, "zip: entry %s appears twice", names[i]);
-    free(names);
-    return rc;
+        z->by_name[i] = &z->entries[i];
+    qsort(z->by_name, z->n, sizeof *z->by_name, cmp_entries);
+    for (size_t i = 1; i < z->n; i++)
+        if (!strcmp(z->by_name[i - 1]->name, z->by_name[i]->name))
+            return ws_fail(e, "zip: entry %s appears twice", z->by_name[i]->name);
+    return 0;
 }
 
 int ws_zip_open(ws_zip *z, const unsigned char *buf, size_t len, ws_err *e)
@@ -199,7 +198,7 @@ int ws_zip_open(ws_zip *z, const unsigned char *buf, size_t len, ws_err *e)
         }
         z->n++;
     }
-    if (check_unique(z, e) != 0) {
+    if (index_names(z, e) != 0) {
         ws_zip_close(z);
         return -1;
     }
@@ -208,9 +207,17 @@ int ws_zip_open(ws_zip *z, const unsigned char *buf, size_t len, ws_err *e)
 
 const ws_zip_entry *ws_zip_find(const ws_zip *z, const char *name)
 {
-    for (size_t i = 0; i < z->n; i++)
-        if (!strcmp(z->entries[i].name, name))
-            return &z->entries[i];
+    size_t lo = 0, hi = z->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(z->by_name[mid]->name, name);
+        if (c == 0)
+            return z->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
@@ -219,5 +226,6 @@ void ws_zip_close(ws_zip *z)
     for (size_t i = 0; i < z->n; i++)
         free(z->entries[i].name);
     free(z->entries);
+    free(z->by_name);
     memset(z, 0, sizeof *z);
 }

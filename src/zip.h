@@ -26,6 +26,7 @@ typedef struct ws_zip_entry {
 typedef struct ws_zip {
     ws_zip_entry *entries;      /* in central-directory order */
     size_t n;
+    ws_zip_entry **by_name;     /* sorted by name, for lookups */
 } ws_zip;
 
 /* Index the archive in `buf` (`len` bytes). Every offset and size is checked
