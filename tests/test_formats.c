@@ -240,6 +240,11 @@ static void patch_small_storage(unsigned char *b, size_t len)
 static void patch_method(unsigned char *b, size_t len) { b[central_entry(b, len, "data.pkl") + 10] = 8; }
 static void patch_name(unsigned char *b, size_t len) { memcpy(b + central_entry(b, len, "data.pkl") + 46, "../", 3); }
 static void patch_folder(unsigned char *b, size_t len) { b[central_entry(b, len, "data/0") + 46] = 'X'; }
+static void patch_duplicate(unsigned char *b, size_t len)
+{
+    size_t p = central_entry(b, len, "data/1");
+    b[p + 46 + (b[p + 28] | b[p + 29] << 8) - 1] = '0';
+}
 static void patch_eocd(unsigned char *b, size_t len) { memset(b + len - 22, 0, 4); }
 
 static void test_bad_zip(void)
@@ -253,6 +258,7 @@ static void test_bad_zip(void)
         {patch_name, "unsafe or empty entry name \"../"},
         {patch_eocd, "no end-of-central-directory record"},
         {patch_folder, "entries are not under one folder"},
+        {patch_duplicate, "entry sd_mixed/data/0 appears twice"},
     };
     size_t len;
     unsigned char *good = check_read_file(check_src(FIX "sd_mixed.pt"), &len);
