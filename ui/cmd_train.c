@@ -279,7 +279,7 @@ static int open_input(train_args *a, ws_model **m, ws_tokenizer **tk)
     if (a->init)
         return init_model(a, m, tk);
     const char *path = a->resume ? a->resume : a->model;
-    if (cli_open_model(path, m))
+    if (cli_open_model(path, m) || cli_apply_heads(*m, a->io.n_head))
         return 2;
     ws_err e = {{0}};
     *tk = ws_tok_from_model(*m, &e);
