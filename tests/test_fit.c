@@ -138,10 +138,7 @@ static void test_scipy(void)
         printf("K=%d: R² >= scipy-1e-3 on %d/%d rows (better on %d), worst difference %.4g\n",
                K, close, FR, better, worst);
         CHECKF(close >= 0.95 * FR, "K=%d: only %d of %d rows within 1e-3 of scipy", K, close, FR);
-        /* The issue asks for none; scipy's trf occasionally lands in a
-         * cancelling-pair minimum that none of our three starts reaches
-         * (3 of these 420 fits). Allow at most 1 %. */
-        CHECKF(far <= FR / 100, "K=%d: %d rows below scipy by more than 0.05", K, far);
+        CHECKF(far == 0, "K=%d: %d rows below scipy by more than 0.05", K, far);
     }
     free(W);
 }
