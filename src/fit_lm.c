@@ -14,11 +14,14 @@
  * by default, as scipy's curve_fit with a Jacobian.
  *
  * Speed: the Gaussians come from a multiplicative recurrence (three exp()
- * per component per evaluation), JᵀJ from 4-wide dot products. */
+ * per component per evaluation), everything is computed only over the
+ * components' supports, and the inner loops are the vector kernels of
+ * fit_kernels.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fit_kernels.h"
 #include "fit_lm.h"
 
 const char *ws_fit_status_name(ws_fit_status s)
@@ -77,9 +80,7 @@ int ws_chol_solve(int m, double *M, double *b)
 {
     for (int i = 0; i < m; i++) {
         for (int j = 0; j <= i; j++) {
-            double s = M[i * m + j];
-            for (int k = 0; k < j; k++)
-                s -= M[i * m + k] * M[j * m + k];
+            double s = M[i * m + j] - ws_kdot(M + i * m, M + j * m, j);
             if (i == j) {
                 if (!(s > 0)) return -1;
                 M[i * m + i] = sqrt(s);
@@ -89,9 +90,7 @@ int ws_chol_solve(int m, double *M, double *b)
         }
     }
     for (int i = 0; i < m; i++) {
-        double s = b[i];
-        for (int k = 0; k < i; k++) s -= M[i * m + k] * b[k];
-        b[i] = s / M[i * m + i];
+        b[i] = (b[i] - ws_kdot(M + i * m, b, i)) / M[i * m + i];
     }
     for (int i = m - 1; i >= 0; i--) {
         double s = b[i];
@@ -99,77 +98,6 @@ int ws_chol_solve(int m, double *M, double *b)
         b[i] = s / M[i * m + i];
     }
     return 0;
-}
-
-/* Dot products are most of the work (JᵀJ). GCC's vector extension gives
- * 4-wide arithmetic; on a CPU with AVX2 the same code is compiled for it
- * and chosen at run time. Partial sums in a fixed order: deterministic. */
-typedef double v4d __attribute__((vector_size(32), aligned(8)));
-
-#define DOT_BODY                                                        \
-    v4d s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};                           \
-    int64_t j = 0;                                                      \
-    for (; j + 8 <= n; j += 8) {                                        \
-        s0 += *(const v4d *)(a + j) * *(const v4d *)(b + j);            \
-        s1 += *(const v4d *)(a + j + 4) * *(const v4d *)(b + j + 4);    \
-    }                                                                   \
-    s0 += s1;                                                           \
-    double s = (s0[0] + s0[1]) + (s0[2] + s0[3]);                       \
-    for (; j < n; j++) s += a[j] * b[j];                                \
-    return s;
-
-__attribute__((target("avx2"))) static double dot_avx2(const double *a, const double *b, int64_t n)
-{
-    DOT_BODY
-}
-
-static double dot_generic(const double *a, const double *b, int64_t n)
-{
-    DOT_BODY
-}
-
-static double dot(const double *a, const double *b, int64_t n)
-{
-    return __builtin_cpu_supports("avx2") ? dot_avx2(a, b, n) : dot_generic(a, b, n);
-}
-
-/* Four dot products of a with the rows b, b+stride, b+2·stride, b+3·stride
- * over the index range [j0, j1): a is loaded once for all four (JᵀJ is this
- * kernel over the upper triangle). */
-#define DOT4_BODY                                                       \
-    v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;                   \
-    int64_t j = j0;                                                     \
-    for (; j + 4 <= j1; j += 4) {                                       \
-        v4d x = *(const v4d *)(a + j);                                  \
-        s0 += x * *(const v4d *)(b + j);                                \
-        s1 += x * *(const v4d *)(b + stride + j);                       \
-        s2 += x * *(const v4d *)(b + 2 * stride + j);                   \
-        s3 += x * *(const v4d *)(b + 3 * stride + j);                   \
-    }                                                                   \
-    out[0] = (s0[0] + s0[1]) + (s0[2] + s0[3]);                         \
-    out[1] = (s1[0] + s1[1]) + (s1[2] + s1[3]);                         \
-    out[2] = (s2[0] + s2[1]) + (s2[2] + s2[3]);                         \
-    out[3] = (s3[0] + s3[1]) + (s3[2] + s3[3]);                         \
-    for (; j < j1; j++)                                                 \
-        for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * stride + j];
-
-__attribute__((target("avx2"))) static void dot4_avx2(const double *a, const double *b, int64_t stride,
-                                                      int64_t j0, int64_t j1, double *out)
-{
-    DOT4_BODY
-}
-
-static void dot4_generic(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
-                         double *out)
-{
-    DOT4_BODY
-}
-
-static void dot4_range(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
-                       double *out)
-{
-    if (__builtin_cpu_supports("avx2")) dot4_avx2(a, b, stride, j0, j1, out);
-    else dot4_generic(a, b, stride, j0, j1, out);
 }
 
 size_t ws_lm_work_size(int64_t n, int K)
@@ -198,9 +126,9 @@ static double lm_eval(const lm *S, const double *x, double *g, double *r)
         double A = x[3 * k];
         int64_t lo, hi;
         ws_gauss_support(n, x[3 * k + 1], x[3 * k + 2], &lo, &hi);
-        for (int64_t j = lo; j < hi; j++) r[j] -= A * gk[j];
+        ws_ksub_scaled(r + lo, gk + lo, A, hi - lo);
     }
-    return dot(r, r, n);
+    return ws_kdot(r, r, n);
 }
 
 /* Analytic Jacobian of the model (∂/∂A = g, ∂/∂μ = A g (j−μ)/σ²,
@@ -222,16 +150,11 @@ static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
             memset(ja + c * n, 0, sizeof(double) * (size_t)lo[3 * k]);
             memset(ja + c * n + hi[3 * k], 0, sizeof(double) * (size_t)(n - hi[3 * k]));
         }
-        for (int64_t j = lo[3 * k]; j < hi[3 * k]; j++) {
-            double d = (double)j - mu, t = gk[j] * d;
-            ja[j] = gk[j];
-            jm[j] = cm * t;
-            js[j] = cs * t * d;
-        }
+        ws_kjac(gk, lo[3 * k], hi[3 * k], mu, cm, cs, ja, jm, js);
     }
     for (int p = 0; p < P; p++) {
         const double *jp = S->J + p * n;
-        Jtr[p] = dot(jp + lo[p], S->r + lo[p], hi[p] - lo[p]);
+        Jtr[p] = ws_kdot(jp + lo[p], S->r + lo[p], hi[p] - lo[p]);
         int q = p;
         for (; q + 4 <= P; q += 4) {
             /* p's support against the union of the four q's supports */
@@ -240,12 +163,12 @@ static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
             a = a > lo[p] ? a : lo[p];
             b = b < hi[p] ? b : hi[p];
             double o4[4] = {0, 0, 0, 0};
-            if (b > a) dot4_range(jp, S->J + q * n, n, a, b, o4);
+            if (b > a) ws_kdot4(jp, S->J + q * n, n, a, b, o4);
             for (int t = 0; t < 4; t++) JtJ[p * P + q + t] = JtJ[(q + t) * P + p] = o4[t];
         }
         for (; q < P; q++) {
             int64_t a = lo[q] > lo[p] ? lo[q] : lo[p], b = hi[q] < hi[p] ? hi[q] : hi[p];
-            JtJ[p * P + q] = JtJ[q * P + p] = b > a ? dot(jp + a, S->J + q * n + a, b - a) : 0;
+            JtJ[p * P + q] = JtJ[q * P + p] = b > a ? ws_kdot(jp + a, S->J + q * n + a, b - a) : 0;
         }
     }
 }
@@ -262,8 +185,8 @@ static void lm_start(const lm *S, double *x, double width)
         ws_gauss_fill(n, x[3 * k + 1], x[3 * k + 2], S->g + k * n);
     }
     for (int k = 0; k < K; k++) {
-        b[k] = dot(S->g + k * n, S->w, n);
-        for (int l = 0; l < K; l++) M[k * K + l] = dot(S->g + k * n, S->g + l * n, n);
+        b[k] = ws_kdot(S->g + k * n, S->w, n);
+        for (int l = 0; l < K; l++) M[k * K + l] = ws_kdot(S->g + k * n, S->g + l * n, n);
         tr += M[k * K + k];
     }
     /* a tiny ridge keeps an overlapping grid on a short row solvable */

@@ -1,0 +1,23 @@
+/* Internal to the fits: the vector kernels that most of an L1 fit's time is
+ * spent in (dot products for JᵀJ, the residual, the Jacobian columns). */
+#ifndef WS_FIT_KERNELS_H
+#define WS_FIT_KERNELS_H
+
+#include <stdint.h>
+
+/* Σ a[j]·b[j], j = 0..n−1. */
+double ws_kdot(const double *a, const double *b, int64_t n);
+
+/* out[q] = Σ a[j]·b[q·stride + j] over j ∈ [j0, j1), q = 0..3: four dot
+ * products sharing the loads of a (JᵀJ is this over its upper triangle). */
+void ws_kdot4(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1, double *out);
+
+/* r[j] −= A·g[j], j = 0..n−1 (r and g do not overlap). */
+void ws_ksub_scaled(double *r, const double *g, double A, int64_t n);
+
+/* The Jacobian columns of one component over j ∈ [lo, hi), from its
+ * Gaussian g: ja = g, jm = cm·g·(j−μ), js = cs·g·(j−μ)². */
+void ws_kjac(const double *g, int64_t lo, int64_t hi, double mu, double cm, double cs,
+             double *ja, double *jm, double *js);
+
+#endif
