@@ -437,7 +437,10 @@ static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse
  * promising scouts saves most of the evaluations of the losing starts. */
 #define N_STARTS 4
 #define SCOUT_TOL 3e-3
-#define SCOUT_MARGIN 1.05
+#define SCOUT_MARGIN 1.02
+/* The pair move changes the fit's shape more than a start does, and its
+ * scout is further from its own minimum: a wider margin. */
+#define PAIR_MARGIN 1.05
 
 /* Start number s: the grid (σ = n/K, the documented start), the grid with
  * half the width, the row's peaks, the peaks at half their width. */
@@ -512,7 +515,7 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
     /* the pair move from the best fit, scouted and refined like a start */
     if (twin_start(&S, best, t)) {
         lm_run(&S, &scout, t, &e, &nfev, &iters);
-        if (e < SCOUT_MARGIN * best_sse) {
+        if (e < PAIR_MARGIN * best_sse) {
             ws_fit_status s1 = lm_run(&S, o, t, &e, &nfev, &iters);
             if (e < best_sse) {
                 best_sse = e, st = s1;
