@@ -52,6 +52,16 @@ CLONES void ws_ksub_scaled(double *r, const double *g, double A, int64_t n)
     for (; j < n; j++) r[j] -= A * g[j];
 }
 
+CLONES void ws_krank1_sub(double *M, int64_t ld, const double *u, int64_t len)
+{
+    for (int64_t r = 0; r < len; r++) {
+        double *row = M + r * ld, ur = u[r];
+        int64_t c = 0;
+        for (; c + 4 <= len; c += 4) *(v4d *)(row + c) -= ur * *(const v4d *)(u + c);
+        for (; c < len; c++) row[c] -= ur * u[c];
+    }
+}
+
 CLONES void ws_kjac(const double *g, int64_t lo, int64_t hi, double mu, double cm, double cs,
                     double *ja, double *jm, double *js)
 {

@@ -15,6 +15,11 @@ void ws_kdot4(const double *a, const double *b, int64_t stride, int64_t j0, int6
 /* r[j] −= A·g[j], j = 0..n−1 (r and g do not overlap). */
 void ws_ksub_scaled(double *r, const double *g, double A, int64_t n);
 
+/* M[r·ld + c] −= u[r]·u[c] for r, c = 0..len−1: the rank-one update of a
+ * right-looking Cholesky step (the whole square, which is cheaper in
+ * vector code than the triangle). */
+void ws_krank1_sub(double *M, int64_t ld, const double *u, int64_t len);
+
 /* The Jacobian columns of one component over j ∈ [lo, hi), from its
  * Gaussian g: ja = g, jm = cm·g·(j−μ), js = cs·g·(j−μ)². */
 void ws_kjac(const double *g, int64_t lo, int64_t hi, double mu, double cm, double cs,

@@ -78,25 +78,24 @@ void ws_gauss_support(int64_t n, double mu, double sigma, int64_t *lo, int64_t *
 
 int ws_chol_solve(int m, double *M, double *b)
 {
+    /* Right-looking: row j of M becomes row j of U (M = UᵀU), then the
+     * trailing block gets the rank-one update; every inner loop runs along
+     * a row, where the vector kernels apply. */
+    for (int j = 0; j < m; j++) {
+        double *uj = M + j * m;
+        if (!(uj[j] > 0)) return -1;
+        double u = sqrt(uj[j]);
+        uj[j] = u;
+        for (int k = j + 1; k < m; k++) uj[k] /= u;
+        ws_krank1_sub(M + (j + 1) * m + j + 1, m, uj + j + 1, m - j - 1);
+    }
+    /* Uᵀ y = b, column by column; then U x = y, row by row */
     for (int i = 0; i < m; i++) {
-        for (int j = 0; j <= i; j++) {
-            double s = M[i * m + j] - ws_kdot(M + i * m, M + j * m, j);
-            if (i == j) {
-                if (!(s > 0)) return -1;
-                M[i * m + i] = sqrt(s);
-            } else {
-                M[i * m + j] = s / M[j * m + j];
-            }
-        }
+        b[i] /= M[i * m + i];
+        ws_ksub_scaled(b + i + 1, M + i * m + i + 1, b[i], m - i - 1);
     }
-    for (int i = 0; i < m; i++) {
-        b[i] = (b[i] - ws_kdot(M + i * m, b, i)) / M[i * m + i];
-    }
-    for (int i = m - 1; i >= 0; i--) {
-        double s = b[i];
-        for (int k = i + 1; k < m; k++) s -= M[k * m + i] * b[k];
-        b[i] = s / M[i * m + i];
-    }
+    for (int i = m - 1; i >= 0; i--)
+        b[i] = (b[i] - ws_kdot(M + i * m + i + 1, b + i + 1, m - i - 1)) / M[i * m + i];
     return 0;
 }
 
@@ -288,10 +287,8 @@ static int bounded_step(const lm *S, const double *th, const double *M, double *
     memcpy(rhs, d, sizeof(double) * (size_t)P);
     for (int pass = 0; pass < 3; pass++) {
         memcpy(Mf, M, sizeof(double) * (size_t)(P * P));
-        for (int p = 0; p < P; p++) {
-            d[p] = rhs[p];
-            for (int q = 0; q < P; q++) if (fixed[q]) d[p] -= M[p * P + q] * fix[q];
-        }
+        for (int p = 0; p < P; p++)   /* fix[q] is 0 for a free q */
+            d[p] = pass == 0 ? rhs[p] : rhs[p] - ws_kdot(M + p * P, fix, P);
         for (int p = 0; p < P; p++) {
             if (!fixed[p]) continue;
             for (int q = 0; q < P; q++) Mf[p * P + q] = Mf[q * P + p] = 0;
@@ -317,11 +314,7 @@ static int bounded_step(const lm *S, const double *th, const double *M, double *
 static double predicted(int P, const double *JtJ, const double *Jtr, const double *d)
 {
     double pred = 0;
-    for (int p = 0; p < P; p++) {
-        double Jd = 0;
-        for (int q = 0; q < P; q++) Jd += JtJ[p * P + q] * d[q];
-        pred += d[p] * (2 * Jtr[p] - Jd);
-    }
+    for (int p = 0; p < P; p++) pred += d[p] * (2 * Jtr[p] - ws_kdot(JtJ + p * P, d, P));
     return pred;
 }
 

@@ -23,8 +23,9 @@ void ws_gauss_fill(int64_t n, double mu, double sigma, double *g);
 #define WS_GAUSS_SUPPORT 9.0
 void ws_gauss_support(int64_t n, double mu, double sigma, int64_t *lo, int64_t *hi);
 
-/* Solve the SPD system M x = b (m × m, row-major, M overwritten by its
- * Cholesky factor, b by x). Returns -1 when M is not positive definite. */
+/* Solve the SPD system M x = b (m × m, row-major; M is overwritten, its
+ * upper triangle by the Cholesky factor U, M = UᵀU; b by x). Returns -1
+ * when M is not positive definite. */
 int ws_chol_solve(int m, double *M, double *b);
 
 #endif
