@@ -6,6 +6,7 @@
 #include "fit_kernels.h"
 
 typedef double v4d __attribute__((vector_size(32), aligned(8)));
+typedef int64_t v4di __attribute__((vector_size(32)));
 
 #define CLONES __attribute__((target_clones("avx2", "default")))
 
@@ -59,6 +60,36 @@ CLONES void ws_krank1_sub(double *M, int64_t ld, const double *u, int64_t len)
         int64_t c = 0;
         for (; c + 4 <= len; c += 4) *(v4d *)(row + c) -= ur * *(const v4d *)(u + c);
         for (; c < len; c++) row[c] -= ur * u[c];
+    }
+}
+
+CLONES void ws_kgauss_walk(double *g, int64_t j0, int s, int64_t len, double r, double q)
+{
+    double v = g[j0], r1 = r;
+    int64_t t = 1;
+    for (; t <= len && t <= 4; t++) {
+        v *= r, r *= q;
+        g[j0 + s * t] = v;
+    }
+    if (len >= 8) {
+        /* lane i holds the value at step 1+i; its ratio four steps on is
+         * r_{2+i}·r_{3+i}·r_{4+i}·r_{5+i} = r_1⁴·q^(4i+10), and every ratio
+         * grows by q¹⁶ per block */
+        double q2 = q * q, q4 = q2 * q2, q8 = q4 * q4, R0 = r1 * r1 * r1 * r1 * q8 * q2;
+        v4d G = {g[j0 + s], g[j0 + 2 * s], g[j0 + 3 * s], v};
+        v4d R = {R0, R0 * q4, R0 * q8, R0 * q8 * q4};
+        for (; t + 3 <= len; t += 4) {
+            G *= R;
+            R *= q8 * q8;
+            if (s > 0) *(v4d *)(g + j0 + t) = G;
+            else *(v4d *)(g + j0 - t - 3) = __builtin_shuffle(G, (v4di){3, 2, 1, 0});
+            r *= q4;   /* r_t for the scalar tail */
+        }
+        v = G[3];
+    }
+    for (; t <= len; t++) {
+        v *= r, r *= q;
+        g[j0 + s * t] = v;
     }
 }
 

@@ -20,6 +20,13 @@ void ws_ksub_scaled(double *r, const double *g, double A, int64_t n);
  * vector code than the triangle). */
 void ws_krank1_sub(double *M, int64_t ld, const double *u, int64_t len);
 
+/* The Gaussian's multiplicative recurrence, walking from j0 in steps of
+ * s = ±1: g[j0 + s·t] = g[j0 + s·(t−1)]·r_t for t = 1..len, with r_1 = r
+ * and r_{t+1} = r_t·q. Four lanes advance four steps at a time (each by
+ * its own four-step ratio), so the chain of dependent multiplications is
+ * a quarter as long. */
+void ws_kgauss_walk(double *g, int64_t j0, int s, int64_t len, double r, double q);
+
 /* The Jacobian columns of one component over j ∈ [lo, hi), from its
  * Gaussian g: ja = g, jm = cm·g·(j−μ), js = cs·g·(j−μ)². */
 void ws_kjac(const double *g, int64_t lo, int64_t hi, double mu, double cm, double cs,

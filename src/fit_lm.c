@@ -57,16 +57,8 @@ void ws_gauss_fill(int64_t n, double mu, double sigma, double *g)
     if (c > hi - 1) c = hi - 1;
     double d = (double)c - mu;
     g[c] = exp(-d * d / s2);
-    double r = exp(-(2.0 * d + 1.0) / s2);
-    for (int64_t j = c + 1; j < hi; j++) {
-        g[j] = g[j - 1] * r;
-        r *= q;
-    }
-    r = exp((2.0 * d - 1.0) / s2);
-    for (int64_t j = c - 1; j >= lo; j--) {
-        g[j] = g[j + 1] * r;
-        r *= q;
-    }
+    ws_kgauss_walk(g, c, 1, hi - 1 - c, exp(-(2.0 * d + 1.0) / s2), q);
+    ws_kgauss_walk(g, c, -1, c - lo, exp((2.0 * d - 1.0) / s2), q);
 }
 
 void ws_gauss_support(int64_t n, double mu, double sigma, int64_t *lo, int64_t *hi)
