@@ -23,6 +23,9 @@ const ws_command ws_commands[] = {
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
     {"eval", "MODEL --data FILE... [--seq T] [--batch B]",
      "mean loss over the sequential windows of the data", cmd_eval},
+    /* ---- figures ---- */
+    {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) [--size WxH] -o FILE.png|svg",
+     "a figure for a paper: PNG or SVG with axes, ticks, labels (see wscope(1))", cmd_plot},
     {NULL, NULL, NULL, NULL},
 };
 
