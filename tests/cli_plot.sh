@@ -1,2 +1,64 @@
 #!/bin/sh
-exit 0
+# wscope plot end to end: each kind of figure in both formats, and the
+# errors (one line, exit 2): unknown tensor, row out of range, bad size,
+# unknown format, missing directory, writing over the model.
+set -u
+B=${WS_BUILDDIR:-.}
+W="$B/wscope"
+T=$(mktemp -d /tmp/wscope-plot-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail=0 pass=0
+ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
+
+M="$T/m.safetensors"
+"$W" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 --seed 3 -o "$M"
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+is_svg() { head -2 "$1" | grep -q '<svg ' && tail -1 "$1" | grep -q '^</svg>$'; }
+
+E=tok_emb.weight
+"$W" plot "$M" --tensor $E --row 5 -o "$T/row.png"; ok test $? -eq 0
+ok is_png "$T/row.png"
+"$W" plot "$M" --tensor $E --row 5 --title 'Row <5> & more' -o "$T/row.svg"; ok test $? -eq 0
+ok is_svg "$T/row.svg"
+ok grep -q '>Row &lt;5&gt; &amp; more</text>' "$T/row.svg"
+ok grep -q '>column index</text>' "$T/row.svg"
+"$W" plot "$M" --tensor $E --col 3 -o "$T/col.svg"; ok test $? -eq 0
+ok grep -q '>row index</text>' "$T/col.svg"
+ok grep -q '>tok_emb.weight column 3</text>' "$T/col.svg"
+"$W" plot "$M" --tensor $E --heatmap --size 640x480 -o "$T/heat.svg"; ok test $? -eq 0
+ok grep -q 'width="640" height="480"' "$T/heat.svg"
+ok grep -q '>tok_emb.weight (40x16)</text>' "$T/heat.svg"
+"$W" plot "$M" --tensor $E --heatmap -o "$T/heat.PNG"; ok test $? -eq 0
+ok is_png "$T/heat.PNG"
+"$W" plot "$M" --tensor $E --hist --bins 20 --logy -o "$T/hist.svg"; ok test $? -eq 0
+ok grep -q '>count</text>' "$T/hist.svg"
+ok test "$(grep -c 'fill="#1f6fb4"' "$T/hist.svg")" -le 20
+
+# Errors: one line on stderr naming the problem, exit 2, no file written.
+bad() { # expected-message args...
+  msg=$1; shift
+  "$W" plot "$@" > "$T/out" 2> "$T/err"
+  ok test $? -eq 2
+  ok test "$(wc -l < "$T/err")" -eq 1
+  ok grep -q "$msg" "$T/err"
+}
+bad "no tensor named nope" "$M" --tensor nope --row 0 -o "$T/x.png"
+bad "row 40 is outside 0..39" "$M" --tensor $E --row 40 -o "$T/x.png"
+bad "column 16 is outside 0..15" "$M" --tensor $E --col 16 -o "$T/x.png"
+bad "figure size 10x10" "$M" --tensor $E --row 0 --size 10x10 -o "$T/x.png"
+bad "not a size like 800x500: big" "$M" --tensor $E --row 0 --size big -o "$T/x.png"
+bad "unknown figure format" "$M" --tensor $E --row 0 -o "$T/x.jpg"
+bad "$T/no/such/dir/x.png: cannot create" "$M" --tensor $E --row 0 -o "$T/no/such/dir/x.png"
+bad "choose one of" "$M" --tensor $E --row 0 --hist -o "$T/x.png"
+bad "usage: wscope plot" "$M" --tensor $E -o "$T/x.png"
+ok test ! -e "$T/x.png"
+
+# Never over the model it reads, whatever the extension says.
+cp "$M" "$T/model.png"
+cp "$M" "$T/orig"
+bad "refusing to overwrite an input file" "$T/model.png" --tensor $E --row 0 -o "$T/model.png"
+ok cmp -s "$T/model.png" "$T/orig"
+ok test -z "$(ls "$T" | grep '\.tmp\.')"
+
+echo "$pass passed, $fail failed"
+test "$fail" -eq 0

@@ -15,7 +15,7 @@ static const char usage_text[] =
     "usage: wscope plot MODEL --tensor NAME (--row N | --col N | --heatmap | --hist) "
     "[--bins N] [--logy] [--title T] [--size WxH] -o FILE.png|FILE.svg";
 
-/* "800x500" → width, height (the figure checks the range). */
+/* "800x500" → width, height. */
 static int parse_size(const char *s, ws_plot_opts *o)
 {
     char *end;
@@ -26,8 +26,11 @@ static int parse_size(const char *s, ws_plot_opts *o)
         if (end == p)
             h = 0;
     }
-    if (w <= 0 || h <= 0 || *end || w > 100000 || h > 100000)
+    if (w <= 0 || h <= 0 || *end)
         return cli_failf("--size", "not a size like 800x500: %s", s);
+    if (w < WS_FIG_MIN_W || h < WS_FIG_MIN_H || w > WS_FIG_MAX_SIDE || h > WS_FIG_MAX_SIDE)
+        return cli_failf("--size", "figure size %ldx%ld is outside %dx%d..%dx%d", w, h,
+                         WS_FIG_MIN_W, WS_FIG_MIN_H, WS_FIG_MAX_SIDE, WS_FIG_MAX_SIDE);
     o->width = (int)w;
     o->height = (int)h;
     return 0;
