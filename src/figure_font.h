@@ -1,4 +1,4 @@
-/* The figures' font: 5x7 ASCII glyphs (with descenders) designed for wscope
+/* The figures' font: 5x7 glyphs (ASCII with descenders, a few symbols) designed for wscope
  * in tools/font5x7.txt. The PNG back end strokes each glyph: every ink cell
  * is joined to its ink neighbours by an antialiased line, so the text scales
  * smoothly to any size. */
@@ -12,5 +12,8 @@
 
 /* Glyph of character c (32..126): row r, bit (4 - column). */
 extern const unsigned char ws_font5x7[95][WS_FONT_ROWS];
+/* The glyph of a Unicode code point (ASCII and a few symbols: ² ᵀ λ μ σ
+ * − × ≤), or NULL. */
+const unsigned char *ws_font_glyph(unsigned cp);
 
 #endif

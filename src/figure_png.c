@@ -115,7 +115,8 @@ static void mask_dashed(raster *r, const double *a, const double *b, double w, d
     double s = 0;
     while (s < len) {
         double p = fmod(*phase + s, period);
-        double step = p < on ? on - p : period - p;
+        /* At least a little: rounding in fmod must not stall the loop. */
+        double step = fmax(p < on ? on - p : period - p, 1e-6);
         double e = fmin(len, s + step);
         if (p < on)
             mask_segment(r, a[0] + dx * s / len, a[1] + dy * s / len, a[0] + dx * e / len,
@@ -174,11 +175,11 @@ static void ras_marker(void *self, double x, double y, double rad, uint32_t colo
     mask_flush(r, colour);
 }
 
-static int ink(int c, int col, int row)
+static int ink(const unsigned char *g, int col, int row)
 {
     if (col < 0 || col >= WS_FONT_COLS || row < 0 || row >= WS_FONT_ROWS)
         return 0;
-    return ws_font5x7[c - 32][row] >> (WS_FONT_COLS - 1 - col) & 1;
+    return g[row] >> (WS_FONT_COLS - 1 - col) & 1;
 }
 
 /* The strokes of one glyph: each ink cell joined to its ink neighbours to
@@ -203,25 +204,47 @@ static void pen_stroke(raster *r, const pen *p, int c0, int r0, int c1, int r1)
     mask_segment(r, x0, y0, x1, y1, p->u * 1.1);
 }
 
-static void glyph(raster *r, const pen *p, int c)
+static void glyph(raster *r, const pen *p, unsigned cp)
 {
-    if (c < 32 || c > 126)
-        c = '?';
+    const unsigned char *g = ws_font_glyph(cp);
+    if (!g)
+        g = ws_font_glyph('?');
     for (int row = 0; row < WS_FONT_ROWS; row++)
         for (int col = 0; col < WS_FONT_COLS; col++) {
-            if (!ink(c, col, row))
+            if (!ink(g, col, row))
                 continue;
-            int right = ink(c, col + 1, row), down = ink(c, col, row + 1);
+            int right = ink(g, col + 1, row), down = ink(g, col, row + 1);
             pen_stroke(r, p, col, row, col, row);
             if (right)
                 pen_stroke(r, p, col, row, col + 1, row);
             if (down)
                 pen_stroke(r, p, col, row, col, row + 1);
-            if (ink(c, col + 1, row + 1) && !right && !down)
+            if (ink(g, col + 1, row + 1) && !right && !down)
                 pen_stroke(r, p, col, row, col + 1, row + 1);
-            if (ink(c, col - 1, row + 1) && !ink(c, col - 1, row) && !down)
+            if (ink(g, col - 1, row + 1) && !ink(g, col - 1, row) && !down)
                 pen_stroke(r, p, col, row, col - 1, row + 1);
         }
+}
+
+/* The next UTF-8 character of *s (advancing *s); malformed bytes give '?'. */
+static unsigned next_char(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    unsigned cp = *p++;
+    int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+    if (cp >= 0x80 && !more)
+        cp = '?';
+    else if (more)
+        cp &= 0x3f >> more;
+    for (; more; more--) {
+        if ((*p & 0xc0) != 0x80) {
+            cp = '?';
+            break;
+        }
+        cp = cp << 6 | (*p++ & 0x3f);
+    }
+    *s = p;
+    return cp;
 }
 
 static void ras_text(void *self, double x, double y, const char *s, int anchor, int vertical,
@@ -232,10 +255,8 @@ static void ras_text(void *self, double x, double y, const char *s, int anchor, 
     double shift = anchor == WS_ANCHOR_MIDDLE ? width / 2 : anchor == WS_ANCHOR_END ? width : 0;
     pen p = {vertical ? x : x - shift, vertical ? y + shift : y, size / WS_FONT_EM, vertical};
     double adv = WS_FONT_ADVANCE * p.u;
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if ((*c & 0xc0) == 0x80)
-            continue;   /* a UTF-8 character is drawn once, as '?' */
-        glyph(r, &p, *c < 0x80 ? *c : '?');
+    for (const unsigned char *c = (const unsigned char *)s; *c;) {
+        glyph(r, &p, next_char(&c));
         if (vertical)
             p.oy -= adv;
         else

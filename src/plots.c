@@ -19,6 +19,20 @@ static const char *title_or(const ws_plot_opts *o, const char *fallback)
     return o && o->title ? o->title : fallback;
 }
 
+ws_figure *ws_plot_line(const float *y, int64_t n, const char *title, const char *xlabel,
+                        const ws_plot_opts *o, ws_err *e)
+{
+    ws_figure *f = new_figure(o, e);
+    if (!f)
+        return NULL;
+    ws_figure_set_labels(f, title_or(o, title), xlabel, "weight");
+    if (!ws_figure_add_f32(f, WS_SERIES_LINE, y, (size_t)n, NULL, 0, e)) {
+        ws_figure_free(f);
+        return NULL;
+    }
+    return f;
+}
+
 ws_figure *ws_plot_row(ws_tensor *t, int axis, int64_t index, const ws_plot_opts *o, ws_err *e)
 {
     int64_t count = axis ? t->cols : t->rows, n = axis ? t->rows : t->cols;
@@ -30,12 +44,9 @@ ws_figure *ws_plot_row(ws_tensor *t, int axis, int64_t index, const ws_plot_opts
     const float *a = ws_tensor_f32(t, e);
     if (!a)
         return NULL;
-    double *y = malloc((size_t)n * sizeof *y);
-    ws_figure *f = y ? new_figure(o, e) : NULL;
-    if (!y && e)
+    float *y = malloc((size_t)n * sizeof *y);
+    if (!y) {
         ws_fail(e, "out of memory");
-    if (!f) {
-        free(y);
         return NULL;
     }
     for (int64_t i = 0; i < n; i++)
@@ -43,11 +54,7 @@ ws_figure *ws_plot_row(ws_tensor *t, int axis, int64_t index, const ws_plot_opts
     char title[160];
     snprintf(title, sizeof title, "%s %s %lld", t->name, axis ? "column" : "row",
              (long long)index);
-    ws_figure_set_labels(f, title_or(o, title), axis ? "row index" : "column index", "weight");
-    if (!ws_figure_add(f, WS_SERIES_LINE, NULL, y, (size_t)n, NULL, 0, e)) {
-        ws_figure_free(f);
-        f = NULL;
-    }
+    ws_figure *f = ws_plot_line(y, n, title, axis ? "row index" : "column index", o, e);
     free(y);
     return f;
 }
@@ -58,15 +65,15 @@ static float *block_means(const float *a, int64_t R, int64_t C, int64_t *rows, i
     *rows = R < WS_PLOT_HEAT_MAX ? R : WS_PLOT_HEAT_MAX;
     *cols = C < WS_PLOT_HEAT_MAX ? C : WS_PLOT_HEAT_MAX;
     float *out = calloc((size_t)*rows * *cols, sizeof *out);
-    if (!out)
+    double *acc = calloc((size_t)*cols, sizeof *acc);
+    if (!out || !acc) {
+        free(out);
+        free(acc);
         return NULL;
+    }
     for (int64_t i = 0; i < *rows; i++) {
         int64_t r0 = i * R / *rows, r1 = (i + 1) * R / *rows;
-        double *acc = calloc((size_t)*cols, sizeof *acc);
-        if (!acc) {
-            free(out);
-            return NULL;
-        }
+        memset(acc, 0, (size_t)*cols * sizeof *acc);
         for (int64_t r = r0; r < r1; r++)
             for (int64_t j = 0; j < *cols; j++)
                 for (int64_t c = j * C / *cols; c < (j + 1) * C / *cols; c++)
@@ -75,54 +82,59 @@ static float *block_means(const float *a, int64_t R, int64_t C, int64_t *rows, i
             int64_t cells = (r1 - r0) * ((j + 1) * C / *cols - j * C / *cols);
             out[i * *cols + j] = (float)(acc[j] / cells);
         }
-        free(acc);
     }
+    free(acc);
     return out;
 }
 
-/* The tensor's float values and their statistics (NULL on error). */
-static const float *values(ws_tensor *t, ws_stats *st, ws_err *e)
+ws_figure *ws_plot_matrix(const float *a, int64_t rows, int64_t cols, const char *title,
+                          const ws_plot_opts *o, ws_err *e)
 {
-    const float *a = ws_tensor_f32(t, e);
-    return a && ws_tensor_stats(t, st, e) == 0 ? a : NULL;
-}
-
-ws_figure *ws_plot_heatmap(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
-{
-    ws_stats st;
-    const float *a = values(t, &st, e);
-    if (!a)
-        return NULL;
-    int64_t rows, cols;
-    float *cells = block_means(a, t->rows, t->cols, &rows, &cols);
-    ws_figure *f = cells ? new_figure(o, e) : NULL;
-    if (!cells)
-        ws_fail(e, "out of memory");
-    if (!f) {
-        free(cells);
+    if (rows < 1 || cols < 1) {
+        ws_fail(e, "an empty matrix has no heatmap");
         return NULL;
     }
-    char title[160];
-    snprintf(title, sizeof title, "%s (%lldx%lld)", t->name, (long long)t->rows,
-             (long long)t->cols);
-    ws_figure_set_labels(f, title_or(o, title), "column", "row");
-    double vmax = fmax(fabs(st.min), fabs(st.max));
-    if (ws_figure_set_heatmap(f, cells, rows, cols, isfinite(vmax) ? vmax : 0, "weight", e) != 0) {
-        ws_figure_free(f);
-        f = NULL;
-    } else {
-        f->heat->index_rows = t->rows;
-        f->heat->index_cols = t->cols;
+    double vmax = 0;
+    for (int64_t i = 0; i < rows * cols; i++)
+        if (isfinite(a[i]) && fabs(a[i]) > vmax)
+            vmax = fabs(a[i]);
+    int64_t r, c;
+    float *cells = block_means(a, rows, cols, &r, &c);
+    if (!cells) {
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    ws_figure *f = new_figure(o, e);
+    if (f) {
+        ws_figure_set_labels(f, title_or(o, title), "column", "row");
+        if (ws_figure_set_heatmap(f, cells, r, c, vmax, "weight", e) != 0) {
+            ws_figure_free(f);
+            f = NULL;
+        } else {
+            f->heat->index_rows = rows;
+            f->heat->index_cols = cols;
+        }
     }
     free(cells);
     return f;
 }
 
+ws_figure *ws_plot_heatmap(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
+{
+    const float *a = ws_tensor_f32(t, e);
+    if (!a)
+        return NULL;
+    char title[160];
+    snprintf(title, sizeof title, "%s (%lldx%lld)", t->name, (long long)t->rows,
+             (long long)t->cols);
+    return ws_plot_matrix(a, t->rows, t->cols, title, o, e);
+}
+
 ws_figure *ws_plot_hist(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
 {
     ws_stats st;
-    const float *a = values(t, &st, e);
-    if (!a)
+    const float *a = ws_tensor_f32(t, e);
+    if (!a || ws_tensor_stats(t, &st, e) != 0)
         return NULL;
     int bins = o && o->bins ? o->bins : WS_PLOT_BINS;
     double lo = st.min, hi = st.max;
@@ -134,7 +146,7 @@ ws_figure *ws_plot_hist(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
         bins = 1, lo -= 0.5, hi += 0.5;
     double *x = calloc((size_t)bins, sizeof *x), *y = calloc((size_t)bins, sizeof *y);
     ws_figure *f = x && y ? new_figure(o, e) : NULL;
-    if ((!x || !y) && e)
+    if (!x || !y)
         ws_fail(e, "out of memory");
     if (!f) {
         free(x);
@@ -162,5 +174,81 @@ ws_figure *ws_plot_hist(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
     }
     free(x);
     free(y);
+    return f;
+}
+
+int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e)
+{
+    double *y = malloc((size_t)(n ? n : 1) * sizeof *y);
+    if (!y)
+        return ws_fail(e, "out of memory");
+    if (f->n_series) {
+        f->series[0].colour = 0x6f6f6f;
+        snprintf(f->series[0].label, sizeof f->series[0].label, "weights");
+    }
+    int rc = 0;
+    for (int k = 0; k < fit->K && rc == 0; k++) {
+        ws_fit_row one = *fit;
+        one.K = 1;
+        one.A[0] = fit->A[k], one.mu[0] = fit->mu[k], one.sigma[0] = fit->sigma[k];
+        ws_fit_eval(&one, n, y);
+        ws_series *s = ws_figure_add(f, WS_SERIES_LINE, NULL, y, (size_t)n,
+                                     k ? NULL : "components", ws_palette(2 + k % 5), e);
+        if (!s)
+            rc = -1;
+        else
+            s->dashed = 1, s->width = 1.2;
+    }
+    char label[96];
+    snprintf(label, sizeof label, "%d-Gaussian fit, R² = %.3f", fit->K, fit->r2);
+    ws_fit_eval(fit, n, y);
+    ws_series *s = rc ? NULL : ws_figure_add(f, WS_SERIES_LINE, NULL, y, (size_t)n, label,
+                                             0xd1495b, e);
+    if (s)
+        s->width = 2.2;
+    free(y);
+    return s ? 0 : -1;
+}
+
+ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
+                            const ws_plot_opts *o, ws_err *e)
+{
+    if (s->status != WS_AS_OK || s->d < 1) {
+        ws_fail(e, "no spectrum: %s", ws_astatus_text(s->status));
+        return NULL;
+    }
+    ws_figure *f = new_figure(o, e);
+    if (!f)
+        return NULL;
+    f->ylog = 1;
+    char title[160];
+    snprintf(title, sizeof title, "Spectrum of EᵀE, E = %s", name);
+    ws_figure_set_labels(f, title_or(o, title), "index i", "eigenvalue λ");
+    double *px = malloc(2 * (size_t)(s->n_pairs ? s->n_pairs : 1) * sizeof *px);
+    double *py = malloc(2 * (size_t)(s->n_pairs ? s->n_pairs : 1) * sizeof *py);
+    int ok = px && py && ws_figure_add(f, WS_SERIES_LINE, NULL, s->lam, (size_t)s->d, "λ", 0, e);
+    if (ok && s->n_pairs) {
+        for (int k = 0; k < s->n_pairs; k++)
+            for (int j = 0; j < 2; j++) {
+                px[2 * k + j] = s->pairs[k].i + j;
+                py[2 * k + j] = s->lam[s->pairs[k].i + j];
+            }
+        char label[96];
+        snprintf(label, sizeof label, "%d pair%s (tol %g)", s->n_pairs, s->n_pairs > 1 ? "s" : "",
+                 tol);
+        ws_series *p = ws_figure_add(f, WS_SERIES_POINTS, px, py, 2 * (size_t)s->n_pairs, label,
+                                     0xd1495b, e);
+        ok = p != NULL;
+        if (p)
+            p->width = 3;
+    }
+    if (!px || !py)
+        ws_fail(e, "out of memory");
+    free(px);
+    free(py);
+    if (!ok) {
+        ws_figure_free(f);
+        return NULL;
+    }
     return f;
 }

@@ -34,6 +34,16 @@ ok is_png "$T/heat.PNG"
 ok grep -q '>count</text>' "$T/hist.svg"
 ok test "$(grep -c 'fill="#1f6fb4"' "$T/hist.svg")" -le 20
 
+"$W" plot "$M" --tensor blocks.0.mlp.0.weight --row 2 --fit 3 -o "$T/fit.svg"; ok test $? -eq 0
+ok grep -q '>3-Gaussian fit, R² = [0-9.-]*</text>' "$T/fit.svg"
+ok test "$(grep -c 'stroke-dasharray' "$T/fit.svg")" -ge 3
+"$W" plot "$M" --tensor blocks.0.mlp.0.weight --row 2 --fit 4 --mode grid -o "$T/fitg.png"
+ok test $? -eq 0
+ok is_png "$T/fitg.png"
+"$W" plot "$M" --spectrum --tol 0.05 -o "$T/spec.svg"; ok test $? -eq 0
+ok grep -q '>Spectrum of EᵀE, E = tok_emb.weight</text>' "$T/spec.svg"
+ok grep -q '>eigenvalue λ</text>' "$T/spec.svg"
+
 # Errors: one line on stderr naming the problem, exit 2, no file written.
 bad() { # expected-message args...
   msg=$1; shift
@@ -51,6 +61,9 @@ bad "unknown figure format" "$M" --tensor $E --row 0 -o "$T/x.jpg"
 bad "$T/no/such/dir/x.png: cannot create" "$M" --tensor $E --row 0 -o "$T/no/such/dir/x.png"
 bad "choose one of" "$M" --tensor $E --row 0 --hist -o "$T/x.png"
 bad "usage: wscope plot" "$M" --tensor $E -o "$T/x.png"
+bad "fits are drawn over a --row" "$M" --tensor $E --col 1 --fit 2 -o "$T/x.png"
+bad "free or grid, not best" "$M" --tensor $E --row 1 --fit 2 --mode best -o "$T/x.png"
+bad "no token embedding" "${WS_SRCDIR:-.}/tests/fixtures/ref_numpy.safetensors" --spectrum -o "$T/x.png"
 ok test ! -e "$T/x.png"
 
 # Never over the model it reads, whatever the extension says.

@@ -11,6 +11,7 @@
 #include "atomic.h"
 #include "check.h"
 #include "figure.h"
+#include "plots.h"
 
 static char tmpdir[] = "/tmp/wscope-figure-XXXXXX";
 
@@ -375,6 +376,20 @@ static void test_log_and_gaps(void)
     CHECKF(ws_figure_save(f, tmp("log.png"), &e) == 0, "%s", e.msg);
     ws_figure_free(f);
 
+    /* A long dashed line ends (fmod rounding once stalled the dash loop),
+     * and non-ASCII labels are drawn. */
+    f = ws_figure_new(800, 500, &e);
+    ws_figure_set_labels(f, "R² of λ", "μ", "σ × 2 ≤ 1");
+    double *w = malloc(5000 * sizeof *w);
+    for (int i = 0; i < 5000; i++)
+        w[i] = sin(i * 0.37) + 0.3 * cos(i * 2.1);
+    ws_series *d = ws_figure_add(f, WS_SERIES_LINE, NULL, w, 5000, "dashed", 0, &e);
+    CHECK(d != NULL);
+    d->dashed = 1;
+    CHECKF(ws_figure_save(f, tmp("dashed.png"), &e) == 0, "%s", e.msg);
+    free(w);
+    ws_figure_free(f);
+
     /* No data at all still draws axes. */
     f = ws_figure_new(200, 150, &e);
     CHECKF(ws_figure_save(f, tmp("empty.svg"), &e) == 0, "%s", e.msg);
@@ -427,6 +442,65 @@ static void test_files(void)
     ws_figure_free(f);
 }
 
+/* ---- the standard figures ---- */
+
+static void test_plots(void)
+{
+    ws_err e = {{0}};
+    /* A row that is exactly two Gaussians, with its exact fit drawn over it. */
+    ws_fit_row fit = {.K = 2, .A = {0.5, -0.25}, .mu = {10, 30}, .sigma = {3, 5}, .r2 = 1};
+    double row[40];
+    float rowf[40];
+    ws_fit_eval(&fit, 40, row);
+    for (int i = 0; i < 40; i++)
+        rowf[i] = (float)row[i];
+    ws_figure *f = ws_plot_line(rowf, 40, "two bumps", "column index", NULL, &e);
+    CHECK(f && f->width == WS_PLOT_W && f->height == WS_PLOT_H);
+    CHECK(ws_plot_add_fit(f, &fit, 40, &e) == 0);
+    CHECK(f->n_series == 1 + 2 + 1);
+    CHECK_NEAR(f->series[3].y[10], 0.5 + -0.25 * exp(-400.0 / 50), 1e-12);
+    CHECK(f->series[1].dashed && f->series[2].dashed && !f->series[3].dashed);
+    char *s = svg_of(f);
+    int n;
+    CHECK(xml_ok(s, "polyline", &n));
+    CHECK_STR_CONTAINS(s, ">2-Gaussian fit, R² = 1.000</text>");
+    CHECK_STR_CONTAINS(s, ">weights</text>");
+    CHECK_STR_CONTAINS(s, ">components</text>");
+    free(s);
+    ws_figure_free(f);
+
+    /* A spectrum with one pair (λ1, λ2) marked on a log axis. */
+    double lam[4] = {4, 2, 1.99, 0.01};
+    ws_pair pair = {1, 0.005};
+    ws_spectrum sp = {.status = WS_AS_OK, .d = 4, .lam = lam, .n_pairs = 1, .pairs = &pair};
+    f = ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e);
+    CHECK(f && f->ylog && f->n_series == 2);
+    CHECK(f && f->series[1].n == 2 && f->series[1].x[0] == 1 && f->series[1].y[1] == 1.99);
+    s = svg_of(f);
+    CHECK_STR_CONTAINS(s, ">1 pair (tol 0.01)</text>");
+    CHECK_STR_CONTAINS(s, ">0.01</text>");     /* decade ticks */
+    CHECK_STR_CONTAINS(s, ">1</text>");
+    CHECK_STR_CONTAINS(s, "E = wte</text>");
+    free(s);
+    ws_figure_free(f);
+    sp.status = WS_AS_ZERO;
+    CHECK(ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e) == NULL);
+    CHECK_STR_CONTAINS(e.msg, "no spectrum");
+
+    /* Big matrices are block-averaged but keep their indices on the axes. */
+    float *big = calloc(3000 * 2, sizeof *big);
+    big[0] = 1;
+    f = ws_plot_matrix(big, 3000, 2, "tall", NULL, &e);
+    CHECK(f && f->heat->rows == WS_PLOT_HEAT_MAX && f->heat->cols == 2);
+    CHECK(f && f->heat->index_rows == 3000 && f->heat->vmax == 1);
+    s = svg_of(f);
+    CHECK_STR_CONTAINS(s, ">2500</text>");
+    free(s);
+    ws_figure_free(f);
+    free(big);
+    CHECK(ws_plot_matrix(NULL, 0, 3, "empty", NULL, &e) == NULL);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -438,6 +512,7 @@ int main(void)
     test_heatmap();
     test_log_and_gaps();
     test_files();
+    test_plots();
     check_rmtree(tmpdir);
     return check_done();
 }
