@@ -177,6 +177,27 @@ ws_figure *ws_plot_hist(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
     return f;
 }
 
+int ws_plot_fit_row(const float *w, int64_t n, int K, ws_fit_mode mode, ws_fit_row *out,
+                    ws_err *e)
+{
+    if (mode == WS_FIT_FREE) {
+        ws_fit_opts o;
+        ws_fit_opts_default(&o, K);
+        return ws_fit_row_l1(w, n, &o, out, e);
+    }
+    ws_fit_matrix_opts mo;
+    ws_fit_matrix_opts_default(&mo);
+    mo.fit.K = K;
+    mo.mode = WS_FIT_MODE_GRID;
+    mo.threads = 1;
+    ws_fit_result r;
+    int rc = ws_fit_matrix(w, 1, n, &mo, &r, NULL, e) < 0 ? -1 : 0;
+    if (rc == 0)
+        *out = r.rows[0];
+    ws_fit_result_free(&r);
+    return rc;
+}
+
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e)
 {
     double *y = malloc((size_t)(n ? n : 1) * sizeof *y);

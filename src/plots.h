@@ -35,6 +35,9 @@ ws_figure *ws_plot_heatmap(ws_tensor *t, const ws_plot_opts *o, ws_err *e);
 /* Histogram of every finite value: `bins` equal bins over [min, max]. */
 ws_figure *ws_plot_hist(ws_tensor *t, const ws_plot_opts *o, ws_err *e);
 
+/* The K-Gaussian fit of one row of n values: free (L1) or on the grid. */
+int ws_plot_fit_row(const float *w, int64_t n, int K, ws_fit_mode mode, ws_fit_row *out,
+                    ws_err *e);
 /* Over a line figure of a row of n values: the fitted mixture (solid) and
  * its K components (dashed), with R² in the legend. */
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e);

@@ -114,27 +114,6 @@ static int parse(int argc, char **argv, plot_args *a)
     return 0;
 }
 
-/* The K-Gaussian fit of one row, free (L1) or on the grid. */
-static int fit_row(const float *w, int64_t n, const plot_args *a, ws_fit_row *out, ws_err *e)
-{
-    if (a->mode == WS_FIT_FREE) {
-        ws_fit_opts o;
-        ws_fit_opts_default(&o, a->K);
-        return ws_fit_row_l1(w, n, &o, out, e);
-    }
-    ws_fit_matrix_opts mo;
-    ws_fit_matrix_opts_default(&mo);
-    mo.fit.K = a->K;
-    mo.mode = WS_FIT_MODE_GRID;
-    mo.threads = 1;
-    ws_fit_result r;
-    if (ws_fit_matrix(w, 1, n, &mo, &r, NULL, e) < 0)
-        return -1;
-    *out = r.rows[0];
-    ws_fit_result_free(&r);
-    return 0;
-}
-
 static ws_figure *row_with_fit(ws_tensor *t, const plot_args *a, ws_err *e)
 {
     ws_figure *f = ws_plot_row(t, 0, a->index, &a->o, e);
@@ -143,7 +122,7 @@ static ws_figure *row_with_fit(ws_tensor *t, const plot_args *a, ws_err *e)
     /* ws_plot_row has loaded the float32 data. */
     const float *w = ws_tensor_f32(t, e) + (size_t)a->index * (size_t)t->cols;
     ws_fit_row fit;
-    int rc = fit_row(w, t->cols, a, &fit, e);
+    int rc = ws_plot_fit_row(w, t->cols, a->K, a->mode, &fit, e);
     if (rc == 0 && !ws_fit_status_fitted(fit.status))
         rc = ws_fail(e, "row %ld has no fit: %s", a->index, ws_fit_status_name(fit.status));
     if (rc == 0 && ws_plot_add_fit(f, &fit, t->cols, e) == 0)

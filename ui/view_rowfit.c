@@ -9,6 +9,7 @@
 
 #include "fit.h"
 #include "job.h"
+#include "plots.h"
 #include "render_series.h"
 #include "tui.h"
 #include "view_rowfit.h"
@@ -57,21 +58,7 @@ static void fjob_run(void *p, ws_progress *pr)
 {
     fjob *j = p;
     atomic_store(&pr->total, 1);
-    if (j->mode == WS_FIT_FREE) {
-        ws_fit_opts o;
-        ws_fit_opts_default(&o, j->K);
-        j->failed = ws_fit_row_l1(j->w, j->n, &o, &j->fit, &j->err) < 0;
-    } else {
-        ws_fit_matrix_opts mo;
-        ws_fit_matrix_opts_default(&mo);
-        mo.fit.K = j->K;
-        mo.mode = WS_FIT_MODE_GRID;
-        mo.threads = 1;
-        ws_fit_result r;
-        j->failed = ws_fit_matrix(j->w, 1, j->n, &mo, &r, NULL, &j->err) < 0;
-        if (!j->failed) j->fit = r.rows[0];
-        ws_fit_result_free(&r);
-    }
+    j->failed = ws_plot_fit_row(j->w, j->n, j->K, j->mode, &j->fit, &j->err) < 0;
     ws_progress_add(pr, 1);
 }
 
