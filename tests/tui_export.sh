@@ -1,0 +1,73 @@
+#!/bin/sh
+# The TUI's export key `e`: from the matrix view and the row view it
+# writes PNG and SVG figures beside the model and names them in the info
+# line; with the model's directory read-only it writes into the current
+# directory. Drives the real binary in tmux (skips, 77, without tmux).
+set -u
+command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipping"; exit 77; }
+B=${WS_BUILDDIR:-.}
+WSCOPE=$(cd "$B" && pwd)/wscope
+SOCK="wscope-export-$$"
+TMP=$(mktemp -d)
+T() { tmux -L "$SOCK" "$@"; }
+cleanup() { T kill-server 2>/dev/null; chmod -R u+w "$TMP"; rm -rf "$TMP"; }
+trap cleanup EXIT INT TERM
+fails=0
+screen() { T capture-pane -p -t w; }
+wait_for() {
+    i=0; lim=$(( ${2:-10} * 20 ))
+    while [ $i -lt $lim ]; do
+        screen 2>/dev/null | grep -qF -- "$1" && return 0
+        sleep 0.05; i=$((i + 1))
+    done
+    echo "FAIL: timed out waiting for: $1"; echo "---- screen:"; screen; echo "----"
+    fails=$((fails + 1)); return 1
+}
+keys() { T send-keys -t w "$@"; }
+check() { "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }; }
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+start() { # DIR MODEL: run wscope in DIR on MODEL
+    T kill-session -t w 2>/dev/null
+    T new-session -d -s w -x 150 -y 30 -c "$1" \
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$WSCOPE' '$2'; echo WSCOPE-EXIT=\$?; sleep 60"
+}
+
+mkdir "$TMP/models" "$TMP/cwd"
+"$WSCOPE" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 -o "$TMP/models/m.safetensors"
+T new-session -d -s keep -x 20 -y 5 "sleep 600"
+
+start "$TMP/cwd" "$TMP/models/m.safetensors"
+wait_for "tok_emb.weight"
+keys Enter
+wait_for "matrix: tok_emb.weight"
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-heatmap.png and .svg"
+check is_png "$TMP/models/tok_emb.weight-heatmap.png"
+check grep -q '>tok_emb.weight</text>' "$TMP/models/tok_emb.weight-heatmap.svg"
+keys j j Enter
+wait_for "row: tok_emb.weight row 2"
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-row2.png and .svg"
+check is_png "$TMP/models/tok_emb.weight-row2.png"
+check grep -q '>column index</text>' "$TMP/models/tok_emb.weight-row2.svg"
+keys '?'
+wait_for "export this plot (PNG and SVG, beside the model)"
+keys q Q
+wait_for "WSCOPE-EXIT=0"
+
+# A read-only model directory: the figures go to the current directory.
+if [ "$(id -u)" != 0 ]; then
+    chmod a-w "$TMP/models"
+    start "$TMP/cwd" "$TMP/models/m.safetensors"
+    wait_for "tok_emb.weight"
+    keys Enter
+    wait_for "matrix: tok_emb.weight"
+    keys e
+    wait_for "wrote ./tok_emb.weight-heatmap.png and .svg"
+    check is_png "$TMP/cwd/tok_emb.weight-heatmap.png"
+    keys Q
+    wait_for "WSCOPE-EXIT=0"
+fi
+check test -z "$(ls "$TMP/models" "$TMP/cwd" | grep '\.tmp\.')"
+[ $fails -eq 0 ] && echo "tui export: ok"
+exit $fails
