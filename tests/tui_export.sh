@@ -9,22 +9,9 @@ B=${WS_BUILDDIR:-.}
 WSCOPE=$(cd "$B" && pwd)/wscope
 SOCK="wscope-export-$$"
 TMP=$(mktemp -d)
-T() { tmux -L "$SOCK" "$@"; }
+. "${WS_SRCDIR:-.}/tests/tui_lib.sh"
 cleanup() { T kill-server 2>/dev/null; chmod -R u+w "$TMP"; rm -rf "$TMP"; }
 trap cleanup EXIT INT TERM
-fails=0
-screen() { T capture-pane -p -t w; }
-wait_for() {
-    i=0; lim=$(( ${2:-10} * 20 ))
-    while [ $i -lt $lim ]; do
-        screen 2>/dev/null | grep -qF -- "$1" && return 0
-        sleep 0.05; i=$((i + 1))
-    done
-    echo "FAIL: timed out waiting for: $1"; echo "---- screen:"; screen; echo "----"
-    fails=$((fails + 1)); return 1
-}
-keys() { T send-keys -t w "$@"; }
-check() { "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }; }
 is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
 start() { # DIR MODEL: run wscope in DIR on MODEL
     T kill-session -t w 2>/dev/null
