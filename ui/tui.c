@@ -18,6 +18,7 @@
 #include "job.h"
 #include "layout.h"
 #include "terminal.h"
+#include "train_marks.h"
 #include "tui.h"
 
 enum { POLL_MS = 15 };   /* while work runs: how soon a finished job is shown */
@@ -302,10 +303,12 @@ int tui_main(int argc, char **argv)
         return 1;
     }
     t.mouse = o.mouse;
+    t.train = tui_train_new(t.model);
     tui_push(&t, view_model_new(&t));
     run(&t);
     while (t.top)
         tui_pop(&t);
+    tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
     term_stop();
     ws_model_free(t.model);

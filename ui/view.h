@@ -54,5 +54,8 @@ view *view_matrix_new(tui *t, ws_tensor *tensor);
 view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t row, int64_t col);
 view *view_hist_new(tui *t, ws_tensor *tensor);
 view *view_help_new(tui *t, const view *from);
+/* Training (train_marks.h): settings, the live run, and the comparison of
+ * strategies across seeds. */
+view *view_train_new(tui *t);
 
 #endif
