@@ -35,6 +35,7 @@ typedef struct tui_train {
     train_settings set;
     struct train_run *run; /* the last run started; NULL before the first */
     int logy;              /* loss plot with a logarithmic y axis */
+    int sel;               /* the setting selected in the training view */
 } tui_train;
 
 /* Marks all `train`, settings defaulted for model m (the bundled corpus

@@ -145,6 +145,8 @@ static void prompt_key(tui *t, int ch)
         t->top->cls->action(t->top, t, ACT_PROMPT_DONE);
     } else if (ch == 27 || ch == 7) {   /* Esc, ^G */
         t->prompting = 0;
+    } else if (ch == 21) {              /* ^U: clear the line (prompts may come filled in) */
+        t->prompt[0] = 0;
     } else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0) {
         t->prompt[n - 1] = 0;
     } else if (ch >= 32 && ch < 127 && n + 1 < sizeof t->prompt) {

@@ -28,7 +28,6 @@ static const char *const set_names[N_SET] = {"data", "steps", "batch", "seq", "l
 
 typedef struct train_view {
     view base;
-    int sel;                       /* selected setting */
     enum { PROMPT_SETTING, PROMPT_SAVE } prompt;
     /* what the last frame showed, to redraw only on change */
     size_t drawn_recs;
@@ -75,14 +74,14 @@ static void setting_text(const train_settings *s, int i, char *buf, size_t n)
     }
 }
 
-static int draw_settings(train_view *v, tui *t, cellbuf *cb, cb_rect r)
+static int draw_settings(tui *t, cellbuf *cb, cb_rect r)
 {
     int y = r.y;
     cb_text(cb, y++, r.x, r.w, "settings of the next run", CB_UNDERLINE);
     for (int i = 0; i < N_SET && y < r.y + r.h; i++, y++) {
         char val[600];
         setting_text(&t->train->set, i, val, sizeof val);
-        int attrs = i == v->sel ? CB_REVERSE : 0;
+        int attrs = i == t->train->sel ? CB_REVERSE : 0;
         if (attrs)
             cb_fill(cb, (cb_rect){y, r.x, 1, r.w - 1}, " ", CB_DEFAULT, CB_DEFAULT, attrs);
         cb_printf(cb, y, r.x, r.w - 1, attrs, " %-11s%s", set_names[i], val);
@@ -248,7 +247,7 @@ static void train_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
 {
     train_view *v = (train_view *)vv;
     v->drawn_at = now_ms();
-    int left_end = draw_settings(v, t, cb, (cb_rect){body.y + 3, 0, body.h - 3, LEFT_W});
+    int left_end = draw_settings(t, cb, (cb_rect){body.y + 3, 0, body.h - 3, LEFT_W});
     if (t->train->run) {
         draw_run(v, t, cb, body, info, left_end);
         return;
@@ -335,8 +334,7 @@ static int run_action(tui *t, ws_action a)
         return 1;
     case ACT_CANCEL:
         if (!train_run_finished(r)) {
-            train_run_cancel(r);
-            tui_message(t, "stopping the run");
+            train_run_cancel(r);   /* the status line shows when it has stopped */
         }
         return 1;
     default:
@@ -356,7 +354,7 @@ static int prompt_done(train_view *v, tui *t)
             tui_message(t, "a save is already under way");
         return 1;
     }
-    if (parse_setting(&t->train->set, v->sel, t->prompt, t->model->cfg.block_size, err, sizeof err))
+    if (parse_setting(&t->train->set, t->train->sel, t->prompt, t->model->cfg.block_size, err, sizeof err))
         tui_message(t, "%s", err);
     return 1;
 }
@@ -364,18 +362,19 @@ static int prompt_done(train_view *v, tui *t)
 static int train_action(view *vv, tui *t, ws_action a)
 {
     train_view *v = (train_view *)vv;
+    int *sel = &t->train->sel;
     char label[64], val[600];
     switch (a) {
-    case ACT_UP: v->sel = v->sel > 0 ? v->sel - 1 : 0; return 1;
-    case ACT_DOWN: v->sel = v->sel < N_SET - 1 ? v->sel + 1 : N_SET - 1; return 1;
+    case ACT_UP: *sel = *sel > 0 ? *sel - 1 : 0; return 1;
+    case ACT_DOWN: *sel = *sel < N_SET - 1 ? *sel + 1 : N_SET - 1; return 1;
     case ACT_OPEN:
         v->prompt = PROMPT_SETTING;
-        snprintf(label, sizeof label, "%s: ", set_names[v->sel]);
+        snprintf(label, sizeof label, "%s: ", set_names[t->train->sel]);
         tui_prompt(t, label);
-        if (v->sel == SET_DATA)
+        if (t->train->sel == SET_DATA)
             snprintf(val, sizeof val, "%s", t->train->set.data);
         else
-            setting_text(&t->train->set, v->sel, val, sizeof val);
+            setting_text(&t->train->set, t->train->sel, val, sizeof val);
         snprintf(t->prompt, sizeof t->prompt, "%.*s", (int)sizeof t->prompt - 1, val);   /* edit from the current value */
         return 1;
     case ACT_START: start_run(t); return 1;
