@@ -13,6 +13,7 @@ typedef enum ws_layout {
     WS_LAYOUT_OURS,     /* tok_emb, blocks.N.attn.c_attn, blocks.N.mlp.0 ... */
     WS_LAYOUT_NANOGPT,  /* transformer.wte, transformer.h.N.mlp.c_fc ... */
     WS_LAYOUT_HF_GPT2,  /* wte, h.N.attn.c_attn (Conv1D, transposed) ... */
+    WS_LAYOUT_EMBEDDING /* an embedding and no blocks (e.g. a lone embeddings.npy) */
 } ws_layout;
 
 typedef struct ws_config {
@@ -42,7 +43,8 @@ typedef struct ws_model {
 const char *ws_layout_name(ws_layout l);
 
 /* Open a model file by its contents: .safetensors, a sharded
- * model.safetensors.index.json (or a directory holding one). Roles and config
+ * model.safetensors.index.json (or a directory holding one), a torch.save
+ * .pt / nanoGPT ckpt.pt, or a .npy array. Roles and config
  * are recognised; an unknown naming still loads. */
 int ws_model_open(const char *path, ws_model **out, ws_err *e);
 void ws_model_free(ws_model *m);

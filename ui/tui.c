@@ -20,6 +20,7 @@
 #include "terminal.h"
 #include "train_marks.h"
 #include "tui.h"
+#include "tui_analysis.h"
 
 enum { POLL_MS = 15 };   /* while work runs: how soon a finished job is shown */
 
@@ -312,6 +313,7 @@ int tui_main(int argc, char **argv)
         tui_pop(&t);
     tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
+    tui_analyses_free();   /* before the models they read */
     term_stop();
     ws_model_free(t.model);
     ws_model_free(t.tuned);
