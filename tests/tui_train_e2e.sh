@@ -104,6 +104,23 @@ grep -aq 'crystal:2' "$TMP/tiny-tuned.safetensors" || fail "the checkpoint does 
 before=$("$W" eval "$TMP/tiny.safetensors" --data "$TMP/corpus.txt" --seq 16 | awk '{ print $2 }')
 after=$("$W" eval "$TMP/tiny-tuned.safetensors" --data "$TMP/corpus.txt" --seq 16 | awk '{ print $2 }')
 awk -v a="$after" -v b="$before" 'BEGIN { exit !(a != "" && a < b) }' || fail "loss $before -> $after did not fall"
+# ---- strategies across seeds: full, marked, and one added ----
+keys C
+await "strategies across seeds"
+await " marked       3 marked tensors"
+keys a 'frz:*=freeze' Enter n 2 Enter
+await " frz          *=freeze"
+await "x seeds 1..2: 40 steps"
+keys s
+await "final losses: mean and sample std over the seeds"
+for name in full marked frz; do
+    T capture-pane -p -t w | grep -q "^$name  .* 2  " || fail "no row for strategy $name"
+done
+# Everything frozen: the loss after the run is the loss before it.
+T capture-pane -p -t w | awk '$1 == "frz" && $3 == 2 { exit !($4 != "" && $4 == $5) }' ||
+    fail "frz: val_end differs from val_start"
+keys q
+await "| train: settings, run and loss"
 cp "$TMP/tiny.safetensors" "$TMP/orig.safetensors"
 keys w C-u "$TMP/tiny.safetensors" Enter
 await "not saved: refusing to overwrite an input file"

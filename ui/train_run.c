@@ -69,53 +69,55 @@ static int is_bin(const char *path)
     return n >= 4 && !strcmp(path + n - 4, ".bin");
 }
 
-/* Tokens of the data file, 10 % held out for validation. */
-static int load_data(run_ctx *c)
+int train_load_data(const ws_model *m, const char *path, ws_tokenizer **tk, ws_data *d,
+                    char *err, size_t n)
 {
     ws_err e = {{0}};
-    const char *path = c->set.data;
+    *tk = NULL;
     if (!path[0]) {
-        set_status(c, 1, "no data file: choose one in the settings (Enter on \"data\")");
+        snprintf(err, n, "no data file: choose one in the settings (Enter on \"data\")");
         return -1;
     }
-    set_status(c, 0, "reading %s", path);
-    if (!is_bin(path) && ws_model_meta(c->m, WS_TOK_META_KEY) &&
-        !(c->tk = ws_tok_from_model(c->m, &e))) {
-        set_status(c, 1, "%s", e.msg);
+    if (!is_bin(path) && ws_model_meta(m, WS_TOK_META_KEY) && !(*tk = ws_tok_from_model(m, &e))) {
+        snprintf(err, n, "%s", e.msg);
         return -1;
     }
     /* Without a tokenizer the engine explains why text cannot be used. */
-    if (ws_data_load(&c->d, &path, 1, c->tk, c->m->cfg.vocab_size, &e)) {
-        set_status(c, 1, "%s", e.msg);
+    if (ws_data_load(d, &path, 1, *tk, m->cfg.vocab_size, &e)) {
+        snprintf(err, n, "%s", e.msg);
         return -1;
     }
-    ws_data_split(&c->d, 0.1);
+    ws_data_split(d, 0.1);
     return 0;
 }
 
-static ws_train_opts run_opts(const run_ctx *c)
+ws_train_opts train_settings_opts(const train_settings *s)
 {
     ws_train_opts o = ws_train_defaults();
-    o.steps = c->set.steps;
-    o.B = c->set.B;
-    o.T = c->set.T;
-    o.lr = c->set.lr;
-    o.min_lr = c->set.lr / 10;
-    o.seed = c->set.seed;
-    o.eval_every = c->set.eval_every;
+    o.steps = s->steps;
+    o.B = s->B;
+    o.T = s->T;
+    o.lr = s->lr;
+    o.min_lr = s->lr / 10;
+    o.seed = s->seed;
+    o.eval_every = s->eval_every;
     o.eval_batches = EVAL_BATCHES;
-    o.rules = c->rules;
-    o.n_rules = c->n_rules;
     return o;
 }
 
 static int setup(run_ctx *c, ws_progress *p)
 {
-    if (load_data(c))
+    char err[600];
+    set_status(c, 0, "reading %s", c->set.data);
+    if (train_load_data(c->m, c->set.data, &c->tk, &c->d, err, sizeof err)) {
+        set_status(c, 1, "%s", err);
         return -1;
+    }
     set_status(c, 0, "applying the policies");
     ws_err e = {{0}};
-    ws_train_opts o = run_opts(c);
+    ws_train_opts o = train_settings_opts(&c->set);
+    o.rules = c->rules;
+    o.n_rules = c->n_rules;
     ws_train *tr = ws_train_new(c->m, &c->d, &o, 0, &e);
     if (!tr) {
         set_status(c, 1, "%s", e.msg);

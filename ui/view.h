@@ -62,5 +62,6 @@ view *view_drift_new(tui *t);
 /* Training (train_marks.h): settings, the live run, and the comparison of
  * strategies across seeds. */
 view *view_train_new(tui *t);
+view *view_compare_new(tui *t);
 
 #endif

@@ -45,6 +45,7 @@ static const key_binding train_keys[] = {
     {{'p', ' ', 0}, "p Space", ACT_PAUSE, "pause / resume the run", "pause"},
     {{'w', 0}, "w", ACT_SAVE, "save a checkpoint (atomic; never over the input model)", "save"},
     {{'l', 0}, "l", ACT_LOG, "loss axis: linear / logarithmic", "log"},
+    {{'C', 0}, "C", ACT_COMPARE, "compare strategies across seeds with these settings", "compare"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -386,6 +387,7 @@ static int train_action(view *vv, tui *t, ws_action a)
         v->prompt = PROMPT_SAVE;
         return run_action(t, a);
     case ACT_PROMPT_DONE: return prompt_done(v, t);
+    case ACT_COMPARE: tui_push(t, view_compare_new(t)); return 1;
     default: return 0;
     }
 }
