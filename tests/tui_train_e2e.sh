@@ -93,11 +93,11 @@ keys s
 await "done      step 40/40"
 await "val "
 await "largest updates |dW|"
-T capture-pane -p -t w | grep -q '^loss [0-9.]*  val [0-9.]* (step 40)  lr ' || fail "no loss numbers"
+T capture-pane -p -t w | grep -q '^loss [0-9.]*  val [0-9.]* @40  lr ' || fail "no loss numbers"
 T capture-pane -p -t w | grep -q '◆' || fail "no validation points in the plot"
 T capture-pane -p -t w | LC_ALL=C grep -q "$(printf '\342')[$(printf '\240\241\242\243')]" || fail "no braille loss line"
 keys l
-await "(log y)"
+await "log y"
 keys w Enter
 await "saved the checkpoint of step 40 to $TMP/tiny-tuned.safetensors"
 grep -aq 'crystal:2' "$TMP/tiny-tuned.safetensors" || fail "the checkpoint does not record crystal:2"

@@ -24,6 +24,7 @@ typedef struct run_ctx {
     ws_tokenizer *tk;
     ws_data d;
     ws_train *_Atomic tr;      /* published once started */
+    atomic_int ended;          /* the run is over and its final status set */
 
     pthread_mutex_t mu;        /* guards what follows */
     char status[600];
@@ -189,6 +190,7 @@ static void run_job(void *arg, ws_progress *p)
             ws_train_wait(tr);
             final_status(c, tr);
             ended = 1;
+            atomic_store(&c->ended, 1);
         }
         serve_save(c, tr);
         struct timespec nap = {0, (ended ? 100 : 20) * 1000 * 1000};
@@ -244,8 +246,7 @@ int train_run_status(train_run *r, char *buf, size_t n)
 
 int train_run_finished(train_run *r)
 {
-    ws_train *tr = train_run_engine(r);
-    return job_done(r->job) || (tr && ws_train_finished(tr));
+    return job_done(r->job) || atomic_load(&r->c->ended);
 }
 
 const train_settings *train_run_settings(const train_run *r) { return &r->c->set; }

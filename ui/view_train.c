@@ -20,7 +20,13 @@
 #include "train_run.h"
 #include "tui.h"
 
-enum { REDRAW_MS = 100, LEFT_W = 40, TOP_UPDATES = 8 };
+enum { REDRAW_MS = 100, TOP_UPDATES = 8 };
+
+/* Width of the left column (settings, updates): 40, less on narrow screens. */
+static int left_w(int w)
+{
+    return w * 2 / 5 < 40 ? w * 2 / 5 : 40;
+}
 
 enum { SET_DATA, SET_STEPS, SET_BATCH, SET_SEQ, SET_LR, SET_SEED, SET_EVAL, N_SET };
 static const char *const set_names[N_SET] = {"data", "steps", "batch", "seq", "lr", "seed",
@@ -121,10 +127,11 @@ static void draw_updates(ws_train *tr, long rec, cellbuf *cb, cb_rect r)
                     order[i] = order[j];
                     order[j] = tmp;
                 }
+            /* Too long: keep the tail, which tells the matrices apart. */
             const char *name = ws_train_matrix_name(tr, order[i]);
-            int room = r.w - 12, len = (int)strlen(name);
-            cb_printf(cb, r.y + 1 + i, r.x, r.w, 0, " %-*s%10.3g", room,
-                      len > room ? name + len - room : name, u[order[i]]);
+            int room = r.w - 12, len = (int)strlen(name), cut = len > room;
+            cb_printf(cb, r.y + 1 + i, r.x, r.w, 0, " %s%-*s%10.3g", cut ? "~" : "",
+                      room - cut, cut ? name + len - room + 1 : name, u[order[i]]);
         }
     }
     free(u);
@@ -170,8 +177,8 @@ static void draw_metrics(cellbuf *cb, int y, int w, ws_train *tr, size_t n)
     tui_fmt_count(tok, sizeof tok, (int64_t)r.tokens_per_s);
     char vtxt[48] = "-";
     if (!isnan(val))
-        snprintf(vtxt, sizeof vtxt, "%.4f (step %lld)", val, (long long)v.step);
-    cb_printf(cb, y, 0, w, 0, "loss %.4f  val %s  lr %.3g  grad norm %.3g  %s tok/s  frozen %d/%zu",
+        snprintf(vtxt, sizeof vtxt, "%.4f @%lld", val, (long long)v.step);
+    cb_printf(cb, y, 0, w, 0, "loss %.4f  val %s  lr %.3g  |g| %.3g  %s tok/s  frozen %d/%zu",
               r.loss, vtxt, r.lr, r.grad_norm, tok, r.n_frozen,
               ws_gpt_nparams(ws_train_gpt(tr)));
 }
@@ -199,7 +206,7 @@ static void draw_plot(tui *t, cellbuf *cb, cb_rect r, ws_train *tr, size_t n)
         }
         const char *dot = t->style.glyphs == WS_GLYPH_UTF8 ? "\xe2\xa3\x80 train  \xe2\x97\x86 val"
                                                            : "* train  o val";
-        cb_printf(cb, r.y, r.x, r.w, CB_BOLD, "loss against step   %s   (%s y)", dot,
+        cb_printf(cb, r.y, r.x, r.w, CB_BOLD, "loss by step  %s  %s y", dot,
                   t->train->logy ? "log" : "linear");
         render_loss(cb, (cb_rect){r.y + 1, r.x, r.h - 1, r.w}, loss, s->steps, vstep, val, nv,
                     t->train->logy, &t->style);
@@ -228,8 +235,9 @@ static void draw_run(train_view *v, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     draw_metrics(cb, body.y + 1, body.w, tr, n);
     ws_train_rec r;
     long last = last_step_record(tr, n, &r);
-    draw_updates(tr, last, cb, (cb_rect){left_end, 0, body.y + body.h - left_end, LEFT_W});
-    draw_plot(t, cb, (cb_rect){body.y + 3, LEFT_W + 1, body.h - 3, body.w - LEFT_W - 1}, tr, n);
+    int lw = left_w(body.w);
+    draw_updates(tr, last, cb, (cb_rect){left_end, 0, body.y + body.h - left_end, lw});
+    draw_plot(t, cb, (cb_rect){body.y + 3, lw + 1, body.h - 3, body.w - lw - 1}, tr, n);
     size_t n_train, n_val, n_unk;
     train_run_data(run, &n_train, &n_val, &n_unk);
     ws_train_state s = ws_train_get_state(tr, NULL, 0);
@@ -239,8 +247,8 @@ static void draw_run(train_view *v, tui *t, cellbuf *cb, cb_rect body, cb_rect i
         char a[16], b[16];
         tui_fmt_count(a, sizeof a, (int64_t)n_train);
         tui_fmt_count(b, sizeof b, (int64_t)n_val);
-        cb_printf(cb, info.y, info.x, info.w, 0, "data: %s training tokens, %s validation, "
-                  "%zu <unk> words;  q leaves it running, x stops it", a, b, n_unk);
+        cb_printf(cb, info.y, info.x, info.w, 0, "data: %s train / %s val tokens, %zu <unk>;  "
+                  "q: back (it keeps running)  x: stop", a, b, n_unk);
     }
 }
 
@@ -248,7 +256,7 @@ static void train_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
 {
     train_view *v = (train_view *)vv;
     v->drawn_at = now_ms();
-    int left_end = draw_settings(t, cb, (cb_rect){body.y + 3, 0, body.h - 3, LEFT_W});
+    int left_end = draw_settings(t, cb, (cb_rect){body.y + 3, 0, body.h - 3, left_w(body.w)});
     if (t->train->run) {
         draw_run(v, t, cb, body, info, left_end);
         return;
