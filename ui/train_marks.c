@@ -79,6 +79,8 @@ int train_marks_apply(tui_train *s, const ws_model *m, const char *spec, char *e
     int hits = 0;
     for (size_t i = 0; i < m->n_tensors; i++) {
         const ws_tensor *t = &m->tensors[i];
+        if (t->role == WS_ROLE_NONE)
+            continue;   /* not a parameter of the network: nothing to train */
         int sel = ws_policy_rule_selects(&r, t->name, t->role, t->layer, t->ndim);
         if (sel < 0) {
             snprintf(err, n, "policy pattern \"%s\": bad role@layers selector", r.pattern);
@@ -123,7 +125,7 @@ ws_policy_rule *train_marks_rules(const tui_train *s, const ws_model *m, size_t 
     if (!r)
         return NULL;
     for (size_t i = 0; i < s->n && i < m->n_tensors; i++) {
-        if (s->marks[i].kind == WS_POL_TRAIN)
+        if (s->marks[i].kind == WS_POL_TRAIN || m->tensors[i].role == WS_ROLE_NONE)
             continue;
         ws_policy_rule *q = &r[*n];
         if (exact_pattern(m->tensors[i].name, q->pattern, sizeof q->pattern)) {

@@ -50,7 +50,8 @@ void train_mark_cycle(tui_train *s, const ws_tensor *t, size_t i);
 /* "train", "crystal:2" ... */
 const char *train_mark_text(const train_mark *m, char *buf, size_t n);
 /* Apply a rule "PATTERN=POLICY" to every tensor it selects (as the engine
- * would). Returns how many it selected, or -1 with `err`. */
+ * would; tensors without a role are no parameters and are skipped).
+ * Returns how many it selected, or -1 with `err`. */
 int train_marks_apply(tui_train *s, const ws_model *m, const char *spec, char *err, size_t n);
 /* The marks as engine rules: one rule per tensor that does not train,
  * its name as the (escaped) pattern. Malloc'd; *n rules. */

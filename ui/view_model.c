@@ -324,6 +324,10 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
     }
     size_t i = (size_t)(sel - t->model->tensors);
     char buf[160];
+    if (sel->role == WS_ROLE_NONE && (a == ACT_POLICY || a == ACT_POLICY_SET)) {
+        tui_message(t, "%s is not a parameter of the network: it has no training policy", sel->name);
+        return 1;
+    }
     switch (a) {
     case ACT_POLICY:
         train_mark_cycle(t->train, sel, i);
