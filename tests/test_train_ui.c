@@ -117,7 +117,7 @@ static void test_loss_plot(void)
         loss[i] = 100.0f / (float)(1 << i) > 1 ? 100.0f / (float)(1 << i) : 1;
     int64_t vs[2] = {0, 10};
     float val[2] = {100, 1};
-    render_loss(&cb, (cb_rect){0, 0, 12, 50}, loss, 10, vs, val, 2, 1, &st);
+    render_loss(&cb, (cb_rect){0, 0, 12, 50}, loss, 10, 10, vs, val, 2, 1, &st);
     /* Plot area: rows 0..9, columns 10..49 (axes as render_axes). The
      * highest validation loss is top left, the lowest bottom right. */
     int x0, y0 = find(&cb, "o", &x0);
@@ -136,10 +136,40 @@ static void test_loss_plot(void)
     cb_free(&cb);
 }
 
+/* A long run half done: the line fills the left half of the step axis only. */
+static void test_long_run(void)
+{
+    render_style st = {WS_GLYPH_ASCII, WS_COL_MONO, 1};
+    cellbuf cb;
+    cb_init(&cb, 12, 50);
+    int64_t steps = 1000000, done = steps / 2;
+    float *loss = malloc((size_t)done * sizeof *loss);
+    for (int64_t i = 0; i < done; i++)
+        loss[i] = 5.0f - 4.0f * (float)i / (float)done;
+    render_loss(&cb, (cb_rect){0, 0, 12, 50}, loss, done, steps, NULL, NULL, 0, 0, &st);
+    /* Plot columns 10..49 over steps 0..1e6: step 5e5 is column ~29.5. */
+    int first = -1, last = -1;
+    for (int x = 10; x < 50; x++)
+        for (int y = 0; y < 10; y++)
+            if (!strcmp(cb_at_c(&cb, y, x)->glyph, "*")) {
+                if (first < 0)
+                    first = x;
+                last = x;
+            }
+    CHECKF(first == 10 && last >= 28 && last <= 30, "line over columns %d..%d", first, last);
+    CHECK(!strcmp(cb_at_c(&cb, 0, 10)->glyph, "*"));   /* the highest loss first */
+    char *xl = cb_dump(&cb, (cb_rect){11, 0, 1, 50});
+    CHECK_STR_CONTAINS(xl, "1e+06");                    /* the axis is in steps */
+    free(xl);
+    free(loss);
+    cb_free(&cb);
+}
+
 int main(void)
 {
     test_marks();
     test_strategy();
     test_loss_plot();
+    test_long_run();
     return check_done();
 }

@@ -7,7 +7,8 @@
 
 #include "render.h"
 
-enum { YLABEL_W = 9 };   /* as render_axes: label columns left of the y axis */
+enum { YLABEL_W = 9 };     /* as render_axes: label columns left of the y axis */
+enum { MAX_SLOTS = 8192 }; /* points handed to the line plot, far more than dot columns */
 
 static double tr(double v, int logy)
 {
@@ -58,24 +59,51 @@ static void log_labels(cellbuf *cb, cb_rect p, double lo, double hi, const rende
     }
 }
 
-void render_loss(cellbuf *cb, cb_rect area, const float *loss, int64_t n_steps,
+/* The line's points: one per step over 0 .. n_steps, or for long runs the
+ * min and max of each of MAX_SLOTS/2 bins of steps. NaN where no step is. */
+static float *loss_points(const float *loss, int64_t n_loss, int64_t n_steps, int logy,
+                          int64_t *n_out)
+{
+    int64_t steps = n_steps + 1, n = steps <= MAX_SLOTS ? steps : MAX_SLOTS;
+    float *y = malloc((size_t)n * sizeof *y);
+    if (!y)
+        return NULL;
+    if (n == steps) {
+        for (int64_t i = 0; i < n; i++)
+            y[i] = i < n_loss ? (float)tr(loss[i], logy) : NAN;
+    } else {
+        int64_t bins = n / 2;
+        for (int64_t j = 0; j < bins; j++) {
+            double lo = INFINITY, hi = -INFINITY;
+            for (int64_t i = j * steps / bins; i < (j + 1) * steps / bins && i < n_loss; i++) {
+                double v = tr(loss[i], logy);
+                if (isfinite(v))
+                    lo = fmin(lo, v), hi = fmax(hi, v);
+            }
+            y[2 * j] = lo <= hi ? (float)lo : NAN;
+            y[2 * j + 1] = lo <= hi ? (float)hi : NAN;
+        }
+    }
+    *n_out = n;
+    return y;
+}
+
+void render_loss(cellbuf *cb, cb_rect area, const float *loss, int64_t n_loss, int64_t n_steps,
                  const int64_t *val_step, const float *val, int n_val, int logy,
                  const render_style *s)
 {
     cb_fill(cb, area, " ", CB_DEFAULT, CB_DEFAULT, 0);
     double lo, hi;
-    if (n_steps < 1 || loss_range(loss, n_steps, val, n_val, logy, &lo, &hi))
+    if (n_steps < 1 || loss_range(loss, n_loss, val, n_val, logy, &lo, &hi))
         return;
-    /* The axis runs over steps 0 .. n_steps: one more slot for the final
-     * evaluation, which comes after the last step. */
-    float *y = malloc(((size_t)n_steps + 1) * sizeof *y);
+    /* The axis runs over steps 0 .. n_steps: the final evaluation comes
+     * after the last step. */
+    int64_t n;
+    float *y = loss_points(loss, n_loss, n_steps, logy, &n);
     if (!y)
         return;
-    for (int64_t i = 0; i < n_steps; i++)
-        y[i] = (float)tr(loss[i], logy);
-    y[n_steps] = NAN;
     double tlo = tr(lo, logy), thi = tr(hi, logy);
-    cb_rect p = render_plot_range(cb, area, y, n_steps + 1, tlo, thi, s);
+    cb_rect p = render_plot_range(cb, area, y, n, (double)n_steps, tlo, thi, s);
     free(y);
     if (p.w <= 0 || p.h <= 0)
         return;

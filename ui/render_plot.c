@@ -71,16 +71,16 @@ void render_plot(cellbuf *cb, cb_rect area, const float *y, int64_t n, const ren
 {
     double ylo, yhi;
     finite_range(y, n, &ylo, &yhi);
-    render_plot_range(cb, area, y, n, ylo, yhi, s);
+    render_plot_range(cb, area, y, n, (double)(n - 1), ylo, yhi, s);
 }
 
-cb_rect render_plot_range(cellbuf *cb, cb_rect area, const float *y, int64_t n, double ylo,
-                          double yhi, const render_style *s)
+cb_rect render_plot_range(cellbuf *cb, cb_rect area, const float *y, int64_t n, double xmax,
+                          double ylo, double yhi, const render_style *s)
 {
     cb_fill(cb, area, " ", CB_DEFAULT, CB_DEFAULT, 0);
     if (n <= 0)
         return (cb_rect){area.y, area.x, 0, 0};
-    cb_rect p = render_axes(cb, area, 0, (double)(n - 1), ylo, yhi, s);
+    cb_rect p = render_axes(cb, area, 0, xmax, ylo, yhi, s);
     if (p.w <= 0 || p.h <= 0)
         return p;
     int utf8 = s->glyphs == WS_GLYPH_UTF8;

@@ -186,19 +186,19 @@ static void draw_metrics(cellbuf *cb, int y, int w, ws_train *tr, size_t n)
 static void draw_plot(tui *t, cellbuf *cb, cb_rect r, ws_train *tr, size_t n)
 {
     const train_settings *s = train_run_settings(t->train->run);
-    float *loss = malloc((size_t)s->steps * sizeof *loss);
+    /* Records are one per step from step 0, then the final evaluation. */
+    float *loss = malloc((n + 1) * sizeof *loss);
     float *val = malloc((n + 1) * sizeof *val);
     int64_t *vstep = malloc((n + 1) * sizeof *vstep);
     int nv = 0;
+    int64_t nl = 0;
     if (loss && val && vstep) {
-        for (int64_t i = 0; i < s->steps; i++)
-            loss[i] = NAN;
         for (size_t i = 0; i < n; i++) {
             ws_train_rec rec;
             if (ws_train_record(tr, i, &rec))
                 continue;
-            if (!isnan(rec.loss) && rec.step >= 0 && rec.step < s->steps)
-                loss[rec.step] = rec.loss;
+            if (!isnan(rec.loss) && rec.step == nl)
+                loss[nl++] = rec.loss;
             if (!isnan(rec.val_loss)) {
                 vstep[nv] = rec.step;
                 val[nv++] = rec.val_loss;
@@ -208,7 +208,7 @@ static void draw_plot(tui *t, cellbuf *cb, cb_rect r, ws_train *tr, size_t n)
                                                            : "* train  o val";
         cb_printf(cb, r.y, r.x, r.w, CB_BOLD, "loss by step  %s  %s y", dot,
                   t->train->logy ? "log" : "linear");
-        render_loss(cb, (cb_rect){r.y + 1, r.x, r.h - 1, r.w}, loss, s->steps, vstep, val, nv,
+        render_loss(cb, (cb_rect){r.y + 1, r.x, r.h - 1, r.w}, loss, nl, s->steps, vstep, val, nv,
                     t->train->logy, &t->style);
     }
     free(loss);
