@@ -37,6 +37,7 @@ typedef struct run_ctx {
 struct train_run {
     tui_job *job;
     run_ctx *c;
+    train_history h;
 };
 
 static void set_status(run_ctx *c, int failed, const char *fmt, ...)
@@ -230,7 +231,46 @@ void train_run_release(train_run *r)
     if (!r)
         return;
     job_release(r->job);   /* the job cancels the run and ends with it */
+    free(r->h.loss);
+    free(r->h.val_step);
+    free(r->h.val);
     free(r);
+}
+
+/* Room for one more entry in an array of `size`-byte items. */
+static int grow(void **a, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 256;
+    void *p = realloc(*a, n * size);
+    if (!p)
+        return -1;
+    *a = p;
+    *cap = n;
+    return 0;
+}
+
+const train_history *train_run_history(train_run *r)
+{
+    ws_train *tr = train_run_engine(r);
+    train_history *h = &r->h;
+    size_t n = tr ? ws_train_nrecords(tr) : 0;
+    for (ws_train_rec rec; h->seen < n && !ws_train_record(tr, h->seen, &rec); h->seen++) {
+        if (!isnan(rec.loss) && rec.step == h->n_loss) {
+            if (grow((void **)&h->loss, &h->cap_loss, (size_t)h->n_loss + 1, sizeof *h->loss))
+                return NULL;
+            h->loss[h->n_loss++] = rec.loss;
+        }
+        if (!isnan(rec.val_loss)) {
+            if (grow((void **)&h->val, &h->cap_val, h->n_val + 1, sizeof *h->val) ||
+                grow((void **)&h->val_step, &h->cap_val_step, h->n_val + 1, sizeof *h->val_step))
+                return NULL;
+            h->val_step[h->n_val] = rec.step;
+            h->val[h->n_val++] = rec.val_loss;
+        }
+    }
+    return h;
 }
 
 ws_train *train_run_engine(train_run *r) { return atomic_load(&r->c->tr); }

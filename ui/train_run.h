@@ -43,6 +43,20 @@ const train_settings *train_run_settings(const train_run *r);
 /* Data summary after loading: tokens for training and validation, <unk>s. */
 void train_run_data(train_run *r, size_t *n_train, size_t *n_val, size_t *n_unk);
 
+/* The losses so far, read incrementally from the engine's records (call
+ * from the UI thread only): training loss per step from step 0, and the
+ * validation losses with their steps. NULL when out of memory. */
+typedef struct train_history {
+    float *loss;
+    int64_t n_loss;
+    int64_t *val_step;
+    float *val;
+    size_t n_val;
+    size_t seen;               /* records read */
+    size_t cap_loss, cap_val, cap_val_step;
+} train_history;
+const train_history *train_run_history(train_run *r);
+
 void train_run_pause(train_run *r);
 void train_run_resume(train_run *r);
 void train_run_cancel(train_run *r);

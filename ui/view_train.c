@@ -159,61 +159,34 @@ static void draw_progress(tui *t, cellbuf *cb, int y, int w, ws_train *tr, int s
     cb_printf(cb, y, x + (bar > 0 ? bar : 0), -1, 0, " %3d%%", (int)(f * 100 + 0.5));
 }
 
-static void draw_metrics(cellbuf *cb, int y, int w, ws_train *tr, size_t n)
+static void draw_metrics(cellbuf *cb, int y, int w, ws_train *tr, size_t n,
+                         const train_history *h)
 {
-    ws_train_rec r, v = {0};
-    long last = last_step_record(tr, n, &r);
-    float val = NAN;
-    for (size_t i = n; i-- > 0;)
-        if (!ws_train_record(tr, i, &v) && !isnan(v.val_loss)) {
-            val = v.val_loss;
-            break;
-        }
-    if (last < 0) {
+    ws_train_rec r;
+    if (last_step_record(tr, n, &r) < 0) {
         cb_text(cb, y, 0, w, "waiting for the first step", CB_DIM);
         return;
     }
     char tok[16];
     tui_fmt_count(tok, sizeof tok, (int64_t)r.tokens_per_s);
     char vtxt[48] = "-";
-    if (!isnan(val))
-        snprintf(vtxt, sizeof vtxt, "%.4f @%lld", val, (long long)v.step);
+    if (h->n_val)
+        snprintf(vtxt, sizeof vtxt, "%.4f @%lld", h->val[h->n_val - 1],
+                 (long long)h->val_step[h->n_val - 1]);
     cb_printf(cb, y, 0, w, 0, "loss %.4f  val %s  lr %.3g  |g| %.3g  %s tok/s  frozen %d/%zu",
               r.loss, vtxt, r.lr, r.grad_norm, tok, r.n_frozen,
               ws_gpt_nparams(ws_train_gpt(tr)));
 }
 
-static void draw_plot(tui *t, cellbuf *cb, cb_rect r, ws_train *tr, size_t n)
+static void draw_plot(tui *t, cellbuf *cb, cb_rect r, const train_history *h)
 {
     const train_settings *s = train_run_settings(t->train->run);
-    /* Records are one per step from step 0, then the final evaluation. */
-    float *loss = malloc((n + 1) * sizeof *loss);
-    float *val = malloc((n + 1) * sizeof *val);
-    int64_t *vstep = malloc((n + 1) * sizeof *vstep);
-    int nv = 0;
-    int64_t nl = 0;
-    if (loss && val && vstep) {
-        for (size_t i = 0; i < n; i++) {
-            ws_train_rec rec;
-            if (ws_train_record(tr, i, &rec))
-                continue;
-            if (!isnan(rec.loss) && rec.step == nl)
-                loss[nl++] = rec.loss;
-            if (!isnan(rec.val_loss)) {
-                vstep[nv] = rec.step;
-                val[nv++] = rec.val_loss;
-            }
-        }
-        const char *dot = t->style.glyphs == WS_GLYPH_UTF8 ? "\xe2\xa3\x80 train  \xe2\x97\x86 val"
-                                                           : "* train  o val";
-        cb_printf(cb, r.y, r.x, r.w, CB_BOLD, "loss by step  %s  %s y", dot,
-                  t->train->logy ? "log" : "linear");
-        render_loss(cb, (cb_rect){r.y + 1, r.x, r.h - 1, r.w}, loss, nl, s->steps, vstep, val, nv,
-                    t->train->logy, &t->style);
-    }
-    free(loss);
-    free(val);
-    free(vstep);
+    const char *dot = t->style.glyphs == WS_GLYPH_UTF8 ? "\xe2\xa3\x80 train  \xe2\x97\x86 val"
+                                                       : "* train  o val";
+    cb_printf(cb, r.y, r.x, r.w, CB_BOLD, "loss by step  %s  %s y", dot,
+              t->train->logy ? "log" : "linear");
+    render_loss(cb, (cb_rect){r.y + 1, r.x, r.h - 1, r.w}, h->loss, h->n_loss, s->steps,
+                h->val_step, h->val, (int)h->n_val, t->train->logy, &t->style);
 }
 
 static void draw_run(train_view *v, tui *t, cellbuf *cb, cb_rect body, cb_rect info, int left_end)
@@ -231,13 +204,16 @@ static void draw_run(train_view *v, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     }
     int saving = train_run_save_status(run, NULL, 0);
     size_t n = ws_train_nrecords(tr);
+    const train_history *h = train_run_history(run);
     draw_progress(t, cb, body.y, body.w, tr, saving);
-    draw_metrics(cb, body.y + 1, body.w, tr, n);
     ws_train_rec r;
     long last = last_step_record(tr, n, &r);
     int lw = left_w(body.w);
     draw_updates(tr, last, cb, (cb_rect){left_end, 0, body.y + body.h - left_end, lw});
-    draw_plot(t, cb, (cb_rect){body.y + 3, lw + 1, body.h - 3, body.w - lw - 1}, tr, n);
+    if (h) {
+        draw_metrics(cb, body.y + 1, body.w, tr, n, h);
+        draw_plot(t, cb, (cb_rect){body.y + 3, lw + 1, body.h - 3, body.w - lw - 1}, h);
+    }
     size_t n_train, n_val, n_unk;
     train_run_data(run, &n_train, &n_val, &n_unk);
     ws_train_state s = ws_train_get_state(tr, NULL, 0);
