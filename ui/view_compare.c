@@ -25,7 +25,7 @@ typedef struct compare_job {
     ws_strategy st[MAX_STRAT];
     size_t n_st;
     int seeds;
-    char *table;               /* the result as text, or NULL */
+    ws_table *table;           /* the result (compare.h's columns), or NULL */
     char err[600];
 } compare_job;
 
@@ -64,21 +64,8 @@ static void job_free_arg(void *p)
     compare_job *j = p;
     for (size_t i = 0; i < j->n_st; i++)
         ws_strategy_free(&j->st[i]);
-    free(j->table);
+    ws_table_free(j->table);
     free(j);
-}
-
-/* The table as aligned text. */
-static char *table_text(const ws_table *t)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    if (!fp)
-        return NULL;
-    ws_table_write_text(t, fp);
-    fclose(fp);
-    return buf;
 }
 
 static void compare_run(void *arg, ws_progress *p)
@@ -92,11 +79,8 @@ static void compare_run(void *arg, ws_progress *p)
         ws_train_opts o = train_settings_opts(&j->set);
         if (ws_compare_run_all(j->m, &d, &o, j->st, j->n_st, j->seeds, &c, p, &e)) {
             snprintf(j->err, sizeof j->err, "%s", e.msg);
-        } else {
-            ws_table *t = ws_compare_table(&c, j->st, &e);
-            if (t)
-                j->table = table_text(t);
-            ws_table_free(t);
+        } else if (!(j->table = ws_compare_table(&c, j->st, &e))) {
+            snprintf(j->err, sizeof j->err, "%s", e.msg);
         }
     }
     ws_compare_free(&c);
@@ -133,12 +117,35 @@ static void start(compare_view *v, tui *t)
 
 /* ---- drawing ---- */
 
-static void draw_lines(cellbuf *cb, int y, int h, int w, const char *text, int attrs)
+/* "m ± s" of two numbers (no ± part when s is NaN: one seed). */
+static void mean_std(char *buf, size_t n, double m, double sd, int utf8)
 {
-    for (const char *s = text; *s && h > 0; y++, h--) {
-        size_t n = strcspn(s, "\n");
-        cb_printf(cb, y, 0, w, attrs, "%.*s", (int)n, s);
-        s += n + (s[n] == '\n');
+    if (isnan(sd))
+        snprintf(buf, n, "%.4f", m);
+    else
+        snprintf(buf, n, "%.4f %s %.4f", m, utf8 ? "\xc2\xb1" : "+-", sd);
+}
+
+/* The result, narrower than `wscope compare`'s table: the strategies'
+ * rules are listed above it. */
+static void draw_table(cellbuf *cb, int y, int h, int w, const ws_table *t, int utf8)
+{
+    static const int x[] = {0, 14, 27, 48, 69};   /* columns: ± is one cell, two bytes */
+    cb_fill(cb, (cb_rect){y, 0, 1, w < 80 ? w : 80}, " ", CB_DEFAULT, CB_DEFAULT, CB_UNDERLINE);
+    static const char *const head[] = {"strategy", " val_start", "val_end", "train_end",
+                                       " vs first"};
+    for (int i = 0; i < 5; i++)
+        cb_text(cb, y, x[i], w - x[i], head[i], CB_UNDERLINE);
+    for (int r = 0; r < ws_table_nrows(t) && r + 2 < h; r++) {
+        char buf[64], ve[48], te[48];
+        int row = y + 1 + r;
+        cb_text(cb, row, x[0], x[1] - 1, ws_table_cell_text(t, r, 0, buf, sizeof buf), 0);
+        cb_printf(cb, row, x[1], w - x[1], 0, "%10.4f", ws_table_cell_num(t, r, 3));
+        mean_std(ve, sizeof ve, ws_table_cell_num(t, r, 4), ws_table_cell_num(t, r, 5), utf8);
+        cb_text(cb, row, x[2], w - x[2], ve, 0);
+        mean_std(te, sizeof te, ws_table_cell_num(t, r, 6), ws_table_cell_num(t, r, 7), utf8);
+        cb_text(cb, row, x[3], w - x[3], te, 0);
+        cb_printf(cb, row, x[4], w - x[4], 0, "%+8.2f%%", ws_table_cell_num(t, r, 8));
     }
 }
 
@@ -161,7 +168,8 @@ static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect in
         tui_draw_progress(cb, y, 0, body.w, "training", job_fraction(v->job));
     } else if (v->result && v->result->table) {
         cb_text(cb, y++, 0, body.w, "final losses: mean and sample std over the seeds", CB_BOLD);
-        draw_lines(cb, y, body.y + body.h - y, body.w, v->result->table, 0);
+        draw_table(cb, y, body.y + body.h - y, body.w, v->result->table,
+                   t->style.glyphs == WS_GLYPH_UTF8);
     } else if (v->result) {
         cb_text(cb, y, 0, body.w, v->result->err, CB_BOLD);
     }
