@@ -157,7 +157,7 @@ const char *train_default_corpus(const ws_model *m)
     snprintf(found, sizeof found, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, name);
     if (access(found, R_OK) == 0)
         return found;
-    const char *dirs[] = {WS_BUILDDIR "/sample-models/", WS_PKGDATADIR "/"};
+    const char *dirs[] = {WS_SRCDIR "/sample-models/", WS_PKGDATADIR "/"};
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
         snprintf(found, sizeof found, "%s%s", dirs[i], name);
         if (access(found, R_OK) == 0)
