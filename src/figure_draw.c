@@ -289,6 +289,46 @@ static int draw_series(const ws_figure *f, ws_canvas *c, const layout *L)
     return 0;
 }
 
+/* Data points of the series that fall in the box (bars: their tops and
+ * the area under them). */
+static size_t points_in(const ws_figure *f, const layout *L, double x0, double y0, double x1,
+                        double y1)
+{
+    size_t hits = 0;
+    for (size_t k = 0; k < f->n_series; k++) {
+        const ws_series *s = &f->series[k];
+        for (size_t i = 0; i < s->n; i++) {
+            if (!isfinite(s->x[i]) || !isfinite(s->y[i]) || (f->ylog && s->y[i] <= 0))
+                continue;
+            double px = xpix(L, s->x[i]), py = ypix(L, gy(f, s->y[i]));
+            int under = s->kind == WS_SERIES_BARS && py < y1 && !L->yflip;
+            hits += px >= x0 && px <= x1 && ((py >= y0 && py <= y1) || (under && py <= y0));
+        }
+    }
+    return hits;
+}
+
+/* The corner of the plot whose legend box covers the fewest data points
+ * (top right on a tie). */
+static void legend_corner(const ws_figure *f, const layout *L, double bw, double bh, double *x,
+                          double *y)
+{
+    double m = L->fs * 0.6;
+    double xs[2] = {L->px1 - bw - m, L->px0 + m}, ys[2] = {L->py0 + m, L->py1 - bh - m};
+    size_t best = (size_t)-1;
+    *x = xs[0];
+    *y = ys[0];
+    for (int j = 0; j < 2; j++)
+        for (int i = 0; i < 2; i++) {
+            size_t hits = points_in(f, L, xs[i], ys[j], xs[i] + bw, ys[j] + bh);
+            if (hits < best) {
+                best = hits;
+                *x = xs[i];
+                *y = ys[j];
+            }
+        }
+}
+
 static void draw_legend(const ws_figure *f, ws_canvas *c, const layout *L)
 {
     double fs = L->fs, row = fs * 1.45, sample = fs * 2.2, pad = fs * 0.6, w = 0;
@@ -300,8 +340,8 @@ static void draw_legend(const ws_figure *f, ws_canvas *c, const layout *L)
         }
     if (!n)
         return;
-    double bw = pad * 3 + sample + w, bh = pad * 2 + row * n - (row - fs);
-    double x = L->px1 - bw - fs * 0.6, y = L->py0 + fs * 0.6;
+    double bw = pad * 3 + sample + w, bh = pad * 2 + row * n - (row - fs), x = 0, y = 0;
+    legend_corner(f, L, bw, bh, &x, &y);
     c->rect(c->self, x, y, bw, bh, 0xffffff, 0.88);
     c->frame(c->self, x, y, bw, bh, FRAME_GREY, 1);
     double ty = y + pad;

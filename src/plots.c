@@ -198,23 +198,43 @@ int ws_plot_fit_row(const float *w, int64_t n, int K, ws_fit_mode mode, ws_fit_r
     return rc;
 }
 
+/* Components k0..k1-1 of the fit at the m points x (as ws_fit_eval does
+ * at integers: σ at least WS_FIT_SIGMA_MIN, non-finite components skipped). */
+static void eval_fit(const ws_fit_row *fit, int k0, int k1, const double *x, size_t m, double *y)
+{
+    for (size_t i = 0; i < m; i++) {
+        double v = 0;
+        for (int k = k0; k < k1; k++) {
+            double sg = fit->sigma[k] > WS_FIT_SIGMA_MIN ? fit->sigma[k] : WS_FIT_SIGMA_MIN;
+            double d = (x[i] - fit->mu[k]) / sg;
+            if (isfinite(fit->A[k]) && isfinite(fit->mu[k]) && isfinite(sg))
+                v += fit->A[k] * exp(-0.5 * d * d);
+        }
+        y[i] = v;
+    }
+}
+
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e)
 {
-    double *y = malloc((size_t)(n ? n : 1) * sizeof *y);
-    if (!y)
+    /* Curves are smooth between columns: 8 points per column (64..4096). */
+    size_t m = (size_t)(n * 8 < 64 ? 64 : n * 8 > 4096 ? 4096 : n * 8);
+    double *x = malloc(m * sizeof *x), *y = malloc(m * sizeof *y);
+    if (!x || !y) {
+        free(x);
+        free(y);
         return ws_fail(e, "out of memory");
+    }
+    for (size_t i = 0; i < m; i++)
+        x[i] = (double)(n - 1) * i / (m - 1);
     if (f->n_series) {
         f->series[0].colour = 0x6f6f6f;
         snprintf(f->series[0].label, sizeof f->series[0].label, "weights");
     }
     int rc = 0;
     for (int k = 0; k < fit->K && rc == 0; k++) {
-        ws_fit_row one = *fit;
-        one.K = 1;
-        one.A[0] = fit->A[k], one.mu[0] = fit->mu[k], one.sigma[0] = fit->sigma[k];
-        ws_fit_eval(&one, n, y);
-        ws_series *s = ws_figure_add(f, WS_SERIES_LINE, NULL, y, (size_t)n,
-                                     k ? NULL : "components", ws_palette(2 + k % 5), e);
+        eval_fit(fit, k, k + 1, x, m, y);
+        ws_series *s = ws_figure_add(f, WS_SERIES_LINE, x, y, m, k ? NULL : "components",
+                                     ws_palette(2 + k % 5), e);
         if (!s)
             rc = -1;
         else
@@ -222,11 +242,11 @@ int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e)
     }
     char label[96];
     snprintf(label, sizeof label, "%d-Gaussian fit, R² = %.3f", fit->K, fit->r2);
-    ws_fit_eval(fit, n, y);
-    ws_series *s = rc ? NULL : ws_figure_add(f, WS_SERIES_LINE, NULL, y, (size_t)n, label,
-                                             0xd1495b, e);
+    eval_fit(fit, 0, fit->K, x, m, y);
+    ws_series *s = rc ? NULL : ws_figure_add(f, WS_SERIES_LINE, x, y, m, label, 0xd1495b, e);
     if (s)
         s->width = 2.2;
+    free(x);
     free(y);
     return s ? 0 : -1;
 }

@@ -458,7 +458,16 @@ static void test_plots(void)
     CHECK(f && f->width == WS_PLOT_W && f->height == WS_PLOT_H);
     CHECK(ws_plot_add_fit(f, &fit, 40, &e) == 0);
     CHECK(f->n_series == 1 + 2 + 1);
-    CHECK_NEAR(f->series[3].y[10], 0.5 + -0.25 * exp(-400.0 / 50), 1e-12);
+    /* The curves are sampled 8 times per column: x = 39·i/319. */
+    CHECK(f->series[3].n == 320);
+    CHECK_NEAR(f->series[3].x[80], 39.0 * 80 / 319, 1e-12);
+    for (size_t i = 0; i < f->series[3].n; i += 29) {
+        double x = f->series[3].x[i];
+        double want = 0.5 * exp(-(x - 10) * (x - 10) / 18) - 0.25 * exp(-(x - 30) * (x - 30) / 50);
+        CHECK_NEAR(f->series[3].y[i], want, 1e-12);
+        CHECK_NEAR(f->series[1].y[i] + f->series[2].y[i], want, 1e-12);
+    }
+    CHECK_NEAR(f->series[3].y[319], row[39], 1e-12);  /* agrees with ws_fit_eval */
     CHECK(f->series[1].dashed && f->series[2].dashed && !f->series[3].dashed);
     char *s = svg_of(f);
     int n;
