@@ -229,6 +229,31 @@ static void draw_axes(const ws_figure *f, ws_canvas *c, const layout *L)
                 0, L->title_fs, INK);
 }
 
+/* A run of many more points than pixel columns: keep, of each column's
+ * points, the first, the lowest, the highest and the last, in their order.
+ * The line drawn looks the same; an SVG stays small. In place; returns
+ * the points kept. */
+static size_t thin_line(double *xy, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        double col = floor(xy[2 * i]);
+        size_t lo = i, hi = i;
+        for (j = i; j < n && floor(xy[2 * j]) == col; j++) {
+            lo = xy[2 * j + 1] < xy[2 * lo + 1] ? j : lo;
+            hi = xy[2 * j + 1] > xy[2 * hi + 1] ? j : hi;
+        }
+        size_t keep[4] = {i, lo < hi ? lo : hi, lo < hi ? hi : lo, j - 1};
+        for (int k = 0; k < 4; k++)
+            if (k == 0 || keep[k] != keep[k - 1]) {   /* ascending: drops repeats */
+                xy[2 * out] = xy[2 * keep[k]];
+                xy[2 * out + 1] = xy[2 * keep[k] + 1];
+                out++;
+            }
+    }
+    return out;
+}
+
 /* The line through the finite points, broken where a point is missing. */
 static int draw_line(const ws_figure *f, ws_canvas *c, const layout *L, const ws_series *s)
 {
@@ -244,6 +269,8 @@ static int draw_line(const ws_figure *f, ws_canvas *c, const layout *L, const ws
             run++;
             continue;
         }
+        if (run > 4 * (size_t)(L->px1 - L->px0) && !s->dashed)
+            run = thin_line(xy, run);
         if (run == 1)
             c->marker(c->self, xy[0], xy[1], s->width, s->colour);
         else if (run > 1)

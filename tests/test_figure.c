@@ -390,6 +390,33 @@ static void test_log_and_gaps(void)
     free(w);
     ws_figure_free(f);
 
+    /* 200000 points on 400 pixels: at most 4 a pixel column in the SVG,
+     * the extremes kept. */
+    f = ws_figure_new(400, 300, &e);
+    double *many = malloc(200000 * sizeof *many);
+    for (int i = 0; i < 200000; i++)
+        many[i] = sin(i * 0.001) + (i == 123457 ? 5 : 0);
+    CHECK(ws_figure_add(f, WS_SERIES_LINE, NULL, many, 200000, NULL, 0, &e) != NULL);
+    s = svg_of(f);
+    const char *pl = NULL;   /* the polyline with the most points */
+    size_t pts = 0;
+    for (const char *p = strstr(s, "<polyline"); p; p = strstr(p + 1, "<polyline")) {
+        size_t k = 0;
+        for (const char *q = p; *q != '/'; q++)
+            k += *q == ',';
+        if (k > pts)
+            pts = k, pl = p;
+    }
+    CHECKF(pts > 300 && pts <= 4 * 400, "%zu points", pts);
+    double tx, ty;
+    ws_figure_data_to_pixel(f, 123457, many[123457], &tx, &ty);   /* the spike is drawn */
+    char want[32];
+    snprintf(want, sizeof want, ",%.2f", ty);
+    CHECK(pl && strstr(pl, want) && strstr(pl, want) < strstr(pl, "/>"));
+    free(s);
+    free(many);
+    ws_figure_free(f);
+
     /* No data at all still draws axes. */
     f = ws_figure_new(200, 150, &e);
     CHECKF(ws_figure_save(f, tmp("empty.svg"), &e) == 0, "%s", e.msg);
