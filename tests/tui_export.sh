@@ -39,7 +39,13 @@ check is_png "$TMP/models/tok_emb.weight-row2.png"
 check grep -q '>column index</text>' "$TMP/models/tok_emb.weight-row2.svg"
 keys '?'
 wait_for "export this plot (PNG and SVG, beside the model)"
-keys q Q
+keys q G
+wait_for "row fit: tok_emb.weight row 2"
+wait_for "R2="
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-row2-fit4.png and .svg"
+check grep -q '>4-Gaussian fit, R² = ' "$TMP/models/tok_emb.weight-row2-fit4.svg"
+keys Q
 wait_for "WSCOPE-EXIT=0"
 
 # A read-only model directory: the figures go to the current directory.
