@@ -91,7 +91,7 @@ typedef struct ws_ticks {
 
 /* Nice ticks on [lo, hi]: steps of 1, 2 or 5 × 10^k, about `target` of
  * them (at least 2 within the range when lo < hi), labels with just enough
- * digits. 0 is exactly 0. */
+ * digits (UTF-8, minus signs as U+2212). 0 is exactly 0. */
 void ws_ticks_linear(double lo, double hi, int target, ws_ticks *t);
 /* Log ticks on [lo, hi] (both > 0): decades labelled ("1e-3", "0.01", "1",
  * "100"), a step of several decades when there are many, minor ticks at

@@ -45,12 +45,27 @@ static void linear_label(char *buf, size_t n, double v, double step, double maxa
     }
 }
 
+/* Copy a label with each '-' as a typographic minus (U+2212), as papers print it. */
+static void set_label(char *dst, size_t n, const char *src)
+{
+    size_t k = 0;
+    for (; *src && k + 4 < n; src++) {
+        if (*src == '-') {
+            memcpy(dst + k, "\xe2\x88\x92", 3);
+            k += 3;
+        } else {
+            dst[k++] = *src;
+        }
+    }
+    dst[k] = 0;
+}
+
 static void add_tick(ws_ticks *t, double v, const char *label, int major)
 {
     if (t->n >= WS_TICKS_MAX)
         return;
     t->v[t->n] = v;
-    snprintf(t->label[t->n], sizeof t->label[0], "%s", label ? label : "");
+    set_label(t->label[t->n], sizeof t->label[0], label ? label : "");
     t->major[t->n] = major;
     t->n++;
 }

@@ -47,7 +47,7 @@ static void test_ticks_linear(void)
     ws_ticks_linear(0, 63, 5, &t);           /* a row of 64: 0, 10, ..., 60 */
     CHECK(t.n == 7 && has_tick(&t, 0, "0") && has_tick(&t, 60, "60"));
     ws_ticks_linear(-0.047, 0.052, 5, &t);   /* symmetric, 0 exactly "0.00" */
-    CHECK(has_tick(&t, 0, "0.00") && has_tick(&t, -0.04, "-0.04") && has_tick(&t, 0.04, "0.04"));
+    CHECK(has_tick(&t, 0, "0.00") && has_tick(&t, -0.04, "−0.04") && has_tick(&t, 0.04, "0.04"));
     ws_ticks_linear(0.2, 0.21, 5, &t);       /* a narrow range still gets two ticks */
     CHECK(t.n >= 2 && t.v[0] >= 0.2 - 1e-12 && t.v[t.n - 1] <= 0.21 + 1e-12);
     ws_ticks_linear(1.001, 1.009, 5, &t);    /* nice steps inside an odd range */
@@ -55,7 +55,7 @@ static void test_ticks_linear(void)
     ws_ticks_linear(0, 5e6, 5, &t);          /* big numbers in exponent form */
     CHECK(has_tick(&t, 1e6, "1e6") && has_tick(&t, 0, "0"));
     ws_ticks_linear(0, 3e-5, 3, &t);
-    CHECK(has_tick(&t, 1e-5, "1e-5"));
+    CHECK(has_tick(&t, 1e-5, "1e−5"));
     ws_ticks_linear(3, 3, 5, &t);            /* a single value */
     CHECK(t.n == 1 && t.v[0] == 3);
     ws_ticks_linear(0, 1e9, 1000, &t);       /* never more than the table holds */
@@ -82,7 +82,7 @@ static void test_ticks_log(void)
     CHECK(t.n == 6 + 5 * 8);
     ws_ticks_log(1e-12, 1, &t);              /* thirteen decades: every other, no minors */
     CHECK(t.n == count_major(&t) && t.n == 7);
-    CHECK(has_tick(&t, 1e-12, "1e-12") && has_tick(&t, 1e-6, "1e-6") && has_tick(&t, 1, "1"));
+    CHECK(has_tick(&t, 1e-12, "1e−12") && has_tick(&t, 1e-6, "1e−6") && has_tick(&t, 1, "1"));
     ws_ticks_log(0.3, 5, &t);                /* one decade mark: 2 and 5 labelled too */
     CHECK(has_tick(&t, 1, "1") && has_tick(&t, 2, "2") && has_tick(&t, 5, "5") &&
           has_tick(&t, 0.5, "0.5"));
