@@ -247,6 +247,9 @@ static void check_training(ws_model *m, const ws_model *ref, const int32_t *in,
         const ws_gpt_param *p = ws_gpt_param_at(g, i);
         if (is_listed(frozen, p->name)) {
             size_t off = (size_t)(p->w - ws_gpt_weights(g));
+            int zero = 1;
+            for (size_t k = 0; k < p->n; k++) zero &= p->g[k] == 0.0f;
+            CHECKF(zero, "frozen %s has a gradient", p->name);
             CHECKF(!memcmp(p->w, initial + off, p->n * sizeof(float)),
                    "frozen %s changed", p->name);
             CHECKF(!ws_adamw_m(o, i), "frozen %s has optimizer state", p->name);
@@ -258,6 +261,44 @@ static void check_training(ws_model *m, const ws_model *ref, const int32_t *in,
     }
     ws_adamw_free(o);
     free(initial);
+    ws_gpt_free(g);
+}
+
+/* WS_PARAM_GRAD: the gradient is computed (as the reference's) but the
+ * optimizer leaves the weights alone; a parameter that became frozen after
+ * the optimizer was made is skipped too. */
+static void check_grad_only(ws_model *m, const ws_model *ref, const int32_t *in,
+                            const int32_t *tg)
+{
+    ws_gpt *g = new_gpt(m);
+    if (!g) return;
+    ws_err e = { { 0 } };
+    ws_adamw *o = ws_adamw_new(g, &e);
+    size_t up = 0, ln = 0;
+    for (size_t i = 0; i < ws_gpt_nparams(g); i++) {
+        const ws_gpt_param *p = ws_gpt_param_at(g, i);
+        if (p->role == WS_ROLE_MLP_UP && !p->is_bias && p->layer == 0) up = i;
+        if (p->role == WS_ROLE_LN2 && !p->is_bias && p->layer == 1) ln = i;
+    }
+    ws_gpt_set_trainable(g, up, WS_PARAM_GRAD);
+    ws_gpt_set_trainable(g, ln, WS_PARAM_FROZEN);
+    ws_gpt_param *pu = ws_gpt_param_at(g, up), *pl = ws_gpt_param_at(g, ln);
+    float *before = malloc(pu->n * sizeof(float));
+    memcpy(before, pu->w, pu->n * sizeof(float));
+    float ln_before = pl->w[3], emb_before = ws_gpt_param_at(g, 0)->w[0];
+    ws_gpt_zero_grad(g);
+    ws_gpt_forward(g, in, tg, B, T);
+    ws_gpt_backward(g);
+    char rn[300];
+    snprintf(rn, sizeof rn, "grad.%s", pu->name);
+    compare("grad-only", pu->name, pu->g, ref, rn, pu->n, GRAD_TOL);
+    ws_adamw_opts opt = ws_adamw_defaults();
+    ws_adamw_step(o, g, &opt, 1e-3f);
+    CHECK(!memcmp(before, pu->w, pu->n * sizeof(float)));
+    CHECK(pl->w[3] == ln_before);
+    CHECK(ws_gpt_param_at(g, 0)->w[0] != emb_before);   /* the others do train */
+    free(before);
+    ws_adamw_free(o);
     ws_gpt_free(g);
 }
 
@@ -298,6 +339,7 @@ static void check_case(const char *cas, int tanh)
     check_training(m, ref, in, tg, "");
     const char *frozen = ws_model_meta(ref, "frozen");
     if (frozen && *frozen) check_training(m, ref, in, tg, "frozen_");
+    check_grad_only(m, ref, in, tg);
     check_write_back(m);
 done:
     ws_model_free(m);
