@@ -148,3 +148,48 @@ MULTI_ISA void wsv_gelu(float *y, float *x, size_t n)
         store(x + i, gd, n - i);
     }
 }
+
+/* AdamW's element update, c = { decay, beta1, beta2, step, sqrt(bias
+ * correction 2), eps }, in torch's order of operations (decay, moments,
+ * then p −= step·m / (√v / bc2 + eps)). The square root is the one
+ * operation without a portable vector form: AVX's instruction where the
+ * CPU has it, libm per element otherwise (and for the tail). */
+static void adamw_scalar(float *p, const float *g, float *m, float *v, size_t n,
+                         const float c[6])
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i] *= c[0];
+        m[i] = c[1] * m[i] + (1.0f - c[1]) * g[i];
+        v[i] = c[2] * v[i] + (1.0f - c[2]) * g[i] * g[i];
+        p[i] -= c[3] * m[i] / (sqrtf(v[i]) / c[4] + c[5]);
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("avx2,fma"))) static void adamw_avx2(
+    float *p, const float *g, float *m, float *v, size_t n, const float c[6])
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f gi = load(g + i, 8), pi = load(p + i, 8) * splat(c[0]);
+        v8f mi = splat(c[1]) * load(m + i, 8) + splat(1.0f - c[1]) * gi;
+        v8f vi = splat(c[2]) * load(v + i, 8) + splat(1.0f - c[2]) * gi * gi;
+        pi -= splat(c[3]) * mi / (__builtin_ia32_sqrtps256(vi) / splat(c[4]) + splat(c[5]));
+        store(m + i, mi, 8);
+        store(v + i, vi, 8);
+        store(p + i, pi, 8);
+    }
+    adamw_scalar(p + i, g + i, m + i, v + i, n - i, c);
+}
+#endif
+
+void wsv_adamw(float *p, const float *g, float *m, float *v, size_t n, const float c[6])
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        adamw_avx2(p, g, m, v, n, c);
+        return;
+    }
+#endif
+    adamw_scalar(p, g, m, v, n, c);
+}

@@ -20,4 +20,8 @@ void wsv_scale(float *x, size_t n, float s);
 /* y[i] = x·Φ(x) (exact GELU), and x[i] is replaced by GELU'(x) = Φ(x) + x·φ(x). */
 void wsv_gelu(float *y, float *x, size_t n);
 
+/* One AdamW update of n elements (adamw.c): c = { 1 − lr·wd, beta1, beta2,
+ * lr / (1 − beta1^t), sqrt(1 − beta2^t), eps }. */
+void wsv_adamw(float *p, const float *g, float *m, float *v, size_t n, const float c[6]);
+
 #endif

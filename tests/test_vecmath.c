@@ -55,6 +55,28 @@ int main(void)
     CHECK(wsv_max(r, 3) == 7.0f);
     wsv_scale(r, 11, 2.0f);
     CHECK(r[10] == -10.0f && r[4] == 19.0f);
+    /* AdamW's update against torch's formula in double, three steps. */
+    enum { NA = 1003 };
+    float p[NA], g[NA], m[NA] = { 0 }, v[NA] = { 0 };
+    double pd[NA], md[NA] = { 0 }, vd[NA] = { 0 };
+    for (int i = 0; i < NA; i++) pd[i] = p[i] = sinf((float)i);
+    double worst_p = 0.0;
+    for (int t = 1; t <= 3; t++) {
+        double lr = 1e-3, wd = 0.1, b1 = 0.9, b2 = 0.95, eps = 1e-8;
+        float c[6] = { (float)(1 - lr * wd), (float)b1, (float)b2,
+                       (float)(lr / (1 - pow(b1, t))), (float)sqrt(1 - pow(b2, t)), (float)eps };
+        for (int i = 0; i < NA; i++) g[i] = cosf((float)(i * t)) * (i % 3 ? 1.0f : 1e-3f);
+        wsv_adamw(p, g, m, v, NA, c);
+        for (int i = 0; i < NA; i++) {
+            pd[i] *= 1 - lr * wd;
+            md[i] = b1 * md[i] + (1 - b1) * g[i];
+            vd[i] = b2 * vd[i] + (1 - b2) * (double)g[i] * g[i];
+            pd[i] -= lr / (1 - pow(b1, t)) * md[i] / (sqrt(vd[i]) / sqrt(1 - pow(b2, t)) + eps);
+        }
+    }
+    for (int i = 0; i < NA; i++) worst_p = fmax(worst_p, fabs(p[i] - pd[i]));
+    printf("adamw: max abs err %.3g after 3 steps of lr 1e-3\n", worst_p);
+    CHECK(worst_p < 1e-6);
     free(x);
     free(x0);
     free(y);
