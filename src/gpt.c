@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gpt_layers.h"
+#include "vecmath.h"
 #include "threads.h"
 
 /* Parameter indices of one block; -1 for an absent (optional) tensor. */
@@ -389,7 +390,7 @@ static void block_backward(ws_gpt *g, int l, const float *x, int need_dx)
     wsl_linear_dx(g->dfc, g->dres, W(g, b->downw), N, 4 * C, C, 0, g->threads);
     weight_grad(g, b->downw, g->dres, a->fcg, N, 4 * C, C);
     bias_grad(g, b->downb, g->dres, N, C);
-    wsl_mul(g->dfc, a->fc, (size_t)N * 4 * C);
+    wsv_mul(g->dfc, a->fc, (size_t)N * 4 * C);
     weight_grad(g, b->upw, g->dfc, a->ln2, N, C, 4 * C);
     bias_grad(g, b->upb, g->dfc, N, 4 * C);
     wsl_linear_dx(g->dln, g->dfc, W(g, b->upw), N, C, 4 * C, 0, g->threads);

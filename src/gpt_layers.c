@@ -76,7 +76,7 @@ void wsl_linear(float *out, const float *x, const float *w, const float *b,
             float *o = out + (size_t)i * nout;
             if (res) memcpy(o, res + (size_t)i * nout, sizeof(float) * nout);
             else memset(o, 0, sizeof(float) * nout);
-            if (b) for (int j = 0; j < nout; j++) o[j] += b[j];
+            if (b) wsv_add(o, b, (size_t)nout);
         }
     }
     wsl_sgemm(0, 1, N, nout, nin, 1.0f, x, nin, w, nin, beta, out, nout, threads);
@@ -188,10 +188,7 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
         float m = mean[i], s = rstd[i];
         for (int c = 0; c < C; c++) dw[c] += d[c] * (xr[c] - m) * s;
     }
-    for (int i = 0; db && i < N; i++) {
-        const float *d = dout + (size_t)i * C;
-        for (int c = 0; c < C; c++) db[c] += d[c];
-    }
+    for (int i = 0; db && i < N; i++) wsv_add(db, dout + (size_t)i * C, (size_t)C);
 }
 
 /* ---- GELU ---- */
@@ -227,11 +224,6 @@ void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads)
 {
     gelu_job j = { y, x, tanh_approx };
     ws_parallel_for(n, 16384, threads, gelu_fwd, &j, NULL);
-}
-
-void wsl_mul(float *d, const float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) d[i] *= x[i];
 }
 
 /* ---- causal self-attention, one (batch, head) pair per work item ---- */

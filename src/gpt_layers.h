@@ -40,8 +40,7 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
 /* y = GELU(x) over n floats (exact erf, or the tanh approximation); x is
  * overwritten by GELU'(x) for the backward pass. */
 void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads);
-/* d *= x elementwise. */
-void wsl_mul(float *d, const float *x, size_t n);
+
 
 /* Causal self-attention. qkv is [B·T × 3C] (q, k, v per row), att receives
  * the probabilities [B×H×T×T] (upper triangle zero), y is [B·T × C]. */

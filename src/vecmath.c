@@ -114,6 +114,20 @@ MULTI_ISA void wsv_scale(float *x, size_t n, float s)
     for (; i < n; i++) x[i] *= s;
 }
 
+MULTI_ISA void wsv_add(float *x, const float *a, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) store(x + i, load(x + i, 8) + load(a + i, 8), 8);
+    for (; i < n; i++) x[i] += a[i];
+}
+
+MULTI_ISA void wsv_mul(float *x, const float *a, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) store(x + i, load(x + i, 8) * load(a + i, 8), 8);
+    for (; i < n; i++) x[i] *= a[i];
+}
+
 /* Φ(x) = 1 − erfc(z)/2 for z = x/√2 >= 0 (erfc(z)/2 below zero), with
  * erfc(a) = t·poly(t)·exp(−a²), t = 1/(1 + p·a); φ(x) uses the same exp. */
 static inline __attribute__((always_inline)) void gelu8(v8f v, v8f *y, v8f *d)

@@ -17,6 +17,9 @@ float wsv_max(const float *x, size_t n);
 float wsv_exp_sum(float *x, size_t n, float shift);
 /* x[i] *= s. */
 void wsv_scale(float *x, size_t n, float s);
+/* x[i] += a[i]; x[i] *= a[i]. */
+void wsv_add(float *x, const float *a, size_t n);
+void wsv_mul(float *x, const float *a, size_t n);
 /* y[i] = x·Φ(x) (exact GELU), and x[i] is replaced by GELU'(x) = Φ(x) + x·φ(x). */
 void wsv_gelu(float *y, float *x, size_t n);
 

@@ -55,6 +55,11 @@ int main(void)
     CHECK(wsv_max(r, 3) == 7.0f);
     wsv_scale(r, 11, 2.0f);
     CHECK(r[10] == -10.0f && r[4] == 19.0f);
+    float one[11] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+    wsv_add(r, one, 11);
+    CHECK(r[10] == -9.0f && r[0] == 7.0f);
+    wsv_mul(r, r, 11);
+    CHECK(r[10] == 81.0f && r[4] == 400.0f);
     /* AdamW's update against torch's formula in double, three steps. */
     enum { NA = 1003 };
     float p[NA], g[NA], m[NA] = { 0 }, v[NA] = { 0 };
