@@ -32,6 +32,32 @@ int ws_blas_threads(int n)
     return old;
 }
 
+/* While any parallel loop runs, OpenBLAS is held at one thread so loops that
+ * call BLAS do not oversubscribe the cores. Loops may run at once on several
+ * threads (UI jobs), so the switch is counted: the first loop in sets one
+ * thread, the last one out restores the count it found. */
+static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+static int blas_users, blas_saved;
+
+static void blas_single_enter(void)
+{
+    pthread_mutex_lock(&blas_lock);
+    if (blas_users++ == 0) {
+        blas_saved = openblas_get_num_threads();
+        if (blas_saved != 1)
+            openblas_set_num_threads(1);
+    }
+    pthread_mutex_unlock(&blas_lock);
+}
+
+static void blas_single_leave(void)
+{
+    pthread_mutex_lock(&blas_lock);
+    if (--blas_users == 0 && blas_saved != 1)
+        openblas_set_num_threads(blas_saved);
+    pthread_mutex_unlock(&blas_lock);
+}
+
 typedef struct pf_job {
     size_t n, chunk;
     atomic_size_t next;
@@ -73,7 +99,7 @@ int ws_parallel_for(size_t n, size_t chunk, int threads,
         threads = chunks ? (int)chunks : 1;
     pf_job job = {.n = n, .chunk = chunk, .fn = fn, .user = user, .p = p};
     atomic_store(&job.next, 0);
-    int old = ws_blas_threads(1);
+    blas_single_enter();
     pthread_t tids[64];
     pf_arg args[64];
     if (threads > 64)
@@ -89,6 +115,6 @@ int ws_parallel_for(size_t n, size_t chunk, int threads,
     pf_worker(&args[0]);
     for (int t = 1; t <= started; t++)
         pthread_join(tids[t], NULL);
-    openblas_set_num_threads(old);
+    blas_single_leave();
     return ws_cancelled(p) ? -1 : 0;
 }

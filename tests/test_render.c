@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "downsample.h"
+#include "job.h"
 #include "keys.h"
 #include "layout.h"
 #include "render.h"
@@ -101,12 +103,12 @@ static void test_plot(void)
     cb_init(&cb, 8, 30);
     render_plot(&cb, (cb_rect){0, 0, 8, 30}, WAVE, 5, &UTF8_TRUE);
     CHECK_DUMP(&cb, ((cb_rect){0, 0, 8, 30}),
-               "       1 ┤   ⢀⡴⠛⣆             \n"
-               "         │  ⣠⠏  ⠈⠳⣄           \n"
-               "       0 ┤⣠⠞⠁     ⠘⢦⡀        ⢀\n"
-               "         │          ⠙⢦      ⣠⠞\n"
-               "         │           ⠈⠳⣄  ⢀⡞⠁ \n"
-               "      -1 ┤             ⠈⢧⡴⠋   \n"
+               "       1 ┤   ⢀⡞⠳⣄             \n"
+               "         │ ⢀⡴⠋  ⠈⢧⡀           \n"
+               "       0 ┤⣠⠞      ⠙⢦⡀        ⢀\n"
+               "         │          ⠳⣄      ⡴⠋\n"
+               "         │           ⠈⢳⡀  ⣠⠞⠁ \n"
+               "      -1 ┤             ⠙⢦⡼⠁   \n"
                "         └┬─────────┬────────┬\n"
                "          0         2        4\n");
     CHECK(cb_at(&cb, 0, 13)->fg == 0x5fd7ff);
@@ -116,9 +118,9 @@ static void test_plot(void)
                "       1 +    ***             \n"
                "         |  *** ***           \n"
                "       0 +***     ***        *\n"
-               "         |          ***     **\n"
-               "         |            *** *** \n"
-               "      -1 +              ***   \n"
+               "         |          **     ***\n"
+               "         |           *** ***  \n"
+               "      -1 +             ***    \n"
                "         ++---------+--------+\n"
                "          0         2        4\n");
     /* More points than dot columns: each column spans its bucket's range. */
@@ -331,8 +333,88 @@ static void test_downsample(void)
     CHECK_NEAR(ds_abs_percentile(sh, 101, 0, 1 << 20), 0, 1e-6);
 }
 
+static void test_line_stats(void)
+{
+    /* numpy over the finite values: mean, std (ddof=0), min, max, sqrt(sum x^2). */
+    float x[6] = {0.5f, -1.25f, 3.0f, NAN, 2.0f, -0.125f};
+    ds_line_stats s;
+    ds_line_stats_of(x, 6, &s);
+    CHECK(s.n_finite == 5);
+    CHECK_NEAR(s.mean, 0.825, 1e-12);
+    CHECK_NEAR(s.std, 1.5116216457830973, 1e-12);
+    CHECK(s.min == -1.25 && s.max == 3.0);
+    CHECK_NEAR(s.l2, 3.8507304501873407, 1e-12);
+    float none[2] = {NAN, INFINITY};
+    ds_line_stats_of(none, 2, &s);
+    CHECK(s.n_finite == 0 && isnan(s.mean) && isnan(s.min) && s.l2 == 0);
+}
+
+/* ---- background jobs ---- */
+
+static atomic_int freed;
+
+static void spin_until_cancelled(void *arg, ws_progress *p)
+{
+    atomic_store(&p->total, 100);
+    while (!ws_cancelled(p)) {
+        if (atomic_load(&p->done) < 50)
+            ws_progress_add(p, 1);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    *(int *)arg = 1;   /* saw the cancel */
+}
+
+static void quick(void *arg, ws_progress *p)
+{
+    atomic_store(&p->total, 1);
+    *(int *)arg = 42;
+    ws_progress_add(p, 1);
+}
+
+static void count_free(void *arg)
+{
+    atomic_fetch_add(&freed, 1);
+    free(arg);
+}
+
+static void test_jobs(void)
+{
+    int *a = calloc(1, sizeof *a);
+    tui_job *j = job_start(quick, a, count_free);
+    CHECK(j && job_wait(j, 5000));
+    CHECK(*a == 42 && job_fraction(j) == 1.0);
+    CHECK(job_take_arg(j) == a);        /* the result is ours now */
+    job_release(j);
+    job_reap(1);
+    CHECK(atomic_load(&freed) == 0 && *a == 42);
+    free(a);
+
+    int *b = calloc(1, sizeof *b);
+    j = job_start(spin_until_cancelled, b, count_free);
+    CHECK(j && !job_wait(j, 20));       /* runs until told to stop */
+    for (int i = 0; i < 5000 && job_fraction(j) == 0; i++) {   /* a loaded machine may be slow */
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(!job_done(j) && job_fraction(j) > 0 && job_fraction(j) <= 0.5);
+    job_cancel(j);
+    CHECK(job_wait(j, 5000) && *b == 1);
+    job_release(j);
+    job_reap(1);
+    CHECK(atomic_load(&freed) == 1);     /* released: the reaper freed its argument */
+
+    /* Released while running: reaped only once finished. */
+    j = job_start(spin_until_cancelled, calloc(1, sizeof(int)), count_free);
+    job_release(j);                      /* cancels */
+    job_reap(1);
+    CHECK(atomic_load(&freed) == 2);
+}
+
 int main(void)
 {
+    test_jobs();
+    test_line_stats();
     test_heatmap_utf8_truecolour();
     test_heatmap_ascii_16();
     test_heatmap_mono();

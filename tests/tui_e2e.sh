@@ -58,6 +58,8 @@ wait_for "matrix: blocks.0.attn.c_attn.weight"
 wait_for "row 0 col 0"
 wait_for "▀"
 wait_for "+0.0"                     # colour bar scale
+wait_for "cols 0-63"
+screen | grep -q '^ *8 ▀' || { echo "FAIL: no row number 8 at the left edge"; fails=$((fails + 1)); }
 keys j j l
 wait_for "row 2 col 1"
 keys Enter
@@ -106,6 +108,85 @@ screen | sed -n 2,5p | grep -q '[#@=*+-]' || { echo "FAIL: no ASCII ramp glyphs"
 keys Enter
 wait_for "row: tok_emb.weight row 0"
 wait_for "++---"                    # ASCII axis corner and ticks
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# ---- odd tensors (unknown layout, empty, scalar, F16/BF16/I32): no crash ----
+start "${WS_SRCDIR:-.}/tests/fixtures/ref_numpy.safetensors"
+wait_for "no GPT roles"
+wait_for "f.scalar"
+keys G k Enter
+wait_for "e.empty is empty"
+keys H
+wait_for "e.empty is empty"
+keys q q j Enter
+wait_for "matrix: f.scalar"
+wait_for "row 0 col 0 w=2.5 "
+keys Enter
+wait_for "row 0: n=1 mean=2.5 std=0 min=2.5 max=2.5 L2=2.5"
+keys q q k k k Enter
+wait_for "matrix: c.bf16"
+# Values from tests/fixtures/ref_numpy.expected.json (written by numpy).
+wait_for "row 0 col 0 w=-3.875 "
+keys l
+wait_for "row 0 col 1 w=-5.531 "
+keys j
+wait_for "row 1 col 1 w=0.8125 "
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# ---- MODEL TUNED: `d` shows TUNED - MODEL; dw at the cursor must equal the
+# difference of the two weights shown by each model alone ----
+"$WSCOPE" init --layers 2 --d 64 --heads 4 --vocab 512 --block 64 --seed 2 \
+    -o "$TMP/tuned.safetensors" >/dev/null || { echo "FAIL: init"; fails=$((fails + 1)); }
+# weight_at MODEL: the w= the matrix view shows at row 3 col 2 of tok_emb.
+weight_at() {
+    start "$1"
+    wait_for "tok_emb.weight"
+    keys Enter j j j l l
+    wait_for "row 3 col 2 "
+    screen | sed -n 's/.*row 3 col 2 w=\([^ ]*\).*/\1/p'
+    keys Q
+    wait_for "WSCOPE-EXIT=0"
+}
+w0=$(weight_at "$MODEL")
+w1=$(weight_at "$TMP/tuned.safetensors")
+start "$MODEL" "$TMP/tuned.safetensors"
+wait_for "tok_emb.weight"
+keys Enter j j j l l
+wait_for "row 3 col 2 w="
+keys d
+wait_for "matrix: TUNED - MODEL: tok_emb.weight"
+wait_for "row 3 col 2 dw="
+dw=$(screen | sed -n 's/.*row 3 col 2 dw=\([^ ]*\).*/\1/p')
+awk -v a="$w0" -v b="$w1" -v d="$dw" 'BEGIN { e = b - a - d; exit !(a != "" && d != "" && e < 2e-5 && e > -2e-5) }' ||
+    { echo "FAIL: dw=$dw but TUNED - MODEL = $w1 - ($w0)"; fails=$((fails + 1)); }
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# ---- colour tiers: NO_COLOR gives no colours at all; --colors 8 only the
+# 8 ANSI colours (SGR 30-37/40-47), never 256-colour or RGB sequences ----
+start_env() { env_="$1"; shift; T kill-session -t w 2>/dev/null
+    T new-session -d -s w -x 100 -y 30 \
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 $env_ \"$WSCOPE\" $*; echo WSCOPE-EXIT=\$?; sleep 60"; }
+start_env NO_COLOR=1 "$MODEL"
+wait_for "tok_emb.weight"
+keys Enter
+wait_for "row 0 col 0"
+absent "▀"
+T capture-pane -p -e -t w | sed 's/\[39m//g; s/\[49m//g' | grep -q '[[;][34][0-8]m\|38;\|48;' &&
+    { echo "FAIL: NO_COLOR: colour escapes on screen"; fails=$((fails + 1)); }
+keys Q
+wait_for "WSCOPE-EXIT=0"
+start_env COLORTERM= "--colors 8 $MODEL"
+wait_for "tok_emb.weight"
+keys Enter
+wait_for "row 0 col 0"
+wait_for "▀"
+T capture-pane -p -e -t w | grep -q '38;5;\|48;5;\|38;2;\|48;2;' &&
+    { echo "FAIL: --colors 8: 256/RGB colour escapes on screen"; fails=$((fails + 1)); }
+T capture-pane -p -e -t w | grep -q '\[4[0-7]m\|;4[0-7]m' ||
+    { echo "FAIL: --colors 8: no ANSI background colours"; fails=$((fails + 1)); }
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

@@ -17,6 +17,8 @@ int cmd_init(int argc, char **argv);
 /* ---- fits (issue 4) ---- */
 /* ---- spectra (issue 5) ---- */
 /* ---- training (issue 6) ---- */
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* The TUI: `wscope [options] [MODEL [TUNED]]`. argv holds only the
  * TUI's own options and paths. */

@@ -12,28 +12,42 @@ void ds_grid_size(const ds_req *q, int want_h, int want_w, int *ph, int *pw)
     *pw = (int)(w < 0 ? 0 : w < want_w ? w : want_w);
 }
 
-static float block_value(const ds_req *q, int py, int px)
+/* One band of pixels: matrix rows [ra, rb) read row by row, so memory is
+ * streamed in order however tall the blocks are. */
+static void band(const ds_req *q, int py, float *out, double *acc)
 {
-    int64_t ra = q->r0 + (int64_t)py * q->br, ca = q->c0 + (int64_t)px * q->bc;
+    int64_t ra = q->r0 + (int64_t)py * q->br;
     int64_t rb = ra + q->br < q->rows ? ra + q->br : q->rows;
-    int64_t cb = ca + q->bc < q->cols ? ca + q->bc : q->cols;
-    double sum = 0;
-    float best = NAN;
+    for (int px = 0; px < q->pw; px++) {
+        acc[px] = 0;
+        out[px] = NAN;
+    }
     for (int64_t r = ra; r < rb; r++) {
         const float *row = q->a + r * q->cols;
-        if (q->mode == DS_MEAN) {
-            for (int64_t c = ca; c < cb; c++)
-                sum += row[c];
-        } else {
-            for (int64_t c = ca; c < cb; c++)
-                if (!(fabsf(row[c]) <= fabsf(best)))   /* also replaces a NaN best */
-                    if (!isnan(row[c]))
-                        best = row[c];
+        for (int px = 0; px < q->pw; px++) {
+            int64_t ca = q->c0 + (int64_t)px * q->bc;
+            int64_t cb = ca + q->bc < q->cols ? ca + q->bc : q->cols;
+            if (q->mode == DS_MEAN) {
+                double sum = 0;
+                for (int64_t c = ca; c < cb; c++)
+                    sum += row[c];
+                acc[px] += sum;
+            } else {
+                float best = out[px];
+                for (int64_t c = ca; c < cb; c++)
+                    if (!(fabsf(row[c]) <= fabsf(best)) && !isnan(row[c]))
+                        best = row[c];   /* larger |w|, or the first non-NaN */
+                out[px] = best;
+            }
         }
     }
-    if (q->mode == DS_MAXABS)
-        return best;
-    return (float)(sum / (double)((rb - ra) * (cb - ca)));
+    if (q->mode != DS_MEAN)
+        return;
+    for (int px = 0; px < q->pw; px++) {
+        int64_t ca = q->c0 + (int64_t)px * q->bc;
+        int64_t cb = ca + q->bc < q->cols ? ca + q->bc : q->cols;
+        out[px] = (float)(acc[px] / (double)((rb - ra) * (cb - ca)));
+    }
 }
 
 typedef struct ds_job {
@@ -46,11 +60,17 @@ static void ds_rows(size_t begin, size_t end, int tid, void *user)
 {
     (void)tid;
     ds_job *j = user;
-    for (size_t py = begin; py < end; py++) {
-        for (int px = 0; px < j->q->pw; px++)
-            j->out[py * (size_t)j->q->pw + (size_t)px] = block_value(j->q, (int)py, px);
+    double *acc = malloc((size_t)j->q->pw * sizeof *acc);
+    if (!acc) {   /* no memory: show the band as NaN rather than garbage */
+        for (size_t i = begin * (size_t)j->q->pw; i < end * (size_t)j->q->pw; i++)
+            j->out[i] = NAN;
+        return;
+    }
+    for (size_t py = begin; py < end && !ws_cancelled(j->p); py++) {
+        band(j->q, (int)py, j->out + py * (size_t)j->q->pw, acc);
         ws_progress_add(j->p, 1);
     }
+    free(acc);
 }
 
 int ds_compute(const ds_req *q, float *out, ws_progress *p)
@@ -118,4 +138,29 @@ double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
     }
     free(v);
     return r;
+}
+
+void ds_line_stats_of(const float *x, int64_t n, ds_line_stats *out)
+{
+    double sum = 0, sq = 0, mn = INFINITY, mx = -INFINITY;
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        sum += x[i];
+        sq += (double)x[i] * x[i];
+        mn = fmin(mn, x[i]);
+        mx = fmax(mx, x[i]);
+        k++;
+    }
+    double mean = k ? sum / (double)k : NAN, m2 = 0;
+    for (int64_t i = 0; i < n; i++)   /* two passes: exact when |mean| >> std */
+        if (isfinite(x[i]))
+            m2 += (x[i] - mean) * (x[i] - mean);
+    out->n_finite = k;
+    out->mean = mean;
+    out->std = k ? sqrt(m2 / (double)k) : NAN;
+    out->min = k ? mn : NAN;
+    out->max = k ? mx : NAN;
+    out->l2 = sqrt(sq);
 }

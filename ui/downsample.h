@@ -1,5 +1,5 @@
-/* Reduce a window of a big matrix to a grid of heatmap pixels, and the
- * colour range. Pure computation on float data: runs on the TUI's worker
+/* Reduce a window of a big matrix to a grid of heatmap pixels, the colour
+ * range, and a row's statistics. Pure computation on float data: runs on the TUI's worker
  * thread and is tested without a terminal. */
 #ifndef WS_DOWNSAMPLE_H
 #define WS_DOWNSAMPLE_H
@@ -36,5 +36,13 @@ int ds_compute(const ds_req *q, float *out, ws_progress *p);
  * linearly between order statistics like numpy.percentile. NaN/Inf
  * skipped; 0 when nothing is finite. Quickselect: O(sample). */
 double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample);
+
+/* Statistics of one row or column for the row view, over finite values
+ * only: count, mean, population std, min, max and L2 norm. */
+typedef struct ds_line_stats {
+    int64_t n_finite;
+    double mean, std, min, max, l2;
+} ds_line_stats;
+void ds_line_stats_of(const float *x, int64_t n, ds_line_stats *out);
 
 #endif

@@ -19,6 +19,10 @@ const ws_command ws_commands[] = {
     /* ---- fits (issue 4) ---- */
     /* ---- spectra (issue 5) ---- */
     /* ---- training (issue 6) ---- */
+    {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
+     "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B]",
+     "mean loss over the sequential windows of the data", cmd_eval},
     {NULL, NULL, NULL, NULL},
 };
 

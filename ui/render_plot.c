@@ -3,8 +3,8 @@
  * The plot area is a grid of dots: 2×4 per cell with braille (UTF-8), 1×1
  * with '*' (ASCII). Each dot column covers a bucket of indices and lights
  * the min..max of its values, widened to touch the previous column so the
- * trace stays connected. With fewer points than dot columns the series is
- * interpolated linearly. */
+ * trace stays connected. With fewer points than dot columns the points
+ * are joined by straight lines. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -29,6 +29,14 @@ static void finite_range(const float *y, int64_t n, double *lo, double *hi)
     }
 }
 
+/* y at a fractional index, linearly interpolated. */
+static double interp(const float *y, int64_t n, double x)
+{
+    int64_t i = (int64_t)x;
+    double f = x - (double)i;
+    return i + 1 < n ? y[i] * (1 - f) + y[i + 1] * f : y[n - 1];
+}
+
 /* min..max of the values a dot column covers (NaN, NaN when none are finite). */
 static void column_range(const float *y, int64_t n, int dx, int W, double *lo, double *hi)
 {
@@ -44,11 +52,19 @@ static void column_range(const float *y, int64_t n, int dx, int W, double *lo, d
             *lo = *hi = NAN;
         return;
     }
-    double pos = W > 1 ? (double)dx * (double)(n - 1) / (W - 1) : 0;
-    int64_t i = (int64_t)pos;
-    double f = pos - (double)i;
-    double v = i + 1 < n ? y[i] * (1 - f) + y[i + 1] * f : y[i];
-    *lo = *hi = isfinite(v) ? v : NAN;
+    /* Fewer points than columns: the column covers [pos - h/2, pos + h/2]
+     * of the index axis; take the polyline's range there, sample points
+     * included, so peaks land in their nearest column. */
+    double h = W > 1 ? (double)(n - 1) / (W - 1) : 0, pos = dx * h;
+    double a = fmax(0, pos - h / 2), b = fmin((double)(n - 1), pos + h / 2);
+    double va = interp(y, n, a), vb = interp(y, n, b);
+    *lo = fmin(va, vb), *hi = fmax(va, vb);
+    for (int64_t k = (int64_t)ceil(a); k <= (int64_t)floor(b); k++) {
+        *lo = fmin(*lo, y[k]);
+        *hi = fmax(*hi, y[k]);
+    }
+    if (!isfinite(*lo) || !isfinite(*hi))
+        *lo = *hi = NAN;
 }
 
 void render_plot(cellbuf *cb, cb_rect area, const float *y, int64_t n, const render_style *s)

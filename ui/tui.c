@@ -2,7 +2,7 @@
  *
  * The loop redraws only when something changed (a key, a resize, or a
  * view's background work reporting progress), waits for keys without a
- * timeout when nothing runs, and polls every 40 ms while work runs. Every
+ * timeout when nothing runs, and polls every POLL_MS while work runs. Every
  * frame is drawn into a cellbuf and copied to the terminal by terminal.c,
  * which writes only the cells that differ from the last frame. */
 #include "config.h"
@@ -20,7 +20,7 @@
 #include "terminal.h"
 #include "tui.h"
 
-enum { POLL_MS = 40 };
+enum { POLL_MS = 15 };   /* while work runs: how soon a finished job is shown */
 
 /* ---- helpers shared by the views ---- */
 
@@ -198,7 +198,7 @@ static int handle_key(tui *t, int ch)
     int rows, cols;
     term_size(&rows, &cols);
     if (layout_compute(rows, cols).too_small) {
-        if (ch == 'q' || ch == 'Q')
+        if (ch == 'Q')   /* the only key there: nothing else can be seen */
             t->quit = 1;
         return 0;
     }
@@ -235,8 +235,13 @@ static void run(tui *t)
             draw_frame(t, &cb);
             term_blit(&cb, force);
             force = 0;
+            /* Drawing may have started work: ask again, or we would sleep
+             * until the next key while it runs. */
+            busy = 0;
+            if (t->top->cls->tick && t->top->cls->tick(t->top, t, &busy))
+                t->dirty = 1;
         }
-        int ch = term_getkey(busy ? POLL_MS : -1);
+        int ch = term_getkey(t->dirty ? 0 : busy ? POLL_MS : -1);
         if (ch >= 0)
             force |= handle_key(t, ch);
     }

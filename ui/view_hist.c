@@ -186,5 +186,7 @@ view *view_hist_new(tui *t, ws_tensor *tensor)
     v->base.cls = &hist_class;
     v->t = tensor;
     snprintf(v->base.title, sizeof v->base.title, "%s", tensor->name);
+    if (tensor->numel == 0)
+        snprintf(v->err, sizeof v->err, "%s is empty", tensor->name);
     return &v->base;
 }

@@ -10,7 +10,10 @@
  * |w|) with clipping on (the default), estimated from an even sample of
  * PCT_SAMPLE elements. Block means shrink towards 0 as blocks grow, so with
  * mean blocks larger than one element the range comes from the shown
- * pixels instead (their max, or 99th percentile, of |value|). */
+ * pixels instead (their max, or 99th percentile, of |value|).
+ *
+ * With a TUNED model, `d` shows TUNED − MODEL for the tensor of the same
+ * name and shape instead (computed once, on the worker). */
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
@@ -28,12 +31,22 @@ typedef struct win {
     int64_t r0, c0, br, bc;
     int ph, pw;
     ds_mode mode;
+    int diff;                /* of TUNED − MODEL */
 } win;
 
+/* What the heatmap shows: the tensor, or the difference to TUNED. */
+typedef struct source {
+    const float *a;          /* rows × cols, once prepared */
+    float *owned;            /* the difference buffer */
+    double maxabs, pclip;
+    int prepared;
+} source;
+
 typedef struct mjob {
-    ws_tensor *t;
+    ws_tensor *t, *tuned;
     int prep;                /* also load the data and the colour range */
     const float *a;
+    float *owned;
     double maxabs, pclip;
     int failed;
     ws_err err;
@@ -44,9 +57,10 @@ typedef struct mjob {
 typedef struct matrix_view {
     view base;
     ws_tensor *t;
-    const float *a;          /* float32 data once prepared */
-    double maxabs, pclip;
-    int prepared, clip;
+    ws_tensor *tuned;        /* same name and shape in TUNED, or NULL */
+    source src[2];           /* [0] the tensor, [1] TUNED − MODEL */
+    int diff;                /* which source is shown */
+    int clip;
     char err[600];
     int64_t br, bc, r0, c0;  /* window: block size, first row/col */
     int64_t cr, cc;          /* cursor element */
@@ -56,6 +70,8 @@ typedef struct matrix_view {
     mjob *jarg;
     float *px;               /* the shown pixels */
     win shown;
+    int cancelled;           /* x was pressed: do not restart `dropped` */
+    win dropped;
 } matrix_view;
 
 static const key_binding matrix_keys[] = {
@@ -75,24 +91,67 @@ static const key_binding matrix_keys[] = {
     {{'\n', '\r', KEY_ENTER, 'r'}, "Enter r", ACT_ROW, "plot the cursor's row", "row"},
     {{'c', 0}, "c", ACT_COLUMN, "plot the cursor's column", "column"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
+    {{'d', 0}, "d", ACT_DIFF, "this tensor / TUNED - MODEL (with a TUNED model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
+static void set_title(matrix_view *v)
+{
+    char shape[64];
+    tui_fmt_shape(shape, sizeof shape, v->t);
+    snprintf(v->base.title, sizeof v->base.title, "%s%s %s %s (%lldx%lld)",
+             v->diff ? "TUNED - MODEL: " : "", v->t->name, shape, ws_dtype_name(v->t->dtype),
+             (long long)v->t->rows, (long long)v->t->cols);
+}
+
 /* ---- worker ---- */
+
+/* TUNED − MODEL into a new buffer; its max |value| into *maxabs. */
+static float *difference(mjob *j, double *maxabs)
+{
+    const float *x = ws_tensor_f32(j->t, &j->err), *y = x ? ws_tensor_f32(j->tuned, &j->err) : NULL;
+    float *d = y ? malloc((size_t)j->t->numel * sizeof *d) : NULL;
+    if (y && !d)
+        ws_fail(&j->err, "out of memory for the difference of %s", j->t->name);
+    if (!d)
+        return NULL;
+    double m = 0;
+    for (int64_t i = 0; i < j->t->numel; i++) {
+        d[i] = y[i] - x[i];
+        if (isfinite(d[i]) && fabsf(d[i]) > m)
+            m = fabsf(d[i]);
+    }
+    *maxabs = m;
+    return d;
+}
+
+static int prepare(mjob *j)
+{
+    if (j->w.diff) {
+        j->a = j->owned = difference(j, &j->maxabs);
+    } else {
+        ws_stats s;
+        j->a = ws_tensor_f32(j->t, &j->err);
+        if (j->a && ws_tensor_stats(j->t, &s, &j->err))
+            j->a = NULL;
+        else if (j->a)
+            j->maxabs = fmax(fabs(s.min), fabs(s.max));
+    }
+    if (!j->a)
+        return -1;
+    j->pclip = ds_abs_percentile(j->a, j->t->numel, CLIP_PCT, PCT_SAMPLE);
+    return 0;
+}
 
 static void mjob_run(void *p, ws_progress *pr)
 {
     mjob *j = p;
     atomic_store(&pr->total, (size_t)j->w.ph + (j->prep ? 1 : 0));
     if (j->prep) {
-        ws_stats s;
-        j->a = ws_tensor_f32(j->t, &j->err);
-        if (!j->a || ws_tensor_stats(j->t, &s, &j->err)) {
+        if (prepare(j)) {
             j->failed = 1;
             return;
         }
-        j->maxabs = fmax(fabs(s.min), fabs(s.max));
-        j->pclip = ds_abs_percentile(j->a, j->t->numel, CLIP_PCT, PCT_SAMPLE);
         ws_progress_add(pr, 1);
     }
     ds_req q = {j->a, j->t->rows, j->t->cols, j->w.r0, j->w.c0, j->w.br, j->w.bc,
@@ -111,6 +170,7 @@ static void mjob_free(void *p)
 {
     mjob *j = p;
     free(j->px);
+    free(j->owned);
     free(j);
 }
 
@@ -147,7 +207,7 @@ static void clamp_window(matrix_view *v)
 
 static win wanted(const matrix_view *v)
 {
-    win w = {v->r0, v->c0, v->br, v->bc, 0, 0, v->mode};
+    win w = {v->r0, v->c0, v->br, v->bc, 0, 0, v->mode, v->diff};
     ds_req q = {NULL, v->t->rows, v->t->cols, v->r0, v->c0, v->br, v->bc, 0, 0, v->mode};
     ds_grid_size(&q, v->want_h, v->want_w, &w.ph, &w.pw);
     return w;
@@ -156,7 +216,7 @@ static win wanted(const matrix_view *v)
 static int same_win(win a, win b)
 {
     return a.r0 == b.r0 && a.c0 == b.c0 && a.br == b.br && a.bc == b.bc && a.ph == b.ph && a.pw == b.pw
-        && a.mode == b.mode;
+        && a.mode == b.mode && a.diff == b.diff;
 }
 
 /* Take a finished job's result; returns 1 if the picture changed. */
@@ -169,10 +229,13 @@ static int take_result(matrix_view *v)
         snprintf(v->err, sizeof v->err, "cannot show: %s", j->err.msg);
     } else if (j->failed == 0) {
         if (j->prep) {
-            v->a = j->a;
-            v->maxabs = j->maxabs;
-            v->pclip = j->pclip;
-            v->prepared = 1;
+            source *s = &v->src[j->w.diff];
+            s->a = j->a;
+            s->owned = j->owned;
+            j->owned = NULL;
+            s->maxabs = j->maxabs;
+            s->pclip = j->pclip;
+            s->prepared = 1;
         }
         free(v->px);
         v->px = j->px;
@@ -194,6 +257,9 @@ static int request(matrix_view *v)
     win w = wanted(v);
     if (v->px && same_win(w, v->shown) && !v->job)
         return 0;
+    if (v->cancelled && same_win(w, v->dropped))
+        return 0;   /* until the window changes */
+    v->cancelled = 0;
     if (v->job && same_win(w, v->jarg->w))
         return 0;
     if (v->job) {
@@ -204,8 +270,9 @@ static int request(matrix_view *v)
     if (!j)
         return 0;
     j->t = v->t;
-    j->prep = !v->prepared;
-    j->a = v->a;
+    j->tuned = v->tuned;
+    j->prep = !v->src[v->diff].prepared;
+    j->a = v->src[v->diff].a;
     j->w = w;
     v->jarg = j;
     v->job = job_start(mjob_run, j, mjob_free);
@@ -220,9 +287,32 @@ static int request(matrix_view *v)
 
 /* ---- drawing ---- */
 
+/* Columns left of the heatmap for row numbers: the digits of the last row. */
+static int gutter_width(const matrix_view *v)
+{
+    int d = 1;
+    for (int64_t r = v->t->rows - 1; r >= 10; r /= 10)
+        d++;
+    return d + 1;
+}
+
+/* Every 4th cell row: the first matrix row it shows. */
+static void draw_rows_ruler(const matrix_view *v, cellbuf *cb, cb_rect heat, int k)
+{
+    int gw = gutter_width(v);
+    for (int cy = 0; cy < heat.h; cy += 4) {
+        int64_t py = (int64_t)cy * k;
+        if (py >= v->shown.ph)
+            break;
+        cb_printf(cb, heat.y + cy, heat.x - gw, gw - 1, CB_DIM, "%*lld", gw - 1,
+                  (long long)(v->shown.r0 + py * v->shown.br));
+    }
+}
+
 static double colour_range(const matrix_view *v)
 {
-    double r = v->clip ? v->pclip : v->maxabs;
+    const source *s = &v->src[v->shown.diff];
+    double r = v->clip ? s->pclip : s->maxabs;
     if (v->shown.mode == DS_MEAN && v->shown.br * v->shown.bc > 1 && v->px)
         r = ds_abs_percentile(v->px, (int64_t)v->shown.ph * v->shown.pw, v->clip ? CLIP_PCT : 100,
                               PCT_SAMPLE);
@@ -259,15 +349,17 @@ static void draw_cursor(matrix_view *v, tui *t, cellbuf *cb, cb_rect heat, doubl
 static void draw_info(matrix_view *v, cellbuf *cb, cb_rect info, double range)
 {
     if (v->job && !job_done(v->job)) {
-        tui_draw_progress(cb, info.y, info.x, info.w, v->prepared ? "downsampling" : "loading",
+        tui_draw_progress(cb, info.y, info.x, info.w,
+                          v->src[v->diff].prepared ? "downsampling" : v->diff ? "TUNED - MODEL" : "loading",
                           job_fraction(v->job));
         return;
     }
-    if (!v->prepared)
+    const source *s = &v->src[v->shown.diff];
+    if (!s->prepared || !v->px)
         return;
-    float w = v->a[v->cr * v->t->cols + v->cc];
-    int n = cb_printf(cb, info.y, info.x, info.w, CB_BOLD, "row %lld col %lld w=%.4g",
-                      (long long)v->cr, (long long)v->cc, w);
+    float w = s->a[v->cr * v->t->cols + v->cc];
+    int n = cb_printf(cb, info.y, info.x, info.w, CB_BOLD, "row %lld col %lld %s=%.4g",
+                      (long long)v->cr, (long long)v->cc, v->shown.diff ? "dw" : "w", w);
     int64_t py, px;
     if (v->shown.br * v->shown.bc > 1 && !cursor_pixel(v, &py, &px))
         n += cb_printf(cb, info.y, n, info.w - n, 0, " px=%.4g", v->px[py * v->shown.pw + px]);
@@ -279,7 +371,8 @@ static void draw_info(matrix_view *v, cellbuf *cb, cb_rect info, double range)
 static void matrix_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     matrix_view *v = (matrix_view *)vv;
-    cb_rect heat = {body.y, body.x, body.h - 1, body.w};
+    int gw = gutter_width(v);
+    cb_rect heat = {body.y, body.x + gw, body.h - 1, body.w - gw};
     v->want_h = heat.h * heatmap_pixels_per_cell(&t->style);
     v->want_w = heat.w;
     if (v->br == 0)   /* first draw: square blocks, the whole width on screen */
@@ -295,7 +388,12 @@ static void matrix_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect inf
     if (v->px) {
         render_heatmap(cb, heat, v->px, v->shown.ph, v->shown.pw, range, &t->style);
         draw_cursor(v, t, cb, heat, range);
-        render_colourbar(cb, body.y + body.h - 1, body.x, body.w < 64 ? body.w : 64, range, &t->style);
+        draw_rows_ruler(v, cb, heat, heatmap_pixels_per_cell(&t->style));
+        int bw = body.w < 64 ? body.w : 64;
+        render_colourbar(cb, body.y + body.h - 1, body.x, bw, range, &t->style);
+        int64_t c1 = min64(v->t->cols, v->shown.c0 + (int64_t)v->shown.pw * v->shown.bc) - 1;
+        cb_printf(cb, body.y + body.h - 1, body.x + bw + 2, body.w - bw - 2, CB_DIM,
+                  "cols %lld-%lld", (long long)v->shown.c0, (long long)c1);
     }
     draw_info(v, cb, info, range);
 }
@@ -313,11 +411,12 @@ static void zoom(matrix_view *v, int64_t br, int64_t bc)
 
 static int open_line(matrix_view *v, tui *t, int axis)
 {
-    if (!v->prepared) {
+    const source *s = &v->src[v->diff];
+    if (!s->prepared) {
         tui_message(t, "still loading %s", v->t->name);
         return 1;
     }
-    tui_push(t, view_row_new(t, v->t, v->a, axis, v->cr, v->cc));
+    tui_push(t, view_row_new(t, v->t, s->a, axis, v->cr, v->cc));
     return 1;
 }
 
@@ -342,18 +441,29 @@ static int matrix_action(view *vv, tui *t, ws_action a)
     case ACT_ROW: return open_line(v, t, 0);
     case ACT_COLUMN: return open_line(v, t, 1);
     case ACT_HIST: tui_push(t, view_hist_new(t, v->t)); return 1;
+    case ACT_DIFF:
+        if (!v->tuned) {
+            tui_message(t, t->tuned ? "TUNED has no %s of this shape" : "no TUNED model given",
+                        v->t->name);
+            return 1;
+        }
+        v->diff = !v->diff;
+        set_title(v);
+        break;
     case ACT_CANCEL:
         if (v->job) {
+            v->dropped = v->jarg->w;
+            v->cancelled = 1;
             job_release(v->job);
             v->job = NULL;
             v->jarg = NULL;
-            tui_message(t, "cancelled");
+            tui_message(t, "cancelled: move or zoom to compute again");
         }
         return 1;
     case ACT_CLICK: {
         int k = heatmap_pixels_per_cell(&t->style);
         v->cr = v->shown.r0 + (int64_t)(t->click_y - 1) * k * v->shown.br;
-        v->cc = v->shown.c0 + (int64_t)t->click_x * v->shown.bc;
+        v->cc = v->shown.c0 + (int64_t)(t->click_x - gutter_width(v)) * v->shown.bc;
         return 1;
     }
     default: return 0;
@@ -369,7 +479,8 @@ static int matrix_tick(view *vv, tui *t, int *busy)
     if (!v->job)
         return 0;
     *busy = 1;
-    return take_result(v) || 1;   /* progress moved on: redraw the bar */
+    take_result(v);
+    return 1;   /* a new picture, or the progress bar moved on */
 }
 
 static void matrix_destroy(view *vv)
@@ -378,6 +489,7 @@ static void matrix_destroy(view *vv)
     if (v->job)
         job_release(v->job);
     free(v->px);
+    free(v->src[1].owned);
     free(v);
 }
 
@@ -394,10 +506,10 @@ view *view_matrix_new(tui *t, ws_tensor *tensor)
     v->base.cls = &matrix_class;
     v->t = tensor;
     v->clip = 1;   /* Gaussian-like weights: ±max|w| would leave most pixels dark */
-    char shape[64];
-    tui_fmt_shape(shape, sizeof shape, tensor);
-    snprintf(v->base.title, sizeof v->base.title, "%s %s %s (%lldx%lld)", tensor->name, shape,
-             ws_dtype_name(tensor->dtype), (long long)tensor->rows, (long long)tensor->cols);
+    ws_tensor *u = t->tuned ? ws_model_find(t->tuned, tensor->name) : NULL;
+    if (u && u->rows == tensor->rows && u->cols == tensor->cols)
+        v->tuned = u;
+    set_title(v);
     if (tensor->rows < 1 || tensor->cols < 1)
         snprintf(v->err, sizeof v->err, "%s is empty", tensor->name);
     return &v->base;

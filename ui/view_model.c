@@ -180,8 +180,9 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
                    te->role ? ws_role_name(te->role) : "-", c.shape, shape, c.dtype,
                    ws_dtype_name(te->dtype), c.params, params);
     if (!atomic_load(&v->st->ready[idx])) {
+        /* Still coming, or none (a dtype that is not numeric, or cancelled). */
         if (c.nstats)
-            cb_printf(cb, y, x, -1, attrs, "%10s", "...");
+            cb_printf(cb, y, x, -1, attrs, "%10s", v->job && !job_done(v->job) ? "..." : "-");
         return;
     }
     const ws_stats *s = &v->st->stats[idx];
@@ -220,6 +221,11 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
         tui_draw_progress(cb, info.y, info.x, info.w, "statistics", job_fraction(v->job));
     } else {
         const ws_config *cf = &t->model->cfg;
+        if (t->model->layout == WS_LAYOUT_UNKNOWN && t->model->layout_note[0]) {
+            cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters; no GPT roles: %s",
+                      t->model->n_tensors, params, t->model->layout_note);
+            return;
+        }
         cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters, layout %s, "
                   "%d layers, d=%d, heads=%d%s", t->model->n_tensors, params,
                   ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, cf->n_head,
@@ -276,9 +282,14 @@ static int model_action(view *vv, tui *t, ws_action a)
     case ACT_SEARCH: tui_prompt(t, "search: "); return 1;
     case ACT_PROMPT_DONE:
         snprintf(v->search, sizeof v->search, "%s", t->prompt);
-        return v->search[0] ? search_from(v, t, v->sel) || 1 : 1;
+        if (v->search[0])
+            search_from(v, t, v->sel);
+        return 1;
     case ACT_SEARCH_NEXT:
-        return v->search[0] ? search_from(v, t, v->sel + 1) || 1 : 0;
+        if (!v->search[0])
+            return 0;
+        search_from(v, t, v->sel + 1);
+        return 1;
     case ACT_CANCEL: job_cancel(v->job); return 1;
     case ACT_CLICK: {
         int i = v->top + t->click_y - 2;   /* title and column header above */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "downsample.h"
 #include "tui.h"
 
 typedef struct row_view {
@@ -48,27 +49,12 @@ static void load(row_view *v)
 
 static void draw_stats(row_view *v, cellbuf *cb, cb_rect info)
 {
-    double sum = 0, sq = 0, mn = INFINITY, mx = -INFINITY;
-    int64_t k = 0;
-    for (int64_t i = 0; i < v->n; i++) {
-        double x = v->vals[i];
-        if (!isfinite(x))
-            continue;
-        sum += x;
-        sq += x * x;
-        mn = fmin(mn, x);
-        mx = fmax(mx, x);
-        k++;
-    }
-    double mean = k ? sum / (double)k : NAN, var = 0;
-    for (int64_t i = 0; i < v->n; i++)
-        if (isfinite(v->vals[i]))
-            var += (v->vals[i] - mean) * (v->vals[i] - mean);
+    ds_line_stats st;
+    ds_line_stats_of(v->vals, v->n, &st);
     cb_printf(cb, info.y, info.x, info.w, 0,
               "%s %lld: n=%lld mean=%.4g std=%.4g min=%.4g max=%.4g L2=%.4g%s",
-              v->axis ? "column" : "row", (long long)v->index, (long long)v->n, mean,
-              k ? sqrt(var / (double)k) : NAN, mn, mx, sqrt(sq),
-              k < v->n ? "  (non-finite values skipped)" : "");
+              v->axis ? "column" : "row", (long long)v->index, (long long)v->n, st.mean, st.std,
+              st.min, st.max, st.l2, st.n_finite < v->n ? "  (non-finite values skipped)" : "");
 }
 
 static void row_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)

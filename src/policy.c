@@ -1,0 +1,662 @@
+/* Per-tensor training policies: selection, replacements, grid training,
+ * progressive freezing, checkpoint state. */
+#include "policy.h"
+
+#include <cblas.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+/* ---- parsing ---- */
+
+static int parse_int(const char *s, int64_t lo, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || v < lo)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_policy(const char *s, ws_policy_rule *r, ws_err *e)
+{
+    r->arg = 0;
+    r->threshold = 0;
+    if (!strcmp(s, "train"))
+        r->kind = WS_POL_TRAIN;
+    else if (!strcmp(s, "freeze"))
+        r->kind = WS_POL_FREEZE;
+    else if (!strcmp(s, "random"))
+        r->kind = WS_POL_RANDOM;
+    else if (!strncmp(s, "crystal:", 8)) {
+        r->kind = WS_POL_CRYSTAL;
+        if (parse_int(s + 8, 1, &r->arg))
+            return ws_fail(e, "policy %s: the rank must be an integer >= 1", s);
+    } else if (!strncmp(s, "grid:", 5)) {
+        r->kind = WS_POL_GRID;
+        if (parse_int(s + 5, 1, &r->arg))
+            return ws_fail(e, "policy %s: K must be an integer >= 1", s);
+    } else if (!strncmp(s, "freeze@", 7)) {
+        r->kind = WS_POL_FREEZE_AT;
+        if (parse_int(s + 7, 0, &r->arg))
+            return ws_fail(e, "policy %s: the step must be an integer >= 0", s);
+    } else if (!strncmp(s, "freeze-pr:", 10)) {
+        char *end;
+        r->kind = WS_POL_FREEZE_PR;
+        r->threshold = strtod(s + 10, &end);
+        if (end == s + 10 || *end || !(r->threshold > 0))
+            return ws_fail(e, "policy %s: the threshold must be a number > 0", s);
+    } else
+        return ws_fail(e, "unknown policy \"%s\" (train, freeze, crystal:R, random, grid:K, "
+                          "freeze@S, freeze-pr:X)", s);
+    return 0;
+}
+
+int ws_policy_parse(const char *spec, ws_policy_rule *out, ws_err *e)
+{
+    const char *eq = strrchr(spec, '=');
+    if (!eq || eq == spec || !eq[1])
+        return ws_fail(e, "policy \"%s\": expected PATTERN=POLICY", spec);
+    size_t n = (size_t)(eq - spec);
+    if (n >= sizeof out->pattern)
+        return ws_fail(e, "policy \"%s\": pattern too long", spec);
+    memcpy(out->pattern, spec, n);
+    out->pattern[n] = 0;
+    return parse_policy(eq + 1, out, e);
+}
+
+const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, char *buf, size_t n)
+{
+    switch (k) {
+    case WS_POL_TRAIN: snprintf(buf, n, "train"); break;
+    case WS_POL_FREEZE: snprintf(buf, n, "freeze"); break;
+    case WS_POL_RANDOM: snprintf(buf, n, "random"); break;
+    case WS_POL_CRYSTAL: snprintf(buf, n, "crystal:%lld", (long long)arg); break;
+    case WS_POL_GRID: snprintf(buf, n, "grid:%lld", (long long)arg); break;
+    case WS_POL_FREEZE_AT: snprintf(buf, n, "freeze@%lld", (long long)arg); break;
+    case WS_POL_FREEZE_PR: snprintf(buf, n, "freeze-pr:%.17g", thr); break;
+    }
+    return buf;
+}
+
+/* ---- selection ---- */
+
+static int role_by_name(const char *s, size_t n, int *role)
+{
+    if (n == 1 && s[0] == '*') {
+        *role = -1;   /* any */
+        return 0;
+    }
+    for (int r = 1; r < WS_ROLE_COUNT; r++) {
+        const char *name = ws_role_name((ws_role)r);
+        if (strlen(name) == n && !strncmp(name, s, n)) {
+            *role = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Does "N", "N-M", "*" or a comma list of them contain `layer`? -1 on bad syntax. */
+static int layers_match(const char *s, int layer)
+{
+    if (!strcmp(s, "*"))
+        return layer >= 0;
+    int hit = 0;
+    while (*s) {
+        char *end;
+        long a = strtol(s, &end, 10), b = a;
+        if (end == s || a < 0)
+            return -1;
+        s = end;
+        if (*s == '-') {
+            b = strtol(s + 1, &end, 10);
+            if (end == s + 1 || b < a)
+                return -1;
+            s = end;
+        }
+        hit |= layer >= a && layer <= b;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return -1;
+    }
+    return hit;
+}
+
+/* 1 if rule selects p, 0 if not, -1 on a bad pattern. */
+static int selects(const char *pat, const ws_gpt_param *p)
+{
+    const char *at = strchr(pat, '@');
+    int role;
+    if (at) {
+        if (role_by_name(pat, (size_t)(at - pat), &role))
+            return -1;
+        int lm = layers_match(at + 1, p->layer);
+        if (lm < 0)
+            return -1;
+        return lm && (role < 0 || (int)p->role == role);
+    }
+    if (!role_by_name(pat, strlen(pat), &role))
+        return role < 0 || (int)p->role == role;
+    return fnmatch(pat, p->name, 0) == 0;
+}
+
+static int matrix_only(ws_policy_kind k)
+{
+    return k == WS_POL_CRYSTAL || k == WS_POL_GRID || k == WS_POL_FREEZE_PR;
+}
+
+/* ---- per-parameter state ---- */
+
+typedef struct pol_param {
+    ws_policy_kind kind;
+    int64_t arg;
+    double threshold;
+    int frozen;
+    /* grid */
+    float *G, *A, *dA, *m, *v;   /* K×n, rows×K, rows×K, rows×K, rows×K */
+} pol_param;
+
+struct ws_policy {
+    size_t n;
+    pol_param *pp;
+    int has_grid;
+};
+
+void ws_policy_free(ws_policy *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        pol_param *q = &p->pp[i];
+        free(q->G);
+        free(q->A);
+        free(q->dA);
+        free(q->m);
+        free(q->v);
+    }
+    free(p->pp);
+    free(p);
+}
+
+static ws_policy *policy_alloc(ws_gpt *g, ws_err *e)
+{
+    ws_policy *p = calloc(1, sizeof *p);
+    if (p)
+        p->pp = calloc(ws_gpt_nparams(g), sizeof *p->pp);
+    if (!p || !p->pp) {
+        free(p);
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    p->n = ws_gpt_nparams(g);
+    return p;
+}
+
+/* ---- replacements ---- */
+
+static int crystal(ws_gpt_param *p, int64_t r, ws_err *e)
+{
+    int64_t m = p->rows, n = p->cols, k = m < n ? m : n;
+    if (r > k)
+        return ws_fail(e, "%s: crystal rank %lld is more than min(rows, cols) = %lld",
+                       p->name, (long long)r, (long long)k);
+    double *a = malloc(sizeof(double) * (size_t)(m * n)), *s = malloc(sizeof(double) * (size_t)k);
+    double *u = malloc(sizeof(double) * (size_t)(m * k)), *vt = malloc(sizeof(double) * (size_t)(k * n));
+    int rc = 0;
+    if (!a || !s || !u || !vt)
+        rc = ws_fail(e, "out of memory");
+    for (int64_t i = 0; !rc && i < m * n; i++)
+        a[i] = p->w[i];
+    if (!rc && LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)m, (lapack_int)n, a,
+                              (lapack_int)n, s, u, (lapack_int)k, vt, (lapack_int)n))
+        rc = ws_fail(e, "%s: the SVD did not converge", p->name);
+    for (int64_t i = 0; !rc && i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double x = 0;
+            for (int64_t c = 0; c < r; c++)
+                x += u[i * k + c] * s[c] * vt[c * n + j];
+            p->w[i * n + j] = (float)x;
+        }
+    free(a);
+    free(s);
+    free(u);
+    free(vt);
+    return rc;
+}
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void randomize(ws_gpt_param *p, uint64_t seed)
+{
+    double sum = 0, sq = 0;
+    for (size_t i = 0; i < p->n; i++)
+        sum += p->w[i];
+    double mean = sum / (double)p->n;
+    for (size_t i = 0; i < p->n; i++)
+        sq += (p->w[i] - mean) * (p->w[i] - mean);
+    double sigma = sqrt(sq / (double)p->n);
+    ws_rng r;
+    ws_rng_seed(&r, seed ^ name_hash(p->name));
+    for (size_t i = 0; i < p->n; i++)
+        p->w[i] = (float)(sigma * ws_rng_normal(&r));
+}
+
+static float *grid_basis(int64_t K, int64_t n)
+{
+    float *G = malloc(sizeof(float) * (size_t)(K * n));
+    for (int64_t k = 0; G && k < K; k++) {
+        double mu = (double)n * (double)(k + 1) / (double)(K + 1), sg = (double)n / (double)K;
+        for (int64_t j = 0; j < n; j++)
+            G[k * n + j] = (float)exp(-((double)j - mu) * ((double)j - mu) / (2 * sg * sg));
+    }
+    return G;
+}
+
+/* W = A·G */
+static void grid_compose(const pol_param *q, ws_gpt_param *p)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->rows, (int)p->cols, (int)q->arg,
+                1.0f, q->A, (int)q->arg, q->G, (int)p->cols, 0.0f, p->w, (int)p->cols);
+}
+
+static int grid_alloc(pol_param *q, const ws_gpt_param *p, ws_err *e)
+{
+    size_t na = (size_t)(p->rows * q->arg);
+    q->G = grid_basis(q->arg, p->cols);
+    q->A = calloc(na, sizeof(float));
+    q->dA = calloc(na, sizeof(float));
+    q->m = calloc(na, sizeof(float));
+    q->v = calloc(na, sizeof(float));
+    if (!q->G || !q->A || !q->dA || !q->m || !q->v)
+        return ws_fail(e, "out of memory");
+    return 0;
+}
+
+/* A = argmin ‖A·G − W‖ (least squares by QR, in double), then W = A·G. */
+static int grid_init(pol_param *q, ws_gpt_param *p, ws_err *e)
+{
+    int64_t K = q->arg, n = p->cols, m = p->rows;
+    if (K > n)
+        return ws_fail(e, "%s: grid K = %lld is more than its %lld columns",
+                       p->name, (long long)K, (long long)n);
+    if (grid_alloc(q, p, e))
+        return -1;
+    double *gt = malloc(sizeof(double) * (size_t)(n * K)), *b = malloc(sizeof(double) * (size_t)(n * m));
+    int rc = 0;
+    if (!gt || !b)
+        rc = ws_fail(e, "out of memory");
+    for (int64_t j = 0; !rc && j < n; j++) {
+        for (int64_t k = 0; k < K; k++)
+            gt[j * K + k] = q->G[k * n + j];
+        for (int64_t i = 0; i < m; i++)
+            b[j * m + i] = p->w[i * n + j];
+    }
+    if (!rc && LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', (lapack_int)n, (lapack_int)K, (lapack_int)m,
+                             gt, (lapack_int)K, b, (lapack_int)m))
+        rc = ws_fail(e, "%s: the grid basis is rank deficient for K = %lld", p->name, (long long)K);
+    for (int64_t i = 0; !rc && i < m; i++)
+        for (int64_t k = 0; k < K; k++)
+            q->A[i * K + k] = (float)b[k * m + i];
+    free(gt);
+    free(b);
+    if (!rc)
+        grid_compose(q, p);
+    return rc;
+}
+
+/* ---- apply ---- */
+
+static void set_frozen(ws_policy *p, ws_gpt *g, size_t i)
+{
+    p->pp[i].frozen = 1;
+    ws_gpt_set_trainable(g, i, WS_PARAM_FROZEN);
+}
+
+static int apply_one(ws_policy *p, ws_gpt *g, size_t i, uint64_t seed, ws_err *e)
+{
+    pol_param *q = &p->pp[i];
+    ws_gpt_param *gp = ws_gpt_param_at(g, i);
+    switch (q->kind) {
+    case WS_POL_TRAIN:
+    case WS_POL_FREEZE_AT:
+    case WS_POL_FREEZE_PR:
+        ws_gpt_set_trainable(g, i, WS_PARAM_TRAIN);
+        return 0;
+    case WS_POL_FREEZE:
+        break;
+    case WS_POL_CRYSTAL:
+        if (crystal(gp, q->arg, e))
+            return -1;
+        break;
+    case WS_POL_RANDOM:
+        randomize(gp, seed);
+        break;
+    case WS_POL_GRID:
+        if (grid_init(q, gp, e))
+            return -1;
+        ws_gpt_set_trainable(g, i, WS_PARAM_GRAD);
+        p->has_grid = 1;
+        return 0;
+    }
+    set_frozen(p, g, i);
+    return 0;
+}
+
+ws_policy *ws_policy_apply(ws_gpt *g, const ws_policy_rule *rules, size_t n,
+                           uint64_t seed, ws_err *e)
+{
+    ws_policy *p = policy_alloc(g, e);
+    if (!p)
+        return NULL;
+    for (size_t r = 0; r < n; r++) {
+        int any = 0;
+        for (size_t i = 0; i < p->n; i++) {
+            ws_gpt_param *gp = ws_gpt_param_at(g, i);
+            int s = selects(rules[r].pattern, gp);
+            if (s < 0) {
+                ws_fail(e, "policy pattern \"%s\": bad role@layers selector", rules[r].pattern);
+                ws_policy_free(p);
+                return NULL;
+            }
+            if (!s || (matrix_only(rules[r].kind) && gp->ndim != 2))
+                continue;
+            p->pp[i].kind = rules[r].kind;
+            p->pp[i].arg = rules[r].arg;
+            p->pp[i].threshold = rules[r].threshold;
+            any = 1;
+        }
+        if (!any) {
+            ws_fail(e, "policy pattern \"%s\" selects no %s", rules[r].pattern,
+                    matrix_only(rules[r].kind) ? "matrix" : "tensor");
+            ws_policy_free(p);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (apply_one(p, g, i, seed, e)) {
+            ws_policy_free(p);
+            return NULL;
+        }
+    return p;
+}
+
+int ws_policy_n_frozen(const ws_policy *p)
+{
+    int k = 0;
+    for (size_t i = 0; i < p->n; i++)
+        k += p->pp[i].frozen;
+    return k;
+}
+
+int ws_policy_is_frozen(const ws_policy *p, size_t i) { return i < p->n && p->pp[i].frozen; }
+int ws_policy_has_grid(const ws_policy *p) { return p->has_grid; }
+
+const char *ws_policy_text(const ws_policy *p, size_t i, char *buf, size_t n)
+{
+    const pol_param *q = &p->pp[i];
+    return ws_policy_kind_text(q->kind, q->arg, q->threshold, buf, n);
+}
+
+/* ---- step hooks ---- */
+
+void ws_policy_begin_step(ws_policy *p, ws_gpt *g, int64_t step)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->pp[i].kind == WS_POL_FREEZE_AT && !p->pp[i].frozen && step >= p->pp[i].arg)
+            set_frozen(p, g, i);
+}
+
+static int is_grid(const pol_param *q) { return q->kind == WS_POL_GRID; }
+
+void ws_policy_after_backward(ws_policy *p, ws_gpt *g)
+{
+    for (size_t i = 0; i < p->n && p->has_grid; i++) {
+        pol_param *q = &p->pp[i];
+        ws_gpt_param *gp = ws_gpt_param_at(g, i);
+        if (is_grid(q))   /* dA = dW·Gᵀ */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)gp->rows, (int)q->arg,
+                        (int)gp->cols, 1.0f, gp->g, (int)gp->cols, q->G, (int)gp->cols, 0.0f,
+                        q->dA, (int)q->arg);
+    }
+}
+
+static double sumsq(const float *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)x[i] * x[i];
+    return s;
+}
+
+float ws_policy_global_norm(ws_policy *p, ws_gpt *g)
+{
+    if (!p->has_grid)
+        return ws_grad_global_norm(g);
+    double s = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        ws_gpt_param *gp = ws_gpt_param_at(g, i);
+        if (is_grid(&p->pp[i]))
+            s += sumsq(p->pp[i].dA, (size_t)(gp->rows * p->pp[i].arg));
+        else if (gp->trainable == WS_PARAM_TRAIN)
+            s += sumsq(gp->g, gp->n);
+    }
+    return (float)sqrt(s);
+}
+
+void ws_policy_clip(ws_policy *p, ws_gpt *g, float max_norm, float norm)
+{
+    ws_grad_clip(g, max_norm, norm);
+    float c = max_norm / (norm + 1e-6f);
+    if (c >= 1.0f)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        if (is_grid(&p->pp[i])) {
+            size_t na = (size_t)(ws_gpt_param_at(g, i)->rows * p->pp[i].arg);
+            for (size_t k = 0; k < na; k++)
+                p->pp[i].dA[k] *= c;
+        }
+}
+
+void ws_policy_step(ws_policy *p, ws_gpt *g, const ws_adamw_opts *o, float lr, int64_t t)
+{
+    for (size_t i = 0; i < p->n && p->has_grid; i++) {
+        pol_param *q = &p->pp[i];
+        ws_gpt_param *gp = ws_gpt_param_at(g, i);
+        if (!is_grid(q))
+            continue;
+        ws_adamw_update(q->A, q->dA, q->m, q->v, (size_t)(gp->rows * q->arg), o, lr,
+                        o->weight_decay, t);
+        grid_compose(q, gp);
+    }
+}
+
+double ws_weight_pr(const float *w, int64_t rows, int64_t cols)
+{
+    /* PR needs only tr(C) and ‖C‖²_F, C = XcᵀXc ∝ the covariance; the
+     * smaller of XcᵀXc and XcXcᵀ has the same nonzero eigenvalues. */
+    int64_t n = rows < cols ? rows : cols;
+    double *x = malloc(sizeof(double) * (size_t)(rows * cols));
+    double *c = malloc(sizeof(double) * (size_t)(n * n));
+    double pr = NAN;
+    if (x && c) {
+        for (int64_t j = 0; j < cols; j++) {
+            double mean = 0;
+            for (int64_t i = 0; i < rows; i++)
+                mean += w[i * cols + j];
+            mean /= (double)rows;
+            for (int64_t i = 0; i < rows; i++)
+                x[i * cols + j] = w[i * cols + j] - mean;
+        }
+        if (cols <= rows)
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)rows, 1.0, x,
+                        (int)cols, 0.0, c, (int)n);
+        else
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)cols, 1.0, x,
+                        (int)cols, 0.0, c, (int)n);
+        double tr = 0, fro = 0;
+        for (int64_t i = 0; i < n; i++) {
+            tr += c[i * n + i];
+            fro += c[i * n + i] * c[i * n + i];
+            for (int64_t j = i + 1; j < n; j++)
+                fro += 2 * c[i * n + j] * c[i * n + j];
+        }
+        pr = fro > 0 ? tr * tr / fro : 0;
+    }
+    free(x);
+    free(c);
+    return pr;
+}
+
+int ws_policy_check_pr(ws_policy *p, ws_gpt *g)
+{
+    int k = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        pol_param *q = &p->pp[i];
+        ws_gpt_param *gp = ws_gpt_param_at(g, i);
+        if (q->kind != WS_POL_FREEZE_PR || q->frozen || gp->ndim != 2)
+            continue;
+        if (ws_weight_pr(gp->w, gp->rows, gp->cols) < q->threshold) {
+            set_frozen(p, g, i);
+            k++;
+        }
+    }
+    return k;
+}
+
+/* ---- checkpoint state ---- */
+
+char *ws_policy_state_json(const ws_policy *p, const ws_gpt *g, ws_err *e)
+{
+    json_t *o = json_object();
+    char buf[64];
+    for (size_t i = 0; o && i < p->n; i++) {
+        const ws_gpt_param *gp = ws_gpt_param_at((ws_gpt *)g, i);
+        json_t *t = json_pack("{s:s,s:b}", "policy", ws_policy_text(p, i, buf, sizeof buf),
+                              "frozen", p->pp[i].frozen);
+        if (!t || json_object_set_new(o, gp->name, t)) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (!s)
+        ws_fail(e, "out of memory");
+    return s;
+}
+
+static int add_copy(ws_model *out, const char *prefix, const char *name, const float *x,
+                    int64_t rows, int64_t cols, ws_err *e)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s%s", prefix, name);
+    size_t n = (size_t)(rows * cols);
+    float *d = malloc(n * sizeof *d);
+    if (!d)
+        return ws_fail(e, "out of memory");
+    memcpy(d, x, n * sizeof *d);
+    int64_t shape[2] = {rows, cols};
+    if (!ws_model_add(out, key, WS_DT_F32, 2, shape, d, 1, e)) {
+        free(d);
+        return -1;
+    }
+    return 0;
+}
+
+int ws_policy_save_tensors(const ws_policy *p, ws_gpt *g, ws_model *out, ws_err *e)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const pol_param *q = &p->pp[i];
+        const ws_gpt_param *gp = ws_gpt_param_at(g, i);
+        if (!is_grid(q))
+            continue;
+        if (add_copy(out, "grid.A.", gp->name, q->A, gp->rows, q->arg, e) ||
+            add_copy(out, "grid.m.", gp->name, q->m, gp->rows, q->arg, e) ||
+            add_copy(out, "grid.v.", gp->name, q->v, gp->rows, q->arg, e))
+            return -1;
+    }
+    return 0;
+}
+
+/* Copy a checkpoint tensor "PREFIXNAME" of n floats into dst. */
+static int load_copy(ws_model *ck, const char *prefix, const char *name, float *dst, size_t n,
+                     ws_err *e)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s%s", prefix, name);
+    ws_tensor *t = ws_model_find(ck, key);
+    if (!t || (size_t)t->numel != n || t->dtype != WS_DT_F32)
+        return ws_fail(e, "checkpoint: %s missing or of the wrong shape", key);
+    const float *x = ws_tensor_f32(t, e);
+    if (!x)
+        return -1;
+    memcpy(dst, x, n * sizeof *dst);
+    return 0;
+}
+
+static int restore_one(ws_policy *p, ws_gpt *g, size_t i, json_t *st, ws_model *ck, ws_err *e)
+{
+    pol_param *q = &p->pp[i];
+    ws_gpt_param *gp = ws_gpt_param_at(g, i);
+    json_t *pol = json_object_get(st, "policy"), *fz = json_object_get(st, "frozen");
+    ws_policy_rule r;
+    if (!json_is_string(pol) || !json_is_boolean(fz) || parse_policy(json_string_value(pol), &r, e))
+        return ws_fail(e, "checkpoint: bad policy state for %s", gp->name);
+    q->kind = r.kind;
+    q->arg = r.arg;
+    q->threshold = r.threshold;
+    if (json_is_true(fz)) {
+        set_frozen(p, g, i);
+        return 0;
+    }
+    if (!is_grid(q)) {
+        ws_gpt_set_trainable(g, i, WS_PARAM_TRAIN);
+        return 0;
+    }
+    size_t na = (size_t)(gp->rows * q->arg);
+    if (q->arg > gp->cols || gp->ndim != 2 || grid_alloc(q, gp, e) ||
+        load_copy(ck, "grid.A.", gp->name, q->A, na, e) ||
+        load_copy(ck, "grid.m.", gp->name, q->m, na, e) ||
+        load_copy(ck, "grid.v.", gp->name, q->v, na, e))
+        return ws_wrap(e, "%s", gp->name);
+    ws_gpt_set_trainable(g, i, WS_PARAM_GRAD);
+    p->has_grid = 1;
+    return 0;
+}
+
+ws_policy *ws_policy_restore(ws_gpt *g, const char *json, ws_model *ck, ws_err *e)
+{
+    json_error_t je;
+    json_t *o = json_loads(json, 0, &je);
+    if (!o) {
+        ws_fail(e, "checkpoint: bad policy state: %s", je.text);
+        return NULL;
+    }
+    ws_policy *p = policy_alloc(g, e);
+    for (size_t i = 0; p && i < p->n; i++) {
+        json_t *st = json_object_get(o, ws_gpt_param_at(g, i)->name);
+        if (!st || restore_one(p, g, i, st, ck, e)) {
+            if (!st)
+                ws_fail(e, "checkpoint: no policy state for %s", ws_gpt_param_at(g, i)->name);
+            ws_policy_free(p);
+            p = NULL;
+        }
+    }
+    json_decref(o);
+    return p;
+}

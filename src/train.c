@@ -1,0 +1,744 @@
+/* The training loop on a worker thread, its records and checkpoints. */
+#include "train.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "tokenizer.h"
+
+struct ws_train {
+    ws_model *m;
+    const ws_data *d;
+    ws_train_opts o;
+    ws_gpt *g;
+    ws_adamw *opt;
+    ws_policy *pol;
+    int64_t first, step;           /* first step of this run, next step to run */
+    int32_t *x, *y;
+    float *snap;                   /* weights before the last update */
+    int have_snap;
+    int *mat;                      /* param index of each matrix */
+    int n_mat;
+
+    pthread_t th;
+    int started;
+    atomic_int finished;           /* the worker is done, checkpoint written */
+    pthread_mutex_t mu;
+    pthread_mutex_t wmu;           /* held while the weights are updated */
+    pthread_cond_t cv;
+    int paused;
+    ws_train_state state;
+    char msg[512];
+    ws_progress prog;
+
+    ws_train_rec *rec;             /* history */
+    float *upd;                    /* n_mat per record */
+    size_t n_rec, cap_rec;
+};
+
+/* ---- options ---- */
+
+ws_train_opts ws_train_defaults(void)
+{
+    ws_train_opts o;
+    memset(&o, 0, sizeof o);
+    o.steps = 1000;
+    o.B = 8;
+    o.lr = 6e-4f;
+    o.min_lr = 6e-5f;
+    o.adam = ws_adamw_defaults();
+    o.clip = 1.0f;
+    o.cosine = 1;
+    o.sampling = WS_SAMPLE_RANDOM;
+    o.seed = 1;
+    o.val_frac = 0.1;
+    o.eval_every = 100;
+    o.eval_batches = 20;
+    return o;
+}
+
+char *ws_train_opts_json(const ws_train_opts *o, ws_err *e)
+{
+    json_t *j = json_pack("{s:I,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:s,s:I,s:s,s:s,s:f,s:I,s:i,s:I}",
+                          "steps", (json_int_t)o->steps, "batch", o->B, "seq", o->T,
+                          "lr", (double)o->lr, "min_lr", (double)o->min_lr,
+                          "beta1", (double)o->adam.beta1, "beta2", (double)o->adam.beta2,
+                          "eps", (double)o->adam.eps, "weight_decay", (double)o->adam.weight_decay,
+                          "clip", (double)o->clip, "schedule", o->cosine ? "cosine" : "constant",
+                          "warmup", (json_int_t)o->warmup,
+                          "sampling", o->sampling == WS_SAMPLE_SEQUENTIAL ? "sequential" : "random",
+                          "seed", "", "val_frac", o->val_frac,
+                          "eval_every", (json_int_t)o->eval_every, "eval_batches", o->eval_batches,
+                          "pr_every", (json_int_t)o->pr_every);
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);   /* all 64 bits */
+    char *s = j && !json_object_set_new(j, "seed", json_string(seed))
+                  ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    if (!s)
+        ws_fail(e, "out of memory");
+    return s;
+}
+
+int ws_train_opts_from_json(ws_train_opts *o, const char *s, ws_err *e)
+{
+    json_error_t je;
+    json_t *j = json_loads(s, 0, &je);
+    double lr, min_lr, b1, b2, eps, wd, clip;
+    json_int_t steps, warmup, eval_every, pr_every;
+    const char *sched, *samp, *seed;
+    int B, T, eb;
+    if (!j || json_unpack_ex(j, &je, 0,
+                             "{s:I,s:i,s:i,s:F,s:F,s:F,s:F,s:F,s:F,s:F,s:s,s:I,s:s,s:s,s:F,s:I,s:i,s:I}",
+                             "steps", &steps, "batch", &B, "seq", &T, "lr", &lr, "min_lr", &min_lr,
+                             "beta1", &b1, "beta2", &b2, "eps", &eps, "weight_decay", &wd,
+                             "clip", &clip, "schedule", &sched, "warmup", &warmup,
+                             "sampling", &samp, "seed", &seed, "val_frac", &o->val_frac,
+                             "eval_every", &eval_every, "eval_batches", &eb,
+                             "pr_every", &pr_every)) {
+        json_decref(j);
+        return ws_fail(e, "checkpoint: bad train.options: %s", je.text);
+    }
+    o->steps = steps;
+    o->B = B;
+    o->T = T;
+    o->lr = (float)lr;
+    o->min_lr = (float)min_lr;
+    o->adam.beta1 = (float)b1;
+    o->adam.beta2 = (float)b2;
+    o->adam.eps = (float)eps;
+    o->adam.weight_decay = (float)wd;
+    o->clip = (float)clip;
+    o->cosine = !strcmp(sched, "cosine");
+    o->warmup = warmup;
+    o->sampling = strcmp(samp, "sequential") ? WS_SAMPLE_RANDOM : WS_SAMPLE_SEQUENTIAL;
+    o->seed = strtoull(seed, NULL, 10);
+    o->eval_every = eval_every;
+    o->eval_batches = eb;
+    o->pr_every = pr_every;
+    json_decref(j);
+    return 0;
+}
+
+/* ---- evaluation ---- */
+
+double ws_eval_windows(ws_gpt *g, const int32_t *tok, size_t n, int B, int T,
+                       size_t max_batches, ws_progress *p, ws_err *e)
+{
+    size_t nwin = n > (size_t)T ? (n - 1) / (size_t)T : 0;
+    if (max_batches && nwin > max_batches * (size_t)B)
+        nwin = max_batches * (size_t)B;
+    if (nwin == 0) {
+        ws_fail(e, "%zu tokens hold no window of %d + 1 tokens", n, T);
+        return NAN;
+    }
+    int32_t *x = malloc(sizeof(int32_t) * (size_t)B * T), *y = malloc(sizeof(int32_t) * (size_t)B * T);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        ws_fail(e, "out of memory");
+        return NAN;
+    }
+    if (p)
+        atomic_store(&p->total, nwin);
+    double sum = 0;
+    size_t done = 0;
+    while (done < nwin && !ws_cancelled(p)) {
+        int b = nwin - done < (size_t)B ? (int)(nwin - done) : B;
+        for (int k = 0; k < b; k++) {
+            memcpy(x + (size_t)k * T, tok + (done + (size_t)k) * T, sizeof(int32_t) * (size_t)T);
+            memcpy(y + (size_t)k * T, tok + (done + (size_t)k) * T + 1, sizeof(int32_t) * (size_t)T);
+        }
+        sum += (double)ws_gpt_forward(g, x, y, b, T) * b;   /* windows weigh equally */
+        done += (size_t)b;
+        ws_progress_add(p, (size_t)b);
+    }
+    free(x);
+    free(y);
+    if (ws_cancelled(p)) {
+        ws_fail(e, "cancelled");
+        return NAN;
+    }
+    return sum / (double)nwin;
+}
+
+/* ---- setup ---- */
+
+static int find_matrices(ws_train *t, ws_err *e)
+{
+    size_t np = ws_gpt_nparams(t->g);
+    t->mat = malloc(np * sizeof *t->mat);
+    if (!t->mat)
+        return ws_fail(e, "out of memory");
+    for (size_t i = 0; i < np; i++)
+        if (ws_gpt_param_at(t->g, i)->ndim == 2)
+            t->mat[t->n_mat++] = (int)i;
+    return 0;
+}
+
+/* Put the checkpoint's m and v into the optimizer. */
+static int restore_adam(ws_train *t, ws_err *e)
+{
+    const char *st = ws_model_meta(t->m, "train.adam_steps");
+    if (!st)
+        return ws_fail(e, "checkpoint: no train.adam_steps");
+    ws_adamw_set_steps(t->opt, strtoll(st, NULL, 10));
+    for (size_t i = 0; i < ws_gpt_nparams(t->g); i++) {
+        float *mv[2] = {ws_adamw_m(t->opt, i), ws_adamw_v(t->opt, i)};
+        const char *pre[2] = {"optim.exp_avg.", "optim.exp_avg_sq."};
+        ws_gpt_param *p = ws_gpt_param_at(t->g, i);
+        for (int k = 0; k < 2 && mv[0]; k++) {
+            char key[512];
+            snprintf(key, sizeof key, "%s%s", pre[k], p->name);
+            ws_tensor *x = ws_model_find(t->m, key);
+            const float *f = x && x->dtype == WS_DT_F32 && (size_t)x->numel == p->n
+                                 ? ws_tensor_f32(x, e) : NULL;
+            if (!f)
+                return ws_fail(e, "checkpoint: %s missing or of the wrong shape", key);
+            memcpy(mv[k], f, p->n * sizeof(float));
+        }
+    }
+    return 0;
+}
+
+static int setup_resume(ws_train *t, ws_err *e)
+{
+    const char *step = ws_model_meta(t->m, "train.step");
+    const char *pol = ws_model_meta(t->m, "train.policy");
+    if (!step || !pol)
+        return ws_fail(e, "not a wscope training checkpoint (no train.step / train.policy)");
+    if (t->o.n_rules)
+        return ws_fail(e, "--policy cannot change on resume: the checkpoint holds the policies");
+    t->first = t->step = strtoll(step, NULL, 10);
+    t->pol = ws_policy_restore(t->g, pol, t->m, e);
+    if (!t->pol)
+        return -1;
+    t->opt = ws_adamw_new(t->g, e);
+    return t->opt ? restore_adam(t, e) : -1;
+}
+
+ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, int resume,
+                       ws_err *e)
+{
+    if (ws_data_check(d, o->B, o->T, m->cfg.block_size, e))
+        return NULL;
+    if (o->steps < 1 || o->eval_batches < 0 || o->warmup < 0) {
+        ws_fail(e, "steps must be >= 1, warm-up and eval batches >= 0");
+        return NULL;
+    }
+    ws_train *t = calloc(1, sizeof *t);
+    if (!t) {
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    t->m = m;
+    t->d = d;
+    t->o = *o;
+    if (!t->o.stop_at || t->o.stop_at > t->o.steps)
+        t->o.stop_at = t->o.steps;
+    if (!t->o.pr_every)
+        t->o.pr_every = t->o.eval_every ? t->o.eval_every : 100;
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_mutex_init(&t->wmu, NULL);
+    pthread_cond_init(&t->cv, NULL);
+    int rc = (t->g = ws_gpt_new(m, o->B, o->T, e)) ? 0 : -1;
+    if (!rc)
+        ws_gpt_set_threads(t->g, o->threads);
+    if (!rc && resume)
+        rc = setup_resume(t, e);
+    else if (!rc) {
+        t->pol = ws_policy_apply(t->g, o->rules, o->n_rules, o->seed, e);
+        t->opt = t->pol ? ws_adamw_new(t->g, e) : NULL;
+        rc = t->opt ? 0 : -1;
+    }
+    size_t bt = (size_t)o->B * o->T;
+    if (!rc && (!(t->x = malloc(bt * sizeof *t->x)) || !(t->y = malloc(bt * sizeof *t->y)) ||
+                !(t->snap = malloc(ws_gpt_numel(t->g) * sizeof *t->snap))))
+        rc = ws_fail(e, "out of memory");
+    if (!rc)
+        rc = find_matrices(t, e);
+    if (!rc && t->step >= t->o.stop_at)
+        rc = ws_fail(e, "the checkpoint is already at step %lld of %lld",
+                     (long long)t->step, (long long)t->o.stop_at);
+    if (rc) {
+        ws_train_free(t);
+        return NULL;
+    }
+    ws_progress_init(&t->prog, (size_t)(t->o.stop_at - t->first));
+    return t;
+}
+
+void ws_train_free(ws_train *t)
+{
+    if (!t)
+        return;
+    if (t->started) {
+        ws_train_cancel(t);
+        ws_train_resume(t);
+        ws_train_wait(t);
+    }
+    ws_adamw_free(t->opt);
+    ws_policy_free(t->pol);
+    ws_gpt_free(t->g);
+    free(t->x);
+    free(t->y);
+    free(t->snap);
+    free(t->mat);
+    free(t->rec);
+    free(t->upd);
+    pthread_mutex_destroy(&t->mu);
+    pthread_mutex_destroy(&t->wmu);
+    pthread_cond_destroy(&t->cv);
+    free(t);
+}
+
+/* ---- records ---- */
+
+static int push_record(ws_train *t, const ws_train_rec *r, const float *upd)
+{
+    pthread_mutex_lock(&t->mu);
+    if (t->n_rec == t->cap_rec) {
+        size_t cap = t->cap_rec ? 2 * t->cap_rec : 256;
+        ws_train_rec *nr = realloc(t->rec, cap * sizeof *nr);
+        if (nr)
+            t->rec = nr;
+        float *nu = realloc(t->upd, cap * (size_t)(t->n_mat ? t->n_mat : 1) * sizeof *nu);
+        if (nu)
+            t->upd = nu;
+        if (!nr || !nu) {
+            pthread_mutex_unlock(&t->mu);
+            return -1;
+        }
+        t->cap_rec = cap;
+    }
+    t->rec[t->n_rec] = *r;
+    for (int k = 0; k < t->n_mat; k++)
+        t->upd[t->n_rec * (size_t)t->n_mat + (size_t)k] = upd ? upd[k] : NAN;
+    t->n_rec++;
+    pthread_mutex_unlock(&t->mu);
+    return 0;
+}
+
+size_t ws_train_nrecords(ws_train *t)
+{
+    pthread_mutex_lock(&t->mu);
+    size_t n = t->n_rec;
+    pthread_mutex_unlock(&t->mu);
+    return n;
+}
+
+int ws_train_record(ws_train *t, size_t i, ws_train_rec *out)
+{
+    pthread_mutex_lock(&t->mu);
+    int ok = i < t->n_rec;
+    if (ok)
+        *out = t->rec[i];
+    pthread_mutex_unlock(&t->mu);
+    return ok ? 0 : -1;
+}
+
+int ws_train_n_matrices(const ws_train *t) { return t->n_mat; }
+
+const char *ws_train_matrix_name(const ws_train *t, int k)
+{
+    return k >= 0 && k < t->n_mat ? ws_gpt_param_at(t->g, (size_t)t->mat[k])->name : NULL;
+}
+
+int ws_train_update_norms(ws_train *t, size_t i, float *out)
+{
+    pthread_mutex_lock(&t->mu);
+    int ok = i < t->n_rec;
+    if (ok)
+        memcpy(out, t->upd + i * (size_t)t->n_mat, (size_t)t->n_mat * sizeof *out);
+    pthread_mutex_unlock(&t->mu);
+    return ok ? 0 : -1;
+}
+
+ws_gpt *ws_train_gpt(ws_train *t) { return t->g; }
+const ws_policy *ws_train_policy(const ws_train *t) { return t->pol; }
+
+int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e)
+{
+    ws_gpt_param *p = ws_gpt_param_by_name(t->g, name);
+    if (!p)
+        return ws_fail(e, "%s: not a trained tensor", name);
+    if (p->n != n)
+        return ws_fail(e, "%s: %zu values, not %zu", name, p->n, n);
+    pthread_mutex_lock(&t->wmu);
+    memcpy(out, p->w, n * sizeof *out);
+    pthread_mutex_unlock(&t->wmu);
+    return 0;
+}
+int64_t ws_train_first_step(const ws_train *t) { return t->first; }
+ws_progress *ws_train_progress(ws_train *t) { return &t->prog; }
+
+/* ---- state ---- */
+
+static void set_state(ws_train *t, ws_train_state s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_state(ws_train *t, ws_train_state s, const char *fmt, ...)
+{
+    pthread_mutex_lock(&t->mu);
+    t->state = s;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&t->mu);
+}
+
+ws_train_state ws_train_get_state(ws_train *t, char *msg, size_t n)
+{
+    pthread_mutex_lock(&t->mu);
+    ws_train_state s = t->state;
+    if (msg && n)
+        snprintf(msg, n, "%s", t->msg);
+    pthread_mutex_unlock(&t->mu);
+    return s;
+}
+
+void ws_train_pause(ws_train *t)
+{
+    pthread_mutex_lock(&t->mu);
+    t->paused = 1;
+    pthread_mutex_unlock(&t->mu);
+}
+
+void ws_train_resume(ws_train *t)
+{
+    pthread_mutex_lock(&t->mu);
+    t->paused = 0;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void ws_train_cancel(ws_train *t) { atomic_store(&t->prog.cancel, 1); }
+
+/* Wait while paused (and not cancelled). */
+static void pause_point(ws_train *t)
+{
+    pthread_mutex_lock(&t->mu);
+    if (t->paused && !ws_cancelled(&t->prog)) {
+        t->state = WS_TRAIN_PAUSED;
+        while (t->paused && !ws_cancelled(&t->prog)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 100000000;   /* recheck cancel, which is set without the lock */
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+        }
+        t->state = WS_TRAIN_RUNNING;
+    }
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* ---- checkpoint ---- */
+
+static int is_state_tensor(const char *name)
+{
+    return !strncmp(name, "optim.", 6) || !strncmp(name, "grid.", 5);
+}
+
+static int add_f32(ws_model *out, const char *name, int ndim, const int64_t *shape, size_t n,
+                   const float *src, ws_err *e)
+{
+    float *buf = malloc(n * sizeof *buf + 1);
+    if (!buf)
+        return ws_fail(e, "out of memory");
+    if (src)
+        memcpy(buf, src, n * sizeof *buf);
+    else
+        memset(buf, 0, n * sizeof *buf);
+    if (!ws_model_add(out, name, WS_DT_F32, ndim, shape, buf, 1, e)) {
+        free(buf);
+        return -1;
+    }
+    return 0;
+}
+
+/* The model's tensors: trained ones as float32 slots for write-back, the
+ * rest (buffers the network does not use) as they are. */
+static int add_model_tensors(ws_train *t, ws_model *out, ws_err *e)
+{
+    for (size_t i = 0; i < t->m->n_tensors; i++) {
+        ws_tensor *s = &t->m->tensors[i];
+        if (is_state_tensor(s->name))
+            continue;
+        if (ws_gpt_param_by_name(t->g, s->name)) {
+            if (add_f32(out, s->name, s->ndim, s->shape, (size_t)s->numel, NULL, e))
+                return -1;
+        } else if (!ws_model_add(out, s->name, s->dtype, s->ndim, s->shape, (void *)s->data, 0, e))
+            return -1;
+    }
+    return 0;
+}
+
+static int add_meta(ws_train *t, ws_model *out, int64_t step, int with_state, ws_err *e)
+{
+    char buf[32];
+    for (size_t i = 0; i < t->m->n_meta; i++)
+        if (strncmp(t->m->meta_keys[i], "train.", 6) &&
+            ws_model_set_meta(out, t->m->meta_keys[i], t->m->meta_vals[i], e))
+            return -1;
+    snprintf(buf, sizeof buf, "%lld", (long long)step);
+    if (ws_model_set_meta(out, "train.step", buf, e))
+        return -1;
+    if (!with_state)
+        return 0;
+    snprintf(buf, sizeof buf, "%lld", (long long)ws_adamw_steps(t->opt));
+    char *oj = ws_train_opts_json(&t->o, e), *pj = oj ? ws_policy_state_json(t->pol, t->g, e) : NULL;
+    int rc = !pj || ws_model_set_meta(out, "train.adam_steps", buf, e) ||
+             ws_model_set_meta(out, "train.options", oj, e) ||
+             ws_model_set_meta(out, "train.policy", pj, e) ? -1 : 0;
+    free(oj);
+    free(pj);
+    return rc;
+}
+
+static int add_optim(ws_train *t, ws_model *out, ws_err *e)
+{
+    for (size_t i = 0; i < ws_gpt_nparams(t->g); i++) {
+        ws_gpt_param *p = ws_gpt_param_at(t->g, i);
+        const float *m = ws_adamw_m(t->opt, i), *v = ws_adamw_v(t->opt, i);
+        int64_t shape[2] = {p->rows, p->cols};
+        char key[512];
+        if (!m || ws_policy_is_frozen(t->pol, i))   /* frozen: state no longer used */
+            continue;
+        snprintf(key, sizeof key, "optim.exp_avg.%s", p->name);
+        if (add_f32(out, key, 2, shape, p->n, m, e))
+            return -1;
+        snprintf(key, sizeof key, "optim.exp_avg_sq.%s", p->name);
+        if (add_f32(out, key, 2, shape, p->n, v, e))
+            return -1;
+    }
+    return ws_policy_save_tensors(t->pol, t->g, out, e);
+}
+
+/* Write over the input model only when asked: save beside it (atomically),
+ * then rename over it; the old file stays mapped until the model is freed. */
+static int save_file(const ws_model *out, const char *path, int overwrite, ws_err *e)
+{
+    if (!overwrite || !ws_input_is_registered(path))
+        return ws_model_save(out, path, e);
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return ws_fail(e, "out of memory");
+    snprintf(tmp, n, "%s.wscope-new", path);
+    int rc = ws_model_save(out, tmp, e);
+    if (!rc && rename(tmp, path)) {
+        rc = ws_fail(e, "cannot replace %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* Save weights (and, with_state, everything needed to resume) at `step`. */
+static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_err *e)
+{
+    ws_model *out = ws_model_new();
+    if (!out)
+        return ws_fail(e, "out of memory");
+    int rc = add_model_tensors(t, out, e) || add_meta(t, out, step, with_state, e) ? -1 : 0;
+    if (!rc) {
+        ws_model_recognise(out);   /* orientation for write-back (HF Conv1D) */
+        rc = ws_gpt_write_back(t->g, out, e);
+    }
+    if (!rc && with_state)
+        rc = add_optim(t, out, e);
+    if (!rc)
+        rc = save_file(out, path, t->o.overwrite_input, e);
+    ws_model_free(out);
+    return rc;
+}
+
+int ws_train_save(ws_train *t, const char *path, ws_err *e)
+{
+    return save_at(t, path, t->step, 1, e);
+}
+
+/* ---- the loop ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static float eval_val(ws_train *t)
+{
+    const ws_data *d = t->d;
+    ws_err e;
+    if (d->n - d->n_train < (size_t)t->o.T + 1)
+        return NAN;
+    return (float)ws_eval_windows(t->g, d->tok + d->n_train, d->n - d->n_train, t->o.B, t->o.T,
+                                  (size_t)t->o.eval_batches, NULL, &e);
+}
+
+typedef struct norm_job {
+    ws_train *t;
+    float *upd;
+} norm_job;
+
+static void norm_range(size_t b, size_t end, int tid, void *u)
+{
+    (void)tid;
+    norm_job *j = u;
+    for (size_t k = b; k < end; k++) {
+        ws_gpt_param *p = ws_gpt_param_at(j->t->g, (size_t)j->t->mat[k]);
+        const float *old = j->t->snap + (p->w - ws_gpt_weights(j->t->g));
+        double s = 0;
+        for (size_t i = 0; i < p->n; i++)
+            s += ((double)p->w[i] - old[i]) * ((double)p->w[i] - old[i]);
+        j->upd[k] = (float)sqrt(s);
+    }
+}
+
+/* ‖W_after − W_before‖ of each matrix, one matrix per task. */
+static void update_norms(ws_train *t, float *upd)
+{
+    norm_job j = {t, upd};
+    ws_parallel_for((size_t)t->n_mat, 1, t->o.threads, norm_range, &j, NULL);
+}
+
+/* One step; returns 0, or 1 when the run must stop (state set). */
+static int one_step(ws_train *t, float *upd)
+{
+    const ws_train_opts *o = &t->o;
+    int64_t s = t->step;
+    ws_train_rec r = {s, NAN, NAN, 0, 0, 0, 0};
+    ws_policy_begin_step(t->pol, t->g, s);
+    if (o->eval_every && s % o->eval_every == 0)
+        r.val_loss = eval_val(t);
+    double t0 = now_s();
+    ws_data_batch(t->d->tok, t->d->n_train, o->B, o->T, o->sampling, o->seed, s, t->x, t->y);
+    r.loss = ws_gpt_forward(t->g, t->x, t->y, o->B, o->T);
+    if (!isfinite(r.loss)) {
+        pthread_mutex_lock(&t->wmu);
+        if (t->have_snap)   /* back to the weights that gave the last finite loss */
+            memcpy(ws_gpt_weights(t->g), t->snap, ws_gpt_numel(t->g) * sizeof(float));
+        pthread_mutex_unlock(&t->wmu);
+        set_state(t, WS_TRAIN_DIVERGED, "the loss is %s at step %lld: stopped, keeping the "
+                  "weights of step %lld", isnan(r.loss) ? "NaN" : "infinite", (long long)s,
+                  (long long)(t->have_snap ? s - 1 : s));
+        t->step = t->have_snap ? s - 1 : s;
+        return 1;
+    }
+    ws_gpt_zero_grad(t->g);
+    ws_gpt_backward(t->g);
+    ws_policy_after_backward(t->pol, t->g);
+    r.grad_norm = ws_policy_global_norm(t->pol, t->g);
+    if (!isfinite(r.grad_norm)) {
+        set_state(t, WS_TRAIN_DIVERGED, "the gradient norm is not finite at step %lld: stopped, "
+                  "keeping the weights of step %lld", (long long)s, (long long)s);
+        return 1;
+    }
+    if (o->clip > 0)
+        ws_policy_clip(t->pol, t->g, o->clip, r.grad_norm);
+    r.lr = ws_lr_at((int)s, (int)o->warmup, (int)o->steps, o->lr, o->cosine, o->min_lr);
+    memcpy(t->snap, ws_gpt_weights(t->g), ws_gpt_numel(t->g) * sizeof(float));
+    t->have_snap = 1;
+    pthread_mutex_lock(&t->wmu);
+    ws_adamw_step(t->opt, t->g, &o->adam, r.lr);
+    ws_policy_step(t->pol, t->g, &o->adam, r.lr, ws_adamw_steps(t->opt));
+    pthread_mutex_unlock(&t->wmu);
+    r.tokens_per_s = (double)o->B * o->T / (now_s() - t0);
+    update_norms(t, upd);
+    t->step = s + 1;
+    if (t->step % o->pr_every == 0)
+        ws_policy_check_pr(t->pol, t->g);
+    r.n_frozen = ws_policy_n_frozen(t->pol);
+    push_record(t, &r, upd);
+    ws_progress_add(&t->prog, 1);
+    return 0;
+}
+
+static void save_checkpoint(ws_train *t, int with_state)
+{
+    ws_err e;
+    if (!t->o.out)
+        return;
+    if (save_at(t, t->o.out, t->step, with_state, &e)) {
+        char old[512];
+        ws_train_state s = ws_train_get_state(t, old, sizeof old);
+        set_state(t, WS_TRAIN_FAILED, "%s%s%s: %s", old, old[0] ? "; " : "", t->o.out, e.msg);
+        (void)s;
+    }
+}
+
+static void *worker(void *arg)
+{
+    ws_train *t = arg;
+    float *upd = malloc(((size_t)t->n_mat + 1) * sizeof *upd);
+    if (!upd) {
+        set_state(t, WS_TRAIN_FAILED, "out of memory");
+        atomic_store(&t->finished, 1);
+        return NULL;
+    }
+    int stop = 0;
+    while (!stop && t->step < t->o.stop_at) {
+        pause_point(t);
+        if (ws_cancelled(&t->prog)) {
+            set_state(t, WS_TRAIN_CANCELLED, "stopped at step %lld", (long long)t->step);
+            break;
+        }
+        stop = one_step(t, upd);
+        if (!stop && t->o.save_every && t->step % t->o.save_every == 0 && t->step < t->o.stop_at)
+            save_checkpoint(t, 1);
+    }
+    ws_train_state st = ws_train_get_state(t, NULL, 0);
+    int completed = st == WS_TRAIN_RUNNING;
+    if (completed) {
+        ws_train_rec r = {t->step, NAN, eval_val(t), NAN, NAN, NAN, ws_policy_n_frozen(t->pol)};
+        push_record(t, &r, NULL);
+        set_state(t, WS_TRAIN_DONE, NULL);
+    }
+    /* Weights only after a divergence (the optimizer state is past them)
+     * and, when asked, after a completed run. */
+    save_checkpoint(t, st != WS_TRAIN_DIVERGED && !(completed && t->o.weights_only));
+    free(upd);
+    atomic_store(&t->finished, 1);
+    return NULL;
+}
+
+int ws_train_start(ws_train *t, ws_err *e)
+{
+    if (t->started)
+        return ws_fail(e, "the run was already started");
+    t->state = WS_TRAIN_RUNNING;
+    if (pthread_create(&t->th, NULL, worker, t)) {
+        t->state = WS_TRAIN_FAILED;
+        return ws_fail(e, "cannot start the training thread");
+    }
+    t->started = 1;
+    return 0;
+}
+
+int ws_train_finished(ws_train *t) { return atomic_load(&t->finished); }
+
+ws_train_state ws_train_wait(ws_train *t)
+{
+    if (t->started) {
+        pthread_join(t->th, NULL);
+        t->started = 0;
+    }
+    return ws_train_get_state(t, NULL, 0);
+}

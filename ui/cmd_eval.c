@@ -1,0 +1,112 @@
+/* wscope eval: mean loss of a model over the sequential windows of data. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "data.h"
+#include "gpt.h"
+#include "tokenizer.h"
+#include "train.h"
+
+static const char usage_text[] =
+    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]";
+
+typedef struct eval_args {
+    const char *model;
+    const char *data[256];
+    size_t n_data;
+    long T, B, threads;
+} eval_args;
+
+static int parse(eval_args *a, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
+        {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case '?': return cli_failf("eval", "bad option %s (%s)", argv[optind - 1], usage_text);
+        case 'D':
+            if (a->n_data == 256)
+                return cli_failf("--data", "at most 256 files");
+            a->data[a->n_data++] = optarg;
+            break;
+        case 'T': if (cli_int("--seq", optarg, 1, 1 << 24, &a->T)) return 2; break;
+        case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
+        case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
+        case 'h': puts(usage_text); return 1;
+        default: return 2;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (!a->model)
+            a->model = argv[i];
+        else if (a->n_data < 256)
+            a->data[a->n_data++] = argv[i];
+    }
+    if (!a->model || !a->n_data)
+        return cli_failf("eval", "%s", usage_text);
+    return 0;
+}
+
+static int evaluate(const eval_args *a, ws_model *m, const ws_data *d)
+{
+    ws_err e = {{0}};
+    int T = a->T ? (int)a->T : m->cfg.block_size, B = a->B ? (int)a->B : 8;
+    if (T > m->cfg.block_size)
+        return cli_failf(a->model, "sequence length %d is larger than the model's block size %d",
+                         T, m->cfg.block_size);
+    if (d->n < (size_t)T + 1)
+        return cli_failf(a->data[0], "%zu tokens hold no window of %d + 1 tokens", d->n, T);
+    ws_gpt *g = ws_gpt_new(m, B, T, &e);
+    if (!g)
+        return cli_fail(a->model, &e);
+    ws_gpt_set_threads(g, (int)a->threads);
+    ws_progress p;
+    ws_progress_init(&p, 0);
+    cli_bar *bar = cli_bar_start("eval", &p);
+    double loss = ws_eval_windows(g, d->tok, d->n, B, T, 0, &p, &e);
+    cli_bar_stop(bar);
+    size_t windows = (d->n - 1) / (size_t)T;
+    ws_gpt_free(g);
+    if (isnan(loss))
+        return cli_fail(a->model, &e);
+    printf("loss %.6f  perplexity %.4g  windows %zu  tokens %zu\n", loss, exp(loss), windows,
+           windows * (size_t)T);
+    return 0;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    eval_args a = {0};
+    int rc = parse(&a, argc, argv);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    ws_model *m;
+    if (cli_open_model(a.model, &m))
+        return 2;
+    ws_err e = {{0}};
+    ws_tokenizer *tk = ws_tok_from_model(m, &e);
+    ws_data d;
+    if (!tk && ws_model_meta(m, WS_TOK_META_KEY))
+        rc = cli_fail(a.model, &e);
+    else if (ws_data_load(&d, a.data, a.n_data, tk, m->cfg.vocab_size, &e)) {
+        fprintf(stderr, "wscope: %s\n", e.msg);
+        rc = 2;
+    } else {
+        rc = evaluate(&a, m, &d);
+        ws_data_free(&d);
+    }
+    ws_tok_free(tk);
+    ws_model_free(m);
+    return rc;
+}

@@ -1,0 +1,546 @@
+/* wscope train: fine-tune (or train from init) with per-tensor policies. */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "cli.h"
+#include "commands.h"
+#include "data.h"
+#include "init.h"
+#include "table.h"
+#include "tokenizer.h"
+#include "train.h"
+
+#define MAX_FILES 256
+#define MAX_RULES 256
+
+typedef struct train_args {
+    const char *model, *resume, *out, *log;
+    const char *data[MAX_FILES], *val[MAX_FILES];
+    size_t n_data, n_val;
+    ws_policy_rule rules[MAX_RULES];
+    size_t n_rules;
+    ws_train_opts o;
+    int threads, min_lr_set;
+    int init;
+    ws_init_opts io;
+    ws_tok_opts to;
+} train_args;
+
+static const struct option long_opts[] = {
+    {"data", required_argument, 0, 'D'},      {"steps", required_argument, 0, 'n'},
+    {"batch", required_argument, 0, 'B'},     {"seq", required_argument, 0, 'T'},
+    {"lr", required_argument, 0, 'l'},        {"min-lr", required_argument, 0, 'm'},
+    {"wd", required_argument, 0, 'w'},        {"beta1", required_argument, 0, '1'},
+    {"beta2", required_argument, 0, '2'},     {"eps", required_argument, 0, 'E'},
+    {"clip", required_argument, 0, 'c'},      {"schedule", required_argument, 0, 'S'},
+    {"warmup", required_argument, 0, 'W'},    {"sampling", required_argument, 0, 'a'},
+    {"policy", required_argument, 0, 'p'},    {"seed", required_argument, 0, 's'},
+    {"eval-every", required_argument, 0, 'v'}, {"eval-batches", required_argument, 0, 'b'},
+    {"val-frac", required_argument, 0, 'f'},  {"out", required_argument, 0, 'o'},
+    {"log", required_argument, 0, 'g'},       {"threads", required_argument, 0, 'j'},
+    {"resume", required_argument, 0, 'r'},    {"stop-at", required_argument, 0, 'A'},
+    {"save-every", required_argument, 0, 'k'}, {"pr-every", required_argument, 0, 'P'},
+    {"init", no_argument, 0, 'I'},            {"layers", required_argument, 0, 'L'},
+    {"d", required_argument, 0, 'd'},         {"heads", required_argument, 0, 'H'},
+    {"block", required_argument, 0, 'K'},     {"vocab", required_argument, 0, 'V'},
+    {"tied", no_argument, 0, 't'},            {"no-bias", no_argument, 0, 'N'},
+    {"min-count", required_argument, 0, 'M'}, {"lowercase", no_argument, 0, 'C'},
+    {"overwrite", no_argument, 0, 'O'},       {"weights-only", no_argument, 0, 'y'},
+    {"val-data", required_argument, 0, 'Y'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+static const char usage_text[] =
+    "usage: wscope train MODEL --data FILE... [--steps N] [--batch B] [--seq T] [--lr X]\n"
+    "         [--min-lr X] [--wd X] [--beta1 X] [--beta2 X] [--eps X] [--clip X]\n"
+    "         [--schedule constant|cosine] [--warmup N] [--sampling random|sequential]\n"
+    "         [--policy PATTERN=POLICY]... [--seed S] [--eval-every N] [--eval-batches N]\n"
+    "         [--val-frac F | --val-data FILE...] [--out FILE [--overwrite] [--weights-only]]\n"
+    "         [--log FILE.csv] [--threads N]\n"
+    "         [--stop-at N] [--save-every N] [--pr-every N]\n"
+    "       wscope train --resume CKPT --data FILE... [options]\n"
+    "       wscope train --init --layers L --d D --heads H --block T [--vocab V] [--tied]\n"
+    "         [--no-bias] [--min-count N] [--lowercase] --data FILE... [options]\n"
+    "Policies: train freeze crystal:R random grid:K freeze@S freeze-pr:X on a glob,\n"
+    "ROLE or ROLE@LAYERS (e.g. attn_out@4=crystal:1). See wscope(1).\n";
+
+static int int_opt(const char *name, const char *s, long lo, long hi, int64_t *out)
+{
+    long v;
+    if (cli_int(name, s, lo, hi, &v))
+        return 2;
+    *out = v;
+    return 0;
+}
+
+static int num_opt(const char *name, const char *s, double lo, float *out)
+{
+    double v;
+    if (cli_double(name, s, &v))
+        return 2;
+    if (!(v >= lo) || !isfinite(v))
+        return cli_failf(name, "must be a finite number >= %g, got %s", lo, s);
+    *out = (float)v;
+    return 0;
+}
+
+static int choice(const char *name, const char *s, const char *a, const char *b, int *out)
+{
+    if (!strcmp(s, a))
+        *out = 0;
+    else if (!strcmp(s, b))
+        *out = 1;
+    else
+        return cli_failf(name, "expected %s or %s, got \"%s\"", a, b, s);
+    return 0;
+}
+
+static int add_data(train_args *a, const char *path)
+{
+    if (a->n_data == MAX_FILES)
+        return cli_failf("--data", "at most %d files", MAX_FILES);
+    a->data[a->n_data++] = path;
+    return 0;
+}
+
+/* One option; 0, or 2 after printing the error. */
+static int apply_opt(train_args *a, int c, const char *arg)
+{
+    ws_train_opts *o = &a->o;
+    int64_t v = 0;
+    int k = 0, rc = 0;
+    ws_err e = {{0}};
+    switch (c) {
+    case 'D': return add_data(a, arg);
+    case 'Y':
+        if (a->n_val == MAX_FILES)
+            return cli_failf("--val-data", "at most %d files", MAX_FILES);
+        a->val[a->n_val++] = arg;
+        break;
+    case 'n': rc = int_opt("--steps", arg, 1, 1000000000L, &o->steps); break;
+    case 'B': rc = int_opt("--batch", arg, 1, 1 << 20, &v); o->B = (int)v; break;
+    case 'T': rc = int_opt("--seq", arg, 1, 1 << 24, &v); o->T = (int)v; break;
+    case 'l': rc = num_opt("--lr", arg, 0, &o->lr); break;
+    case 'm': rc = num_opt("--min-lr", arg, 0, &o->min_lr); a->min_lr_set = 1; break;
+    case 'w': rc = num_opt("--wd", arg, 0, &o->adam.weight_decay); break;
+    case '1': rc = num_opt("--beta1", arg, 0, &o->adam.beta1); break;
+    case '2': rc = num_opt("--beta2", arg, 0, &o->adam.beta2); break;
+    case 'E': rc = num_opt("--eps", arg, 0, &o->adam.eps); break;
+    case 'c': rc = num_opt("--clip", arg, 0, &o->clip); break;
+    case 'S': rc = choice("--schedule", arg, "constant", "cosine", &o->cosine); break;
+    case 'W': rc = int_opt("--warmup", arg, 0, 1000000000L, &o->warmup); break;
+    case 'a': rc = choice("--sampling", arg, "random", "sequential", &k); o->sampling = (ws_sampling)k; break;
+    case 'p':
+        if (a->n_rules == MAX_RULES)
+            return cli_failf("--policy", "at most %d rules", MAX_RULES);
+        if (ws_policy_parse(arg, &a->rules[a->n_rules], &e))
+            return cli_fail("--policy", &e);
+        a->n_rules++;
+        break;
+    case 's': rc = int_opt("--seed", arg, 0, 0x7fffffffL, &v); o->seed = (uint64_t)v; a->io.seed = (uint64_t)v; break;
+    case 'v': rc = int_opt("--eval-every", arg, 0, 1000000000L, &o->eval_every); break;
+    case 'b': rc = int_opt("--eval-batches", arg, 0, 1000000L, &v); o->eval_batches = (int)v; break;
+    case 'f': {
+        double f;
+        if (cli_double("--val-frac", arg, &f))
+            return 2;
+        if (!(f >= 0 && f < 1))
+            return cli_failf("--val-frac", "must be in [0, 1), got %s", arg);
+        o->val_frac = f;
+        break;
+    }
+    case 'o': a->out = arg; break;
+    case 'O': o->overwrite_input = 1; break;
+    case 'y': o->weights_only = 1; break;
+    case 'g': a->log = arg; break;
+    case 'j': rc = int_opt("--threads", arg, 0, 1024, &v); a->threads = (int)v; break;
+    case 'r': a->resume = arg; break;
+    case 'A': rc = int_opt("--stop-at", arg, 1, 1000000000L, &o->stop_at); break;
+    case 'k': rc = int_opt("--save-every", arg, 0, 1000000000L, &o->save_every); break;
+    case 'P': rc = int_opt("--pr-every", arg, 1, 1000000000L, &o->pr_every); break;
+    case 'I': a->init = 1; break;
+    case 'L': rc = int_opt("--layers", arg, 1, 1000, &v); a->io.n_layer = (int)v; break;
+    case 'd': rc = int_opt("--d", arg, 1, 65536, &v); a->io.n_embd = (int)v; break;
+    case 'H': rc = int_opt("--heads", arg, 1, 65536, &v); a->io.n_head = (int)v; break;
+    case 'K': rc = int_opt("--block", arg, 1, 1000000, &v); a->io.block_size = (int)v; break;
+    case 'V': rc = int_opt("--vocab", arg, 2, 10000000, &v); a->to.max_vocab = (int)v; break;
+    case 't': a->io.tied = 1; break;
+    case 'N': a->io.bias = 0; break;
+    case 'M': rc = int_opt("--min-count", arg, 1, 1000000000L, &v); a->to.min_count = (int)v; break;
+    case 'C': a->to.lowercase = 1; break;
+    case 'h': fputs(usage_text, stdout); return 1;
+    default: return 2;
+    }
+    return rc;
+}
+
+/* Parse argv into a; with `only_resume`, just find --resume. */
+static int parse(train_args *a, int argc, char **argv, int only_resume)
+{
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+        if (c == '?' && !only_resume)
+            return cli_failf("train", "bad option %s (see wscope train --help)", argv[optind - 1]);
+        if (only_resume) {
+            if (c == 'r')
+                a->resume = optarg;
+            continue;
+        }
+        if (c == 'h') {
+            fputs(usage_text, stdout);
+            return 1;
+        }
+        int rc = apply_opt(a, c, optarg);
+        if (rc)
+            return rc;
+    }
+    if (only_resume)
+        return 0;
+    /* Positionals: MODEL (unless --init or --resume), then more data files. */
+    for (int i = optind; i < argc; i++) {
+        if (!a->model && !a->init && !a->resume)
+            a->model = argv[i];
+        else if (add_data(a, argv[i]))
+            return 2;
+    }
+    return 0;
+}
+
+/* ---- model and data ---- */
+
+/* Engine messages about data already start with the file name. */
+static int fail_msg(const ws_err *e)
+{
+    fprintf(stderr, "wscope: %s\n", e->msg);
+    return 2;
+}
+
+/* Build a tokenizer from the text files among the data. NULL when all are .bin. */
+static int build_tokenizer(train_args *a, ws_tokenizer **out)
+{
+    ws_err e = {{0}};
+    ws_tok_counter *c = ws_tok_counter_new(&a->to, &e);
+    if (!c)
+        return cli_fail("--init", &e);
+    int any = 0;
+    for (size_t i = 0; i < a->n_data; i++) {
+        size_t n = strlen(a->data[i]), len;
+        if (n >= 4 && !strcmp(a->data[i] + n - 4, ".bin"))
+            continue;
+        char *text = ws_read_text(a->data[i], &len, &e);
+        if (!text || ws_tok_count(c, text, len, &e)) {
+            free(text);
+            ws_tok_counter_free(c);
+            return fail_msg(&e);
+        }
+        free(text);
+        any = 1;
+    }
+    if (!any) {
+        ws_tok_counter_free(c);
+        *out = NULL;
+        return 0;
+    }
+    *out = ws_tok_counter_finish(c, &e);
+    return *out ? 0 : cli_fail("--init", &e);
+}
+
+static int init_model(train_args *a, ws_model **m, ws_tokenizer **tk)
+{
+    ws_err e = {{0}};
+    if (build_tokenizer(a, tk))
+        return 2;
+    if (*tk)
+        a->io.vocab_size = ws_tok_size(*tk);
+    else if (a->to.max_vocab)
+        a->io.vocab_size = a->to.max_vocab;
+    else
+        return cli_failf("--init", "--vocab is needed with only .bin data");
+    *m = ws_init_gpt(&a->io, &e);
+    if (!*m)
+        return cli_fail("--init", &e);
+    if (*tk && ws_tok_save_to_model(*tk, *m, &e))
+        return cli_fail("--init", &e);
+    return 0;
+}
+
+static int open_input(train_args *a, ws_model **m, ws_tokenizer **tk)
+{
+    if (a->init)
+        return init_model(a, m, tk);
+    const char *path = a->resume ? a->resume : a->model;
+    if (cli_open_model(path, m))
+        return 2;
+    ws_err e = {{0}};
+    *tk = ws_tok_from_model(*m, &e);
+    if (!*tk && ws_model_meta(*m, WS_TOK_META_KEY))
+        return cli_fail(path, &e);   /* present but broken */
+    return 0;
+}
+
+static int load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_data *d)
+{
+    ws_err e = {{0}};
+    if (ws_data_load(d, a->data, a->n_data, tk, m->cfg.vocab_size, &e))
+        return fail_msg(&e);
+    if (a->n_val && ws_data_load_val(d, a->val, a->n_val, tk, m->cfg.vocab_size, &e))
+        return fail_msg(&e);
+    if (!a->n_val)
+        ws_data_split(d, a->o.val_frac);
+    if (a->o.T == 0)
+        a->o.T = m->cfg.block_size;
+    if (d->n_unk)
+        fprintf(stderr, "wscope: note: %zu of %zu words are not in the vocabulary (<unk>)\n",
+                d->n_unk, d->n);
+    if ((a->o.val_frac > 0 || a->n_val) && d->n - d->n_train < (size_t)a->o.T + 1)
+        fprintf(stderr, "wscope: note: the validation split (%zu tokens) holds no window of "
+                        "%d + 1 tokens: no val_loss\n", d->n - d->n_train, a->o.T);
+    return 0;
+}
+
+/* ---- running ---- */
+
+/* One line naming the tensors that do not simply train (at most 8). */
+static void print_policies(ws_train *t)
+{
+    const ws_policy *p = ws_train_policy(t);
+    ws_gpt *g = ws_train_gpt(t);
+    size_t shown = 0, other = 0;
+    char buf[64];
+    for (size_t i = 0; i < ws_gpt_nparams(g); i++) {
+        const char *pol = ws_policy_text(p, i, buf, sizeof buf);
+        if (!strcmp(pol, "train"))
+            continue;
+        if (shown == 8) {
+            other++;
+            continue;
+        }
+        fprintf(stderr, "%s%s=%s", shown ? ", " : "wscope: policies: ", ws_gpt_param_at(g, i)->name,
+                pol);
+        shown++;
+    }
+    if (other)
+        fprintf(stderr, " and %zu more", other);
+    if (shown)
+        fputc('\n', stderr);
+}
+
+static ws_train *volatile running;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    if (running)
+        ws_train_cancel(running);
+    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C kills */
+}
+
+static void print_eval(const ws_train_rec *r, int64_t steps)
+{
+    char loss[32] = "-";
+    if (!isnan(r->loss))
+        snprintf(loss, sizeof loss, "%.4f", r->loss);
+    printf("step %lld/%lld  loss %s  val_loss %.4f", (long long)r->step, (long long)steps, loss,
+           r->val_loss);
+    if (!isnan(r->lr))
+        printf("  lr %.3e  grad_norm %.4g  tokens/s %.0f", r->lr, r->grad_norm, r->tokens_per_s);
+    printf("\n");
+    fflush(stdout);
+}
+
+static void status_line(const ws_train_rec *r, int64_t steps, int64_t first, int64_t stop)
+{
+    double f = stop > first ? (double)(r->step + 1 - first) / (double)(stop - first) : 1;
+    int w = 20, fill = (int)(f * w);
+    char bar[32];
+    for (int i = 0; i < w; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[w] = 0;
+    fprintf(stderr, "\r\033[Kstep %lld/%lld [%s] loss %.4f lr %.2e %.0f tok/s",
+            (long long)r->step + 1, (long long)steps, bar, r->loss, r->lr, r->tokens_per_s);
+    fflush(stderr);
+}
+
+/* One CSV row: the record, then the update norm of each matrix. */
+static void log_row(ws_table *log, ws_train *t, size_t i, const ws_train_rec *r, float *upd)
+{
+    int row = ws_table_row(log);
+    double v[7] = {(double)r->step, r->loss, r->val_loss, r->lr, r->grad_norm, r->tokens_per_s,
+                   (double)r->n_frozen};
+    for (int c = 0; c < 7; c++)
+        ws_table_num(log, row, c, v[c]);
+    if (upd && !ws_train_update_norms(t, i, upd))
+        for (int k = 0; k < ws_train_n_matrices(t); k++)
+            ws_table_num(log, row, 7 + k, upd[k]);
+}
+
+static ws_table *log_table(ws_train *t)
+{
+    static const char *cols[] = {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_s",
+                                 "n_frozen"};
+    static const char *fmts[] = {"%.0f", "%.9g", "%.9g", "%.9g", "%.9g", "%.1f", "%.0f"};
+    ws_table *log = ws_table_new();
+    char name[600];
+    for (int c = 0; log && c < 7; c++)
+        ws_table_col(log, cols[c], fmts[c]);
+    for (int k = 0; log && k < ws_train_n_matrices(t); k++) {
+        snprintf(name, sizeof name, "update:%s", ws_train_matrix_name(t, k));
+        ws_table_col(log, name, "%.9g");
+    }
+    return log;
+}
+
+/* Poll the worker: eval lines, status line on a TTY, log rows. */
+static void follow(ws_train *t, const ws_train_opts *o, ws_table *log)
+{
+    int tty = isatty(STDERR_FILENO);
+    size_t seen = 0;
+    int64_t first = ws_train_first_step(t), stop = o->stop_at ? o->stop_at : o->steps;
+    struct timespec nap = {0, 100 * 1000 * 1000};
+    float *upd = malloc(sizeof(float) * ((size_t)ws_train_n_matrices(t) + 1));
+    for (;;) {
+        int fin = ws_train_finished(t);
+        size_t n = ws_train_nrecords(t);
+        ws_train_rec r;
+        for (; seen < n && !ws_train_record(t, seen, &r); seen++) {
+            if (log)
+                log_row(log, t, seen, &r, upd);
+            if (!isnan(r.val_loss)) {
+                if (tty)
+                    fprintf(stderr, "\r\033[K");
+                print_eval(&r, o->steps);
+            }
+            if (tty && !isnan(r.loss) && seen + 1 == n)
+                status_line(&r, o->steps, first, stop);
+        }
+        if (fin)
+            break;
+        nanosleep(&nap, NULL);
+    }
+    free(upd);
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+}
+
+static int report(ws_train *t, const train_args *a)
+{
+    char msg[512];
+    ws_train_state s = ws_train_wait(t);
+    ws_train_get_state(t, msg, sizeof msg);
+    size_t n = ws_train_nrecords(t);
+    ws_train_rec last = {0};
+    if (n)
+        ws_train_record(t, n - 1, &last);
+    switch (s) {
+    case WS_TRAIN_DONE:
+        printf("done: %lld steps%s%s\n", (long long)last.step, a->out ? ", saved " : "",
+               a->out ? a->out : "");
+        return 0;
+    case WS_TRAIN_CANCELLED:
+        fprintf(stderr, "wscope: train: interrupted: %s%s%s\n", msg, a->out ? ", saved " : "",
+                a->out ? a->out : "");
+        return 130;
+    case WS_TRAIN_DIVERGED:
+        fprintf(stderr, "wscope: train: %s%s%s\n", msg, a->out ? ", saved to " : "",
+                a->out ? a->out : "");
+        return 1;
+    default:
+        fprintf(stderr, "wscope: train: %s\n", msg);
+        return 1;
+    }
+}
+
+static int run(train_args *a, ws_model *m, ws_data *d)
+{
+    ws_err e = {{0}};
+    if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
+        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    a->o.threads = a->threads;
+    a->o.out = a->out;
+    a->o.rules = a->rules;
+    a->o.n_rules = a->n_rules;
+    ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
+    if (!t)
+        return cli_failf(a->resume ? a->resume : a->model ? a->model : "train", "%s", e.msg);
+    print_policies(t);
+    if (!a->out)
+        fprintf(stderr, "wscope: note: no --out: the trained weights will not be saved\n");
+    ws_table *log = a->log ? log_table(t) : NULL;
+    running = t;
+    signal(SIGINT, on_sigint);
+    int rc = ws_train_start(t, &e) ? cli_fail("train", &e) : 0;
+    if (!rc) {
+        follow(t, &a->o, log);
+        rc = report(t, a);
+    }
+    signal(SIGINT, SIG_DFL);
+    running = NULL;
+    if (log && ws_table_export(log, a->log, &e)) {
+        fprintf(stderr, "wscope: %s: %s\n", a->log, e.msg);
+        rc = rc ? rc : 1;
+    }
+    ws_table_free(log);
+    ws_train_free(t);
+    return rc;
+}
+
+/* On resume, the checkpoint's options are the defaults. */
+static int resume_defaults(train_args *a, int argc, char **argv)
+{
+    if (parse(a, argc, argv, 1) || !a->resume)
+        return 0;
+    ws_model *m;
+    if (cli_open_model(a->resume, &m))
+        return 2;
+    const char *j = ws_model_meta(m, "train.options");
+    ws_err e = {{0}};
+    int rc = !j ? cli_failf(a->resume, "not a wscope training checkpoint (no train.options)")
+             : ws_train_opts_from_json(&a->o, j, &e) ? cli_fail(a->resume, &e) : 0;
+    a->min_lr_set = 1;
+    ws_model_free(m);
+    return rc;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    static train_args a;
+    memset(&a, 0, sizeof a);
+    a.o = ws_train_defaults();
+    a.o.T = 0;
+    a.io = (ws_init_opts){.n_layer = 2, .n_embd = 64, .n_head = 4, .block_size = 64, .bias = 1,
+                          .seed = a.o.seed};
+    a.to = (ws_tok_opts){.lowercase = 0, .min_count = 1, .max_vocab = 0};
+    int rc = resume_defaults(&a, argc, argv);
+    if (rc || (rc = parse(&a, argc, argv, 0)))
+        return rc == 1 ? 0 : rc;
+    if (!a.min_lr_set)
+        a.o.min_lr = a.o.lr / 10;
+    if (!a.model && !a.init && !a.resume)
+        return cli_failf("train", "no MODEL (or --init, or --resume CKPT)\n%s", usage_text);
+    if ((a.model != NULL) + a.init + (a.resume != NULL) > 1)
+        return cli_failf("train", "give MODEL, --init or --resume, not more than one");
+    if (!a.n_data)
+        return cli_failf("train", "no --data FILE");
+    ws_model *m = NULL;
+    ws_tokenizer *tk = NULL;
+    ws_data d = {0};
+    rc = open_input(&a, &m, &tk);
+    if (!rc)
+        rc = load_data(&a, m, tk, &d);
+    if (!rc)
+        rc = run(&a, m, &d);
+    ws_data_free(&d);
+    ws_tok_free(tk);
+    ws_model_free(m);
+    return rc;
+}
