@@ -34,7 +34,7 @@ struct ws_gpt {
     block_act *ba;
 
     float *act;                    /* the activation buffer */
-    float *enc, *lnf, *mf, *rf, *logits, *ones;
+    float *enc, *lnf, *mf, *rf, *logits;
     float *dres, *dln, *dqkv, *dfc, *datty, *scratch;
     int32_t *tokens;               /* inputs of the last forward */
     int B, T, ready;               /* ready: a forward with targets to go back through */
@@ -152,7 +152,7 @@ static size_t layout_acts(ws_gpt *g, float *base)
         TAKE(a->fc, N * 4 * C); TAKE(a->fcg, N * 4 * C); TAKE(a->res3, N * C);
     }
     TAKE(g->lnf, N * C); TAKE(g->mf, N); TAKE(g->rf, N);
-    TAKE(g->logits, N * V); TAKE(g->ones, N);
+    TAKE(g->logits, N * V);
     TAKE(g->dres, N * C); TAKE(g->dln, N * C); TAKE(g->dqkv, N * 3 * C);
     TAKE(g->dfc, N * 4 * C); TAKE(g->datty, N * C);
     TAKE(g->scratch, (size_t)g->max_threads * d->T * d->T);
@@ -206,7 +206,6 @@ ws_gpt *ws_gpt_new(const ws_model *m, int B, int T, ws_err *e)
         goto fail;
     }
     layout_acts(g, g->act);
-    for (size_t i = 0; i < (size_t)B * T; i++) g->ones[i] = 1.0f;
     return g;
 fail:
     ws_gpt_free(g);
@@ -325,7 +324,6 @@ float ws_gpt_forward(ws_gpt *g, const int32_t *inputs, const int32_t *targets, i
     memcpy(g->tokens, inputs, (size_t)N * sizeof(int32_t));
     g->B = B;
     g->T = T;
-    int blas = ws_blas_threads(1);
     embed(g, inputs, B, T);
     const float *x = g->enc;
     for (int l = 0; l < L; l++) {
@@ -341,7 +339,6 @@ float ws_gpt_forward(ws_gpt *g, const int32_t *inputs, const int32_t *targets, i
         loss = wsl_softmax_ce(g->logits, targets, N, d->vocab_size, g->threads);
         g->ready = 1;
     }
-    ws_blas_threads(blas);
     return (float)loss;
 }
 
@@ -368,7 +365,7 @@ static int lowest_needed(const ws_gpt *g)
 static void bias_grad(const ws_gpt *g, int ix, const float *dy, int N, int nout)
 {
     float *db = G(g, ix);
-    if (db) wsl_bias_db(db, dy, g->ones, N, nout);
+    if (db) wsl_bias_db(db, dy, N, nout);
 }
 
 static void weight_grad(const ws_gpt *g, int ix, const float *dy, const float *x,
@@ -432,19 +429,10 @@ static void embed_backward(ws_gpt *g)
         }
 }
 
-static void backward(ws_gpt *g);
-
 void ws_gpt_backward(ws_gpt *g)
 {
     if (!g->ready) return;
     g->ready = 0;
-    int blas = ws_blas_threads(1);
-    backward(g);
-    ws_blas_threads(blas);
-}
-
-static void backward(ws_gpt *g)
-{
     const ws_gpt_dims *d = &g->d;
     int N = g->B * g->T, C = d->n_embd, V = d->vocab_size, L = d->n_layer;
     int head = d->tied ? g->wte : g->headw;

@@ -59,8 +59,8 @@ void ws_gpt_free(ws_gpt *g);
 
 const ws_gpt_dims *ws_gpt_get_dims(const ws_gpt *g);
 /* Threads for forward and backward (0 = all cores, at most the cores).
- * During both passes OpenBLAS is held at one thread and the work is split
- * over these threads instead. */
+ * Products run with OpenBLAS held at one thread (ws_parallel_for does
+ * that) and are split over these threads instead. */
 void ws_gpt_set_threads(ws_gpt *g, int threads);
 int ws_gpt_get_threads(const ws_gpt *g);
 size_t ws_gpt_nparams(const ws_gpt *g);            /* number of tensors */

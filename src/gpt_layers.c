@@ -12,8 +12,8 @@
 
 /* ---- matrix products split over our own threads ----
  *
- * Training keeps OpenBLAS at one thread and splits each large product into
- * one row (or column) block per thread itself: OpenBLAS's idle workers spin
+ * OpenBLAS runs at one thread here and each large product is split into
+ * one row (or column) block per thread by us: OpenBLAS's idle workers spin
  * after each call and would compete with the row-wise kernels' threads. */
 
 typedef struct gemm_job {
@@ -57,12 +57,10 @@ void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
     int by_rows = M >= N, len = by_rows ? M : N;
     int parts = len / 64 < threads ? len / 64 : threads;
     gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha, beta, A, B, C };
-    if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) {
-        j.parts = 1;
-        gemm_part(0, 1, 0, &j);
-        return;
-    }
-    ws_parallel_for((size_t)parts, 1, threads, gemm_part, &j, NULL);
+    if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) j.parts = 1;
+    /* Even one block goes through ws_parallel_for: it holds OpenBLAS at one
+     * thread while the block runs. */
+    ws_parallel_for((size_t)j.parts, 1, threads, gemm_part, &j, NULL);
 }
 
 /* ---- linear layers ---- */
@@ -95,9 +93,11 @@ void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, i
     wsl_sgemm(1, 0, nout, nin, N, 1.0f, dy, nout, x, nin, 1.0f, dw, nin, threads);
 }
 
-void wsl_bias_db(float *db, const float *dy, const float *ones, int N, int nout)
+void wsl_bias_db(float *db, const float *dy, int N, int nout)
 {
-    cblas_sgemv(CblasRowMajor, CblasTrans, N, nout, 1.0f, dy, nout, ones, 1, 1.0f, db, 1);
+    /* Row by row, vectorised: deterministic, and no BLAS call outside the
+     * one-thread products (it would wake OpenBLAS's spinning workers). */
+    for (int i = 0; i < N; i++) wsv_add(db, dy + (size_t)i * nout, (size_t)nout);
 }
 
 /* Rows per chunk so that each thread gets a few chunks. */

@@ -25,8 +25,8 @@ void wsl_linear_dx(float *dx, const float *dy, const float *w, int N, int nin, i
 /* dW[nout×nin] += dy[N×nout]ᵀ·x[N×nin]. */
 void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout,
                    int threads);
-/* db[nout] += Σ_rows dy[N×nout]; `ones` holds at least N ones. */
-void wsl_bias_db(float *db, const float *dy, const float *ones, int N, int nout);
+/* db[nout] += Σ_rows dy[N×nout]. */
+void wsl_bias_db(float *db, const float *dy, int N, int nout);
 
 /* LayerNorm over rows of x[N×C]: out = (x−mean)·rstd·w + b (w, b optional),
  * keeping mean and rstd per row. */
