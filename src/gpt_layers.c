@@ -234,23 +234,27 @@ typedef struct att_job {
     int T, C, H;
 } att_job;
 
-/* Row i of the scores holds j <= i; softmax there, zeros above. */
-static void causal_softmax(float *s, int T)
-{
-    for (int i = 0; i < T; i++) {
-        float *r = s + (size_t)i * T;
-        float sum = wsv_exp_sum(r, (size_t)i + 1, wsv_max(r, (size_t)i + 1));
-        wsv_scale(r, (size_t)i + 1, 1.0f / sum);
-        memset(r + i + 1, 0, sizeof(float) * (size_t)(T - i - 1));
-    }
-}
-
 /* The causal mask makes the score matrix lower triangular: rows are done
  * in ATT_BLOCKS blocks, block [r0, r1) against keys [0, r1) only, which
  * skips most of the products' upper half. */
 #define ATT_BLOCKS 4
 
 static int block_edge(int T, int i) { return T * i / ATT_BLOCKS; }
+
+/* Row i of the scores holds keys j <= i: softmax there, and zeros from
+ * i+1 to the end of its row block (the products read no further). */
+static void causal_softmax(float *s, int T)
+{
+    for (int b = 0; b < ATT_BLOCKS; b++) {
+        int r0 = block_edge(T, b), r1 = block_edge(T, b + 1);
+        for (int i = r0; i < r1; i++) {
+            float *r = s + (size_t)i * T;
+            float sum = wsv_exp_sum(r, (size_t)i + 1, wsv_max(r, (size_t)i + 1));
+            wsv_scale(r, (size_t)i + 1, 1.0f / sum);
+            memset(r + i + 1, 0, sizeof(float) * (size_t)(r1 - i - 1));
+        }
+    }
+}
 
 static void att_fwd(size_t begin, size_t end, int tid, void *user)
 {
@@ -313,12 +317,8 @@ static void att_bwd(size_t begin, size_t end, int tid, void *user)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1, hs, r1 - r0, 1.0f,
                         p + (size_t)r0 * T, T, dy + (size_t)r0 * C, C, beta, dv, ld);
         }
-        for (int i = 0; i < T; i++) {
-            float *pr = p + (size_t)i * T, *dr = dp + (size_t)i * T;
-            float dot = 0.0f;
-            for (int k2 = 0; k2 <= i; k2++) dot += pr[k2] * dr[k2];
-            for (int k2 = 0; k2 <= i; k2++) pr[k2] *= dr[k2] - dot;
-        }
+        for (int i = 0; i < T; i++)
+            wsv_softmax_back(p + (size_t)i * T, dp + (size_t)i * T, (size_t)i + 1);
         for (int i = ATT_BLOCKS - 1; i >= 0; i--) {
             int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
             if (r1 <= r0) continue;

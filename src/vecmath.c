@@ -114,6 +114,19 @@ MULTI_ISA void wsv_scale(float *x, size_t n, float s)
     for (; i < n; i++) x[i] *= s;
 }
 
+MULTI_ISA void wsv_softmax_back(float *p, const float *d, size_t n)
+{
+    v8f acc = splat(0.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) acc += load(p + i, 8) * load(d + i, 8);
+    if (i < n) acc += load(p + i, n - i) * load(d + i, n - i);   /* zero padded */
+    float dot = 0.0f;
+    for (int l = 0; l < 8; l++) dot += acc[l];
+    for (i = 0; i + 8 <= n; i += 8)
+        store(p + i, load(p + i, 8) * (load(d + i, 8) - splat(dot)), 8);
+    for (; i < n; i++) p[i] *= d[i] - dot;
+}
+
 MULTI_ISA void wsv_add(float *x, const float *a, size_t n)
 {
     size_t i = 0;

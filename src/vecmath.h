@@ -17,6 +17,8 @@ float wsv_max(const float *x, size_t n);
 float wsv_exp_sum(float *x, size_t n, float shift);
 /* x[i] *= s. */
 void wsv_scale(float *x, size_t n, float s);
+/* Softmax backward of one row: p[i] = p[i]·(d[i] − Σ p·d). */
+void wsv_softmax_back(float *p, const float *d, size_t n);
 /* x[i] += a[i]; x[i] *= a[i]. */
 void wsv_add(float *x, const float *a, size_t n);
 void wsv_mul(float *x, const float *a, size_t n);

@@ -60,6 +60,12 @@ int main(void)
     CHECK(r[10] == -9.0f && r[0] == 7.0f);
     wsv_mul(r, r, 11);
     CHECK(r[10] == 81.0f && r[4] == 400.0f);
+    float sp[11] = { 0.1f, 0.2f, 0.05f, 0.05f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.05f, 0.05f };
+    float sd[11] = { 1, -2, 3, 0.5f, 0, 4, -1, 2, 1, 0, 6 }, dot = 0, want[11];
+    for (int i = 0; i < 11; i++) dot += sp[i] * sd[i];
+    for (int i = 0; i < 11; i++) want[i] = sp[i] * (sd[i] - dot);
+    wsv_softmax_back(sp, sd, 11);
+    for (int i = 0; i < 11; i++) CHECK_NEAR(sp[i], want[i], 1e-6);
     /* AdamW's update against torch's formula in double, three steps. */
     enum { NA = 1003 };
     float p[NA], g[NA], m[NA] = { 0 }, v[NA] = { 0 };
