@@ -261,9 +261,15 @@ void ws_gpt_set_trainable(ws_gpt *g, size_t i, int mode)
     if (mode == WS_PARAM_FROZEN) memset(g->p[i].g, 0, g->p[i].n * sizeof(float));
 }
 
+static void zero_range(size_t begin, size_t end, int tid, void *user)
+{
+    (void)tid;
+    memset((float *)user + begin, 0, (end - begin) * sizeof(float));
+}
+
 void ws_gpt_zero_grad(ws_gpt *g)
 {
-    memset(g->g, 0, g->numel * sizeof(float));
+    ws_parallel_for(g->numel, 1 << 18, g->threads, zero_range, g->g, NULL);
 }
 
 /* Weights of parameter ix (NULL when absent), and its gradient when it

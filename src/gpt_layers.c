@@ -21,7 +21,20 @@ typedef struct gemm_job {
     float alpha, beta;
     const float *A, *B;
     float *C;
+    const float *res, *bias;   /* optional: C starts as res + bias (ldc, per column) */
 } gemm_job;
+
+/* C[r0:r1, c0:c1] = res + bias, each thread on its own block before its
+ * product adds to it. */
+static void init_block(const gemm_job *j, int r0, int r1, int c0, int c1)
+{
+    for (int r = r0; r < r1; r++) {
+        float *o = j->C + (size_t)r * j->ldc + c0;
+        if (j->res) memcpy(o, j->res + (size_t)r * j->ldc + c0, sizeof(float) * (c1 - c0));
+        else memset(o, 0, sizeof(float) * (c1 - c0));
+        if (j->bias) wsv_add(o, j->bias + c0, (size_t)(c1 - c0));
+    }
+}
 
 static void gemm_part(size_t begin, size_t end, int tid, void *user)
 {
@@ -41,6 +54,10 @@ static void gemm_part(size_t begin, size_t end, int tid, void *user)
             B += j->tb ? (size_t)lo * j->ldb : (size_t)lo;
             C += lo;
         }
+        if (j->res || j->bias) {
+            if (j->by_rows) init_block(j, lo, hi, 0, j->N);
+            else init_block(j, 0, j->M, lo, hi);
+        }
         cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans,
                     j->tb ? CblasTrans : CblasNoTrans,
                     j->by_rows ? hi - lo : j->M, j->by_rows ? j->N : hi - lo, j->K,
@@ -48,19 +65,27 @@ static void gemm_part(size_t begin, size_t end, int tid, void *user)
     }
 }
 
-void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-               const float *B, int ldb, float beta, float *C, int ldc, int threads)
+static void sgemm_init(int ta, int tb, int M, int N, int K, float alpha, const float *A,
+                       int lda, const float *B, int ldb, float beta, float *C, int ldc,
+                       const float *res, const float *bias, int threads)
 {
     /* One block per thread: smaller blocks measured slower (each block
      * packs the shared operand again, which costs most when K is large, as
      * in the weight gradients). */
     int by_rows = M >= N, len = by_rows ? M : N;
     int parts = len / 64 < threads ? len / 64 : threads;
-    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha, beta, A, B, C };
+    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha,
+                   res || bias ? 1.0f : beta, A, B, C, res, bias };
     if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) j.parts = 1;
     /* Even one block goes through ws_parallel_for: it holds OpenBLAS at one
      * thread while the block runs. */
     ws_parallel_for((size_t)j.parts, 1, threads, gemm_part, &j, NULL);
+}
+
+void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+               const float *B, int ldb, float beta, float *C, int ldc, int threads)
+{
+    sgemm_init(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, NULL, threads);
 }
 
 /* ---- linear layers ---- */
@@ -68,16 +93,7 @@ void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
 void wsl_linear(float *out, const float *x, const float *w, const float *b,
                 const float *res, int N, int nin, int nout, int threads)
 {
-    float beta = (res || b) ? 1.0f : 0.0f;
-    if (res || b) {
-        for (int i = 0; i < N; i++) {
-            float *o = out + (size_t)i * nout;
-            if (res) memcpy(o, res + (size_t)i * nout, sizeof(float) * nout);
-            else memset(o, 0, sizeof(float) * nout);
-            if (b) wsv_add(o, b, (size_t)nout);
-        }
-    }
-    wsl_sgemm(0, 1, N, nout, nin, 1.0f, x, nin, w, nin, beta, out, nout, threads);
+    sgemm_init(0, 1, N, nout, nin, 1.0f, x, nin, w, nin, 0.0f, out, nout, res, b, threads);
 }
 
 void wsl_linear_dx(float *dx, const float *dy, const float *w, int N, int nin, int nout,
