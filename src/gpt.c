@@ -291,7 +291,8 @@ static void embed(ws_gpt *g, const int32_t *tok, int B, int T)
             size_t i = (size_t)b * T + t;
             const float *te = wte + (size_t)tok[i] * C, *pe = wpe + (size_t)t * C;
             float *o = g->enc + i * C;
-            for (size_t c = 0; c < C; c++) o[c] = te[c] + pe[c];
+            memcpy(o, te, C * sizeof(float));
+            wsv_add(o, pe, C);
         }
 }
 
@@ -301,14 +302,13 @@ static void block_forward(ws_gpt *g, int l, const float *x, int B, int T)
     block_act *a = &g->ba[l];
     int N = B * T, C = g->d.n_embd, th = g->threads;
     wsl_layernorm(a->ln1, a->m1, a->r1, x, W(g, b->ln1w), W(g, b->ln1b), N, C, th);
-    wsl_linear(a->qkv, a->ln1, W(g, b->qkvw), W(g, b->qkvb), NULL, N, C, 3 * C, g->threads);
+    wsl_linear(a->qkv, a->ln1, W(g, b->qkvw), W(g, b->qkvb), NULL, N, C, 3 * C, th);
     wsl_attention(a->atty, a->att, a->qkv, B, T, C, g->d.n_head, th);
-    wsl_linear(a->res2, a->atty, W(g, b->aow), W(g, b->aob), x, N, C, C, g->threads);
+    wsl_linear(a->res2, a->atty, W(g, b->aow), W(g, b->aob), x, N, C, C, th);
     wsl_layernorm(a->ln2, a->m2, a->r2, a->res2, W(g, b->ln2w), W(g, b->ln2b), N, C, th);
-    wsl_linear(a->fc, a->ln2, W(g, b->upw), W(g, b->upb), NULL, N, C, 4 * C, g->threads);
+    wsl_linear(a->fc, a->ln2, W(g, b->upw), W(g, b->upb), NULL, N, C, 4 * C, th);
     wsl_gelu(a->fcg, a->fc, (size_t)N * 4 * C, g->d.gelu_tanh, th);
-    wsl_linear(a->res3, a->fcg, W(g, b->downw), W(g, b->downb), a->res2, N, 4 * C, C,
-               g->threads);
+    wsl_linear(a->res3, a->fcg, W(g, b->downw), W(g, b->downb), a->res2, N, 4 * C, C, th);
 }
 
 static int tokens_ok(const int32_t *t, size_t n, int V)
@@ -424,14 +424,8 @@ static void embed_backward(ws_gpt *g)
         for (int t = 0; t < g->T; t++) {
             size_t i = (size_t)b * g->T + t;
             const float *d = g->dres + i * C;
-            if (dwte) {
-                float *o = dwte + (size_t)g->tokens[i] * C;
-                for (size_t c = 0; c < C; c++) o[c] += d[c];
-            }
-            if (dwpe) {
-                float *o = dwpe + (size_t)t * C;
-                for (size_t c = 0; c < C; c++) o[c] += d[c];
-            }
+            if (dwte) wsv_add(dwte + (size_t)g->tokens[i] * C, d, C);
+            if (dwpe) wsv_add(dwpe + (size_t)t * C, d, C);
         }
 }
 
