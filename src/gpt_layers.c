@@ -134,24 +134,11 @@ typedef struct ln_job {
 static void ln_rows(size_t begin, size_t end, int tid, void *user)
 {
     const ln_job *j = user;
-    int C = j->C;
+    size_t C = (size_t)j->C;
     (void)tid;
-    for (size_t i = begin; i < end; i++) {
-        const float *x = j->x + i * C;
-        float *o = j->out + i * C;
-        float m = 0.0f, v = 0.0f;
-        for (int c = 0; c < C; c++) m += x[c];
-        m /= C;
-        for (int c = 0; c < C; c++) { float d = x[c] - m; v += d * d; }
-        v /= C;
-        float s = 1.0f / sqrtf(v + WS_LN_EPS);
-        for (int c = 0; c < C; c++) {
-            float n = (x[c] - m) * s;
-            o[c] = n * (j->w ? j->w[c] : 1.0f) + (j->b ? j->b[c] : 0.0f);
-        }
-        j->mean[i] = m;
-        j->rstd[i] = s;
-    }
+    for (size_t i = begin; i < end; i++)
+        wsv_layernorm_row(j->out + i * C, j->x + i * C, j->w, j->b, C, WS_LN_EPS,
+                          &j->mean[i], &j->rstd[i]);
 }
 
 void wsl_layernorm(float *out, float *mean, float *rstd, const float *x,
@@ -161,31 +148,14 @@ void wsl_layernorm(float *out, float *mean, float *rstd, const float *x,
     ws_parallel_for((size_t)N, row_chunk((size_t)N, threads), threads, ln_rows, &j, NULL);
 }
 
-/* dx += rstd·(dn − mean(dn) − n·mean(dn·n)), with n the normalised input
- * and dn = dout·w. */
 static void ln_back_rows(size_t begin, size_t end, int tid, void *user)
 {
     const ln_job *j = user;
-    int C = j->C;
+    size_t C = (size_t)j->C;
     (void)tid;
-    for (size_t i = begin; i < end; i++) {
-        const float *x = j->x + i * C, *dout = j->dout + i * C;
-        float *dx = j->dx + i * C;
-        float m = j->mean[i], s = j->rstd[i];
-        float sum_dn = 0.0f, sum_dnn = 0.0f;
-        for (int c = 0; c < C; c++) {
-            float dn = dout[c] * (j->w ? j->w[c] : 1.0f);
-            sum_dn += dn;
-            sum_dnn += dn * (x[c] - m) * s;
-        }
-        sum_dn /= C;
-        sum_dnn /= C;
-        for (int c = 0; c < C; c++) {
-            float n = (x[c] - m) * s;
-            float dn = dout[c] * (j->w ? j->w[c] : 1.0f);
-            dx[c] += s * (dn - sum_dn - n * sum_dnn);
-        }
-    }
+    for (size_t i = begin; i < end; i++)
+        wsv_layernorm_back_row(j->dx + i * C, j->dout + i * C, j->x + i * C, j->w, C,
+                               j->mean[i], j->rstd[i]);
 }
 
 void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
@@ -199,11 +169,9 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
                         ln_back_rows, &j, NULL);
     /* Parameter gradients sum over rows: kept serial (N·C adds) to avoid
      * races and stay deterministic. */
-    for (int i = 0; dw && i < N; i++) {
-        const float *xr = x + (size_t)i * C, *d = dout + (size_t)i * C;
-        float m = mean[i], s = rstd[i];
-        for (int c = 0; c < C; c++) dw[c] += d[c] * (xr[c] - m) * s;
-    }
+    for (int i = 0; dw && i < N; i++)
+        wsv_layernorm_dw_row(dw, dout + (size_t)i * C, x + (size_t)i * C, (size_t)C, mean[i],
+                             rstd[i]);
     for (int i = 0; db && i < N; i++) wsv_add(db, dout + (size_t)i * C, (size_t)C);
 }
 

@@ -141,6 +141,82 @@ MULTI_ISA void wsv_mul(float *x, const float *a, size_t n)
     for (; i < n; i++) x[i] *= a[i];
 }
 
+/* ---- LayerNorm rows ----
+ * Partial vectors are zero padded; lanes past the row are masked where a
+ * padded zero would count (the centred values). */
+
+static inline __attribute__((always_inline)) v8i lanes_below(size_t k)
+{
+    return (v8i){ 0, 1, 2, 3, 4, 5, 6, 7 } < (int32_t)k;
+}
+
+static inline __attribute__((always_inline)) float hsum(v8f v)
+{
+    float s = 0.0f;
+    for (int l = 0; l < 8; l++) s += v[l];
+    return s;
+}
+
+/* w[i..i+k) or ones, b[i..i+k) or zeros. */
+static inline __attribute__((always_inline)) v8f load_or(const float *p, size_t i, size_t k,
+                                                        float dflt)
+{
+    return p ? load(p + i, k) : splat(dflt);
+}
+
+MULTI_ISA void wsv_layernorm_row(float *o, const float *x, const float *w, const float *b,
+                                 size_t n, float eps, float *mean, float *rstd)
+{
+    v8f acc = splat(0.0f);
+    for (size_t i = 0; i < n; i += 8) acc += load(x + i, n - i < 8 ? n - i : 8);
+    float m = hsum(acc) / (float)n;
+    acc = splat(0.0f);
+    for (size_t i = 0; i < n; i += 8) {
+        size_t k = n - i < 8 ? n - i : 8;
+        v8f d = select(lanes_below(k), load(x + i, k) - splat(m), splat(0.0f));
+        acc += d * d;
+    }
+    float s = 1.0f / sqrtf(hsum(acc) / (float)n + eps);
+    for (size_t i = 0; i < n; i += 8) {
+        size_t k = n - i < 8 ? n - i : 8;
+        v8f y = (load(x + i, k) - splat(m)) * splat(s) * load_or(w, i, k, 1.0f) +
+                load_or(b, i, k, 0.0f);
+        store(o + i, y, k);
+    }
+    *mean = m;
+    *rstd = s;
+}
+
+MULTI_ISA void wsv_layernorm_back_row(float *dx, const float *dout, const float *x,
+                                      const float *w, size_t n, float m, float s)
+{
+    v8f a_dn = splat(0.0f), a_dnn = splat(0.0f);
+    for (size_t i = 0; i < n; i += 8) {
+        size_t k = n - i < 8 ? n - i : 8;
+        v8f dn = load(dout + i, k) * load_or(w, i, k, 1.0f);
+        a_dn += dn;
+        a_dnn += dn * (load(x + i, k) - splat(m)) * splat(s);   /* dn is 0 past the row */
+    }
+    float mean_dn = hsum(a_dn) / (float)n, mean_dnn = hsum(a_dnn) / (float)n;
+    for (size_t i = 0; i < n; i += 8) {
+        size_t k = n - i < 8 ? n - i : 8;
+        v8f nrm = (load(x + i, k) - splat(m)) * splat(s);
+        v8f dn = load(dout + i, k) * load_or(w, i, k, 1.0f);
+        store(dx + i, load(dx + i, k) + splat(s) * (dn - splat(mean_dn) - nrm * splat(mean_dnn)),
+              k);
+    }
+}
+
+MULTI_ISA void wsv_layernorm_dw_row(float *dw, const float *dout, const float *x, size_t n,
+                                    float m, float s)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        size_t k = n - i < 8 ? n - i : 8;
+        store(dw + i, load(dw + i, k) + load(dout + i, k) * (load(x + i, k) - splat(m)) * splat(s),
+              k);
+    }
+}
+
 /* Φ(x) = 1 − erfc(z)/2 for z = x/√2 >= 0 (erfc(z)/2 below zero), with
  * erfc(a) = t·poly(t)·exp(−a²), t = 1/(1 + p·a); φ(x) uses the same exp. */
 static inline __attribute__((always_inline)) void gelu8(v8f v, v8f *y, v8f *d)

@@ -66,6 +66,39 @@ int main(void)
     for (int i = 0; i < 11; i++) want[i] = sp[i] * (sd[i] - dot);
     wsv_softmax_back(sp, sd, 11);
     for (int i = 0; i < 11; i++) CHECK_NEAR(sp[i], want[i], 1e-6);
+    /* LayerNorm of a row of 13 (a partial vector) against double, and its
+     * backward against the formula in double. */
+    {
+        enum { C = 13 };
+        float lx[C], lw[C], lb[C], lo[C], dout[C], dx[C] = { 0 }, dw[C] = { 0 }, m, rs;
+        double md = 0, vd = 0;
+        for (int i = 0; i < C; i++) {
+            lx[i] = sinf(3.0f * i) * 2 + 0.5f;
+            lw[i] = 1 + 0.1f * i;
+            lb[i] = 0.01f * i;
+            dout[i] = cosf(1.7f * i);
+            md += lx[i];
+        }
+        md /= C;
+        for (int i = 0; i < C; i++) vd += (lx[i] - md) * (lx[i] - md);
+        double sd = 1 / sqrt(vd / C + 1e-5), mdn = 0, mdnn = 0;
+        wsv_layernorm_row(lo, lx, lw, lb, C, 1e-5f, &m, &rs);
+        CHECK_NEAR(m, md, 1e-6);
+        CHECK_REL(rs, sd, 1e-6);
+        for (int i = 0; i < C; i++) {
+            CHECK_NEAR(lo[i], (lx[i] - md) * sd * lw[i] + lb[i], 1e-5);
+            mdn += dout[i] * lw[i] / C;
+            mdnn += dout[i] * lw[i] * (lx[i] - md) * sd / C;
+        }
+        wsv_layernorm_back_row(dx, dout, lx, lw, C, m, rs);
+        wsv_layernorm_dw_row(dw, dout, lx, C, m, rs);
+        for (int i = 0; i < C; i++) {
+            double n = (lx[i] - md) * sd;
+            CHECK_NEAR(dx[i], sd * (dout[i] * lw[i] - mdn - n * mdnn), 1e-5);
+            CHECK_NEAR(dw[i], dout[i] * n, 1e-5);
+        }
+    }
+
     /* AdamW's update against torch's formula in double, three steps. */
     enum { NA = 1003 };
     float p[NA], g[NA], m[NA] = { 0 }, v[NA] = { 0 };
