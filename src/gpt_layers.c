@@ -10,6 +10,17 @@
 #include "threads.h"
 #include "vecmath.h"
 
+/* ws_parallel_for starts its threads per call (about 30 µs here): work
+ * smaller than this many floats (row kernels) or multiply-adds (products)
+ * runs on the calling thread alone. */
+#define MIN_ROW_WORK (1u << 18)
+#define MIN_GEMM_WORK 4e6
+
+static int threads_for(double work, double min_work, int threads)
+{
+    return work < min_work ? 1 : threads;
+}
+
 /* ---- matrix products split over our own threads ----
  *
  * OpenBLAS runs at one thread here and each large product is split into
@@ -76,7 +87,8 @@ static void sgemm_init(int ta, int tb, int M, int N, int K, float alpha, const f
     int parts = len / 64 < threads ? len / 64 : threads;
     gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha,
                    res || bias ? 1.0f : beta, A, B, C, res, bias };
-    if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) j.parts = 1;
+    threads = threads_for((double)M * N * K, MIN_GEMM_WORK, threads);
+    if (threads <= 1 || parts < 2) j.parts = 1;
     /* Even one block goes through ws_parallel_for: it holds OpenBLAS at one
      * thread while the block runs. */
     ws_parallel_for((size_t)j.parts, 1, threads, gemm_part, &j, NULL);
@@ -145,6 +157,7 @@ void wsl_layernorm(float *out, float *mean, float *rstd, const float *x,
                    const float *w, const float *b, int N, int C, int threads)
 {
     ln_job j = { .out = out, .mean = mean, .rstd = rstd, .x = x, .w = w, .b = b, .C = C };
+    threads = threads_for((double)N * C, MIN_ROW_WORK, threads);
     ws_parallel_for((size_t)N, row_chunk((size_t)N, threads), threads, ln_rows, &j, NULL);
 }
 
@@ -164,6 +177,7 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
 {
     ln_job j = { .dx = dx, .mean = (float *)mean, .rstd = (float *)rstd,
                  .x = x, .w = w, .dout = dout, .C = C };
+    threads = threads_for((double)N * C, MIN_ROW_WORK, threads);
     if (dx)
         ws_parallel_for((size_t)N, row_chunk((size_t)N, threads), threads,
                         ln_back_rows, &j, NULL);
@@ -207,7 +221,8 @@ static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
 void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads)
 {
     gelu_job j = { y, x, tanh_approx };
-    ws_parallel_for(n, 16384, threads, gelu_fwd, &j, NULL);
+    ws_parallel_for(n, 16384, threads_for((double)n, MIN_ROW_WORK / 4, threads), gelu_fwd, &j,
+                    NULL);
 }
 
 /* ---- causal self-attention, one (batch, head) pair per work item ---- */
