@@ -10,7 +10,9 @@
 #include "adamw.h"
 #include "check.h"
 #include "gpt.h"
+#include "init.h"
 #include "model.h"
+#include "rng.h"
 
 #define B 2
 #define T 16
@@ -379,6 +381,47 @@ static void check_errors(void)
     ws_model_free(m);
 }
 
+/* The reference model is small enough that every kernel runs on one
+ * thread; on a larger one (from ws_init_gpt) the products split into
+ * blocks and the row kernels run in parallel: two threads must give what
+ * one gives. */
+static void check_threads_agree(void)
+{
+    ws_init_opts io = { .n_layer = 2, .n_embd = 128, .n_head = 4, .vocab_size = 512,
+                        .block_size = 256, .tied = 1, .bias = 1, .seed = 3 };
+    enum { BB = 8, TT = 256 };
+    ws_err e = { { 0 } };
+    ws_model *m = ws_init_gpt(&io, &e);
+    CHECKF(m != NULL, "%s", e.msg);
+    ws_gpt *g = m ? ws_gpt_new(m, BB, TT, &e) : NULL;
+    CHECKF(g != NULL, "%s", e.msg);
+    if (!g) { ws_model_free(m); return; }
+    int32_t *tok = malloc(sizeof(int32_t) * (BB * TT + 1));
+    ws_rng r;
+    ws_rng_seed(&r, 11);
+    for (int i = 0; i <= BB * TT; i++) tok[i] = (int32_t)ws_rng_below(&r, 512);
+    size_t n = ws_gpt_numel(g);
+    float *g1 = malloc(n * sizeof(float)), loss[2];
+    for (int th = 1; th <= 2; th++) {
+        ws_gpt_set_threads(g, th);
+        CHECK(ws_gpt_get_threads(g) == th || ws_gpt_get_threads(g) == 1);
+        ws_gpt_zero_grad(g);
+        loss[th - 1] = ws_gpt_forward(g, tok, tok + 1, BB, TT);
+        ws_gpt_backward(g);
+        if (th == 1) memcpy(g1, ws_gpt_grads(g), n * sizeof(float));
+    }
+    CHECK_REL(loss[1], loss[0], 1e-6);
+    CHECK_REL(loss[0], logf(512.0f), 0.05);   /* an untrained model guesses */
+    double worst = max_rel_err(ws_gpt_grads(g), g1, n);
+    printf("threads 1 vs 2: loss %.6f / %.6f, gradients max rel err %.2e\n", loss[0], loss[1],
+           worst);
+    CHECK(worst <= 1e-5);
+    free(g1);
+    free(tok);
+    ws_gpt_free(g);
+    ws_model_free(m);
+}
+
 static void check_schedule(void)
 {
     /* nanoGPT get_lr: warm-up (it+1)/(warmup+1), cosine to min_lr at total. */
@@ -402,6 +445,7 @@ int main(int argc, char **argv)
     check_case("nanogpt_nobias", 0);
     check_case("ours_tanh", 1);
     check_errors();
+    check_threads_agree();
     check_schedule();
     return check_done();
 }
