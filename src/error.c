@@ -56,3 +56,12 @@ int ws_add_ok(size_t a, size_t b, size_t *out)
     *out = a + b;
     return 1;
 }
+
+int ws_err_printable(ws_err *e)
+{
+    if (e)
+        for (char *p = e->msg; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    return -1;
+}

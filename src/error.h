@@ -18,6 +18,10 @@ int ws_fail(ws_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* Prefix the existing message with "what: ", for context. Returns -1. */
 int ws_wrap(ws_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Replace control characters in the message by '?' (messages quote names
+ * read from files, which must not break the one-line form). Returns -1. */
+int ws_err_printable(ws_err *e);
+
 /* Checked size arithmetic: return 0 on overflow (and leave *out alone). */
 int ws_mul_ok(size_t a, size_t b, size_t *out);
 int ws_add_ok(size_t a, size_t b, size_t *out);

@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 
 #include "atomic.h"
+#include "npy.h"
 #include "safetensors.h"
+#include "torchfile.h"
 
 struct ws_mapping {
     void *addr;
@@ -153,6 +155,24 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
+/* Choose the reader by the first bytes: torch.save zip (or legacy pickle),
+ * .npy, else safetensors (which has no magic). */
+static int load_by_magic(ws_model *m, const char *path, ws_err *e)
+{
+    unsigned char head[16] = {0};
+    size_t n = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        n = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    if (ws_torch_sniff(head, n))
+        return ws_torch_load(m, path, e);
+    if (n >= 6 && !memcmp(head, WS_NPY_MAGIC, 6))
+        return ws_npy_load(m, path, e);
+    return ws_st_load(m, path, e);
+}
+
 int ws_model_open(const char *path, ws_model **out, ws_err *e)
 {
     *out = NULL;
@@ -184,7 +204,7 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
     } else if (has_suffix(path, ".json")) {
         rc = ws_st_load_index(m, path, e);
     } else {
-        rc = ws_st_load(m, path, e);
+        rc = load_by_magic(m, path, e);
     }
     if (rc != 0) {
         ws_model_free(m);

@@ -42,7 +42,8 @@ typedef struct ws_model {
 const char *ws_layout_name(ws_layout l);
 
 /* Open a model file by its contents: .safetensors, a sharded
- * model.safetensors.index.json (or a directory holding one). Roles and config
+ * model.safetensors.index.json (or a directory holding one), a torch.save
+ * .pt / nanoGPT ckpt.pt, or a .npy array. Roles and config
  * are recognised; an unknown naming still loads. */
 int ws_model_open(const char *path, ws_model **out, ws_err *e);
 void ws_model_free(ws_model *m);

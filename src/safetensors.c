@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "mapfile.h"
 
 static int utf8_valid(const unsigned char *s, size_t n)
 {
@@ -228,28 +229,11 @@ int ws_st_parse(ws_model *m, const unsigned char *buf, size_t len, ws_err *e)
 
 int ws_st_load(ws_model *m, const char *path, ws_err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ws_fail(e, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return ws_fail(e, "not a regular file");
-    }
-    size_t len = (size_t)st.st_size;
-    if (len < 8) {
-        close(fd);
-        return ws_fail(e, "too small for a safetensors header (%zu bytes)", len);
-    }
-    void *addr = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (addr == MAP_FAILED)
-        return ws_fail(e, "cannot map: %s", strerror(errno));
-    if (ws_model_keep_mapping(m, addr, len) != 0) {
-        munmap(addr, len);
-        return ws_fail(e, "out of memory");
-    }
-    return ws_st_parse(m, addr, len, e);
+    const unsigned char *buf = NULL;
+    size_t len = 0;
+    if (ws_map_file(m, path, &buf, &len, e) != 0)
+        return -1;
+    return ws_st_parse(m, buf, len, e);
 }
 
 int ws_st_load_index(ws_model *m, const char *index_path, ws_err *e)

@@ -48,4 +48,22 @@ static inline void check_rmtree(const char *dir)
         fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* A whole file in memory (malloc'd; NULL if unreadable). */
+static inline unsigned char *check_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*len ? *len : 1);
+    if (b && fread(b, 1, *len, f) != *len) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
 #endif

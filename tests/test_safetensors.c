@@ -71,23 +71,6 @@ static ws_model *make_model(void)
     return m;
 }
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc(*len ? *len : 1);
-    if (fread(b, 1, *len, f) != *len) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    return b;
-}
-
 static void test_round_trip(void)
 {
     ws_model *m = make_model();
@@ -112,7 +95,7 @@ static void test_round_trip(void)
     CHECK(b && b[3] == 9.5f);
     /* Header padded to 8 bytes; tensors laid out in name order. */
     size_t len;
-    unsigned char *buf = read_all(tmp("rt.safetensors"), &len);
+    unsigned char *buf = check_read_file(tmp("rt.safetensors"), &len);
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--)
         n = n << 8 | buf[i];
@@ -220,7 +203,7 @@ static void test_validation_rules(void)
 static void test_truncation(void)
 {
     size_t len;
-    unsigned char *full = read_all(tmp("rt.safetensors"), &len);
+    unsigned char *full = check_read_file(tmp("rt.safetensors"), &len);
     CHECK(full != NULL);
     if (!full)
         return;

@@ -16,6 +16,10 @@ int cmd_info(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 /* ---- fits (issue 4) ---- */
 /* ---- spectra (issue 5) ---- */
+int cmd_spectrum(int argc, char **argv);
+int cmd_pr(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
+int cmd_basis(int argc, char **argv);
 /* ---- training (issue 6) ---- */
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

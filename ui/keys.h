@@ -14,6 +14,8 @@ typedef enum ws_action {
     ACT_OPEN, ACT_SEARCH, ACT_SEARCH_NEXT,
     ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_FIT, ACT_CLIP, ACT_DSMODE,
     ACT_ROW, ACT_COLUMN, ACT_HIST, ACT_NEXT, ACT_PREV, ACT_JUMP, ACT_LOG, ACT_CANCEL, ACT_DIFF,
+    /* spectra views (issue 5) */
+    ACT_SPECTRUM, ACT_LAYERS, ACT_DRIFT, ACT_SORT, ACT_BARS,
     /* Not bound to keys: */
     ACT_CLICK,          /* mouse click at tui->click_y/x */
     ACT_PROMPT_DONE,    /* the line the user typed is in tui->prompt */

@@ -10,6 +10,7 @@
 #include <langinfo.h>
 
 #include "commands.h"
+#include "render.h"
 #include "threads.h"
 
 const ws_command ws_commands[] = {
@@ -18,6 +19,14 @@ const ws_command ws_commands[] = {
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits (issue 4) ---- */
     /* ---- spectra (issue 5) ---- */
+    {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
+     "eigenvalues of EᵀE, pairs, decay; --energy: spectral energy per matrix", cmd_spectrum},
+    {"pr", "MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]",
+     "layers table: weight PR, PC1 %, stable rank, amplitude structure", cmd_pr},
+    {"drift", "BASE TUNED [--json|--csv]", "RMS, relative drift and cosine per tensor and layer",
+     cmd_drift},
+    {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
+     "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
     /* ---- training (issue 6) ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
@@ -44,15 +53,21 @@ static void version(void)
     setlocale(LC_ALL, "");
     const char *term = getenv("TERM");
     const char *ct = getenv("COLORTERM");
-    int colors = -1, err = 0;
+    int colors = -1, rgb = 0, err = 0;
     if (term && setupterm(NULL, 2, &err) == OK) {
         colors = tigetnum("colors");
+        rgb = tigetflag("RGB");
         del_curterm(cur_term);
     }
+    /* The tiers the TUI would pick here, by the same rules it uses. */
+    const char *nc = getenv("NO_COLOR");
+    ws_colours tier = colour_detect(nc && *nc, 0, ct, colors, rgb);
+    int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
     printf("wscope %s\n", PACKAGE_VERSION);
-    printf("TERM=%s COLORTERM=%s colours=%d%s\n", term ? term : "(unset)", ct ? ct : "(unset)",
-           colors, getenv("NO_COLOR") ? " NO_COLOR" : "");
-    printf("locale=%s charset=%s\n", setlocale(LC_CTYPE, NULL), nl_langinfo(CODESET));
+    printf("TERM=%s COLORTERM=%s colours=%d%s -> colour tier %s\n", term ? term : "(unset)",
+           ct ? ct : "(unset)", colors, nc && *nc ? " NO_COLOR" : "", ws_colours_name(tier));
+    printf("locale=%s charset=%s -> glyphs %s\n", setlocale(LC_CTYPE, NULL), nl_langinfo(CODESET),
+           ws_glyphs_name(utf8 ? WS_GLYPH_UTF8 : WS_GLYPH_ASCII));
     printf("cores=%d blas_threads=%d\n", ws_ncores(), ws_blas_get_threads());
 }
 

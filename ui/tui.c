@@ -19,6 +19,7 @@
 #include "layout.h"
 #include "terminal.h"
 #include "tui.h"
+#include "tui_analysis.h"
 
 enum { POLL_MS = 15 };   /* while work runs: how soon a finished job is shown */
 
@@ -307,6 +308,7 @@ int tui_main(int argc, char **argv)
     while (t.top)
         tui_pop(&t);
     job_reap(1);
+    tui_analyses_free();   /* before the models they read */
     term_stop();
     ws_model_free(t.model);
     ws_model_free(t.tuned);

@@ -1,0 +1,43 @@
+/* Amplitude structure (DESIGN.md §3): from a grid fit with K Gaussians
+ * (default 8), the amplitude matrix A (rows × K) of a weight matrix, and
+ *   PR out of K, PC1 share, components for 95 %   (pr.h, on the centred
+ *     covariance of A's rows: np.cov(A, rowvar=False)),
+ *   max |corr|  = largest |Pearson correlation| between two different
+ *     amplitude columns (columns with zero variance are skipped),
+ *   kurtosis    = excess (Fisher) kurtosis of all rows·K amplitudes,
+ *     population moments: m₄/m₂² − 3 (scipy.stats.kurtosis defaults).
+ * Globally: the same over the rows of every matrix's A stacked. */
+#ifndef WS_AMP_H
+#define WS_AMP_H
+
+#include <stdint.h>
+
+#include "astatus.h"
+#include "error.h"
+
+#define WS_AMP_K_DEFAULT 8
+
+typedef struct ws_amp {
+    ws_astatus status;   /* numbers NaN unless WS_AS_OK */
+    int k;
+    int64_t rows;
+    double pr, pc1;
+    int comps95;
+    double max_corr, kurtosis;
+} ws_amp;
+
+/* Structure of an amplitude matrix A (rows × k, row-major). Degenerate A
+ * sets out->status and returns 0; -1 only on no memory or LAPACK failure. */
+int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e);
+
+/* Grid-fit W (rows × cols) with k Gaussians (ws_grid_fit, fit.h) and take
+ * the structure of the amplitudes. *amps_out (may be NULL) receives the
+ * rows × k amplitudes (caller frees; NULL when W is degenerate). */
+int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *out,
+                     float **amps_out, ws_err *e);
+
+/* Excess kurtosis of n values (population moments, in double). NaN when the
+ * values do not vary. */
+double ws_excess_kurtosis(const float *x, size_t n);
+
+#endif

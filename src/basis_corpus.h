@@ -1,0 +1,19 @@
+/* Corpus part of the basis analysis on a model: per layer the cosine of
+ * QᵀK (from the qkv matrix) with EᵀTE, T the bigram transition matrix of a
+ * token stream (basis.h has the definitions). */
+#ifndef WS_BASIS_CORPUS_H
+#define WS_BASIS_CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "model.h"
+#include "threads.h"
+
+/* cos[l] for l < n_layer (NaN for a layer without a usable qkv matrix).
+ * Token ids must lie in the embedding's vocabulary. */
+int ws_corpus_qk_cosines(const ws_model *m, const int32_t *tok, size_t n, double *cos,
+                         ws_progress *p, ws_err *e);
+
+#endif

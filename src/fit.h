@@ -1,0 +1,174 @@
+/* Gaussian fits of weight rows (DESIGN.md §3).
+ *
+ * A row w of length n is modelled as a mixture of K Gaussians over the
+ * column index j = 0..n-1:
+ *
+ *     w[j] ≈ Σ_k A_k · exp(−(j − μ_k)² / (2 σ_k²))
+ *
+ * - L1 fit ("free"): A, μ, σ of every component by Levenberg–Marquardt with
+ *   an analytic Jacobian, started from the grid below with the grid's
+ *   least-squares amplitudes (and from two more starts: half the grid
+ *   width, and the row's K largest peaks; the best fit is kept). Bounds: μ_k ∈ [0, n−1] and
+ *   σ_k ∈ [WS_FIT_SIGMA_MIN, WS_FIT_SIGMA_MAX_FACTOR·n]: a step that would
+ *   leave the box is re-solved with the offending parameters fixed on their
+ *   bounds (projected LM), so every trial point is inside.
+ * - Grid fit: μ and σ fixed to the grid, amplitudes of all rows by one
+ *   linear least-squares solve (W·Gᵀ, then the K×K system G·Gᵀ A = G w).
+ * - L2 fit: the same L1 fitter applied, with G components, to each of the
+ *   3K L1 parameter signals across the fitted rows.
+ *
+ * The grid (the users' Paper 56 closed form, also the L1 start point):
+ *     μ_k = n·(k+1)/(K+1),   σ_k = n/K,   k = 0..K−1.
+ * (Paper 61 mentions linspace(0, n−1, K) centres; wscope uses the formula
+ * above everywhere, so the grid fit, the L1 start and training's grid:K
+ * policy agree.)
+ *
+ * Everything is computed in double precision; rows come in as float32. */
+#ifndef WS_FIT_H
+#define WS_FIT_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "threads.h"
+
+#define WS_FIT_KMAX 16
+#define WS_FIT_K_DEFAULT 4
+#define WS_FIT_G_DEFAULT 3
+#define WS_FIT_SIGMA_MIN 0.5          /* columns */
+#define WS_FIT_SIGMA_MAX_FACTOR 4.0   /* σ ≤ 4·n */
+
+/* ---- the grid ---- */
+
+static inline double ws_grid_mu(int64_t n, int K, int k) { return (double)n * (k + 1) / (K + 1); }
+static inline double ws_grid_sigma(int64_t n, int K) { return (double)n / K; }
+
+/* G (K × n, row-major): G[k][j] = exp(−(j − μ_k)² / (2σ²)) with the grid μ, σ. */
+void ws_grid_basis(int64_t n, int K, double *G);
+
+/* Amplitudes of every row of W (rows × n) on the grid, by least squares:
+ * A_out (rows × K, float32) = W·Gᵀ·(G·Gᵀ)⁻¹. `r2_out` (may be NULL) gets the
+ * pooled R² = 1 − ΣSSE/ΣSST over all rows (SST about each row's mean);
+ * 1 when every row is constant and fitted exactly, 0 when all SST are 0 but
+ * SSE is not. Runs on all cores; needs n ≥ K. */
+int ws_grid_fit(const float *W, int64_t rows, int64_t n, int K, float *A_out,
+                double *r2_out, ws_err *e);
+
+/* The same with per-row sums (each may be NULL): sse[i] = ‖w_i − A_i G‖²,
+ * sst[i] = Σ_j (w_ij − mean_i)², and A in double. Cancellable (returns -1
+ * with "cancelled"), reports rows done. Non-finite rows get A = 0 and
+ * sse = sst = NaN; callers skip them. */
+int ws_grid_fit_rows(const float *W, int64_t rows, int64_t n, int K, double *A_out,
+                     double *sse, double *sst, ws_progress *p, ws_err *e);
+
+/* ---- L1 fit of one row ---- */
+
+typedef enum ws_fit_status {
+    WS_FIT_CONVERGED = 0,  /* ftol, xtol or gtol met */
+    WS_FIT_MAXFEV,         /* stopped at the evaluation limit (parameters still the best found) */
+    WS_FIT_ZERO,           /* row all zeros: nothing fitted, A = 0 */
+    WS_FIT_CONSTANT,       /* row constant (SST = 0): nothing fitted */
+    WS_FIT_NONFINITE,      /* row holds NaN or Inf */
+    WS_FIT_TOO_SHORT,      /* n < 3K: more parameters than points */
+    WS_FIT_GRID,           /* grid fit: μ, σ fixed, A by least squares */
+    WS_FIT_STATUS_COUNT
+} ws_fit_status;
+
+/* "converged", "maxfev", "zero", "constant", "nonfinite", "too-short", "grid". */
+const char *ws_fit_status_name(ws_fit_status s);
+/* Status of a row that carries a usable fit (converged, maxfev, grid). */
+static inline int ws_fit_status_fitted(ws_fit_status s)
+{ return s == WS_FIT_CONVERGED || s == WS_FIT_MAXFEV || s == WS_FIT_GRID; }
+
+typedef struct ws_fit_opts {
+    int K;              /* 1..WS_FIT_KMAX */
+    double ftol;        /* relative SSE reduction (actual and predicted) ≤ ftol: converged */
+    double xtol;        /* relative step ‖Dδ‖ ≤ xtol·‖Dx‖: converged */
+    double gtol;        /* max |cos(residual, Jacobian column)| ≤ gtol: converged */
+    int maxfev;         /* evaluation limit; 0 = 100·(3K+1) as MINPACK lmder */
+} ws_fit_opts;
+
+/* K = K, ftol = 1e-5, xtol = 1.49012e-8, gtol = 0, maxfev = 0. scipy's
+ * curve_fit uses ftol = 1.49012e-8; on weight rows the fits it keeps
+ * finding after a relative SSE change of 1e-5 move R² by less than 1e-4
+ * (tests/test_fit.c), at three to four times the cost. */
+void ws_fit_opts_default(ws_fit_opts *o, int K);
+
+typedef struct ws_fit_row {
+    double A[WS_FIT_KMAX], mu[WS_FIT_KMAX], sigma[WS_FIT_KMAX];
+    double sse, sst;    /* Σ residual², Σ (w − mean)² */
+    double mse, r2;     /* sse/n, 1 − sse/sst (NaN for rows without a fit) */
+    int K;
+    int iters, nfev;    /* LM iterations (accepted or not) and model evaluations, all starts */
+    ws_fit_status status;
+} ws_fit_row;
+
+/* Fit one row. Degenerate rows return 0 with their status set (never NaN in
+ * A, μ, σ). Returns -1 only for bad options (K out of range) or no memory. */
+int ws_fit_row_l1(const float *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, ws_err *e);
+/* The same on a double row (used by the L2 fit). */
+int ws_fit_row_l1_d(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, ws_err *e);
+
+/* Model value of a fitted row at j = 0..n−1 (σ clamped to WS_FIT_SIGMA_MIN). */
+void ws_fit_eval(const ws_fit_row *f, int64_t n, double *out);
+
+/* ---- a whole matrix ---- */
+
+typedef enum ws_fit_mode { WS_FIT_FREE = 0, WS_FIT_MODE_GRID = 1 } ws_fit_mode;
+
+typedef struct ws_fit_summary {
+    int64_t rows, cols;        /* matrix shape */
+    int64_t fitted;            /* rows attempted (all, or the uniform sample) */
+    int64_t usable;            /* rows with a fit (status converged/maxfev/grid) */
+    int64_t nonconverged;      /* status maxfev */
+    int64_t degenerate;        /* zero, constant, nonfinite or too-short */
+    int K;
+    ws_fit_mode mode;
+    double r2;                 /* pooled: 1 − ΣSSE/ΣSST over usable rows (0 when none) */
+    double r2_median;          /* median per-row R² over usable rows */
+    double mse;                /* mean per-row MSE over usable rows */
+    double compression;        /* n / (3K) */
+    double centre_linearity;   /* R² of the mean sorted centres against k (1 when K ≤ 2) */
+    double centre_ev_r;        /* Pearson r(mean sorted centres, eigenvalue positions); NaN when no spectrum given */
+} ws_fit_summary;
+
+typedef struct ws_fit_l2 {
+    int G, K;
+    int64_t len;               /* number of points of each signal (the fitted rows) */
+    ws_fit_row sig[3 * WS_FIT_KMAX];  /* fit of signal p: p = 3k (A_k), 3k+1 (μ_k), 3k+2 (σ_k) */
+    double r2_params;          /* mean over the 3K signals of their R² (constant signals count as 1 if fitted exactly) */
+    double r2_rows;            /* pooled R² of the rows rebuilt from the L2-reconstructed L1 parameters */
+    double compression;        /* fitted·n / (3K·3G) */
+} ws_fit_l2;
+
+typedef struct ws_fit_matrix_opts {
+    ws_fit_opts fit;
+    ws_fit_mode mode;
+    int64_t sample;            /* 0 = all rows, else a uniform sample of this many rows */
+    int level;                 /* 1, or 2 to add the L2 fit (free mode) */
+    int G;                     /* L2 components, default WS_FIT_G_DEFAULT */
+    const double *eig;         /* optional EᵀE eigenvalues (length n_eig == cols), for centre_ev_r */
+    int64_t n_eig;
+    int threads;               /* 0 = all cores */
+} ws_fit_matrix_opts;
+
+void ws_fit_matrix_opts_default(ws_fit_matrix_opts *o);
+
+typedef struct ws_fit_result {
+    ws_fit_summary s;
+    int64_t *row_index;        /* fitted rows' indices in the matrix (s.fitted of them, ascending) */
+    ws_fit_row *rows;          /* their fits */
+    ws_fit_l2 *l2;             /* NULL unless level 2 */
+} ws_fit_result;
+
+/* Fit the rows of W (rows × n). Parallel over rows, cancellable through
+ * `p` (returns -1 "cancelled"), progress counts rows. */
+int ws_fit_matrix(const float *W, int64_t rows, int64_t n, const ws_fit_matrix_opts *o,
+                  ws_fit_result *out, ws_progress *p, ws_err *e);
+void ws_fit_result_free(ws_fit_result *r);
+
+/* Indices of a uniform sample of m of `rows` rows: round(i·rows/m), ascending
+ * (all rows when m = 0 or m ≥ rows). Returns the count written. */
+int64_t ws_fit_sample_rows(int64_t rows, int64_t m, int64_t *idx);
+
+#endif

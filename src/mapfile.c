@@ -1,0 +1,35 @@
+#include "mapfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ws_map_file(ws_model *m, const char *path, const unsigned char **buf, size_t *len, ws_err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ws_fail(e, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ws_fail(e, "not a regular file");
+    }
+    *len = (size_t)st.st_size;
+    if (*len == 0) {
+        close(fd);
+        return ws_fail(e, "empty file (0 bytes)");
+    }
+    void *addr = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (addr == MAP_FAILED)
+        return ws_fail(e, "cannot map: %s", strerror(errno));
+    if (ws_model_keep_mapping(m, addr, *len) != 0) {
+        munmap(addr, *len);
+        return ws_fail(e, "out of memory");
+    }
+    *buf = addr;
+    return 0;
+}

@@ -1,0 +1,127 @@
+/* wscope basis: share of each matrix's ‖W‖² kept by the top-K eigenvectors
+ * of EᵀE; with --corpus, per layer the cosine of QᵀK with EᵀTE. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basis.h"
+#include "basis_corpus.h"
+#include "data.h"
+#include "tokenizer.h"
+#include "commands.h"
+#include "spectra_cli.h"
+
+static const char *usage_text = "usage: wscope basis MODEL [--k K] [--corpus FILE] [--json|--csv]";
+
+/* Per-layer cosines of QᵀK with EᵀTE for the corpus in `path`, tokenized
+ * with the model's own vocabulary (a nanoGPT .bin file is token ids
+ * already). Returns 0 or an exit status. */
+static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
+{
+    ws_err e = {{0}};
+    *cos = NULL;
+    ws_tokenizer *tk = ws_tok_from_model(m, &e);
+    size_t len = strlen(path);
+    int is_bin = len > 4 && !strcmp(path + len - 4, ".bin");
+    if (!tk && !is_bin)
+        return cli_failf(path, "the model has no tokenizer (%s) to encode a text corpus; "
+                               "give a nanoGPT .bin token file", e.msg);
+    ws_data d = {0};
+    int vocab = (int)ws_model_get(m, WS_ROLE_EMBED, -1, 0)->rows;
+    int rc = ws_data_load(&d, &path, 1, tk, vocab, &e) < 0 ? cli_fail(path, &e) : 0;
+    ws_tok_free(tk);
+    if (!rc && d.n < 2)
+        rc = cli_failf(path, "fewer than two tokens: no bigrams");
+    if (!rc) {
+        *cos = malloc(sizeof **cos * (size_t)(m->cfg.n_layer > 0 ? m->cfg.n_layer : 1));
+        ws_progress p;
+        ws_progress_init(&p, 0);
+        cli_bar *bar = cli_bar_start("corpus", &p);
+        if (!*cos || ws_corpus_qk_cosines(m, d.tok, d.n, *cos, &p, &e) < 0) {
+            rc = *cos ? cli_fail(path, &e) : cli_failf(path, "out of memory");
+            free(*cos);
+            *cos = NULL;
+        }
+        cli_bar_stop(bar);
+    }
+    ws_data_free(&d);
+    return rc;
+}
+
+enum { C_SIDE = 3, C_SHARE, C_QK, C_ST };
+
+static ws_table *basis_table(const ws_analysis *a, const double *qk_cos)
+{
+    ws_table *t = ws_table_new();
+    spectra_cli_ident_cols(t);
+    ws_table_col(t, "projected", NULL);
+    ws_table_col(t, "share", "%.4f");
+    if (qk_cos)
+        ws_table_col(t, "qk_ete_cos", "%.4f");
+    int c_st = ws_table_col(t, "status", NULL);
+    for (size_t i = 0; i < a->n; i++) {
+        const ws_mat_result *m = &a->mats[i];
+        int r = ws_table_row(t);
+        spectra_cli_ident(t, r, m->t);
+        int applies = m->t->cols == a->spec.d || m->t->rows == a->spec.d;
+        ws_table_str(t, r, C_SIDE, !applies ? "-" : m->energy_transposed ? "columns" : "rows");
+        ws_table_num(t, r, C_SHARE, m->share);
+        if (qk_cos)
+            ws_table_num(t, r, C_QK, m->t->role == WS_ROLE_QKV && m->t->layer >= 0
+                                         ? qk_cos[m->t->layer] : NAN);
+        ws_table_str(t, r, c_st, !applies ? "no side of length d_model"
+                                          : ws_astatus_text(m->energy.status));
+    }
+    return t;
+}
+
+int cmd_basis(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"k", required_argument, 0, 'k'}, {"corpus", required_argument, 0, 'C'},
+        {"json", no_argument, 0, 'j'},    {"csv", no_argument, 0, 'c'},
+        {0, 0, 0, 0}};
+    ws_analysis_opts o;
+    ws_analysis_opts_default(&o);
+    cli_fmt fmt = CLI_TEXT;
+    const char *corpus = NULL;
+    long k;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': if (cli_int("--k", optarg, 1, 1L << 20, &k)) return 2; o.basis_k = (int)k; break;
+        case 'C': corpus = optarg; break;
+        case 'j': fmt = CLI_JSON; break;
+        case 'c': fmt = CLI_CSV; break;
+        default: return 2;
+        }
+    }
+    if (optind != argc - 1)
+        return cli_failf("basis", "%s", usage_text);
+    ws_model *m;
+    ws_analysis *a;
+    int rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_EMBED, &m, &a);
+    if (rc)
+        return rc;
+    if (o.basis_k > a->embed->cols)
+        rc = cli_failf("--k", "%d is more than d_model %lld", o.basis_k, (long long)a->embed->cols);
+    double *qk_cos = NULL;
+    if (!rc && corpus)
+        rc = basis_corpus_cosines(m, corpus, &qk_cos);
+    if (!rc)
+        rc = spectra_cli_run(a, WS_AN_ENERGY, "basis");
+    if (!rc) {
+        if (fmt == CLI_TEXT)
+            printf("share of ‖W‖² kept by the top %d of %d eigenvectors of EᵀE (%s)\n\n",
+                   o.basis_k, a->spec.d, a->embed->name);
+        ws_table *t = basis_table(a, qk_cos);
+        rc = cli_print_table(t, fmt);
+        ws_table_free(t);
+    }
+    free(qk_cos);
+    spectra_cli_close(m, a);
+    return rc;
+}

@@ -1,0 +1,84 @@
+#include "spectra_cli.h"
+
+#include <stdio.h>
+#include <time.h>
+
+int spectra_cli_run(ws_analysis *a, unsigned what, const char *label)
+{
+    ws_err e = {{0}};
+    if (ws_analysis_start(a, what, &e) < 0) {
+        cli_fail(a->m->path, &e);
+        return 1;
+    }
+    cli_bar *bar = cli_bar_start(label, &a->prog);
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    while (!ws_analysis_finished(a))
+        nanosleep(&ts, NULL);
+    cli_bar_stop(bar);
+    if (ws_analysis_wait(a, &e) < 0) {
+        cli_fail(a->m->path, &e);
+        return 1;
+    }
+    if ((what & (WS_AN_SPECTRUM | WS_AN_ENERGY)) && a->spec.status != WS_AS_OK)
+        return cli_failf(a->embed->name, "no spectrum: %s", ws_astatus_text(a->spec.status));
+    return 0;
+}
+
+int spectra_cli_open(const char *path, const ws_analysis_opts *o, int need, ws_model **m,
+                     ws_analysis **a)
+{
+    *a = NULL;
+    if (cli_open_model(path, m))
+        return 2;
+    ws_err e = {{0}};
+    const char *note = (*m)->layout_note;
+    int rc = 0;
+    if (!(*a = ws_analysis_new(*m, o, &e)))
+        rc = cli_fail(path, &e);
+    else if ((need & SPECTRA_NEED_EMBED) && !(*a)->embed)
+        rc = cli_failf(path, "no token embedding (role embed)%s%s", note[0] ? ": " : "", note);
+    else if ((need & SPECTRA_NEED_MATS) && (*a)->n == 0)
+        rc = cli_failf(path, "no weight matrices with a role%s%s", note[0] ? ": " : "", note);
+    if (rc) {
+        spectra_cli_close(*m, *a);
+        *m = NULL;
+        *a = NULL;
+    }
+    return rc;
+}
+
+void spectra_cli_close(ws_model *m, ws_analysis *a)
+{
+    ws_analysis_free(a);
+    ws_model_free(m);
+}
+
+void spectra_cli_role(const ws_tensor *t, char *buf, size_t n)
+{
+    if (t->layer >= 0)
+        snprintf(buf, n, "%s@%d", ws_role_name(t->role), t->layer);
+    else
+        snprintf(buf, n, "%s", ws_role_name(t->role));
+}
+
+void spectra_cli_shape(const ws_tensor *t, char *buf, size_t n)
+{
+    snprintf(buf, n, "%lldx%lld", (long long)t->rows, (long long)t->cols);
+}
+
+void spectra_cli_ident_cols(ws_table *t)
+{
+    ws_table_col(t, "name", NULL);
+    ws_table_col(t, "role", NULL);
+    ws_table_col(t, "shape", NULL);
+}
+
+void spectra_cli_ident(ws_table *t, int row, const ws_tensor *x)
+{
+    char buf[64];
+    ws_table_str(t, row, 0, x->name);
+    spectra_cli_role(x, buf, sizeof buf);
+    ws_table_str(t, row, 1, buf);
+    spectra_cli_shape(x, buf, sizeof buf);
+    ws_table_str(t, row, 2, buf);
+}

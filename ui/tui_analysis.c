@@ -1,0 +1,85 @@
+#include "tui_analysis.h"
+
+#include <stdlib.h>
+
+typedef struct entry {
+    ws_model *m;
+    ws_analysis *a;
+    unsigned failed;     /* parts whose last run failed */
+    ws_err err;
+} entry;
+
+/* A TUI holds at most two models (MODEL and TUNED). */
+static entry cache[4];
+
+static entry *find(const ws_analysis *a)
+{
+    for (int i = 0; i < 4; i++)
+        if (cache[i].a == a)
+            return &cache[i];
+    return NULL;
+}
+
+ws_analysis *tui_analysis(ws_model *m)
+{
+    for (int i = 0; i < 4; i++)
+        if (cache[i].m == m)
+            return cache[i].a;
+    for (int i = 0; i < 4; i++)
+        if (!cache[i].m) {
+            ws_analysis *a = ws_analysis_new(m, NULL, NULL);
+            if (a)
+                cache[i] = (entry){.m = m, .a = a};
+            return a;
+        }
+    return NULL;
+}
+
+int tui_analysis_need(ws_analysis *a, unsigned what, const char **msg)
+{
+    entry *en = find(a);
+    /* `have` is written by the worker: read it only when none runs. */
+    if (!ws_analysis_finished(a))
+        return 0;
+    if ((a->have & what) == what)
+        return 1;
+    if (a->started) {
+        /* A run just ended: collect it. */
+        unsigned asked = a->want;
+        if (ws_analysis_wait(a, &en->err) < 0)
+            en->failed |= asked;
+        if ((a->have & what) == what)
+            return 1;
+    }
+    if (en->failed & what) {
+        *msg = en->err.msg;
+        return -1;
+    }
+    if (ws_analysis_start(a, what & ~a->have, &en->err) < 0) {
+        en->failed |= what;
+        *msg = en->err.msg;
+        return -1;
+    }
+    return 0;
+}
+
+void tui_analysis_retry(ws_analysis *a)
+{
+    entry *en = find(a);
+    if (en)
+        en->failed = 0;
+}
+
+double tui_analysis_fraction(ws_analysis *a)
+{
+    size_t done = atomic_load(&a->prog.done), total = atomic_load(&a->prog.total);
+    return total ? (double)done / (double)total : 0;
+}
+
+void tui_analyses_free(void)
+{
+    for (int i = 0; i < 4; i++) {
+        ws_analysis_free(cache[i].a);   /* cancels and joins a running worker */
+        cache[i] = (entry){0};
+    }
+}

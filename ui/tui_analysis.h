@@ -1,0 +1,26 @@
+/* The TUI's cache of issue-5 analyses (src/analysis.h), one per model,
+ * shared by the spectrum, layers and drift views and kept until exit.
+ * Each analysis computes on its own worker thread; views ask for the parts
+ * they need and poll. */
+#ifndef WS_TUI_ANALYSIS_H
+#define WS_TUI_ANALYSIS_H
+
+#include "analysis.h"
+#include "tui.h"
+
+/* The analysis of `m` (created on first use); NULL when out of memory. */
+ws_analysis *tui_analysis(ws_model *m);
+
+/* Ask for `what`: 1 when those parts are ready, 0 while the worker runs
+ * (progress in a->prog; call again from the view's tick), -1 when the last
+ * run for them failed or was cancelled (*msg says why; tui_analysis_retry
+ * clears it). Starts the worker when nothing runs. */
+int tui_analysis_need(ws_analysis *a, unsigned what, const char **msg);
+void tui_analysis_retry(ws_analysis *a);
+/* done/total of the running work, in [0, 1]. */
+double tui_analysis_fraction(ws_analysis *a);
+
+/* Cancel and free them all: after the views are gone, before the models. */
+void tui_analyses_free(void);
+
+#endif

@@ -1,0 +1,279 @@
+/* Spectrum view: eigenvalues of EᵀE for the token embedding on a log (or
+ * linear) axis as a braille plot, beside a list with singular values,
+ * decay ratios and the pairs highlighted with their gap; a cursor reads
+ * one eigenvalue. Computed on the analysis worker (tui_analysis.h). */
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+#include "tui_analysis.h"
+
+typedef struct spectrum_view {
+    view base;
+    ws_analysis *a;
+    int cur, top;           /* cursor and first line of the list */
+    int logy;
+    float *y;               /* what the plot shows */
+    int y_log;              /* ... and on which axis */
+    int shown;              /* the spectrum has been drawn */
+    char err[600];
+} spectrum_view;
+
+static const key_binding spectrum_keys[] = {
+    {{KEY_UP, 'k', 0}, "Up k", ACT_UP, "previous eigenvalue", NULL},
+    {{KEY_DOWN, 'j', 0}, "Down j", ACT_DOWN, "next eigenvalue", NULL},
+    {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "ten eigenvalues up", NULL},
+    {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "ten eigenvalues down", NULL},
+    {{KEY_HOME, 'g', 0}, "Home g", ACT_HOME, "the largest eigenvalue", NULL},
+    {{KEY_END, 'G', 0}, "End G", ACT_END, "the smallest eigenvalue", NULL},
+    {{']', 'n', 0}, "] n", ACT_NEXT, "next pair of near-equal eigenvalues", "pair"},
+    {{'[', 'p', 0}, "[ p", ACT_PREV, "previous pair", NULL},
+    {{'l', 0}, "l", ACT_LOG, "logarithmic / linear eigenvalue axis", "log"},
+    {{0}, NULL, ACT_NONE, NULL, NULL},
+};
+
+/* "EᵀE", or "E'E" where only ASCII shows. */
+static const char *ete(const tui *t)
+{
+    return t->style.glyphs == WS_GLYPH_UTF8 ? "E\xe1\xb5\x80" "E" : "E'E";
+}
+
+/* The pair index i belongs to (as its first or second member), else -1. */
+static int pair_of(const ws_spectrum *s, int i)
+{
+    for (int p = 0; p < s->n_pairs; p++)
+        if (s->pairs[p].i == i || s->pairs[p].i + 1 == i)
+            return p;
+    return -1;
+}
+
+static void make_series(spectrum_view *v, const ws_spectrum *s)
+{
+    if (v->y && v->y_log == v->logy)
+        return;
+    free(v->y);
+    v->y = malloc((size_t)s->d * sizeof *v->y);
+    if (!v->y)
+        return;
+    /* Zero and negative eigenvalues (rounding) have no logarithm: NaN
+     * leaves a gap in the plot rather than a fake floor. */
+    for (int i = 0; i < s->d; i++)
+        v->y[i] = (float)(v->logy ? (s->lam[i] > 0 ? log10(s->lam[i]) : NAN) : s->lam[i]);
+    v->y_log = v->logy;
+}
+
+/* Screen column of eigenvalue i in the plot rectangle p (render_plot's
+ * x mapping: buckets of indices per dot column, or interpolation). */
+static int plot_x(const tui *t, cb_rect p, int n, int i)
+{
+    int sx = t->style.glyphs == WS_GLYPH_UTF8 ? 2 : 1, W = p.w * sx;
+    int dx = n >= W ? (int)((int64_t)i * W / n)
+                    : (W > 1 && n > 1 ? (int)lround((double)i * (W - 1) / (n - 1)) : 0);
+    return p.x + dx / sx;
+}
+
+/* Amber, apart from the trace's cyan accent; mono terminals get bold only. */
+static uint32_t pair_colour(const render_style *st)
+{
+    switch (st->colours) {
+    case WS_COL_MONO: return CB_DEFAULT;
+    case WS_COL_8: case WS_COL_16: return CB_PAL(3);
+    case WS_COL_256: return CB_PAL(colour_rgb_to_256(0xffaf00));
+    default: return 0xffaf00;
+    }
+}
+
+/* Over the plot: the pairs' dots in bold amber, the cursor's column
+ * reversed. */
+static void draw_marks(spectrum_view *v, tui *t, cellbuf *cb, cb_rect area, const ws_spectrum *s)
+{
+    int n = s->d;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v->y[i])) {
+            lo = fmin(lo, v->y[i]);
+            hi = fmax(hi, v->y[i]);
+        }
+    if (!(lo < hi))
+        return;
+    /* The same axes render_plot drew, to learn the plot rectangle. */
+    cb_rect p = render_axes(cb, area, 0, n - 1, lo, hi, &t->style);
+    if (p.w <= 0 || p.h <= 0)
+        return;
+    uint32_t mark = pair_colour(&t->style);
+    for (int q = 0; q < s->n_pairs; q++)
+        for (int k = 0; k < 2; k++) {
+            int x = plot_x(t, p, n, s->pairs[q].i + k);
+            for (int y = p.y; y < p.y + p.h; y++) {
+                cb_cell *c = cb_at(cb, y, x);
+                if (c && strcmp(c->glyph, " ")) {
+                    c->attrs |= CB_BOLD;
+                    c->fg = mark;
+                }
+            }
+        }
+    int x = plot_x(t, p, n, v->cur);
+    for (int y = p.y; y < p.y + p.h; y++) {
+        cb_cell *c = cb_at(cb, y, x);
+        if (c)
+            c->attrs |= CB_REVERSE;
+    }
+}
+
+static void draw_list(spectrum_view *v, tui *t, cellbuf *cb, cb_rect r, const ws_spectrum *s)
+{
+    cb_printf(cb, r.y, r.x, r.w, CB_UNDERLINE, "%4s %11s %9s %6s %-9s", "i", "lambda", "sv",
+              "decay", "pair");
+    int page = r.h - 1;
+    if (v->cur < v->top) v->top = v->cur;
+    if (v->cur >= v->top + page) v->top = v->cur - page + 1;
+    const char *mark = t->style.glyphs == WS_GLYPH_UTF8 ? "\xe2\x97\x86" : "*";
+    for (int k = 0; k < page && v->top + k < s->d; k++) {
+        int i = v->top + k, p = pair_of(s, i), y = r.y + 1 + k;
+        int attrs = (i == v->cur ? CB_REVERSE : 0) | (p >= 0 ? CB_BOLD : 0);
+        if (i == v->cur)
+            cb_fill(cb, (cb_rect){y, r.x, 1, r.w}, " ", CB_DEFAULT, CB_DEFAULT, attrs);
+        int n = cb_printf(cb, y, r.x, r.w, attrs, "%4d %11.5g %9.4g %6.4f ", i, s->lam[i], s->sv[i],
+                          s->decay[i]);
+        if (p >= 0 && s->pairs[p].i == i)
+            cb_printf(cb, y, r.x + n, r.w - n, attrs, "%s gap %.2f%%", mark, 100 * s->pairs[p].gap);
+        else if (p >= 0)
+            cb_printf(cb, y, r.x + n, r.w - n, attrs, "%s", mark);
+    }
+}
+
+static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
+{
+    spectrum_view *v = (spectrum_view *)vv;
+    const char *msg = NULL;
+    int st = v->err[0] ? -1 : tui_analysis_need(v->a, WS_AN_SPECTRUM, &msg);
+    if (st < 0) {
+        if (msg)
+            snprintf(v->err, sizeof v->err, "no spectrum: %s", msg);
+        cb_text(cb, body.y + 1, 1, body.w - 2, v->err, CB_BOLD);
+        return;
+    }
+    if (st == 0) {
+        cb_printf(cb, body.y + 1, 1, body.w - 2, 0, "eigenvalues of %s of %s ...", ete(t),
+                  v->a->embed->name);
+        tui_draw_progress(cb, info.y, info.x, info.w, "spectrum", tui_analysis_fraction(v->a));
+        return;
+    }
+    const ws_spectrum *s = &v->a->spec;
+    v->shown = 1;
+    if (s->status != WS_AS_OK) {
+        cb_printf(cb, body.y + 1, 1, body.w - 2, CB_BOLD, "no spectrum: %s: %s",
+                  v->a->embed->name, ws_astatus_text(s->status));
+        return;
+    }
+    make_series(v, s);
+    if (!v->y)
+        return;
+    cb_printf(cb, body.y, body.x, body.w, CB_BOLD,
+              "%s of %s (%lldx%lld): %d eigenvalues, %d pairs (tol %g), %s axis", ete(t),
+              v->a->embed->name, (long long)v->a->embed->rows, (long long)v->a->embed->cols, s->d,
+              s->n_pairs, v->a->o.pair_tol, v->logy ? "log10" : "linear");
+    int list_w = 46;
+    cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - list_w - 1};
+    cb_rect list = {body.y + 1, body.x + body.w - list_w, body.h - 1, list_w};
+    if (plot.w < 30) {   /* narrow: plot above, list below */
+        plot = (cb_rect){body.y + 1, body.x, (body.h - 1) / 2, body.w};
+        list = (cb_rect){plot.y + plot.h, body.x, body.h - 1 - plot.h, body.w};
+    }
+    render_plot(cb, plot, v->y, s->d, &t->style);
+    draw_marks(v, t, cb, plot, s);
+    draw_list(v, t, cb, list, s);
+    int i = v->cur, p = pair_of(s, i);
+    int n = cb_printf(cb, info.y, info.x, info.w, 0, "%s[%d] = %.8g  s = %.6g  s/s0 = %.4f",
+                      t->style.glyphs == WS_GLYPH_UTF8 ? "\xce\xbb" : "lambda", i,
+                      s->lam[i], s->sv[i], s->decay[i]);
+    if (p >= 0)
+        cb_printf(cb, info.y, info.x + n, info.w - n, CB_BOLD, "  pair %d-%d, gap %.3f%%",
+                  s->pairs[p].i, s->pairs[p].i + 1, 100 * s->pairs[p].gap);
+}
+
+static void jump_pair(spectrum_view *v, int dir)
+{
+    const ws_spectrum *s = &v->a->spec;
+    int best = -1;
+    for (int p = 0; p < s->n_pairs; p++) {
+        int i = s->pairs[p].i;
+        if (dir > 0 && i > v->cur && (best < 0 || i < best)) best = i;
+        if (dir < 0 && i + 1 < v->cur && i > best) best = i;
+    }
+    if (best >= 0)
+        v->cur = best;
+}
+
+static int spectrum_action(view *vv, tui *t, ws_action a)
+{
+    (void)t;
+    spectrum_view *v = (spectrum_view *)vv;
+    if (a == ACT_CANCEL) {
+        ws_analysis_cancel(v->a);
+        return 1;
+    }
+    if (!v->shown || v->a->spec.status != WS_AS_OK)
+        return 0;
+    int d = v->a->spec.d;
+    switch (a) {
+    case ACT_UP: v->cur--; break;
+    case ACT_DOWN: v->cur++; break;
+    case ACT_PGUP: v->cur -= 10; break;
+    case ACT_PGDN: v->cur += 10; break;
+    case ACT_HOME: v->cur = 0; break;
+    case ACT_END: v->cur = d - 1; break;
+    case ACT_NEXT: jump_pair(v, 1); break;
+    case ACT_PREV: jump_pair(v, -1); break;
+    case ACT_LOG: v->logy = !v->logy; break;
+    default: return 0;
+    }
+    v->cur = v->cur < 0 ? 0 : v->cur >= d ? d - 1 : v->cur;
+    return 1;
+}
+
+static int spectrum_tick(view *vv, tui *t, int *busy)
+{
+    (void)t;
+    spectrum_view *v = (spectrum_view *)vv;
+    if (v->err[0] || v->shown)
+        return 0;
+    *busy = 1;
+    return 1;   /* redraw: progress, or the result when the worker ends */
+}
+
+static void spectrum_destroy(view *vv)
+{
+    spectrum_view *v = (spectrum_view *)vv;
+    free(v->y);
+    free(v);
+}
+
+static const view_class spectrum_class = {
+    "spectrum", spectrum_keys, spectrum_draw, spectrum_action, spectrum_tick, spectrum_destroy,
+};
+
+view *view_spectrum_new(tui *t)
+{
+    ws_analysis *a = tui_analysis(t->model);
+    if (!a) {
+        tui_message(t, "out of memory");
+        return NULL;
+    }
+    if (!a->embed) {
+        tui_message(t, "no token embedding (role embed) in this model%s%s",
+                    t->model->layout_note[0] ? ": " : "", t->model->layout_note);
+        return NULL;
+    }
+    spectrum_view *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->base.cls = &spectrum_class;
+    v->a = a;
+    v->logy = 1;
+    tui_analysis_retry(a);
+    snprintf(v->base.title, sizeof v->base.title, "%s", a->embed->name);
+    return &v->base;
+}
