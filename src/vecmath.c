@@ -25,14 +25,22 @@ typedef double v8d __attribute__((vector_size(64)));
 static inline __attribute__((always_inline)) v8f splat(float a) { return (v8f){ a, a, a, a, a, a, a, a }; }
 static inline __attribute__((always_inline)) v8d dsplat(double a) { return (v8d){ a, a, a, a, a, a, a, a }; }
 
+/* n floats (n <= 8), zero padded. A whole vector takes the constant-size
+ * path, which compiles to one vector move; only a row's last partial
+ * vector copies element-wise. */
 static inline __attribute__((always_inline)) v8f load(const float *p, size_t n)
 {
     v8f v = splat(0.0f);
-    memcpy(&v, p, n * sizeof(float));
+    if (n == 8) memcpy(&v, p, sizeof v);
+    else memcpy(&v, p, n * sizeof(float));
     return v;
 }
 
-static inline __attribute__((always_inline)) void store(float *p, v8f v, size_t n) { memcpy(p, &v, n * sizeof(float)); }
+static inline __attribute__((always_inline)) void store(float *p, v8f v, size_t n)
+{
+    if (n == 8) memcpy(p, &v, sizeof v);
+    else memcpy(p, &v, n * sizeof(float));
+}
 
 static inline __attribute__((always_inline)) v8f select(v8i mask, v8f a, v8f b)   /* mask ? a : b */
 {
@@ -65,8 +73,6 @@ static inline __attribute__((always_inline)) v8f vexp(v8f xf)
     return (v8f)((v8i)(__builtin_convertvector(p, v8f) * (v8f)e) & ~under);
 }
 
-/* Each kernel runs whole vectors with fixed-size loads (the compiler turns
- * them into vector moves) and a last partial vector through a buffer. */
 
 MULTI_ISA float wsv_max(const float *x, size_t n)
 {
