@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "gpt_layers.h"
-#include "vecmath.h"
 #include "threads.h"
+#include "vecmath.h"
 
 /* Parameter indices of one block; -1 for an absent (optional) tensor. */
 typedef struct block_ix {

@@ -2,7 +2,7 @@
  *
  * Matrices are row-major; a linear layer's weight is out × in and
  * y = x·Wᵀ + b. Row-wise kernels run in parallel over rows with
- * ws_parallel_for; matrix products are cblas_sgemm. */
+ * ws_parallel_for; matrix products are cblas_sgemm split into blocks. */
 #ifndef WS_GPT_LAYERS_H
 #define WS_GPT_LAYERS_H
 
@@ -41,9 +41,9 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
  * overwritten by GELU'(x) for the backward pass. */
 void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads);
 
-
 /* Causal self-attention. qkv is [B·T × 3C] (q, k, v per row), att receives
- * the probabilities [B×H×T×T] (upper triangle zero), y is [B·T × C]. */
+ * the probabilities [B×H×T×T] (row i: keys 0..i; zeros after i up to the end
+ * of its row block, nothing written beyond), y is [B·T × C]. */
 void wsl_attention(float *y, float *att, const float *qkv, int B, int T, int C,
                    int H, int threads);
 /* dqkv (=) from dy; att is overwritten (by the score gradients). scratch
