@@ -196,26 +196,14 @@ typedef struct gelu_job {
     int tanh_approx;
 } gelu_job;
 
-#define GELU_K 0.7978845608028654f   /* sqrt(2/pi) */
-#define GELU_C 0.044715f
-
 /* y = GELU(x), and x is replaced by GELU'(x): backward then needs one
  * multiplication, and no second erf/exp pass. */
 static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
 {
     const gelu_job *j = user;
     (void)tid;
-    if (j->tanh_approx) {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            float t = tanhf(GELU_K * (x + GELU_C * x * x * x));
-            float du = GELU_K * (1.0f + 3.0f * GELU_C * x * x);
-            j->y[i] = 0.5f * x * (1.0f + t);
-            j->x[i] = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
-        }
-    } else {
-        wsv_gelu(j->y + begin, j->x + begin, end - begin);
-    }
+    if (j->tanh_approx) wsv_gelu_tanh(j->y + begin, j->x + begin, end - begin);
+    else wsv_gelu(j->y + begin, j->x + begin, end - begin);
 }
 
 void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads)

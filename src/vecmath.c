@@ -302,3 +302,30 @@ void wsv_adamw(float *p, const float *g, float *m, float *v, size_t n, const flo
 #endif
     adamw_scalar(p, g, m, v, n, c);
 }
+
+/* GELU's tanh form: u = √(2/π)(x + 0.044715x³), with e = e^{2u}:
+ * tanh u = 1 − 2/(e + 1) and 1 − tanh²u = 4e/(e + 1)² (that one directly,
+ * not from tanh, which would cancel for large |x|); derivative
+ * ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²). */
+static inline __attribute__((always_inline)) void gelu_tanh8(v8f v, v8f *y, v8f *d)
+{
+    const float k = 0.7978845608028654f, c = 0.044715f;
+    v8f u = splat(k) * (v + splat(c) * v * v * v);
+    u = select(u > splat(40.0f), splat(40.0f), select(u < splat(-40.0f), splat(-40.0f), u));
+    v8f e = vexp(splat(2.0f) * u), e1 = e + splat(1.0f);
+    v8f t = splat(1.0f) - splat(2.0f) / e1, sech2 = splat(4.0f) * e / e1 / e1;
+    *y = splat(0.5f) * v * (splat(1.0f) + t);
+    *d = splat(0.5f) * (splat(1.0f) + t) +
+         splat(0.5f) * v * sech2 * splat(k) * (splat(1.0f) + splat(3.0f * c) * v * v);
+}
+
+MULTI_ISA void wsv_gelu_tanh(float *y, float *x, size_t n)
+{
+    v8f gy, gd;
+    for (size_t i = 0; i < n; i += 8) {
+        size_t k = n - i < 8 ? n - i : 8;
+        gelu_tanh8(load(x + i, k), &gy, &gd);
+        store(y + i, gy, k);
+        store(x + i, gd, k);
+    }
+}

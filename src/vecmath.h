@@ -24,6 +24,8 @@ void wsv_add(float *x, const float *a, size_t n);
 void wsv_mul(float *x, const float *a, size_t n);
 /* y[i] = x·Φ(x) (exact GELU), and x[i] is replaced by GELU'(x) = Φ(x) + x·φ(x). */
 void wsv_gelu(float *y, float *x, size_t n);
+/* The same for GELU's tanh approximation. */
+void wsv_gelu_tanh(float *y, float *x, size_t n);
 
 /* LayerNorm of one row of n: o = (x − mean)·rstd·w + b (w, b may be NULL),
  * rstd = 1/sqrt(var + eps); mean and rstd are returned. */
