@@ -175,7 +175,7 @@ int ws_fit_matrix(const float *W, int64_t rows, int64_t n, const ws_fit_matrix_o
     ws_fit_summary *s = &out->s;
     s->rows = rows, s->cols = n, s->K = o->fit.K, s->mode = o->mode;
     s->fitted = ws_fit_sample_rows(rows, o->sample, out->row_index);
-    if (p) atomic_store(&p->total, (size_t)s->fitted);
+    if (p && atomic_load(&p->total) == 0) atomic_store(&p->total, (size_t)s->fitted);
     int rc = o->mode == WS_FIT_MODE_GRID ? fit_grid(W, n, o, out, p, e) : fit_free(W, n, o, out, p, e);
     if (rc == 0 && o->level >= 2 && o->mode == WS_FIT_FREE)
         rc = ws_fit_l2_run(W, n, o, out, e);

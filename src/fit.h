@@ -7,7 +7,7 @@
  *
  * - L1 fit ("free"): A, μ, σ of every component by Levenberg–Marquardt with
  *   an analytic Jacobian, started from the grid below with the grid's
- *   least-squares amplitudes (and from two more starts: half the grid
+ *   least-squares amplitudes (and two scouting starts: half the grid
  *   width, and the row's K largest peaks; the best fit is kept). Bounds: μ_k ∈ [0, n−1] and
  *   σ_k ∈ [WS_FIT_SIGMA_MIN, WS_FIT_SIGMA_MAX_FACTOR·n]: a step that would
  *   leave the box is re-solved with the offending parameters fixed on their
@@ -162,7 +162,9 @@ typedef struct ws_fit_result {
 } ws_fit_result;
 
 /* Fit the rows of W (rows × n). Parallel over rows, cancellable through
- * `p` (returns -1 "cancelled"), progress counts rows. */
+ * `p` (returns -1 "cancelled"); progress counts rows: p->done grows by the
+ * rows fitted, and p->total is set to them when it is 0 (a caller fitting
+ * several matrices sets the grand total first). */
 int ws_fit_matrix(const float *W, int64_t rows, int64_t n, const ws_fit_matrix_opts *o,
                   ws_fit_result *out, ws_progress *p, ws_err *e);
 void ws_fit_result_free(ws_fit_result *r);

@@ -40,24 +40,37 @@ void ws_fit_opts_default(ws_fit_opts *o, int K)
 void ws_gauss_fill(int64_t n, double mu, double sigma, double *g)
 {
     /* g(j+1) = g(j)·r(j), r(j) = exp(−(2(j−μ)+1)/(2σ²)), r(j+1) = r(j)·q,
-     * q = exp(−1/σ²). Walking away from the peak only shrinks values, so an
-     * underflow to 0 is the true answer there. */
+     * q = exp(−1/σ²), walking away from the peak (values only shrink, so an
+     * underflow to 0 is the true answer). Beyond the support (WS_GAUSS_SUPPORT
+     * σ, where g < 1e-17) g is set to 0 without computing it. */
+    int64_t lo, hi;
+    ws_gauss_support(n, mu, sigma, &lo, &hi);
+    memset(g, 0, sizeof(double) * (size_t)lo);
+    memset(g + hi, 0, sizeof(double) * (size_t)(n - hi));
+    if (hi <= lo) return;
     double s2 = 2.0 * sigma * sigma, q = exp(-2.0 / s2);
     int64_t c = (int64_t)floor(mu);
-    if (c < 0) c = 0;
-    if (c > n - 1) c = n - 1;
+    if (c < lo) c = lo;
+    if (c > hi - 1) c = hi - 1;
     double d = (double)c - mu;
     g[c] = exp(-d * d / s2);
     double r = exp(-(2.0 * d + 1.0) / s2);
-    for (int64_t j = c + 1; j < n; j++) {
+    for (int64_t j = c + 1; j < hi; j++) {
         g[j] = g[j - 1] * r;
         r *= q;
     }
     r = exp((2.0 * d - 1.0) / s2);
-    for (int64_t j = c - 1; j >= 0; j--) {
+    for (int64_t j = c - 1; j >= lo; j--) {
         g[j] = g[j + 1] * r;
         r *= q;
     }
+}
+
+void ws_gauss_support(int64_t n, double mu, double sigma, int64_t *lo, int64_t *hi)
+{
+    double a = ceil(mu - WS_GAUSS_SUPPORT * sigma), b = floor(mu + WS_GAUSS_SUPPORT * sigma) + 1;
+    *lo = a < 0 ? 0 : a > (double)n ? n : (int64_t)a;
+    *hi = b < 0 ? 0 : b > (double)n ? n : (int64_t)b;
 }
 
 int ws_chol_solve(int m, double *M, double *b)
@@ -120,6 +133,45 @@ static double dot(const double *a, const double *b, int64_t n)
     return __builtin_cpu_supports("avx2") ? dot_avx2(a, b, n) : dot_generic(a, b, n);
 }
 
+/* Four dot products of a with the rows b, b+stride, b+2·stride, b+3·stride
+ * over the index range [j0, j1): a is loaded once for all four (JᵀJ is this
+ * kernel over the upper triangle). */
+#define DOT4_BODY                                                       \
+    v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;                   \
+    int64_t j = j0;                                                     \
+    for (; j + 4 <= j1; j += 4) {                                       \
+        v4d x = *(const v4d *)(a + j);                                  \
+        s0 += x * *(const v4d *)(b + j);                                \
+        s1 += x * *(const v4d *)(b + stride + j);                       \
+        s2 += x * *(const v4d *)(b + 2 * stride + j);                   \
+        s3 += x * *(const v4d *)(b + 3 * stride + j);                   \
+    }                                                                   \
+    out[0] = (s0[0] + s0[1]) + (s0[2] + s0[3]);                         \
+    out[1] = (s1[0] + s1[1]) + (s1[2] + s1[3]);                         \
+    out[2] = (s2[0] + s2[1]) + (s2[2] + s2[3]);                         \
+    out[3] = (s3[0] + s3[1]) + (s3[2] + s3[3]);                         \
+    for (; j < j1; j++)                                                 \
+        for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * stride + j];
+
+__attribute__((target("avx2"))) static void dot4_avx2(const double *a, const double *b, int64_t stride,
+                                                      int64_t j0, int64_t j1, double *out)
+{
+    DOT4_BODY
+}
+
+static void dot4_generic(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
+                         double *out)
+{
+    DOT4_BODY
+}
+
+static void dot4_range(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
+                       double *out)
+{
+    if (__builtin_cpu_supports("avx2")) dot4_avx2(a, b, stride, j0, j1, out);
+    else dot4_generic(a, b, stride, j0, j1, out);
+}
+
 size_t ws_lm_work_size(int64_t n, int K)
 {
     /* g, g trial (K·n each), J (3K·n), r, r trial (n each) */
@@ -144,7 +196,9 @@ static double lm_eval(const lm *S, const double *x, double *g, double *r)
     for (int k = 0; k < S->K; k++) {
         const double *gk = g + k * n;
         double A = x[3 * k];
-        for (int64_t j = 0; j < n; j++) r[j] -= A * gk[j];
+        int64_t lo, hi;
+        ws_gauss_support(n, x[3 * k + 1], x[3 * k + 2], &lo, &hi);
+        for (int64_t j = lo; j < hi; j++) r[j] -= A * gk[j];
     }
     return dot(r, r, n);
 }
@@ -153,14 +207,22 @@ static double lm_eval(const lm *S, const double *x, double *g, double *r)
  * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. */
 static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
 {
-    int64_t n = S->n;
+    int64_t n = S->n, lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
     int P = S->P;
     for (int k = 0; k < S->K; k++) {
         const double *gk = S->g + k * n;
         double *ja = S->J + (3 * k) * n, *jm = ja + n, *js = jm + n;
         double A = x[3 * k], mu = x[3 * k + 1], s = x[3 * k + 2];
         double cm = A / (s * s), cs = A / (s * s * s);
-        for (int64_t j = 0; j < n; j++) {
+        ws_gauss_support(n, mu, s, &lo[3 * k], &hi[3 * k]);
+        lo[3 * k + 1] = lo[3 * k + 2] = lo[3 * k];
+        hi[3 * k + 1] = hi[3 * k + 2] = hi[3 * k];
+        /* zeros outside the support: the 4-column dot products may read there */
+        for (int c = 0; c < 3; c++) {
+            memset(ja + c * n, 0, sizeof(double) * (size_t)lo[3 * k]);
+            memset(ja + c * n + hi[3 * k], 0, sizeof(double) * (size_t)(n - hi[3 * k]));
+        }
+        for (int64_t j = lo[3 * k]; j < hi[3 * k]; j++) {
             double d = (double)j - mu, t = gk[j] * d;
             ja[j] = gk[j];
             jm[j] = cm * t;
@@ -169,9 +231,22 @@ static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
     }
     for (int p = 0; p < P; p++) {
         const double *jp = S->J + p * n;
-        Jtr[p] = dot(jp, S->r, n);
-        for (int q = p; q < P; q++)
-            JtJ[p * P + q] = JtJ[q * P + p] = dot(jp, S->J + q * n, n);
+        Jtr[p] = dot(jp + lo[p], S->r + lo[p], hi[p] - lo[p]);
+        int q = p;
+        for (; q + 4 <= P; q += 4) {
+            /* p's support against the union of the four q's supports */
+            int64_t a = lo[q], b = hi[q];
+            for (int t = 1; t < 4; t++) a = lo[q + t] < a ? lo[q + t] : a, b = hi[q + t] > b ? hi[q + t] : b;
+            a = a > lo[p] ? a : lo[p];
+            b = b < hi[p] ? b : hi[p];
+            double o4[4] = {0, 0, 0, 0};
+            if (b > a) dot4_range(jp, S->J + q * n, n, a, b, o4);
+            for (int t = 0; t < 4; t++) JtJ[p * P + q + t] = JtJ[(q + t) * P + p] = o4[t];
+        }
+        for (; q < P; q++) {
+            int64_t a = lo[q] > lo[p] ? lo[q] : lo[p], b = hi[q] < hi[p] ? hi[q] : hi[p];
+            JtJ[p * P + q] = JtJ[q * P + p] = b > a ? dot(jp + a, S->J + q * n + a, b - a) : 0;
+        }
     }
 }
 
@@ -425,6 +500,9 @@ static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse
     return st;
 }
 
+#define SCOUT_FTOL 1e-3
+#define SCOUT_MARGIN 1.1
+
 void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, double *work)
 {
     int K = o->K;
@@ -433,19 +511,27 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
 
     lm S;
     lm_setup(&S, w, n, K, work);
-    /* Three starts: the grid (σ = n/K, the documented start), the grid with
-     * half the width, and the row's peaks; the best fit is kept. Sums of
-     * overlapping Gaussians have many local minima, and the narrower starts
-     * find features that the wide one merges away. */
-    double best[3 * WS_FIT_KMAX], th[3 * WS_FIT_KMAX], best_sse = INFINITY;
+    /* Three starts: the grid (σ = n/K, the documented start) run to the
+     * caller's tolerances, then two scouts run to a loose tolerance: the
+     * grid with half the width and the row's peaks. Sums of overlapping
+     * Gaussians have many local minima, and the narrower starts find
+     * features that the wide one merges away. A scout within SCOUT_MARGIN
+     * of the best SSE so far is refined with the caller's tolerances; the
+     * best fit is kept. */
+    double best[3 * WS_FIT_KMAX], th[3 * WS_FIT_KMAX], best_sse, sse;
     int nfev = 0, iters = 0;
-    ws_fit_status st = WS_FIT_MAXFEV;
-    static const double width[] = {1.0, 0.5, 0};   /* 0: peak start */
-    for (int start = 0; start < 3; start++) {
-        double sse;
-        if (width[start] > 0) lm_start(&S, th, width[start]);
+    lm_start(&S, best, 1.0);
+    project(&S, best);
+    ws_fit_status st = lm_run(&S, o, best, &best_sse, &nfev, &iters);
+    ws_fit_opts scout = *o;
+    scout.ftol = fmax(o->ftol, SCOUT_FTOL);
+    scout.xtol = fmax(o->xtol, SCOUT_FTOL);
+    for (int start = 0; start < 2; start++) {
+        if (start == 0) lm_start(&S, th, 0.5);
         else peak_start(&S, th);
         project(&S, th);
+        lm_run(&S, &scout, th, &sse, &nfev, &iters);
+        if (sse >= SCOUT_MARGIN * best_sse) continue;
         ws_fit_status s1 = lm_run(&S, o, th, &sse, &nfev, &iters);
         if (sse < best_sse) {
             best_sse = sse, st = s1;

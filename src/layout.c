@@ -32,6 +32,7 @@ typedef struct role_name { const char *name; ws_role role; } role_name;
 
 static const role_name global_names[] = {
     {"tok_emb", WS_ROLE_EMBED}, {"wte", WS_ROLE_EMBED}, {"embed_tokens", WS_ROLE_EMBED},
+    {"embeddings", WS_ROLE_EMBED}, {"embedding", WS_ROLE_EMBED},
     {"pos_emb", WS_ROLE_POS_EMBED}, {"wpe", WS_ROLE_POS_EMBED},
     {"ln_f", WS_ROLE_LN_F}, {"norm_f", WS_ROLE_LN_F},
     {"head", WS_ROLE_HEAD}, {"lm_head", WS_ROLE_HEAD},
@@ -105,6 +106,11 @@ static void classify(ws_tensor *t, int *ours, int *nano)
         t->role = lookup(global_names, sizeof global_names / sizeof *global_names, stem);
         t->is_bias = is_bias;
         if (!strcmp(stem, "tok_emb") || !strcmp(stem, "pos_emb"))
+            *ours = 1;
+    } else if (t->ndim == 2) {
+        /* A bare name, as a lone embeddings.npy gives: a weight. */
+        t->role = lookup(global_names, sizeof global_names / sizeof *global_names, n);
+        if (t->role == WS_ROLE_EMBED && !strcmp(n, "tok_emb"))
             *ours = 1;
     }
 }
@@ -223,6 +229,8 @@ void ws_model_recognise(ws_model *m)
         m->layout = WS_LAYOUT_UNKNOWN;
         snprintf(m->layout_note, sizeof m->layout_note,
                  "no token embedding (tok_emb, wte) found: analyses that need roles are off");
+    } else if (!ws_model_get(m, WS_ROLE_QKV, 0, 0) && !ws_model_get(m, WS_ROLE_MLP_UP, 0, 0)) {
+        m->layout = WS_LAYOUT_EMBEDDING;
     } else if (ours) {
         m->layout = WS_LAYOUT_OURS;
     } else if (qkv && qkv->ndim == 2 && emb->ndim == 2 && qkv->shape[0] == emb->shape[1] &&

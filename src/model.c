@@ -21,6 +21,7 @@ const char *ws_layout_name(ws_layout l)
     case WS_LAYOUT_OURS: return "blocks (tok_emb, blocks.N.*)";
     case WS_LAYOUT_NANOGPT: return "nanoGPT";
     case WS_LAYOUT_HF_GPT2: return "HF GPT-2";
+    case WS_LAYOUT_EMBEDDING: return "embedding only";
     default: return "unknown";
     }
 }

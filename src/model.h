@@ -13,6 +13,7 @@ typedef enum ws_layout {
     WS_LAYOUT_OURS,     /* tok_emb, blocks.N.attn.c_attn, blocks.N.mlp.0 ... */
     WS_LAYOUT_NANOGPT,  /* transformer.wte, transformer.h.N.mlp.c_fc ... */
     WS_LAYOUT_HF_GPT2,  /* wte, h.N.attn.c_attn (Conv1D, transposed) ... */
+    WS_LAYOUT_EMBEDDING /* an embedding and no blocks (e.g. a lone embeddings.npy) */
 } ws_layout;
 
 typedef struct ws_config {

@@ -35,6 +35,22 @@ int cli_open_model(const char *path, ws_model **m)
     return 0;
 }
 
+int cli_apply_heads(ws_model *m, int heads)
+{
+    if (heads <= 0)
+        return 0;
+    if (m->cfg.n_head_known && m->cfg.n_head != heads)
+        return cli_failf(m->path, "--heads %d, but the file says n_head = %d", heads, m->cfg.n_head);
+    if (m->cfg.n_embd % heads)
+        return cli_failf(m->path, "--heads %d does not divide n_embd = %d", heads, m->cfg.n_embd);
+    char v[16];
+    snprintf(v, sizeof v, "%d", heads);
+    ws_model_set_meta(m, "n_head", v, NULL);
+    m->cfg.n_head = heads;
+    m->cfg.n_head_known = 1;
+    return 0;
+}
+
 int cli_print_table(const ws_table *t, cli_fmt f)
 {
     int rc = f == CLI_CSV ? ws_table_write_csv(t, stdout)

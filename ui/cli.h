@@ -16,6 +16,11 @@ int cli_failf(const char *what, const char *fmt, ...) __attribute__((format(prin
 /* Open a model, printing the error; returns 0 or 2. */
 int cli_open_model(const char *path, ws_model **m);
 
+/* `--heads H` for a model whose file does not say n_head: set it (and its
+ * metadata, so saved checkpoints carry it). A different n_head in the file
+ * is an error. heads <= 0: nothing to do. Returns 0 or 2 (printed). */
+int cli_apply_heads(ws_model *m, int heads);
+
 /* Write a table to stdout in the chosen format. */
 int cli_print_table(const ws_table *t, cli_fmt f);
 

@@ -13,13 +13,13 @@
 #include "train.h"
 
 static const char usage_text[] =
-    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]";
+    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N] [--heads H]";
 
 typedef struct eval_args {
     const char *model;
     const char *data[256];
     size_t n_data;
-    long T, B, threads;
+    long T, B, threads, heads;
 } eval_args;
 
 static int parse(eval_args *a, int argc, char **argv)
@@ -27,7 +27,7 @@ static int parse(eval_args *a, int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
+        {"heads", required_argument, 0, 'H'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -43,6 +43,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'T': if (cli_int("--seq", optarg, 1, 1 << 24, &a->T)) return 2; break;
         case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
+        case 'H': if (cli_int("--heads", optarg, 1, 65536, &a->heads)) return 2; break;
         case 'h': puts(usage_text); return 1;
         default: return 2;
         }
@@ -94,6 +95,10 @@ int cmd_eval(int argc, char **argv)
     ws_model *m;
     if (cli_open_model(a.model, &m))
         return 2;
+    if (cli_apply_heads(m, (int)a.heads)) {
+        ws_model_free(m);
+        return 2;
+    }
     ws_err e = {{0}};
     ws_tokenizer *tk = ws_tok_from_model(m, &e);
     ws_data d;

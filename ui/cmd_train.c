@@ -29,6 +29,7 @@ typedef struct train_args {
     ws_train_opts o;
     int threads, min_lr_set;
     int init;
+    int heads_given;        /* --heads: n_head for an existing model whose file lacks it */
     ws_init_opts io;
     ws_tok_opts to;
 } train_args;
@@ -169,7 +170,7 @@ static int apply_opt(train_args *a, int c, const char *arg)
     case 'I': a->init = 1; break;
     case 'L': rc = int_opt("--layers", arg, 1, 1000, &v); a->io.n_layer = (int)v; break;
     case 'd': rc = int_opt("--d", arg, 1, 65536, &v); a->io.n_embd = (int)v; break;
-    case 'H': rc = int_opt("--heads", arg, 1, 65536, &v); a->io.n_head = (int)v; break;
+    case 'H': rc = int_opt("--heads", arg, 1, 65536, &v); a->io.n_head = (int)v; a->heads_given = 1; break;
     case 'K': rc = int_opt("--block", arg, 1, 1000000, &v); a->io.block_size = (int)v; break;
     case 'V': rc = int_opt("--vocab", arg, 2, 10000000, &v); a->to.max_vocab = (int)v; break;
     case 't': a->io.tied = 1; break;
@@ -279,7 +280,7 @@ static int open_input(train_args *a, ws_model **m, ws_tokenizer **tk)
     if (a->init)
         return init_model(a, m, tk);
     const char *path = a->resume ? a->resume : a->model;
-    if (cli_open_model(path, m))
+    if (cli_open_model(path, m) || cli_apply_heads(*m, a->heads_given ? a->io.n_head : 0))
         return 2;
     ws_err e = {{0}};
     *tk = ws_tok_from_model(*m, &e);

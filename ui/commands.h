@@ -15,6 +15,7 @@ extern const ws_command ws_commands[];
 int cmd_info(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 /* ---- fits (issue 4) ---- */
+int cmd_fit(int argc, char **argv);
 /* ---- spectra (issue 5) ---- */
 int cmd_spectrum(int argc, char **argv);
 int cmd_pr(int argc, char **argv);

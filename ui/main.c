@@ -15,9 +15,12 @@
 
 const ws_command ws_commands[] = {
     {"info", "MODEL [--json] [--no-stats]", "layout, config and a table of every tensor", cmd_info},
-    {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--seed S] -o FILE",
+    {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--no-bias] [--seed S] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits (issue 4) ---- */
+    {"fit", "MODEL [--tensor PATTERN] [--k K] [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
+            "            [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]",
+     "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra (issue 5) ---- */
     {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
      "eigenvalues of EᵀE, pairs, decay; --energy: spectral energy per matrix", cmd_spectrum},
@@ -30,7 +33,7 @@ const ws_command ws_commands[] = {
     /* ---- training (issue 6) ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
-    {"eval", "MODEL --data FILE... [--seq T] [--batch B]",
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H]",
      "mean loss over the sequential windows of the data", cmd_eval},
     {NULL, NULL, NULL, NULL},
 };

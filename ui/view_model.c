@@ -11,6 +11,7 @@
 
 #include "job.h"
 #include "tui.h"
+#include "view_fits.h"
 
 typedef struct stats_arg {
     ws_model *m;
@@ -47,6 +48,7 @@ static const key_binding model_keys[] = {
     {{'/', 0}, "/", ACT_SEARCH, "search tensor names (substring)", "search"},
     {{'n', 0}, "n", ACT_SEARCH_NEXT, "next match of the search", NULL},
     {{'H', 0}, "H", ACT_HIST, "histogram of the selected tensor", "histogram"},
+    {{'F', 0}, "F", ACT_FIT, "Gaussian fits of every weight matrix (a sortable table)", "fits"},
     {{'S', 0}, "S", ACT_SPECTRUM, "spectrum of the embedding (eigenvalues of EᵀE, pairs)", "spectrum"},
     {{'L', 0}, "L", ACT_LAYERS, "layers table: weight PR, PC1, stable rank, amplitude PR", "layers"},
     {{'D', 0}, "D", ACT_DRIFT, "drift from MODEL to TUNED (wscope MODEL TUNED)", NULL},
@@ -282,6 +284,7 @@ static int model_action(view *vv, tui *t, ws_action a)
     case ACT_END: v->sel = v->n_lines - 1; move_sel(v, 0); return 1;
     case ACT_OPEN: tui_push(t, view_matrix_new(t, sel)); return 1;
     case ACT_HIST: tui_push(t, view_hist_new(t, sel)); return 1;
+    case ACT_FIT: tui_push(t, view_fits_new(t)); return 1;
     case ACT_SPECTRUM: tui_push(t, view_spectrum_new(t)); return 1;
     case ACT_LAYERS: tui_push(t, view_layers_new(t)); return 1;
     case ACT_DRIFT:

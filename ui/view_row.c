@@ -7,6 +7,7 @@
 
 #include "downsample.h"
 #include "tui.h"
+#include "view_rowfit.h"
 
 typedef struct row_view {
     view base;
@@ -29,6 +30,7 @@ static const key_binding row_keys[] = {
     {{'g', ':', 0}, "g :", ACT_JUMP, "jump to a row (column) number", "jump"},
     {{'t', 0}, "t", ACT_COLUMN, "switch between rows and columns", "row/col"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
+    {{'G', 0}, "G", ACT_FIT, "Gaussian fit of this row (overlay, K, mode)", "gauss"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -105,6 +107,13 @@ static int row_action(view *vv, tui *t, ws_action a)
         return 1;
     }
     case ACT_HIST: tui_push(t, view_hist_new(t, v->t)); return 1;
+    case ACT_FIT:
+        if (v->axis) {
+            tui_message(t, "Gaussian fits are of rows: press t for rows first");
+            return 1;
+        }
+        tui_push(t, view_rowfit_new(t, v->t, v->a, v->index));
+        return 1;
     default: return 0;
     }
 }

@@ -1,0 +1,273 @@
+/* wscope fit: Gaussian fits of the rows of every selected 2-D tensor, one
+ * summary line per matrix; --rows-out writes every row's parameters. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "fit.h"
+
+#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN] [--k K] [--mode free|grid] " \
+                  "[--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]"
+
+typedef struct fit_cli {
+    const char *pattern;
+    ws_fit_matrix_opts mo;
+    cli_fmt fmt;
+    const char *rows_out;
+    const char *eig_path;
+    double *eig;
+    int64_t n_eig;
+} fit_cli;
+
+/* Default: every 2-D weight matrix. With a pattern: every 2-D tensor whose
+ * name matches it (shell glob), whatever its role. */
+static int selected(const ws_tensor *t, const char *pattern)
+{
+    if (pattern)
+        return t->ndim == 2 && t->rows >= 1 && t->cols >= 1 && fnmatch(pattern, t->name, 0) == 0;
+    return ws_tensor_is_matrix(t) && !t->is_bias;
+}
+
+static int parse(int argc, char **argv, fit_cli *c)
+{
+    static const struct option opts[] = {
+        {"tensor", required_argument, 0, 't'}, {"k", required_argument, 0, 'k'},
+        {"mode", required_argument, 0, 'm'},   {"rows", required_argument, 0, 'r'},
+        {"level", required_argument, 0, 'l'},  {"g", required_argument, 0, 'g'},
+        {"ftol", required_argument, 0, 'f'},   {"json", no_argument, 0, 'j'},
+        {"csv", no_argument, 0, 'c'},          {"rows-out", required_argument, 0, 'o'},
+        {"eig", required_argument, 0, 'e'},    {0, 0, 0, 0},
+    };
+    long v;
+    int ch;
+    memset(c, 0, sizeof *c);
+    ws_fit_matrix_opts_default(&c->mo);
+    c->fmt = CLI_TEXT;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case 't': c->pattern = optarg; break;
+        case 'k': if (cli_int("--k", optarg, 1, WS_FIT_KMAX, &v)) return 2; c->mo.fit.K = (int)v; break;
+        case 'g': if (cli_int("--g", optarg, 1, WS_FIT_KMAX, &v)) return 2; c->mo.G = (int)v; break;
+        case 'l': if (cli_int("--level", optarg, 1, 2, &v)) return 2; c->mo.level = (int)v; break;
+        case 'm':
+            if (!strcmp(optarg, "free")) c->mo.mode = WS_FIT_FREE;
+            else if (!strcmp(optarg, "grid")) c->mo.mode = WS_FIT_MODE_GRID;
+            else return cli_failf("fit", "--mode must be free or grid, not '%s'", optarg);
+            break;
+        case 'r':
+            if (!strcmp(optarg, "all")) c->mo.sample = 0;
+            else if (cli_int("--rows", optarg, 1, LONG_MAX, &v)) return 2;
+            else c->mo.sample = v;
+            break;
+        case 'f':
+            if (cli_double("--ftol", optarg, &c->mo.fit.ftol)) return 2;
+            if (!(c->mo.fit.ftol > 0 && c->mo.fit.ftol < 1))
+                return cli_failf("fit", "--ftol must be in (0, 1), not %s", optarg);
+            break;
+        case 'j': c->fmt = CLI_JSON; break;
+        case 'c': c->fmt = CLI_CSV; break;
+        case 'o': c->rows_out = optarg; break;
+        case 'e': c->eig_path = optarg; break;
+        default: return 2;
+        }
+    }
+    if (optind != argc - 1) return cli_failf("fit", FIT_USAGE);
+    if (c->mo.level == 2 && c->mo.mode == WS_FIT_MODE_GRID)
+        return cli_failf("fit", "--level 2 needs --mode free (the grid fixes μ and σ)");
+    return 0;
+}
+
+/* Eigenvalues of EᵀE for centre_ev_r: numbers separated by white space,
+ * commas or newlines; a first line that is not all numbers is a header.
+ * Returns 0 or prints the error and returns 2. */
+static int load_eig(fit_cli *c)
+{
+    FILE *fp = fopen(c->eig_path, "r");
+    if (!fp) return cli_failf(c->eig_path, "cannot open: %s", strerror(errno));
+    size_t cap = 0, n = 0, len = 0;
+    double *v = NULL;
+    char *line = NULL;
+    int rc = 0;
+    for (long no = 1; !rc && getline(&line, &len, fp) > 0; no++) {
+        size_t line_start = n;
+        for (char *tok = strtok(line, " \t\r\n,"); tok && !rc; tok = strtok(NULL, " \t\r\n,")) {
+            char *end;
+            double x = strtod(tok, &end);
+            if (*end || !isfinite(x)) {
+                if (no == 1) { n = line_start; break; }   /* a header */
+                rc = cli_failf(c->eig_path, "line %ld: not a finite number: %s", no, tok);
+                break;
+            }
+            if (n == cap) {
+                double *nv = realloc(v, sizeof *v * (cap = cap ? 2 * cap : 256));
+                if (!nv) { rc = cli_failf(c->eig_path, "out of memory"); break; }
+                v = nv;
+            }
+            v[n++] = x;
+        }
+    }
+    free(line);
+    fclose(fp);
+    if (!rc && n == 0) rc = cli_failf(c->eig_path, "no eigenvalues in the file");
+    if (rc) { free(v); return rc; }
+    c->eig = v, c->n_eig = (int64_t)n;
+    c->mo.eig = v, c->mo.n_eig = (int64_t)n;
+    return 0;
+}
+
+static const char *summary_cols[] = {
+    "tensor", "rows", "cols", "fitted", "K", "mode", "r2", "r2_median", "mse", "compression",
+    "centre_linearity", "centre_ev_r", "nonconverged", "degenerate", "l2_r2_params", "l2_r2_rows",
+    "l2_compression", "seconds",
+};
+
+static ws_table *summary_table(int level, int with_eig)
+{
+    static const char *fmt[] = {NULL, "%.0f", "%.0f", "%.0f", "%.0f", NULL, "%.4f", "%.4f", "%.4g",
+                                "%.2f", "%.4f", "%.4f", "%.0f", "%.0f", "%.4g", "%.4g", "%.1f", "%.3f"};
+    ws_table *t = ws_table_new();
+    for (size_t i = 0; i < sizeof summary_cols / sizeof *summary_cols; i++) {
+        if (level < 2 && !strncmp(summary_cols[i], "l2_", 3)) continue;
+        if (!with_eig && !strcmp(summary_cols[i], "centre_ev_r")) continue;
+        ws_table_col(t, summary_cols[i], fmt[i]);
+    }
+    return t;
+}
+
+static void summary_row(ws_table *t, const char *name, const ws_fit_result *r, double secs, int with_eig)
+{
+    const ws_fit_summary *s = &r->s;
+    int row = ws_table_row(t), c = 0;
+    ws_table_str(t, row, c++, name);
+    double v[] = {(double)s->rows, (double)s->cols, (double)s->fitted, s->K};
+    for (int i = 0; i < 4; i++) ws_table_num(t, row, c++, v[i]);
+    ws_table_str(t, row, c++, s->mode == WS_FIT_MODE_GRID ? "grid" : "free");
+    double w[] = {s->r2, s->r2_median, s->mse, s->compression, s->centre_linearity};
+    for (int i = 0; i < 5; i++) ws_table_num(t, row, c++, w[i]);
+    if (with_eig) ws_table_num(t, row, c++, s->centre_ev_r);   /* NaN (null) when the sizes differ */
+    ws_table_num(t, row, c++, (double)s->nonconverged);
+    ws_table_num(t, row, c++, (double)s->degenerate);
+    if (r->l2) {
+        ws_table_num(t, row, c++, r->l2->r2_params);
+        ws_table_num(t, row, c++, r->l2->r2_rows);
+        ws_table_num(t, row, c++, r->l2->compression);
+    }
+    ws_table_num(t, row, c, secs);
+}
+
+static ws_table *rows_table(int K)
+{
+    ws_table *t = ws_table_new();
+    ws_table_col(t, "tensor", NULL);
+    ws_table_col(t, "row", "%.0f");
+    ws_table_col(t, "status", NULL);
+    ws_table_col(t, "r2", "%.6g");
+    ws_table_col(t, "mse", "%.6g");
+    ws_table_col(t, "iters", "%.0f");
+    ws_table_col(t, "nfev", "%.0f");
+    const char *p[] = {"A", "mu", "sigma"};
+    for (int k = 0; k < K; k++)
+        for (int q = 0; q < 3; q++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s%d", p[q], k);
+            ws_table_col(t, name, "%.9g");
+        }
+    return t;
+}
+
+static void rows_append(ws_table *t, const char *name, const ws_fit_result *r)
+{
+    for (int64_t i = 0; i < r->s.fitted; i++) {
+        const ws_fit_row *f = &r->rows[i];
+        int row = ws_table_row(t), c = 0;
+        ws_table_str(t, row, c++, name);
+        ws_table_num(t, row, c++, (double)r->row_index[i]);
+        ws_table_str(t, row, c++, ws_fit_status_name(f->status));
+        ws_table_num(t, row, c++, f->r2);
+        ws_table_num(t, row, c++, f->mse);
+        ws_table_num(t, row, c++, f->iters);
+        ws_table_num(t, row, c++, f->nfev);
+        for (int k = 0; k < f->K; k++) {
+            ws_table_num(t, row, c++, f->A[k]);
+            ws_table_num(t, row, c++, f->mu[k]);
+            ws_table_num(t, row, c++, f->sigma[k]);
+        }
+    }
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Fit one tensor; adds its lines to the tables. Returns 0, or 1 on failure. */
+static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, ws_table *sum, ws_table *rows)
+{
+    ws_err e = {{0}};
+    const float *W = ws_tensor_f32(x, &e);
+    if (!W) return cli_fail(x->name, &e), 1;
+    ws_progress p;
+    ws_progress_init(&p, 0);
+    char label[96];
+    snprintf(label, sizeof label, "fit %.80s", x->name);
+    cli_bar *bar = cli_bar_start(label, &p);
+    ws_fit_result r;
+    double t0 = now();
+    int rc = ws_fit_matrix(W, x->rows, x->cols, &c->mo, &r, &p, &e);
+    cli_bar_stop(bar);
+    if (rc < 0) {
+        char what[1200];
+        snprintf(what, sizeof what, "%s: %s", path, x->name);
+        return cli_fail(what, &e), 1;
+    }
+    summary_row(sum, x->name, &r, now() - t0, c->eig != NULL);
+    if (rows) rows_append(rows, x->name, &r);
+    ws_fit_result_free(&r);
+    return 0;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    fit_cli c;
+    int rc = parse(argc, argv, &c);
+    if (rc) return rc;
+    if (c.eig_path && (rc = load_eig(&c))) return rc;
+    const char *path = argv[optind];
+    ws_model *m;
+    if (cli_open_model(path, &m)) { free(c.eig); return 2; }
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_tensors; i++) n += selected(&m->tensors[i], c.pattern);
+    if (!n) {
+        ws_model_free(m);
+        free(c.eig);
+        return c.pattern ? cli_failf(path, "no 2-D tensor matches '%s'", c.pattern)
+                         : cli_failf(path, "no 2-D weight matrix to fit");
+    }
+    ws_table *sum = summary_table(c.mo.level, c.eig != NULL);
+    ws_table *rows = c.rows_out ? rows_table(c.mo.fit.K) : NULL;
+    int failed = 0;
+    for (size_t i = 0; i < m->n_tensors; i++)
+        if (selected(&m->tensors[i], c.pattern))
+            failed |= fit_tensor(path, &m->tensors[i], &c, sum, rows);
+    rc = cli_print_table(sum, c.fmt) ? 1 : failed;
+    if (rows) {
+        ws_err e = {{0}};
+        if (ws_table_export(rows, c.rows_out, &e) < 0) rc = cli_fail(c.rows_out, &e);
+        ws_table_free(rows);
+    }
+    ws_table_free(sum);
+    ws_model_free(m);
+    free(c.eig);
+    return rc;
+}
