@@ -415,7 +415,9 @@ static void check_threads_agree(void)
     double worst = max_rel_err(ws_gpt_grads(g), g1, n);
     printf("threads 1 vs 2: loss %.6f / %.6f, gradients max rel err %.2e\n", loss[0], loss[1],
            worst);
-    CHECK(worst <= 1e-5);
+    /* Equal or within rounding: some OpenBLAS kernels (Haswell) sum a
+     * block of rows in another order than the whole. */
+    CHECK(worst <= GRAD_TOL);
     free(g1);
     free(tok);
     ws_gpt_free(g);
