@@ -154,6 +154,19 @@ static int matrix_only(ws_policy_kind k)
     return k == WS_POL_CRYSTAL || k == WS_POL_GRID || k == WS_POL_FREEZE_PR;
 }
 
+int ws_policy_rule_selects(const ws_policy_rule *r, const char *name, ws_role role, int layer,
+                           int ndim)
+{
+    ws_gpt_param p;
+    memset(&p, 0, sizeof p);
+    p.name = (char *)name;
+    p.role = role;
+    p.layer = layer;
+    p.ndim = ndim;
+    int s = selects(r->pattern, &p);
+    return s <= 0 ? s : !(matrix_only(r->kind) && ndim != 2);
+}
+
 /* ---- per-parameter state ---- */
 
 typedef struct pol_param {

@@ -16,6 +16,9 @@ typedef enum ws_action {
     ACT_ROW, ACT_COLUMN, ACT_HIST, ACT_NEXT, ACT_PREV, ACT_JUMP, ACT_LOG, ACT_CANCEL, ACT_DIFF,
     /* spectra views (issue 5) */
     ACT_SPECTRUM, ACT_LAYERS, ACT_DRIFT, ACT_SORT, ACT_BARS,
+    /* training from the TUI */
+    ACT_POLICY, ACT_POLICY_SET, ACT_POLICY_RULE, ACT_TRAIN, ACT_START, ACT_PAUSE, ACT_SAVE,
+    ACT_COMPARE,
     /* Not bound to keys: */
     ACT_CLICK,          /* mouse click at tui->click_y/x */
     ACT_PROMPT_DONE,    /* the line the user typed is in tui->prompt */

@@ -35,6 +35,8 @@ const ws_command ws_commands[] = {
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
     {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H]",
      "mean loss over the sequential windows of the data", cmd_eval},
+    {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
+     "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -18,6 +18,7 @@
 #include "job.h"
 #include "layout.h"
 #include "terminal.h"
+#include "train_marks.h"
 #include "tui.h"
 #include "tui_analysis.h"
 
@@ -145,6 +146,8 @@ static void prompt_key(tui *t, int ch)
         t->top->cls->action(t->top, t, ACT_PROMPT_DONE);
     } else if (ch == 27 || ch == 7) {   /* Esc, ^G */
         t->prompting = 0;
+    } else if (ch == 21) {              /* ^U: clear the line (prompts may come filled in) */
+        t->prompt[0] = 0;
     } else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0) {
         t->prompt[n - 1] = 0;
     } else if (ch >= 32 && ch < 127 && n + 1 < sizeof t->prompt) {
@@ -303,10 +306,12 @@ int tui_main(int argc, char **argv)
         return 1;
     }
     t.mouse = o.mouse;
+    t.train = tui_train_new(t.model);
     tui_push(&t, view_model_new(&t));
     run(&t);
     while (t.top)
         tui_pop(&t);
+    tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
     tui_analyses_free();   /* before the models they read */
     term_stop();

@@ -21,6 +21,8 @@ struct tui {
     char prompt_label[64];
     char prompt[128];
 
+    struct tui_train *train;   /* policy marks and the training run (train_marks.h) */
+
     int mouse;
     int click_y, click_x;      /* screen cell of the last click */
 };
