@@ -391,6 +391,7 @@ int ws_figure_write_png(const ws_figure *f, FILE *fp, ws_err *e)
         free(r.mask);
         return ws_fail(e, "out of memory for a %dx%d image", r.w, r.h);
     }
+    memset(r.rgb, 0xff, (size_t)r.w * r.h * 3);   /* white paper */
     ras_clip_end(&r);
     r.mx0 = r.w, r.my0 = r.h;
     ws_canvas c = {&r,       ras_rect,  ras_frame, ras_polyline, ras_marker,
