@@ -199,3 +199,25 @@ int ws_figure_save(const ws_figure *f, const char *path, ws_err *e)
     }
     return ws_atomic_commit(&a, e);
 }
+
+unsigned ws_utf8_next(const char **s)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    unsigned cp = *p++;
+    int more = cp >= 0xf8 ? -1 : cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+    if (more < 0 || (cp >= 0x80 && !more)) {
+        *s = (const char *)p;
+        return '?';
+    }
+    if (more)
+        cp &= 0x3fu >> more;
+    for (; more; more--) {
+        if ((*p & 0xc0) != 0x80) {
+            cp = '?';
+            break;
+        }
+        cp = cp << 6 | (*p++ & 0x3f);
+    }
+    *s = (const char *)p;
+    return cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '?' : cp;
+}

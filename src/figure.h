@@ -149,6 +149,10 @@ int ws_figure_write_png(const ws_figure *f, FILE *fp, ws_err *e);
  * refuses to replace a registered input file. */
 int ws_figure_save(const ws_figure *f, const char *path, ws_err *e);
 
+/* The next character of the UTF-8 string *s (which must not be at its
+ * end), advancing *s; a malformed sequence gives '?'. */
+unsigned ws_utf8_next(const char **s);
+
 /* RGB pixels (w × h, 0xRRGGBB) as a PNG in memory (malloc'd *out). Used by
  * the SVG back end to embed big heatmaps. */
 int ws_png_encode(const uint32_t *rgb, int w, int h, unsigned char **out, size_t *len,

@@ -23,8 +23,10 @@ typedef struct layout {
 double ws_fig_text_width(const char *s, double size)
 {
     size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        chars += (*p & 0xc0) != 0x80;   /* count UTF-8 characters */
+    while (*s) {
+        ws_utf8_next(&s);
+        chars++;
+    }
     return chars ? (chars * WS_FONT_ADVANCE - 1) * size / WS_FONT_EM : 0;
 }
 

@@ -226,27 +226,6 @@ static void glyph(raster *r, const pen *p, unsigned cp)
         }
 }
 
-/* The next UTF-8 character of *s (advancing *s); malformed bytes give '?'. */
-static unsigned next_char(const unsigned char **s)
-{
-    const unsigned char *p = *s;
-    unsigned cp = *p++;
-    int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
-    if (cp >= 0x80 && !more)
-        cp = '?';
-    else if (more)
-        cp &= 0x3f >> more;
-    for (; more; more--) {
-        if ((*p & 0xc0) != 0x80) {
-            cp = '?';
-            break;
-        }
-        cp = cp << 6 | (*p++ & 0x3f);
-    }
-    *s = p;
-    return cp;
-}
-
 static void ras_text(void *self, double x, double y, const char *s, int anchor, int vertical,
                      double size, uint32_t colour)
 {
@@ -255,8 +234,8 @@ static void ras_text(void *self, double x, double y, const char *s, int anchor, 
     double shift = anchor == WS_ANCHOR_MIDDLE ? width / 2 : anchor == WS_ANCHOR_END ? width : 0;
     pen p = {vertical ? x : x - shift, vertical ? y + shift : y, size / WS_FONT_EM, vertical};
     double adv = WS_FONT_ADVANCE * p.u;
-    for (const unsigned char *c = (const unsigned char *)s; *c;) {
-        glyph(r, &p, next_char(&c));
+    for (const char *c = s; *c;) {
+        glyph(r, &p, ws_utf8_next(&c));
         if (vertical)
             p.oy -= adv;
         else

@@ -15,18 +15,23 @@ typedef struct svg {
     int failed;
 } svg;
 
-/* Text with &, <, >, " escaped and control characters dropped. */
+/* Text with &, <, >, " escaped, control characters dropped and malformed
+ * UTF-8 shown as '?', so the file is always well-formed XML. */
 static void put_escaped(FILE *fp, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    while (*s) {
+        const char *start = s;
+        unsigned cp = ws_utf8_next(&s);
+        switch (cp) {
         case '&': fputs("&amp;", fp); break;
         case '<': fputs("&lt;", fp); break;
         case '>': fputs("&gt;", fp); break;
         case '"': fputs("&quot;", fp); break;
         default:
-            if (*p >= 0x20 && *p != 0x7f)
-                fputc(*p, fp);
+            if (cp == '?' && *start != '?')
+                fputc('?', fp);
+            else if (cp >= 0x20 && cp != 0x7f && cp != 0xfffe && cp != 0xffff)
+                fwrite(start, 1, (size_t)(s - start), fp);
         }
     }
 }

@@ -211,6 +211,20 @@ static void test_svg(void)
     CHECK_STR_CONTAINS(s, ">tabhere</text>");
     CHECK_STR_CONTAINS(s, ">&quot;q&quot;</text>");
     free(s);
+
+    /* Malformed UTF-8 in a label never makes the SVG malformed. */
+    ws_figure_set_labels(f, "bad \xff\xc3 end", "σ\xe2\x88", "ok λ");
+    s = svg_of(f);
+    CHECK_STR_CONTAINS(s, ">bad ?? end</text>");
+    CHECK_STR_CONTAINS(s, ">σ?</text>");
+    CHECK_STR_CONTAINS(s, ">ok λ</text>");
+    free(s);
+    const char *u = "a\xc3\xa9\xe2\x88\x92\xf0\x9f\x98\x80\xff";
+    unsigned want[] = {'a', 0xe9, 0x2212, 0x1f600, '?'};
+    for (int i = 0; i < 5; i++)
+        CHECK(ws_utf8_next(&u) == want[i]);
+    CHECK(*u == 0);
+    CHECK_NEAR(ws_fig_text_width("a\xc3\xa9", 11), 11 * 1, 1e-12);
     ws_figure_free(f);
 }
 
