@@ -44,6 +44,11 @@ ok is_png "$T/fitg.png"
 ok grep -q '>Spectrum of EᵀE, E = tok_emb.weight</text>' "$T/spec.svg"
 ok grep -q '>eigenvalue λ</text>' "$T/spec.svg"
 
+# Every SVG is well-formed XML (when xmllint is there to say so).
+if command -v xmllint > /dev/null; then
+  for f in "$T"/*.svg; do ok xmllint --noout "$f"; done
+fi
+
 # Errors: one line on stderr naming the problem, exit 2, no file written.
 bad() { # expected-message args...
   msg=$1; shift
