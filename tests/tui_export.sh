@@ -1,6 +1,6 @@
 #!/bin/sh
-# The TUI's export key `e`: from the matrix view and the row view it
-# writes PNG and SVG figures beside the model and names them in the info
+# The TUI's export key `e`: from the matrix, row, row fit, histogram and
+# spectrum views it writes PNG and SVG figures beside the model and names them in the info
 # line; with the model's directory read-only it writes into the current
 # directory. Drives the real binary in tmux (skips, 77, without tmux).
 set -u
@@ -45,6 +45,16 @@ wait_for "R2="
 keys e
 wait_for "wrote $TMP/models/tok_emb.weight-row2-fit4.png and .svg"
 check grep -q '>4-Gaussian fit, R² = ' "$TMP/models/tok_emb.weight-row2-fit4.svg"
+keys q H
+wait_for "histogram: tok_emb.weight"
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-hist.png and .svg"
+check grep -q '>count</text>' "$TMP/models/tok_emb.weight-hist.svg"
+keys q q q S
+wait_for "eigenvalues"
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-spectrum.png and .svg"
+check grep -q '>eigenvalue λ</text>' "$TMP/models/tok_emb.weight-spectrum.svg"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
