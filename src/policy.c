@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pr.h"
 #include "rng.h"
 
 /* ---- parsing ---- */
@@ -500,39 +501,12 @@ void ws_policy_step(ws_policy *p, ws_gpt *g, const ws_adamw_opts *o, float lr, i
 
 double ws_weight_pr(const float *w, int64_t rows, int64_t cols)
 {
-    /* PR needs only tr(C) and ‖C‖²_F, C = XcᵀXc ∝ the covariance; the
-     * smaller of XcᵀXc and XcXcᵀ has the same nonzero eigenvalues. */
-    int64_t n = rows < cols ? rows : cols;
-    double *x = malloc(sizeof(double) * (size_t)(rows * cols));
-    double *c = malloc(sizeof(double) * (size_t)(n * n));
-    double pr = NAN;
-    if (x && c) {
-        for (int64_t j = 0; j < cols; j++) {
-            double mean = 0;
-            for (int64_t i = 0; i < rows; i++)
-                mean += w[i * cols + j];
-            mean /= (double)rows;
-            for (int64_t i = 0; i < rows; i++)
-                x[i * cols + j] = w[i * cols + j] - mean;
-        }
-        if (cols <= rows)
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)rows, 1.0, x,
-                        (int)cols, 0.0, c, (int)n);
-        else
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)cols, 1.0, x,
-                        (int)cols, 0.0, c, (int)n);
-        double tr = 0, fro = 0;
-        for (int64_t i = 0; i < n; i++) {
-            tr += c[i * n + i];
-            fro += c[i * n + i] * c[i * n + i];
-            for (int64_t j = i + 1; j < n; j++)
-                fro += 2 * c[i * n + j] * c[i * n + j];
-        }
-        pr = fro > 0 ? tr * tr / fro : 0;
-    }
-    free(x);
-    free(c);
-    return pr;
+    /* The analyses' definition (pr.h), so freeze-pr:X and `wscope pr` agree.
+     * A matrix whose rows are all equal has no variance: PR 0. */
+    ws_pr r;
+    if (ws_matrix_pr(w, rows, cols, 1, &r, NULL, NULL) != 0)
+        return NAN;
+    return r.status == WS_AS_OK ? r.pr : r.status == WS_AS_ZERO ? 0 : NAN;
 }
 
 int ws_policy_check_pr(ws_policy *p, ws_gpt *g)
