@@ -140,6 +140,21 @@ static void x_ticks(const ws_figure *f, layout *L)
         integral_ticks(&L->xt);
 }
 
+/* The last x label must not run off the right edge: narrow the plot if
+ * it would. */
+static void room_for_last_x_label(const ws_figure *f, layout *L)
+{
+    if (!L->xt.n || f->heat)
+        return;
+    double last = xpix(L, L->xt.v[L->xt.n - 1]);
+    double over = last + ws_fig_text_width(L->xt.label[L->xt.n - 1], L->fs) / 2 + L->fs * 0.3 -
+                  f->width;
+    if (over > 0) {
+        L->px1 -= over;
+        x_ticks(f, L);
+    }
+}
+
 static void do_layout(const ws_figure *f, layout *L)
 {
     memset(L, 0, sizeof *L);
@@ -167,16 +182,7 @@ static void do_layout(const ws_figure *f, layout *L)
     L->px1 = f->width - right;
     L->cb_x = L->px1 + fs * 1.2;
     x_ticks(f, L);
-    /* The last x label must not run off the right edge. */
-    if (L->xt.n && !f->heat) {
-        double last = xpix(L, L->xt.v[L->xt.n - 1]);
-        double over = last + ws_fig_text_width(L->xt.label[L->xt.n - 1], fs) / 2 + fs * 0.3 -
-                      f->width;
-        if (over > 0) {
-            L->px1 -= over;
-            x_ticks(f, L);
-        }
-    }
+    room_for_last_x_label(f, L);
 }
 
 /* Position of a tick value on its axis, in pixels. */
