@@ -44,6 +44,17 @@ ok is_png "$T/fitg.png"
 ok grep -q '>Spectrum of EᵀE, E = tok_emb.weight</text>' "$T/spec.svg"
 ok grep -q '>eigenvalue λ</text>' "$T/spec.svg"
 
+# --data: the plotted numbers beside the picture.
+"$W" plot "$M" --tensor $E --row 5 -o "$T/d.svg" --data "$T/d.csv"; ok test $? -eq 0
+ok test "$(head -1 "$T/d.csv")" = "series,x,y"
+ok test "$(wc -l < "$T/d.csv")" -eq 17
+ok grep -q '^series 0,15,' "$T/d.csv"
+"$W" plot "$M" --tensor $E --heatmap -o "$T/d.png" --data "$T/d.json"; ok test $? -eq 0
+ok "$B/tests/json_check" 0.row=0 0.col=0 639.row=39 639.col=15 639.value < "$T/d.json"
+"$W" plot "$M" --tensor $E --row 5 -o "$T/d2.png" --data "$T/no/dir/d.csv" 2> "$T/err"
+ok test $? -eq 2
+ok grep -q "^wscope: $T/no/dir/d.csv: " "$T/err"
+
 # Every SVG is well-formed XML (when xmllint is there to say so).
 if command -v xmllint > /dev/null; then
   for f in "$T"/*.svg; do ok xmllint --noout "$f"; done

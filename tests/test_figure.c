@@ -464,6 +464,21 @@ static void test_files(void)
     CHECK_STR_CONTAINS(e.msg, "unknown figure format");
     CHECK(ws_figure_save(f, "/nonexistent-dir/x.svg", &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "cannot create");
+    /* The numbers behind the figure, as CSV. */
+    CHECKF(ws_figure_export_data(f, tmp("data.csv"), &e) == 0, "%s", e.msg);
+    char line[128];
+    int lines = 0, rise_end = 0;
+    fp = fopen(tmp("data.csv"), "r");
+    while (fp && fgets(line, sizeof line, fp)) {
+        lines++;
+        rise_end |= !strcmp(line, "rise,10,1\n");
+        if (lines == 1)
+            CHECK(!strcmp(line, "series,x,y\n"));
+    }
+    if (fp)
+        fclose(fp);
+    CHECK(lines == 1 + 11 + 2 && rise_end);
+
     /* Upper-case extensions work; the file is complete. */
     CHECKF(ws_figure_save(f, tmp("UP.SVG"), &e) == 0, "%s", e.msg);
     fp = fopen(tmp("UP.SVG"), "r");

@@ -14,6 +14,7 @@ enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM };
 
 typedef struct plot_args {
     const char *model, *tensor, *out;
+    const char *data;     /* --data: the plotted numbers as CSV/JSON, or NULL */
     enum what what;
     long index;
     int K;                /* 0: no fit */
@@ -25,7 +26,7 @@ typedef struct plot_args {
 static const char usage_text[] =
     "usage: wscope plot MODEL (--tensor NAME (--row N [--fit K [--mode free|grid]] | --col N | "
     "--heatmap | --hist [--bins N]) | --spectrum [--tol T]) [--logy] [--title T] [--size WxH] "
-    "-o FILE.png|FILE.svg";
+    "[--data FILE.csv|FILE.json] -o FILE.png|FILE.svg";
 
 /* "800x500" → width, height. */
 static int parse_size(const char *s, ws_plot_opts *o)
@@ -66,7 +67,7 @@ static int parse(int argc, char **argv, plot_args *a)
         {"tol", required_argument, 0, 'p'},    {"bins", required_argument, 0, 'b'},
         {"logy", no_argument, 0, 'l'},         {"title", required_argument, 0, 'T'},
         {"size", required_argument, 0, 's'},   {"output", required_argument, 0, 'o'},
-        {0, 0, 0, 0},
+        {"data", required_argument, 0, 'd'},   {0, 0, 0, 0},
     };
     long v;
     int c;
@@ -100,6 +101,7 @@ static int parse(int argc, char **argv, plot_args *a)
         case 'T': a->o.title = optarg; break;
         case 's': rc = parse_size(optarg, &a->o); break;
         case 'o': a->out = optarg; break;
+        case 'd': a->data = optarg; break;
         default: return 2;
         }
         if (rc)
@@ -141,10 +143,13 @@ static ws_figure *build(ws_tensor *t, const plot_args *a, ws_err *e)
     }
 }
 
-static int save(ws_figure *f, const char *out)
+/* Write the figure (and with --data its numbers); frees it. */
+static int save(ws_figure *f, const plot_args *a)
 {
     ws_err e = {{0}};
-    int rc = ws_figure_save(f, out, &e) == 0 ? 0 : cli_fail(out, &e);
+    int rc = ws_figure_save(f, a->out, &e) == 0 ? 0 : cli_fail(a->out, &e);
+    if (rc == 0 && a->data && ws_figure_export_data(f, a->data, &e) != 0)
+        rc = cli_fail(a->data, &e);
     ws_figure_free(f);
     return rc;
 }
@@ -164,7 +169,7 @@ static int plot_spectrum(const plot_args *a)
     if (!rc) {
         ws_err e = {{0}};
         ws_figure *f = ws_plot_spectrum(&an->spec, an->embed->name, ao.pair_tol, &a->o, &e);
-        rc = f ? save(f, a->out) : cli_fail(an->embed->name, &e);
+        rc = f ? save(f, a) : cli_fail(an->embed->name, &e);
     }
     spectra_cli_close(m, an);
     return rc;
@@ -189,7 +194,7 @@ int cmd_plot(int argc, char **argv)
     else if (!(f = build(t, &a, &e)))
         cli_fail(a.tensor, &e);
     else
-        rc = save(f, a.out);
+        rc = save(f, &a);
     ws_model_free(m);
     return rc;
 }
