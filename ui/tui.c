@@ -38,16 +38,6 @@ void tui_fmt_count(char *buf, size_t n, int64_t v)
         snprintf(buf, n, "%lld", (long long)v);
 }
 
-void tui_fmt_shape(char *buf, size_t n, const ws_tensor *t)
-{
-    size_t k = 0;
-    buf[0] = 0;
-    for (int i = 0; i < t->ndim && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, i ? "x%lld" : "%lld", (long long)t->shape[i]);
-    if (t->ndim == 0)
-        snprintf(buf, n, "scalar");
-}
-
 void tui_draw_progress(cellbuf *cb, int y, int x, int w, const char *label, double frac)
 {
     char pct[16];

@@ -101,7 +101,7 @@ static const key_binding matrix_keys[] = {
 static void set_title(matrix_view *v)
 {
     char shape[64];
-    tui_fmt_shape(shape, sizeof shape, v->t);
+    ws_tensor_shape_text(v->t, shape, sizeof shape);
     snprintf(v->base.title, sizeof v->base.title, "%s%s %s %s (%lldx%lld)",
              v->diff ? "TUNED - MODEL: " : "", v->t->name, shape, ws_dtype_name(v->t->dtype),
              (long long)v->t->rows, (long long)v->t->cols);

@@ -191,7 +191,7 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
 {
     ws_tensor *te = &t->model->tensors[idx];
     char shape[64], params[16];
-    tui_fmt_shape(shape, sizeof shape, te);
+    ws_tensor_shape_text(te, shape, sizeof shape);
     tui_fmt_count(params, sizeof params, te->numel);
     int attrs = sel ? CB_REVERSE : 0;
     if (sel)
