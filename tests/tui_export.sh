@@ -27,6 +27,7 @@ start "$TMP/cwd" "$TMP/models/m.safetensors"
 wait_for "tok_emb.weight"
 keys Enter
 wait_for "matrix: tok_emb.weight"
+wait_for "cols 0-15"                # the data is loaded
 keys e
 wait_for "wrote $TMP/models/tok_emb.weight-heatmap.png and .svg"
 check is_png "$TMP/models/tok_emb.weight-heatmap.png"
@@ -47,11 +48,12 @@ wait_for "wrote $TMP/models/tok_emb.weight-row2-fit4.png and .svg"
 check grep -q '>4-Gaussian fit, R² = ' "$TMP/models/tok_emb.weight-row2-fit4.svg"
 keys q H
 wait_for "histogram: tok_emb.weight"
+wait_for "n=640"                    # counted
 keys e
 wait_for "wrote $TMP/models/tok_emb.weight-hist.png and .svg"
 check grep -q '>count</text>' "$TMP/models/tok_emb.weight-hist.svg"
 keys q q q S
-wait_for "eigenvalues"
+wait_for "16 eigenvalues"           # computed
 keys e
 wait_for "wrote $TMP/models/tok_emb.weight-spectrum.png and .svg"
 check grep -q '>eigenvalue λ</text>' "$TMP/models/tok_emb.weight-spectrum.svg"
@@ -65,6 +67,7 @@ if [ "$(id -u)" != 0 ]; then
     wait_for "tok_emb.weight"
     keys Enter
     wait_for "matrix: tok_emb.weight"
+    wait_for "cols 0-15"
     keys e
     wait_for "wrote ./tok_emb.weight-heatmap.png and .svg"
     check is_png "$TMP/cwd/tok_emb.weight-heatmap.png"
