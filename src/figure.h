@@ -124,7 +124,6 @@ typedef struct ws_canvas {
     /* Restrict the series to the rectangle (clip_end lifts it). */
     void (*clip)(void *self, double x, double y, double w, double h);
     void (*clip_end)(void *self);
-    int failed;             /* set by a back end that ran out of memory */
 } ws_canvas;
 
 /* Width of text in the figure font at `size` pixels (both back ends lay

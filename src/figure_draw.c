@@ -482,7 +482,5 @@ int ws_figure_draw(const ws_figure *f, ws_canvas *c, ws_err *e)
         return ws_fail(e, "out of memory");
     draw_axes(f, c, &L);
     draw_legend(f, c, &L);
-    if (c->failed)
-        return ws_fail(e, "out of memory");
     return 0;
 }

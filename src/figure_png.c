@@ -374,7 +374,7 @@ int ws_figure_write_png(const ws_figure *f, FILE *fp, ws_err *e)
     ras_clip_end(&r);
     r.mx0 = r.w, r.my0 = r.h;
     ws_canvas c = {&r,       ras_rect,  ras_frame, ras_polyline, ras_marker,
-                   ras_text, ras_image, ras_clip,  ras_clip_end, 0};
+                   ras_text, ras_image, ras_clip,  ras_clip_end};
     int rc = ws_figure_draw(f, &c, e);
     if (rc == 0)
         rc = write_rgb(fp, NULL, r.rgb, r.w, r.h, e);

@@ -185,7 +185,7 @@ int ws_figure_write_svg(const ws_figure *f, FILE *fp, ws_err *e)
 {
     svg s = {.fp = fp, .e = e};
     ws_canvas c = {&s,         svg_rect,  svg_frame, svg_polyline, svg_marker,
-                   svg_text,   svg_image, svg_clip,  svg_clip_end, 0};
+                   svg_text,   svg_image, svg_clip,  svg_clip_end};
     fprintf(fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
@@ -197,9 +197,8 @@ int ws_figure_write_svg(const ws_figure *f, FILE *fp, ws_err *e)
         put_escaped(fp, f->title);
         fputs("</title>\n", fp);
     }
-    if (ws_figure_draw(f, &c, e) != 0)
-        return -1;
-    if (s.failed)
+    /* s.failed: an embedded heatmap could not be encoded (e says why). */
+    if (ws_figure_draw(f, &c, e) != 0 || s.failed)
         return -1;
     fputs("</svg>\n", fp);
     if (ferror(fp))
