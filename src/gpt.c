@@ -167,7 +167,7 @@ static int check_model(const ws_model *m, int B, int T, ws_err *e)
         return ws_fail(e, "training needs a recognised GPT layout%s%s",
                        m->layout_note[0] ? ": " : "", m->layout_note);
     if (!c->n_head_known || c->n_head < 1)
-        return ws_fail(e, "n_head is not known (not in the file's metadata)");
+        return ws_fail(e, "n_head is not known (not in the file's metadata): give --heads H");
     if (c->n_layer < 1 || c->n_embd < 1 || c->vocab_size < 1 || c->n_embd % c->n_head)
         return ws_fail(e, "bad config: %d layers, n_embd %d, %d heads, vocab %d",
                        c->n_layer, c->n_embd, c->n_head, c->vocab_size);

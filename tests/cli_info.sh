@@ -52,5 +52,21 @@ ok grep -q "blas_threads=" "$T/v"
 "$W" info "$S/tests/fixtures/ref_numpy.safetensors" --json | "$B/tests/json_check" tensors.0.name n_params=32
 ok test $? -eq 0
 
+# An HF GPT-2 file says nothing about n_head: training and eval say so, and
+# --heads supplies it (a wrong one is refused); GELU defaults to GPT-2's tanh.
+H="$S/tests/fixtures/hf_no_n_head.safetensors"
+"$W" info "$H" --json --no-stats | "$B/tests/json_check" layout="HF GPT-2" config.n_head=null config.gelu=tanh
+ok test $? -eq 0
+head -c 400 /dev/zero > "$T/zeros.bin"    # 200 uint16 tokens, all id 0
+"$W" eval "$H" --data "$T/zeros.bin" --seq 8 > "$T/out" 2> "$T/err"
+ok test $? -ne 0
+ok grep -q "n_head is not known" "$T/err"
+"$W" eval "$H" --data "$T/zeros.bin" --seq 8 --heads 2 > "$T/out" 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "^loss " "$T/out"
+"$W" eval "$H" --data "$T/zeros.bin" --seq 8 --heads 3 > "$T/out" 2> "$T/err"
+ok test $? -eq 2
+ok grep -q "does not divide" "$T/err"
+
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

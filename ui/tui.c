@@ -244,7 +244,7 @@ static void run(tui *t)
 
 /* ---- entry ---- */
 
-static int parse_args(int argc, char **argv, term_opts *o, const char **paths)
+static int parse_args(int argc, char **argv, term_opts *o, const char **paths, long *heads)
 {
     int np = 0;
     for (int i = 1; i < argc; i++) {
@@ -260,6 +260,11 @@ static int parse_args(int argc, char **argv, term_opts *o, const char **paths)
             if (cli_int(a, argv[++i], 1, 1 << 24, &n))
                 return 2;
             o->colors = (int)n;
+        } else if (!strcmp(a, "--heads")) {
+            if (i + 1 >= argc)
+                return cli_failf(a, "needs n_head, for a model whose file does not say it");
+            if (cli_int(a, argv[++i], 1, 65536, heads))
+                return 2;
         } else if (a[0] == '-' && a[1]) {
             return cli_failf(a, "unknown option (see wscope --help)");
         } else if (np < 2) {
@@ -275,17 +280,21 @@ int tui_main(int argc, char **argv)
 {
     term_opts o = {0, 0, 0};
     const char *paths[2] = {NULL, NULL};
-    int rc = parse_args(argc, argv, &o, paths);
+    long heads = 0;
+    int rc = parse_args(argc, argv, &o, paths, &heads);
     if (rc)
         return rc;
     if (!paths[0] && !(paths[0] = cli_sample_model()))
         return cli_failf("sample model", "not found: run `make` or give a MODEL");
     tui t;
     memset(&t, 0, sizeof t);
-    if (cli_open_model(paths[0], &t.model))
-        return 2;
-    if (paths[1] && cli_open_model(paths[1], &t.tuned)) {
+    if (cli_open_model(paths[0], &t.model) || cli_apply_heads(t.model, (int)heads)) {
         ws_model_free(t.model);
+        return 2;
+    }
+    if (paths[1] && (cli_open_model(paths[1], &t.tuned) || cli_apply_heads(t.tuned, (int)heads))) {
+        ws_model_free(t.model);
+        ws_model_free(t.tuned);
         return 2;
     }
     char err[256];

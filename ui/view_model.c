@@ -278,9 +278,14 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
                       t->model->n_tensors, params, t->model->layout_note);
             return;
         }
+        char heads[48];
+        if (cf->n_head_known)
+            snprintf(heads, sizeof heads, "%d", cf->n_head);
+        else
+            snprintf(heads, sizeof heads, "? (not in the file: start with --heads H)");
         cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters, layout %s, "
-                  "%d layers, d=%d, heads=%d%s", t->model->n_tensors, params,
-                  ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, cf->n_head,
+                  "%d layers, d=%d, heads=%s%s", t->model->n_tensors, params,
+                  ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, heads,
                   t->tuned ? "  (TUNED opened too)" : "");
     }
 }
