@@ -4,12 +4,7 @@
 # mean and std over seeds equal those of the single-seed runs; bad
 # strategies get one line "wscope: ...: reason" and exit 2.
 set -u
-B=${WS_BUILDDIR:-.}
-W="$B/wscope"
-T=$(mktemp -d /tmp/wscope-compare-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { if "$@"; then :; else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 # col CSV ROW NAME: the value in column NAME of data row ROW (1-based).
 col() { awk -F, -v r="$2" -v name="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i }
                                          NR == r + 1 { print $c }' "$1"; }
@@ -49,16 +44,10 @@ run --strategy full --seeds 1 --json > "$T/out.json"
 ok grep -q '"strategy": *"full"' "$T/out.json"
 
 # Bad input: one line, exit 2.
-bad() {
-    out=$(run "$@" 2>&1 > /dev/null); rc=$?
-    ok test $rc -eq 2
-    ok test "$(printf '%s\n' "$out" | wc -l)" -eq 1
-    printf '%s\n' "$out" | grep -q "^wscope: " || { echo "FAIL: $out" >&2; fail=$((fail + 1)); }
-}
+bad() { refuses "^wscope: " run "$@"; }
 bad --strategy 'qkv=freeze'                 # no name
 bad --strategy 'x:zzz=freeze'               # selects nothing
 bad --strategy 'x:qkv=melt'                 # unknown policy
 bad --strategy full --seeds 0
 bad
-echo "cli_compare: $fail failure(s)"
-[ $fail -eq 0 ]
+finish

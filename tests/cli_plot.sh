@@ -3,12 +3,7 @@
 # errors (one line, exit 2): unknown tensor, row out of range, bad size,
 # unknown format, missing directory, writing over the model.
 set -u
-B=${WS_BUILDDIR:-.}
-W="$B/wscope"
-T=$(mktemp -d /tmp/wscope-plot-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0 pass=0
-ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 
 M="$T/m.safetensors"
 "$W" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 --seed 3 -o "$M"
@@ -61,13 +56,7 @@ if command -v xmllint > /dev/null; then
 fi
 
 # Errors: one line on stderr naming the problem, exit 2, no file written.
-bad() { # expected-message args...
-  msg=$1; shift
-  "$W" plot "$@" > "$T/out" 2> "$T/err"
-  ok test $? -eq 2
-  ok test "$(wc -l < "$T/err")" -eq 1
-  ok grep -q "$msg" "$T/err"
-}
+bad() { msg=$1; shift; refuses "$msg" "$W" plot "$@"; }   # expected-message args...
 bad "no tensor named nope" "$M" --tensor nope --row 0 -o "$T/x.png"
 bad "row 40 is outside 0..39" "$M" --tensor $E --row 40 -o "$T/x.png"
 bad "column 16 is outside 0..15" "$M" --tensor $E --col 16 -o "$T/x.png"
@@ -89,5 +78,4 @@ bad "refusing to overwrite an input file" "$T/model.png" --tensor $E --row 0 -o 
 ok cmp -s "$T/model.png" "$T/orig"
 ok test -z "$(ls "$T" | grep '\.tmp\.')"
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+finish

@@ -3,12 +3,9 @@
 # the man page and a line in the README, every long option that --help shows
 # is in the man page, and the man page formats without warnings.
 set -u
-B=${WS_BUILDDIR:-.}
-S=${WS_SRCDIR:-.}
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 MAN="$S/man/wscope.1"
 README="$S/README.md"
-fail=0 pass=0
-ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
 help=$("$B/wscope" --help)
 cmds=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
 ok test -n "$cmds"
@@ -25,5 +22,4 @@ if command -v groff > /dev/null; then
   ok test -z "$w"
   [ -z "$w" ] || echo "$w" >&2
 fi
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+finish

@@ -4,24 +4,21 @@
 # line; with the model's directory read-only it writes into the current
 # directory. Drives the real binary in tmux (skips, 77, without tmux).
 set -u
-command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipping"; exit 77; }
-B=${WS_BUILDDIR:-.}
-WSCOPE=$(cd "$B" && pwd)/wscope
-SOCK="wscope-export-$$"
-TMP=$(mktemp -d)
 . "${WS_SRCDIR:-.}/tests/tui_lib.sh"
-cleanup() { T kill-server 2>/dev/null; chmod -R u+w "$TMP"; rm -rf "$TMP"; }
-trap cleanup EXIT INT TERM
+WSCOPE=$(cd "$B" && pwd)/wscope     # absolute: the session runs elsewhere
+# The model directory may be left read-only: make it removable again.
+tui_cleanup() { tm kill-server 2>/dev/null; chmod -R u+w "$TMP"; rm -rf "$TMP"; }
+check() { "$@" || fail "$*"; }
 is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
 start() { # DIR MODEL: run wscope in DIR on MODEL
-    T kill-session -t w 2>/dev/null
-    T new-session -d -s w -x 150 -y 30 -c "$1" \
+    tm kill-session -t w 2>/dev/null
+    tm new-session -d -s w -x 150 -y 30 -c "$1" \
         "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$WSCOPE' '$2'; echo WSCOPE-EXIT=\$?; sleep 60"
 }
 
 mkdir "$TMP/models" "$TMP/cwd"
 "$WSCOPE" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 -o "$TMP/models/m.safetensors"
-T new-session -d -s keep -x 20 -y 5 "sleep 600"
+tm new-session -d -s keep -x 20 -y 5 "sleep 600"
 
 start "$TMP/cwd" "$TMP/models/m.safetensors"
 wait_for "tok_emb.weight"
@@ -75,5 +72,4 @@ if [ "$(id -u)" != 0 ]; then
     wait_for "WSCOPE-EXIT=0"
 fi
 check test -z "$(ls "$TMP/models" "$TMP/cwd" | grep '\.tmp\.')"
-[ $fails -eq 0 ] && echo "tui export: ok"
-exit $fails
+tui_finish "tui export"
