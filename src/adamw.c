@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "threads.h"
+#include "vecmath.h"
 
 /* Steps are split into pieces of at most this many floats, spread over
  * the threads (the update is memory bound: both cores' bandwidth helps). */
@@ -70,21 +71,15 @@ void ws_adamw_free(ws_adamw *o)
     free(o);
 }
 
-/* torch.optim.AdamW's single-tensor update, in its order of operations. */
+/* torch.optim.AdamW's single-tensor update, in its order of operations
+ * (the loop is vecmath.c's). */
 void ws_adamw_update(float *p, const float *grad, float *m, float *v, size_t n,
                      const ws_adamw_opts *opt, float lr, float wd, int64_t t)
 {
     float b1 = opt->beta1, b2 = opt->beta2;
-    float bc1 = 1.0f - powf(b1, (float)t);
-    float bc2_sqrt = sqrtf(1.0f - powf(b2, (float)t));
-    float step = lr / bc1, decay = 1.0f - lr * wd;
-    for (size_t i = 0; i < n; i++) {
-        float gi = grad[i];
-        if (wd != 0.0f) p[i] *= decay;
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        p[i] -= step * m[i] / (sqrtf(v[i]) / bc2_sqrt + opt->eps);
-    }
+    float c[6] = { 1.0f - lr * wd, b1, b2, lr / (1.0f - powf(b1, (float)t)),
+                   sqrtf(1.0f - powf(b2, (float)t)), opt->eps };
+    wsv_adamw(p, grad, m, v, n, c);
 }
 
 typedef struct step_job {

@@ -68,16 +68,6 @@ void ws_drift_delta(const float *w0, const float *w1, size_t n, float *out)
         out[i] = w1[i] - w0[i];
 }
 
-static void shape_text(const ws_tensor *t, char *buf, size_t n)
-{
-    size_t k = 0;
-    buf[0] = 0;
-    for (int i = 0; i < t->ndim && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%lld", i ? "x" : "", (long long)t->shape[i]);
-    if (t->ndim == 0)
-        snprintf(buf, n, "scalar");
-}
-
 int ws_drift_check_models(const ws_model *base, const ws_model *tuned, ws_err *e)
 {
     if (base->layout != tuned->layout)
@@ -93,8 +83,8 @@ int ws_drift_check_models(const ws_model *base, const ws_model *tuned, ws_err *e
             same = a->shape[k] == b->shape[k];
         if (!same) {
             char sa[96], sb[96];
-            shape_text(a, sa, sizeof sa);
-            shape_text(b, sb, sizeof sb);
+            ws_tensor_shape_text(a, sa, sizeof sa);
+            ws_tensor_shape_text(b, sb, sizeof sb);
             return ws_fail(e, "tensor %s: shape %s in the base model, %s in the tuned one",
                            a->name, sa, sb);
         }

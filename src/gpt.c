@@ -9,6 +9,7 @@
 
 #include "gpt_layers.h"
 #include "threads.h"
+#include "vecmath.h"
 
 /* Parameter indices of one block; -1 for an absent (optional) tensor. */
 typedef struct block_ix {
@@ -33,7 +34,7 @@ struct ws_gpt {
     block_act *ba;
 
     float *act;                    /* the activation buffer */
-    float *enc, *lnf, *mf, *rf, *logits, *ones;
+    float *enc, *lnf, *mf, *rf, *logits;
     float *dres, *dln, *dqkv, *dfc, *datty, *scratch;
     int32_t *tokens;               /* inputs of the last forward */
     int B, T, ready;               /* ready: a forward with targets to go back through */
@@ -151,7 +152,7 @@ static size_t layout_acts(ws_gpt *g, float *base)
         TAKE(a->fc, N * 4 * C); TAKE(a->fcg, N * 4 * C); TAKE(a->res3, N * C);
     }
     TAKE(g->lnf, N * C); TAKE(g->mf, N); TAKE(g->rf, N);
-    TAKE(g->logits, N * V); TAKE(g->ones, N);
+    TAKE(g->logits, N * V);
     TAKE(g->dres, N * C); TAKE(g->dln, N * C); TAKE(g->dqkv, N * 3 * C);
     TAKE(g->dfc, N * 4 * C); TAKE(g->datty, N * C);
     TAKE(g->scratch, (size_t)g->max_threads * d->T * d->T);
@@ -166,7 +167,7 @@ static int check_model(const ws_model *m, int B, int T, ws_err *e)
         return ws_fail(e, "training needs a recognised GPT layout%s%s",
                        m->layout_note[0] ? ": " : "", m->layout_note);
     if (!c->n_head_known || c->n_head < 1)
-        return ws_fail(e, "n_head is not known (not in the file's metadata)");
+        return ws_fail(e, "n_head is not known (not in the file's metadata): give --heads H");
     if (c->n_layer < 1 || c->n_embd < 1 || c->vocab_size < 1 || c->n_embd % c->n_head)
         return ws_fail(e, "bad config: %d layers, n_embd %d, %d heads, vocab %d",
                        c->n_layer, c->n_embd, c->n_head, c->vocab_size);
@@ -205,7 +206,6 @@ ws_gpt *ws_gpt_new(const ws_model *m, int B, int T, ws_err *e)
         goto fail;
     }
     layout_acts(g, g->act);
-    for (size_t i = 0; i < (size_t)B * T; i++) g->ones[i] = 1.0f;
     return g;
 fail:
     ws_gpt_free(g);
@@ -261,9 +261,15 @@ void ws_gpt_set_trainable(ws_gpt *g, size_t i, int mode)
     if (mode == WS_PARAM_FROZEN) memset(g->p[i].g, 0, g->p[i].n * sizeof(float));
 }
 
+static void zero_range(size_t begin, size_t end, int tid, void *user)
+{
+    (void)tid;
+    memset((float *)user + begin, 0, (end - begin) * sizeof(float));
+}
+
 void ws_gpt_zero_grad(ws_gpt *g)
 {
-    memset(g->g, 0, g->numel * sizeof(float));
+    ws_parallel_for(g->numel, 1 << 18, g->threads, zero_range, g->g, NULL);
 }
 
 /* Weights of parameter ix (NULL when absent), and its gradient when it
@@ -285,7 +291,8 @@ static void embed(ws_gpt *g, const int32_t *tok, int B, int T)
             size_t i = (size_t)b * T + t;
             const float *te = wte + (size_t)tok[i] * C, *pe = wpe + (size_t)t * C;
             float *o = g->enc + i * C;
-            for (size_t c = 0; c < C; c++) o[c] = te[c] + pe[c];
+            memcpy(o, te, C * sizeof(float));
+            wsv_add(o, pe, C);
         }
 }
 
@@ -295,14 +302,13 @@ static void block_forward(ws_gpt *g, int l, const float *x, int B, int T)
     block_act *a = &g->ba[l];
     int N = B * T, C = g->d.n_embd, th = g->threads;
     wsl_layernorm(a->ln1, a->m1, a->r1, x, W(g, b->ln1w), W(g, b->ln1b), N, C, th);
-    wsl_linear(a->qkv, a->ln1, W(g, b->qkvw), W(g, b->qkvb), NULL, N, C, 3 * C, g->threads);
+    wsl_linear(a->qkv, a->ln1, W(g, b->qkvw), W(g, b->qkvb), NULL, N, C, 3 * C, th);
     wsl_attention(a->atty, a->att, a->qkv, B, T, C, g->d.n_head, th);
-    wsl_linear(a->res2, a->atty, W(g, b->aow), W(g, b->aob), x, N, C, C, g->threads);
+    wsl_linear(a->res2, a->atty, W(g, b->aow), W(g, b->aob), x, N, C, C, th);
     wsl_layernorm(a->ln2, a->m2, a->r2, a->res2, W(g, b->ln2w), W(g, b->ln2b), N, C, th);
-    wsl_linear(a->fc, a->ln2, W(g, b->upw), W(g, b->upb), NULL, N, C, 4 * C, g->threads);
+    wsl_linear(a->fc, a->ln2, W(g, b->upw), W(g, b->upb), NULL, N, C, 4 * C, th);
     wsl_gelu(a->fcg, a->fc, (size_t)N * 4 * C, g->d.gelu_tanh, th);
-    wsl_linear(a->res3, a->fcg, W(g, b->downw), W(g, b->downb), a->res2, N, 4 * C, C,
-               g->threads);
+    wsl_linear(a->res3, a->fcg, W(g, b->downw), W(g, b->downb), a->res2, N, 4 * C, C, th);
 }
 
 static int tokens_ok(const int32_t *t, size_t n, int V)
@@ -324,7 +330,6 @@ float ws_gpt_forward(ws_gpt *g, const int32_t *inputs, const int32_t *targets, i
     memcpy(g->tokens, inputs, (size_t)N * sizeof(int32_t));
     g->B = B;
     g->T = T;
-    int blas = ws_blas_threads(1);
     embed(g, inputs, B, T);
     const float *x = g->enc;
     for (int l = 0; l < L; l++) {
@@ -340,7 +345,6 @@ float ws_gpt_forward(ws_gpt *g, const int32_t *inputs, const int32_t *targets, i
         loss = wsl_softmax_ce(g->logits, targets, N, d->vocab_size, g->threads);
         g->ready = 1;
     }
-    ws_blas_threads(blas);
     return (float)loss;
 }
 
@@ -367,7 +371,7 @@ static int lowest_needed(const ws_gpt *g)
 static void bias_grad(const ws_gpt *g, int ix, const float *dy, int N, int nout)
 {
     float *db = G(g, ix);
-    if (db) wsl_bias_db(db, dy, g->ones, N, nout);
+    if (db) wsl_bias_db(db, dy, N, nout);
 }
 
 static void weight_grad(const ws_gpt *g, int ix, const float *dy, const float *x,
@@ -389,7 +393,7 @@ static void block_backward(ws_gpt *g, int l, const float *x, int need_dx)
     wsl_linear_dx(g->dfc, g->dres, W(g, b->downw), N, 4 * C, C, 0, g->threads);
     weight_grad(g, b->downw, g->dres, a->fcg, N, 4 * C, C);
     bias_grad(g, b->downb, g->dres, N, C);
-    wsl_mul(g->dfc, a->fc, (size_t)N * 4 * C);
+    wsv_mul(g->dfc, a->fc, (size_t)N * 4 * C);
     weight_grad(g, b->upw, g->dfc, a->ln2, N, C, 4 * C);
     bias_grad(g, b->upb, g->dfc, N, 4 * C);
     wsl_linear_dx(g->dln, g->dfc, W(g, b->upw), N, C, 4 * C, 0, g->threads);
@@ -420,30 +424,15 @@ static void embed_backward(ws_gpt *g)
         for (int t = 0; t < g->T; t++) {
             size_t i = (size_t)b * g->T + t;
             const float *d = g->dres + i * C;
-            if (dwte) {
-                float *o = dwte + (size_t)g->tokens[i] * C;
-                for (size_t c = 0; c < C; c++) o[c] += d[c];
-            }
-            if (dwpe) {
-                float *o = dwpe + (size_t)t * C;
-                for (size_t c = 0; c < C; c++) o[c] += d[c];
-            }
+            if (dwte) wsv_add(dwte + (size_t)g->tokens[i] * C, d, C);
+            if (dwpe) wsv_add(dwpe + (size_t)t * C, d, C);
         }
 }
-
-static void backward(ws_gpt *g);
 
 void ws_gpt_backward(ws_gpt *g)
 {
     if (!g->ready) return;
     g->ready = 0;
-    int blas = ws_blas_threads(1);
-    backward(g);
-    ws_blas_threads(blas);
-}
-
-static void backward(ws_gpt *g)
-{
     const ws_gpt_dims *d = &g->d;
     int N = g->B * g->T, C = d->n_embd, V = d->vocab_size, L = d->n_layer;
     int head = d->tied ? g->wte : g->headw;

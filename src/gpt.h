@@ -5,9 +5,11 @@
  * gradient buffer of the same layout, and one activation buffer sized for the
  * batch B × sequence T given at creation. Semantics are nanoGPT's: token and
  * position embeddings, pre-LN blocks (LayerNorm eps 1e-5), causal multi-head
- * attention scaled by 1/sqrt(head_dim), MLP 4d with GELU (exact erf, or tanh
+ * attention scaled by 1/sqrt(head_dim), MLP 4d with GELU (erf form, or tanh
  * when the model says so), final LayerNorm, tied or untied head, biases where
- * the model has them, cross-entropy averaged over B·T.
+ * the model has them, cross-entropy averaged over B·T. exp and erf are
+ * vectorised approximations (vecmath.h: exp to one float ulp, erf to 1.5e-7);
+ * gradients match PyTorch's float64 to a relative 1e-4.
  *
  * Weights are kept in the canonical orientation (out × in, y = x·Wᵀ + b) for
  * every naming layout; ws_gpt_write_back restores each file's orientation.
@@ -59,8 +61,8 @@ void ws_gpt_free(ws_gpt *g);
 
 const ws_gpt_dims *ws_gpt_get_dims(const ws_gpt *g);
 /* Threads for forward and backward (0 = all cores, at most the cores).
- * During both passes OpenBLAS is held at one thread and the work is split
- * over these threads instead. */
+ * Products run with OpenBLAS held at one thread (ws_parallel_for does
+ * that) and are split over these threads instead. */
 void ws_gpt_set_threads(ws_gpt *g, int threads);
 int ws_gpt_get_threads(const ws_gpt *g);
 size_t ws_gpt_nparams(const ws_gpt *g);            /* number of tensors */

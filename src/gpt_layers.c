@@ -10,10 +10,21 @@
 #include "threads.h"
 #include "vecmath.h"
 
+/* ws_parallel_for starts its threads per call (about 30 µs here): work
+ * smaller than this many floats (row kernels) or multiply-adds (products)
+ * runs on the calling thread alone. */
+#define MIN_ROW_WORK (1u << 18)
+#define MIN_GEMM_WORK 4e6
+
+static int threads_for(double work, double min_work, int threads)
+{
+    return work < min_work ? 1 : threads;
+}
+
 /* ---- matrix products split over our own threads ----
  *
- * Training keeps OpenBLAS at one thread and splits each large product into
- * one row (or column) block per thread itself: OpenBLAS's idle workers spin
+ * OpenBLAS runs at one thread here and each large product is split into
+ * one row (or column) block per thread by us: OpenBLAS's idle workers spin
  * after each call and would compete with the row-wise kernels' threads. */
 
 typedef struct gemm_job {
@@ -21,7 +32,20 @@ typedef struct gemm_job {
     float alpha, beta;
     const float *A, *B;
     float *C;
+    const float *res, *bias;   /* optional: C starts as res + bias (ldc, per column) */
 } gemm_job;
+
+/* C[r0:r1, c0:c1] = res + bias, each thread on its own block before its
+ * product adds to it. */
+static void init_block(const gemm_job *j, int r0, int r1, int c0, int c1)
+{
+    for (int r = r0; r < r1; r++) {
+        float *o = j->C + (size_t)r * j->ldc + c0;
+        if (j->res) memcpy(o, j->res + (size_t)r * j->ldc + c0, sizeof(float) * (c1 - c0));
+        else memset(o, 0, sizeof(float) * (c1 - c0));
+        if (j->bias) wsv_add(o, j->bias + c0, (size_t)(c1 - c0));
+    }
+}
 
 static void gemm_part(size_t begin, size_t end, int tid, void *user)
 {
@@ -41,6 +65,10 @@ static void gemm_part(size_t begin, size_t end, int tid, void *user)
             B += j->tb ? (size_t)lo * j->ldb : (size_t)lo;
             C += lo;
         }
+        if (j->res || j->bias) {
+            if (j->by_rows) init_block(j, lo, hi, 0, j->N);
+            else init_block(j, 0, j->M, lo, hi);
+        }
         cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans,
                     j->tb ? CblasTrans : CblasNoTrans,
                     j->by_rows ? hi - lo : j->M, j->by_rows ? j->N : hi - lo, j->K,
@@ -48,21 +76,28 @@ static void gemm_part(size_t begin, size_t end, int tid, void *user)
     }
 }
 
-void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-               const float *B, int ldb, float beta, float *C, int ldc, int threads)
+static void sgemm_init(int ta, int tb, int M, int N, int K, float alpha, const float *A,
+                       int lda, const float *B, int ldb, float beta, float *C, int ldc,
+                       const float *res, const float *bias, int threads)
 {
     /* One block per thread: smaller blocks measured slower (each block
      * packs the shared operand again, which costs most when K is large, as
      * in the weight gradients). */
     int by_rows = M >= N, len = by_rows ? M : N;
     int parts = len / 64 < threads ? len / 64 : threads;
-    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha, beta, A, B, C };
-    if (threads <= 1 || parts < 2 || (double)M * N * K < 1e6) {
-        j.parts = 1;
-        gemm_part(0, 1, 0, &j);
-        return;
-    }
-    ws_parallel_for((size_t)parts, 1, threads, gemm_part, &j, NULL);
+    gemm_job j = { ta, tb, M, N, K, lda, ldb, ldc, parts, by_rows, alpha,
+                   res || bias ? 1.0f : beta, A, B, C, res, bias };
+    threads = threads_for((double)M * N * K, MIN_GEMM_WORK, threads);
+    if (threads <= 1 || parts < 2) j.parts = 1;
+    /* Even one block goes through ws_parallel_for: it holds OpenBLAS at one
+     * thread while the block runs. */
+    ws_parallel_for((size_t)j.parts, 1, threads, gemm_part, &j, NULL);
+}
+
+void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+               const float *B, int ldb, float beta, float *C, int ldc, int threads)
+{
+    sgemm_init(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, NULL, threads);
 }
 
 /* ---- linear layers ---- */
@@ -70,16 +105,7 @@ void wsl_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
 void wsl_linear(float *out, const float *x, const float *w, const float *b,
                 const float *res, int N, int nin, int nout, int threads)
 {
-    float beta = (res || b) ? 1.0f : 0.0f;
-    if (res || b) {
-        for (int i = 0; i < N; i++) {
-            float *o = out + (size_t)i * nout;
-            if (res) memcpy(o, res + (size_t)i * nout, sizeof(float) * nout);
-            else memset(o, 0, sizeof(float) * nout);
-            if (b) for (int j = 0; j < nout; j++) o[j] += b[j];
-        }
-    }
-    wsl_sgemm(0, 1, N, nout, nin, 1.0f, x, nin, w, nin, beta, out, nout, threads);
+    sgemm_init(0, 1, N, nout, nin, 1.0f, x, nin, w, nin, 0.0f, out, nout, res, b, threads);
 }
 
 void wsl_linear_dx(float *dx, const float *dy, const float *w, int N, int nin, int nout,
@@ -95,9 +121,11 @@ void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, i
     wsl_sgemm(1, 0, nout, nin, N, 1.0f, dy, nout, x, nin, 1.0f, dw, nin, threads);
 }
 
-void wsl_bias_db(float *db, const float *dy, const float *ones, int N, int nout)
+void wsl_bias_db(float *db, const float *dy, int N, int nout)
 {
-    cblas_sgemv(CblasRowMajor, CblasTrans, N, nout, 1.0f, dy, nout, ones, 1, 1.0f, db, 1);
+    /* Row by row, vectorised: deterministic, and no BLAS call outside the
+     * one-thread products (it would wake OpenBLAS's spinning workers). */
+    for (int i = 0; i < N; i++) wsv_add(db, dy + (size_t)i * nout, (size_t)nout);
 }
 
 /* Rows per chunk so that each thread gets a few chunks. */
@@ -118,58 +146,29 @@ typedef struct ln_job {
 static void ln_rows(size_t begin, size_t end, int tid, void *user)
 {
     const ln_job *j = user;
-    int C = j->C;
+    size_t C = (size_t)j->C;
     (void)tid;
-    for (size_t i = begin; i < end; i++) {
-        const float *x = j->x + i * C;
-        float *o = j->out + i * C;
-        float m = 0.0f, v = 0.0f;
-        for (int c = 0; c < C; c++) m += x[c];
-        m /= C;
-        for (int c = 0; c < C; c++) { float d = x[c] - m; v += d * d; }
-        v /= C;
-        float s = 1.0f / sqrtf(v + WS_LN_EPS);
-        for (int c = 0; c < C; c++) {
-            float n = (x[c] - m) * s;
-            o[c] = n * (j->w ? j->w[c] : 1.0f) + (j->b ? j->b[c] : 0.0f);
-        }
-        j->mean[i] = m;
-        j->rstd[i] = s;
-    }
+    for (size_t i = begin; i < end; i++)
+        wsv_layernorm_row(j->out + i * C, j->x + i * C, j->w, j->b, C, WS_LN_EPS,
+                          &j->mean[i], &j->rstd[i]);
 }
 
 void wsl_layernorm(float *out, float *mean, float *rstd, const float *x,
                    const float *w, const float *b, int N, int C, int threads)
 {
     ln_job j = { .out = out, .mean = mean, .rstd = rstd, .x = x, .w = w, .b = b, .C = C };
+    threads = threads_for((double)N * C, MIN_ROW_WORK, threads);
     ws_parallel_for((size_t)N, row_chunk((size_t)N, threads), threads, ln_rows, &j, NULL);
 }
 
-/* dx += rstd·(dn − mean(dn) − n·mean(dn·n)), with n the normalised input
- * and dn = dout·w. */
 static void ln_back_rows(size_t begin, size_t end, int tid, void *user)
 {
     const ln_job *j = user;
-    int C = j->C;
+    size_t C = (size_t)j->C;
     (void)tid;
-    for (size_t i = begin; i < end; i++) {
-        const float *x = j->x + i * C, *dout = j->dout + i * C;
-        float *dx = j->dx + i * C;
-        float m = j->mean[i], s = j->rstd[i];
-        float sum_dn = 0.0f, sum_dnn = 0.0f;
-        for (int c = 0; c < C; c++) {
-            float dn = dout[c] * (j->w ? j->w[c] : 1.0f);
-            sum_dn += dn;
-            sum_dnn += dn * (x[c] - m) * s;
-        }
-        sum_dn /= C;
-        sum_dnn /= C;
-        for (int c = 0; c < C; c++) {
-            float n = (x[c] - m) * s;
-            float dn = dout[c] * (j->w ? j->w[c] : 1.0f);
-            dx[c] += s * (dn - sum_dn - n * sum_dnn);
-        }
-    }
+    for (size_t i = begin; i < end; i++)
+        wsv_layernorm_back_row(j->dx + i * C, j->dout + i * C, j->x + i * C, j->w, C,
+                               j->mean[i], j->rstd[i]);
 }
 
 void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
@@ -178,20 +177,16 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
 {
     ln_job j = { .dx = dx, .mean = (float *)mean, .rstd = (float *)rstd,
                  .x = x, .w = w, .dout = dout, .C = C };
+    threads = threads_for((double)N * C, MIN_ROW_WORK, threads);
     if (dx)
         ws_parallel_for((size_t)N, row_chunk((size_t)N, threads), threads,
                         ln_back_rows, &j, NULL);
     /* Parameter gradients sum over rows: kept serial (N·C adds) to avoid
      * races and stay deterministic. */
-    for (int i = 0; dw && i < N; i++) {
-        const float *xr = x + (size_t)i * C, *d = dout + (size_t)i * C;
-        float m = mean[i], s = rstd[i];
-        for (int c = 0; c < C; c++) dw[c] += d[c] * (xr[c] - m) * s;
-    }
-    for (int i = 0; db && i < N; i++) {
-        const float *d = dout + (size_t)i * C;
-        for (int c = 0; c < C; c++) db[c] += d[c];
-    }
+    for (int i = 0; dw && i < N; i++)
+        wsv_layernorm_dw_row(dw, dout + (size_t)i * C, x + (size_t)i * C, (size_t)C, mean[i],
+                             rstd[i]);
+    for (int i = 0; db && i < N; i++) wsv_add(db, dout + (size_t)i * C, (size_t)C);
 }
 
 /* ---- GELU ---- */
@@ -201,37 +196,21 @@ typedef struct gelu_job {
     int tanh_approx;
 } gelu_job;
 
-#define GELU_K 0.7978845608028654f   /* sqrt(2/pi) */
-#define GELU_C 0.044715f
-
 /* y = GELU(x), and x is replaced by GELU'(x): backward then needs one
  * multiplication, and no second erf/exp pass. */
 static void gelu_fwd(size_t begin, size_t end, int tid, void *user)
 {
     const gelu_job *j = user;
     (void)tid;
-    if (j->tanh_approx) {
-        for (size_t i = begin; i < end; i++) {
-            float x = j->x[i];
-            float t = tanhf(GELU_K * (x + GELU_C * x * x * x));
-            float du = GELU_K * (1.0f + 3.0f * GELU_C * x * x);
-            j->y[i] = 0.5f * x * (1.0f + t);
-            j->x[i] = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
-        }
-    } else {
-        wsv_gelu(j->y + begin, j->x + begin, end - begin);
-    }
+    if (j->tanh_approx) wsv_gelu_tanh(j->y + begin, j->x + begin, end - begin);
+    else wsv_gelu(j->y + begin, j->x + begin, end - begin);
 }
 
 void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads)
 {
     gelu_job j = { y, x, tanh_approx };
-    ws_parallel_for(n, 16384, threads, gelu_fwd, &j, NULL);
-}
-
-void wsl_mul(float *d, const float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) d[i] *= x[i];
+    ws_parallel_for(n, 16384, threads_for((double)n, MIN_ROW_WORK / 4, threads), gelu_fwd, &j,
+                    NULL);
 }
 
 /* ---- causal self-attention, one (batch, head) pair per work item ---- */
@@ -242,23 +221,27 @@ typedef struct att_job {
     int T, C, H;
 } att_job;
 
-/* Row i of the scores holds j <= i; softmax there, zeros above. */
-static void causal_softmax(float *s, int T)
-{
-    for (int i = 0; i < T; i++) {
-        float *r = s + (size_t)i * T;
-        float sum = wsv_exp_sum(r, (size_t)i + 1, wsv_max(r, (size_t)i + 1));
-        wsv_scale(r, (size_t)i + 1, 1.0f / sum);
-        memset(r + i + 1, 0, sizeof(float) * (size_t)(T - i - 1));
-    }
-}
-
 /* The causal mask makes the score matrix lower triangular: rows are done
  * in ATT_BLOCKS blocks, block [r0, r1) against keys [0, r1) only, which
  * skips most of the products' upper half. */
 #define ATT_BLOCKS 4
 
 static int block_edge(int T, int i) { return T * i / ATT_BLOCKS; }
+
+/* Row i of the scores holds keys j <= i: softmax there, and zeros from
+ * i+1 to the end of its row block (the products read no further). */
+static void causal_softmax(float *s, int T)
+{
+    for (int b = 0; b < ATT_BLOCKS; b++) {
+        int r0 = block_edge(T, b), r1 = block_edge(T, b + 1);
+        for (int i = r0; i < r1; i++) {
+            float *r = s + (size_t)i * T;
+            float sum = wsv_exp_sum(r, (size_t)i + 1, wsv_max(r, (size_t)i + 1));
+            wsv_scale(r, (size_t)i + 1, 1.0f / sum);
+            memset(r + i + 1, 0, sizeof(float) * (size_t)(r1 - i - 1));
+        }
+    }
+}
 
 static void att_fwd(size_t begin, size_t end, int tid, void *user)
 {
@@ -321,12 +304,8 @@ static void att_bwd(size_t begin, size_t end, int tid, void *user)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r1, hs, r1 - r0, 1.0f,
                         p + (size_t)r0 * T, T, dy + (size_t)r0 * C, C, beta, dv, ld);
         }
-        for (int i = 0; i < T; i++) {
-            float *pr = p + (size_t)i * T, *dr = dp + (size_t)i * T;
-            float dot = 0.0f;
-            for (int k2 = 0; k2 <= i; k2++) dot += pr[k2] * dr[k2];
-            for (int k2 = 0; k2 <= i; k2++) pr[k2] *= dr[k2] - dot;
-        }
+        for (int i = 0; i < T; i++)
+            wsv_softmax_back(p + (size_t)i * T, dp + (size_t)i * T, (size_t)i + 1);
         for (int i = ATT_BLOCKS - 1; i >= 0; i--) {
             int r0 = block_edge(T, i), r1 = block_edge(T, i + 1);
             if (r1 <= r0) continue;

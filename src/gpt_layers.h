@@ -2,7 +2,7 @@
  *
  * Matrices are row-major; a linear layer's weight is out × in and
  * y = x·Wᵀ + b. Row-wise kernels run in parallel over rows with
- * ws_parallel_for; matrix products are cblas_sgemm. */
+ * ws_parallel_for; matrix products are cblas_sgemm split into blocks. */
 #ifndef WS_GPT_LAYERS_H
 #define WS_GPT_LAYERS_H
 
@@ -25,8 +25,8 @@ void wsl_linear_dx(float *dx, const float *dy, const float *w, int N, int nin, i
 /* dW[nout×nin] += dy[N×nout]ᵀ·x[N×nin]. */
 void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, int nout,
                    int threads);
-/* db[nout] += Σ_rows dy[N×nout]; `ones` holds at least N ones. */
-void wsl_bias_db(float *db, const float *dy, const float *ones, int N, int nout);
+/* db[nout] += Σ_rows dy[N×nout]. */
+void wsl_bias_db(float *db, const float *dy, int N, int nout);
 
 /* LayerNorm over rows of x[N×C]: out = (x−mean)·rstd·w + b (w, b optional),
  * keeping mean and rstd per row. */
@@ -40,11 +40,10 @@ void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
 /* y = GELU(x) over n floats (exact erf, or the tanh approximation); x is
  * overwritten by GELU'(x) for the backward pass. */
 void wsl_gelu(float *y, float *x, size_t n, int tanh_approx, int threads);
-/* d *= x elementwise. */
-void wsl_mul(float *d, const float *x, size_t n);
 
 /* Causal self-attention. qkv is [B·T × 3C] (q, k, v per row), att receives
- * the probabilities [B×H×T×T] (upper triangle zero), y is [B·T × C]. */
+ * the probabilities [B×H×T×T] (row i: keys 0..i; zeros after i up to the end
+ * of its row block, nothing written beyond), y is [B·T × C]. */
 void wsl_attention(float *y, float *att, const float *qkv, int B, int T, int C,
                    int H, int threads);
 /* dqkv (=) from dy; att is overwritten (by the score gradients). scratch

@@ -178,7 +178,12 @@ static void derive_config(ws_model *m)
     c->bias = ws_model_get(m, WS_ROLE_QKV, 0, 1) != NULL;
     const char *g = ws_model_meta(m, "gelu");
     const char *act = ws_model_meta(m, "activation_function");
-    c->gelu_tanh = (g && !strcmp(g, "tanh")) || (act && !strcmp(act, "gelu_new"));
+    if (g)
+        c->gelu_tanh = !strcmp(g, "tanh");
+    else if (act)
+        c->gelu_tanh = !strcmp(act, "gelu_new") || !strcmp(act, "gelu_pytorch_tanh");
+    else /* HF GPT-2 checkpoints say nothing, and GPT-2 uses the tanh form (gelu_new) */
+        c->gelu_tanh = m->layout == WS_LAYOUT_HF_GPT2;
 }
 
 /* HF Conv1D weights are stored in × out: mark them for transposition. */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fit.h"
+#include "pr.h"
 #include "rng.h"
 
 /* ---- parsing ---- */
@@ -154,6 +156,19 @@ static int matrix_only(ws_policy_kind k)
     return k == WS_POL_CRYSTAL || k == WS_POL_GRID || k == WS_POL_FREEZE_PR;
 }
 
+int ws_policy_rule_selects(const ws_policy_rule *r, const char *name, ws_role role, int layer,
+                           int ndim)
+{
+    ws_gpt_param p;
+    memset(&p, 0, sizeof p);
+    p.name = (char *)name;
+    p.role = role;
+    p.layer = layer;
+    p.ndim = ndim;
+    int s = selects(r->pattern, &p);
+    return s <= 0 ? s : !(matrix_only(r->kind) && ndim != 2);
+}
+
 /* ---- per-parameter state ---- */
 
 typedef struct pol_param {
@@ -256,14 +271,20 @@ static void randomize(ws_gpt_param *p, uint64_t seed)
         p->w[i] = (float)(sigma * ws_rng_normal(&r));
 }
 
+/* The grid of the fits (fit.h), in float for the products. */
 static float *grid_basis(int64_t K, int64_t n)
 {
+    double *Gd = malloc(sizeof(double) * (size_t)(K * n));
     float *G = malloc(sizeof(float) * (size_t)(K * n));
-    for (int64_t k = 0; G && k < K; k++) {
-        double mu = (double)n * (double)(k + 1) / (double)(K + 1), sg = (double)n / (double)K;
-        for (int64_t j = 0; j < n; j++)
-            G[k * n + j] = (float)exp(-((double)j - mu) * ((double)j - mu) / (2 * sg * sg));
+    if (Gd && G) {
+        ws_grid_basis(n, (int)K, Gd);
+        for (int64_t i = 0; i < K * n; i++)
+            G[i] = (float)Gd[i];
+    } else {
+        free(G);
+        G = NULL;
     }
+    free(Gd);
     return G;
 }
 
@@ -287,7 +308,7 @@ static int grid_alloc(pol_param *q, const ws_gpt_param *p, ws_err *e)
     return 0;
 }
 
-/* A = argmin ‖A·G − W‖ (least squares by QR, in double), then W = A·G. */
+/* A = argmin ‖A·G − W‖ (the grid fit's least squares, in double), then W = A·G. */
 static int grid_init(pol_param *q, ws_gpt_param *p, ws_err *e)
 {
     int64_t K = q->arg, n = p->cols, m = p->rows;
@@ -296,27 +317,15 @@ static int grid_init(pol_param *q, ws_gpt_param *p, ws_err *e)
                        p->name, (long long)K, (long long)n);
     if (grid_alloc(q, p, e))
         return -1;
-    double *gt = malloc(sizeof(double) * (size_t)(n * K)), *b = malloc(sizeof(double) * (size_t)(n * m));
-    int rc = 0;
-    if (!gt || !b)
-        rc = ws_fail(e, "out of memory");
-    for (int64_t j = 0; !rc && j < n; j++) {
-        for (int64_t k = 0; k < K; k++)
-            gt[j * K + k] = q->G[k * n + j];
-        for (int64_t i = 0; i < m; i++)
-            b[j * m + i] = p->w[i * n + j];
-    }
-    if (!rc && LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', (lapack_int)n, (lapack_int)K, (lapack_int)m,
-                             gt, (lapack_int)K, b, (lapack_int)m))
-        rc = ws_fail(e, "%s: the grid basis is rank deficient for K = %lld", p->name, (long long)K);
-    for (int64_t i = 0; !rc && i < m; i++)
-        for (int64_t k = 0; k < K; k++)
-            q->A[i * K + k] = (float)b[k * m + i];
-    free(gt);
-    free(b);
-    if (!rc)
-        grid_compose(q, p);
-    return rc;
+    double *A = malloc(sizeof(double) * (size_t)(m * K));
+    int rc = A ? ws_grid_fit_rows(p->w, m, n, (int)K, A, NULL, NULL, NULL, e) : ws_fail(e, "out of memory");
+    for (int64_t i = 0; !rc && i < m * K; i++)
+        q->A[i] = (float)A[i];
+    free(A);
+    if (rc)
+        return ws_wrap(e, "%s", p->name);
+    grid_compose(q, p);
+    return 0;
 }
 
 /* ---- apply ---- */
@@ -487,39 +496,12 @@ void ws_policy_step(ws_policy *p, ws_gpt *g, const ws_adamw_opts *o, float lr, i
 
 double ws_weight_pr(const float *w, int64_t rows, int64_t cols)
 {
-    /* PR needs only tr(C) and ‖C‖²_F, C = XcᵀXc ∝ the covariance; the
-     * smaller of XcᵀXc and XcXcᵀ has the same nonzero eigenvalues. */
-    int64_t n = rows < cols ? rows : cols;
-    double *x = malloc(sizeof(double) * (size_t)(rows * cols));
-    double *c = malloc(sizeof(double) * (size_t)(n * n));
-    double pr = NAN;
-    if (x && c) {
-        for (int64_t j = 0; j < cols; j++) {
-            double mean = 0;
-            for (int64_t i = 0; i < rows; i++)
-                mean += w[i * cols + j];
-            mean /= (double)rows;
-            for (int64_t i = 0; i < rows; i++)
-                x[i * cols + j] = w[i * cols + j] - mean;
-        }
-        if (cols <= rows)
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)rows, 1.0, x,
-                        (int)cols, 0.0, c, (int)n);
-        else
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)cols, 1.0, x,
-                        (int)cols, 0.0, c, (int)n);
-        double tr = 0, fro = 0;
-        for (int64_t i = 0; i < n; i++) {
-            tr += c[i * n + i];
-            fro += c[i * n + i] * c[i * n + i];
-            for (int64_t j = i + 1; j < n; j++)
-                fro += 2 * c[i * n + j] * c[i * n + j];
-        }
-        pr = fro > 0 ? tr * tr / fro : 0;
-    }
-    free(x);
-    free(c);
-    return pr;
+    /* The analyses' definition (pr.h), so freeze-pr:X and `wscope pr` agree.
+     * A matrix whose rows are all equal has no variance: PR 0. */
+    ws_pr r;
+    if (ws_matrix_pr(w, rows, cols, 1, &r, NULL, NULL) != 0)
+        return NAN;
+    return r.status == WS_AS_OK ? r.pr : r.status == WS_AS_ZERO ? 0 : NAN;
 }
 
 int ws_policy_check_pr(ws_policy *p, ws_gpt *g)

@@ -52,6 +52,10 @@ typedef struct ws_policy_rule {
 
 /* Parse "PATTERN=POLICY". */
 int ws_policy_parse(const char *spec, ws_policy_rule *out, ws_err *e);
+/* Does rule r select a tensor of this name, role, layer and number of
+ * dimensions (as ws_policy_apply decides)? 1 yes, 0 no, -1 bad pattern. */
+int ws_policy_rule_selects(const ws_policy_rule *r, const char *name, ws_role role, int layer,
+                           int ndim);
 /* "crystal:2", "freeze@100" ... into buf. */
 const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, char *buf, size_t n);
 

@@ -1,6 +1,7 @@
 #include "tensor.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,16 @@ static const char *role_names[WS_ROLE_COUNT] = {
 };
 
 const char *ws_role_name(ws_role r) { return r < WS_ROLE_COUNT ? role_names[r] : "?"; }
+
+void ws_tensor_shape_text(const ws_tensor *t, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < t->ndim && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%lld", i ? "x" : "", (long long)t->shape[i]);
+    if (t->ndim == 0)
+        snprintf(buf, n, "scalar");
+}
 
 int ws_tensor_is_matrix(const ws_tensor *t) { return t->ndim == 2 && t->rows > 1 && t->cols > 1; }
 

@@ -75,6 +75,8 @@ int ws_dtype_bits(ws_dtype dt);
 int ws_dtype_is_float_convertible(ws_dtype dt);
 
 const char *ws_role_name(ws_role r);
+/* Stored shape as text: "768x3072", "64", or "scalar". */
+void ws_tensor_shape_text(const ws_tensor *t, char *buf, size_t n);
 int ws_tensor_is_matrix(const ws_tensor *t);
 
 /* Initialise the bookkeeping fields (lock, rows/cols) after name/dtype/shape/data are set. */

@@ -39,6 +39,16 @@ static inline const char *check_src(const char *rel)
     return buf[k];
 }
 
+/* "dir/name" in one of four rotating buffers (enough for one call's args). */
+static inline const char *check_path(const char *dir, const char *name)
+{
+    static char buf[4][4200];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
 /* Remove a scratch directory made with mkdtemp. */
 static inline void check_rmtree(const char *dir)
 {

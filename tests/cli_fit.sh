@@ -2,12 +2,7 @@
 # wscope fit end to end: summary fields in JSON and CSV, tensor patterns,
 # grid/free modes, row samples, L2 fields, --rows-out files, bad input.
 set -u
-B=${WS_BUILDDIR:-.}
-W="$B/wscope"
-T=$(mktemp -d /tmp/wscope-fit-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0 pass=0
-ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 
 "$W" init --layers 1 --d 32 --heads 4 --vocab 40 --block 8 --tied -o "$T/m.safetensors"
 M="$T/m.safetensors"
@@ -67,5 +62,4 @@ done
 ok test $? -eq 2
 ok grep -q "^wscope: $T/missing.safetensors: " "$T/err"
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+finish

@@ -3,14 +3,8 @@
 # model_args, and refused files (code-running pickles, legacy, TorchScript)
 # as one line on stderr, exit 2, nothing run.
 set -u
-B=${WS_BUILDDIR:-.}
-S=${WS_SRCDIR:-.}
-W="$B/wscope"
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 F="$S/tests/fixtures/formats"
-T=$(mktemp -d /tmp/wscope-cli-formats-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0 pass=0
-ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
 
 "$W" info "$F/ckpt.pt" > "$T/info.txt"
 ok test $? -eq 0
@@ -23,13 +17,8 @@ ok grep -q "^arr_f4 .*3x5 *F32" "$T/npy.txt"
 
 rm -f /tmp/wscope-formats-pwned
 for f in evil_system evil_eval legacy scripted big_endian; do
-  "$W" info "$F/$f.pt" > "$T/out" 2> "$T/err"
-  ok test $? -eq 2
-  ok test ! -s "$T/out"
-  ok test "$(wc -l < "$T/err")" -eq 1
-  ok grep -q "^wscope: $F/$f.pt: " "$T/err"
+  refuses "^wscope: $F/$f.pt: " "$W" info "$F/$f.pt"
 done
 ok test ! -e /tmp/wscope-formats-pwned
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+finish

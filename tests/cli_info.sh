@@ -2,13 +2,7 @@
 # wscope info and init end to end: JSON validity and fields, bad files
 # (one line, exit 2, nothing on stdout), no overwrite of inputs.
 set -u
-B=${WS_BUILDDIR:-.}
-S=${WS_SRCDIR:-.}
-W="$B/wscope"
-T=$(mktemp -d /tmp/wscope-cli-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0 pass=0
-ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 
 "$W" init --layers 2 --d 16 --heads 4 --vocab 30 --block 8 --tied -o "$T/m.safetensors"
 ok test -s "$T/m.safetensors"
@@ -28,11 +22,7 @@ head -c 100 "$T/m.safetensors" > "$T/trunc.safetensors"
 printf 'hello' > "$T/tiny.safetensors"
 : > "$T/empty.safetensors"
 for f in trunc tiny empty missing; do
-  "$W" info "$T/$f.safetensors" > "$T/out" 2> "$T/err"
-  ok test $? -eq 2
-  ok test ! -s "$T/out"
-  ok test "$(wc -l < "$T/err")" -eq 1
-  ok grep -q "^wscope: $T/$f.safetensors: " "$T/err"
+  refuses "^wscope: $T/$f.safetensors: " "$W" info "$T/$f.safetensors"
 done
 
 # init never replaces an input... it is not one here, but a fresh write is atomic:
@@ -52,5 +42,20 @@ ok grep -q "blas_threads=" "$T/v"
 "$W" info "$S/tests/fixtures/ref_numpy.safetensors" --json | "$B/tests/json_check" tensors.0.name n_params=32
 ok test $? -eq 0
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+# An HF GPT-2 file says nothing about n_head: training and eval say so, and
+# --heads supplies it (a wrong one is refused); GELU defaults to GPT-2's tanh.
+H="$S/tests/fixtures/hf_no_n_head.safetensors"
+"$W" info "$H" --json --no-stats | "$B/tests/json_check" layout="HF GPT-2" config.n_head=null config.gelu=tanh
+ok test $? -eq 0
+head -c 400 /dev/zero > "$T/zeros.bin"    # 200 uint16 tokens, all id 0
+"$W" eval "$H" --data "$T/zeros.bin" --seq 8 > "$T/out" 2> "$T/err"
+ok test $? -ne 0
+ok grep -q "n_head is not known" "$T/err"
+"$W" eval "$H" --data "$T/zeros.bin" --seq 8 --heads 2 > "$T/out" 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "^loss " "$T/out"
+"$W" eval "$H" --data "$T/zeros.bin" --seq 8 --heads 3 > "$T/out" 2> "$T/err"
+ok test $? -eq 2
+ok grep -q "does not divide" "$T/err"
+
+finish

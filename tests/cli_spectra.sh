@@ -3,23 +3,7 @@
 # identical models drift 0 with cosine 1, mismatched models and bad
 # arguments give one line and exit 2.
 set -u
-B=${WS_BUILDDIR:-.}
-W="$B/wscope"
-J="$B/tests/json_check"
-T=$(mktemp -d /tmp/wscope-spectra-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0 pass=0
-ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
-# Exit status 2, nothing on stdout, one line on stderr containing $1.
-bad() {
-  want=$1; shift
-  "$@" > "$T/out" 2> "$T/err"
-  st=$?
-  ok test "$st" -eq 2
-  ok test ! -s "$T/out"
-  ok test "$(wc -l < "$T/err")" -eq 1
-  ok grep -q -- "$want" "$T/err"
-}
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 
 "$W" init --layers 2 --d 16 --heads 4 --vocab 40 --block 8 --seed 1 -o "$T/a.safetensors"
 "$W" init --layers 2 --d 16 --heads 4 --vocab 40 --block 8 --seed 2 -o "$T/b.safetensors"
@@ -38,7 +22,7 @@ ok grep -q "16 eigenvalues of EᵀE" "$T/s.txt"
 "$W" spectrum "$T/a.safetensors" --energy --json > "$T/e.json"
 ok "$J" 0.name=tok_emb.weight 0.projected=rows 0.comps50 0.comps90 0.status=ok < "$T/e.json"
 ok grep -q '"name": "blocks.0.mlp.2.weight", "role": "mlp_down@0", "shape": "16x64", "projected": "columns"' "$T/e.json"
-bad "--tol" "$W" spectrum "$T/a.safetensors" --tol 2
+refuses "--tol" "$W" spectrum "$T/a.safetensors" --tol 2
 
 # pr: one row per matrix plus the global amplitude row.
 "$W" pr "$T/a.safetensors" --json > "$T/p.json"
@@ -47,7 +31,7 @@ ok "$J" 0.name=tok_emb.weight 0.pr 0.pc1_pct 0.comps95 0.stable_rank 0.amp_pr 0.
 "$W" pr "$T/a.safetensors" --uncentred --no-amp --csv > "$T/p.csv"
 ok test "$(wc -l < "$T/p.csv")" -eq 12
 ok grep -q "^blocks.1.mlp.2.weight,mlp_down@1,16x64," "$T/p.csv"
-bad "--k" "$W" pr "$T/a.safetensors" --k 0
+refuses "--k" "$W" pr "$T/a.safetensors" --k 0
 
 # drift: identical models, then two seeds.
 "$W" drift "$T/a.safetensors" "$T/a.safetensors" --json > "$T/d0.json"
@@ -55,11 +39,11 @@ ok "$J" 0.name=tok_emb.weight 0.rms=0 0.relative=0 0.cosine=1 0.kind=tensor < "$
 ok grep -q '"name": "layer 1", "role": "@1", "shape": null, "kind": "layer", "rms": 0' "$T/d0.json"
 "$W" drift "$T/a.safetensors" "$T/b.safetensors" --csv > "$T/d1.csv"
 ok grep -q '^(model),,,model,0\.0' "$T/d1.csv"
-bad "blocks.2.ln1.weight is in the tuned model but not in the base one" \
+refuses "blocks.2.ln1.weight is in the tuned model but not in the base one" \
   "$W" drift "$T/a.safetensors" "$T/c.safetensors"
-bad "tok_emb.weight: shape 40x16 in the base model, 40x32 in the tuned one" \
+refuses "tok_emb.weight: shape 40x16 in the base model, 40x32 in the tuned one" \
   "$W" drift "$T/a.safetensors" "$T/d.safetensors"
-bad "usage" "$W" drift "$T/a.safetensors"
+refuses "usage" "$W" drift "$T/a.safetensors"
 
 # basis: the whole basis keeps everything.
 "$W" basis "$T/a.safetensors" --k 16 --json > "$T/b.json"
@@ -80,17 +64,16 @@ ok "$J" 2.role=qkv@0 2.qk_ete_cos 6.role=qkv@1 6.qk_ete_cos 0.qk_ete_cos=null < 
 printf '\001\000\002\000\003\000\001\000\002\000\005\000' > "$T/c.bin"
 "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.bin" --csv > "$T/bb.csv"
 ok grep -q "^blocks.1.attn.c_attn.weight,qkv@1,48x16,rows,0\.[0-9]*,-\?0\.[0-9]*,ok$" "$T/bb.csv"
-bad "no tokenizer" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.txt"
+refuses "no tokenizer" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.txt"
 printf '\001\000\377\000' > "$T/big.bin"
-bad "$T/big.bin" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/big.bin"
-bad "$T/nothere.txt" "$W" basis "$T/tok.safetensors" --k 4 --corpus "$T/nothere.txt"
+refuses "$T/big.bin" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/big.bin"
+refuses "$T/nothere.txt" "$W" basis "$T/tok.safetensors" --k 4 --corpus "$T/nothere.txt"
 
 # Bad files.
 printf 'junk' > "$T/junk.safetensors"
 for cmd in spectrum pr basis; do
-  bad "^wscope: $T/missing.safetensors: " "$W" $cmd "$T/missing.safetensors"
-  bad "^wscope: $T/junk.safetensors: " "$W" $cmd "$T/junk.safetensors"
+  refuses "^wscope: $T/missing.safetensors: " "$W" $cmd "$T/missing.safetensors"
+  refuses "^wscope: $T/junk.safetensors: " "$W" $cmd "$T/junk.safetensors"
 done
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+finish

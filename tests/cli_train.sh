@@ -4,14 +4,8 @@
 # resume = uninterrupted (byte for byte), Ctrl-C saves, and every bad input
 # gets one line "wscope: ...: reason" with exit 2.
 set -u
-B=${WS_BUILDDIR:-.}
-S=${WS_SRCDIR:-.}
-W="$B/wscope"
+. "${WS_SRCDIR:-.}/tests/lib.sh"
 F="$S/tests/fixtures/train"
-T=$(mktemp -d /tmp/wscope-train-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0 pass=0
-ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
 # close A B RTOL: |A - B| <= RTOL * |B|
 close() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b; exit !(d <= r * m) }'; }
 
@@ -106,15 +100,7 @@ ok grep -aq '"train.step"' "$T/int.safetensors"       # in the safetensors heade
 ok grep -aq '"optim.exp_avg.tok_emb.weight"' "$T/int.safetensors"
 
 # 5. Bad input: one line, exit 2.
-bad() {   # bad EXPECTED-TEXT ARGS...
-  want=$1; shift
-  "$W" "$@" > "$T/out" 2> "$T/err"
-  rc=$?
-  ok test $rc -eq 2
-  ok test "$(wc -l < "$T/err")" -eq 1
-  ok grep -q "^wscope: .*$want" "$T/err"
-  [ $rc -eq 2 ] && grep -q "$want" "$T/err" || { echo "  got: $(cat "$T/err")" >&2; }
-}
+bad() { want=$1; shift; refuses "^wscope: .*$want" "$W" "$@"; }   # bad EXPECTED-TEXT ARGS...
 : > "$T/empty.txt"
 : > "$T/empty.bin"
 printf '\001\000\377\377' > "$T/oov.bin"
@@ -135,5 +121,4 @@ bad "cannot change on resume" train --resume "$T/half.safetensors" --data "$F/se
 bad "larger than the model's block size 32" eval "$M" --data "$F/seq.bin" --seq 33
 bad "empty.bin: empty file" eval "$M" --data "$T/empty.bin"
 
-echo "$pass passed, $fail failed"
-test $fail -eq 0
+finish

@@ -11,14 +11,7 @@
 
 static char dir[] = "/tmp/ws_test_data_XXXXXX";
 
-static const char *path(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+static const char *path(const char *name) { return check_path(dir, name); }
 
 static void write_file(const char *name, const void *data, size_t n)
 {

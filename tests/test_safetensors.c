@@ -11,14 +11,7 @@
 
 static char tmpdir[] = "/tmp/wscope-test-st-XXXXXX";
 
-static const char *tmp(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
+static const char *tmp(const char *name) { return check_path(tmpdir, name); }
 
 static void test_reference_fixture(void)
 {

@@ -13,14 +13,7 @@
 
 static char dir[] = "/tmp/ws_test_train_XXXXXX";
 
-static const char *path(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+static const char *path(const char *name) { return check_path(dir, name); }
 
 static ws_model *tiny_model(void)
 {

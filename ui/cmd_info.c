@@ -16,16 +16,6 @@ static int stats_progress(size_t done, size_t total, void *u)
     return 0;
 }
 
-static void shape_text(const ws_tensor *t, char *buf, size_t n)
-{
-    size_t k = 0;
-    buf[0] = 0;
-    for (int d = 0; d < t->ndim && k < n; d++)
-        k += (size_t)snprintf(buf + k, n - k, d ? "x%lld" : "%lld", (long long)t->shape[d]);
-    if (t->ndim == 0)
-        snprintf(buf, n, "scalar");
-}
-
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static json_t *config_json(const ws_model *m)
@@ -113,7 +103,7 @@ static ws_table *tensor_table(const ws_model *m, int with_stats)
         else
             snprintf(buf, sizeof buf, "%s%s", ws_role_name(x->role), x->is_bias ? ".b" : "");
         ws_table_str(t, r, c_role, buf);
-        shape_text(x, buf, sizeof buf);
+        ws_tensor_shape_text(x, buf, sizeof buf);
         if (x->transposed)
             strncat(buf, " (T)", sizeof buf - strlen(buf) - 1);
         ws_table_str(t, r, c_shape, buf);

@@ -24,6 +24,9 @@ int cmd_basis(int argc, char **argv);
 /* ---- training (issue 6) ---- */
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+/* ---- figures ---- */
+int cmd_plot(int argc, char **argv);
 
 /* The TUI: `wscope [options] [MODEL [TUNED]]`. argv holds only the
  * TUI's own options and paths. */

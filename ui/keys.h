@@ -11,11 +11,15 @@ typedef enum ws_action {
     ACT_NONE = 0,
     ACT_QUIT, ACT_BACK, ACT_HELP, ACT_REDRAW,
     ACT_UP, ACT_DOWN, ACT_LEFT, ACT_RIGHT, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END,
+    ACT_EXPORT,         /* figures: the view's plot as PNG and SVG */
     ACT_OPEN, ACT_SEARCH, ACT_SEARCH_NEXT,
     ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_FIT, ACT_CLIP, ACT_DSMODE,
     ACT_ROW, ACT_COLUMN, ACT_HIST, ACT_NEXT, ACT_PREV, ACT_JUMP, ACT_LOG, ACT_CANCEL, ACT_DIFF,
     /* spectra views (issue 5) */
     ACT_SPECTRUM, ACT_LAYERS, ACT_DRIFT, ACT_SORT, ACT_BARS,
+    /* training from the TUI */
+    ACT_POLICY, ACT_POLICY_SET, ACT_POLICY_RULE, ACT_TRAIN, ACT_START, ACT_PAUSE, ACT_SAVE,
+    ACT_COMPARE,
     /* Not bound to keys: */
     ACT_CLICK,          /* mouse click at tui->click_y/x */
     ACT_PROMPT_DONE,    /* the line the user typed is in tui->prompt */

@@ -15,7 +15,7 @@
 
 const ws_command ws_commands[] = {
     {"info", "MODEL [--json] [--no-stats]", "layout, config and a table of every tensor", cmd_info},
-    {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--seed S] -o FILE",
+    {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--no-bias] [--seed S] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits (issue 4) ---- */
     {"fit", "MODEL [--tensor PATTERN] [--k K] [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
@@ -33,14 +33,19 @@ const ws_command ws_commands[] = {
     /* ---- training (issue 6) ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
-    {"eval", "MODEL --data FILE... [--seq T] [--batch B]",
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H]",
      "mean loss over the sequential windows of the data", cmd_eval},
+    {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
+     "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
+    /* ---- figures ---- */
+    {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) [--size WxH] -o FILE.png|svg",
+     "a figure for a paper: PNG or SVG with axes, ticks, labels (see wscope(1))", cmd_plot},
     {NULL, NULL, NULL, NULL},
 };
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [MODEL [TUNED]]\n"
+    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [MODEL [TUNED]]\n"
                 "       wscope COMMAND [ARGS]\n\n"
                 "With no command, opens the TUI on MODEL (default: the bundled sample).\n\n"
                 "Commands:\n");

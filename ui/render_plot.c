@@ -69,20 +69,26 @@ static void column_range(const float *y, int64_t n, int dx, int W, double *lo, d
 
 void render_plot(cellbuf *cb, cb_rect area, const float *y, int64_t n, const render_style *s)
 {
-    cb_fill(cb, area, " ", CB_DEFAULT, CB_DEFAULT, 0);
-    if (n <= 0)
-        return;
     double ylo, yhi;
     finite_range(y, n, &ylo, &yhi);
-    cb_rect p = render_axes(cb, area, 0, (double)(n - 1), ylo, yhi, s);
+    render_plot_range(cb, area, y, n, (double)(n - 1), ylo, yhi, s);
+}
+
+cb_rect render_plot_range(cellbuf *cb, cb_rect area, const float *y, int64_t n, double xmax,
+                          double ylo, double yhi, const render_style *s)
+{
+    cb_fill(cb, area, " ", CB_DEFAULT, CB_DEFAULT, 0);
+    if (n <= 0)
+        return (cb_rect){area.y, area.x, 0, 0};
+    cb_rect p = render_axes(cb, area, 0, xmax, ylo, yhi, s);
     if (p.w <= 0 || p.h <= 0)
-        return;
+        return p;
     int utf8 = s->glyphs == WS_GLYPH_UTF8;
     int sx = utf8 ? 2 : 1, sy = utf8 ? 4 : 1;
     int W = p.w * sx, H = p.h * sy;
     unsigned char *bits = calloc((size_t)p.w * p.h, 1);
     if (!bits)
-        return;
+        return p;
     double plo = NAN, phi = NAN;
     for (int dx = 0; dx < W; dx++) {
         double lo, hi;
@@ -96,8 +102,9 @@ void render_plot(cellbuf *cb, cb_rect area, const float *y, int64_t n, const ren
             if (hi < plo) hi = plo;
         }
         column_range(y, n, dx, W, &plo, &phi);
-        int r_hi = (H - 1) - (int)lround((hi - ylo) / (yhi - ylo) * (H - 1));
-        int r_lo = (H - 1) - (int)lround((lo - ylo) / (yhi - ylo) * (H - 1));
+        /* Clamped: with a given range the data may reach outside it. */
+        int r_hi = (H - 1) - (int)lround(fmin(1, fmax(0, (hi - ylo) / (yhi - ylo))) * (H - 1));
+        int r_lo = (H - 1) - (int)lround(fmin(1, fmax(0, (lo - ylo) / (yhi - ylo))) * (H - 1));
         for (int r = r_hi; r <= r_lo; r++) {
             size_t c = (size_t)(r / sy) * p.w + dx / sx;
             bits[c] |= utf8 ? BRAILLE_BIT[dx % 2][r % 4] : 1;
@@ -115,4 +122,5 @@ void render_plot(cellbuf *cb, cb_rect area, const float *y, int64_t n, const ren
             cb_set(cb, p.y + cy, p.x + cx, g, fg, CB_DEFAULT, 0);
         }
     free(bits);
+    return p;
 }

@@ -18,6 +18,7 @@
 #include "job.h"
 #include "layout.h"
 #include "terminal.h"
+#include "train_marks.h"
 #include "tui.h"
 #include "tui_analysis.h"
 
@@ -35,16 +36,6 @@ void tui_fmt_count(char *buf, size_t n, int64_t v)
         snprintf(buf, n, "%.1fk", (double)v / 1e3);
     else
         snprintf(buf, n, "%lld", (long long)v);
-}
-
-void tui_fmt_shape(char *buf, size_t n, const ws_tensor *t)
-{
-    size_t k = 0;
-    buf[0] = 0;
-    for (int i = 0; i < t->ndim && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, i ? "x%lld" : "%lld", (long long)t->shape[i]);
-    if (t->ndim == 0)
-        snprintf(buf, n, "scalar");
 }
 
 void tui_draw_progress(cellbuf *cb, int y, int x, int w, const char *label, double frac)
@@ -145,6 +136,8 @@ static void prompt_key(tui *t, int ch)
         t->top->cls->action(t->top, t, ACT_PROMPT_DONE);
     } else if (ch == 27 || ch == 7) {   /* Esc, ^G */
         t->prompting = 0;
+    } else if (ch == 21) {              /* ^U: clear the line (prompts may come filled in) */
+        t->prompt[0] = 0;
     } else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0) {
         t->prompt[n - 1] = 0;
     } else if (ch >= 32 && ch < 127 && n + 1 < sizeof t->prompt) {
@@ -251,7 +244,7 @@ static void run(tui *t)
 
 /* ---- entry ---- */
 
-static int parse_args(int argc, char **argv, term_opts *o, const char **paths)
+static int parse_args(int argc, char **argv, term_opts *o, const char **paths, long *heads)
 {
     int np = 0;
     for (int i = 1; i < argc; i++) {
@@ -267,6 +260,11 @@ static int parse_args(int argc, char **argv, term_opts *o, const char **paths)
             if (cli_int(a, argv[++i], 1, 1 << 24, &n))
                 return 2;
             o->colors = (int)n;
+        } else if (!strcmp(a, "--heads")) {
+            if (i + 1 >= argc)
+                return cli_failf(a, "needs n_head, for a model whose file does not say it");
+            if (cli_int(a, argv[++i], 1, 65536, heads))
+                return 2;
         } else if (a[0] == '-' && a[1]) {
             return cli_failf(a, "unknown option (see wscope --help)");
         } else if (np < 2) {
@@ -282,17 +280,21 @@ int tui_main(int argc, char **argv)
 {
     term_opts o = {0, 0, 0};
     const char *paths[2] = {NULL, NULL};
-    int rc = parse_args(argc, argv, &o, paths);
+    long heads = 0;
+    int rc = parse_args(argc, argv, &o, paths, &heads);
     if (rc)
         return rc;
     if (!paths[0] && !(paths[0] = cli_sample_model()))
         return cli_failf("sample model", "not found: run `make` or give a MODEL");
     tui t;
     memset(&t, 0, sizeof t);
-    if (cli_open_model(paths[0], &t.model))
-        return 2;
-    if (paths[1] && cli_open_model(paths[1], &t.tuned)) {
+    if (cli_open_model(paths[0], &t.model) || cli_apply_heads(t.model, (int)heads)) {
         ws_model_free(t.model);
+        return 2;
+    }
+    if (paths[1] && (cli_open_model(paths[1], &t.tuned) || cli_apply_heads(t.tuned, (int)heads))) {
+        ws_model_free(t.model);
+        ws_model_free(t.tuned);
         return 2;
     }
     char err[256];
@@ -303,10 +305,12 @@ int tui_main(int argc, char **argv)
         return 1;
     }
     t.mouse = o.mouse;
+    t.train = tui_train_new(t.model);
     tui_push(&t, view_model_new(&t));
     run(&t);
     while (t.top)
         tui_pop(&t);
+    tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
     tui_analyses_free();   /* before the models they read */
     term_stop();

@@ -21,6 +21,8 @@ struct tui {
     char prompt_label[64];
     char prompt[128];
 
+    struct tui_train *train;   /* policy marks and the training run (train_marks.h) */
+
     int mouse;
     int click_y, click_x;      /* screen cell of the last click */
 };
@@ -33,7 +35,6 @@ void tui_message(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 
 
 /* Format helpers shared by the views. */
 void tui_fmt_count(char *buf, size_t n, int64_t v);         /* 124.4M */
-void tui_fmt_shape(char *buf, size_t n, const ws_tensor *t); /* 768×3072 */
 /* "progress 42%" bar of width w at (y, x). */
 void tui_draw_progress(cellbuf *cb, int y, int x, int w, const char *label, double frac);
 

@@ -59,5 +59,9 @@ view *view_help_new(tui *t, const view *from);
 view *view_spectrum_new(tui *t);
 view *view_layers_new(tui *t);
 view *view_drift_new(tui *t);
+/* Training (train_marks.h): settings, the live run, and the comparison of
+ * strategies across seeds. */
+view *view_train_new(tui *t);
+view *view_compare_new(tui *t);
 
 #endif

@@ -175,7 +175,7 @@ static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         int i = v->order[v->top + r], y = body.y + 1 + r;
         int attrs = v->top + r == v->sel ? CB_REVERSE : 0;
         char shape[32], nb[512];
-        tui_fmt_shape(shape, sizeof shape, j->mats[i]);
+        ws_tensor_shape_text(j->mats[i], shape, sizeof shape);
         const char *name = tail(j->mats[i]->name, nw, nb, sizeof nb);
         int pad = name == nb ? nw + 2 : nw;   /* printf pads bytes; "…" is 3 bytes, 1 cell */
         if (v->top + r < ready) {

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
 #include "job.h"
+#include "plots.h"
 #include "tui.h"
 
 typedef struct hjob {
@@ -30,6 +32,7 @@ typedef struct hist_view {
 
 static const key_binding hist_keys[] = {
     {{'l', 0}, "l", ACT_LOG, "linear / logarithmic counts", "log"},
+    {{'e', 0}, "e", ACT_EXPORT, "export the histogram (PNG and SVG, beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -135,10 +138,27 @@ static void hist_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
     }
 }
 
+/* The histogram as a figure (as `wscope plot --hist`; log: a log count axis). */
+static void export_hist(hist_view *v, tui *t)
+{
+    if (!v->res) {
+        tui_message(t, "still counting %s", v->t->name);
+        return;
+    }
+    ws_plot_opts o = {.ylog = v->logscale};
+    char stem[160];
+    snprintf(stem, sizeof stem, "%s-hist", v->t->name);
+    ws_err e = {{0}};
+    tui_export(t, ws_plot_hist(v->t, &o, &e), stem, &e);
+}
+
 static int hist_action(view *vv, tui *t, ws_action a)
 {
-    (void)t;
     hist_view *v = (hist_view *)vv;
+    if (a == ACT_EXPORT) {
+        export_hist(v, t);
+        return 1;
+    }
     if (a == ACT_LOG) {
         v->logscale = !v->logscale;
         return 1;

@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "downsample.h"
+#include "export.h"
+#include "plots.h"
 #include "job.h"
 #include "tui.h"
 
@@ -90,6 +92,7 @@ static const key_binding matrix_keys[] = {
     {{'p', 0}, "p", ACT_CLIP, "colour range: max |w| / 99th percentile of |w|", "clip"},
     {{'\n', '\r', KEY_ENTER, 'r'}, "Enter r", ACT_ROW, "plot the cursor's row", "row"},
     {{'c', 0}, "c", ACT_COLUMN, "plot the cursor's column", "column"},
+    {{'e', 0}, "e", ACT_EXPORT, "export the whole matrix as a heatmap (PNG and SVG, beside the model)", "export"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
     {{'d', 0}, "d", ACT_DIFF, "this tensor / TUNED - MODEL (with a TUNED model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
@@ -98,7 +101,7 @@ static const key_binding matrix_keys[] = {
 static void set_title(matrix_view *v)
 {
     char shape[64];
-    tui_fmt_shape(shape, sizeof shape, v->t);
+    ws_tensor_shape_text(v->t, shape, sizeof shape);
     snprintf(v->base.title, sizeof v->base.title, "%s%s %s %s (%lldx%lld)",
              v->diff ? "TUNED - MODEL: " : "", v->t->name, shape, ws_dtype_name(v->t->dtype),
              (long long)v->t->rows, (long long)v->t->cols);
@@ -420,6 +423,21 @@ static int open_line(matrix_view *v, tui *t, int axis)
     return 1;
 }
 
+static int export_heatmap(matrix_view *v, tui *t)
+{
+    const source *s = &v->src[v->diff];
+    if (!s->prepared) {
+        tui_message(t, "still loading %s", v->t->name);
+        return 1;
+    }
+    char title[160], stem[160];
+    snprintf(title, sizeof title, v->diff ? "%s: TUNED − MODEL" : "%s", v->t->name);
+    snprintf(stem, sizeof stem, "%s-%s", v->t->name, v->diff ? "diff" : "heatmap");
+    ws_err e = {{0}};
+    tui_export(t, ws_plot_matrix(s->a, v->t->rows, v->t->cols, title, NULL, &e), stem, &e);
+    return 1;
+}
+
 static int matrix_action(view *vv, tui *t, ws_action a)
 {
     matrix_view *v = (matrix_view *)vv;
@@ -440,6 +458,7 @@ static int matrix_action(view *vv, tui *t, ws_action a)
     case ACT_CLIP: v->clip = !v->clip; break;
     case ACT_ROW: return open_line(v, t, 0);
     case ACT_COLUMN: return open_line(v, t, 1);
+    case ACT_EXPORT: return export_heatmap(v, t);
     case ACT_HIST: tui_push(t, view_hist_new(t, v->t)); return 1;
     case ACT_DIFF:
         if (!v->tuned) {

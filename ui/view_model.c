@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "job.h"
+#include "train_marks.h"
+#include "train_run.h"
 #include "tui.h"
 #include "view_fits.h"
 
@@ -35,6 +37,8 @@ typedef struct model_view {
     stats_arg *st;
     int n_ready_drawn;
     char search[128];
+    enum { PROMPT_SEARCH, PROMPT_POLICY, PROMPT_RULE } prompt;
+    size_t train_drawn;      /* training records shown in the info line */
 } model_view;
 
 static const key_binding model_keys[] = {
@@ -52,6 +56,13 @@ static const key_binding model_keys[] = {
     {{'S', 0}, "S", ACT_SPECTRUM, "spectrum of the embedding (eigenvalues of EᵀE, pairs)", "spectrum"},
     {{'L', 0}, "L", ACT_LAYERS, "layers table: weight PR, PC1, stable rank, amplitude PR", "layers"},
     {{'D', 0}, "D", ACT_DRIFT, "drift from MODEL to TUNED (wscope MODEL TUNED)", NULL},
+    {{'t', 0}, "t", ACT_POLICY, "training policy of the tensor: train, freeze, crystal:r, random, grid:K",
+     "policy"},
+    {{'p', 0}, "p", ACT_POLICY_SET, "type the tensor's policy (crystal:4, grid:16, freeze@100 ...)", NULL},
+    {{'P', 0}, "P", ACT_POLICY_RULE, "policy for a group: PATTERN=POLICY (qkv=freeze, *@0-1=random)",
+     NULL},
+    {{'T', 0}, "T", ACT_TRAIN, "training view: settings, start a run with these policies, live loss",
+     "train"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -141,13 +152,13 @@ static int build_lines(model_view *v, const ws_model *m)
 /* ---- drawing ---- */
 
 typedef struct cols {
-    int name, role, shape, dtype, params, nstats;
+    int name, role, shape, dtype, params, policy, nstats;
 } cols;
 
 static cols layout_cols(int w)
 {
-    cols c = {0, 10, 12, 5, 8, 0};
-    int fixed = c.role + c.shape + c.dtype + c.params;
+    cols c = {0, 10, 12, 5, 8, 11, 0};
+    int fixed = c.role + c.shape + c.dtype + c.params + c.policy;
     int room = w - fixed - 24;          /* the name gets at least 24 */
     c.nstats = room / 10 > 4 ? 4 : room / 10 < 0 ? 0 : room / 10;
     c.name = w - fixed - c.nstats * 10;
@@ -158,17 +169,29 @@ static void draw_header(cellbuf *cb, int y, cols c)
 {
     static const char *stat_names[] = {"std", "mean", "min", "max"};
     int x = cb_printf(cb, y, 0, c.name, CB_UNDERLINE, "%-*s", c.name, "tensor");
-    x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%-*s%-*s%-*s%*s", c.role, "role", c.shape, "shape",
-                   c.dtype, "dtype", c.params, "params");
+    x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%-*s%-*s%-*s%*s %-*s", c.role, "role", c.shape,
+                   "shape", c.dtype, "dtype", c.params, "params", c.policy - 1, "policy");
     for (int i = 0; i < c.nstats; i++)
         x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%10s", stat_names[i]);
+}
+
+/* The tensor's training policy: dim when it just trains. */
+static int draw_policy(tui *t, cellbuf *cb, int y, int x, int idx, int w, int attrs)
+{
+    char buf[32] = "train";
+    const train_mark *m = t->train ? &t->train->marks[idx] : NULL;
+    if (m)
+        train_mark_text(m, buf, sizeof buf);
+    int plain = !m || m->kind == WS_POL_TRAIN;
+    cb_printf(cb, y, x, w, attrs | (plain ? CB_DIM : CB_BOLD), " %-*.*s", w - 1, w - 1, buf);
+    return w;
 }
 
 static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols c, int sel)
 {
     ws_tensor *te = &t->model->tensors[idx];
     char shape[64], params[16];
-    tui_fmt_shape(shape, sizeof shape, te);
+    ws_tensor_shape_text(te, shape, sizeof shape);
     tui_fmt_count(params, sizeof params, te->numel);
     int attrs = sel ? CB_REVERSE : 0;
     if (sel)
@@ -184,6 +207,7 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
     x += cb_printf(cb, y, x, -1, attrs, "%-*.*s%-*s%-*s%*s", c.role, c.role - 1,
                    te->role ? ws_role_name(te->role) : "-", c.shape, shape, c.dtype,
                    ws_dtype_name(te->dtype), c.params, params);
+    x += draw_policy(t, cb, y, x, idx, c.policy, attrs);
     if (!atomic_load(&v->st->ready[idx])) {
         /* Still coming, or none (a dtype that is not numeric, or cancelled). */
         if (c.nstats)
@@ -205,6 +229,27 @@ static void keep_visible(model_view *v)
         v->top = v->sel - page + 1;
 }
 
+/* While a run goes on (or after it), the info line follows it. */
+static int draw_training(tui *t, cellbuf *cb, cb_rect info)
+{
+    train_run *r = t->train ? t->train->run : NULL;
+    ws_train *tr = r ? train_run_engine(r) : NULL;
+    if (!tr)
+        return 0;
+    size_t n = ws_train_nrecords(tr);
+    ws_train_rec last = {0};
+    if (n)
+        ws_train_record(tr, n - 1, &last);
+    char st[64];
+    train_run_status(r, st, sizeof st);
+    int64_t done = (int64_t)atomic_load(&ws_train_progress(tr)->done);
+    cb_printf(cb, info.y, info.x, info.w, 0, "training: %s, step %lld/%lld, loss %.4f  (T: the run)",
+              train_run_finished(r) ? st : ws_train_get_state(tr, NULL, 0) == WS_TRAIN_PAUSED
+              ? "paused" : "running", (long long)done, (long long)train_run_settings(r)->steps,
+              isnan(last.loss) ? last.val_loss : last.loss);
+    return 1;
+}
+
 static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     model_view *v = (model_view *)vv;
@@ -222,6 +267,8 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
     }
     char params[16];
     tui_fmt_count(params, sizeof params, t->model->n_params);
+    if (draw_training(t, cb, info))
+        return;
     if (v->job && !job_done(v->job)) {
         tui_draw_progress(cb, info.y, info.x, info.w, "statistics", job_fraction(v->job));
     } else {
@@ -231,9 +278,14 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
                       t->model->n_tensors, params, t->model->layout_note);
             return;
         }
+        char heads[48];
+        if (cf->n_head_known)
+            snprintf(heads, sizeof heads, "%d", cf->n_head);
+        else
+            snprintf(heads, sizeof heads, "? (not in the file: start with --heads H)");
         cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters, layout %s, "
-                  "%d layers, d=%d, heads=%d%s", t->model->n_tensors, params,
-                  ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, cf->n_head,
+                  "%d layers, d=%d, heads=%s%s", t->model->n_tensors, params,
+                  ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, heads,
                   t->tuned ? "  (TUNED opened too)" : "");
     }
 }
@@ -269,6 +321,77 @@ static int search_from(model_view *v, tui *t, int start)
     return 0;
 }
 
+static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
+{
+    if (!t->train) {
+        tui_message(t, "out of memory: training is off");
+        return 1;
+    }
+    size_t i = (size_t)(sel - t->model->tensors);
+    char buf[160];
+    if (sel->role == WS_ROLE_NONE && (a == ACT_POLICY || a == ACT_POLICY_SET)) {
+        tui_message(t, "%s is not a parameter of the network: it has no training policy", sel->name);
+        return 1;
+    }
+    switch (a) {
+    case ACT_POLICY:
+        train_mark_cycle(t->train, sel, i);
+        tui_message(t, "%s: %s", sel->name, train_mark_text(&t->train->marks[i], buf, sizeof buf));
+        return 1;
+    case ACT_POLICY_SET:
+        v->prompt = PROMPT_POLICY;
+        snprintf(buf, sizeof buf, "policy of %.100s: ", sel->name);
+        tui_prompt(t, buf);
+        return 1;
+    case ACT_POLICY_RULE:
+        v->prompt = PROMPT_RULE;
+        tui_prompt(t, "PATTERN=POLICY: ");
+        /* Start from the selected tensor's role: Enter after "freeze" marks them all. */
+        if (sel->role)
+            snprintf(t->prompt, sizeof t->prompt, "%s=", ws_role_name(sel->role));
+        return 1;
+    default:
+        tui_push(t, view_train_new(t));
+        return 1;
+    }
+}
+
+/* p: a policy for the selected tensor; P: a rule for many. */
+static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
+{
+    char spec[400], err[256];
+    if (!t->prompt[0])
+        return 1;
+    if (v->prompt == PROMPT_POLICY) {
+        /* Its own name as the pattern, escaped as the rules for the run are. */
+        ws_policy_rule r;
+        ws_err e = {{0}};
+        snprintf(spec, sizeof spec, "x=%s", t->prompt);
+        if (ws_policy_parse(spec, &r, &e)) {
+            tui_message(t, "%s", e.msg);
+            return 1;
+        }
+        train_mark *m = &t->train->marks[sel - t->model->tensors];
+        if ((r.kind == WS_POL_CRYSTAL || r.kind == WS_POL_GRID || r.kind == WS_POL_FREEZE_PR) &&
+            sel->ndim != 2) {
+            tui_message(t, "%s: %s applies to matrices only", sel->name, t->prompt);
+            return 1;
+        }
+        *m = (train_mark){r.kind, r.arg, r.threshold};
+        if (r.kind == WS_POL_CRYSTAL)
+            t->train->crystal_r = r.arg;
+        if (r.kind == WS_POL_GRID)
+            t->train->grid_k = r.arg;
+        return 1;
+    }
+    int n = train_marks_apply(t->train, t->model, t->prompt, err, sizeof err);
+    if (n < 0)
+        tui_message(t, "%s", err);
+    else
+        tui_message(t, "%s: %d tensor%s", t->prompt, n, n == 1 ? "" : "s");
+    return 1;
+}
+
 static int model_action(view *vv, tui *t, ws_action a)
 {
     model_view *v = (model_view *)vv;
@@ -293,12 +416,18 @@ static int model_action(view *vv, tui *t, ws_action a)
         else
             tui_push(t, view_drift_new(t));
         return 1;
-    case ACT_SEARCH: tui_prompt(t, "search: "); return 1;
+    case ACT_SEARCH: v->prompt = PROMPT_SEARCH; tui_prompt(t, "search: "); return 1;
     case ACT_PROMPT_DONE:
+        if (v->prompt != PROMPT_SEARCH)
+            return policy_prompt_done(v, t, sel);
         snprintf(v->search, sizeof v->search, "%s", t->prompt);
         if (v->search[0])
             search_from(v, t, v->sel);
         return 1;
+    case ACT_POLICY:
+    case ACT_POLICY_SET:
+    case ACT_POLICY_RULE:
+    case ACT_TRAIN: return policy_action(v, t, a, sel);
     case ACT_SEARCH_NEXT:
         if (!v->search[0])
             return 0;
@@ -318,14 +447,31 @@ static int model_action(view *vv, tui *t, ws_action a)
     }
 }
 
+/* A run in the background: redraw the info line when it moves. */
+static int training_tick(model_view *v, tui *t, int *busy)
+{
+    train_run *r = t->train ? t->train->run : NULL;
+    ws_train *tr = r ? train_run_engine(r) : NULL;
+    if (!r)
+        return 0;
+    int fin = train_run_finished(r);
+    size_t n = tr ? ws_train_nrecords(tr) + (size_t)fin : 0;
+    *busy |= !fin;
+    if (n == v->train_drawn)
+        return 0;
+    v->train_drawn = n;
+    return 1;
+}
+
 static int model_tick(view *vv, tui *t, int *busy)
 {
-    (void)t;
     model_view *v = (model_view *)vv;
+    if (training_tick(v, t, busy))
+        return 1;
     if (!v->job)
         return 0;
     int done = job_done(v->job);
-    *busy = !done;
+    *busy |= !done;
     int n = (int)(job_fraction(v->job) * 1000);
     if (n != v->n_ready_drawn || done) {
         int changed = n != v->n_ready_drawn;

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "downsample.h"
+#include "export.h"
+#include "plots.h"
 #include "tui.h"
 #include "view_rowfit.h"
 
@@ -28,6 +30,7 @@ static const key_binding row_keys[] = {
     {{KEY_HOME, 0}, "Home", ACT_HOME, "first row (column)", NULL},
     {{KEY_END, 0}, "End", ACT_END, "last row (column)", NULL},
     {{'g', ':', 0}, "g :", ACT_JUMP, "jump to a row (column) number", "jump"},
+    {{'e', 0}, "e", ACT_EXPORT, "export this plot (PNG and SVG, beside the model)", "export"},
     {{'t', 0}, "t", ACT_COLUMN, "switch between rows and columns", "row/col"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
     {{'G', 0}, "G", ACT_FIT, "Gaussian fit of this row (overlay, K, mode)", "gauss"},
@@ -76,6 +79,17 @@ static void go(row_view *v, int64_t i)
     load(v);
 }
 
+static void export_plot(row_view *v, tui *t)
+{
+    char title[160], stem[160];
+    const char *what = v->axis ? "column" : "row";
+    snprintf(title, sizeof title, "%s %s %lld", v->t->name, what, (long long)v->index);
+    snprintf(stem, sizeof stem, "%s-%s%lld", v->t->name, what, (long long)v->index);
+    ws_err e = {{0}};
+    tui_export(t, ws_plot_line(v->vals, v->n, title, v->axis ? "row index" : "column index",
+                               NULL, &e), stem, &e);
+}
+
 static int row_action(view *vv, tui *t, ws_action a)
 {
     row_view *v = (row_view *)vv;
@@ -86,6 +100,7 @@ static int row_action(view *vv, tui *t, ws_action a)
     case ACT_PGUP: go(v, v->index - 10); return 1;
     case ACT_HOME: go(v, 0); return 1;
     case ACT_END: go(v, count(v) - 1); return 1;
+    case ACT_EXPORT: export_plot(v, t); return 1;
     case ACT_JUMP:
         tui_prompt(t, v->axis ? "column: " : "row: ");
         return 1;

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "fit.h"
+#include "export.h"
 #include "job.h"
+#include "plots.h"
 #include "render_series.h"
 #include "tui.h"
 #include "view_rowfit.h"
@@ -50,6 +52,7 @@ static const key_binding rowfit_keys[] = {
     {{KEY_RIGHT, 'l', 0}, "Right l", ACT_RIGHT, "select the next component", NULL},
     {{' ', '\n', '\r', KEY_ENTER}, "Space Enter", ACT_OPEN, "show / hide the selected component", "toggle"},
     {{'r', 0}, "r", ACT_LOG, "show / hide the residual (row - mixture)", "resid"},
+    {{'e', 0}, "e", ACT_EXPORT, "export the row and its fit (PNG and SVG, beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -57,21 +60,7 @@ static void fjob_run(void *p, ws_progress *pr)
 {
     fjob *j = p;
     atomic_store(&pr->total, 1);
-    if (j->mode == WS_FIT_FREE) {
-        ws_fit_opts o;
-        ws_fit_opts_default(&o, j->K);
-        j->failed = ws_fit_row_l1(j->w, j->n, &o, &j->fit, &j->err) < 0;
-    } else {
-        ws_fit_matrix_opts mo;
-        ws_fit_matrix_opts_default(&mo);
-        mo.fit.K = j->K;
-        mo.mode = WS_FIT_MODE_GRID;
-        mo.threads = 1;
-        ws_fit_result r;
-        j->failed = ws_fit_matrix(j->w, 1, j->n, &mo, &r, NULL, &j->err) < 0;
-        if (!j->failed) j->fit = r.rows[0];
-        ws_fit_result_free(&r);
-    }
+    j->failed = ws_plot_fit_row(j->w, j->n, j->K, j->mode, &j->fit, &j->err) < 0;
     ws_progress_add(pr, 1);
 }
 
@@ -201,9 +190,28 @@ static void rowfit_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect inf
     }
 }
 
+/* The row with its fit as a figure (as `wscope plot --row N --fit K`). */
+static void export_fit(rowfit_view *v, tui *t)
+{
+    if (!v->res || !ws_fit_status_fitted(v->res->fit.status)) {
+        tui_message(t, "no fit to export yet");
+        return;
+    }
+    char title[160], stem[160];
+    snprintf(title, sizeof title, "%s row %lld", v->t->name, (long long)v->row);
+    snprintf(stem, sizeof stem, "%s-row%lld-fit%d", v->t->name, (long long)v->row,
+             v->res->fit.K);
+    ws_err e = {{0}};
+    ws_figure *f = ws_plot_line(v->vals, v->n, title, "column index", NULL, &e);
+    if (f && ws_plot_add_fit(f, &v->res->fit, v->n, &e) != 0) {
+        ws_figure_free(f);
+        f = NULL;
+    }
+    tui_export(t, f, stem, &e);
+}
+
 static int rowfit_action(view *vv, tui *t, ws_action a)
 {
-    (void)t;
     rowfit_view *v = (rowfit_view *)vv;
     int K = v->res ? v->res->fit.K : v->K;
     switch (a) {
@@ -216,6 +224,7 @@ static int rowfit_action(view *vv, tui *t, ws_action a)
     case ACT_RIGHT: v->sel = (v->sel + 1) % K; return 1;
     case ACT_OPEN: v->hidden[v->sel] = !v->hidden[v->sel]; return 1;
     case ACT_LOG: v->show_resid = !v->show_resid; return 1;
+    case ACT_EXPORT: export_fit(v, t); return 1;
     case ACT_CANCEL:
         if (!v->job) return 0;
         job_release(v->job);

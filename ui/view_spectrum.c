@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
+#include "plots.h"
 #include "tui.h"
 #include "tui_analysis.h"
 
@@ -31,6 +33,7 @@ static const key_binding spectrum_keys[] = {
     {{']', 'n', 0}, "] n", ACT_NEXT, "next pair of near-equal eigenvalues", "pair"},
     {{'[', 'p', 0}, "[ p", ACT_PREV, "previous pair", NULL},
     {{'l', 0}, "l", ACT_LOG, "logarithmic / linear eigenvalue axis", "log"},
+    {{'e', 0}, "e", ACT_EXPORT, "export the spectrum plot (PNG and SVG, beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -207,9 +210,20 @@ static void jump_pair(spectrum_view *v, int dir)
         v->cur = best;
 }
 
+/* The spectrum as a figure (as `wscope plot --spectrum`), on the axis shown. */
+static void export_spectrum(spectrum_view *v, tui *t)
+{
+    ws_err e = {{0}};
+    char stem[160];
+    snprintf(stem, sizeof stem, "%s-spectrum", v->a->embed->name);
+    ws_figure *f = ws_plot_spectrum(&v->a->spec, v->a->embed->name, v->a->o.pair_tol, NULL, &e);
+    if (f)
+        f->ylog = v->logy;
+    tui_export(t, f, stem, &e);
+}
+
 static int spectrum_action(view *vv, tui *t, ws_action a)
 {
-    (void)t;
     spectrum_view *v = (spectrum_view *)vv;
     if (a == ACT_CANCEL) {
         ws_analysis_cancel(v->a);
@@ -228,6 +242,7 @@ static int spectrum_action(view *vv, tui *t, ws_action a)
     case ACT_NEXT: jump_pair(v, 1); break;
     case ACT_PREV: jump_pair(v, -1); break;
     case ACT_LOG: v->logy = !v->logy; break;
+    case ACT_EXPORT: export_spectrum(v, t); return 1;
     default: return 0;
     }
     v->cur = v->cur < 0 ? 0 : v->cur >= d ? d - 1 : v->cur;

@@ -12,14 +12,14 @@ Writes tests/fixtures/gpt/<case>.safetensors (the model) and
 <case>_ref.safetensors (inputs, targets, expected values; every matrix in
 the canonical out x in orientation). Run: /usr/bin/python3 tests/ref/gpt_ref.py
 """
-import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
+
+from st_write import write_safetensors
 
 torch.set_default_dtype(torch.float64)
 
@@ -27,29 +27,6 @@ L, C, H, V, BLOCK = 2, 32, 4, 67, 24
 B, T, STEPS = 2, 16, 5
 LR, MIN_LR, WARMUP, WD, BETAS, EPS, CLIP = 1e-3, 1e-4, 2, 0.1, (0.9, 0.95), 1e-8, 0.5
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "gpt")
-
-
-def write_safetensors(path, tensors, metadata=None):
-    """tensors: name -> numpy array (float32/float64/int32), written per the spec."""
-    dtypes = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64",
-              np.dtype(np.int32): "I32"}
-    header, blobs, off = {}, [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
-        raw = a.astype(a.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dtypes[a.dtype], "shape": list(a.shape),
-                        "data_offsets": [off, off + len(raw)]}
-        blobs.append(raw)
-        off += len(raw)
-    if metadata:
-        header["__metadata__"] = metadata
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for raw in blobs:
-            f.write(raw)
 
 
 def canonical_params(gen, tied, bias):
@@ -176,7 +153,7 @@ def make_case(case, layout, tied, bias=True, tanh=False, frozen=None, seed=0):
         model[nm[k]] = (a.T if is_conv1d(layout, k) else a).astype(np.float32)
     meta = {"n_layer": str(L), "n_head": str(H), "n_embd": str(C), "vocab_size": str(V),
             "block_size": str(BLOCK), "gelu": "tanh" if tanh else "exact"}
-    write_safetensors(os.path.join(OUT, case + ".safetensors"), model, meta)
+    write_safetensors(os.path.join(OUT, case + ".safetensors"), model, None, meta)
 
     # The reference starts from exactly the float32 values wscope reads.
     p = {k: torch.tensor(v.detach().numpy().astype(np.float32).astype(np.float64), requires_grad=True)
@@ -203,7 +180,7 @@ def make_case(case, layout, tied, bias=True, tanh=False, frozen=None, seed=0):
             if k not in keys:
                 ref["frozen_final." + nm[k]] = v.detach().numpy().astype(np.float32)
     fmeta = {"frozen": ",".join(sorted(nm[k] for k in p if frozen and any(k.startswith(f) for f in frozen)))}
-    write_safetensors(os.path.join(OUT, case + "_ref.safetensors"), ref, fmeta)
+    write_safetensors(os.path.join(OUT, case + "_ref.safetensors"), ref, None, fmeta)
     print("%-16s loss %.6f  norms %s" % (case, float(loss), " ".join("%.3f" % n for n in norms)))
 
 

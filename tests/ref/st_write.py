@@ -5,14 +5,17 @@ import struct
 
 import numpy as np
 
-DTYPES = {"<f4": "F32", "<f8": "F64"}
+DTYPES = {"<f4": "F32", "<f8": "F64", "<i4": "I32"}
 
 
 def write_safetensors(path, tensors, dtype="<f8", metadata=None):
+    """dtype: every array converted to it, or None to keep each array's own
+    (float32, float64 or int32)."""
     header, blobs, off = {}, [], 0
     for name in sorted(tensors):
-        raw = np.ascontiguousarray(tensors[name], dtype=dtype).tobytes()
-        header[name] = {"dtype": DTYPES[dtype], "shape": list(np.shape(tensors[name])),
+        dt = dtype or np.asarray(tensors[name]).dtype.newbyteorder("<").str
+        raw = np.ascontiguousarray(tensors[name], dtype=dt).tobytes()
+        header[name] = {"dtype": DTYPES[dt], "shape": list(np.shape(tensors[name])),
                         "data_offsets": [off, off + len(raw)]}
         blobs.append(raw)
         off += len(raw)

@@ -59,5 +59,39 @@ def main():
         json.dump(expected, f, indent=1)
 
 
+def write_file(path, tensors, metadata):
+    """tensors: list of (name, float32 array); laid out in the given order."""
+    header = {"__metadata__": metadata} if metadata else {}
+    off = 0
+    for name, a in tensors:
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + a.nbytes]}
+        off += a.nbytes
+    hj = json.dumps(header, separators=(",", ":")).encode()
+    hj += b" " * ((8 - len(hj) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hj)))
+        f.write(hj)
+        for _, a in tensors:
+            f.write(a.astype("<f4").tobytes())
+
+
+def hf_gpt2_without_n_head():
+    """A tiny GPT in HF GPT-2 naming (Conv1D weights in x out), as HF writes
+    it: no n_head anywhere, so wscope must be told (--heads)."""
+    rng = np.random.default_rng(11)
+    d, V, T = 8, 11, 8
+    n = lambda *s: rng.normal(0, 0.02, size=s).astype("<f4")
+    t = [("wte.weight", n(V, d)), ("wpe.weight", n(T, d)),
+         ("h.0.ln_1.weight", np.ones(d, "<f4")), ("h.0.ln_1.bias", np.zeros(d, "<f4")),
+         ("h.0.attn.c_attn.weight", n(d, 3 * d)), ("h.0.attn.c_attn.bias", np.zeros(3 * d, "<f4")),
+         ("h.0.attn.c_proj.weight", n(d, d)), ("h.0.attn.c_proj.bias", np.zeros(d, "<f4")),
+         ("h.0.ln_2.weight", np.ones(d, "<f4")), ("h.0.ln_2.bias", np.zeros(d, "<f4")),
+         ("h.0.mlp.c_fc.weight", n(d, 4 * d)), ("h.0.mlp.c_fc.bias", np.zeros(4 * d, "<f4")),
+         ("h.0.mlp.c_proj.weight", n(4 * d, d)), ("h.0.mlp.c_proj.bias", np.zeros(d, "<f4")),
+         ("ln_f.weight", np.ones(d, "<f4")), ("ln_f.bias", np.zeros(d, "<f4"))]
+    write_file(os.path.join(OUT, "hf_no_n_head.safetensors"), t, {"format": "pt"})
+
+
 if __name__ == "__main__":
     main()
+    hf_gpt2_without_n_head()

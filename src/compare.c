@@ -1,0 +1,224 @@
+/* Strategies × seeds (see compare.h). */
+#include "compare.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- parsing ---- */
+
+static int add_rule(ws_strategy *s, const char *text, ws_err *e)
+{
+    ws_policy_rule *r = realloc(s->rules, (s->n_rules + 1) * sizeof *r);
+    if (!r)
+        return ws_fail(e, "out of memory");
+    s->rules = r;
+    if (ws_policy_parse(text, &r[s->n_rules], e))
+        return -1;
+    s->n_rules++;
+    return 0;
+}
+
+int ws_strategy_parse(const char *spec, ws_strategy *out, ws_err *e)
+{
+    memset(out, 0, sizeof *out);
+    const char *colon = strchr(spec, ':'), *eq = strchr(spec, '=');
+    if (eq && (!colon || colon > eq))
+        return ws_fail(e, "strategy \"%s\": needs a name first: NAME:PATTERN=POLICY,...", spec);
+    size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (nlen == 0 || nlen >= sizeof out->name)
+        return ws_fail(e, "strategy \"%s\": the name must have 1 to %zu characters", spec,
+                       sizeof out->name - 1);
+    memcpy(out->name, spec, nlen);
+    const char *rules = colon ? colon + 1 : "";
+    snprintf(out->text, sizeof out->text, "%s", *rules ? rules : "all train");
+    char piece[1024] = "";
+    for (const char *p = rules; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t have = strlen(piece);
+        if (have + n + 2 > sizeof piece) {
+            ws_strategy_free(out);
+            return ws_fail(e, "strategy \"%s\": rule too long", out->name);
+        }
+        /* A piece without '=' is part of a layer list: keep its comma. */
+        snprintf(piece + have, sizeof piece - have, "%s%.*s", have ? "," : "", (int)n, p);
+        p += n + (p[n] == ',');
+        if (!memchr(piece, '=', strlen(piece)) && *p)
+            continue;
+        if (add_rule(out, piece, e)) {
+            ws_strategy_free(out);
+            return -1;
+        }
+        piece[0] = 0;
+    }
+    return 0;
+}
+
+void ws_strategy_free(ws_strategy *s)
+{
+    free(s->rules);
+    s->rules = NULL;
+    s->n_rules = 0;
+}
+
+/* ---- running ---- */
+
+/* Follow a started run to its end, passing on cancel and progress. */
+static void follow(ws_train *t, ws_progress *p, size_t base)
+{
+    struct timespec nap = {0, 10 * 1000 * 1000};
+    while (!ws_train_finished(t)) {
+        if (ws_cancelled(p))
+            ws_train_cancel(t);
+        if (p)
+            atomic_store(&p->done, base + atomic_load(&ws_train_progress(t)->done));
+        nanosleep(&nap, NULL);
+    }
+    ws_train_wait(t);
+}
+
+/* The numbers of a finished run from its records. */
+static void summarise(ws_train *t, int64_t steps, ws_compare_run *r)
+{
+    size_t n = ws_train_nrecords(t);
+    int64_t tail = steps / 10 > 1 ? steps / 10 : 1;
+    double sum = 0;
+    int64_t k = 0;
+    r->val_start = r->val_end = r->train_end = NAN;
+    for (size_t i = 0; i < n; i++) {
+        ws_train_rec rec;
+        if (ws_train_record(t, i, &rec))
+            continue;
+        if (rec.step == 0 && !isnan(rec.loss))
+            r->val_start = rec.val_loss;
+        if (isnan(rec.loss) && rec.step == steps)
+            r->val_end = rec.val_loss;
+        if (!isnan(rec.loss) && rec.step >= steps - tail) {
+            sum += rec.loss;
+            k++;
+        }
+    }
+    if (k == tail)
+        r->train_end = sum / (double)k;
+    r->state = (int)ws_train_get_state(t, NULL, 0);
+}
+
+static int run_one(ws_model *m, const ws_data *d, const ws_train_opts *base,
+                   const ws_strategy *s, uint64_t seed, ws_compare_run *r, ws_progress *p,
+                   size_t done, ws_err *e)
+{
+    ws_train_opts o = *base;
+    o.rules = s->rules;
+    o.n_rules = s->n_rules;
+    o.seed = seed;
+    o.out = NULL;
+    o.stop_at = 0;
+    o.eval_every = o.steps;   /* at step 0, then the final evaluation */
+    ws_train *t = ws_train_new(m, d, &o, 0, e);
+    if (!t) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        return ws_fail(e, "strategy %s: %s", s->name, why);
+    }
+    if (ws_train_start(t, e)) {
+        ws_train_free(t);
+        return -1;
+    }
+    follow(t, p, done);
+    summarise(t, o.steps, r);
+    ws_train_free(t);
+    return 0;
+}
+
+int ws_compare_run_all(ws_model *m, const ws_data *d, const ws_train_opts *o,
+                       const ws_strategy *st, size_t n_strat, int n_seeds, ws_compare *out,
+                       ws_progress *p, ws_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (n_strat == 0 || n_seeds < 1)
+        return ws_fail(e, "nothing to compare: give at least one strategy and one seed");
+    out->runs = calloc(n_strat * (size_t)n_seeds, sizeof *out->runs);
+    if (!out->runs)
+        return ws_fail(e, "out of memory");
+    out->n_strat = n_strat;
+    out->n_seeds = n_seeds;
+    for (size_t i = 0; i < n_strat * (size_t)n_seeds; i++)
+        out->runs[i] = (ws_compare_run){NAN, NAN, NAN, WS_TRAIN_READY};
+    if (p)
+        atomic_store(&p->total, n_strat * (size_t)n_seeds * (size_t)o->steps);
+    for (size_t s = 0; s < n_strat; s++)
+        for (int k = 0; k < n_seeds; k++) {
+            if (ws_cancelled(p))
+                return ws_fail(e, "cancelled");
+            size_t idx = s * (size_t)n_seeds + (size_t)k;
+            if (run_one(m, d, o, &st[s], o->seed + (uint64_t)k, &out->runs[idx], p,
+                        idx * (size_t)o->steps, e))
+                return -1;
+        }
+    if (ws_cancelled(p))
+        return ws_fail(e, "cancelled");
+    return 0;
+}
+
+void ws_compare_free(ws_compare *c)
+{
+    free(c->runs);
+    c->runs = NULL;
+}
+
+/* ---- the table ---- */
+
+/* Mean and sample standard deviation of field `f` over a strategy's seeds. */
+static void mean_std(const ws_compare *c, size_t s, size_t f, double *mean, double *std)
+{
+    double sum = 0, sq = 0;
+    int n = c->n_seeds;
+    for (int k = 0; k < n; k++) {
+        const ws_compare_run *r = &c->runs[s * (size_t)n + (size_t)k];
+        double v = f == 0 ? r->val_start : f == 1 ? r->val_end : r->train_end;
+        sum += v;
+    }
+    *mean = sum / n;
+    for (int k = 0; k < n; k++) {
+        const ws_compare_run *r = &c->runs[s * (size_t)n + (size_t)k];
+        double v = f == 0 ? r->val_start : f == 1 ? r->val_end : r->train_end;
+        sq += (v - *mean) * (v - *mean);
+    }
+    *std = n > 1 ? sqrt(sq / (n - 1)) : NAN;
+}
+
+ws_table *ws_compare_table(const ws_compare *c, const ws_strategy *st, ws_err *e)
+{
+    ws_table *t = ws_table_new();
+    if (!t) {
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    static const char *const names[] = {"val_start", "val_end_mean", "val_end_std",
+                                        "train_end_mean", "train_end_std", "vs_first_pct"};
+    ws_table_col(t, "strategy", NULL);
+    ws_table_col(t, "policies", NULL);
+    ws_table_col(t, "seeds", "%.0f");
+    for (int i = 0; i < 6; i++)
+        ws_table_col(t, names[i], i == 5 ? "%+.2f" : "%.4f");
+    double first = NAN;
+    for (size_t s = 0; s < c->n_strat; s++) {
+        double v0, v0s, v, vs, tr, trs;
+        mean_std(c, s, 0, &v0, &v0s);
+        mean_std(c, s, 1, &v, &vs);
+        mean_std(c, s, 2, &tr, &trs);
+        if (s == 0)
+            first = v;
+        int row = ws_table_row(t);
+        ws_table_str(t, row, 0, st[s].name);
+        ws_table_str(t, row, 1, st[s].text);
+        ws_table_num(t, row, 2, c->n_seeds);
+        double vals[6] = {v0, v, vs, tr, trs, 100 * (v - first) / first};
+        for (int i = 0; i < 6; i++)
+            ws_table_num(t, row, 3 + i, vals[i]);
+    }
+    return t;
+}

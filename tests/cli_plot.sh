@@ -1,0 +1,81 @@
+#!/bin/sh
+# wscope plot end to end: each kind of figure in both formats, and the
+# errors (one line, exit 2): unknown tensor, row out of range, bad size,
+# unknown format, missing directory, writing over the model.
+set -u
+. "${WS_SRCDIR:-.}/tests/lib.sh"
+
+M="$T/m.safetensors"
+"$W" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 --seed 3 -o "$M"
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+is_svg() { head -2 "$1" | grep -q '<svg ' && tail -1 "$1" | grep -q '^</svg>$'; }
+
+E=tok_emb.weight
+"$W" plot "$M" --tensor $E --row 5 -o "$T/row.png"; ok test $? -eq 0
+ok is_png "$T/row.png"
+"$W" plot "$M" --tensor $E --row 5 --title 'Row <5> & more' -o "$T/row.svg"; ok test $? -eq 0
+ok is_svg "$T/row.svg"
+ok grep -q '>Row &lt;5&gt; &amp; more</text>' "$T/row.svg"
+ok grep -q '>column index</text>' "$T/row.svg"
+"$W" plot "$M" --tensor $E --col 3 -o "$T/col.svg"; ok test $? -eq 0
+ok grep -q '>row index</text>' "$T/col.svg"
+ok grep -q '>tok_emb.weight column 3</text>' "$T/col.svg"
+"$W" plot "$M" --tensor $E --heatmap --size 640x480 -o "$T/heat.svg"; ok test $? -eq 0
+ok grep -q 'width="640" height="480"' "$T/heat.svg"
+ok grep -q '>tok_emb.weight (40x16)</text>' "$T/heat.svg"
+"$W" plot "$M" --tensor $E --heatmap -o "$T/heat.PNG"; ok test $? -eq 0
+ok is_png "$T/heat.PNG"
+"$W" plot "$M" --tensor $E --hist --bins 20 --logy -o "$T/hist.svg"; ok test $? -eq 0
+ok grep -q '>count</text>' "$T/hist.svg"
+ok test "$(grep -c 'fill="#1f6fb4"' "$T/hist.svg")" -le 20
+
+"$W" plot "$M" --tensor blocks.0.mlp.0.weight --row 2 --fit 3 -o "$T/fit.svg"; ok test $? -eq 0
+ok grep -q '>3-Gaussian fit, R² = [0-9.-]*</text>' "$T/fit.svg"
+ok test "$(grep -c 'stroke-dasharray' "$T/fit.svg")" -ge 3
+"$W" plot "$M" --tensor blocks.0.mlp.0.weight --row 2 --fit 4 --mode grid -o "$T/fitg.png"
+ok test $? -eq 0
+ok is_png "$T/fitg.png"
+"$W" plot "$M" --spectrum --tol 0.05 -o "$T/spec.svg"; ok test $? -eq 0
+ok grep -q '>Spectrum of EᵀE, E = tok_emb.weight</text>' "$T/spec.svg"
+ok grep -q '>eigenvalue λ</text>' "$T/spec.svg"
+
+# --data: the plotted numbers beside the picture.
+"$W" plot "$M" --tensor $E --row 5 -o "$T/d.svg" --data "$T/d.csv"; ok test $? -eq 0
+ok test "$(head -1 "$T/d.csv")" = "series,x,y"
+ok test "$(wc -l < "$T/d.csv")" -eq 17
+ok grep -q '^series 0,15,' "$T/d.csv"
+"$W" plot "$M" --tensor $E --heatmap -o "$T/d.png" --data "$T/d.json"; ok test $? -eq 0
+ok "$B/tests/json_check" 0.row=0 0.col=0 639.row=39 639.col=15 639.value < "$T/d.json"
+"$W" plot "$M" --tensor $E --row 5 -o "$T/d2.png" --data "$T/no/dir/d.csv" 2> "$T/err"
+ok test $? -eq 2
+ok grep -q "^wscope: $T/no/dir/d.csv: " "$T/err"
+
+# Every SVG is well-formed XML (when xmllint is there to say so).
+if command -v xmllint > /dev/null; then
+  for f in "$T"/*.svg; do ok xmllint --noout "$f"; done
+fi
+
+# Errors: one line on stderr naming the problem, exit 2, no file written.
+bad() { msg=$1; shift; refuses "$msg" "$W" plot "$@"; }   # expected-message args...
+bad "no tensor named nope" "$M" --tensor nope --row 0 -o "$T/x.png"
+bad "row 40 is outside 0..39" "$M" --tensor $E --row 40 -o "$T/x.png"
+bad "column 16 is outside 0..15" "$M" --tensor $E --col 16 -o "$T/x.png"
+bad "figure size 10x10" "$M" --tensor $E --row 0 --size 10x10 -o "$T/x.png"
+bad "not a size like 800x500: big" "$M" --tensor $E --row 0 --size big -o "$T/x.png"
+bad "unknown figure format" "$M" --tensor $E --row 0 -o "$T/x.jpg"
+bad "$T/no/such/dir/x.png: cannot create" "$M" --tensor $E --row 0 -o "$T/no/such/dir/x.png"
+bad "choose one of" "$M" --tensor $E --row 0 --hist -o "$T/x.png"
+bad "usage: wscope plot" "$M" --tensor $E -o "$T/x.png"
+bad "fits are drawn over a --row" "$M" --tensor $E --col 1 --fit 2 -o "$T/x.png"
+bad "free or grid, not best" "$M" --tensor $E --row 1 --fit 2 --mode best -o "$T/x.png"
+bad "no token embedding" "${WS_SRCDIR:-.}/tests/fixtures/ref_numpy.safetensors" --spectrum -o "$T/x.png"
+ok test ! -e "$T/x.png"
+
+# Never over the model it reads, whatever the extension says.
+cp "$M" "$T/model.png"
+cp "$M" "$T/orig"
+bad "refusing to overwrite an input file" "$T/model.png" --tensor $E --row 0 -o "$T/model.png"
+ok cmp -s "$T/model.png" "$T/orig"
+ok test -z "$(ls "$T" | grep '\.tmp\.')"
+
+finish

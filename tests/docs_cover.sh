@@ -1,0 +1,25 @@
+#!/bin/sh
+# Docs move with the code: every command in `wscope --help` has an entry in
+# the man page and a line in the README, every long option that --help shows
+# is in the man page, and the man page formats without warnings.
+set -u
+. "${WS_SRCDIR:-.}/tests/lib.sh"
+MAN="$S/man/wscope.1"
+README="$S/README.md"
+help=$("$B/wscope" --help)
+cmds=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
+ok test -n "$cmds"
+for c in $cmds; do
+  ok grep -q "^\.B $c\b" "$MAN"
+  ok grep -q "wscope $c\b" "$README"
+done
+for o in $(printf '%s\n' "$help" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+  esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+  ok grep -q -- "$esc" "$MAN"
+done
+if command -v groff > /dev/null; then
+  w=$(groff -ww -z -man "$MAN" 2>&1)
+  ok test -z "$w"
+  [ -z "$w" ] || echo "$w" >&2
+fi
+finish

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The TUI's export key `e`: from the matrix, row, row fit, histogram and
+# spectrum views it writes PNG and SVG figures beside the model and names them in the info
+# line; with the model's directory read-only it writes into the current
+# directory. Drives the real binary in tmux (skips, 77, without tmux).
+set -u
+. "${WS_SRCDIR:-.}/tests/tui_lib.sh"
+WSCOPE=$(cd "$B" && pwd)/wscope     # absolute: the session runs elsewhere
+# The model directory may be left read-only: make it removable again.
+tui_cleanup() { tm kill-server 2>/dev/null; chmod -R u+w "$TMP"; rm -rf "$TMP"; }
+check() { "$@" || fail "$*"; }
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+start() { # DIR MODEL: run wscope in DIR on MODEL
+    tm kill-session -t w 2>/dev/null
+    tm new-session -d -s w -x 150 -y 30 -c "$1" \
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$WSCOPE' '$2'; echo WSCOPE-EXIT=\$?; sleep 60"
+}
+
+mkdir "$TMP/models" "$TMP/cwd"
+"$WSCOPE" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 -o "$TMP/models/m.safetensors"
+tm new-session -d -s keep -x 20 -y 5 "sleep 600"
+
+start "$TMP/cwd" "$TMP/models/m.safetensors"
+wait_for "tok_emb.weight"
+keys Enter
+wait_for "matrix: tok_emb.weight"
+wait_for "cols 0-15"                # the data is loaded
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-heatmap.png and .svg"
+check is_png "$TMP/models/tok_emb.weight-heatmap.png"
+check grep -q '>tok_emb.weight</text>' "$TMP/models/tok_emb.weight-heatmap.svg"
+keys j j Enter
+wait_for "row: tok_emb.weight row 2"
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-row2.png and .svg"
+check is_png "$TMP/models/tok_emb.weight-row2.png"
+check grep -q '>column index</text>' "$TMP/models/tok_emb.weight-row2.svg"
+keys '?'
+wait_for "export this plot (PNG and SVG, beside the model)"
+keys q G
+wait_for "row fit: tok_emb.weight row 2"
+wait_for "R2="
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-row2-fit4.png and .svg"
+check grep -q '>4-Gaussian fit, R² = ' "$TMP/models/tok_emb.weight-row2-fit4.svg"
+keys q H
+wait_for "histogram: tok_emb.weight"
+wait_for "n=640"                    # counted
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-hist.png and .svg"
+check grep -q '>count</text>' "$TMP/models/tok_emb.weight-hist.svg"
+keys q q q S
+wait_for "16 eigenvalues"           # computed
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-spectrum.png and .svg"
+check grep -q '>eigenvalue λ</text>' "$TMP/models/tok_emb.weight-spectrum.svg"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# A read-only model directory: the figures go to the current directory.
+if [ "$(id -u)" != 0 ]; then
+    chmod a-w "$TMP/models"
+    start "$TMP/cwd" "$TMP/models/m.safetensors"
+    wait_for "tok_emb.weight"
+    keys Enter
+    wait_for "matrix: tok_emb.weight"
+    wait_for "cols 0-15"
+    keys e
+    wait_for "wrote ./tok_emb.weight-heatmap.png and .svg"
+    check is_png "$TMP/cwd/tok_emb.weight-heatmap.png"
+    keys Q
+    wait_for "WSCOPE-EXIT=0"
+fi
+check test -z "$(ls "$TMP/models" "$TMP/cwd" | grep '\.tmp\.')"
+tui_finish "tui export"

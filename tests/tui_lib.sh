@@ -1,0 +1,92 @@
+# Shared scaffolding of the tmux end-to-end tests (tests/tui_*.sh). Source it
+# right after `set -u`:
+#     . "${WS_SRCDIR:-.}/tests/tui_lib.sh"
+#
+# Loading it:
+#   - skips the test (exit 77) when tmux is missing;
+#   - sets B (the build directory, $WS_BUILDDIR or .), W (the wscope binary),
+#     TMP (a fresh temporary directory) and fails=0 (the failure counter);
+#   - names a private tmux server ("wscope-TEST-PID"), so tests can run in
+#     parallel without meeting each other's sessions;
+#   - traps EXIT (and INT/TERM, which exit 130/143) to kill that server and
+#     remove TMP.
+# wscope runs in one tmux session named `w`; every function below targets it.
+#
+# Settings, read when a function runs (set them after sourcing):
+#   TUI_WAIT   default timeout of wait_for, in seconds (10)
+#   TUI_COLS   terminal width tui_start opens (100)
+#   TUI_ROWS   terminal height tui_start opens (30)
+#
+# Functions:
+#   tm ARGS...            tmux on the private server (tm resize-window -t w ...)
+#   need_sample           set MODEL to the sample model the build makes
+#                         ($B/sample-models/sample.safetensors); exit 1 if absent
+#   tui_start ARGS...     wscope ARGS in a fresh TUI_COLSxTUI_ROWS session `w`
+#                         (the old one is killed), UTF-8 locale. Its pid goes
+#                         to $TMP/pid; when it ends the pane shows
+#                         WSCOPE-EXIT=N, N its exit status (128+sig if killed).
+#                         ARGS are joined into a shell command line, unquoted.
+#   tui_start_env ENV ARGS...
+#                         the same with ENV (words VAR=value, may be empty)
+#                         added to wscope's environment
+#   screen [OPTS]         print the pane now (OPTS to capture-pane, e.g. -e)
+#   shows TEXT            true when the pane shows TEXT now (fixed string)
+#   wait_for TEXT [SECS]  poll the pane (every 0.05 s, SECS*20 times, default
+#                         TUI_WAIT) until it shows TEXT; else fail and return 1
+#   absent TEXT           fail if the pane shows TEXT now
+#   keys KEYS...          tmux send-keys to the session
+#   fail MESSAGE...       print "FAIL: MESSAGE" and the screen, count a failure
+#   tui_finish NAME       print "NAME: N failure(s)"; exit 0 if none, else 1
+
+command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipping"; exit 77; }
+
+B=${WS_BUILDDIR:-.}
+W="$B/wscope"
+TUI_WAIT=10 TUI_COLS=100 TUI_ROWS=30
+fails=0
+TUI_SOCK="wscope-$(basename "$0" .sh)-$$"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/wscope-$(basename "$0" .sh)-XXXXXX") ||
+    { echo "FAIL: mktemp"; exit 1; }
+
+tm() { tmux -L "$TUI_SOCK" "$@"; }
+tui_cleanup() { tm kill-server 2>/dev/null; rm -rf "$TMP"; }
+trap tui_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+need_sample() {
+    MODEL="$B/sample-models/sample.safetensors"
+    [ -f "$MODEL" ] || { echo "no sample model at $MODEL"; exit 1; }
+}
+tui_start() { tui_start_env "" "$@"; }
+tui_start_env() {
+    tui_env_=$1; shift
+    # A session that outlives the test sessions keeps the server up between them.
+    tm has-session -t keep 2>/dev/null || tm new-session -d -s keep -x 20 -y 5 "sleep 600"
+    tm kill-session -t w 2>/dev/null
+    tm new-session -d -s w -x "$TUI_COLS" -y "$TUI_ROWS" \
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 $tui_env_ sh -c 'echo \$\$ > $TMP/pid; exec \"$W\" $*'; echo WSCOPE-EXIT=\$?; sleep 60"
+}
+
+screen() { tm capture-pane -p "$@" -t w; }
+shows() { screen 2>/dev/null | grep -qF -- "$1"; }
+fail() {
+    echo "FAIL: $*"; echo "---- screen:"; screen; echo "----"
+    fails=$((fails + 1))
+}
+wait_for() {
+    tui_i_=0; tui_lim_=$(( ${2:-$TUI_WAIT} * 20 ))
+    while [ $tui_i_ -lt $tui_lim_ ]; do
+        shows "$1" && return 0
+        sleep 0.05; tui_i_=$((tui_i_ + 1))
+    done
+    fail "timed out waiting for: $1"; return 1
+}
+absent() { if shows "$1"; then fail "screen shows: $1"; fi; }
+keys() { tm send-keys -t w "$@"; }
+
+tui_finish() {
+    echo "$1: $fails failure(s)"
+    [ "$fails" -eq 0 ] && exit 0
+    exit 1
+}

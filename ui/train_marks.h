@@ -1,0 +1,66 @@
+/* The TUI's training state: the policy marked on each tensor in the model
+ * view, the run settings, and the run the training view shows. It lives in
+ * the tui (tui->train) so that marks and a running run outlive the views.
+ * No curses here. */
+#ifndef WS_TRAIN_MARKS_H
+#define WS_TRAIN_MARKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "policy.h"
+
+typedef struct train_mark {
+    ws_policy_kind kind;
+    int64_t arg;           /* R, K or S */
+    double thr;            /* X of freeze-pr */
+} train_mark;
+
+typedef struct train_settings {
+    char data[512];        /* a text (plain or .gz) or nanoGPT .bin file */
+    int64_t steps;
+    int B, T;
+    float lr;
+    uint64_t seed;
+    int64_t eval_every;
+} train_settings;
+
+struct train_run;
+
+typedef struct tui_train {
+    train_mark *marks;     /* one per model tensor (model order) */
+    size_t n;
+    int64_t crystal_r, grid_k;   /* what the cycle key uses */
+    train_settings set;
+    struct train_run *run; /* the last run started; NULL before the first */
+    int logy;              /* loss plot with a logarithmic y axis */
+    int sel;               /* the setting selected in the training view */
+} tui_train;
+
+/* Marks all `train`, settings defaulted for model m (the bundled corpus
+ * when the model has a tokenizer). NULL when out of memory. */
+tui_train *tui_train_new(const ws_model *m);
+/* Releases the run too (cancelled, reaped by job_reap). */
+void tui_train_free(tui_train *s);
+
+/* Next policy of the cycle train → freeze → crystal:r → random → grid:K
+ * → train. Vectors (biases, LayerNorms) cycle train ↔ freeze ↔ random. */
+void train_mark_cycle(tui_train *s, const ws_tensor *t, size_t i);
+/* "train", "crystal:2" ... */
+const char *train_mark_text(const train_mark *m, char *buf, size_t n);
+/* Apply a rule "PATTERN=POLICY" to every tensor it selects (as the engine
+ * would; tensors without a role are no parameters and are skipped).
+ * Returns how many it selected, or -1 with `err`. */
+int train_marks_apply(tui_train *s, const ws_model *m, const char *spec, char *err, size_t n);
+/* The marks as engine rules: one rule per tensor that does not train,
+ * its name as the (escaped) pattern. Malloc'd; *n rules. */
+ws_policy_rule *train_marks_rules(const tui_train *s, const ws_model *m, size_t *n);
+/* Tensors not marked `train`. */
+size_t train_marks_count(const tui_train *s);
+
+/* The bundled corpus (moby-dick.txt.gz) near the model, in the build tree
+ * or the installed data directory; NULL when none is found. */
+const char *train_default_corpus(const ws_model *m);
+
+#endif

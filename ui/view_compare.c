@@ -1,0 +1,286 @@
+/* Compare view: the same settings (those of the training view) run for
+ * several strategies × seeds, one run after the other on a job, then the
+ * table of src/compare.h (final losses, mean ± std over the seeds).
+ *
+ * It starts with two strategies: "full" (every tensor trains) and "marked"
+ * (the policies marked in the model view), and `a` adds more as
+ * NAME:PATTERN=POLICY,... Leaving the view cancels a comparison that runs. */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "job.h"
+#include "train_marks.h"
+#include "train_run.h"
+#include "tui.h"
+
+enum { MAX_STRAT = 16 };
+
+typedef struct compare_job {
+    ws_model *m;
+    train_settings set;
+    ws_strategy st[MAX_STRAT];
+    size_t n_st;
+    int seeds;
+    ws_table *table;           /* the result (compare.h's columns), or NULL */
+    char err[600];
+} compare_job;
+
+typedef struct compare_view {
+    view base;
+    ws_strategy st[MAX_STRAT];
+    size_t n_st;
+    int seeds;
+    enum { PROMPT_ADD, PROMPT_SEEDS } prompt;
+    tui_job *job;
+    compare_job *result;       /* taken from the finished job */
+    int drawn_pct;
+} compare_view;
+
+static const key_binding compare_keys[] = {
+    {{'s', 0}, "s", ACT_START, "run every strategy with every seed", "start"},
+    {{'a', 0}, "a", ACT_POLICY_RULE, "add a strategy NAME:PATTERN=POLICY,... (qkv@0,1=crystal:1)",
+     "add"},
+    {{'d', 0}, "d", ACT_POLICY, "drop the last strategy", NULL},
+    {{'n', 0}, "n", ACT_JUMP, "number of seeds", "seeds"},
+    {{0}, NULL, ACT_NONE, NULL, NULL},
+};
+
+static int copy_strategy(ws_strategy *dst, const ws_strategy *src)
+{
+    *dst = *src;
+    dst->rules = malloc((src->n_rules ? src->n_rules : 1) * sizeof *src->rules);
+    if (!dst->rules)
+        return -1;
+    memcpy(dst->rules, src->rules, src->n_rules * sizeof *src->rules);
+    return 0;
+}
+
+static void job_free_arg(void *p)
+{
+    compare_job *j = p;
+    for (size_t i = 0; i < j->n_st; i++)
+        ws_strategy_free(&j->st[i]);
+    ws_table_free(j->table);
+    free(j);
+}
+
+static void compare_run(void *arg, ws_progress *p)
+{
+    compare_job *j = arg;
+    ws_tokenizer *tk = NULL;
+    ws_data d = {0};
+    ws_err e = {{0}};
+    ws_compare c = {0};
+    if (!train_load_data(j->m, j->set.data, &tk, &d, j->err, sizeof j->err)) {
+        ws_train_opts o = train_settings_opts(&j->set);
+        if (ws_compare_run_all(j->m, &d, &o, j->st, j->n_st, j->seeds, &c, p, &e)) {
+            snprintf(j->err, sizeof j->err, "%s", e.msg);
+        } else if (!(j->table = ws_compare_table(&c, j->st, &e))) {
+            snprintf(j->err, sizeof j->err, "%s", e.msg);
+        }
+    }
+    ws_compare_free(&c);
+    ws_data_free(&d);
+    ws_tok_free(tk);
+}
+
+static void start(compare_view *v, tui *t)
+{
+    if (v->job) {
+        tui_message(t, "a comparison is running: x stops it");
+        return;
+    }
+    compare_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->m = t->model;
+    j->set = t->train->set;
+    j->seeds = v->seeds;
+    for (size_t i = 0; i < v->n_st; i++, j->n_st++)
+        if (copy_strategy(&j->st[i], &v->st[i])) {
+            job_free_arg(j);
+            return;
+        }
+    if (v->result)
+        job_free_arg(v->result);
+    v->result = NULL;
+    v->drawn_pct = -1;
+    if (!(v->job = job_start(compare_run, j, job_free_arg))) {
+        job_free_arg(j);
+        tui_message(t, "cannot start a thread");
+    }
+}
+
+/* ---- drawing ---- */
+
+/* "m ± s" of two numbers (no ± part when s is NaN: one seed). */
+static void mean_std(char *buf, size_t n, double m, double sd, int utf8)
+{
+    if (isnan(sd))
+        snprintf(buf, n, "%.4f", m);
+    else
+        snprintf(buf, n, "%.4f %s %.4f", m, utf8 ? "\xc2\xb1" : "+-", sd);
+}
+
+/* The result, narrower than `wscope compare`'s table: the strategies'
+ * rules are listed above it. */
+static void draw_table(cellbuf *cb, int y, int h, int w, const ws_table *t, int utf8)
+{
+    static const int x[] = {0, 14, 27, 48, 69};   /* columns: ± is one cell, two bytes */
+    cb_fill(cb, (cb_rect){y, 0, 1, w < 80 ? w : 80}, " ", CB_DEFAULT, CB_DEFAULT, CB_UNDERLINE);
+    static const char *const head[] = {"strategy", " val_start", "val_end", "train_end",
+                                       " vs first"};
+    for (int i = 0; i < 5; i++)
+        cb_text(cb, y, x[i], w - x[i], head[i], CB_UNDERLINE);
+    for (int r = 0; r < ws_table_nrows(t) && r + 2 < h; r++) {
+        char buf[64], ve[48], te[48];
+        int row = y + 1 + r;
+        cb_text(cb, row, x[0], x[1] - 1, ws_table_cell_text(t, r, 0, buf, sizeof buf), 0);
+        cb_printf(cb, row, x[1], w - x[1], 0, "%10.4f", ws_table_cell_num(t, r, 3));
+        mean_std(ve, sizeof ve, ws_table_cell_num(t, r, 4), ws_table_cell_num(t, r, 5), utf8);
+        cb_text(cb, row, x[2], w - x[2], ve, 0);
+        mean_std(te, sizeof te, ws_table_cell_num(t, r, 6), ws_table_cell_num(t, r, 7), utf8);
+        cb_text(cb, row, x[3], w - x[3], te, 0);
+        cb_printf(cb, row, x[4], w - x[4], 0, "%+8.2f%%", ws_table_cell_num(t, r, 8));
+    }
+}
+
+static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
+{
+    compare_view *v = (compare_view *)vv;
+    const train_settings *s = &t->train->set;
+    const char *b = strrchr(s->data, '/');
+    int y = body.y;
+    cb_printf(cb, y++, 0, body.w, 0, "each strategy x seeds %llu..%llu: %lld steps, batch %d, "
+              "seq %d, lr %g, data %s", (unsigned long long)s->seed,
+              (unsigned long long)(s->seed + (uint64_t)v->seeds - 1), (long long)s->steps, s->B,
+              s->T, s->lr, s->data[0] ? (b ? b + 1 : s->data) : "(none)");
+    y++;
+    cb_text(cb, y++, 0, body.w, "strategies", CB_UNDERLINE);
+    for (size_t i = 0; i < v->n_st && y < body.y + body.h; i++)
+        cb_printf(cb, y++, 0, body.w, 0, " %-12s %s", v->st[i].name, v->st[i].text);
+    y++;
+    if (v->job) {
+        tui_draw_progress(cb, y, 0, body.w, "training", job_fraction(v->job));
+    } else if (v->result && v->result->table) {
+        cb_text(cb, y++, 0, body.w, "final losses: mean and sample std over the seeds", CB_BOLD);
+        draw_table(cb, y, body.y + body.h - y, body.w, v->result->table,
+                   t->style.glyphs == WS_GLYPH_UTF8);
+    } else if (v->result) {
+        cb_text(cb, y, 0, body.w, v->result->err, CB_BOLD);
+    }
+    cb_text(cb, info.y, info.x, info.w, "val_end: loss on the held-out 10 % after the last step; "
+            "train_end: mean batch loss of the last 10 % of steps", CB_DIM);
+}
+
+/* ---- actions ---- */
+
+static int prompt_done(compare_view *v, tui *t)
+{
+    ws_err e = {{0}};
+    if (!t->prompt[0])
+        return 1;
+    if (v->prompt == PROMPT_SEEDS) {
+        char *end;
+        long n = strtol(t->prompt, &end, 10);
+        if (end == t->prompt || *end || n < 1 || n > 100)
+            tui_message(t, "seeds: expected a whole number in 1..100, got \"%s\"", t->prompt);
+        else
+            v->seeds = (int)n;
+        return 1;
+    }
+    if (v->n_st == MAX_STRAT)
+        tui_message(t, "at most %d strategies", MAX_STRAT);
+    else if (ws_strategy_parse(t->prompt, &v->st[v->n_st], &e))
+        tui_message(t, "%s", e.msg);
+    else
+        v->n_st++;
+    return 1;
+}
+
+static int compare_action(view *vv, tui *t, ws_action a)
+{
+    compare_view *v = (compare_view *)vv;
+    switch (a) {
+    case ACT_START: start(v, t); return 1;
+    case ACT_POLICY_RULE:
+        v->prompt = PROMPT_ADD;
+        tui_prompt(t, "strategy NAME:PATTERN=POLICY,...: ");
+        return 1;
+    case ACT_POLICY:
+        if (v->n_st > 1)
+            ws_strategy_free(&v->st[--v->n_st]);
+        return 1;
+    case ACT_JUMP:
+        v->prompt = PROMPT_SEEDS;
+        tui_prompt(t, "seeds: ");
+        return 1;
+    case ACT_CANCEL: job_cancel(v->job); return 1;
+    case ACT_PROMPT_DONE: return prompt_done(v, t);
+    default: return 0;
+    }
+}
+
+static int compare_tick(view *vv, tui *t, int *busy)
+{
+    (void)t;
+    compare_view *v = (compare_view *)vv;
+    if (!v->job)
+        return 0;
+    if (job_done(v->job)) {
+        v->result = job_take_arg(v->job);
+        job_release(v->job);
+        v->job = NULL;
+        return 1;
+    }
+    *busy = 1;
+    int pct = (int)(job_fraction(v->job) * 100);
+    if (pct == v->drawn_pct)
+        return 0;
+    v->drawn_pct = pct;
+    return 1;
+}
+
+static void compare_destroy(view *vv)
+{
+    compare_view *v = (compare_view *)vv;
+    job_release(v->job);
+    if (v->result)
+        job_free_arg(v->result);
+    for (size_t i = 0; i < v->n_st; i++)
+        ws_strategy_free(&v->st[i]);
+    free(v);
+}
+
+static const view_class compare_class = {
+    "compare", compare_keys, compare_draw, compare_action, compare_tick, compare_destroy,
+};
+
+view *view_compare_new(tui *t)
+{
+    compare_view *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->base.cls = &compare_class;
+    v->seeds = 3;
+    ws_err e = {{0}};
+    ws_strategy_parse("full", &v->st[v->n_st++], &e);
+    size_t n;
+    ws_policy_rule *rules = train_marks_rules(t->train, t->model, &n);
+    if (rules && n) {
+        ws_strategy *s = &v->st[v->n_st++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->name, sizeof s->name, "marked");
+        snprintf(s->text, sizeof s->text, "%zu marked tensor%s", n, n == 1 ? "" : "s");
+        s->rules = rules;
+        s->n_rules = n;
+    } else {
+        free(rules);
+    }
+    snprintf(v->base.title, sizeof v->base.title, "strategies across seeds");
+    return &v->base;
+}
