@@ -465,6 +465,24 @@ static int twin_start(const lm *S, const double *x, double *t)
     return 1;
 }
 
+/* The best fit so far over the starts. */
+typedef struct fit_best {
+    double x[3 * WS_FIT_KMAX], sse;
+    ws_fit_status st;
+} fit_best;
+
+/* Run x on to the caller's tolerances; keep it when it beats b (the first
+ * refined fit always does: b starts at SSE = ∞). */
+static void refine(lm *S, const ws_fit_opts *o, double *x, fit_best *b, int *nfev, int *iters)
+{
+    double e;
+    ws_fit_status st = lm_run(S, o, x, &e, nfev, iters);
+    if (e < b->sse || b->sse == INFINITY) {
+        b->sse = e, b->st = st;
+        memcpy(b->x, x, sizeof(double) * (size_t)S->P);
+    }
+}
+
 void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, double *work)
 {
     int K = o->K;
@@ -473,10 +491,8 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
 
     lm S;
     lm_setup(&S, w, n, K, work);
-    double x[N_STARTS][3 * WS_FIT_KMAX], sse[N_STARTS], best[3 * WS_FIT_KMAX], best_sse = INFINITY;
-    double t[3 * WS_FIT_KMAX], e;
+    double x[N_STARTS][3 * WS_FIT_KMAX], sse[N_STARTS], t[3 * WS_FIT_KMAX], e;
     int nfev = 0, iters = 0, ord[N_STARTS];
-    ws_fit_status st = WS_FIT_MAXFEV;
     ws_fit_opts scout = *o;
     scout.ftol = fmax(o->ftol, SCOUT_TOL);
     scout.xtol = fmax(o->xtol, SCOUT_TOL);
@@ -488,35 +504,25 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
         for (; i > 0 && sse[ord[i - 1]] > sse[s]; i--) ord[i] = ord[i - 1];
         ord[i] = s;
     }
+    fit_best b = {.sse = INFINITY, .st = WS_FIT_MAXFEV};
     for (int i = 0; i < N_STARTS; i++) {
-        int s = ord[i];
-        if (i > 0 && !(sse[s] < SCOUT_MARGIN * best_sse)) break;
-        ws_fit_status s1 = lm_run(&S, o, x[s], &e, &nfev, &iters);
-        if (i == 0 || e < best_sse) {
-            best_sse = e, st = s1;
-            memcpy(best, x[s], sizeof(double) * (size_t)S.P);
-        }
+        if (i > 0 && !(sse[ord[i]] < SCOUT_MARGIN * b.sse)) break;
+        refine(&S, o, x[ord[i]], &b, &nfev, &iters);
     }
     /* the pair move from the best fit, scouted and refined like a start */
-    if (twin_start(&S, best, t)) {
+    if (twin_start(&S, b.x, t)) {
         lm_run(&S, &scout, t, &e, &nfev, &iters);
-        if (e < PAIR_MARGIN * best_sse) {
-            ws_fit_status s1 = lm_run(&S, o, t, &e, &nfev, &iters);
-            if (e < best_sse) {
-                best_sse = e, st = s1;
-                memcpy(best, t, sizeof(double) * (size_t)S.P);
-            }
-        }
+        if (e < PAIR_MARGIN * b.sse) refine(&S, o, t, &b, &nfev, &iters);
     }
     for (int k = 0; k < K; k++) {
-        out->A[k] = best[3 * k];
-        out->mu[k] = best[3 * k + 1];
-        out->sigma[k] = best[3 * k + 2];
+        out->A[k] = b.x[3 * k];
+        out->mu[k] = b.x[3 * k + 1];
+        out->sigma[k] = b.x[3 * k + 2];
     }
-    out->sse = best_sse;
-    out->mse = best_sse / (double)n;
-    out->r2 = 1 - best_sse / out->sst;
+    out->sse = b.sse;
+    out->mse = b.sse / (double)n;
+    out->r2 = 1 - b.sse / out->sst;
     out->iters = iters;
     out->nfev = nfev;
-    out->status = st;
+    out->status = b.st;
 }
