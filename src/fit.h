@@ -7,8 +7,9 @@
  *
  * - L1 fit ("free"): A, μ, σ of every component by Levenberg–Marquardt with
  *   an analytic Jacobian, started from the grid below with the grid's
- *   least-squares amplitudes, and from three more starts (half the grid
- *   width; the row's K largest peaks; those at half their width), plus a
+ *   least-squares amplitudes, and from four more starts (half and 1.5
+ *   times the grid width; the row's K largest peaks; those at half their
+ *   width), plus a
  *   pair move from the best (its weakest component turned into a negative
  *   twin of its strongest); the best fit is kept. Bounds: μ_k ∈ [0, n−1] and
  *   σ_k ∈ [WS_FIT_SIGMA_MIN, WS_FIT_SIGMA_MAX_FACTOR·n]: a step that would

@@ -420,7 +420,7 @@ static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse
  * scouts within SCOUT_MARGIN of the best are refined to the caller's
  * tolerances, and the best refined fit is kept. Refining only the
  * promising scouts saves most of the evaluations of the losing starts. */
-#define N_STARTS 4
+#define N_STARTS 5
 #define SCOUT_TOL 3e-3
 #define SCOUT_MARGIN 1.02
 /* The pair move changes the fit's shape more than a start does, and its
@@ -428,11 +428,13 @@ static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse
 #define PAIR_MARGIN 1.05
 
 /* Start number s: the grid (σ = n/K, the documented start), the grid with
- * half the width, the row's peaks, the peaks at half their width. */
+ * half the width, the row's peaks, the peaks at half their width, the grid
+ * with 1.5 times the width. */
 static void start_point(const lm *S, int s, double *x)
 {
-    if (s < 2) {
-        lm_start(S, x, s == 0 ? 1.0 : 0.5);
+    static const double grid_width[N_STARTS] = {1.0, 0.5, 0, 0, 1.5};
+    if (grid_width[s] > 0) {
+        lm_start(S, x, grid_width[s]);
     } else {
         peak_start(S, x);
         if (s == 3)
