@@ -12,42 +12,57 @@ void ds_grid_size(const ds_req *q, int want_h, int want_w, int *ph, int *pw)
     *pw = (int)(w < 0 ? 0 : w < want_w ? w : want_w);
 }
 
-/* One band of pixels: matrix rows [ra, rb) read row by row, so memory is
- * streamed in order however tall the blocks are. */
-static void band(const ds_req *q, int py, float *out, double *acc)
+/* Mean blocks of one band: rows [ra, rb) are added column by column into
+ * `col` (an element-wise add the compiler vectorises, streaming memory in
+ * order however tall the blocks are), then each pixel sums its columns. */
+static void band_mean(const ds_req *q, int64_t ra, int64_t rb, float *out, double *col)
 {
-    int64_t ra = q->r0 + (int64_t)py * q->br;
-    int64_t rb = ra + q->br < q->rows ? ra + q->br : q->rows;
-    for (int px = 0; px < q->pw; px++) {
-        acc[px] = 0;
-        out[px] = NAN;
+    int64_t w = q->cols - q->c0 < (int64_t)q->pw * q->bc ? q->cols - q->c0 : (int64_t)q->pw * q->bc;
+    for (int64_t c = 0; c < w; c++)
+        col[c] = 0;
+    for (int64_t r = ra; r < rb; r++) {
+        const float *row = q->a + r * q->cols + q->c0;
+        for (int64_t c = 0; c < w; c++)
+            col[c] += row[c];
     }
+    for (int px = 0; px < q->pw; px++) {
+        int64_t ca = (int64_t)px * q->bc, cb = ca + q->bc < w ? ca + q->bc : w;
+        double sum = 0;
+        for (int64_t c = ca; c < cb; c++)
+            sum += col[c];
+        out[px] = cb > ca ? (float)(sum / (double)((rb - ra) * (cb - ca))) : NAN;
+    }
+}
+
+/* Max-|w| blocks of one band, scanned in row-major order so that ties keep
+ * the first element met. */
+static void band_max(const ds_req *q, int64_t ra, int64_t rb, float *out)
+{
+    for (int px = 0; px < q->pw; px++)
+        out[px] = NAN;
     for (int64_t r = ra; r < rb; r++) {
         const float *row = q->a + r * q->cols;
         for (int px = 0; px < q->pw; px++) {
             int64_t ca = q->c0 + (int64_t)px * q->bc;
             int64_t cb = ca + q->bc < q->cols ? ca + q->bc : q->cols;
-            if (q->mode == DS_MEAN) {
-                double sum = 0;
-                for (int64_t c = ca; c < cb; c++)
-                    sum += row[c];
-                acc[px] += sum;
-            } else {
-                float best = out[px];
-                for (int64_t c = ca; c < cb; c++)
-                    if (!(fabsf(row[c]) <= fabsf(best)) && !isnan(row[c]))
-                        best = row[c];   /* larger |w|, or the first non-NaN */
-                out[px] = best;
-            }
+            float best = out[px];
+            for (int64_t c = ca; c < cb; c++)
+                if (!(fabsf(row[c]) <= fabsf(best)) && !isnan(row[c]))
+                    best = row[c];   /* larger |w|, or the first non-NaN */
+            out[px] = best;
         }
     }
-    if (q->mode != DS_MEAN)
-        return;
-    for (int px = 0; px < q->pw; px++) {
-        int64_t ca = q->c0 + (int64_t)px * q->bc;
-        int64_t cb = ca + q->bc < q->cols ? ca + q->bc : q->cols;
-        out[px] = (float)(acc[px] / (double)((rb - ra) * (cb - ca)));
-    }
+}
+
+/* One band of pixels: matrix rows [ra, rb). */
+static void band(const ds_req *q, int py, float *out, double *col)
+{
+    int64_t ra = q->r0 + (int64_t)py * q->br;
+    int64_t rb = ra + q->br < q->rows ? ra + q->br : q->rows;
+    if (q->mode == DS_MEAN)
+        band_mean(q, ra, rb, out, col);
+    else
+        band_max(q, ra, rb, out);
 }
 
 typedef struct ds_job {
@@ -60,17 +75,17 @@ static void ds_rows(size_t begin, size_t end, int tid, void *user)
 {
     (void)tid;
     ds_job *j = user;
-    double *acc = malloc((size_t)j->q->pw * sizeof *acc);
-    if (!acc) {   /* no memory: show the band as NaN rather than garbage */
+    double *col = malloc((size_t)j->q->pw * (size_t)j->q->bc * sizeof *col);
+    if (!col) {   /* no memory: show the band as NaN rather than garbage */
         for (size_t i = begin * (size_t)j->q->pw; i < end * (size_t)j->q->pw; i++)
             j->out[i] = NAN;
         return;
     }
     for (size_t py = begin; py < end && !ws_cancelled(j->p); py++) {
-        band(j->q, (int)py, j->out + py * (size_t)j->q->pw, acc);
+        band(j->q, (int)py, j->out + py * (size_t)j->q->pw, col);
         ws_progress_add(j->p, 1);
     }
-    free(acc);
+    free(col);
 }
 
 int ds_compute(const ds_req *q, float *out, ws_progress *p)
