@@ -1,10 +1,13 @@
 /* wscope basis: share of each matrix's ‖W‖² kept by the top-K eigenvectors
  * of EᵀE; with --corpus, per layer the cosine of QᵀK with EᵀTE. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "basis.h"
 #include "basis_corpus.h"
@@ -22,14 +25,19 @@ static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
 {
     ws_err e = {{0}};
     *cos = NULL;
+    if (access(path, R_OK) != 0)
+        return cli_failf(path, "cannot read: %s", strerror(errno));
+    const ws_tensor *emb = ws_model_get(m, WS_ROLE_EMBED, -1, 0);
+    if (!emb)
+        return cli_failf(m->path, "no token embedding: the corpus basis needs one");
     ws_tokenizer *tk = ws_tok_from_model(m, &e);
     size_t len = strlen(path);
     int is_bin = len > 4 && !strcmp(path + len - 4, ".bin");
     if (!tk && !is_bin)
-        return cli_failf(path, "the model has no tokenizer (%s) to encode a text corpus; "
-                               "give a nanoGPT .bin token file", e.msg);
+        return cli_failf(path, "the model has no tokenizer to encode a text corpus; "
+                               "give a nanoGPT .bin token file");
     ws_data d = {0};
-    int vocab = (int)ws_model_get(m, WS_ROLE_EMBED, -1, 0)->rows;
+    int vocab = (int)emb->rows;
     int rc = ws_data_load(&d, &path, 1, tk, vocab, &e) < 0 ? cli_fail(path, &e) : 0;
     ws_tok_free(tk);
     if (!rc && d.n < 2)
