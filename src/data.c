@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "rng.h"
@@ -149,6 +150,10 @@ int ws_data_load(ws_data *d, const char *const *paths, size_t n,
     memset(d, 0, sizeof *d);
     if (n == 0)
         return ws_fail(e, "no data files");
+    /* A missing file is the first thing to say, before any format question. */
+    for (size_t i = 0; i < n; i++)
+        if (access(paths[i], R_OK) != 0)
+            return ws_fail(e, "%s: %s", paths[i], strerror(errno));
     for (size_t i = 0; i < n; i++) {
         int rc = ends_with(paths[i], ".bin") ? load_bin(d, paths[i], vocab_size, e)
                                              : load_text(d, paths[i], tk, vocab_size, e);
