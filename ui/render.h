@@ -60,6 +60,10 @@ int axis_ticks(double lo, double hi, int maxn, double *out);
  * printed with %g. */
 cb_rect render_axes(cellbuf *cb, cb_rect area, double xlo, double xhi,
                     double ylo, double yhi, const render_style *s);
+/* Relabel the y axis of a plot rectangle `p` whose data were drawn as
+ * log10(value) over [log10 lo, log10 hi]: the labels are the values
+ * themselves, placed logarithmically (decades over three or more). */
+void render_log_ylabels(cellbuf *cb, cb_rect p, double lo, double hi, const render_style *s);
 
 /* ---- line plot (render_plot.c) ---- */
 /* y[0..n) against its index: braille dots (2×4 per cell) with UTF-8, one

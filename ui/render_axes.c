@@ -97,3 +97,39 @@ cb_rect render_axes(cellbuf *cb, cb_rect area, double xlo, double xhi,
     x_axis(cb, p, xlo, xhi, s);
     return p;
 }
+
+/* Tick values for a log axis over [lo, hi] (lo > 0): decades when the range
+ * spans three or more (1-2-5 steps would all crowd the top), else the
+ * usual 1-2-5 steps. */
+static int log_ticks(double lo, double hi, int maxn, double *out)
+{
+    double k0 = ceil(log10(lo) - 1e-9), k1 = floor(log10(hi) + 1e-9);
+    if (hi / lo < 1000 || k1 < k0)
+        return axis_ticks(lo, hi, maxn, out);
+    int every = (int)ceil((k1 - k0 + 1) / maxn), n = 0;
+    for (double k = k0; k <= k1 && n < 16; k += every)
+        out[n++] = pow(10, k);
+    return n;
+}
+
+void render_log_ylabels(cellbuf *cb, cb_rect p, double lo, double hi, const render_style *s)
+{
+    if (!(lo > 0) || !(hi > lo))
+        return;
+    for (int y = p.y; y < p.y + p.h; y++) {
+        cb_fill(cb, (cb_rect){y, p.x - 1 - YLABEL_W, 1, YLABEL_W}, " ", CB_DEFAULT, CB_DEFAULT, 0);
+        cb_set(cb, y, p.x - 1, G(s, "\xe2\x94\x82", "|"), CB_DEFAULT, CB_DEFAULT, 0);
+    }
+    double t[16], llo = log10(lo), lhi = log10(hi);
+    int n = log_ticks(lo, hi, p.h >= 8 ? 5 : p.h >= 4 ? 3 : 2, t);
+    for (int i = 0; i < n; i++) {
+        if (!(t[i] > 0))
+            continue;
+        double f = (log10(t[i]) - llo) / (lhi - llo);
+        int row = p.y + p.h - 1 - (int)lround(f * (p.h - 1));
+        char lab[32];
+        snprintf(lab, sizeof lab, "%*.*g", YLABEL_W - 1, 4, t[i]);
+        cb_text(cb, row, p.x - 1 - YLABEL_W, YLABEL_W - 1, lab, 0);
+        cb_set(cb, row, p.x - 1, G(s, "\xe2\x94\xa4", "+"), CB_DEFAULT, CB_DEFAULT, 0);
+    }
+}

@@ -7,7 +7,6 @@
 
 #include "render.h"
 
-enum { YLABEL_W = 9 };     /* as render_axes: label columns left of the y axis */
 enum { MAX_SLOTS = 8192 }; /* points handed to the line plot, far more than dot columns */
 
 static double tr(double v, int logy)
@@ -35,28 +34,6 @@ static int loss_range(const float *loss, int64_t n, const float *val, int n_val,
             *lo -= fabs(*lo) * 0.05 + 0.05, *hi += fabs(*hi) * 0.05 + 0.05;
     }
     return 0;
-}
-
-/* Relabel the y axis with losses placed logarithmically. */
-static void log_labels(cellbuf *cb, cb_rect p, double lo, double hi, const render_style *s)
-{
-    int utf8 = s->glyphs == WS_GLYPH_UTF8;
-    for (int y = p.y; y < p.y + p.h; y++) {
-        cb_fill(cb, (cb_rect){y, p.x - 1 - YLABEL_W, 1, YLABEL_W}, " ", CB_DEFAULT, CB_DEFAULT, 0);
-        cb_set(cb, y, p.x - 1, utf8 ? "\xe2\x94\x82" : "|", CB_DEFAULT, CB_DEFAULT, 0);
-    }
-    double t[16], llo = log10(lo), lhi = log10(hi);
-    int n = axis_ticks(lo, hi, p.h >= 8 ? 5 : p.h >= 4 ? 3 : 2, t);
-    for (int i = 0; i < n; i++) {
-        if (!(t[i] > 0))
-            continue;
-        double f = (log10(t[i]) - llo) / (lhi - llo);
-        int row = p.y + p.h - 1 - (int)lround(f * (p.h - 1));
-        char lab[32];
-        snprintf(lab, sizeof lab, "%*.*g", YLABEL_W - 1, 4, t[i]);
-        cb_text(cb, row, p.x - 1 - YLABEL_W, YLABEL_W - 1, lab, 0);
-        cb_set(cb, row, p.x - 1, utf8 ? "\xe2\x94\xa4" : "+", CB_DEFAULT, CB_DEFAULT, 0);
-    }
 }
 
 /* The line's points: one per step over 0 .. n_steps, or for long runs the
@@ -108,7 +85,7 @@ void render_loss(cellbuf *cb, cb_rect area, const float *loss, int64_t n_loss, i
     if (p.w <= 0 || p.h <= 0)
         return;
     if (logy)
-        log_labels(cb, p, lo, hi, s);
+        render_log_ylabels(cb, p, lo, hi, s);
     const char *mark = s->glyphs == WS_GLYPH_UTF8 ? "\xe2\x97\x86" : "o";
     uint32_t fg = s->colours == WS_COL_MONO ? CB_DEFAULT : colour_diverging(-0.8, s);
     for (int k = 0; k < n_val; k++) {

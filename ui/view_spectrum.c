@@ -105,6 +105,8 @@ static void draw_marks(spectrum_view *v, tui *t, cellbuf *cb, cb_rect area, cons
     cb_rect p = render_axes(cb, area, 0, n - 1, lo, hi, &t->style);
     if (p.w <= 0 || p.h <= 0)
         return;
+    if (v->logy)   /* label λ itself, not log10 λ */
+        render_log_ylabels(cb, p, pow(10, lo), pow(10, hi), &t->style);
     uint32_t mark = pair_colour(&t->style);
     for (int q = 0; q < s->n_pairs; q++)
         for (int k = 0; k < 2; k++) {
