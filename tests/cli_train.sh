@@ -49,6 +49,12 @@ ok test $? -eq 0
 ok test "$(grep -c '^step .*val_loss' "$T/out")" -eq 4   # steps 0, 10, 20 and the end (piped: one line per eval)
 ok grep -q '^done: 30 steps, saved ' "$T/out"
 ok grep -aq '"optim.exp_avg.tok_emb.weight"' "$T/init.safetensors"
+# info tells the network's parameters from the checkpoint's AdamW moments (two per parameter).
+"$W" info "$T/init.safetensors" --no-stats > "$T/info"
+ok grep -Eq '^params: ([0-9]+) total, ([0-9]+) in the model .*, ([0-9]+) in other tensors' "$T/info"
+set -- $(sed -n 's/^params: \([0-9]*\) total, \([0-9]*\) in the model .*, \([0-9]*\) in other tensors.*/\1 \2 \3/p' "$T/info")
+ok test "${3:-0}" -ge $((2 * ${2:-1}))
+ok test "${1:-0}" -eq $((${2:-0} + ${3:-0}))
 "$W" train "$T/init.safetensors" --data "$T/corpus.txt" --steps 2 --seq 8 --weights-only \
     --out "$T/plain.safetensors" > /dev/null 2>&1
 ok test $? -eq 0

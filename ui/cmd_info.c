@@ -16,6 +16,17 @@ static int stats_progress(size_t done, size_t total, void *u)
     return 0;
 }
 
+/* Parameters of the network itself: tensors with a role (a checkpoint's
+ * optimizer state and other extras have none). */
+static int64_t model_params(const ws_model *m)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < m->n_tensors; i++)
+        if (m->tensors[i].role != WS_ROLE_NONE)
+            n += m->tensors[i].numel;
+    return n;
+}
+
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static json_t *config_json(const ws_model *m)
@@ -67,6 +78,8 @@ static int print_json(const ws_model *m, int with_stats)
     json_object_set_new(root, "layout", json_string(ws_layout_name(m->layout)));
     json_object_set_new(root, "config", config_json(m));
     json_object_set_new(root, "n_params", json_integer(m->n_params));
+    json_object_set_new(root, "n_params_model",
+                        m->layout != WS_LAYOUT_UNKNOWN ? json_integer(model_params(m)) : json_null());
     json_object_set_new(root, "n_tensors", json_integer((json_int_t)m->n_tensors));
     for (size_t i = 0; i < m->n_tensors; i++)
         json_array_append_new(arr, tensor_json(&m->tensors[i], with_stats));
@@ -133,16 +146,22 @@ static void print_header(const ws_model *m)
         printf("unknown");
     printf(" n_embd=%d vocab_size=%d block_size=%d tied=%s bias=%s gelu=%s\n", c->n_embd, c->vocab_size,
            c->block_size, c->tied ? "yes" : "no", c->bias ? "yes" : "no", c->gelu_tanh ? "tanh" : "exact");
-    int64_t emb = 0, per_layer = 0;
+    int64_t emb = 0, per_layer = 0, in_model = model_params(m);
     for (size_t i = 0; i < m->n_tensors; i++) {
         const ws_tensor *t = &m->tensors[i];
-        if (t->layer >= 0)
+        if (t->role != WS_ROLE_NONE && t->layer >= 0)
             per_layer += t->numel;
         else if (t->role == WS_ROLE_EMBED || t->role == WS_ROLE_POS_EMBED || t->role == WS_ROLE_HEAD)
             emb += t->numel;
     }
-    printf("params: %lld total, %lld in blocks, %lld in embeddings/head, %zu tensors\n\n",
-           (long long)m->n_params, (long long)per_layer, (long long)emb, m->n_tensors);
+    printf("params: %lld total", (long long)m->n_params);
+    if (m->layout != WS_LAYOUT_UNKNOWN) {
+        printf(", %lld in the model (%lld in blocks, %lld in embeddings/head)", (long long)in_model,
+               (long long)per_layer, (long long)emb);
+        if (m->n_params > in_model)   /* e.g. a checkpoint's optimizer state */
+            printf(", %lld in other tensors", (long long)(m->n_params - in_model));
+    }
+    printf(", %zu tensors\n\n", m->n_tensors);
 }
 
 int cmd_info(int argc, char **argv)
