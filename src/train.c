@@ -619,6 +619,22 @@ static void update_norms(ws_train *t, float *upd)
     ws_parallel_for((size_t)t->n_mat, 1, t->o.threads, norm_range, &j, NULL);
 }
 
+/* Step s diverged (`what`): go back to the weights of the last step that
+ * had both a finite loss and a finite gradient (the snapshot taken before
+ * the last update). Weights that give a finite loss on one batch but an
+ * infinite gradient are already unusable, so they are not kept. */
+static void roll_back(ws_train *t, int64_t s, const char *what)
+{
+    pthread_mutex_lock(&t->wmu);
+    if (t->have_snap)
+        memcpy(ws_gpt_weights(t->g), t->snap, ws_gpt_numel(t->g) * sizeof(float));
+    pthread_mutex_unlock(&t->wmu);
+    int64_t kept = t->have_snap ? s - 1 : s;
+    set_state(t, WS_TRAIN_DIVERGED, "%s at step %lld: stopped, keeping the weights of step %lld",
+              what, (long long)s, (long long)kept);
+    t->step = kept;
+}
+
 /* One step; returns 0, or 1 when the run must stop (state set). */
 static int one_step(ws_train *t, float *upd)
 {
@@ -632,14 +648,7 @@ static int one_step(ws_train *t, float *upd)
     ws_data_batch(t->d->tok, t->d->n_train, o->B, o->T, o->sampling, o->seed, s, t->x, t->y);
     r.loss = ws_gpt_forward(t->g, t->x, t->y, o->B, o->T);
     if (!isfinite(r.loss)) {
-        pthread_mutex_lock(&t->wmu);
-        if (t->have_snap)   /* back to the weights that gave the last finite loss */
-            memcpy(ws_gpt_weights(t->g), t->snap, ws_gpt_numel(t->g) * sizeof(float));
-        pthread_mutex_unlock(&t->wmu);
-        set_state(t, WS_TRAIN_DIVERGED, "the loss is %s at step %lld: stopped, keeping the "
-                  "weights of step %lld", isnan(r.loss) ? "NaN" : "infinite", (long long)s,
-                  (long long)(t->have_snap ? s - 1 : s));
-        t->step = t->have_snap ? s - 1 : s;
+        roll_back(t, s, isnan(r.loss) ? "the loss is NaN" : "the loss is infinite");
         return 1;
     }
     ws_gpt_zero_grad(t->g);
@@ -647,8 +656,7 @@ static int one_step(ws_train *t, float *upd)
     ws_policy_after_backward(t->pol, t->g);
     r.grad_norm = ws_policy_global_norm(t->pol, t->g);
     if (!isfinite(r.grad_norm)) {
-        set_state(t, WS_TRAIN_DIVERGED, "the gradient norm is not finite at step %lld: stopped, "
-                  "keeping the weights of step %lld", (long long)s, (long long)s);
+        roll_back(t, s, "the gradient norm is not finite");
         return 1;
     }
     if (o->clip > 0)
