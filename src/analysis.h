@@ -1,4 +1,4 @@
-/* Everything issue 5 computes for one model, cached: the embedding
+/* Every structural analysis of one model, cached: the embedding
  * spectrum, and per weight matrix its weight PR, spectral energy / corpus
  * basis share, and amplitude structure. Parts are computed on demand and
  * kept; the work can run on a worker thread with progress and cancel.

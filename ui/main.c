@@ -17,11 +17,11 @@ const ws_command ws_commands[] = {
     {"info", "MODEL [--json] [--no-stats]", "layout, config and a table of every tensor", cmd_info},
     {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--no-bias] [--seed S] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
-    /* ---- fits (issue 4) ---- */
+    /* ---- fits ---- */
     {"fit", "MODEL [--tensor PATTERN] [--k K] [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
             "            [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]",
      "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
-    /* ---- spectra (issue 5) ---- */
+    /* ---- spectra ---- */
     {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
      "eigenvalues of EᵀE, pairs, decay; --energy: spectral energy per matrix", cmd_spectrum},
     {"pr", "MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]",
@@ -30,7 +30,7 @@ const ws_command ws_commands[] = {
      cmd_drift},
     {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
      "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
-    /* ---- training (issue 6) ---- */
+    /* ---- training ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
     {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H]",

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference numbers for the spectra tests (issue 5), computed with numpy /
+"""Reference numbers for the spectra tests, computed with numpy /
 scipy in float64, independently of wscope's C code.
 
 Writes tests/fixtures/spectra.txt: blocks "name rows cols" followed by the

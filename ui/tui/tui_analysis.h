@@ -1,4 +1,4 @@
-/* The TUI's cache of issue-5 analyses (src/analysis.h), one per model,
+/* The TUI's cache of structural analyses (src/analysis.h), one per model,
  * shared by the spectrum, layers and drift views and kept until exit.
  * Each analysis computes on its own worker thread; views ask for the parts
  * they need and poll. */

@@ -1,4 +1,4 @@
-/* The fits table (issue 4): Gaussian fit summaries of every weight matrix. */
+/* The fits table: Gaussian fit summaries of every weight matrix. */
 #ifndef WS_VIEW_FITS_H
 #define WS_VIEW_FITS_H
 

@@ -54,7 +54,7 @@ view *view_matrix_new(tui *t, ws_tensor *tensor);
 view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t row, int64_t col);
 view *view_hist_new(tui *t, ws_tensor *tensor);
 view *view_help_new(tui *t, const view *from);
-/* Spectra (issue 5): EᵀE spectrum of t->model; the layers table (weight PR,
+/* Spectra: EᵀE spectrum of t->model; the layers table (weight PR,
  * amplitude structure) of t->model; drift from t->model to t->tuned. */
 view *view_spectrum_new(tui *t);
 view *view_layers_new(tui *t);

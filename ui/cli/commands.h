@@ -14,14 +14,14 @@ extern const ws_command ws_commands[];
 
 int cmd_info(int argc, char **argv);
 int cmd_init(int argc, char **argv);
-/* ---- fits (issue 4) ---- */
+/* ---- fits ---- */
 int cmd_fit(int argc, char **argv);
-/* ---- spectra (issue 5) ---- */
+/* ---- spectra ---- */
 int cmd_spectrum(int argc, char **argv);
 int cmd_pr(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_basis(int argc, char **argv);
-/* ---- training (issue 6) ---- */
+/* ---- training ---- */
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

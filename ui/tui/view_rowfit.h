@@ -1,4 +1,4 @@
-/* The row fit view (issue 4): a row with its Gaussian fit overlaid. */
+/* The row fit view: a row with its Gaussian fit overlaid. */
 #ifndef WS_VIEW_ROWFIT_H
 #define WS_VIEW_ROWFIT_H
 
