@@ -251,8 +251,8 @@ int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e)
     return s ? 0 : -1;
 }
 
-ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
-                            const ws_plot_opts *o, ws_err *e)
+ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, const ws_plot_opts *o,
+                            ws_err *e)
 {
     if (s->status != WS_AS_OK || s->d < 1) {
         ws_fail(e, "no spectrum: %s", ws_astatus_text(s->status));
@@ -274,9 +274,10 @@ ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
                 px[2 * k + j] = s->pairs[k].i + j;
                 py[2 * k + j] = s->lam[s->pairs[k].i + j];
             }
-        char label[96];
-        snprintf(label, sizeof label, "%d pair%s (tol %g)", s->n_pairs, s->n_pairs > 1 ? "s" : "",
-                 tol);
+        char label[128], rule[80];
+        ws_spectrum_rule_text(s, rule, sizeof rule);
+        snprintf(label, sizeof label, "%d pair%s (%s)", s->n_pairs, s->n_pairs > 1 ? "s" : "",
+                 rule);
         ws_series *p = ws_figure_add(f, WS_SERIES_POINTS, px, py, 2 * (size_t)s->n_pairs, label,
                                      0xd1495b, e);
         ok = p != NULL;

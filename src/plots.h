@@ -42,8 +42,8 @@ int ws_plot_fit_row(const float *w, int64_t n, int K, ws_fit_mode mode, ws_fit_r
  * its K components (dashed), with R² in the legend. */
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e);
 /* The eigenvalues λ of EᵀE against their index on a log axis, the pairs
- * (found with tolerance `tol`) marked. */
-ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
-                            const ws_plot_opts *o, ws_err *e);
+ * the spectrum found (by its rule, named in the legend) marked. */
+ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, const ws_plot_opts *o,
+                            ws_err *e);
 
 #endif

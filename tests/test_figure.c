@@ -536,9 +536,10 @@ static void test_plots(void)
 
     /* A spectrum with one pair (λ1, λ2) marked on a log axis. */
     double lam[4] = {4, 2, 1.99, 0.01};
-    ws_pair pair = {1, 0.005};
-    ws_spectrum sp = {.status = WS_AS_OK, .d = 4, .lam = lam, .n_pairs = 1, .pairs = &pair};
-    f = ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e);
+    ws_pair pair = {1, 0.005, NAN};
+    ws_spectrum sp = {.status = WS_AS_OK, .d = 4, .lam = lam, .n_pairs = 1, .pairs = &pair,
+                      .rule = {.tol = 0.01}};
+    f = ws_plot_spectrum(&sp, "wte", NULL, &e);
     CHECK(f && f->ylog && f->n_series == 2);
     CHECK(f && f->series[1].n == 2 && f->series[1].x[0] == 1 && f->series[1].y[1] == 1.99);
     s = svg_of(f);
@@ -549,7 +550,7 @@ static void test_plots(void)
     free(s);
     ws_figure_free(f);
     sp.status = WS_AS_ZERO;
-    CHECK(ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e) == NULL);
+    CHECK(ws_plot_spectrum(&sp, "wte", NULL, &e) == NULL);
     CHECK_STR_CONTAINS(e.msg, "no spectrum");
 
     /* Big matrices are block-averaged but keep their indices on the axes. */
