@@ -161,12 +161,11 @@ static int has_suffix(const char *s, const char *suf)
 static int load_by_magic(ws_model *m, const char *path, ws_err *e)
 {
     unsigned char head[16] = {0};
-    size_t n = 0;
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        n = fread(head, 1, sizeof head, f);
-        fclose(f);
-    }
+    FILE *f = ws_input_fopen(path, e);
+    if (!f)
+        return -1;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
     if (ws_torch_sniff(head, n))
         return ws_torch_load(m, path, e);
     if (n >= 6 && !memcmp(head, WS_NPY_MAGIC, 6))
@@ -178,14 +177,15 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
 {
     *out = NULL;
     struct stat st;
-    if (stat(path, &st) != 0)
-        return ws_fail(e, "cannot open: no such file");
+    if (ws_input_check(path, 1, e) != 0 || stat(path, &st) != 0)
+        return -1;
     ws_model *m = ws_model_new();
     if (!m || !(m->path = strdup(path))) {
         ws_model_free(m);
         return ws_fail(e, "out of memory");
     }
     int rc;
+    const char *whole = NULL;   /* the one file that is the whole model */
     if (S_ISDIR(st.st_mode)) {
         size_t n = strlen(path) + 64;
         char *p = malloc(n);
@@ -197,21 +197,31 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
         struct stat s2;
         if (stat(p, &s2) == 0) {
             rc = ws_st_load_index(m, p, e);
+            if (rc != 0)
+                ws_wrap(e, "model.safetensors.index.json");
         } else {
             snprintf(p, n, "%s/model.safetensors", path);
             rc = ws_st_load(m, p, e);
+            if (rc != 0)
+                ws_wrap(e, "model.safetensors");
+            else
+                ws_input_register_kind(p, WS_INPUT_MODEL);
         }
         free(p);
     } else if (has_suffix(path, ".json")) {
         rc = ws_st_load_index(m, path, e);
     } else {
         rc = load_by_magic(m, path, e);
+        whole = path;
     }
     if (rc != 0) {
         ws_model_free(m);
         return -1;
     }
-    ws_input_register(path);
+    /* Every file read is registered as an input as it is opened; a model
+     * that is one file may be replaced by `train --overwrite`. */
+    if (whole)
+        ws_input_register_kind(whole, WS_INPUT_MODEL);
     ws_model_recognise(m);
     *out = m;
     return 0;

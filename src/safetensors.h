@@ -20,7 +20,8 @@ int ws_st_load(ws_model *m, const char *path, ws_err *e);
 int ws_st_load_index(ws_model *m, const char *index_path, ws_err *e);
 
 /* Write tensors of `m` (raw bytes as stored) with metadata to `path`,
- * atomically. */
+ * atomically (src/atomic.h). `flags`: WS_OUT_* of atomic.h. */
 int ws_st_save(const ws_model *m, const char *path, ws_err *e);
+int ws_st_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e);
 
 #endif

@@ -343,7 +343,7 @@ static void on_sigint(int sig)
     (void)sig;
     if (running)
         ws_train_cancel(running);
-    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C kills */
+    cli_signal_default(SIGINT);   /* a second Ctrl-C kills (removing a half-written save) */
 }
 
 static void print_eval(const ws_train_rec *r, int64_t steps)
@@ -435,7 +435,7 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_table *log)
 
 static int report(ws_train *t, const train_args *a)
 {
-    char msg[512];
+    char msg[2048];
     ws_train_state s = ws_train_wait(t);
     ws_train_get_state(t, msg, sizeof msg);
     size_t n = ws_train_nrecords(t);
@@ -461,11 +461,28 @@ static int report(ws_train *t, const train_args *a)
     }
 }
 
+/* Before any step: --out and --log must be writable, distinct, and not
+ * any file this run reads (model, shards, index, data). */
+static int check_outputs(const train_args *a)
+{
+    ws_err e = {{0}};
+    ws_input_kind kind;
+    if (a->out && a->log && ws_output_same(a->out, a->log))
+        return cli_failf(a->log, "--log and --out name the same file");
+    if (a->out && !a->o.overwrite_input && ws_input_lookup(a->out, &kind) && kind == WS_INPUT_MODEL)
+        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    if (a->out && ws_output_check(a->out, a->o.overwrite_input ? WS_OUT_REPLACE_MODEL : 0, &e))
+        return cli_fail(a->out, &e);
+    if (a->log && ws_output_check(a->log, 0, &e))
+        return cli_fail(a->log, &e);
+    return 0;
+}
+
 static int run(train_args *a, ws_model *m, ws_data *d)
 {
     ws_err e = {{0}};
-    if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
-        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    if (check_outputs(a))
+        return 2;
     a->o.threads = a->threads;
     a->o.out = a->out;
     a->o.rules = a->rules;
@@ -484,7 +501,7 @@ static int run(train_args *a, ws_model *m, ws_data *d)
         follow(t, &a->o, log);
         rc = report(t, a);
     }
-    signal(SIGINT, SIG_DFL);
+    cli_signal_default(SIGINT);
     running = NULL;
     if (log && ws_table_export(log, a->log, &e)) {
         fprintf(stderr, "wscope: %s: %s\n", a->log, e.msg);
