@@ -177,6 +177,20 @@ double ws_run_elapsed(const ws_run *r)
     return NAN;
 }
 
+const char *ws_fmt_duration(double seconds, char *buf, size_t n)
+{
+    if (!(seconds >= 0) || seconds > 1e9) {
+        snprintf(buf, n, "-");
+        return buf;
+    }
+    long long s = (long long)(seconds + 0.5);
+    if (s >= 3600)
+        snprintf(buf, n, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, n, "%lld:%02lld", s / 60, s % 60);
+    return buf;
+}
+
 void ws_run_summarise(const ws_run *r, double ema_w, ws_run_summary *s)
 {
     *s = (ws_run_summary){0, NAN, NAN, NAN, NAN, NAN, -1, NAN, NAN};

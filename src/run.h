@@ -98,6 +98,9 @@ double ws_run_eta(const ws_run *r, int64_t total);
 /* The last elapsed_s, NaN when none. */
 double ws_run_elapsed(const ws_run *r);
 
+/* A duration as "M:SS" or "H:MM:SS" ("-" for NaN or negative). */
+const char *ws_fmt_duration(double seconds, char *buf, size_t n);
+
 /* The numbers a run ends with. NaN where absent. */
 typedef struct ws_run_summary {
     int64_t steps;           /* training records */
