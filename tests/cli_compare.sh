@@ -50,6 +50,13 @@ ok near "$(col "$T/all.csv" 1 val_end_std)" "$(awk -v a="$a" -v b="$b" 'BEGIN { 
 ok test "$(col "$T/s1.csv" 1 val_end_std)" = ""                # one seed: no std
 ok test "$a" != "$b"                                           # the seed draws other batches
 
+# compare takes train's data and optimizer options: with sequential windows
+# the seed no longer draws the batches, so two seeds end alike.
+run --strategy full --seeds 2 --sampling sequential --csv > "$T/seq.csv"
+ok test $? -eq 0
+ok test "$(col "$T/seq.csv" 1 val_end_std)" = 0
+ok test "$(col "$T/seq.csv" 1 val_end_mean)" != "$(col "$T/all.csv" 1 val_end_mean)"
+
 # Text and JSON forms.
 run --strategy full --seeds 1 > "$T/out.txt"
 ok grep -q '^strategy  *policies  *seeds  *val_start' "$T/out.txt"
