@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int ws_map_file(ws_model *m, const char *path, const unsigned char **buf, size_t *len, ws_err *e)
+int ws_map_file(ws_sink *s, const char *path, const unsigned char **buf, size_t *len, ws_err *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -26,7 +26,7 @@ int ws_map_file(ws_model *m, const char *path, const unsigned char **buf, size_t
     close(fd);
     if (addr == MAP_FAILED)
         return ws_fail(e, "cannot map: %s", strerror(errno));
-    if (ws_model_keep_mapping(m, addr, *len) != 0) {
+    if (ws_sink_keep(s, addr, *len) != 0) {
         munmap(addr, *len);
         return ws_fail(e, "out of memory");
     }

@@ -121,6 +121,7 @@ typedef struct pol_param {
     int64_t arg;
     double threshold;
     int frozen;
+    double pr_at_freeze;         /* freeze-pr: the PR that froze it */
     /* grid */
     float *G, *A, *dA, *m, *v;   /* K×n, rows×K, rows×K, rows×K, rows×K */
 } pol_param;
@@ -366,6 +367,18 @@ const char *ws_policy_text(const ws_policy *p, size_t i, char *buf, size_t n)
     return ws_policy_kind_text(q->kind, q->arg, q->threshold, buf, n);
 }
 
+const char *ws_policy_freeze_reason(const ws_policy *p, size_t i, char *buf, size_t n)
+{
+    const pol_param *q = &p->pp[i];
+    char pol[64];
+    ws_policy_text(p, i, pol, sizeof pol);
+    if (q->kind == WS_POL_FREEZE_PR && q->frozen)
+        snprintf(buf, n, "%s (PR %.4g)", pol, q->pr_at_freeze);
+    else
+        snprintf(buf, n, "%s", pol);
+    return buf;
+}
+
 /* ---- step hooks ---- */
 
 void ws_policy_begin_step(ws_policy *p, ws_gpt *g, int64_t step)
@@ -457,7 +470,9 @@ int ws_policy_check_pr(ws_policy *p, ws_gpt *g)
         ws_gpt_param *gp = ws_gpt_param_at(g, i);
         if (q->kind != WS_POL_FREEZE_PR || q->frozen || gp->ndim != 2)
             continue;
-        if (ws_weight_pr(gp->w, gp->rows, gp->cols) < q->threshold) {
+        double pr = ws_weight_pr(gp->w, gp->rows, gp->cols);
+        if (pr < q->threshold) {
+            q->pr_at_freeze = pr;
             set_frozen(p, g, i);
             k++;
         }

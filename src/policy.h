@@ -77,6 +77,11 @@ int ws_policy_has_grid(const ws_policy *p);
 /* Parameter i's policy as text ("train", "crystal:1" ...). */
 const char *ws_policy_text(const ws_policy *p, size_t i, char *buf, size_t n);
 
+/* Why parameter i froze, for the freeze events of a run: its policy text,
+ * and for freeze-pr the PR that was under the threshold ("freeze-pr:20
+ * (PR 17.93)"). */
+const char *ws_policy_freeze_reason(const ws_policy *p, size_t i, char *buf, size_t n);
+
 /* Step hooks, in this order each step:
  * begin (freeze@S), forward/backward, after_backward (dA = dW·Gᵀ),
  * global_norm + clip, the optimizer, step (grid's A update, W = A·G),
