@@ -45,6 +45,11 @@ struct ws_train {
     ws_train_rec *rec;             /* history */
     float *upd;                    /* n_mat per record */
     size_t n_rec, cap_rec;
+    ws_run_event *ev;              /* freeze events */
+    size_t n_ev, cap_ev;
+    unsigned char *was_frozen;     /* per parameter, as of the last look */
+
+    double t_start, t_paused;      /* monotonic start; seconds spent paused */
 };
 
 /* ---- options ---- */
@@ -264,8 +269,11 @@ ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, in
     }
     size_t bt = (size_t)o->B * o->T;
     if (!rc && (!(t->x = malloc(bt * sizeof *t->x)) || !(t->y = malloc(bt * sizeof *t->y)) ||
-                !(t->snap = malloc(ws_gpt_numel(t->g) * sizeof *t->snap))))
+                !(t->snap = malloc(ws_gpt_numel(t->g) * sizeof *t->snap)) ||
+                !(t->was_frozen = calloc(ws_gpt_nparams(t->g) + 1, 1))))
         rc = ws_fail(e, "out of memory");
+    for (size_t i = 0; !rc && i < ws_gpt_nparams(t->g); i++)
+        t->was_frozen[i] = (unsigned char)ws_policy_is_frozen(t->pol, i);
     if (!rc)
         rc = find_matrices(t, e);
     if (!rc && t->step >= t->o.stop_at)
@@ -297,6 +305,8 @@ void ws_train_free(ws_train *t)
     free(t->mat);
     free(t->rec);
     free(t->upd);
+    free(t->ev);
+    free(t->was_frozen);
     pthread_mutex_destroy(&t->mu);
     pthread_mutex_destroy(&t->wmu);
     pthread_cond_destroy(&t->cv);
@@ -330,22 +340,33 @@ static int push_record(ws_train *t, const ws_train_rec *r, const float *upd)
     return 0;
 }
 
-size_t ws_train_nrecords(ws_train *t)
+/* Snapshots of the worker's growing arrays (records, events) under the
+ * lock: the count, and a copy of item i of `size` bytes (the array may
+ * move when it grows, so it is read through its field). */
+static size_t locked_count(ws_train *t, const size_t *n)
 {
     pthread_mutex_lock(&t->mu);
-    size_t n = t->n_rec;
+    size_t k = *n;
     pthread_mutex_unlock(&t->mu);
-    return n;
+    return k;
 }
+
+static int locked_copy(ws_train *t, void *const *arr, const size_t *n, size_t i, size_t size,
+                       void *out)
+{
+    pthread_mutex_lock(&t->mu);
+    int ok = i < *n;
+    if (ok)
+        memcpy(out, (const char *)*arr + i * size, size);
+    pthread_mutex_unlock(&t->mu);
+    return ok ? 0 : -1;
+}
+
+size_t ws_train_nrecords(ws_train *t) { return locked_count(t, &t->n_rec); }
 
 int ws_train_record(ws_train *t, size_t i, ws_train_rec *out)
 {
-    pthread_mutex_lock(&t->mu);
-    int ok = i < t->n_rec;
-    if (ok)
-        *out = t->rec[i];
-    pthread_mutex_unlock(&t->mu);
-    return ok ? 0 : -1;
+    return locked_copy(t, (void *const *)&t->rec, &t->n_rec, i, sizeof *out, out);
 }
 
 int ws_train_n_matrices(const ws_train *t) { return t->n_mat; }
@@ -363,6 +384,40 @@ int ws_train_update_norms(ws_train *t, size_t i, float *out)
         memcpy(out, t->upd + i * (size_t)t->n_mat, (size_t)t->n_mat * sizeof *out);
     pthread_mutex_unlock(&t->mu);
     return ok ? 0 : -1;
+}
+
+size_t ws_train_nevents(ws_train *t) { return locked_count(t, &t->n_ev); }
+
+int ws_train_event(ws_train *t, size_t i, ws_run_event *out)
+{
+    return locked_copy(t, (void *const *)&t->ev, &t->n_ev, i, sizeof *out, out);
+}
+
+/* Record the parameters that froze since the last look, frozen from
+ * `step` on (freeze@S at the start of step S, freeze-pr after a check). */
+static void note_freezes(ws_train *t, int64_t step)
+{
+    for (size_t i = 0; i < ws_gpt_nparams(t->g); i++) {
+        if (t->was_frozen[i] || !ws_policy_is_frozen(t->pol, i))
+            continue;
+        t->was_frozen[i] = 1;
+        pthread_mutex_lock(&t->mu);
+        if (t->n_ev == t->cap_ev) {
+            size_t cap = t->cap_ev ? 2 * t->cap_ev : 16;
+            ws_run_event *n = realloc(t->ev, cap * sizeof *n);
+            if (!n) {
+                pthread_mutex_unlock(&t->mu);
+                return;   /* events are a display aid: the run goes on */
+            }
+            t->ev = n;
+            t->cap_ev = cap;
+        }
+        ws_run_event *v = &t->ev[t->n_ev++];
+        v->step = step;
+        snprintf(v->tensor, sizeof v->tensor, "%s", ws_gpt_param_at(t->g, i)->name);
+        ws_policy_freeze_reason(t->pol, i, v->why, sizeof v->why);
+        pthread_mutex_unlock(&t->mu);
+    }
 }
 
 ws_gpt *ws_train_gpt(ws_train *t) { return t->g; }
@@ -384,6 +439,13 @@ int64_t ws_train_first_step(const ws_train *t) { return t->first; }
 ws_progress *ws_train_progress(ws_train *t) { return &t->prog; }
 
 /* ---- state ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void set_state(ws_train *t, ws_train_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -433,6 +495,7 @@ static void pause_point(ws_train *t)
 {
     pthread_mutex_lock(&t->mu);
     if (t->paused && !ws_cancelled(&t->prog)) {
+        double t0 = now_s();
         t->state = WS_TRAIN_PAUSED;
         while (t->paused && !ws_cancelled(&t->prog)) {
             struct timespec ts;
@@ -445,6 +508,7 @@ static void pause_point(ws_train *t)
             pthread_cond_timedwait(&t->cv, &t->mu, &ts);
         }
         t->state = WS_TRAIN_RUNNING;
+        t->t_paused += now_s() - t0;
     }
     pthread_mutex_unlock(&t->mu);
 }
@@ -538,21 +602,38 @@ static int save_file(const ws_model *out, const char *path, int overwrite, ws_er
     return ws_st_save_flags(out, path, overwrite ? WS_OUT_REPLACE_MODEL : 0, e);
 }
 
-/* Save weights (and, with_state, everything needed to resume) at `step`. */
-static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_err *e)
+/* The model at `step`: weights (and, with_state, everything needed to
+ * resume). NULL with a message. */
+static ws_model *build_at(ws_train *t, int64_t step, int with_state, ws_err *e)
 {
     ws_model *out = ws_model_new();
-    if (!out)
-        return ws_fail(e, "out of memory");
+    if (!out) {
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
     int rc = add_model_tensors(t, out, e) || add_meta(t, out, step, with_state, e) ? -1 : 0;
     if (!rc) {
         ws_model_recognise(out);   /* orientation for write-back (HF Conv1D) */
+        pthread_mutex_lock(&t->wmu);
         rc = ws_gpt_write_back(t->g, out, e);
+        pthread_mutex_unlock(&t->wmu);
     }
     if (!rc && with_state)
         rc = add_optim(t, out, e);
-    if (!rc)
-        rc = save_file(out, path, t->o.overwrite_input, e);
+    if (rc) {
+        ws_model_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Save weights (and, with_state, everything needed to resume) at `step`. */
+static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_err *e)
+{
+    ws_model *out = build_at(t, step, with_state, e);
+    if (!out)
+        return -1;
+    int rc = save_file(out, path, t->o.overwrite_input, e);
     ws_model_free(out);
     return rc;
 }
@@ -562,13 +643,34 @@ int ws_train_save(ws_train *t, const char *path, ws_err *e)
     return save_at(t, path, t->step, 1, e);
 }
 
+int ws_train_save_weights(ws_train *t, const char *path, ws_err *e)
+{
+    return save_at(t, path, t->step, 0, e);
+}
+
+ws_model *ws_train_weights_model(ws_train *t, const char *path, ws_err *e)
+{
+    ws_model *m = build_at(t, t->step, 0, e);
+    if (!m)
+        return NULL;
+    /* What the user told us about the input (--heads) holds for its weights. */
+    m->cfg.n_head = t->m->cfg.n_head;
+    m->cfg.n_head_known = t->m->cfg.n_head_known;
+    m->cfg.gelu_tanh = t->m->cfg.gelu_tanh;
+    if (path && !(m->path = strdup(path))) {
+        ws_model_free(m);
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    return m;
+}
+
 /* ---- the loop ---- */
 
-static double now_s(void)
+/* Running seconds since the start, pauses excluded. */
+static double run_seconds(const ws_train *t)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return now_s() - t->t_start - t->t_paused;
 }
 
 static float eval_val(ws_train *t)
@@ -628,8 +730,9 @@ static int one_step(ws_train *t, float *upd)
 {
     const ws_train_opts *o = &t->o;
     int64_t s = t->step;
-    ws_train_rec r = {s, NAN, NAN, 0, 0, 0, 0};
+    ws_train_rec r = {.step = s, .loss = NAN, .val_loss = NAN};
     ws_policy_begin_step(t->pol, t->g, s);
+    note_freezes(t, s);
     if (o->eval_every && s % o->eval_every == 0)
         r.val_loss = eval_val(t);
     double t0 = now_s();
@@ -659,9 +762,10 @@ static int one_step(ws_train *t, float *upd)
     r.tokens_per_s = (double)o->B * o->T / (now_s() - t0);
     update_norms(t, upd);
     t->step = s + 1;
-    if (t->step % o->pr_every == 0)
-        ws_policy_check_pr(t->pol, t->g);
+    if (t->step % o->pr_every == 0 && ws_policy_check_pr(t->pol, t->g))
+        note_freezes(t, t->step);
     r.n_frozen = ws_policy_n_frozen(t->pol);
+    r.elapsed_s = run_seconds(t);
     push_record(t, &r, upd);
     ws_progress_add(&t->prog, 1);
     return 0;
@@ -745,7 +849,9 @@ static void *worker(void *arg)
     ws_train_state st = ws_train_get_state(t, NULL, 0);
     int completed = st == WS_TRAIN_RUNNING;
     if (completed) {
-        ws_train_rec r = {t->step, NAN, eval_val(t), NAN, NAN, NAN, ws_policy_n_frozen(t->pol)};
+        ws_train_rec r = {t->step, NAN, eval_val(t), NAN, NAN, NAN, NAN,
+                          ws_policy_n_frozen(t->pol)};
+        r.elapsed_s = run_seconds(t);
         push_record(t, &r, NULL);
         set_state(t, WS_TRAIN_DONE, NULL);
     }
@@ -762,6 +868,8 @@ int ws_train_start(ws_train *t, ws_err *e)
     if (t->started)
         return ws_fail(e, "the run was already started");
     t->state = WS_TRAIN_RUNNING;
+    t->t_start = now_s();
+    t->t_paused = 0;
     if (pthread_create(&t->th, NULL, worker, t)) {
         t->state = WS_TRAIN_FAILED;
         return ws_fail(e, "cannot start the training thread");
