@@ -193,11 +193,11 @@ int ws_figure_save(const ws_figure *f, const char *path, ws_err *e)
     if (ws_atomic_open(&a, path, e) != 0)
         return -1;
     int rc = svg ? ws_figure_write_svg(f, a.fp, e) : ws_figure_write_png(f, a.fp, e);
-    if (rc != 0) {
+    if (rc != 0 && !ferror(a.fp)) {
         ws_atomic_abort(&a);
         return -1;
     }
-    return ws_atomic_commit(&a, e);
+    return ws_atomic_commit(&a, e);   /* a failed write: commit says why, and removes the temporary file */
 }
 
 unsigned ws_utf8_next(const char **s)

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "names.h"
 #include "plots.h"
 #include "spectra_cli.h"
 
@@ -187,10 +188,13 @@ int cmd_plot(int argc, char **argv)
         return 2;
     int rc = 2;
     ws_err e = {{0}};
-    ws_tensor *t = ws_model_find(m, a.tensor);
+    char note[512];
+    ws_tensor *t = ws_model_resolve(m, a.tensor, note, sizeof note, &e);
     ws_figure *f = NULL;
+    if (note[0])
+        fprintf(stderr, "wscope: note: %s\n", note);
     if (!t)
-        cli_failf(a.model, "no tensor named %s (see wscope info)", a.tensor);
+        cli_fail(a.model, &e);
     else if (!(f = build(t, &a, &e)))
         cli_fail(a.tensor, &e);
     else
