@@ -41,9 +41,9 @@ int ws_figure_save(const ws_figure *f, const char *path, ws_err *e)
     ws_atomic a;
     if (ws_atomic_open(&a, path, e) != 0)
         return -1;
-    if (fmt->write(f, a.fp, e) != 0) {
+    if (fmt->write(f, a.fp, e) != 0 && !ferror(a.fp)) {
         ws_atomic_abort(&a);
         return -1;
     }
-    return ws_atomic_commit(&a, e);
+    return ws_atomic_commit(&a, e);   /* a failed write: commit says why, and removes the temporary file */
 }

@@ -34,12 +34,26 @@ static void mem_write(png_structp png, png_bytep data, png_size_t n)
 
 static void mem_flush(png_structp png) { (void)png; }
 
+/* libpng's errors are returned with the rest, never printed to stderr. */
+static void png_quiet_error(png_structp png, png_const_charp msg)
+{
+    ws_fail(png_get_error_ptr(png), "PNG encoding failed: %s", msg);
+    png_longjmp(png, 1);
+}
+
+static void png_quiet_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
 /* Write the pixels to fp, or to m when fp is NULL. `row` is scratch for
  * one row of w × 3 bytes. */
 static int encode(const uint32_t *rgb, int w, int h, double dpi, FILE *fp, membuf *m,
                   unsigned char *row, ws_err *e)
 {
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, e, png_quiet_error, png_quiet_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);
@@ -47,7 +61,7 @@ static int encode(const uint32_t *rgb, int w, int h, double dpi, FILE *fp, membu
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        return ws_fail(e, "PNG encoding failed");
+        return -1;   /* png_quiet_error said why */
     }
     if (fp)
         png_init_io(png, fp);

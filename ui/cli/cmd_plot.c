@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "figure_args.h"
+#include "names.h"
 #include "plots.h"
 #include "spectra_cli.h"
 
@@ -183,9 +184,9 @@ static int diff_source(const plot_args *a, ws_tensor *t0, ws_model *m1, ws_plot_
                        float **diff, char *diff_of, size_t n)
 {
     ws_err e = {{0}};
-    ws_tensor *t1 = ws_model_find(m1, a->tensor);
+    ws_tensor *t1 = ws_model_resolve(m1, t0->name, NULL, 0, &e);
     if (!t1)
-        return cli_failf(a->tuned, "no tensor named %s (see wscope info)", a->tensor);
+        return cli_fail(a->tuned, &e);
     if (t1->rows != src->rows || t1->cols != src->cols)
         return cli_failf(a->tensor, "shapes differ: %lldx%lld in %s, %lldx%lld in %s",
                          (long long)src->rows, (long long)src->cols, a->model,
@@ -219,13 +220,16 @@ int cmd_plot(int argc, char **argv)
     }
     int rc = 2;
     ws_err e = {{0}};
-    ws_tensor *t = ws_model_find(m, a.tensor);
+    char note[512];
+    ws_tensor *t = ws_model_resolve(m, a.tensor, note, sizeof note, &e);
     ws_plot_src src;
     float *diff = NULL;
     char diff_of[1024];
     ws_figure *f = NULL;
+    if (note[0])
+        fprintf(stderr, "wscope: note: %s\n", note);
     if (!t)
-        cli_failf(a.model, "no tensor named %s (see wscope info)", a.tensor);
+        cli_fail(a.model, &e);
     else if (ws_plot_src_tensor(t, &src, &e) != 0)
         cli_fail(a.tensor, &e);
     else if (m1 && diff_source(&a, t, m1, &src, &diff, diff_of, sizeof diff_of) != 0)
