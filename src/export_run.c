@@ -38,8 +38,8 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
     return remove(path);
 }
 
-/* An export is built in a temporary directory beside `dir` and renamed
- * into place at the end: all of it or nothing. */
+/* An export is built in a hidden temporary directory beside `dir` and
+ * renamed into place at the end: all of it or nothing. */
 typedef struct staging {
     char *tmp;
     const char *dir;
@@ -54,14 +54,18 @@ static mode_t current_umask(void)
 
 static int stage_open(staging *s, const char *dir, ws_err *e)
 {
-    size_t n = strlen(dir) + 16;
+    size_t n = strlen(dir) + 32, len = strlen(dir);
     s->dir = dir;
     s->tmp = NULL;
     if (check_fresh(dir, e))
         return -1;
     if (!(s->tmp = malloc(n)))
         return ws_fail(e, "out of memory");
-    snprintf(s->tmp, n, "%s.tmp-XXXXXX", dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    const char *slash = memrchr(dir, '/', len);
+    size_t base = slash ? (size_t)(slash - dir) + 1 : 0;   /* ".NAME.wscope-export-XXXXXX" beside it */
+    snprintf(s->tmp, n, "%.*s.%.*s.wscope-export-XXXXXX", (int)base, dir, (int)(len - base), dir + base);
     if (!mkdtemp(s->tmp)) {
         int rc = ws_fail(e, "%s: %s", s->tmp, strerror(errno));
         free(s->tmp);

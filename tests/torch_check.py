@@ -67,7 +67,14 @@ def same_losses(a, b, what):
         if x["step"] != y["step"] or x["n_frozen"] != y["n_frozen"]:
             fail("%s: step %s n_frozen %s against step %s n_frozen %s"
                  % (what, x["step"], x["n_frozen"], y["step"], y["n_frozen"]))
+        if events(x) != events(y):
+            fail("%s: step %s events %r against %r" % (what, x["step"], x["events"], y["events"]))
     return len(ra), worst
+
+
+def events(row):
+    """The freeze events of a log row, without the PR values: {TENSOR=POLICY}."""
+    return sorted(e.split(" (PR")[0] for e in row.get("events", "").split(";") if e)
 
 
 def key_part(name, shape):

@@ -23,6 +23,7 @@ Read back with `wscope MODEL --runs DIR/log.csv` and
 `wscope drift MODEL DIR/final.safetensors`.
 """
 import argparse
+import csv
 import json
 import math
 import os
@@ -313,6 +314,7 @@ class Run:
                                      lr=f32(o["lr"]), betas=(f32(o["beta1"]), f32(o["beta2"])),
                                      eps=f32(o["eps"]))
         self.step, self.best_val, self.ddp, self.log, self.snapshot = 0, float("inf"), None, None, {}
+        self.events, self.t_start = {}, time.time()
         self.wrap()
 
     def path(self, rel):
@@ -329,11 +331,13 @@ class Run:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.ddp = DDP(self.model, device_ids=ids)
 
-    def freeze(self, key):
+    def freeze(self, key, step, why):
+        """Freeze a tensor from `step` on; the log's events column says why."""
         leaf = self.model.leaf_of(key)
         leaf.requires_grad_(False)
         leaf.grad = None
         self.frozen.add(key)
+        self.events.setdefault(step, []).append("%s=%s" % (self.model.entries[key]["name"], why))
 
     # ---- the steps ----
 
@@ -365,7 +369,7 @@ class Run:
         changed = False
         for k, t in self.model.entries.items():   # freeze@S
             if t["policy"].startswith("freeze@") and k not in self.frozen and s >= int(t["policy"][7:]):
-                self.freeze(k)
+                self.freeze(k, s, t["policy"])
                 changed = True
         if changed:
             self.wrap()
@@ -418,8 +422,9 @@ class Run:
         hit = False
         for k, t in self.model.entries.items():
             if t["policy"].startswith("freeze-pr:") and k not in self.frozen and t["ndim"] == 2:
-                if weight_pr(self.model.get(k)) < float(t["policy"][10:]):
-                    self.freeze(k)
+                pr = weight_pr(self.model.get(k))
+                if pr < float(t["policy"][10:]):
+                    self.freeze(k, self.step, "%s (PR %.4g)" % (t["policy"], pr))
                     hit = True
         return hit
 
@@ -434,18 +439,21 @@ class Run:
     # ---- output ----
 
     def open_log(self):
+        """wscope's training log (src/runlog.h): one row per step, flushed as it goes."""
         cols = ["step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_s", "n_frozen"]
-        cols += ["update:" + t["name"] for _, t in self.matrices()]
-        self.log = open(self.path(self.plan["outputs"]["log"]), "w")
-        self.log.write(",".join(cols) + "\n")
+        cols += ["update:" + t["name"] for _, t in self.matrices()] + ["elapsed_s", "events"]
+        self.log = open(self.path(self.plan["outputs"]["log"]), "w", newline="")
+        self.csv = csv.writer(self.log, lineterminator="\n")
+        self.csv.writerow(cols)
         self.log.flush()
 
     def write_row(self, rec):
-        num = lambda v, fmt="%.9g": "" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt % v
+        num = lambda v, fmt="%.9g": "" if v is None or math.isnan(v) else fmt % v
         row = [str(rec["step"]), num(rec.get("loss")), num(rec.get("val_loss")), num(rec.get("lr")),
                num(rec.get("grad_norm")), num(rec.get("tokens_per_s"), "%.1f"), str(rec["n_frozen"])]
         row += [num(u) for u in rec.get("updates") or [None] * len(self.matrices())]
-        self.log.write(",".join(row) + "\n")
+        row += ["%.3f" % (time.time() - self.t_start), ";".join(self.events.get(rec["step"], []))]
+        self.csv.writerow(row)
         self.log.flush()
         if not math.isnan(rec.get("val_loss", float("nan"))):
             self.best_val = min(self.best_val, rec["val_loss"])
@@ -495,6 +503,7 @@ class Run:
         p = self.plan
         if self.rank == 0:
             self.open_log()
+        self.t_start = time.time()
         why = None
         while self.step < p["steps"] and not why:
             rec, why = self.one_step()
