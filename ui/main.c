@@ -9,6 +9,7 @@
 #include <term.h>
 #include <langinfo.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "render.h"
 #include "threads.h"
@@ -97,7 +98,9 @@ int main(int argc, char **argv)
     }
     if (argc > 1)
         for (const ws_command *c = ws_commands; c->name; c++)
-            if (!strcmp(argv[1], c->name))
+            if (!strcmp(argv[1], c->name)) {
+                cli_signals_install();
                 return c->run(argc - 1, argv + 1);
+            }
     return tui_main(argc, argv);
 }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "fit.h"
+#include "inputs.h"
 #include "names.h"
 
 #define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid] " \
@@ -100,8 +101,9 @@ static int parse(int argc, char **argv, fit_cli *c)
  * Returns 0 or prints the error and returns 2. */
 static int load_eig(fit_cli *c)
 {
-    FILE *fp = fopen(c->eig_path, "r");
-    if (!fp) return cli_failf(c->eig_path, "cannot open: %s", strerror(errno));
+    ws_err e = {{0}};
+    FILE *fp = ws_input_fopen(c->eig_path, &e);
+    if (!fp) return cli_fail(c->eig_path, &e);
     size_t cap = 0, n = 0, len = 0;
     double *v = NULL;
     char *line = NULL;
