@@ -76,10 +76,10 @@ const char *ws_plot_fit_mode_name(ws_fit_mode mode);
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64_t n,
                     ws_err *e);
 /* The eigenvalues λ of EᵀE against their index on a log axis, the pairs
- * (found with tolerance `tol`) marked; numerical zeros (V < d) left out
- * and counted in the legend. */
-ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
-                            const ws_plot_opts *o, ws_err *e);
+ * the spectrum found (by its rule, named in the legend) marked; the
+ * numerical null space (rank < d) left out and counted in the legend. */
+ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, const ws_plot_opts *o,
+                            ws_err *e);
 
 /* ---- training runs (plots_runs.c) ---- */
 

@@ -219,15 +219,15 @@ static void test_svg(void)
     s = svg_of(f);
     CHECK(xml_ok(s, NULL, &texts));
     CHECK_STR_CONTAINS(s, "stroke-dasharray");
-    CHECK_STR_CONTAINS(s, ">tabhere</text>");
+    CHECK_STR_CONTAINS(s, ">tab\\there</text>");   /* escaped, visible (src/escape.h) */
     CHECK_STR_CONTAINS(s, ">&quot;q&quot;</text>");
     free(s);
 
-    /* Malformed UTF-8 in a label never makes the SVG malformed. */
+    /* Malformed UTF-8 in a label never makes the SVG malformed: escaped (src/escape.h). */
     ws_figure_set_labels(f, "bad \xff\xc3 end", "σ\xe2\x88", "ok λ");
     s = svg_of(f);
-    CHECK_STR_CONTAINS(s, ">bad ?? end</text>");
-    CHECK_STR_CONTAINS(s, ">σ?</text>");
+    CHECK_STR_CONTAINS(s, ">bad \\xff\\xc3 end</text>");
+    CHECK_STR_CONTAINS(s, ">σ\\xe2\\x88</text>");
     CHECK_STR_CONTAINS(s, ">ok λ</text>");
     free(s);
     const char *u = "a\xc3\xa9\xe2\x88\x92\xf0\x9f\x98\x80\xff";
@@ -643,9 +643,10 @@ static void test_plots(void)
 
     /* A spectrum with one pair (λ1, λ2) marked on a log axis. */
     double lam[4] = {4, 2, 1.99, 0.01};
-    ws_pair pair = {1, 0.005};
-    ws_spectrum sp = {.status = WS_AS_OK, .d = 4, .lam = lam, .n_pairs = 1, .pairs = &pair};
-    f = ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e);
+    ws_pair pair = {1, 0.005, NAN};
+    ws_spectrum sp = {.status = WS_AS_OK, .d = 4, .lam = lam, .rank = 4, .n_pairs = 1,
+                      .pairs = &pair, .rule = {.tol = 0.01}};
+    f = ws_plot_spectrum(&sp, "wte", NULL, &e);
     CHECK(f && f->ylog && f->n_series == 2);
     CHECK(f && f->series[1].n == 2 && f->series[1].x[0] == 1 && f->series[1].y[1] == 1.99);
     s = svg_of(f);
@@ -656,13 +657,15 @@ static void test_plots(void)
     free(s);
     ws_figure_free(f);
     sp.status = WS_AS_ZERO;
-    CHECK(ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e) == NULL);
+    CHECK(ws_plot_spectrum(&sp, "wte", NULL, &e) == NULL);
     CHECK_STR_CONTAINS(e.msg, "no spectrum");
 
-    /* A V < d embedding: the numerical zeros are left out, and said so. */
+    /* A V < d embedding: the numerical null space (the spectrum's rank,
+     * ws_spectrum_rank) is left out, and said so. */
     double lam0[5] = {4, 2, 1, 1e-17, -3e-18};
-    ws_spectrum sz = {.status = WS_AS_OK, .d = 5, .lam = lam0};
-    f = ws_plot_spectrum(&sz, "wte", 0.01, NULL, &e);
+    ws_spectrum sz = {.status = WS_AS_OK, .d = 5, .lam = lam0,
+                      .rank = ws_spectrum_rank(lam0, 5, 3, 5)};
+    f = ws_plot_spectrum(&sz, "wte", NULL, &e);
     CHECK(f && f->series[0].n == 3);
     CHECK(f && !strcmp(f->series[0].label, "λ (2 numerical zeros not drawn)"));
     ws_figure_free(f);

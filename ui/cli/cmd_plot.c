@@ -191,7 +191,7 @@ static int plot_spectrum(const plot_args *a)
     rc = spectra_cli_run(an, WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         ws_err e = {{0}};
-        ws_figure *f = ws_plot_spectrum(&an->spec, an->embed->name, ao.pair_tol, &a->fig.o, &e);
+        ws_figure *f = ws_plot_spectrum(&an->spec, an->embed->name, &a->fig.o, &e);
         rc = f ? save(f, a) : cli_fail(an->embed->name, &e);
     }
     spectra_cli_close(m, an);
