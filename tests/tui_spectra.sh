@@ -17,7 +17,7 @@ wait_for "tok_emb.weight"
 keys S
 wait_for "64 eigenvalues, 13 pairs (tol 0.01), log10 axis"
 wait_for "λ[0] = 0.35842149"
-wait_for "◆ gap 0.26%"
+wait_for "9-10  2.63e-03"   # the list marks the pair and its gap
 keys ]
 wait_for "λ[9] = "
 wait_for "pair 9-10, gap 0.263%"

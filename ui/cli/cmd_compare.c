@@ -89,6 +89,30 @@ static int load(compare_args *a, ws_model **m, ws_data *d)
     return rc;
 }
 
+/* The command and its parameters: data, strategies, seeds and the
+ * training options every run shares. */
+static ws_doc *compare_doc(const compare_args *a, const ws_train_opts *o)
+{
+    ws_doc *doc = cli_doc("compare", a->t.model);
+    if (!doc)
+        return NULL;
+    const char *st[MAX_STRATEGIES];
+    char spec[MAX_STRATEGIES][600];
+    for (size_t i = 0; i < a->n_st; i++) {
+        snprintf(spec[i], sizeof spec[i], "%s:%s", a->st[i].name, a->st[i].text);
+        st[i] = spec[i];
+    }
+    ws_doc_param_strs(doc, "data", a->t.data, a->t.n_data);
+    ws_doc_param_strs(doc, "val_data", a->t.val, a->t.n_val);
+    ws_doc_param_strs(doc, "strategies", st, a->n_st);
+    ws_doc_param_int(doc, "seeds", a->seeds);
+    ws_err e = {{0}};
+    char *oj = ws_train_opts_json(o, &e);
+    ws_doc_param_json(doc, "training", oj);
+    free(oj);
+    return doc;
+}
+
 static int run(compare_args *a, ws_model *m, ws_data *d)
 {
     ws_err e = {{0}};
@@ -107,9 +131,12 @@ static int run(compare_args *a, ws_model *m, ws_data *d)
     ws_compare_free(&c);
     if (!t)
         return cli_fail("compare", &e);
-    rc = cli_print_table(t, a->fmt) ? 1 : 0;
-    ws_table_free(t);
-    return rc;
+    ws_doc *doc = compare_doc(a, &o);
+    if (doc)
+        ws_doc_table(doc, t);
+    else
+        ws_table_free(t);
+    return cli_emit(doc, a->fmt, NULL);
 }
 
 int cmd_compare(int argc, char **argv)

@@ -1,12 +1,12 @@
 /* wscope info: layout, config, parameter counts and every tensor. */
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "tensor_table.h"
 
 static int stats_progress(size_t done, size_t total, void *u)
 {
@@ -27,8 +27,6 @@ static int64_t model_params(const ws_model *m)
     return n;
 }
 
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
 static json_t *config_json(const ws_model *m)
 {
     const ws_config *c = &m->cfg;
@@ -44,93 +42,32 @@ static json_t *config_json(const ws_model *m)
     return j;
 }
 
-static json_t *tensor_json(const ws_tensor *t, int with_stats)
+/* A JSON value as a document field; takes `j`. */
+static void add_field(ws_doc *d, const char *key, json_t *j)
 {
-    json_t *j = json_object(), *shape = json_array();
-    for (int d = 0; d < t->ndim; d++)
-        json_array_append_new(shape, json_integer(t->shape[d]));
-    json_object_set_new(j, "name", json_string(t->name));
-    json_object_set_new(j, "role", t->role ? json_string(ws_role_name(t->role)) : json_null());
-    json_object_set_new(j, "layer", t->layer >= 0 ? json_integer(t->layer) : json_null());
-    json_object_set_new(j, "bias", json_boolean(t->is_bias));
-    json_object_set_new(j, "shape", shape);
-    json_object_set_new(j, "dtype", json_string(ws_dtype_name(t->dtype)));
-    json_object_set_new(j, "params", json_integer(t->numel));
-    json_object_set_new(j, "transposed", json_boolean(t->transposed));
-    if (with_stats && t->has_stats) {
-        const ws_stats *s = &t->stats;
-        json_object_set_new(j, "mean", num_or_null(s->mean));
-        json_object_set_new(j, "std", num_or_null(s->std));
-        json_object_set_new(j, "min", num_or_null(s->min));
-        json_object_set_new(j, "max", num_or_null(s->max));
-        json_object_set_new(j, "fro_norm", num_or_null(s->fro_norm));
-        json_object_set_new(j, "zero_frac", num_or_null(s->zero_frac));
-        json_object_set_new(j, "nan", json_integer(s->n_nan));
-        json_object_set_new(j, "inf", json_integer(s->n_inf));
-    }
-    return j;
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    if (s)
+        ws_doc_field(d, key, s);
+    else
+        ws_doc_field(d, key, "null");
+    free(s);
+    json_decref(j);
 }
 
-static int print_json(const ws_model *m, int with_stats)
+/* The document: layout, config and counts, then the tensor table. */
+static ws_doc *info_doc(const ws_model *m, int with_stats)
 {
-    json_t *root = json_object(), *arr = json_array();
-    json_object_set_new(root, "file", json_string(m->path));
-    json_object_set_new(root, "layout", json_string(ws_layout_name(m->layout)));
-    json_object_set_new(root, "config", config_json(m));
-    json_object_set_new(root, "n_params", json_integer(m->n_params));
-    json_object_set_new(root, "n_params_model",
-                        m->layout != WS_LAYOUT_UNKNOWN ? json_integer(model_params(m)) : json_null());
-    json_object_set_new(root, "n_tensors", json_integer((json_int_t)m->n_tensors));
-    for (size_t i = 0; i < m->n_tensors; i++)
-        json_array_append_new(arr, tensor_json(&m->tensors[i], with_stats));
-    json_object_set_new(root, "tensors", arr);
-    int rc = json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) == 0 ? 0 : 1;
-    putchar('\n');
-    json_decref(root);
-    return rc;
-}
-
-static ws_table *tensor_table(const ws_model *m, int with_stats)
-{
-    ws_table *t = ws_table_new();
-    int c_name = ws_table_col(t, "name", NULL), c_role = ws_table_col(t, "role", NULL);
-    int c_shape = ws_table_col(t, "shape", NULL), c_dt = ws_table_col(t, "dtype", NULL);
-    int c_par = ws_table_col(t, "params", "%.0f");
-    int c_s = with_stats ? ws_table_col(t, "mean", "%.4g") : -1;
-    if (with_stats) {
-        ws_table_col(t, "std", "%.4g");
-        ws_table_col(t, "min", "%.4g");
-        ws_table_col(t, "max", "%.4g");
-        ws_table_col(t, "fro_norm", "%.4g");
-        ws_table_col(t, "zeros", "%.3g");
-        ws_table_col(t, "nan", "%.0f");
-        ws_table_col(t, "inf", "%.0f");
-    }
-    for (size_t i = 0; i < m->n_tensors; i++) {
-        const ws_tensor *x = &m->tensors[i];
-        int r = ws_table_row(t);
-        char buf[128];
-        ws_table_str(t, r, c_name, x->name);
-        if (x->role && x->layer >= 0)
-            snprintf(buf, sizeof buf, "%s%s@%d", ws_role_name(x->role), x->is_bias ? ".b" : "", x->layer);
-        else
-            snprintf(buf, sizeof buf, "%s%s", ws_role_name(x->role), x->is_bias ? ".b" : "");
-        ws_table_str(t, r, c_role, buf);
-        ws_tensor_shape_text(x, buf, sizeof buf);
-        if (x->transposed)
-            strncat(buf, " (T)", sizeof buf - strlen(buf) - 1);
-        ws_table_str(t, r, c_shape, buf);
-        ws_table_str(t, r, c_dt, ws_dtype_name(x->dtype));
-        ws_table_num(t, r, c_par, (double)x->numel);
-        if (with_stats && x->has_stats) {
-            const ws_stats *s = &x->stats;
-            double v[] = {s->mean, s->std, s->min, s->max, s->fro_norm, s->zero_frac,
-                          (double)s->n_nan, (double)s->n_inf};
-            for (int k = 0; k < 8; k++)
-                ws_table_num(t, r, c_s + k, v[k]);
-        }
-    }
-    return t;
+    ws_doc *d = cli_doc("info", m->path);
+    if (!d)
+        return NULL;
+    ws_doc_param_bool(d, "stats", with_stats);
+    add_field(d, "layout", json_string(ws_layout_name(m->layout)));
+    add_field(d, "config", config_json(m));
+    add_field(d, "n_params", json_integer(m->n_params));
+    add_field(d, "n_params_model", m->layout != WS_LAYOUT_UNKNOWN ? json_integer(model_params(m)) : json_null());
+    add_field(d, "n_tensors", json_integer((json_int_t)m->n_tensors));
+    ws_doc_table(d, ws_tensor_table(m, with_stats));
+    return d;
 }
 
 static void print_header(const ws_model *m)
@@ -167,16 +104,19 @@ static void print_header(const ws_model *m)
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, 0, 'j'}, {"no-stats", no_argument, 0, 'n'}, {0, 0, 0, 0}};
-    int json = 0, stats = 1, c;
+        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'c'}, {"no-stats", no_argument, 0, 'n'},
+        {0, 0, 0, 0}};
+    cli_fmt fmt = CLI_TEXT;
+    int stats = 1, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'j') json = 1;
+        if (c == 'j') fmt = CLI_JSON;
+        else if (c == 'c') fmt = CLI_CSV;
         else if (c == 'n') stats = 0;
         else return 2;
     }
     if (optind != argc - 1)
-        return cli_failf("info", "usage: wscope info MODEL [--json] [--no-stats]");
+        return cli_failf("info", "usage: wscope info MODEL [--json|--csv] [--no-stats]");
     const char *path = argv[optind];
     ws_model *m;
     if (cli_open_model(path, &m))
@@ -193,15 +133,9 @@ int cmd_info(int argc, char **argv)
             return cli_fail(path, &e);
         }
     }
-    int rc;
-    if (json) {
-        rc = print_json(m, stats);
-    } else {
+    if (fmt == CLI_TEXT)
         print_header(m);
-        ws_table *t = tensor_table(m, stats);
-        rc = cli_print_table(t, CLI_TEXT);
-        ws_table_free(t);
-    }
+    int rc = cli_emit(info_doc(m, stats), fmt, NULL);
     ws_model_free(m);
     return rc;
 }

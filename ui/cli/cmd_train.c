@@ -128,7 +128,7 @@ static ws_table *log_table(ws_train *t)
     static const char *cols[] = {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_s",
                                  "n_frozen"};
     static const char *fmts[] = {"%.0f", "%.9g", "%.9g", "%.9g", "%.9g", "%.1f", "%.0f"};
-    ws_table *log = ws_table_new();
+    ws_table *log = ws_table_new_named("log", "one row per step of the run");
     char name[600];
     for (int c = 0; log && c < 7; c++)
         ws_table_col(log, cols[c], fmts[c]);
@@ -137,6 +137,23 @@ static ws_table *log_table(ws_train *t)
         ws_table_col(log, name, "%.9g");
     }
     return log;
+}
+
+/* The log as a document of the run (doc.h); frees the table. */
+static int write_log(ws_table *log, const train_args *a, ws_err *e)
+{
+    ws_doc *d = ws_doc_new("train");
+    if (d && a->model)
+        ws_doc_model(d, "model", a->model);
+    if (d && a->resume)
+        ws_doc_model(d, "resume", a->resume);
+    if (d)
+        ws_doc_table(d, log);
+    else
+        ws_table_free(log);
+    int rc = ws_doc_ok(d) ? ws_doc_export(d, a->log, e) : ws_fail(e, "out of memory");
+    ws_doc_free(d);
+    return rc;
 }
 
 /* Poll the worker: eval lines, status line on a TTY, log rows. */
@@ -221,11 +238,10 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     }
     signal(SIGINT, SIG_DFL);
     running = NULL;
-    if (log && ws_table_export(log, a->log, &e)) {
+    if (log && write_log(log, a, &e)) {
         fprintf(stderr, "wscope: %s: %s\n", a->log, e.msg);
         rc = rc ? rc : 1;
     }
-    ws_table_free(log);
     ws_train_free(t);
     return rc;
 }

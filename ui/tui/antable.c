@@ -11,6 +11,7 @@ antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis 
     v->base.cls = cls;
     v->ops = ops;
     v->a = a;
+    numtable_init(&v->tab);
     tui_analysis_retry(a);   /* opening the view again retries a failed run */
     return v;
 }
@@ -32,7 +33,8 @@ void antable_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         return;
     }
     if (!v->filled) {
-        if (v->ops->fill(v) < 0) {
+        ws_table *tab = v->ops->table(v);
+        if (!tab || numtable_set(&v->tab, tab, v->ops->hide, 2) < 0) {
             snprintf(v->err, sizeof v->err, "out of memory");
             return;
         }

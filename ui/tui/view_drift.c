@@ -5,51 +5,20 @@
 #include <curses.h>
 #include <stdlib.h>
 
+#include "analysis_tables.h"
 #include "antable.h"
-
-static const char *const col_names[] = {"RMS", "relative", "cosine"};
-static const char *const col_fmts[] = {"%10.4g", "%10.4g", "%10.6f"};
-enum { NCOLS = 3 };
 
 static const key_binding drift_keys[] = {
     ANTABLE_KEYS("heatmap of the tensor's change TUNED - MODEL", "delta"),
 };
 
-static void put(numtable *tab, int r, const char *label, const char *sub, const ws_drift *d, int bars)
+/* The table of `wscope drift` (analysis_tables.h). */
+static ws_table *drift_table(antable *v)
 {
-    snprintf(tab->label[r], NT_LABEL, "%s", label);
-    snprintf(tab->sub[r], sizeof tab->sub[r], "%s", sub);
-    double *v = tab->v + (size_t)r * NCOLS;
-    v[0] = d->rms, v[1] = d->rel, v[2] = d->cos;
-    if (d->status != WS_AS_OK)
-        snprintf(tab->status[r], sizeof tab->status[r], "%s", ws_drift_note(d));
-    tab->in_bars[r] = (unsigned char)bars;
+    return ws_drift_table(&v->a->drift);
 }
 
-static int drift_fill(antable *v)
-{
-    const ws_drift_report *rep = &v->a->drift;
-    int n = (int)rep->n + rep->n_layers + 1;
-    if (numtable_init(&v->tab, n, NCOLS, col_names, col_fmts) < 0)
-        return -1;
-    v->tab.label_w = 30;
-    char sub[24];
-    for (size_t i = 0; i < rep->n; i++) {
-        const ws_tensor *t = rep->t0[i];
-        if (t->layer >= 0)
-            snprintf(sub, sizeof sub, "%s@%d", ws_role_name(t->role), t->layer);
-        else
-            snprintf(sub, sizeof sub, "%s", ws_role_name(t->role));
-        put(&v->tab, (int)i, t->name, sub, &rep->per_tensor[i], 0);
-    }
-    for (int l = 0; l < rep->n_layers; l++) {
-        char label[32];
-        snprintf(label, sizeof label, "layer %d", l);
-        put(&v->tab, (int)rep->n + l, label, "layer", &rep->per_layer[l], 1);
-    }
-    put(&v->tab, n - 1, "(model)", "model", &rep->all, 0);
-    return 0;
-}
+static const char *const drift_hide[] = {"shape", "kind", NULL};
 
 /* The matrix view of the base tensor, switched to its TUNED − MODEL mode. */
 static void drift_open(antable *v, tui *t, int row)
@@ -73,7 +42,7 @@ static void drift_info(antable *v, cellbuf *cb, cb_rect info)
 }
 
 static const antable_ops drift_ops = {
-    WS_AN_DRIFT, "drift", drift_fill, drift_open, drift_info,
+    WS_AN_DRIFT, "drift", drift_table, drift_hide, drift_open, drift_info,
 };
 
 static const view_class drift_class = {
