@@ -31,7 +31,8 @@ enum {
 
 typedef struct ws_analysis_opts {
     int centred;       /* weight PR on the centred covariance (default 1) */
-    double pair_tol;   /* WS_PAIR_TOL_DEFAULT */
+    double pair_tol;   /* < 0 (default): pairs by the spacing test; ≥ 0: by this tolerance */
+    double pair_alpha; /* the spacing test's level, WS_PAIR_ALPHA_DEFAULT */
     int basis_k;       /* WS_BASIS_K_DEFAULT */
     int amp_k;         /* WS_AMP_K_DEFAULT */
 } ws_analysis_opts;

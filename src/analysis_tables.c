@@ -210,16 +210,20 @@ typedef struct eigen_row {
     int pair;   /* index into s->pairs, -1 when λᵢ is in no pair */
 } eigen_row;
 
-/* arg: 0 index, 1 λ, 2 singular value, 3 decay, 4 the pair's gap */
+/* arg: 0 index, 1 λ, 2 singular value, 3 decay, 4 the pair's gap, 5 the
+ * unfolded spacing of the gap to the next, 6 its p-value */
 static double get_eigen(const void *row, int arg)
 {
     const eigen_row *r = row;
     const ws_spectrum *s = r->s;
+    int last = r->i + 1 >= s->d;
     switch (arg) {
     case 0: return r->i;
     case 1: return s->lam[r->i];
     case 2: return s->sv[r->i];
     case 3: return s->decay[r->i];
+    case 5: return last || !s->spacing ? NAN : s->spacing[r->i];
+    case 6: return last || !s->gap_p ? NAN : s->gap_p[r->i];
     default: return r->pair >= 0 ? s->pairs[r->pair].gap : NAN;
     }
 }
@@ -229,7 +233,7 @@ static const char *get_eigen_pair(const void *row, int arg, char *buf, size_t n)
     (void)arg;
     const eigen_row *r = row;
     if (r->pair < 0)
-        return NULL;
+        return r->i >= r->s->rank ? "null space" : NULL;
     snprintf(buf, n, "%d-%d", r->s->pairs[r->pair].i, r->s->pairs[r->pair].i + 1);
     return buf;
 }
@@ -243,8 +247,15 @@ static const ws_colspec eigen_cols[] = {
       WS_COL_BARS | WS_COL_F64}, get_eigen, NULL, NULL, 2},
     {{"decay", "decay", WS_COL_NUM, "%.4f", "", "decay ratio sv / sv0", WS_MORE_HIGHER, WS_COL_BARS},
      get_eigen, NULL, NULL, 3},
-    {{"pair", "pair", WS_COL_STR, NULL, "", "the pair of near-equal eigenvalues this one belongs to (i-j)",
-      WS_MORE_NONE, 0}, NULL, get_eigen_pair, NULL, 0},
+    {{"spacing", "spacing", WS_COL_NUM, "%.3f", "",
+      "unfolded spacing of the gap to the next eigenvalue (mean 1 locally)", WS_MORE_HIGHER, WS_COL_BARS},
+     get_eigen, NULL, NULL, 5},
+    {{"gap_p", "gap p", WS_COL_NUM, "%.2e", "",
+      "P(S <= spacing) under the Wigner surmise: small means closer than random levels", WS_MORE_LOWER, 0},
+     get_eigen, NULL, NULL, 6},
+    {{"pair", "pair", WS_COL_STR, NULL, "",
+      "the pair of near-equal eigenvalues this one belongs to (i-j), or null space", WS_MORE_NONE, 0},
+     NULL, get_eigen_pair, NULL, 0},
     {{"pair_gap", "gap", WS_COL_NUM, "%.2e", "", "the pair's relative gap |lambda_i - lambda_j| / lambda_i",
       WS_MORE_LOWER, 0}, get_eigen, NULL, NULL, 4},
 };
@@ -272,12 +283,12 @@ ws_table *ws_eigen_table(const ws_spectrum *s, int top)
     return t;
 }
 
-/* arg: 0 i, 1 j, 2 λi, 3 λj, 4 gap */
+/* arg: 0 i, 1 j, 2 λi, 3 λj, 4 gap, 5 spacing p-value */
 static double get_pair(const void *row, int arg)
 {
     const eigen_row *r = row;
     const ws_pair *p = &r->s->pairs[r->pair];
-    double v[] = {p->i, p->i + 1, r->s->lam[p->i], r->s->lam[p->i + 1], p->gap};
+    double v[] = {p->i, p->i + 1, r->s->lam[p->i], r->s->lam[p->i + 1], p->gap, p->p};
     return v[arg];
 }
 
@@ -292,11 +303,14 @@ static const ws_colspec pair_cols[] = {
      get_pair, NULL, NULL, 3},
     {{"gap", "gap", WS_COL_NUM, "%.2e", "", "relative gap |lambda_i - lambda_j| / lambda_i", WS_MORE_LOWER,
       WS_COL_BARS}, get_pair, NULL, NULL, 4},
+    {{"p", "p", WS_COL_NUM, "%.2e", "",
+      "the gap's spacing p-value (empty under the tolerance rule)", WS_MORE_LOWER, 0}, get_pair, NULL, NULL, 5},
 };
 
 ws_table *ws_pairs_table(const ws_spectrum *s)
 {
-    ws_table *t = new_table("pairs", "adjacent eigenvalues of E^T E within the pair tolerance of each other",
+    ws_table *t = new_table("pairs", "adjacent eigenvalues of E^T E closer than chance (the spacing test), "
+                            "or within the tolerance",
                             0, pair_cols, N_OF(pair_cols));
     for (int p = 0; t && p < s->n_pairs; p++) {
         eigen_row r = {s, s->pairs[p].i, p};

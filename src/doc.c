@@ -324,9 +324,6 @@ int ws_doc_export(const ws_doc *d, const char *path, ws_err *e)
     if (ws_atomic_open(&a, path, e) != 0)
         return -1;
     ws_doc_fmt f = ends_with(path, ".csv") ? WS_DOC_CSV : ends_with(path, ".json") ? WS_DOC_JSON : WS_DOC_TEXT;
-    if (ws_doc_write(d, f, a.fp) != 0) {
-        ws_atomic_abort(&a);
-        return ws_fail(e, "write failed");
-    }
+    ws_doc_write(d, f, a.fp);   /* a failed write shows in commit, with its reason */
     return ws_atomic_commit(&a, e);
 }

@@ -1,24 +1,17 @@
 /* The identity columns of analysis tables (table_id.h). */
 #include "table_id.h"
 
+#include "names.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-void ws_role_text(const ws_tensor *t, int bias_mark, char *buf, size_t n)
-{
-    const char *b = bias_mark && t->is_bias ? ".b" : "";
-    if (t->role && t->layer >= 0)
-        snprintf(buf, n, "%s%s@%d", ws_role_name(t->role), b, t->layer);
-    else
-        snprintf(buf, n, "%s%s", ws_role_name(t->role), b);
-}
 
 void ws_row_id_tensor(ws_row_id *id, const ws_tensor *t)
 {
     memset(id, 0, sizeof *id);
     id->name = t->name;
-    ws_role_text(t, 0, id->role, sizeof id->role);
+    ws_display_role(t, 1, id->role, sizeof id->role);
     id->layer = t->layer;
     id->ndim = 2;
     id->shape[0] = t->rows;

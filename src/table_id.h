@@ -19,14 +19,11 @@ typedef struct ws_row_id {
     int64_t shape[2];
 } ws_row_id;
 
-/* A tensor's row: its name, role@layer and canonical shape. */
+/* A tensor's row: its name in the file, role@layer (names.h,
+ * ws_display_role) and canonical shape. */
 void ws_row_id_tensor(ws_row_id *id, const ws_tensor *t);
 /* Any other row: a label, a role text (or NULL) and a layer (or -1). */
 void ws_row_id_label(ws_row_id *id, const char *name, const char *role, int layer);
-
-/* "qkv@3", or "embed" for a tensor outside the layers; ".b" after the
- * role for a bias when `bias_mark` is set. */
-void ws_role_text(const ws_tensor *t, int bias_mark, char *buf, size_t n);
 
 /* name, role, shape, layer (data only). */
 enum { WS_ID_NCOLS = 4 };

@@ -3,19 +3,20 @@
 
 #include <math.h>
 
-#include "table_id.h"
+#include "names.h"
 
 #define N_OF(a) (sizeof (a) / sizeof *(a))
 
-/* arg: 0 name, 1 role (".b" for a bias), 2 dtype */
+/* arg: 0 name, 1 role (names.h), 2 dtype, 3 kind */
 static const char *get_text(const void *row, int arg, char *buf, size_t n)
 {
     const ws_tensor *t = row;
-    if (arg == 1) {
-        ws_role_text(t, 1, buf, n);
-        return buf;
+    switch (arg) {
+    case 1: return ws_display_role(t, 1, buf, n);
+    case 2: return ws_dtype_name(t->dtype);
+    case 3: return ws_kind_name(t->kind);
+    default: return t->name;
     }
-    return arg ? ws_dtype_name(t->dtype) : t->name;
 }
 
 static int get_shape(const void *row, int arg, int64_t dims[8])
@@ -49,8 +50,12 @@ static double get_stat(const void *row, int arg)
 static const ws_colspec tensor_cols[] = {
     {{"name", "name", WS_COL_STR, NULL, "", "the tensor's name in the file", WS_MORE_NONE, 0},
      NULL, get_text, NULL, 0},
-    {{"role", "role", WS_COL_STR, NULL, "", "its role in the GPT layout @ its layer; .b: a bias",
-      WS_MORE_NONE, 0}, NULL, get_text, NULL, 1},
+    {{"role", "role", WS_COL_STR, NULL, "",
+      "its role in the GPT layout @ its layer (.b: a bias); for training state its kind; buffer", WS_MORE_NONE, 0},
+     NULL, get_text, NULL, 1},
+    {{"kind", "kind", WS_COL_STR, NULL, "",
+      "network (a parameter), buffer (kept, never trained) or state (a checkpoint's training state)",
+      WS_MORE_NONE, WS_COL_DATA}, NULL, get_text, NULL, 3},
     {{"layer", "layer", WS_COL_INT, NULL, "", "its layer index (none outside the layers)", WS_MORE_NONE,
       WS_COL_DATA}, get_num, NULL, NULL, 0},
     {{"bias", "bias", WS_COL_BOOL, NULL, "", "a bias vector", WS_MORE_NONE, WS_COL_DATA}, get_num, NULL, NULL, 1},
@@ -78,7 +83,7 @@ static const ws_colspec stat_cols[] = {
     {{"inf", "Inf", WS_COL_INT, NULL, "", "values that are infinite", WS_MORE_HIGHER, 0}, get_stat, NULL, NULL, 7},
 };
 
-ws_table *ws_tensor_table(const ws_model *m, int stats)
+ws_table *ws_tensor_table(const ws_model *m, int stats, int all)
 {
     ws_table *t = ws_table_new_named("tensors", "every tensor of the file, in file order");
     if (!t || ws_table_add_specs(t, tensor_cols, N_OF(tensor_cols)) < 0 ||
@@ -87,7 +92,7 @@ ws_table *ws_tensor_table(const ws_model *m, int stats)
         return NULL;
     }
     for (size_t i = 0; i < m->n_tensors; i++)
-        if (ws_table_add_item(t, &m->tensors[i]) < 0) {
+        if ((all || m->tensors[i].kind != WS_KIND_STATE) && ws_table_add_item(t, &m->tensors[i]) < 0) {
             ws_table_free(t);
             return NULL;
         }

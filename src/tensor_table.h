@@ -6,9 +6,10 @@
 #include "model.h"
 #include "table.h"
 
-/* "tensors": every tensor of `m` in file order with its role, shape as
- * stored, dtype and size; with `stats` (ws_model_stats_all first) its
+/* "tensors": the tensors of `m` in file order (the network and its
+ * buffers; training state too with `all`) with their role, shape as
+ * stored, dtype and size; with `stats` (ws_model_stats_all first) their
  * statistics. NULL when out of memory. */
-ws_table *ws_tensor_table(const ws_model *m, int stats);
+ws_table *ws_tensor_table(const ws_model *m, int stats, int all);
 
 #endif

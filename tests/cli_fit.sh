@@ -10,7 +10,7 @@ M="$T/m.safetensors"
 # Default: every 2-D weight matrix (tok_emb, pos_emb, c_attn, c_proj, mlp.0, mlp.2), no biases.
 "$W" fit "$M" --json > "$T/all.json"
 ok "$B/tests/json_check" command=fit model="$M" parameters.k=4 parameters.mode=free parameters.rows=all \
-   parameters.tensor=null -k fits -r tables.fits.rows 0.name=tok_emb.weight 0.shape.0=40 0.shape.1=32 \
+   parameters.tensor parameters.all_tensors=false -k fits -r tables.fits.rows 0.name=tok_emb.weight 0.shape.0=40 0.shape.1=32 \
    0.role=embed 0.K=4 0.mode=free 0.r2 0.mse 0.compression 0.centre_linearity 0.nonconverged 0.degenerate \
    5.name=blocks.0.mlp.2.weight 5.role=mlp_down@0 5.layer=0 < "$T/all.json"
 # No run-to-run varying column unless asked: the same fit prints the same bytes.
@@ -24,7 +24,7 @@ ok sh -c "! grep -q 'NaN\\|nan' '$T/all.json'"
 
 # A pattern, K, a sample of rows, L2.
 "$W" fit "$M" --tensor 'blocks.0.mlp.0.*' --k 3 --rows 20 --level 2 --json > "$T/l2.json"
-ok "$B/tests/json_check" parameters.tensor="blocks.0.mlp.0.*" parameters.k=3 parameters.rows=20 parameters.level=2 \
+ok "$B/tests/json_check" parameters.tensor.0="blocks.0.mlp.0.*" parameters.k=3 parameters.rows=20 parameters.level=2 \
    parameters.g=3 -r tables.fits.rows 0.name=blocks.0.mlp.0.weight 0.shape.0=128 0.shape.1=32 0.fitted=20 \
    0.K=3 0.compression 0.l2_r2_params 0.l2_r2_rows 0.l2_compression < "$T/l2.json"
 # compression n/(3K) = 32/9; L2: 20 rows · 32 / (3K · 3G) = 640/81 (shortest float32 forms)
@@ -41,7 +41,7 @@ ok awk -v f="$free" -v g="$grid" 'BEGIN { exit !(f > g && g > 0 && f < 1) }'
 # Any 2-D tensor whatever its name; 1-D tensors are not matrices.
 "$W" fit "$M" --tensor 'blocks.0.ln1.weight' > "$T/out" 2> "$T/err"
 ok test $? -eq 2
-ok grep -q "no 2-D tensor matches" "$T/err"
+ok grep -q "selects no 2-D tensor" "$T/err"
 
 # Per-row parameters: CSV (header + one line per row) and JSON, written atomically.
 "$W" fit "$M" --tensor 'blocks.0.attn.c_proj.weight' --k 2 --rows-out "$T/rows.csv" > /dev/null

@@ -12,13 +12,13 @@ set -u
 
 # spectrum: 16 eigenvalues, descending, decay starts at 1.
 "$W" spectrum "$T/a.safetensors" --json > "$T/s.json"
-ok "$J" command=spectrum model="$T/a.safetensors" parameters.tol=0.01 parameters.top=null \
+ok "$J" command=spectrum model="$T/a.safetensors" parameters.rule=spacing parameters.alpha=0.01 parameters.top=null \
    parameters.energy=false parameters.embedding=tok_emb.weight -k eigenvalues \
    -r tables.eigenvalues.rows 0.i=0 0.decay=1 15.i=15 0.lambda 0.sv 0.pair < "$T/s.json"
 ok sh -c "! '$J' tables.eigenvalues.rows.16.i < '$T/s.json' 2>/dev/null"
 ok "$J" tables.pairs.description tables.pairs.rows < "$T/s.json"
 "$W" spectrum "$T/a.safetensors" --csv > "$T/s.csv"
-ok test "$(head -1 "$T/s.csv")" = "i,lambda,sv,decay,pair,pair_gap"
+ok test "$(head -1 "$T/s.csv")" = "i,lambda,sv,decay,spacing,gap_p,pair,pair_gap"
 ok test "$(wc -l < "$T/s.csv")" -eq 17
 "$W" spectrum "$T/a.safetensors" --top 3 > "$T/s.txt"
 ok grep -q "16 eigenvalues of EᵀE" "$T/s.txt"
@@ -27,6 +27,27 @@ ok "$J" parameters.energy=true -k energy -r tables.energy.rows 0.name=tok_emb.we
    0.comps50 0.comps90 0.status=ok < "$T/e.json"
 ok grep -q '"name": "blocks.0.mlp.2.weight", "role": "mlp_down@0", "shape": \[16, 64\], "layer": 0, "projected": "columns"' "$T/e.json"
 refuses "--tol" "$W" spectrum "$T/a.safetensors" --tol 2
+refuses "--alpha" "$W" spectrum "$T/a.safetensors" --alpha 0
+refuses "give one" "$W" spectrum "$T/a.safetensors" --alpha 0.05 --tol 0.01
+# Pairs by level spacing: the two planted exact pairs and nothing else; 40
+# tokens on 16 columns leave no null space, 8 tokens on 16 leave 8 cut.
+P="$S/tests/fixtures/planted_pair.safetensors"
+"$W" spectrum "$P" --json > "$T/pp.json"
+ok "$J" -r tables.eigenvalues.rows 3.pair=3-4 4.pair=3-4 10.pair=10-11 11.pair=10-11 "2.pair=null" \
+   "5.pair=null" -r tables.pairs.rows 0.i=3 0.j=4 0.p 1.i=10 1.gap < "$T/pp.json"
+ok sh -c "! '$J' tables.pairs.rows.2 < '$T/pp.json' 2>/dev/null"
+ok test "$(grep -c '"pair": "' "$T/pp.json")" -eq 4
+"$W" spectrum "$P" > "$T/pp.txt"
+ok grep -q "32 eigenvalues of EᵀE, 2 pairs (p ≤ 0.01, Bonferroni over 31 gaps)" "$T/pp.txt"
+"$W" spectrum "$T/a.safetensors" > "$T/s0.txt"
+ok grep -q "0 pairs (p ≤ 0.01, Bonferroni over 15 gaps)" "$T/s0.txt"
+"$W" spectrum "$T/a.safetensors" --tol 0.5 > "$T/s1.txt"
+ok grep -q "pairs (tol 0.5)" "$T/s1.txt"
+"$W" init --layers 1 --d 16 --heads 4 --vocab 8 --block 8 --seed 1 -o "$T/short.safetensors"
+"$W" spectrum "$T/short.safetensors" --csv > "$T/short.csv"
+ok test "$(grep -c ',null space,' "$T/short.csv")" -eq 8
+"$W" spectrum "$T/short.safetensors" > "$T/short.txt"
+ok grep -q "8 eigenvalues in the numerical null space (rank 8): no spacing test" "$T/short.txt"
 
 # pr: one row per matrix plus the global amplitude row.
 "$W" pr "$T/a.safetensors" --json > "$T/p.json"

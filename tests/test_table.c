@@ -292,7 +292,7 @@ static void test_engine_tables(void)
     CHECK(ws_table_nrows(layers) == (int)a->n + 1);
     CHECK(!ws_table_in_bars(layers, (int)a->n));   /* the all-layers row */
     ws_table_free(layers);
-    check_described(ws_tensor_table(m, 0), "tensors");
+    check_described(ws_tensor_table(m, 0, 0), "tensors");
     check_described(ws_eval_table(2.0, 3, 8), "eval");
 
     ws_fit_table_opts fo = {2, 1, 1};
@@ -314,7 +314,7 @@ static void test_engine_tables(void)
     ws_strategy st[2];
     CHECK(ws_strategy_parse("full", &st[0], &e) == 0 && ws_strategy_parse("frozen:*=freeze", &st[1], &e) == 0);
     ws_compare_run runs[4] = {{3, 2, 2.5, 0}, {3, 2.2, 2.4, 0}, {3, 3, 3, 0}, {3, 3, 3, 0}};
-    ws_compare c = {2, 2, runs};
+    ws_compare c = {.n_strat = 2, .n_seeds = 2, .steps = 10, .runs = runs};
     ws_table *ct = ws_compare_table(&c, st, &e);
     CHECK_NEAR(ws_table_cell_num(ct, 0, ws_table_find(ct, "val_end_mean")), 2.1, 1e-12);
     CHECK_NEAR(ws_table_cell_num(ct, 1, ws_table_find(ct, "vs_first_pct")), 100 * (3 - 2.1) / 2.1, 1e-9);

@@ -15,7 +15,8 @@ wait_for "tok_emb.weight"
 keys F
 wait_for "fits: 11 matrices, K=4, free"
 wait_for "11 of 11 matrices fitted; sorted by model order" 60
-wait_for "blocks.1.mlp.2.weight"
+wait_for "mlp_down@1"   # the role column tells the layers apart
+screen | grep -q "blocks.1.mlp.2.weight  *mlp_down@1 " || fail "no row blocks.1.mlp.2.weight mlp_down@1"
 keys s
 wait_for "sorted by R2 (descending)"   # the most first: the column says higher is more
 wait_for "R2: pooled R^2"              # the selected column's description

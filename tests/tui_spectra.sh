@@ -15,12 +15,8 @@ tui_start "$TMP/m2.safetensors" "$TMP/m3.safetensors"
 wait_for "tok_emb.weight"
 # Spectrum: plot, list, pairs, cursor, axis.
 keys S
-wait_for "64 eigenvalues, 13 pairs (tol 0.01), log10 axis"
-wait_for "λ[0] = 0.35842149"
-wait_for "9-10  2.63e-03"   # the list marks the pair and its gap
-keys ]
-wait_for "λ[9] = "
-wait_for "pair 9-10, gap 0.263%"
+wait_for "64 eigenvalues, 0 pairs (p ≤ 0.01, Bonferroni over 63 gaps), log10 axis"
+wait_for "λ[0] = 0.35842149  s = 0.598683  s/s0 = 1.0000  gap to 1: spacing"
 keys l
 wait_for "linear axis"
 keys q
@@ -43,6 +39,19 @@ keys Enter
 wait_for "TUNED - MODEL: tok_emb.weight"
 keys q b
 wait_for "layer 1"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# Pairs marked only where the spacing test finds them: the planted fixture.
+tui_start "${WS_SRCDIR:-.}/tests/fixtures/planted_pair.safetensors"
+wait_for "tok_emb.weight"
+keys S
+wait_for "32 eigenvalues, 2 pairs (p ≤ 0.01, Bonferroni over 31 gaps)"
+wait_for "gap p pair"
+keys ]
+wait_for "pair 3-4, gap 0.000%, p 2.6e-16"
+keys ]
+wait_for "pair 10-11, gap 0.000%, p 2.1e-14"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

@@ -1,7 +1,6 @@
 /* wscope fit: Gaussian fits of the rows of every selected 2-D tensor, one
  * summary line per matrix; --rows-out writes every row's parameters. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -14,30 +13,38 @@
 #include "commands.h"
 #include "fit.h"
 #include "fit_tables.h"
+#include "inputs.h"
+#include "names.h"
 
-#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN] [--k K] [--mode free|grid] " \
+#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid] " \
                   "[--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv] [--timing] " \
                   "[--rows-out FILE]"
 
 typedef struct fit_cli {
-    const char *pattern;
+    ws_namesel sel;            /* --tensor patterns (names.h); none: every weight matrix */
+    int all;                   /* --all-tensors: training state and buffers too */
     ws_fit_matrix_opts mo;
     cli_fmt fmt;
     const char *rows_out;
     const char *eig_path;
     double *eig;
     int64_t n_eig;
-    int timing;
+    int timing;                /* --timing: the seconds column */
 } fit_cli;
 
-/* Default: every 2-D weight matrix. With a pattern: every 2-D tensor whose
- * name matches it (shell glob), whatever its role. */
-static int selected(const ws_tensor *t, const char *pattern)
+/* Default: every weight matrix of the network. With patterns: every 2-D
+ * tensor of the network they select (names.h), whatever its role; with
+ * --all-tensors, training state and buffers too. */
+static int selected(const ws_tensor *t, const ws_model *m, const fit_cli *c)
 {
-    if (pattern)
-        return t->ndim == 2 && t->rows >= 1 && t->cols >= 1 && fnmatch(pattern, t->name, 0) == 0;
-    return ws_tensor_is_matrix(t) && !t->is_bias;
+    if (!c->sel.n)
+        return (c->all ? ws_tensor_is_matrix(t) && !t->is_bias : ws_tensor_is_weight_matrix(t));
+    return (c->all || t->kind == WS_KIND_NETWORK) && t->ndim == 2 && t->rows >= 1 && t->cols >= 1 &&
+           ws_namesel_match(&c->sel, -1, m, t);
 }
+
+static int fittable(const ws_tensor *t) { return t->kind == WS_KIND_NETWORK && t->ndim == 2; }
+static int fittable_any(const ws_tensor *t) { return t->ndim == 2; }
 
 static int parse(int argc, char **argv, fit_cli *c)
 {
@@ -47,18 +54,20 @@ static int parse(int argc, char **argv, fit_cli *c)
         {"level", required_argument, 0, 'l'},  {"g", required_argument, 0, 'g'},
         {"ftol", required_argument, 0, 'f'},   {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},          {"rows-out", required_argument, 0, 'o'},
-        {"eig", required_argument, 0, 'e'},    {"timing", no_argument, 0, 'T'},
-        {0, 0, 0, 0},
+        {"eig", required_argument, 0, 'e'},    {"all-tensors", no_argument, 0, 'a'},
+        {"timing", no_argument, 0, 'T'},       {0, 0, 0, 0},
     };
     long v;
     int ch;
+    ws_err e = {{0}};
     memset(c, 0, sizeof *c);
     ws_fit_matrix_opts_default(&c->mo);
     c->fmt = CLI_TEXT;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 't': c->pattern = optarg; break;
+        case 't': if (ws_namesel_add(&c->sel, optarg, &e)) return cli_fail("--tensor", &e); break;
+        case 'a': c->all = 1; break;
         case 'k': if (cli_int("--k", optarg, 1, WS_FIT_KMAX, &v)) return 2; c->mo.fit.K = (int)v; break;
         case 'g': if (cli_int("--g", optarg, 1, WS_FIT_KMAX, &v)) return 2; c->mo.G = (int)v; break;
         case 'l': if (cli_int("--level", optarg, 1, 2, &v)) return 2; c->mo.level = (int)v; break;
@@ -96,8 +105,9 @@ static int parse(int argc, char **argv, fit_cli *c)
  * Returns 0 or prints the error and returns 2. */
 static int load_eig(fit_cli *c)
 {
-    FILE *fp = fopen(c->eig_path, "r");
-    if (!fp) return cli_failf(c->eig_path, "cannot open: %s", strerror(errno));
+    ws_err e = {{0}};
+    FILE *fp = ws_input_fopen(c->eig_path, &e);
+    if (!fp) return cli_fail(c->eig_path, &e);
     size_t cap = 0, n = 0, len = 0;
     double *v = NULL;
     char *line = NULL;
@@ -141,7 +151,8 @@ static ws_doc *fit_doc(const char *path, const fit_cli *c)
 {
     ws_doc *d = cli_doc("fit", path);
     if (!d) return NULL;
-    ws_doc_param_str(d, "tensor", c->pattern);
+    ws_doc_param_strs(d, "tensor", (const char *const *)c->sel.pat, c->sel.n);
+    ws_doc_param_bool(d, "all_tensors", c->all);
     ws_doc_param_int(d, "k", c->mo.fit.K);
     ws_doc_param_str(d, "mode", c->mo.mode == WS_FIT_MODE_GRID ? "grid" : "free");
     if (c->mo.sample) ws_doc_param_int(d, "rows", c->mo.sample);
@@ -183,18 +194,20 @@ int cmd_fit(int argc, char **argv)
 {
     fit_cli c;
     int rc = parse(argc, argv, &c);
-    if (rc) return rc;
-    if (c.eig_path && (rc = load_eig(&c))) return rc;
+    if (rc) { ws_namesel_free(&c.sel); return rc; }
+    if (c.eig_path && (rc = load_eig(&c))) { ws_namesel_free(&c.sel); return rc; }
     const char *path = argv[optind];
     ws_model *m;
-    if (cli_open_model(path, &m)) { free(c.eig); return 2; }
+    if (cli_open_model(path, &m)) { free(c.eig); ws_namesel_free(&c.sel); return 2; }
     size_t n = 0;
-    for (size_t i = 0; i < m->n_tensors; i++) n += selected(&m->tensors[i], c.pattern);
-    if (!n) {
+    ws_err e = {{0}};
+    for (size_t i = 0; i < m->n_tensors; i++) n += selected(&m->tensors[i], m, &c);
+    if (ws_namesel_check(&c.sel, m, c.all ? fittable_any : fittable, "2-D tensor",
+                         c.all ? NULL : "--all-tensors", &e) < 0 || !n) {
         ws_model_free(m);
         free(c.eig);
-        return c.pattern ? cli_failf(path, "no 2-D tensor matches '%s'", c.pattern)
-                         : cli_failf(path, "no 2-D weight matrix to fit");
+        ws_namesel_free(&c.sel);
+        return e.msg[0] ? cli_fail(path, &e) : cli_failf(path, "no 2-D weight matrix to fit");
     }
     ws_fit_table_opts to = {c.mo.level, c.eig != NULL, c.timing};
     ws_doc *d = fit_doc(path, &c), *rd = c.rows_out ? fit_doc(path, &c) : NULL;
@@ -206,7 +219,7 @@ int cmd_fit(int argc, char **argv)
     int failed = !d || !ws_doc_ok(d) || (c.rows_out && (!rd || !ws_doc_ok(rd)));
     if (failed) cli_failf("fit", "out of memory");
     for (size_t i = 0; !failed && i < m->n_tensors; i++)
-        if (selected(&m->tensors[i], c.pattern))
+        if (selected(&m->tensors[i], m, &c))
             failed |= fit_tensor(path, &m->tensors[i], &c, sum, rows);
     rc = failed;
     if (d && ws_doc_ok(d))
@@ -214,11 +227,12 @@ int cmd_fit(int argc, char **argv)
     else
         ws_doc_free(d);
     if (rd && ws_doc_ok(rd)) {
-        ws_err e = {{0}};
-        if (ws_doc_export(rd, c.rows_out, &e) < 0) rc = cli_fail(c.rows_out, &e);
+        ws_err we = {{0}};
+        if (ws_doc_export(rd, c.rows_out, &we) < 0) rc = cli_fail(c.rows_out, &we);
     }
     ws_doc_free(rd);
     ws_model_free(m);
     free(c.eig);
+    ws_namesel_free(&c.sel);
     return rc;
 }

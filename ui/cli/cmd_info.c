@@ -16,17 +16,6 @@ static int stats_progress(size_t done, size_t total, void *u)
     return 0;
 }
 
-/* Parameters of the network itself: tensors with a role (a checkpoint's
- * optimizer state and other extras have none). */
-static int64_t model_params(const ws_model *m)
-{
-    int64_t n = 0;
-    for (size_t i = 0; i < m->n_tensors; i++)
-        if (m->tensors[i].role != WS_ROLE_NONE)
-            n += m->tensors[i].numel;
-    return n;
-}
-
 static json_t *config_json(const ws_model *m)
 {
     const ws_config *c = &m->cfg;
@@ -46,31 +35,32 @@ static json_t *config_json(const ws_model *m)
 static void add_field(ws_doc *d, const char *key, json_t *j)
 {
     char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    if (s)
-        ws_doc_field(d, key, s);
-    else
-        ws_doc_field(d, key, "null");
+    ws_doc_field(d, key, s ? s : "null");
     free(s);
     json_decref(j);
 }
 
-/* The document: layout, config and counts, then the tensor table. */
-static ws_doc *info_doc(const ws_model *m, int with_stats)
+/* The document: layout, config and counts by kind, then the tensors. */
+static ws_doc *info_doc(const ws_model *m, int with_stats, int all)
 {
     ws_doc *d = cli_doc("info", m->path);
     if (!d)
         return NULL;
     ws_doc_param_bool(d, "stats", with_stats);
+    ws_doc_param_bool(d, "all_tensors", all);
     add_field(d, "layout", json_string(ws_layout_name(m->layout)));
     add_field(d, "config", config_json(m));
-    add_field(d, "n_params", json_integer(m->n_params));
-    add_field(d, "n_params_model", m->layout != WS_LAYOUT_UNKNOWN ? json_integer(model_params(m)) : json_null());
-    add_field(d, "n_tensors", json_integer((json_int_t)m->n_tensors));
-    ws_doc_table(d, ws_tensor_table(m, with_stats));
+    add_field(d, "n_params", json_integer(m->params_kind[WS_KIND_NETWORK]));
+    add_field(d, "n_tensors", json_integer((json_int_t)m->n_kind[WS_KIND_NETWORK]));
+    add_field(d, "n_params_state", json_integer(m->params_kind[WS_KIND_STATE]));
+    add_field(d, "n_tensors_state", json_integer((json_int_t)m->n_kind[WS_KIND_STATE]));
+    add_field(d, "n_params_buffers", json_integer(m->params_kind[WS_KIND_BUFFER]));
+    add_field(d, "n_tensors_buffers", json_integer((json_int_t)m->n_kind[WS_KIND_BUFFER]));
+    ws_doc_table(d, ws_tensor_table(m, with_stats, all));
     return d;
 }
 
-static void print_header(const ws_model *m)
+static void print_header(const ws_model *m, int all)
 {
     const ws_config *c = &m->cfg;
     printf("model:  %s\nlayout: %s\n", m->path, ws_layout_name(m->layout));
@@ -83,7 +73,7 @@ static void print_header(const ws_model *m)
         printf("unknown");
     printf(" n_embd=%d vocab_size=%d block_size=%d tied=%s bias=%s gelu=%s\n", c->n_embd, c->vocab_size,
            c->block_size, c->tied ? "yes" : "no", c->bias ? "yes" : "no", c->gelu_tanh ? "tanh" : "exact");
-    int64_t emb = 0, per_layer = 0, in_model = model_params(m);
+    int64_t emb = 0, per_layer = 0;
     for (size_t i = 0; i < m->n_tensors; i++) {
         const ws_tensor *t = &m->tensors[i];
         if (t->role != WS_ROLE_NONE && t->layer >= 0)
@@ -91,32 +81,37 @@ static void print_header(const ws_model *m)
         else if (t->role == WS_ROLE_EMBED || t->role == WS_ROLE_POS_EMBED || t->role == WS_ROLE_HEAD)
             emb += t->numel;
     }
-    printf("params: %lld total", (long long)m->n_params);
-    if (m->layout != WS_LAYOUT_UNKNOWN) {
-        printf(", %lld in the model (%lld in blocks, %lld in embeddings/head)", (long long)in_model,
-               (long long)per_layer, (long long)emb);
-        if (m->n_params > in_model)   /* e.g. a checkpoint's optimizer state */
-            printf(", %lld in other tensors", (long long)(m->n_params - in_model));
-    }
-    printf(", %zu tensors\n\n", m->n_tensors);
+    printf("params: %lld in the network", (long long)m->params_kind[WS_KIND_NETWORK]);
+    if (m->layout != WS_LAYOUT_UNKNOWN)
+        printf(" (%lld in blocks, %lld in embeddings/head)", (long long)per_layer, (long long)emb);
+    printf(", %zu tensors\n", m->n_kind[WS_KIND_NETWORK]);
+    if (m->n_kind[WS_KIND_BUFFER])
+        printf("buffers: %lld values in %zu tensors (never trained)\n",
+               (long long)m->params_kind[WS_KIND_BUFFER], m->n_kind[WS_KIND_BUFFER]);
+    if (m->n_kind[WS_KIND_STATE])
+        printf("training state: %lld values in %zu tensors (%s)\n",
+               (long long)m->params_kind[WS_KIND_STATE], m->n_kind[WS_KIND_STATE],
+               all ? "listed below" : "listed with --all-tensors");
+    putchar('\n');
 }
 
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'c'}, {"no-stats", no_argument, 0, 'n'},
-        {0, 0, 0, 0}};
+        {"all-tensors", no_argument, 0, 'a'}, {0, 0, 0, 0}};
     cli_fmt fmt = CLI_TEXT;
-    int stats = 1, c;
+    int stats = 1, all = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'j') fmt = CLI_JSON;
         else if (c == 'c') fmt = CLI_CSV;
         else if (c == 'n') stats = 0;
+        else if (c == 'a') all = 1;
         else return 2;
     }
     if (optind != argc - 1)
-        return cli_failf("info", "usage: wscope info MODEL [--json|--csv] [--no-stats]");
+        return cli_failf("info", "usage: wscope info MODEL [--json|--csv] [--no-stats] [--all-tensors]");
     const char *path = argv[optind];
     ws_model *m;
     if (cli_open_model(path, &m))
@@ -134,8 +129,8 @@ int cmd_info(int argc, char **argv)
         }
     }
     if (fmt == CLI_TEXT)
-        print_header(m);
-    int rc = cli_emit(info_doc(m, stats), fmt, NULL);
+        print_header(m, all);
+    int rc = cli_emit(info_doc(m, stats, all), fmt, NULL);
     ws_model_free(m);
     return rc;
 }

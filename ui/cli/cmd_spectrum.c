@@ -1,5 +1,6 @@
-/* wscope spectrum: eigenvalues of EᵀE, pairs, decay ratios; with --energy
- * the spectral energy of every matrix in the EᵀE eigenbasis. */
+/* wscope spectrum: eigenvalues of EᵀE, decay ratios, the level-spacing
+ * p-value of every gap and the significant pairs (or pairs by a tolerance);
+ * with --energy the spectral energy of every matrix in the EᵀE eigenbasis. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,12 +10,13 @@
 #include "spectra_cli.h"
 
 static const char *usage_text =
-    "usage: wscope spectrum MODEL [--tol T] [--top N] [--energy] [--json|--csv]";
+    "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N] [--energy] [--json|--csv]";
 
 int cmd_spectrum(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tol", required_argument, 0, 't'}, {"top", required_argument, 0, 'n'},
+        {"tol", required_argument, 0, 't'}, {"alpha", required_argument, 0, 'a'},
+        {"top", required_argument, 0, 'n'},
         {"energy", no_argument, 0, 'e'},    {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},       {0, 0, 0, 0}};
     ws_analysis_opts o;
@@ -30,6 +32,11 @@ int cmd_spectrum(int argc, char **argv)
             if (!(o.pair_tol >= 0 && o.pair_tol < 1))
                 return cli_failf("--tol", "must be in [0, 1), got %s", optarg);
             break;
+        case 'a':
+            if (cli_double("--alpha", optarg, &o.pair_alpha)) return 2;
+            if (!(o.pair_alpha > 0 && o.pair_alpha < 1))
+                return cli_failf("--alpha", "must be in (0, 1), got %s", optarg);
+            break;
         case 'n': if (cli_int("--top", optarg, 1, 1L << 30, &top)) return 2; break;
         case 'e': energy = 1; break;
         case 'j': fmt = CLI_JSON; break;
@@ -39,6 +46,8 @@ int cmd_spectrum(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cli_failf("spectrum", "%s", usage_text);
+    if (o.pair_tol >= 0 && o.pair_alpha != WS_PAIR_ALPHA_DEFAULT)
+        return cli_failf("--alpha", "the spacing test's level; --tol chooses the other rule: give one");
     ws_model *m;
     ws_analysis *a;
     int rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_EMBED, &m, &a);
@@ -49,7 +58,13 @@ int cmd_spectrum(int argc, char **argv)
         const ws_spectrum *s = &a->spec;
         ws_doc *d = cli_doc("spectrum", m->path);
         if (d) {
-            ws_doc_param_num(d, "tol", o.pair_tol);
+            if (s->rule.tol >= 0) {
+                ws_doc_param_str(d, "rule", "tolerance");
+                ws_doc_param_num(d, "tol", s->rule.tol);
+            } else {
+                ws_doc_param_str(d, "rule", "spacing");
+                ws_doc_param_num(d, "alpha", s->rule.alpha);
+            }
             if (top)
                 ws_doc_param_int(d, "top", top);
             else
@@ -63,13 +78,19 @@ int cmd_spectrum(int argc, char **argv)
                 ws_doc_table(d, ws_pairs_table(s));
             }
         }
-        char head[1400];
-        int n = snprintf(head, sizeof head, "embedding %s (%lldx%lld): %d eigenvalues of EᵀE, %d pair%s "
-                         "(tol %g)\ndecay: s1/s0 = %.3f", a->embed->name, (long long)a->embed->rows,
-                         (long long)a->embed->cols, s->d, s->n_pairs, s->n_pairs == 1 ? "" : "s",
-                         o.pair_tol, s->d > 1 ? s->decay[1] : NAN);
-        if (s->d > 10 && n > 0 && (size_t)n < sizeof head)
-            snprintf(head + n, sizeof head - (size_t)n, ", s10/s0 = %.3f", s->decay[10]);
+        char rule[96], head[1600];
+        ws_spectrum_rule_text(s, rule, sizeof rule);
+        size_t n = (size_t)snprintf(head, sizeof head, "embedding %s (%lldx%lld): %d eigenvalues of EᵀE, %d pair%s (%s)",
+                                    a->embed->name, (long long)a->embed->rows, (long long)a->embed->cols, s->d,
+                                    s->n_pairs, s->n_pairs == 1 ? "" : "s", rule);
+        if (s->rank < s->d && n < sizeof head)
+            n += (size_t)snprintf(head + n, sizeof head - n, "\n%d eigenvalue%s in the numerical null space "
+                                  "(rank %d): no spacing test", s->d - s->rank, s->d - s->rank == 1 ? "" : "s",
+                                  s->rank);
+        if (n < sizeof head)
+            n += (size_t)snprintf(head + n, sizeof head - n, "\ndecay: s1/s0 = %.3f", s->d > 1 ? s->decay[1] : NAN);
+        if (s->d > 10 && n < sizeof head)
+            snprintf(head + n, sizeof head - n, ", s10/s0 = %.3f", s->decay[10]);
         rc = cli_emit(d, fmt, head);
     }
     spectra_cli_close(m, a);

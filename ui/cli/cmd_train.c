@@ -5,13 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "atomic.h"
 #include "cli.h"
 #include "commands.h"
 #include "data.h"
-#include "table.h"
+#include "run.h"
+#include "runlog.h"
 #include "tokenizer.h"
 #include "train.h"
 #include "train_args.h"
@@ -75,122 +77,201 @@ static void print_policies(ws_train *t)
 }
 
 static ws_train *volatile running;
+static volatile sig_atomic_t stop_signal;
 
-static void on_sigint(int sig)
+/* Ctrl-C, SIGTERM and SIGHUP stop after the current step and save; a
+ * second one kills. */
+static void on_stop_signal(int sig)
 {
-    (void)sig;
+    stop_signal = sig;
     if (running)
         ws_train_cancel(running);
-    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C kills */
+    cli_signal_default(sig);   /* a second one kills (removing a half-written save) */
 }
 
-static void print_eval(const ws_train_rec *r, int64_t steps)
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void catch_stop_signals(void (*h)(int))
 {
-    char loss[32] = "-";
-    if (!isnan(r->loss))
-        snprintf(loss, sizeof loss, "%.4f", r->loss);
-    printf("step %lld/%lld  loss %s  val_loss %.4f", (long long)r->step, (long long)steps, loss,
-           r->val_loss);
-    if (!isnan(r->lr))
-        printf("  lr %.3e  grad_norm %.4g  tokens/s %.0f", r->lr, r->grad_norm, r->tokens_per_s);
-    printf("\n");
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        signal(stop_signals[i], h);
+}
+
+enum { LINE_MAX_COLS = 79 };   /* result lines fit an 80-column terminal */
+
+/* Append " FIELD" to line when it still fits in LINE_MAX_COLS. */
+static void add_field(char *line, size_t n, const char *field)
+{
+    size_t len = strlen(line);
+    if (len + strlen(field) <= LINE_MAX_COLS && len + strlen(field) < n)
+        snprintf(line + len, n - len, "%s", field);
+}
+
+/* One line per evaluation: step, loss, val_loss, then lr, gradient norm
+ * and tokens/s as far as they fit in 80 columns. The final evaluation
+ * (no loss of its own) says so and gives the last step's loss. */
+static void print_eval(const ws_train_rec *r, const ws_run *run, int64_t steps)
+{
+    char line[160], f[64];
+    if (isnan(r->loss)) {
+        ws_run_summary s;
+        ws_run_summarise(run, 0, &s);
+        snprintf(line, sizeof line, "step %lld/%lld  val_loss %.4f  final", (long long)r->step,
+                 (long long)steps, r->val_loss);
+        if (!isnan(s.last_loss)) {
+            snprintf(f, sizeof f, "  (last loss %.4f)", s.last_loss);
+            add_field(line, sizeof line, f);
+        }
+    } else {
+        snprintf(line, sizeof line, "step %lld/%lld  loss %.4f  val_loss %.4f", (long long)r->step,
+                 (long long)steps, r->loss, r->val_loss);
+        snprintf(f, sizeof f, "  lr %.3e", r->lr);
+        add_field(line, sizeof line, f);
+        snprintf(f, sizeof f, "  grad_norm %.4g", r->grad_norm);
+        add_field(line, sizeof line, f);
+        snprintf(f, sizeof f, "  tokens/s %.0f", r->tokens_per_s);
+        add_field(line, sizeof line, f);
+    }
+    printf("%s\n", line);
     fflush(stdout);
 }
 
-static void status_line(const ws_train_rec *r, int64_t steps, int64_t first, int64_t stop)
+static int term_cols(void)
+{
+    struct winsize ws;
+    return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 ? ws.ws_col : 80;
+}
+
+/* The TTY status line: step, bar, percent, loss, elapsed and ETA,
+ * tokens/s, lr; cut to the terminal's width. */
+static void status_line(const ws_train_rec *r, const ws_run *run, int64_t first, int64_t stop)
 {
     double f = stop > first ? (double)(r->step + 1 - first) / (double)(stop - first) : 1;
-    int w = 20, fill = (int)(f * w);
-    char bar[32];
+    char bar[24], el[16], eta[16], line[256];
+    int w = 12, fill = (int)(f * w);
     for (int i = 0; i < w; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[w] = 0;
-    fprintf(stderr, "\r\033[Kstep %lld/%lld [%s] loss %.4f lr %.2e %.0f tok/s",
-            (long long)r->step + 1, (long long)steps, bar, r->loss, r->lr, r->tokens_per_s);
+    snprintf(line, sizeof line, "step %lld/%lld [%s] %3d%%  loss %.4f  %s ETA %s  "
+             "%.0f tok/s  lr %.2e", (long long)r->step + 1, (long long)stop, bar, (int)(f * 100),
+             r->loss, ws_fmt_duration(r->elapsed_s, el, sizeof el),
+             ws_fmt_duration(ws_run_eta(run, stop), eta, sizeof eta), r->tokens_per_s, r->lr);
+    int cols = term_cols() - 1;
+    if ((int)strlen(line) > cols) {   /* whole fields only */
+        line[cols] = 0;
+        char *gap = strstr(line, "  ") ? strrchr(line, ' ') : NULL;
+        while (gap && gap > line && gap[-1] != ' ')
+            gap = memrchr(line, ' ', (size_t)(gap - line));
+        if (gap && gap > line)
+            gap[-1] = 0;
+    }
+    fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
 }
 
-/* One CSV row: the record, then the update norm of each matrix. */
-static void log_row(ws_table *log, ws_train *t, size_t i, const ws_train_rec *r, float *upd)
-{
-    int row = ws_table_row(log);
-    double v[7] = {(double)r->step, r->loss, r->val_loss, r->lr, r->grad_norm, r->tokens_per_s,
-                   (double)r->n_frozen};
-    for (int c = 0; c < 7; c++)
-        ws_table_num(log, row, c, v[c]);
-    if (upd && !ws_train_update_norms(t, i, upd))
-        for (int k = 0; k < ws_train_n_matrices(t); k++)
-            ws_table_num(log, row, 7 + k, upd[k]);
-}
+/* The training log (runlog.h): one row per record as it comes, with the
+ * update norms of its step and the freeze events up to its step. */
+typedef struct train_log {
+    ws_runlog *log;
+    float *upd;
+    size_t events_done;
+    int failed;
+} train_log;
 
-static ws_table *log_table(ws_train *t)
+static int log_open(train_log *L, ws_train *t, const char *path)
 {
-    static const char *cols[] = {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_s",
-                                 "n_frozen"};
-    static const char *fmts[] = {"%.0f", "%.9g", "%.9g", "%.9g", "%.9g", "%.1f", "%.0f"};
-    ws_table *log = ws_table_new_named("log", "one row per step of the run");
-    char name[600];
-    for (int c = 0; log && c < 7; c++)
-        ws_table_col(log, cols[c], fmts[c]);
-    for (int k = 0; log && k < ws_train_n_matrices(t); k++) {
-        snprintf(name, sizeof name, "update:%s", ws_train_matrix_name(t, k));
-        ws_table_col(log, name, "%.9g");
+    ws_err e = {{0}};
+    int n = ws_train_n_matrices(t);
+    const char **names = malloc(((size_t)n + 1) * sizeof *names);
+    L->upd = malloc(((size_t)n + 1) * sizeof *L->upd);
+    if (!names || !L->upd) {
+        free(names);
+        return cli_failf(path, "out of memory");
     }
-    return log;
+    for (int k = 0; k < n; k++)
+        names[k] = ws_train_matrix_name(t, k);
+    L->log = ws_runlog_create(path, names, n, 0, &e);
+    free(names);
+    return L->log ? 0 : cli_fail(path, &e);
 }
 
-/* The log as a document of the run (doc.h); frees the table. */
-static int write_log(ws_table *log, const train_args *a, ws_err *e)
+static void log_row(train_log *L, ws_train *t, size_t i, const ws_train_rec *r)
 {
-    ws_doc *d = ws_doc_new("train");
-    if (d && a->model)
-        ws_doc_model(d, "model", a->model);
-    if (d && a->resume)
-        ws_doc_model(d, "resume", a->resume);
-    if (d)
-        ws_doc_table(d, log);
-    else
-        ws_table_free(log);
-    int rc = ws_doc_ok(d) ? ws_doc_export(d, a->log, e) : ws_fail(e, "out of memory");
-    ws_doc_free(d);
+    ws_err e = {{0}};
+    if (!L->log || L->failed)
+        return;
+    /* events of this step and before (a freeze-pr check freezes from the
+     * next step on: it goes with that step's row) */
+    size_t n_ev = 0, avail = ws_train_nevents(t) - L->events_done;
+    ws_run_event *ev = malloc((avail ? avail : 1) * sizeof *ev);
+    while (ev && n_ev < avail && !ws_train_event(t, L->events_done, &ev[n_ev]) &&
+           ev[n_ev].step <= r->step) {
+        n_ev++;
+        L->events_done++;
+    }
+    int have_upd = !isnan(r->loss) && !ws_train_update_norms(t, i, L->upd);
+    if (!ev || ws_runlog_append(L->log, r, have_upd ? L->upd : NULL, ev, n_ev, &e)) {
+        fprintf(stderr, "%swscope: %s: %s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "",
+                ws_runlog_path(L->log), ev ? e.msg : "out of memory");
+        L->failed = 1;
+    }
+    free(ev);
+}
+
+static int log_close(train_log *L)
+{
+    ws_err e = {{0}};
+    int rc = 0;
+    if (L->log) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s", ws_runlog_path(L->log));
+        if (ws_runlog_close(L->log, &e) || L->failed) {
+            if (!L->failed)
+                fprintf(stderr, "wscope: %s: %s\n", path, e.msg);
+            rc = 1;
+        }
+    }
+    free(L->upd);
     return rc;
 }
 
 /* Poll the worker: eval lines, status line on a TTY, log rows. */
-static void follow(ws_train *t, const ws_train_opts *o, ws_table *log)
+static void follow(ws_train *t, const ws_train_opts *o, train_log *L)
 {
     int tty = isatty(STDERR_FILENO);
     size_t seen = 0;
     int64_t first = ws_train_first_step(t), stop = o->stop_at ? o->stop_at : o->steps;
     struct timespec nap = {0, 100 * 1000 * 1000};
-    float *upd = malloc(sizeof(float) * ((size_t)ws_train_n_matrices(t) + 1));
+    ws_run run;
+    ws_err e = {{0}};
+    ws_run_init(&run, "train");
     for (;;) {
         int fin = ws_train_finished(t);
         size_t n = ws_train_nrecords(t);
         ws_train_rec r;
         for (; seen < n && !ws_train_record(t, seen, &r); seen++) {
-            if (log)
-                log_row(log, t, seen, &r, upd);
+            ws_run_add(&run, &r, &e);   /* for the ETA: a failure only costs the estimate */
+            log_row(L, t, seen, &r);
             if (!isnan(r.val_loss)) {
                 if (tty)
                     fprintf(stderr, "\r\033[K");
-                print_eval(&r, o->steps);
+                print_eval(&r, &run, o->steps);
             }
             if (tty && !isnan(r.loss) && seen + 1 == n)
-                status_line(&r, o->steps, first, stop);
+                status_line(&r, &run, first, stop);
         }
         if (fin)
             break;
         nanosleep(&nap, NULL);
     }
-    free(upd);
+    ws_run_free(&run);
     if (tty)
         fprintf(stderr, "\r\033[K");
 }
 
 static int report(ws_train *t, const train_args *a)
 {
-    char msg[512];
+    char msg[2048];
     ws_train_state s = ws_train_wait(t);
     ws_train_get_state(t, msg, sizeof msg);
     size_t n = ws_train_nrecords(t);
@@ -203,9 +284,10 @@ static int report(ws_train *t, const train_args *a)
                a->out ? a->out : "");
         return 0;
     case WS_TRAIN_CANCELLED:
-        fprintf(stderr, "wscope: train: interrupted: %s%s%s\n", msg, a->out ? ", saved " : "",
-                a->out ? a->out : "");
-        return 130;
+        fprintf(stderr, "wscope: train: %s: %s%s%s\n",
+                stop_signal == SIGINT || !stop_signal ? "interrupted" : strsignal(stop_signal),
+                msg, a->out ? ", saved " : "", a->out ? a->out : "");
+        return 128 + (stop_signal ? stop_signal : SIGINT);
     case WS_TRAIN_DIVERGED:
         fprintf(stderr, "wscope: train: %s%s%s\n", msg, a->out ? ", saved to " : "",
                 a->out ? a->out : "");
@@ -216,32 +298,52 @@ static int report(ws_train *t, const train_args *a)
     }
 }
 
+/* Before any step: --out and --log must be writable, distinct, and not
+ * any file this run reads (model, shards, index, data). */
+static int check_outputs(const train_args *a)
+{
+    ws_err e = {{0}};
+    ws_input_kind kind;
+    if (a->out && a->log && ws_output_same(a->out, a->log))
+        return cli_failf(a->log, "--log and --out name the same file");
+    if (a->out && !a->o.overwrite_input && ws_input_lookup(a->out, &kind) && kind == WS_INPUT_MODEL)
+        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    if (a->out && ws_output_check(a->out, a->o.overwrite_input ? WS_OUT_REPLACE_MODEL : 0, &e))
+        return cli_fail(a->out, &e);
+    if (a->log && ws_output_check(a->log, 0, &e))
+        return cli_fail(a->log, &e);
+    return 0;
+}
+
 static int run(train_args *a, ws_model *m, ws_data *d)
 {
     ws_err e = {{0}};
-    if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
-        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    if (check_outputs(a))
+        return 2;
     a->o = train_args_opts(a);
     ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
     if (!t)
         return cli_failf(a->resume ? a->resume : a->model ? a->model : "train", "%s", e.msg);
+    train_log L = {0};
+    if (a->log && log_open(&L, t, a->log)) {
+        ws_train_free(t);
+        return 2;
+    }
     print_policies(t);
     if (!a->out)
         fprintf(stderr, "wscope: note: no --out: the trained weights will not be saved\n");
-    ws_table *log = a->log ? log_table(t) : NULL;
     running = t;
-    signal(SIGINT, on_sigint);
+    stop_signal = 0;
+    catch_stop_signals(on_stop_signal);
     int rc = ws_train_start(t, &e) ? cli_fail("train", &e) : 0;
     if (!rc) {
-        follow(t, &a->o, log);
+        follow(t, &a->o, &L);
         rc = report(t, a);
     }
-    signal(SIGINT, SIG_DFL);
+    cli_signals_install();
     running = NULL;
-    if (log && write_log(log, a, &e)) {
-        fprintf(stderr, "wscope: %s: %s\n", a->log, e.msg);
+    if (log_close(&L))
         rc = rc ? rc : 1;
-    }
     ws_train_free(t);
     return rc;
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "names.h"
+
 antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a)
 {
     antable *v = calloc(1, sizeof *v);
@@ -33,7 +35,7 @@ void antable_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         return;
     }
     if (!v->filled) {
-        ws_table *tab = v->ops->table(v);
+        ws_table *tab = v->ops->table(v, t);
         if (!tab || numtable_set(&v->tab, tab, v->ops->hide, 2) < 0) {
             snprintf(v->err, sizeof v->err, "out of memory");
             return;
@@ -75,4 +77,12 @@ void antable_destroy(view *vv)
     antable *v = (antable *)vv;
     numtable_free(&v->tab);
     free(v);
+}
+
+void tui_table_name(ws_table *tab, const tui *t, int row, const ws_tensor *x)
+{
+    char name[512];
+    int c = ws_table_find(tab, "name");
+    if (c >= 0)
+        ws_table_str(tab, row, c, ws_display_name(t->model, x, 0, name, sizeof name));
 }

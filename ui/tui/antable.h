@@ -15,7 +15,7 @@ typedef struct antable antable;
 typedef struct antable_ops {
     unsigned part;                                   /* analysis parts it shows */
     const char *label;                               /* progress label */
-    ws_table *(*table)(antable *v);                  /* the table from the results; NULL: no memory */
+    ws_table *(*table)(antable *v, const tui *t);    /* the table from the results; NULL: no memory */
     const char *const *hide;                         /* column keys not shown (NULL-terminated) */
     void (*open)(antable *v, tui *t, int row);       /* Enter on a row (table order) */
     void (*info)(antable *v, cellbuf *cb, cb_rect info);
@@ -35,6 +35,10 @@ void antable_draw(view *v, tui *t, cellbuf *cb, cb_rect body, cb_rect info);
 int antable_action(view *v, tui *t, ws_action a);
 int antable_tick(view *v, tui *t, int *busy);
 void antable_destroy(view *v);
+
+/* Show table row `row`, which is about tensor x of t->model, by x's
+ * display name (names.h) instead of its name in the file. */
+void tui_table_name(ws_table *tab, const tui *t, int row, const ws_tensor *x);
 
 /* A new view on analysis `a`. */
 antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
+
 void numtable_init(numtable *nt)
 {
     memset(nt, 0, sizeof *nt);
@@ -201,17 +203,12 @@ static int text_width(const char *s)
     return w;
 }
 
-/* `s` cut to `w` cells: the end kept after an ellipsis, since the end of a
- * tensor name is what tells matrices apart ("…0.attn.c_proj.weight"). */
+/* `s` cut to `w` cells by the one rule of names.h. */
 static const char *fit_text(const char *s, int w, int utf8, char *buf, size_t n)
 {
-    int len = text_width(s);
-    if (len <= w || w < 2)
+    if (text_width(s) <= w || w < 2)
         return s;
-    const char *p = s;
-    for (int skip = len - (w - 1); skip > 0 && *p; skip--)
-        p += cb_utf8_len(p);
-    snprintf(buf, n, "%s%s", utf8 ? "\xe2\x80\xa6" : "~", p);
+    ws_elide(s, w, !utf8, buf, n);
     return buf;
 }
 

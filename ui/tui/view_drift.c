@@ -12,10 +12,13 @@ static const key_binding drift_keys[] = {
     ANTABLE_KEYS("heatmap of the tensor's change TUNED - MODEL", "delta"),
 };
 
-/* The table of `wscope drift` (analysis_tables.h). */
-static ws_table *drift_table(antable *v)
+/* The table of `wscope drift` (analysis_tables.h), with display names. */
+static ws_table *drift_table(antable *v, const tui *t)
 {
-    return ws_drift_table(&v->a->drift);
+    ws_table *tab = ws_drift_table(&v->a->drift);
+    for (size_t i = 0; tab && i < v->a->drift.n; i++)
+        tui_table_name(tab, t, (int)i, v->a->drift.t0[i]);
+    return tab;
 }
 
 static const char *const drift_hide[] = {"shape", "kind", NULL};

@@ -99,7 +99,7 @@ static void start(fits_view *v, tui *t)
         return;
     }
     for (size_t i = 0; i < n; i++)
-        if (ws_tensor_is_matrix(&t->model->tensors[i]) && !t->model->tensors[i].is_bias)
+        if (ws_tensor_is_weight_matrix(&t->model->tensors[i]))
             j->mats[j->n++] = &t->model->tensors[i];
     ws_fit_matrix_opts_default(&j->mo);
     j->mo.fit.K = v->K;
@@ -117,7 +117,7 @@ static void start(fits_view *v, tui *t)
 
 /* The summary table of the finished matrices, then the others with their
  * state, for the widget. */
-static ws_table *build_table(const fits_job *j, int ready, int running)
+static ws_table *build_table(const fits_job *j, const tui *tu, int ready, int running)
 {
     static const ws_col state = {"state", "state", WS_COL_STR, NULL, "",
                                  "empty when fitted, else fitting now or waiting for its turn", WS_MORE_NONE, 0};
@@ -139,6 +139,8 @@ static ws_table *build_table(const fits_job *j, int ready, int running)
         }
         if (rc < 0)
             c_state = -1;
+        else
+            tui_table_name(t, tu, i, j->mats[i]);
     }
     if (c_state < 0) {
         ws_table_free(t);
@@ -156,7 +158,7 @@ static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
     if (!j) { cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD); return; }
     int ready = atomic_load(&j->ready), running = v->job && !job_done(v->job);
     if (ready != v->shown_ready || !v->tab.t) {
-        if (numtable_set(&v->tab, build_table(j, ready, running), fits_hide, 2) < 0 || !v->tab.t) {
+        if (numtable_set(&v->tab, build_table(j, t, ready, running), fits_hide, 2) < 0 || !v->tab.t) {
             cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD);
             return;
         }

@@ -12,10 +12,13 @@ static const key_binding layers_keys[] = {
     ANTABLE_KEYS("open the matrix as a heatmap", "open"),
 };
 
-/* The table of `wscope pr` (analysis_tables.h). */
-static ws_table *layers_table(antable *v)
+/* The table of `wscope pr` (analysis_tables.h), with display names. */
+static ws_table *layers_table(antable *v, const tui *t)
 {
-    return ws_layers_table(v->a, 1);
+    ws_table *tab = ws_layers_table(v->a, 1);
+    for (size_t i = 0; tab && i < v->a->n; i++)
+        tui_table_name(tab, t, (int)i, v->a->mats[i].t);
+    return tab;
 }
 
 static const char *const layers_hide[] = {"shape", NULL};

@@ -1,7 +1,8 @@
 /* Spectrum view: eigenvalues of EᵀE for the token embedding on a log (or
- * linear) axis as a braille plot, beside a list with singular values,
- * decay ratios and the pairs highlighted with their gap; a cursor reads
- * one eigenvalue. Computed on the analysis worker (tui_analysis.h). */
+ * linear) axis as a braille plot, beside the eigenvalues table of `wscope
+ * spectrum` (singular values, decay ratios, each gap's level-spacing
+ * p-value, the significant pairs in bold); a cursor reads one eigenvalue.
+ * Computed on the analysis worker (tui_analysis.h). */
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
@@ -35,10 +36,10 @@ static const key_binding spectrum_keys[] = {
     {{KEY_END, 'G', 0}, "End G", ACT_END, "the smallest eigenvalue", NULL},
     {{KEY_LEFT, 0}, "Left", ACT_LEFT, "previous column of the list (its description shows below)", NULL},
     {{KEY_RIGHT, 0}, "Right", ACT_RIGHT, "next column of the list", NULL},
-    {{']', 'n', 0}, "] n", ACT_NEXT, "next pair of near-equal eigenvalues", "pair"},
+    {{']', 'n', 0}, "] n", ACT_NEXT, "next significant pair (level spacing)", "pair"},
     {{'[', 'p', 0}, "[ p", ACT_PREV, "previous pair", NULL},
     {{'l', 0}, "l", ACT_LOG, "logarithmic / linear eigenvalue axis", "log"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the spectrum plot (PNG and SVG, beside the model)", NULL},
+    {{'e', 0}, "e", ACT_EXPORT, "export the spectrum plot (PNG, SVG, PDF beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -138,14 +139,17 @@ static int pair_attrs(const void *ctx, int row)
     return pair_of(ctx, row) >= 0 ? CB_BOLD : 0;
 }
 
-/* The list: the eigenvalues table, its cursor on v->cur. */
+/* The list: the eigenvalues table (the spacing and the pair's gap are in
+ * the info line), its cursor on v->cur. */
+static const char *const list_hide[] = {"spacing", "pair_gap", NULL};
+
 static void draw_list(spectrum_view *v, tui *t, cellbuf *cb, cb_rect r, const ws_spectrum *s)
 {
     if (!v->list.t) {
         v->list.fixed_order = 1;
         v->list.row_attrs = pair_attrs;
         v->list.ctx = s;
-        if (numtable_set(&v->list, ws_eigen_table(s, 0), NULL, 1) < 0 || !v->list.t)
+        if (numtable_set(&v->list, ws_eigen_table(s, 0), list_hide, 1) < 0 || !v->list.t)
             return;
     }
     numtable_select(&v->list, v->cur);
@@ -179,11 +183,15 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     make_series(v, s);
     if (!v->y)
         return;
+    char rule[96], cut[48] = "";
+    ws_spectrum_rule_text(s, rule, sizeof rule);
+    if (s->rank < s->d)
+        snprintf(cut, sizeof cut, " (%d in the null space, cut)", s->d - s->rank);
     cb_printf(cb, body.y, body.x, body.w, CB_BOLD,
-              "%s of %s (%lldx%lld): %d eigenvalues, %d pairs (tol %g), %s axis", ete(t),
+              "%s of %s (%lldx%lld): %d eigenvalues%s, %d pairs (%s), %s axis", ete(t),
               v->a->embed->name, (long long)v->a->embed->rows, (long long)v->a->embed->cols, s->d,
-              s->n_pairs, v->a->o.pair_tol, v->logy ? "log10" : "linear");
-    int list_w = 46;
+              cut, s->n_pairs, rule, v->logy ? "log10" : "linear");
+    int list_w = 48;
     cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - list_w - 1};
     cb_rect list = {body.y + 1, body.x + body.w - list_w, body.h - 1, list_w};
     if (plot.w < 30) {   /* narrow: plot above, list below */
@@ -198,8 +206,11 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
                       t->style.glyphs == WS_GLYPH_UTF8 ? "\xce\xbb" : "lambda", i,
                       s->lam[i], s->sv[i], s->decay[i]);
     if (p >= 0)
-        cb_printf(cb, info.y, info.x + n, info.w - n, CB_BOLD, "  pair %d-%d, gap %.3f%%",
-                  s->pairs[p].i, s->pairs[p].i + 1, 100 * s->pairs[p].gap);
+        cb_printf(cb, info.y, info.x + n, info.w - n, CB_BOLD, "  pair %d-%d, gap %.3f%%, p %.2g",
+                  s->pairs[p].i, s->pairs[p].i + 1, 100 * s->pairs[p].gap, s->pairs[p].p);
+    else if (i + 1 < s->rank)
+        cb_printf(cb, info.y, info.x + n, info.w - n, 0, "  gap to %d: spacing %.3f, p %.2g",
+                  i + 1, s->spacing[i], s->gap_p[i]);
 }
 
 static void jump_pair(spectrum_view *v, int dir)
@@ -221,7 +232,7 @@ static void export_spectrum(spectrum_view *v, tui *t)
     ws_err e = {{0}};
     char stem[160];
     snprintf(stem, sizeof stem, "%s-spectrum", v->a->embed->name);
-    ws_figure *f = ws_plot_spectrum(&v->a->spec, v->a->embed->name, v->a->o.pair_tol, NULL, &e);
+    ws_figure *f = ws_plot_spectrum(&v->a->spec, v->a->embed->name, NULL, &e);
     if (f)
         f->ylog = v->logy;
     tui_export(t, f, stem, &e);
