@@ -249,7 +249,7 @@ int ws_analysis_compute(ws_analysis *a, unsigned what, ws_progress *p, ws_err *e
         /* The drift pass has its own total: tensors, not matrices. */
         if (!a->base)
             return ws_fail(e, "no base model to measure drift from");
-        if (ws_drift_models(a->base, a->m, &a->drift, p, e) < 0)
+        if (ws_drift_models(a->base, a->m, a->o.drift_all, &a->drift, p, e) < 0)
             return -1;
         a->have |= WS_AN_DRIFT;
     }

@@ -129,13 +129,15 @@ typedef struct drift_row {
     ws_row_id id;
     const char *kind;
     const ws_drift *d;
+    double mean_cos;      /* NaN on a tensor's row */
+    char status[96];      /* "" : the drift's own note */
 } drift_row;
 
-/* arg: 0 rms, 1 relative, 2 cosine */
+/* arg: 0 rms, 1 relative, 2 cosine, 3 mean of the per-matrix cosines */
 static double get_drift(const void *row, int arg)
 {
-    const ws_drift *d = ((const drift_row *)row)->d;
-    double v[] = {d->rms, d->rel, d->cos};
+    const drift_row *r = row;
+    double v[] = {r->d->rms, r->d->rel, r->d->cos, r->mean_cos};
     return v[arg];
 }
 
@@ -148,7 +150,8 @@ static const char *get_drift_kind(const void *row, int arg, char *buf, size_t n)
 static const char *get_drift_status(const void *row, int arg, char *buf, size_t n)
 {
     (void)arg, (void)buf, (void)n;
-    return ws_drift_note(((const drift_row *)row)->d);
+    const drift_row *r = row;
+    return r->status[0] ? r->status : ws_drift_note(r->d);
 }
 
 static const ws_colspec drift_cols[] = {
@@ -160,14 +163,16 @@ static const ws_colspec drift_cols[] = {
       WS_MORE_HIGHER, WS_COL_BARS}, get_drift, NULL, NULL, 1},
     {{"cosine", "cosine", WS_COL_NUM, "%.6f", "", "cosine between W0 and W1 flattened (1: same direction)",
       WS_MORE_LOWER, WS_COL_BARS}, get_drift, NULL, NULL, 2},
+    {{"mean_cos", "mean cos", WS_COL_NUM, "%.6f", "",
+      "mean of the per-matrix cosines of the layer (or the network's weight matrices)", WS_MORE_LOWER,
+      WS_COL_BARS}, get_drift, NULL, NULL, 3},
     {{"status", "status", WS_COL_STR, NULL, "", "why a row has no (or partial) numbers", WS_MORE_NONE, 0},
      NULL, get_drift_status, NULL, 0},
 };
 
-static int add_drift(ws_table *t, const ws_row_id *id, const char *kind, const ws_drift *d, int bars)
+static int add_drift(ws_table *t, const drift_row *r, int bars)
 {
-    drift_row r = {*id, kind, d};
-    int row = ws_table_add_item(t, &r);
+    int row = ws_table_add_item(t, r);
     if (row >= 0)
         ws_table_set_bars(t, row, bars);
     return row;
@@ -175,30 +180,74 @@ static int add_drift(ws_table *t, const ws_row_id *id, const char *kind, const w
 
 ws_table *ws_drift_table(const ws_drift_report *rep)
 {
-    ws_table *t = new_table("drift", "change from the base model (W0) to the tuned one (W1): per tensor, "
-                            "per layer (pooled over its tensors) and for the whole model",
+    ws_table *t = new_table("drift", "change from the base model (W0) to the tuned one (W1): per pair of "
+                            "corresponding tensors, per layer and for the network (pooled over its tensors)",
                             1, drift_cols, N_OF(drift_cols));
-    ws_row_id id;
     int rc = t ? 0 : -1;
     for (size_t i = 0; rc >= 0 && i < rep->n; i++) {
-        ws_row_id_tensor(&id, rep->t0[i]);
-        rc = add_drift(t, &id, "tensor", &rep->per_tensor[i], 0);
+        drift_row r = {.kind = "tensor", .d = &rep->per_tensor[i], .mean_cos = NAN};
+        ws_row_id_tensor(&r.id, rep->t0[i]);
+        if (rep->shape_differs[i])
+            snprintf(r.status, sizeof r.status, "shape %lldx%lld vs %lldx%lld", (long long)rep->t0[i]->rows,
+                     (long long)rep->t0[i]->cols, (long long)rep->t1[i]->rows, (long long)rep->t1[i]->cols);
+        rc = add_drift(t, &r, 0);
     }
     for (int l = 0; rc >= 0 && l < rep->n_layers; l++) {
         char name[32], role[16];
         snprintf(name, sizeof name, "layer %d", l);
         snprintf(role, sizeof role, "@%d", l);
-        ws_row_id_label(&id, name, role, l);
-        rc = add_drift(t, &id, "layer", &rep->per_layer[l], 1);
+        drift_row r = {.kind = "layer", .d = &rep->per_layer[l], .mean_cos = rep->layer_mean_cos[l]};
+        ws_row_id_label(&r.id, name, role, l);
+        rc = add_drift(t, &r, 1);
     }
     if (rc >= 0) {
-        ws_row_id_label(&id, "(model)", NULL, -1);
-        rc = add_drift(t, &id, "model", &rep->all, 0);
+        drift_row r = {.kind = "model", .d = &rep->all, .mean_cos = rep->mean_cos};
+        ws_row_id_label(&r.id, "(model)", NULL, -1);
+        rc = add_drift(t, &r, 0);
     }
     if (rc < 0) {
         ws_table_free(t);
         return NULL;
     }
+    return t;
+}
+
+/* ---- tensors on one side only ---- */
+
+typedef struct unmatched_row {
+    const ws_tensor *t;
+    const char *side;
+} unmatched_row;
+
+/* arg: 0 name, 1 side, 2 kind */
+static const char *get_unmatched(const void *row, int arg, char *buf, size_t n)
+{
+    (void)buf, (void)n;
+    const unmatched_row *r = row;
+    return arg == 0 ? r->t->name : arg == 1 ? r->side : ws_kind_name(r->t->kind);
+}
+
+static const ws_colspec unmatched_cols[] = {
+    {{"name", "name", WS_COL_STR, NULL, "", "the tensor's name in its file", WS_MORE_NONE, 0},
+     NULL, get_unmatched, NULL, 0},
+    {{"in", "in", WS_COL_STR, NULL, "", "the model it is in: base or tuned", WS_MORE_NONE, 0},
+     NULL, get_unmatched, NULL, 1},
+    {{"kind", "kind", WS_COL_STR, NULL, "", "network, buffer or training state", WS_MORE_NONE, 0},
+     NULL, get_unmatched, NULL, 2},
+};
+
+ws_table *ws_unmatched_table(const ws_drift_report *rep)
+{
+    ws_table *t = new_table("unmatched", "tensors without a counterpart in the other model (not compared)", 0,
+                            unmatched_cols, N_OF(unmatched_cols));
+    for (int side = 0; t && side < 2; side++)
+        for (size_t i = 0; t && i < (side ? rep->n_only1 : rep->n_only0); i++) {
+            unmatched_row r = {side ? rep->only1[i] : rep->only0[i], side ? "tuned" : "base"};
+            if (ws_table_add_item(t, &r) < 0) {
+                ws_table_free(t);
+                t = NULL;
+            }
+        }
     return t;
 }
 

@@ -15,8 +15,11 @@
  * Needs WS_AN_PR (and WS_AN_AMP). */
 ws_table *ws_layers_table(const ws_analysis *a, int amp);
 
-/* "drift": per tensor, per layer (the rows in bar charts), and the model. */
+/* "drift": per pair of corresponding tensors, per layer (the rows in bar
+ * charts), and the model. */
 ws_table *ws_drift_table(const ws_drift_report *r);
+/* "unmatched": the tensors of either model without a counterpart. */
+ws_table *ws_unmatched_table(const ws_drift_report *r);
 
 /* "eigenvalues": the first `top` eigenvalues of EᵀE (all when top <= 0)
  * with singular values, decay and the pair each belongs to. */

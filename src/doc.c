@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "escape.h"
 
 /* A key and its value as JSON text. */
 typedef struct pair {
@@ -116,42 +117,47 @@ static char *sb_take(sbuf *b)
     return b->s;
 }
 
-/* The JSON string syntax of `s` into b: control characters escaped, bytes
- * that do not form UTF-8 replaced by U+FFFD. */
-static void sb_json_string(sbuf *b, const char *s)
+/* 1 when `s` is valid UTF-8 (shortest forms, no surrogates). */
+static int utf8_valid(const unsigned char *p)
 {
-    sb_put(b, "\"", 1);
-    const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         unsigned c = *p;
         int len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2 : (c & 0xf0) == 0xe0 ? 3
                   : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4 : 0;
         for (int i = 1; i < len; i++)
             if ((p[i] & 0xc0) != 0x80)
-                len = 0;
-        /* Overlong three-byte forms and surrogates are not UTF-8 either. */
-        if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
-            len = 0;
-        if (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-            len = 0;
-        char esc[8];
-        if (len == 0) {
-            sb_put(b, "\xef\xbf\xbd", 3);
-            p++;
-        } else if (c == '"' || c == '\\') {
-            esc[0] = '\\', esc[1] = (char)c;
-            sb_put(b, esc, 2);
-            p++;
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            sb_put(b, esc, 6);
-            p++;
+                return 0;
+        if (len == 0 || (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ||
+            (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))))
+            return 0;
+        p += len;
+    }
+    return 1;
+}
+
+/* The JSON string syntax of `s` into b: UTF-8 text exactly (control
+ * characters as \u00XX escapes, so none reaches a terminal raw); text that
+ * is not UTF-8 first through escape.h (bytes as visible \xNN). */
+static void sb_json_string(sbuf *b, const char *s)
+{
+    char *esc = utf8_valid((const unsigned char *)s) ? NULL : ws_escape_dup(s);
+    if (esc)
+        s = esc;
+    sb_put(b, "\"", 1);
+    for (const char *p = s; *p; p++) {
+        char e[8];
+        if (*p == '"' || *p == '\\') {
+            e[0] = '\\', e[1] = *p;
+            sb_put(b, e, 2);
+        } else if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            snprintf(e, sizeof e, "\\u%04X", (unsigned char)*p);
+            sb_put(b, e, 6);
         } else {
-            sb_put(b, (const char *)p, (size_t)len);
-            p += len;
+            sb_put(b, p, 1);
         }
     }
     sb_put(b, "\"", 1);
+    free(esc);
 }
 
 void ws_json_string(FILE *fp, const char *s)
@@ -305,6 +311,8 @@ int ws_doc_write(const ws_doc *d, ws_doc_fmt f, FILE *fp)
         return d->n_tables ? ws_table_write_csv(d->tables[0], fp) : 0;
     int rc = 0;
     for (size_t i = 0; i < d->n_tables && rc == 0; i++) {
+        if (i && ws_table_nrows(d->tables[i]) == 0)
+            continue;   /* an empty table after the first says nothing */
         if (i)
             fputc('\n', fp);
         rc = ws_table_write_text(d->tables[i], fp);

@@ -11,9 +11,9 @@
  * plus, for some commands, fields of their own after "parameters" (info:
  * layout, config, counts). Each table is a described table (table.h): its
  * columns' keys, titles, kinds, units and descriptions come first, then
- * one object per row keyed by the column keys. CSV and text show the
- * document's first table only (text: every table, each after a blank
- * line). Numbers follow table.h's rule (shortest round-trip form); a
+ * one object per row keyed by the column keys. CSV shows the document's
+ * first table only; text shows every table (after the first, only those
+ * with rows), each after a blank line. Numbers follow table.h's rule (shortest round-trip form); a
  * parameter given as a double prints in its shortest double form. */
 #ifndef WS_DOC_H
 #define WS_DOC_H
@@ -64,8 +64,9 @@ int ws_doc_write(const ws_doc *d, ws_doc_fmt f, FILE *fp);
  * .json, else text). */
 int ws_doc_export(const ws_doc *d, const char *path, ws_err *e);
 
-/* JSON string syntax for `s` (quotes, escapes; bytes that are not UTF-8
- * become U+FFFD), for whoever writes JSON by hand. */
+/* JSON string syntax for `s` (UTF-8 exactly, control characters as
+ * \u00XX; text that is not UTF-8 through escape.h first), for whoever
+ * writes JSON by hand. */
 void ws_json_string(FILE *fp, const char *s);
 
 #endif

@@ -1,6 +1,8 @@
 /* Tensor names as users type and read them: see names.h. */
 #include "names.h"
 
+#include "escape.h"
+
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -422,7 +424,7 @@ const char *ws_display_name(const ws_model *m, const ws_tensor *t, int in_layer,
         if (k && s[k])
             s += k;
     }
-    snprintf(buf, n, "%s", s);
+    ws_escape(buf, n, s);   /* names come from files: no control bytes on screen */
     return buf;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "escape.h"
 
 typedef struct cell {
     char *s;           /* STR */
@@ -172,7 +173,7 @@ void ws_table_str(ws_table *t, int row, int col, const char *s)
         return;
     cell_clear(c);
     if (s) {
-        c->s = strdup(s);
+        c->s = strdup(s);   /* as given: text and CSV escape it, JSON quotes it */
         c->set = c->s != NULL;
     }
 }
@@ -270,7 +271,11 @@ const char *ws_table_cell_text(const ws_table *t, int row, int col, char *buf, s
     const cell *c = at(t, row, col);
     const ws_col *d = &t->cols[col].d;
     switch (d->kind) {
-    case WS_COL_STR: return c->s;
+    case WS_COL_STR:
+        if (ws_text_is_clean(c->s))
+            return c->s;
+        ws_escape(buf, n, c->s);   /* names from files: no control bytes reach a terminal */
+        return buf;
     case WS_COL_SHAPE: shape_text(c, buf, n); return buf;
     case WS_COL_BOOL: return c->v != 0 ? "yes" : "no";
     case WS_COL_INT:

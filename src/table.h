@@ -137,7 +137,9 @@ const ws_col *ws_table_col_desc(const ws_table *t, int col);
 const char *ws_table_col_name(const ws_table *t, int col);   /* its key */
 /* Index of the column with that key, -1 if none. */
 int ws_table_find(const ws_table *t, const char *key);
-/* Cell as text and screen show it (the column's format); "" when empty. */
+/* Cell as text, CSV and screen show it (the column's format; text from
+ * files escaped, escape.h); "" when empty. JSON keeps a string as given
+ * (quoted by JSON's rules) when it is UTF-8. */
 const char *ws_table_cell_text(const ws_table *t, int row, int col, char *buf, size_t n);
 /* Number in a NUM/INT/BOOL cell; NaN when empty or not a number. */
 double ws_table_cell_num(const ws_table *t, int row, int col);

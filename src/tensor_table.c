@@ -54,7 +54,7 @@ static const ws_colspec tensor_cols[] = {
       "its role in the GPT layout @ its layer (.b: a bias); for training state its kind; buffer", WS_MORE_NONE, 0},
      NULL, get_text, NULL, 1},
     {{"kind", "kind", WS_COL_STR, NULL, "",
-      "network (a parameter), buffer (kept, never trained) or state (a checkpoint's training state)",
+      "network (a parameter), buffer (kept, never trained) or training state (a checkpoint's)",
       WS_MORE_NONE, WS_COL_DATA}, NULL, get_text, NULL, 3},
     {{"layer", "layer", WS_COL_INT, NULL, "", "its layer index (none outside the layers)", WS_MORE_NONE,
       WS_COL_DATA}, get_num, NULL, NULL, 0},

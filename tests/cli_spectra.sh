@@ -61,15 +61,22 @@ refuses "--k" "$W" pr "$T/a.safetensors" --k 0
 
 # drift: identical models, then two seeds.
 "$W" drift "$T/a.safetensors" "$T/a.safetensors" --json > "$T/d0.json"
-ok "$J" command=drift model="$T/a.safetensors" tuned="$T/a.safetensors" -k drift -r tables.drift.rows \
-   0.name=tok_emb.weight 0.rms=0 0.relative=0 0.cosine=1 0.kind=tensor < "$T/d0.json"
+ok "$J" command=drift model="$T/a.safetensors" tuned="$T/a.safetensors" parameters.all_tensors=false \
+   -k drift -r tables.drift.rows 0.name=tok_emb.weight 0.rms=0 0.relative=0 0.cosine=1 0.kind=tensor \
+   "31.name=(model)" 31.mean_cos=1 -r tables.unmatched 'rows' < "$T/d0.json"
 ok grep -q '"name": "layer 1", "role": "@1", "shape": null, "layer": 1, "kind": "layer", "rms": 0' "$T/d0.json"
 "$W" drift "$T/a.safetensors" "$T/b.safetensors" --csv > "$T/d1.csv"
 ok grep -q '^(model),,,,model,0\.0' "$T/d1.csv"
-refuses "blocks.2.ln1.weight is in the tuned model but not in the base one" \
-  "$W" drift "$T/a.safetensors" "$T/c.safetensors"
-refuses "tok_emb.weight: shape 40x16 in the base model, 40x32 in the tuned one" \
-  "$W" drift "$T/a.safetensors" "$T/d.safetensors"
+# A layer more, or another width: notes, and what corresponds is compared.
+"$W" drift "$T/a.safetensors" "$T/c.safetensors" > "$T/out" 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "12 tensors only in TUNED: blocks.2.ln1.weight, blocks.2.ln1.bias" "$T/err"
+"$W" drift "$T/a.safetensors" "$T/c.safetensors" --json > "$T/dc.json"
+ok "$J" -k unmatched -r tables.unmatched.rows 0.name=blocks.2.ln1.weight 0.in=tuned 0.kind=network \
+   11.in=tuned < "$T/dc.json"
+"$W" drift "$T/a.safetensors" "$T/d.safetensors" > "$T/out" 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "^tok_emb.weight .* shape 40x16 vs 40x32" "$T/out"
 refuses "usage" "$W" drift "$T/a.safetensors"
 
 # basis: the whole basis keeps everything.

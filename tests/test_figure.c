@@ -219,15 +219,15 @@ static void test_svg(void)
     s = svg_of(f);
     CHECK(xml_ok(s, NULL, &texts));
     CHECK_STR_CONTAINS(s, "stroke-dasharray");
-    CHECK_STR_CONTAINS(s, ">tabhere</text>");
+    CHECK_STR_CONTAINS(s, ">tab\\there</text>");   /* escaped, visible (src/escape.h) */
     CHECK_STR_CONTAINS(s, ">&quot;q&quot;</text>");
     free(s);
 
-    /* Malformed UTF-8 in a label never makes the SVG malformed. */
+    /* Malformed UTF-8 in a label never makes the SVG malformed: escaped (src/escape.h). */
     ws_figure_set_labels(f, "bad \xff\xc3 end", "σ\xe2\x88", "ok λ");
     s = svg_of(f);
-    CHECK_STR_CONTAINS(s, ">bad ?? end</text>");
-    CHECK_STR_CONTAINS(s, ">σ?</text>");
+    CHECK_STR_CONTAINS(s, ">bad \\xff\\xc3 end</text>");
+    CHECK_STR_CONTAINS(s, ">σ\\xe2\\x88</text>");
     CHECK_STR_CONTAINS(s, ">ok λ</text>");
     free(s);
     const char *u = "a\xc3\xa9\xe2\x88\x92\xf0\x9f\x98\x80\xff";

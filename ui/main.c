@@ -29,8 +29,8 @@ const ws_command ws_commands[] = {
      "eigenvalues of EᵀE, pairs, decay; --energy: spectral energy per matrix", cmd_spectrum},
     {"pr", "MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]",
      "layers table: weight PR, PC1 %, stable rank, amplitude structure", cmd_pr},
-    {"drift", "BASE TUNED [--json|--csv]", "RMS, relative drift and cosine per tensor and layer",
-     cmd_drift},
+    {"drift", "BASE TUNED [--all-tensors] [--json|--csv]",
+     "RMS, relative drift and cosine per tensor and layer; mean cosine", cmd_drift},
     {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
      "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
     /* ---- training ---- */

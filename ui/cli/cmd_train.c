@@ -10,6 +10,7 @@
 
 #include "atomic.h"
 #include "cli.h"
+#include "escape.h"
 #include "commands.h"
 #include "data.h"
 #include "run.h"
@@ -66,8 +67,9 @@ static void print_policies(ws_train *t)
             other++;
             continue;
         }
-        fprintf(stderr, "%s%s=%s", shown ? ", " : "wscope: policies: ", ws_gpt_param_at(g, i)->name,
-                pol);
+        char *name = ws_escape_dup(ws_gpt_param_at(g, i)->name);
+        fprintf(stderr, "%s%s=%s", shown ? ", " : "wscope: policies: ", name ? name : "?", pol);
+        free(name);
         shown++;
     }
     if (other)

@@ -1,23 +1,44 @@
-/* Drift view (`wscope MODEL TUNED`): RMS, relative drift and cosine from
- * MODEL to TUNED per tensor, per layer and for the model; sortable; bars of
- * a column by layer; Enter opens the tensor in the matrix view showing
- * ΔW = TUNED − MODEL. */
+/* Drift view (`wscope MODEL TUNED`): the table of `wscope drift` (RMS,
+ * relative drift and cosine from MODEL to TUNED per corresponding tensor of
+ * the network, in any naming, training state left out; per layer and for
+ * the model, with the mean of the per-matrix cosines), then the tensors on
+ * one side only as rows saying so; sortable; bars of a column by layer;
+ * Enter opens the tensor in the matrix view showing ΔW = TUNED − MODEL. */
 #include <curses.h>
 #include <stdlib.h>
 
 #include "analysis_tables.h"
 #include "antable.h"
+#include "names.h"
 
 static const key_binding drift_keys[] = {
     ANTABLE_KEYS("heatmap of the tensor's change TUNED - MODEL", "delta"),
 };
 
-/* The table of `wscope drift` (analysis_tables.h), with display names. */
+/* A row for a tensor of one model only, at the end of the table. */
+static void add_one_sided(ws_table *tab, const ws_model *owner, const ws_tensor *x, const char *side)
+{
+    char name[512], role[64], status[32];
+    int r = ws_table_row(tab);
+    ws_table_str(tab, r, ws_table_find(tab, "name"), ws_display_name(owner, x, 0, name, sizeof name));
+    ws_table_str(tab, r, ws_table_find(tab, "role"), ws_display_role(x, 1, role, sizeof role));
+    snprintf(status, sizeof status, "only in %s", side);
+    ws_table_str(tab, r, ws_table_find(tab, "status"), status);
+    ws_table_set_bars(tab, r, 0);
+}
+
+/* The table of `wscope drift` (analysis_tables.h) with display names, then
+ * the tensors without a counterpart. */
 static ws_table *drift_table(antable *v, const tui *t)
 {
-    ws_table *tab = ws_drift_table(&v->a->drift);
-    for (size_t i = 0; tab && i < v->a->drift.n; i++)
-        tui_table_name(tab, t, (int)i, v->a->drift.t0[i]);
+    const ws_drift_report *rep = &v->a->drift;
+    ws_table *tab = ws_drift_table(rep);
+    for (size_t i = 0; tab && i < rep->n; i++)
+        tui_table_name(tab, t, (int)i, rep->t0[i]);
+    for (size_t i = 0; tab && i < rep->n_only0; i++)
+        add_one_sided(tab, t->model, rep->only0[i], "MODEL");
+    for (size_t i = 0; tab && i < rep->n_only1; i++)
+        add_one_sided(tab, t->tuned, rep->only1[i], "TUNED");
     return tab;
 }
 
@@ -26,7 +47,12 @@ static const char *const drift_hide[] = {"shape", "kind", NULL};
 /* The matrix view of the base tensor, switched to its TUNED − MODEL mode. */
 static void drift_open(antable *v, tui *t, int row)
 {
-    if (row < 0 || (size_t)row >= v->a->drift.n) {
+    const ws_drift_report *rep = &v->a->drift;
+    if (row >= 0 && row > (int)rep->n + rep->n_layers) {
+        tui_message(t, "this tensor is in one model only: there is no change to show");
+        return;
+    }
+    if (row < 0 || (size_t)row >= rep->n) {
         tui_message(t, "Enter opens the change of a tensor, not of a layer");
         return;
     }
@@ -39,9 +65,10 @@ static void drift_open(antable *v, tui *t, int row)
 
 static void drift_info(antable *v, cellbuf *cb, cb_rect info)
 {
-    const ws_drift *all = &v->a->drift.all;
-    cb_printf(cb, info.y, info.x, info.w, 0, "model: RMS %.4g, relative %.4g, cosine %.6f", all->rms,
-              all->rel, all->cos);
+    const ws_drift_report *rep = &v->a->drift;
+    const ws_drift *all = &rep->all;
+    cb_printf(cb, info.y, info.x, info.w, 0, "network RMS %.4g  cos %.6f  mean cos %.4f%s", all->rms,
+              all->cos, rep->mean_cos, rep->state0 || rep->state1 ? "  training state left out" : "");
 }
 
 static const antable_ops drift_ops = {

@@ -12,14 +12,16 @@
  * mean blocks larger than one element the range comes from the shown
  * pixels instead (their max, or 99th percentile, of |value|).
  *
- * With a TUNED model, `d` shows TUNED − MODEL for the tensor of the same
- * name and shape instead (computed once, on the worker). */
+ * With a TUNED model, `d` shows TUNED − MODEL for the corresponding tensor
+ * (drift.h: by name, name without prefixes, or role and layer) of the same
+ * shape instead (computed once, on the worker). */
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "downsample.h"
+#include "drift.h"
 #include "export.h"
 #include "plots.h"
 #include "job.h"
@@ -537,7 +539,7 @@ view *view_matrix_new(tui *t, ws_tensor *tensor)
     v->base.cls = &matrix_class;
     v->t = tensor;
     v->clip = 1;   /* Gaussian-like weights: ±max|w| would leave most pixels dark */
-    ws_tensor *u = t->tuned ? ws_model_find(t->tuned, tensor->name) : NULL;
+    ws_tensor *u = t->tuned ? ws_drift_counterpart(t->tuned, tensor) : NULL;
     if (u && u->rows == tensor->rows && u->cols == tensor->cols)
         v->tuned = u;
     set_title(v);
