@@ -137,4 +137,77 @@ sv[4], sv[11] = sv[3], sv[10]
 write_safetensors(os.path.join(FIXTURES, "planted_pair.safetensors"),
                   {"tok_emb.weight": ((u * sv) @ vt).astype(np.float32)}, dtype="<f4")
 
+# --- corpus measurements on a small model -------------------------------
+def bigram_T(tok, V):
+    T = np.zeros((V, V))
+    np.add.at(T, (tok[:-1], tok[1:]), 1)
+    return T / np.maximum(T.sum(axis=1, keepdims=True), 1)
+
+
+def top_vec(a):
+    w, v = np.linalg.eigh(a)
+    return v[:, -1]
+
+
+d, V, L = 16, 50, 3
+tok = rng.integers(0, V, 3000)
+tok[1::5] = (tok[0::5][: len(tok[1::5])] * 3) % V   # some bigram structure
+Ec = rng.normal(0, 0.5, size=(V, d)).astype(np.float32).astype(np.float64)
+T = bigram_T(tok, V)
+M = Ec.T @ T @ Ec
+u1 = top_vec(M @ M.T)
+model = {"tok_emb.weight": Ec}
+for l in range(L):
+    q = rng.normal(0, 0.1, size=(d, d))
+    if l == 0:   # planted: Q stretches u₁, and QᵀK follows M
+        q += 2.0 * np.outer(rng.normal(size=d), u1) / np.sqrt(d)
+        k = np.linalg.solve(q.T, M + 0.05 * np.abs(M).max() * rng.normal(size=(d, d)))
+    else:
+        k = rng.normal(0, 0.1, size=(d, d))
+    v = rng.normal(0, 0.1, size=(d, d))
+    model[f"blocks.{l}.attn.c_attn.weight"] = np.vstack([q, k, v])
+    model[f"blocks.{l}.attn.c_proj.weight"] = rng.normal(0, 0.1, size=(d, d))
+    model[f"blocks.{l}.mlp.0.weight"] = rng.normal(0, 0.1, size=(4 * d, d))
+    model[f"blocks.{l}.mlp.2.weight"] = rng.normal(0, 0.1, size=(d, 4 * d))
+model = {k: np.asarray(v, dtype=np.float32).astype(np.float64) for k, v in model.items()}
+write_safetensors(os.path.join(FIXTURES, "corpus_model.safetensors"), model, dtype="<f4")
+put("corpus_tokens", tok[None, :])
+qk_ref = []
+for l in range(L):
+    w = model[f"blocks.{l}.attn.c_attn.weight"]
+    q, k = w[:d], w[d:2 * d]
+    qk = q.T @ k
+    cos = (qk * M).sum() / np.linalg.norm(qk) / np.linalg.norm(M)
+    align = abs(top_vec(q.T @ q) @ u1)
+    qk_ref.append([cos, align])
+put("corpus_qk", qk_ref)
+lam = np.abs(np.linalg.eigvalsh((M + M.T) / 2))
+put("corpus_sym_pr", [lam.sum() ** 2 / (lam ** 2).sum()])
+num = den = 0.0
+for l in range(L):
+    for name in ("attn.c_attn", "attn.c_proj", "mlp.0", "mlp.2"):
+        w = model[f"blocks.{l}.{name}.weight"]
+        w = w if w.shape[1] == d else w.T
+        for b in range(w.shape[0] // d):
+            blk = w[b * d:(b + 1) * d]
+            pred = M * np.linalg.norm(blk) / np.linalg.norm(M)
+            num += ((blk - pred) ** 2).sum()
+            den += (blk ** 2).sum()
+put("corpus_direct_r2", [1 - num / den])
+# Corpus-basis share at K = 4 per block matrix, and pooled.
+_, Vb = np.linalg.eigh(Ec.T @ Ec)
+Vb = Vb[:, ::-1]
+kept = tot = 0.0
+shares = []
+for l in range(L):
+    for name in ("attn.c_attn", "attn.c_proj", "mlp.0", "mlp.2"):
+        w = model[f"blocks.{l}.{name}.weight"]
+        w = w if w.shape[1] == d else w.T
+        en = ((w @ Vb) ** 2).sum(axis=0)
+        shares.append(en[:4].sum() / en.sum())
+        kept += en[:4].sum()
+        tot += en.sum()
+put("corpus_shares4", shares)
+put("corpus_pooled4", [kept / tot])
+
 blocks.write(os.path.join(FIXTURES, "nulls.txt"))
