@@ -40,6 +40,8 @@ const ws_command ws_commands[] = {
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
      "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
+    {"export-run", "MODEL --data FILE... [train options] -o DIR",
+     "the same run as a PyTorch job: DIR/train.py for python3 or torchrun", cmd_export_run},
     /* ---- figures ---- */
     {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) [--size WxH] -o FILE.png|svg",
      "a figure for a paper: PNG or SVG with axes, ticks, labels (see wscope(1))", cmd_plot},
