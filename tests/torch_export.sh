@@ -6,8 +6,9 @@
 # every policy, both samplings, the layouts (ours, HF Conv1D with a tied
 # head, nanoGPT without biases), tanh GELU, constant schedule. `torchrun
 # --nproc_per_node 2` (gloo on loopback) gives the losses of one process
-# with the same global batch; ckpt.pt loads with weights_only=True; the
-# jobs of compare --export give compare's table.
+# with the same global batch; ckpt.pt and wscope's .pt writer load with
+# weights_only=True, bit for bit; the jobs of compare --export give
+# compare's table.
 set -u
 . "${WS_SRCDIR:-.}/tests/lib.sh"
 PY=/usr/bin/python3
@@ -48,6 +49,19 @@ ok test "$(awk -F, 'NR > 1 { printf "%s ", $7 }' "$T/hf/log.csv")" = "2 2 4 6 6 
 # nanoGPT's checkpoint beside final.safetensors, the tied and untied head
 ok $CHECK ckpt "$T/hf"
 ok $CHECK ckpt "$T/policies"
+ok $CHECK pt "$T/nobias/ckpt.pt" "$T/nobias/final.safetensors"
+
+# wscope's .pt writer: torch reads it with weights_only=True, under nanoGPT's
+# names, bit for bit: F32, F16 and BF16 tensors, Conv1D weights transposed,
+# a tied head (tests/test_ptwrite writes the file and its source) ...
+"$B/tests/test_ptwrite" "$T"
+ok $CHECK pt "$T/hf.pt" "$T/hf.safetensors"
+# ... and train --out FILE.pt, the weights of the same run as --out FILE.safetensors
+set -- "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 3 --batch 4 --seq 16 --threads 1
+"$W" train "$@" --out "$T/run.pt" > /dev/null 2>&1
+ok test $? -eq 0
+"$W" train "$@" --out "$T/run.safetensors" --weights-only > /dev/null 2>&1
+ok $CHECK pt "$T/run.pt" "$T/run.safetensors"
 
 # torchrun: two processes of B/2 windows each give one process's losses.
 # (--redirects 1 --tee 1: Debian's torchrun 1.13 under Python 3.11 fails on
