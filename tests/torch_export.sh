@@ -66,10 +66,14 @@ ok $CHECK pt "$T/run.pt" "$T/run.safetensors"
 # torchrun: two processes of B/2 windows each give one process's losses.
 # (--redirects 1 --tee 1: Debian's torchrun 1.13 under Python 3.11 fails on
 # its default "0", which that Python's Flag enum no longer iterates.)
+# A free port of its own: other test runs may be using torchrun's default.
 cp "$T/policies/log.csv" "$T/one.csv"
-torchrun --redirects 1 --tee 1 --nproc_per_node 2 "$T/policies/train.py" --device cpu \
-    > "$T/ddp.out" 2>&1
-ok test $? -eq 0
+port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+torchrun --master_addr 127.0.0.1 --master_port "$port" --redirects 1 --tee 1 --nproc_per_node 2 \
+    "$T/policies/train.py" --device cpu > "$T/ddp.out" 2>&1
+rc=$?
+ok test $rc -eq 0
+[ $rc -eq 0 ] || tail -20 "$T/ddp.out" >&2
 ok $CHECK logs "$T/one.csv" "$T/policies/log.csv"
 ok $CHECK runs "$T/policies.csv" "$T/policies/log.csv" "$T/policies.safetensors" "$T/policies/final.safetensors"
 # three processes do not divide B = 4: refused
