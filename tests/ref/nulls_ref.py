@@ -162,6 +162,7 @@ for l in range(L):
     if l == 0:   # planted: Q stretches u₁, and QᵀK follows M
         q += 2.0 * np.outer(rng.normal(size=d), u1) / np.sqrt(d)
         k = np.linalg.solve(q.T, M + 0.05 * np.abs(M).max() * rng.normal(size=(d, d)))
+        k *= 0.1 * d / np.linalg.norm(k)   # the scale of the other blocks
     else:
         k = rng.normal(0, 0.1, size=(d, d))
     v = rng.normal(0, 0.1, size=(d, d))
