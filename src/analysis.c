@@ -272,9 +272,12 @@ int ws_analysis_compute(ws_analysis *a, unsigned what, ws_progress *p, ws_err *e
         return -1;
     if ((per_mat & WS_AN_AMP) && compute_amp_global(a, e) < 0)
         return -1;
-    if (ws_analysis_nulls(a, per_mat, p, e) < 0)
+    /* Null baselines of every part asked for (or computed before) that has none yet. */
+    unsigned nulls = (what & WS_AN_NULLS) ? ((a->have | per_mat) & WS_AN_NULLABLE) & ~a->null_have : 0;
+    if (ws_analysis_nulls(a, per_mat, nulls, p, e) < 0)
         return -1;
     a->have |= per_mat;
+    a->null_have |= nulls;
     if (what & WS_AN_DRIFT) {
         /* The drift pass has its own total: tensors, not matrices. */
         if (!a->base)

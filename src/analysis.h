@@ -32,8 +32,10 @@ enum {
     WS_AN_AMP = 8,        /* amplitude structure from the grid fit */
     WS_AN_DRIFT = 16,     /* drift from the base model (ws_analysis_set_base) */
     WS_AN_ESD = 32,       /* WeightWatcher's diagnostics of every matrix (esd.h) */
+    WS_AN_NULLS = 64,     /* with the others: their null baselines too (o.null) */
     WS_AN_LAYERS = WS_AN_PR | WS_AN_AMP | WS_AN_ESD,
-    WS_AN_ALL = 15 | WS_AN_ESD,   /* everything about this model alone */
+    WS_AN_NULLABLE = WS_AN_PR | WS_AN_AMP | WS_AN_ESD | WS_AN_ENERGY,
+    WS_AN_ALL = 15 | WS_AN_ESD,   /* everything about this model alone (no nulls) */
 };
 
 typedef struct ws_analysis_opts {
@@ -70,6 +72,7 @@ typedef struct ws_analysis {
     ws_model *m;
     ws_analysis_opts o;
     unsigned have;          /* parts computed so far */
+    unsigned null_have;     /* parts whose null baselines are computed */
     ws_tensor *embed;       /* NULL when the model has no embed role */
     ws_spectrum spec;
     size_t n;
@@ -114,9 +117,10 @@ int ws_analysis_finished(ws_analysis *a);
 void ws_analysis_cancel(ws_analysis *a);
 int ws_analysis_wait(ws_analysis *a, ws_err *e);
 
-/* The null baselines of the per-matrix parts in `parts` just computed
+/* After the per-matrix parts `computed`: the pooled share (with the
+ * energy), and the null baselines of the parts in `nulls`
  * (analysis_nulls.c; called by ws_analysis_compute). */
-int ws_analysis_nulls(ws_analysis *a, unsigned parts, ws_progress *p, ws_err *e);
+int ws_analysis_nulls(ws_analysis *a, unsigned computed, unsigned nulls, ws_progress *p, ws_err *e);
 
 /* The result row for a tensor, or NULL. */
 ws_mat_result *ws_analysis_find(ws_analysis *a, const ws_tensor *t);

@@ -212,9 +212,9 @@ static int basis_nulls(ws_analysis *a, ws_progress *p, ws_err *e)
     return rc;
 }
 
-int ws_analysis_nulls(ws_analysis *a, unsigned parts, ws_progress *p, ws_err *e)
+int ws_analysis_nulls(ws_analysis *a, unsigned computed, unsigned parts, ws_progress *p, ws_err *e)
 {
-    if (parts & WS_AN_ENERGY)
+    if (computed & WS_AN_ENERGY)
         pool_share(a);
     if (a->o.null.n <= 0)
         return 0;

@@ -49,9 +49,9 @@ keys S
 wait_for "32 eigenvalues, 2 pairs (p ≤ 0.01, Bonferroni over 31 gaps)"
 wait_for "gap p pair"
 keys ]
-wait_for "pair 3-4, gap 0.000%, p 2.6e-16"
+wait_for "pair 3-4, gap 0.000%, p 4.6e-14"
 keys ]
-wait_for "pair 10-11, gap 0.000%, p 2.1e-14"
+wait_for "pair 10-11, gap 0.000%, p 1.5e-14"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

@@ -19,12 +19,20 @@ from st_write import write_safetensors  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
-rng = np.random.default_rng(12)
 blocks = Blocks()
+
+
+def section(seed):
+    """Each section draws from its own generator, so that adding one does
+    not change the others' fixtures."""
+    return np.random.default_rng(seed)
+
+
 put, put_f32 = blocks.put, blocks.put_f32
 
 
 # --- special functions ---------------------------------------------------
+rng = section(12)
 cases = [(0.5, 0.5, 0.3), (2, 3, 0.4), (10, 0.5, 0.97), (0.5, 40, 0.01), (150, 0.5, 0.999),
          (1, 1, 0.25), (7.5, 0.5, 0.2), (3000, 0.5, 0.9995)]
 put("betainc", [[a, b, x, special.betainc(a, b, x)] for a, b, x in cases])
@@ -45,7 +53,21 @@ for n, r in [(4, 0.991), (4, 0.93), (32, 0.2), (9, -0.6), (300, 0.05), (3, 0.5)]
 put("pearson_p", pcases)
 
 
+# max |corr| of amplitude columns and its Bonferroni p-value
+rng = section(13)
+A = rng.normal(size=(60, 8))
+A[:, 3] += 0.4 * A[:, 5]
+A = put_f32("A_corr", A)
+r = np.corrcoef(A, rowvar=False)
+iu = np.triu_indices(8, 1)
+best = np.argmax(np.abs(r[iu]))
+i, j = iu[0][best], iu[1][best]
+_, pval = stats.pearsonr(A[:, i], A[:, j])
+put("A_corr_ref", [abs(r[i, j]), min(1.0, pval * 28)])
+
+
 # --- level spacing: unfolding and the Wigner p-values --------------------
+rng = section(14)
 def unfold(lam, half=5):
     """ln λ gaps over the mean of the 2·half nearest other gaps (window
     shifted inward at the ends)."""
@@ -85,6 +107,7 @@ put("E_short_s", unfold(lam[:rank]))
 
 
 # --- ESD: WeightWatcher's diagnostics, CSN power-law fit -----------------
+rng = section(15)
 def powerlaw_fit(x):
     """x ascending. For each xmin = x[i] (all but the largest): α by MLE,
     KS distance against the empirical CDF k/n; the xmin of least D."""
@@ -129,6 +152,7 @@ x = np.sort((1 - rng.random(300)) ** (-1 / 1.5))   # Pareto, α = 2.5, xmin = 1
 put("PL_sample", x)
 put("PL_sample_ref", list(powerlaw_fit(x)))
 
+rng = section(16)
 # A model file whose embedding has two planted exact pairs (3-4, 10-11) in an
 # otherwise white-noise spectrum: the TUI and CLI tests of the pair marks.
 X = rng.normal(0, 0.02, size=(200, 32))
@@ -138,6 +162,7 @@ write_safetensors(os.path.join(FIXTURES, "planted_pair.safetensors"),
                   {"tok_emb.weight": ((u * sv) @ vt).astype(np.float32)}, dtype="<f4")
 
 # --- corpus measurements on a small model -------------------------------
+rng = section(17)
 def bigram_T(tok, V):
     T = np.zeros((V, V))
     np.add.at(T, (tok[:-1], tok[1:]), 1)
