@@ -24,6 +24,8 @@ keys q
 keys L
 wait_for "(all layers)"
 wait_for "ampPR"
+wait_for "PR vs noise"
+wait_for "vs noise: z against 10 Gaussian draws | PR: centred covariance"
 keys s
 wait_for "PRv"
 keys g Enter

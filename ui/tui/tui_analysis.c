@@ -35,20 +35,28 @@ ws_analysis *tui_analysis(ws_model *m)
     return NULL;
 }
 
+/* The parts of `what` computed, with their nulls when it asks for them. */
+static int ready(const ws_analysis *a, unsigned what)
+{
+    unsigned parts = what & ~(unsigned)WS_AN_NULLS, nulls = parts & WS_AN_NULLABLE;
+    return (a->have & parts) == parts &&
+           (!(what & WS_AN_NULLS) || a->o.null.n <= 0 || (a->null_have & nulls) == nulls);
+}
+
 int tui_analysis_need(ws_analysis *a, unsigned what, const char **msg)
 {
     entry *en = find(a);
     /* `have` is written by the worker: read it only when none runs. */
     if (!ws_analysis_finished(a))
         return 0;
-    if ((a->have & what) == what)
+    if (ready(a, what))
         return 1;
     if (a->started) {
         /* A run just ended: collect it. */
         unsigned asked = a->want;
         if (ws_analysis_wait(a, &en->err) < 0)
             en->failed |= asked;
-        if ((a->have & what) == what)
+        if (ready(a, what))
             return 1;
     }
     if (en->failed & what) {
