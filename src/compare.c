@@ -80,10 +80,11 @@ static void follow(ws_train *t, ws_progress *p, size_t base)
     ws_train_wait(t);
 }
 
-/* The numbers of a finished run from its records. */
-static void summarise(ws_train *t, int64_t steps, ws_compare_run *r)
+/* The numbers of a finished run from its records, which it keeps. */
+static void summarise(ws_train *t, int64_t steps, ws_compare_run *r, ws_run *curve)
 {
     size_t n = ws_train_nrecords(t);
+    ws_err e;
     int64_t tail = steps / 10 > 1 ? steps / 10 : 1;
     double sum = 0;
     int64_t k = 0;
@@ -92,6 +93,7 @@ static void summarise(ws_train *t, int64_t steps, ws_compare_run *r)
         ws_train_rec rec;
         if (ws_train_record(t, i, &rec))
             continue;
+        ws_run_add(curve, &rec, &e);   /* a curve short of memory is only a shorter plot */
         if (rec.step == 0 && !isnan(rec.loss))
             r->val_start = rec.val_loss;
         if (isnan(rec.loss) && rec.step == steps)
@@ -107,8 +109,8 @@ static void summarise(ws_train *t, int64_t steps, ws_compare_run *r)
 }
 
 static int run_one(ws_model *m, const ws_data *d, const ws_train_opts *base,
-                   const ws_strategy *s, uint64_t seed, ws_compare_run *r, ws_progress *p,
-                   size_t done, ws_err *e)
+                   const ws_strategy *s, uint64_t seed, ws_compare_run *r, ws_run *curve,
+                   ws_progress *p, size_t done, ws_err *e)
 {
     ws_train_opts o = *base;
     o.rules = s->rules;
@@ -128,7 +130,7 @@ static int run_one(ws_model *m, const ws_data *d, const ws_train_opts *base,
         return -1;
     }
     follow(t, p, done);
-    summarise(t, o.steps, r);
+    summarise(t, o.steps, r, curve);
     ws_train_free(t);
     return 0;
 }
@@ -141,12 +143,22 @@ int ws_compare_run_all(ws_model *m, const ws_data *d, const ws_train_opts *o,
     if (n_strat == 0 || n_seeds < 1)
         return ws_fail(e, "nothing to compare: give at least one strategy and one seed");
     out->runs = calloc(n_strat * (size_t)n_seeds, sizeof *out->runs);
-    if (!out->runs)
+    out->curves = calloc(n_strat * (size_t)n_seeds, sizeof *out->curves);
+    if (!out->runs || !out->curves) {
+        ws_compare_free(out);
         return ws_fail(e, "out of memory");
+    }
     out->n_strat = n_strat;
     out->n_seeds = n_seeds;
-    for (size_t i = 0; i < n_strat * (size_t)n_seeds; i++)
+    out->steps = o->steps;
+    for (size_t i = 0; i < n_strat * (size_t)n_seeds; i++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s seed %llu", st[i / (size_t)n_seeds].name,
+                 (unsigned long long)(o->seed + i % (size_t)n_seeds));
         out->runs[i] = (ws_compare_run){NAN, NAN, NAN, WS_TRAIN_READY};
+        ws_run_init(&out->curves[i], name);
+        out->curves[i].total_steps = o->steps;
+    }
     if (p)
         atomic_store(&p->total, n_strat * (size_t)n_seeds * (size_t)o->steps);
     for (size_t s = 0; s < n_strat; s++)
@@ -154,8 +166,8 @@ int ws_compare_run_all(ws_model *m, const ws_data *d, const ws_train_opts *o,
             if (ws_cancelled(p))
                 return ws_fail(e, "cancelled");
             size_t idx = s * (size_t)n_seeds + (size_t)k;
-            if (run_one(m, d, o, &st[s], o->seed + (uint64_t)k, &out->runs[idx], p,
-                        idx * (size_t)o->steps, e))
+            if (run_one(m, d, o, &st[s], o->seed + (uint64_t)k, &out->runs[idx],
+                        &out->curves[idx], p, idx * (size_t)o->steps, e))
                 return -1;
         }
     if (ws_cancelled(p))
@@ -165,7 +177,11 @@ int ws_compare_run_all(ws_model *m, const ws_data *d, const ws_train_opts *o,
 
 void ws_compare_free(ws_compare *c)
 {
+    for (size_t i = 0; c->curves && i < c->n_strat * (size_t)c->n_seeds; i++)
+        ws_run_free(&c->curves[i]);
+    free(c->curves);
     free(c->runs);
+    c->curves = NULL;
     c->runs = NULL;
 }
 
@@ -190,6 +206,24 @@ static void mean_std(const ws_compare *c, size_t s, size_t f, double *mean, doub
     *std = n > 1 ? sqrt(sq / (n - 1)) : NAN;
 }
 
+ws_welch ws_compare_welch(const ws_compare *c, size_t s)
+{
+    double m0, s0, m, sd;
+    mean_std(c, 0, 1, &m0, &s0);
+    mean_std(c, s, 1, &m, &sd);
+    return ws_welch_test(m0, s0, c->n_seeds, m, sd, c->n_seeds);
+}
+
+const char *ws_compare_verdict(const ws_compare *c, size_t s)
+{
+    if (s == 0)
+        return "-";
+    ws_welch w = ws_compare_welch(c, s);
+    if (isnan(w.p))
+        return "no test";
+    return w.p < WS_COMPARE_ALPHA ? "differs" : "within noise";
+}
+
 ws_table *ws_compare_table(const ws_compare *c, const ws_strategy *st, ws_err *e)
 {
     ws_table *t = ws_table_new();
@@ -204,6 +238,8 @@ ws_table *ws_compare_table(const ws_compare *c, const ws_strategy *st, ws_err *e
     ws_table_col(t, "seeds", "%.0f");
     for (int i = 0; i < 6; i++)
         ws_table_col(t, names[i], i == 5 ? "%+.2f" : "%.4f");
+    ws_table_col(t, "p_vs_first", "%.3g");
+    ws_table_col(t, "verdict", NULL);
     double first = NAN;
     for (size_t s = 0; s < c->n_strat; s++) {
         double v0, v0s, v, vs, tr, trs;
@@ -219,6 +255,8 @@ ws_table *ws_compare_table(const ws_compare *c, const ws_strategy *st, ws_err *e
         double vals[6] = {v0, v, vs, tr, trs, 100 * (v - first) / first};
         for (int i = 0; i < 6; i++)
             ws_table_num(t, row, 3 + i, vals[i]);
+        ws_table_num(t, row, 9, s ? ws_compare_welch(c, s).p : NAN);
+        ws_table_str(t, row, 10, ws_compare_verdict(c, s));
     }
     return t;
 }

@@ -9,8 +9,13 @@
  *   val_end    validation loss after the last step (the final evaluation)
  *   train_end  mean training batch loss over the last max(1, steps/10) steps
  * The table gives per strategy the mean and sample standard deviation over
- * the seeds (std empty with one seed) and val_end's mean relative to the
- * first strategy's ("vs_first", percent). */
+ * the seeds (std empty with one seed), val_end's mean relative to the
+ * first strategy's ("vs_first", percent) and whether that difference
+ * exceeds the seed noise: Welch's t-test (ttest.h) of the strategy's
+ * val_end values against the first strategy's, "differs" when p < 0.05,
+ * else "within noise" (no test with one seed, or no spread on either side).
+ * Each run's records are kept (curves) for plots: the mean curve of a
+ * strategy and its ±1 std band over the seeds (run.h, ws_run_band). */
 #ifndef WS_COMPARE_H
 #define WS_COMPARE_H
 
@@ -22,6 +27,8 @@
 #include "table.h"
 #include "threads.h"
 #include "train.h"
+#include "ttest.h"
+#include "run.h"
 
 typedef struct ws_strategy {
     char name[64];
@@ -44,8 +51,12 @@ typedef struct ws_compare_run {
 typedef struct ws_compare {
     size_t n_strat;
     int n_seeds;
+    int64_t steps;
     ws_compare_run *runs;      /* [strategy * n_seeds + seed index] */
+    ws_run *curves;            /* the same index: each run's records */
 } ws_compare;
+
+#define WS_COMPARE_ALPHA 0.05  /* "differs" when Welch's p is below this */
 
 /* Run every strategy × seed on model m and data d with options o (o->rules
  * and o->out are ignored; o->seed is the first seed; evaluation at the
@@ -57,8 +68,14 @@ int ws_compare_run_all(ws_model *m, const ws_data *d, const ws_train_opts *o,
                        ws_progress *p, ws_err *e);
 void ws_compare_free(ws_compare *c);
 
+/* Welch's test of strategy s's val_end against the first strategy's. */
+ws_welch ws_compare_welch(const ws_compare *c, size_t s);
+/* "differs", "within noise", "-" (the first strategy itself) or "no test". */
+const char *ws_compare_verdict(const ws_compare *c, size_t s);
+
 /* One row per strategy: strategy, policies, seeds, val_start, val_end_mean,
- * val_end_std, train_end_mean, train_end_std, vs_first_pct. */
+ * val_end_std, train_end_mean, train_end_std, vs_first_pct, p_vs_first,
+ * verdict. */
 ws_table *ws_compare_table(const ws_compare *c, const ws_strategy *st, ws_err *e);
 
 #endif

@@ -1,12 +1,12 @@
-/* Map a whole file read-only; the mapping is kept (and released) by the model. */
+/* Map a whole file read-only; the mapping is kept (and released) by the sink. */
 #ifndef WS_MAPFILE_H
 #define WS_MAPFILE_H
 
 #include <stddef.h>
 
 #include "error.h"
-#include "model.h"
+#include "sink.h"
 
-int ws_map_file(ws_model *m, const char *path, const unsigned char **buf, size_t *len, ws_err *e);
+int ws_map_file(ws_sink *s, const char *path, const unsigned char **buf, size_t *len, ws_err *e);
 
 #endif

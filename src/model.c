@@ -3,12 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include "atomic.h"
-#include "npy.h"
+#include "reader.h"
 #include "safetensors.h"
-#include "torchfile.h"
 
 struct ws_mapping {
     void *addr;
@@ -26,9 +24,45 @@ const char *ws_layout_name(ws_layout l)
     }
 }
 
+static int sink_add(void *ctx, const char *name, ws_dtype dt, int ndim, const int64_t *shape, void *data,
+                    int own, ws_err *e)
+{
+    return ws_model_add(ctx, name, dt, ndim, shape, data, own, e) ? 0 : -1;
+}
+
+static int sink_has(void *ctx, const char *name)
+{
+    return ws_model_find(ctx, name) != NULL;
+}
+
+static int sink_meta(void *ctx, const char *key, const char *val, ws_err *e)
+{
+    return ws_model_set_meta(ctx, key, val, e);
+}
+
+/* Keep a file mapping alive as long as the model. */
+static int sink_keep(void *ctx, void *addr, size_t len)
+{
+    ws_model *m = ctx;
+    struct ws_mapping *n = realloc(m->maps, (m->n_maps + 1) * sizeof *n);
+    if (!n)
+        return -1;
+    m->maps = n;
+    m->maps[m->n_maps++] = (struct ws_mapping){addr, len};
+    return 0;
+}
+
 ws_model *ws_model_new(void)
 {
-    return calloc(1, sizeof(ws_model));
+    ws_model *m = calloc(1, sizeof(ws_model));
+    if (m)
+        m->sink = (ws_sink){m, sink_add, sink_has, sink_meta, sink_keep};
+    return m;
+}
+
+ws_sink *ws_model_sink(ws_model *m)
+{
+    return &m->sink;
 }
 
 void ws_model_free(ws_model *m)
@@ -49,16 +83,6 @@ void ws_model_free(ws_model *m)
     free(m->maps);
     free(m->path);
     free(m);
-}
-
-int ws_model_keep_mapping(ws_model *m, void *addr, size_t len)
-{
-    struct ws_mapping *n = realloc(m->maps, (m->n_maps + 1) * sizeof *n);
-    if (!n)
-        return -1;
-    m->maps = n;
-    m->maps[m->n_maps++] = (struct ws_mapping){addr, len};
-    return 0;
 }
 
 ws_tensor *ws_model_add(ws_model *m, const char *name, ws_dtype dt, int ndim,
@@ -150,68 +174,19 @@ ws_tensor *ws_model_get(const ws_model *m, ws_role r, int layer, int is_bias)
     return NULL;
 }
 
-static int has_suffix(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && !strcmp(s + a - b, suf);
-}
-
-/* Choose the reader by the first bytes: torch.save zip (or legacy pickle),
- * .npy, else safetensors (which has no magic). */
-static int load_by_magic(ws_model *m, const char *path, ws_err *e)
-{
-    unsigned char head[16] = {0};
-    size_t n = 0;
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        n = fread(head, 1, sizeof head, f);
-        fclose(f);
-    }
-    if (ws_torch_sniff(head, n))
-        return ws_torch_load(m, path, e);
-    if (n >= 6 && !memcmp(head, WS_NPY_MAGIC, 6))
-        return ws_npy_load(m, path, e);
-    return ws_st_load(m, path, e);
-}
-
 int ws_model_open(const char *path, ws_model **out, ws_err *e)
 {
     *out = NULL;
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return ws_fail(e, "cannot open: no such file");
     ws_model *m = ws_model_new();
     if (!m || !(m->path = strdup(path))) {
         ws_model_free(m);
         return ws_fail(e, "out of memory");
     }
-    int rc;
-    if (S_ISDIR(st.st_mode)) {
-        size_t n = strlen(path) + 64;
-        char *p = malloc(n);
-        if (!p) {
-            ws_model_free(m);
-            return ws_fail(e, "out of memory");
-        }
-        snprintf(p, n, "%s/model.safetensors.index.json", path);
-        struct stat s2;
-        if (stat(p, &s2) == 0) {
-            rc = ws_st_load_index(m, p, e);
-        } else {
-            snprintf(p, n, "%s/model.safetensors", path);
-            rc = ws_st_load(m, p, e);
-        }
-        free(p);
-    } else if (has_suffix(path, ".json")) {
-        rc = ws_st_load_index(m, path, e);
-    } else {
-        rc = load_by_magic(m, path, e);
-    }
-    if (rc != 0) {
+    if (ws_read_model(ws_model_sink(m), path, e) != 0) {
         ws_model_free(m);
         return -1;
     }
-    ws_input_register(path);
+    /* Every file read was registered as an input when it was opened. */
     ws_model_recognise(m);
     *out = m;
     return 0;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "sink.h"
 #include "tensor.h"
 
 typedef enum ws_layout {
@@ -36,16 +37,23 @@ typedef struct ws_model {
     char **meta_keys, **meta_vals;
     struct ws_mapping *maps;   /* file mappings to release */
     size_t n_maps;
-    int64_t n_params;          /* sum of numel */
+    int64_t n_params;          /* sum of numel over every tensor */
+    /* By kind (set by ws_model_recognise): tensors and values of the
+     * network, its buffers and the training state. */
+    size_t n_kind[WS_KIND_COUNT];
+    int64_t params_kind[WS_KIND_COUNT];
+    char name_prefix[64];      /* what every network name shares (names.h) */
     char layout_note[256];     /* why roles are off, for unknown layouts */
+    ws_sink sink;              /* what readers fill it through (ws_model_sink) */
 } ws_model;
 
 const char *ws_layout_name(ws_layout l);
 
 /* Open a model file by its contents: .safetensors, a sharded
  * model.safetensors.index.json (or a directory holding one), a torch.save
- * .pt / nanoGPT ckpt.pt, or a .npy array. Roles and config
- * are recognised; an unknown naming still loads. */
+ * .pt / nanoGPT ckpt.pt, or a .npy array (the reader is picked in one
+ * place, src/reader.c). Roles and config are recognised; an unknown naming
+ * still loads. */
 int ws_model_open(const char *path, ws_model **out, ws_err *e);
 void ws_model_free(ws_model *m);
 
@@ -57,8 +65,9 @@ ws_tensor *ws_model_add(ws_model *m, const char *name, ws_dtype dt, int ndim,
 int ws_model_set_meta(ws_model *m, const char *key, const char *val, ws_err *e);
 const char *ws_model_meta(const ws_model *m, const char *key);
 
-/* Keep a file mapping alive as long as the model (readers use this). */
-int ws_model_keep_mapping(ws_model *m, void *addr, size_t len);
+/* The sink that fills `m` (src/sink.h): what every file reader writes to.
+ * Lives as long as the model. */
+ws_sink *ws_model_sink(ws_model *m);
 
 /* Assign roles/layers/orientation and derive the config. Called by open. */
 void ws_model_recognise(ws_model *m);

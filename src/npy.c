@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "mapfile.h"
 #include "strided.h"
 
@@ -192,7 +193,7 @@ static int read_preamble(const unsigned char *buf, size_t len, size_t *hstart, s
     return 0;
 }
 
-int ws_npy_parse(ws_model *m, const unsigned char *buf, size_t len, const char *name, ws_err *e)
+int ws_npy_parse(ws_sink *s, const unsigned char *buf, size_t len, const char *name, ws_err *e)
 {
     size_t hstart = 0, hlen = 0;
     npy_header h;
@@ -212,7 +213,7 @@ int ws_npy_parse(ws_model *m, const unsigned char *buf, size_t len, const char *
     if (have != bytes)
         return ws_fail(e, "npy: shape needs %zu data bytes but the file holds %zu", bytes, have);
     if (!swap && (!h.fortran || h.ndim < 2))
-        return ws_model_add(m, name, dt, h.ndim, h.shape, (void *)data, 0, e) ? 0 : -1;
+        return ws_sink_add(s, name, dt, h.ndim, h.shape, (void *)data, 0, e);
     unsigned char *copy = malloc(bytes ? bytes : 1);
     if (!copy)
         return ws_fail(e, "npy: out of memory converting to C order");
@@ -228,18 +229,18 @@ int ws_npy_parse(ws_model *m, const unsigned char *buf, size_t len, const char *
     }
     if (swap)
         byteswap(copy, numel, el);
-    if (!ws_model_add(m, name, dt, h.ndim, h.shape, copy, 1, e)) {
+    if (ws_sink_add(s, name, dt, h.ndim, h.shape, copy, 1, e) != 0) {
         free(copy);
         return -1;
     }
     return 0;
 }
 
-int ws_npy_load(ws_model *m, const char *path, ws_err *e)
+int ws_npy_load(ws_sink *s, const char *path, ws_err *e)
 {
     const unsigned char *buf = NULL;
     size_t len = 0;
-    if (ws_map_file(m, path, &buf, &len, e) != 0)
+    if (ws_map_file(s, path, &buf, &len, e) != 0)
         return -1;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -248,5 +249,8 @@ int ws_npy_load(ws_model *m, const char *path, ws_err *e)
     size_t n = strlen(name);
     if (n > 4 && !strcmp(name + n - 4, ".npy"))
         name[n - 4] = '\0';
-    return ws_npy_parse(m, buf, len, name, e);
+    if (ws_npy_parse(s, buf, len, name, e) != 0)
+        return -1;
+    ws_input_register_kind(path, WS_INPUT_MODEL);   /* the whole model is this file */
+    return 0;
 }

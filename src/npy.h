@@ -9,12 +9,12 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "model.h"
+#include "sink.h"
 
 #define WS_NPY_MAGIC "\x93NUMPY"
 
-int ws_npy_parse(ws_model *m, const unsigned char *buf, size_t len, const char *name, ws_err *e);
+int ws_npy_parse(ws_sink *s, const unsigned char *buf, size_t len, const char *name, ws_err *e);
 /* The tensor is named after the file: "dir/emb.npy" gives "emb". */
-int ws_npy_load(ws_model *m, const char *path, ws_err *e);
+int ws_npy_load(ws_sink *s, const char *path, ws_err *e);
 
 #endif

@@ -126,7 +126,7 @@ static int cmp_begin(const void *a, const void *b)
     return x->end < y->end ? -1 : x->end > y->end;
 }
 
-static int parse_metadata(ws_model *m, json_t *meta, ws_err *e)
+static int parse_metadata(ws_sink *s, json_t *meta, ws_err *e)
 {
     if (!json_is_object(meta))
         return ws_fail(e, "__metadata__ must map strings to strings");
@@ -135,7 +135,7 @@ static int parse_metadata(ws_model *m, json_t *meta, ws_err *e)
     json_object_foreach(meta, k, v) {
         if (!json_is_string(v))
             return ws_fail(e, "__metadata__ must map strings to strings (\"%s\" is not a string)", k);
-        if (ws_model_set_meta(m, k, json_string_value(v), e) != 0)
+        if (ws_sink_meta(s, k, json_string_value(v), e) != 0)
             return -1;
     }
     return 0;
@@ -170,7 +170,12 @@ static int check_offsets(entry *ents, size_t n, size_t data_len, ws_err *e)
     return 0;
 }
 
-int ws_st_parse(ws_model *m, const unsigned char *buf, size_t len, ws_err *e)
+/* Parse one file into `s`. `seen` (NULL for a lone file, whose header
+ * jansson already keeps free of duplicates) maps every tensor name loaded
+ * so far to its shard `file`: a hash, so that loading stays linear in the
+ * number of tensors. */
+static int parse_into(ws_sink *s, const unsigned char *buf, size_t len, json_t *seen, const char *file,
+                      ws_err *e)
 {
     if (len < 8)
         return ws_fail(e, "too small for a safetensors header (%zu bytes)", len);
@@ -206,7 +211,7 @@ int ws_st_parse(ws_model *m, const unsigned char *buf, size_t len, ws_err *e)
         json_t *v;
         json_object_foreach(root, k, v) {
             if (!strcmp(k, "__metadata__"))
-                rc = parse_metadata(m, v, e);
+                rc = parse_metadata(s, v, e);
             else
                 rc = parse_entry(k, v, &ents[ne++], e);
             if (rc)
@@ -217,29 +222,64 @@ int ws_st_parse(ws_model *m, const unsigned char *buf, size_t len, ws_err *e)
     if (rc == 0)
         rc = check_offsets(ents, ne, len - 8 - (size_t)n, e);
     for (size_t i = 0; rc == 0 && i < ne; i++)
-        if (ws_model_find(m, ents[i].name))
+        if (seen && json_object_get(seen, ents[i].name))
             rc = ws_fail(e, "duplicate tensor name \"%s\"", ents[i].name);
-        else if (!ws_model_add(m, ents[i].name, ents[i].dt, ents[i].ndim, ents[i].shape,
-                               (void *)(data + ents[i].begin), 0, e))
-            rc = -1;
+        else if (seen && json_object_set_new_nocheck(seen, ents[i].name, json_string(file)) != 0)
+            rc = ws_fail(e, "out of memory");
+        else
+            rc = ws_sink_add(s, ents[i].name, ents[i].dt, ents[i].ndim, ents[i].shape,
+                             (void *)(data + ents[i].begin), 0, e);
     free(ents);
     json_decref(root);
     return rc;
 }
 
-int ws_st_load(ws_model *m, const char *path, ws_err *e)
+int ws_st_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
+{
+    return parse_into(s, buf, len, NULL, NULL, e);
+}
+
+static int load_into(ws_sink *s, const char *path, json_t *seen, const char *file, ws_err *e)
 {
     const unsigned char *buf = NULL;
     size_t len = 0;
-    if (ws_map_file(m, path, &buf, &len, e) != 0)
+    if (ws_map_file(s, path, &buf, &len, e) != 0)
         return -1;
-    return ws_st_parse(m, buf, len, e);
+    return parse_into(s, buf, len, seen, file, e);
 }
 
-int ws_st_load_index(ws_model *m, const char *index_path, ws_err *e)
+int ws_st_load(ws_sink *s, const char *path, ws_err *e)
+{
+    return load_into(s, path, NULL, NULL, e);
+}
+
+int ws_st_load_model(ws_sink *s, const char *path, ws_err *e)
+{
+    if (ws_st_load(s, path, e) != 0)
+        return -1;
+    ws_input_register_kind(path, WS_INPUT_MODEL);
+    return 0;
+}
+
+int ws_st_load_folder(ws_sink *s, const char *dir, ws_err *e)
+{
+    char p[4096];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
+    if (stat(p, &st) == 0)
+        return ws_st_load_index(s, p, e) == 0 ? 0 : ws_wrap(e, "model.safetensors.index.json");
+    snprintf(p, sizeof p, "%s/model.safetensors", dir);
+    return ws_st_load_model(s, p, e) == 0 ? 0 : ws_wrap(e, "model.safetensors");
+}
+
+int ws_st_load_index(ws_sink *s, const char *index_path, ws_err *e)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(index_path, JSON_REJECT_DUPLICATES, &jerr);
+    FILE *fp = ws_input_fopen(index_path, e);
+    if (!fp)
+        return -1;
+    json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(fp);
     if (!root)
         return ws_fail(e, "index is not valid JSON: %s (line %d)", jerr.text, jerr.line);
     json_t *map = json_object_get(root, "weight_map");
@@ -250,7 +290,7 @@ int ws_st_load_index(ws_model *m, const char *index_path, ws_err *e)
     }
     char *dircopy = strdup(index_path);
     const char *dir = dircopy ? dirname(dircopy) : ".";
-    json_t *loaded = json_object();
+    json_t *loaded = json_object(), *seen = json_object();
     const char *name;
     json_t *file;
     json_object_foreach(map, name, file) {
@@ -267,26 +307,30 @@ int ws_st_load_index(ws_model *m, const char *index_path, ws_err *e)
             continue;
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", dir, f);
-        size_t before = m->n_tensors;
-        if (ws_st_load(m, p, e) != 0) {
+        if (load_into(s, p, seen, f, e) != 0) {
             rc = ws_wrap(e, "shard %s", f);
             break;
         }
-        json_object_set_new(loaded, f, json_integer((json_int_t)before));
+        json_object_set_new(loaded, f, json_true());
     }
     /* Every named tensor must be where the index says. */
     if (rc == 0)
-        json_object_foreach(map, name, file) if (!ws_model_find(m, name)) {
-            rc = ws_fail(e, "index names \"%s\" but shard %s does not hold it", name, json_string_value(file));
-            break;
+        json_object_foreach(map, name, file) {
+            json_t *where = json_object_get(seen, name);
+            if (!where || strcmp(json_string_value(where), json_string_value(file))) {
+                rc = ws_fail(e, "index names \"%s\" but shard %s does not hold it", name,
+                             json_string_value(file));
+                break;
+            }
         }
     json_t *meta = json_object_get(root, "metadata");
     if (rc == 0 && json_is_object(meta)) {
         const char *k;
         json_t *v;
-        json_object_foreach(meta, k, v) if (json_is_string(v)) ws_model_set_meta(m, k, json_string_value(v), NULL);
+        json_object_foreach(meta, k, v) if (json_is_string(v)) ws_sink_meta(s, k, json_string_value(v), NULL);
     }
     json_decref(loaded);
+    json_decref(seen);
     json_decref(root);
     free(dircopy);
     return rc;
@@ -354,6 +398,11 @@ static char *build_header(const ws_model *m, ws_tensor **order, size_t *hlen, ws
 
 int ws_st_save(const ws_model *m, const char *path, ws_err *e)
 {
+    return ws_st_save_flags(m, path, 0, e);
+}
+
+int ws_st_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e)
+{
     ws_tensor **order = malloc((m->n_tensors ? m->n_tensors : 1) * sizeof *order);
     if (!order)
         return ws_fail(e, "out of memory");
@@ -367,7 +416,7 @@ int ws_st_save(const ws_model *m, const char *path, ws_err *e)
         return -1;
     }
     ws_atomic a;
-    int rc = ws_atomic_open(&a, path, e);
+    int rc = ws_atomic_open_flags(&a, path, flags, e);
     if (rc == 0) {
         unsigned char len8[8];
         for (int i = 0; i < 8; i++)
@@ -375,12 +424,7 @@ int ws_st_save(const ws_model *m, const char *path, ws_err *e)
         int ok = fwrite(len8, 1, 8, a.fp) == 8 && fwrite(hdr, 1, hlen, a.fp) == hlen;
         for (size_t i = 0; ok && i < m->n_tensors; i++)
             ok = order[i]->nbytes == 0 || fwrite(order[i]->data, 1, order[i]->nbytes, a.fp) == order[i]->nbytes;
-        if (!ok) {
-            ws_atomic_abort(&a);
-            rc = ws_fail(e, "write failed: %s", strerror(errno));
-        } else {
-            rc = ws_atomic_commit(&a, e);
-        }
+        rc = ws_atomic_commit(&a, e);   /* a failed write shows here, with its reason */
     }
     free(hdr);
     free(order);

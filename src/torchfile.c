@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "mapfile.h"
 #include "pickle.h"
 #include "strided.h"
@@ -23,6 +24,9 @@ int ws_torch_sniff(const unsigned char *buf, size_t len)
 typedef struct archive {
     ws_zip zip;
     char prefix[256];    /* top folder: "archive", or the file's stem */
+    json_t *names;       /* tensor names added so far (a hash set) */
+    size_t viewed;       /* bytes the added tensors view, together */
+    size_t view_cap;     /* the file's size + WS_PT_MAX_VIEW_EXTRA */
 } archive;
 
 static const ws_zip_entry *entry(const archive *a, const char *rest)
@@ -125,23 +129,42 @@ static int check_extent(const archive *a, const char *name, const ws_pk *t, cons
     return 0;
 }
 
-static int add_tensor(ws_model *m, const archive *a, const char *name, ws_pk *t, ws_err *e)
+/* Memory stays bounded by the file: together, the tensors may view at most
+ * the file's own bytes plus WS_PT_MAX_VIEW_EXTRA, so a broadcast (stride 0)
+ * or overlapping view of a small storage cannot claim gigabytes. */
+static int charge_view(archive *a, const char *name, size_t bytes, ws_err *e)
+{
+    size_t total;
+    if (!ws_add_ok(a->viewed, bytes, &total) || total > a->view_cap)
+        return ws_fail(e, "%s: a view of %zu bytes takes the tensors past the file's own %zu bytes "
+                       "(+%u MiB): broadcast (stride 0) or overlapping views are refused", name, bytes,
+                       a->view_cap - WS_PT_MAX_VIEW_EXTRA, WS_PT_MAX_VIEW_EXTRA >> 20);
+    a->viewed = total;
+    return 0;
+}
+
+static int add_tensor(ws_sink *s, archive *a, const char *name, ws_pk *t, ws_err *e)
 {
     const ws_zip_entry *z = NULL;
-    size_t numel = 0, el = (size_t)ws_dtype_bits(t->dtype) / 8;
+    size_t numel = 0, el = (size_t)ws_dtype_bits(t->dtype) / 8, bytes;
     if (check_extent(a, name, t, &z, &numel, e) != 0)
         return -1;
-    const unsigned char *base = z->data + (size_t)t->i * el;
-    if (ws_is_c_contiguous(t->ndim, t->shape, t->stride))
-        return ws_model_add(m, name, t->dtype, t->ndim, t->shape, (void *)base, 0, e) ? 0 : -1;
-    size_t bytes;
     if (!ws_mul_ok(numel, el, &bytes))
         return ws_fail(e, "%s: tensor too large", name);
+    if (json_object_get(a->names, name))
+        return ws_fail(e, "tensor %s appears twice", name);
+    if (charge_view(a, name, bytes, e) != 0)
+        return -1;
+    if (json_object_set_new_nocheck(a->names, name, json_true()) != 0)   /* names may not be UTF-8 */
+        return ws_fail(e, "out of memory");
+    const unsigned char *base = z->data + (size_t)t->i * el;
+    if (ws_is_c_contiguous(t->ndim, t->shape, t->stride))
+        return ws_sink_add(s, name, t->dtype, t->ndim, t->shape, (void *)base, 0, e);
     unsigned char *copy = malloc(bytes ? bytes : 1);
     if (!copy)
         return ws_fail(e, "%s: out of memory copying a non-contiguous tensor", name);
     ws_gather_strided(copy, base, el, t->ndim, t->shape, t->stride);
-    if (!ws_model_add(m, name, t->dtype, t->ndim, t->shape, copy, 1, e)) {
+    if (ws_sink_add(s, name, t->dtype, t->ndim, t->shape, copy, 1, e) != 0) {
         free(copy);
         return -1;
     }
@@ -164,31 +187,9 @@ static int is_alias(ws_pk *t)
            !memcmp(first->stride, t->stride, sizeof t->stride);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int add_state_dict(ws_sink *s, archive *a, const ws_pk *sd, ws_err *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int check_unique_names(const ws_model *m, size_t from, ws_err *e)
-{
-    size_t n = m->n_tensors - from;
-    char **names = malloc((n ? n : 1) * sizeof *names);
-    if (!names)
-        return ws_fail(e, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        names[i] = m->tensors[from + i].name;
-    qsort(names, n, sizeof *names, cmp_str);
-    int rc = 0;
-    for (size_t i = 1; i < n && rc == 0; i++)
-        if (!strcmp(names[i - 1], names[i]))
-            rc = ws_fail(e, "tensor %s appears twice", names[i]);
-    free(names);
-    return rc;
-}
-
-static int add_state_dict(ws_model *m, const archive *a, const ws_pk *sd, ws_err *e)
-{
-    size_t from = m->n_tensors;
+    size_t added = 0;
     char aliases[1024] = "";   /* names left out as exact aliases */
     for (size_t i = 0; i + 1 < sd->n; i += 2) {
         const ws_pk *k = sd->items[i];
@@ -205,14 +206,15 @@ static int add_state_dict(ws_model *m, const archive *a, const ws_pk *sd, ws_err
                 snprintf(aliases + used, sizeof aliases - used, ", ...");
             continue;
         }
-        if (add_tensor(m, a, k->s, t, e) != 0)
+        if (add_tensor(s, a, k->s, t, e) != 0)
             return -1;
+        added++;
     }
-    if (m->n_tensors == from)
+    if (added == 0)
         return ws_fail(e, "no tensors found in data.pkl");
-    if (aliases[0] && ws_model_set_meta(m, "aliases", aliases, e) != 0)
+    if (aliases[0] && ws_sink_meta(s, "aliases", aliases, e) != 0)
         return -1;
-    return check_unique_names(m, from, e);
+    return 0;
 }
 
 /* A 0-d or 1-element tensor's value (nanoGPT's best_val_loss). */
@@ -246,21 +248,21 @@ static json_t *to_json(const archive *a, ws_pk *v)
 }
 
 /* Metadata text of a plain value: JSON, except that strings are bare. */
-static int set_meta_value(ws_model *m, const char *key, json_t *j, ws_err *e)
+static int set_meta_value(ws_sink *sink, const char *key, json_t *j, ws_err *e)
 {
     if (json_is_string(j))
-        return ws_model_set_meta(m, key, json_string_value(j), e);
-    char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9));
-    if (!s)
+        return ws_sink_meta(sink, key, json_string_value(j), e);
+    char *txt = json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(9));
+    if (!txt)
         return ws_fail(e, "out of memory");
-    int rc = ws_model_set_meta(m, key, s, e);
-    free(s);
+    int rc = ws_sink_meta(sink, key, txt, e);
+    free(txt);
     return rc;
 }
 
 /* model_args fields become metadata keys of their own (n_head ...); config
  * is kept as one JSON object; iter_num and best_val_loss as values. */
-static int add_checkpoint_meta(ws_model *m, const archive *a, const ws_pk *root, ws_err *e)
+static int add_checkpoint_meta(ws_sink *s, const archive *a, const ws_pk *root, ws_err *e)
 {
     static const char *scalars[] = {"iter_num", "best_val_loss", "epoch", "step"};
     const ws_pk *args = ws_pk_dict_get(root, "model_args");
@@ -269,14 +271,14 @@ static int add_checkpoint_meta(ws_model *m, const archive *a, const ws_pk *root,
     for (size_t i = 0; args && args->kind == WS_PK_DICT && i + 1 < args->n && rc == 0; i += 2) {
         json_t *j = args->items[i]->kind == WS_PK_STR ? to_json(a, args->items[i + 1]) : NULL;
         if (j)
-            rc = set_meta_value(m, args->items[i]->s, j, e);
+            rc = set_meta_value(s, args->items[i]->s, j, e);
         json_decref(j);
     }
     for (size_t i = 0; i < sizeof scalars / sizeof *scalars && rc == 0; i++) {
         ws_pk *v = ws_pk_dict_get(root, scalars[i]);
         json_t *j = v ? to_json(a, v) : NULL;
         if (j)
-            rc = set_meta_value(m, scalars[i], j, e);
+            rc = set_meta_value(s, scalars[i], j, e);
         json_decref(j);
     }
     if (rc == 0 && cfg && cfg->kind == WS_PK_DICT) {
@@ -284,36 +286,39 @@ static int add_checkpoint_meta(ws_model *m, const archive *a, const ws_pk *root,
         for (size_t i = 0; o && i + 1 < cfg->n; i += 2)
             if (cfg->items[i]->kind == WS_PK_STR)
                 json_object_set_new(o, cfg->items[i]->s, to_json(a, cfg->items[i + 1]));
-        rc = o ? set_meta_value(m, "config", o, e) : ws_fail(e, "out of memory");
+        rc = o ? set_meta_value(s, "config", o, e) : ws_fail(e, "out of memory");
         json_decref(o);
     }
     return rc;
 }
 
-int ws_torch_parse(ws_model *m, const unsigned char *buf, size_t len, ws_err *e)
+int ws_torch_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
 {
     archive a;
     memset(&a, 0, sizeof a);
     ws_pk_arena arena = {0};
-    int rc = open_archive(&a, buf, len, e);
+    a.view_cap = len + WS_PT_MAX_VIEW_EXTRA;
+    int rc = (a.names = json_object()) ? open_archive(&a, buf, len, e) : ws_fail(e, "out of memory");
     if (rc == 0) {
         const ws_zip_entry *pkl = entry(&a, "data.pkl");
         ws_pk *root = ws_pk_load(pkl->data, pkl->size, &arena, e);
         const ws_pk *sd = root ? find_state_dict(root, e) : NULL;
-        rc = sd ? add_state_dict(m, &a, sd, e) : -1;
+        rc = sd ? add_state_dict(s, &a, sd, e) : -1;
         if (rc == 0 && sd != root)
-            rc = add_checkpoint_meta(m, &a, root, e);
+            rc = add_checkpoint_meta(s, &a, root, e);
     }
     ws_pk_arena_free(&arena);
     ws_zip_close(&a.zip);
+    json_decref(a.names);
     return rc == 0 ? 0 : ws_err_printable(e);
 }
 
-int ws_torch_load(ws_model *m, const char *path, ws_err *e)
+int ws_torch_load(ws_sink *s, const char *path, ws_err *e)
 {
     const unsigned char *buf = NULL;
     size_t len = 0;
-    if (ws_map_file(m, path, &buf, &len, e) != 0)
+    if (ws_map_file(s, path, &buf, &len, e) != 0 || ws_torch_parse(s, buf, len, e) != 0)
         return -1;
-    return ws_torch_parse(m, buf, len, e);
+    ws_input_register_kind(path, WS_INPUT_MODEL);   /* the whole model is this file */
+    return 0;
 }

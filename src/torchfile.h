@@ -10,12 +10,16 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "model.h"
+#include "sink.h"
+
+/* The tensors of a .pt may together view at most the file's size plus this
+ * many bytes (broadcast and overlapping views beyond it are refused). */
+#define WS_PT_MAX_VIEW_EXTRA (64u << 20)
 
 /* 1 if `buf` starts like a torch.save file (zip, or the legacy pickle magic). */
 int ws_torch_sniff(const unsigned char *buf, size_t len);
 
-int ws_torch_parse(ws_model *m, const unsigned char *buf, size_t len, ws_err *e);
-int ws_torch_load(ws_model *m, const char *path, ws_err *e);
+int ws_torch_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e);
+int ws_torch_load(ws_sink *s, const char *path, ws_err *e);
 
 #endif

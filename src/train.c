@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "safetensors.h"
 #include "tokenizer.h"
 
 struct ws_train {
@@ -38,12 +39,17 @@ struct ws_train {
     pthread_cond_t cv;
     int paused;
     ws_train_state state;
-    char msg[512];
+    char msg[2048];
     ws_progress prog;
 
     ws_train_rec *rec;             /* history */
     float *upd;                    /* n_mat per record */
     size_t n_rec, cap_rec;
+    ws_run_event *ev;              /* freeze events */
+    size_t n_ev, cap_ev;
+    unsigned char *was_frozen;     /* per parameter, as of the last look */
+
+    double t_start, t_paused;      /* monotonic start; seconds spent paused */
 };
 
 /* ---- options ---- */
@@ -263,8 +269,11 @@ ws_train *ws_train_new(ws_model *m, const ws_data *d, const ws_train_opts *o, in
     }
     size_t bt = (size_t)o->B * o->T;
     if (!rc && (!(t->x = malloc(bt * sizeof *t->x)) || !(t->y = malloc(bt * sizeof *t->y)) ||
-                !(t->snap = malloc(ws_gpt_numel(t->g) * sizeof *t->snap))))
+                !(t->snap = malloc(ws_gpt_numel(t->g) * sizeof *t->snap)) ||
+                !(t->was_frozen = calloc(ws_gpt_nparams(t->g) + 1, 1))))
         rc = ws_fail(e, "out of memory");
+    for (size_t i = 0; !rc && i < ws_gpt_nparams(t->g); i++)
+        t->was_frozen[i] = (unsigned char)ws_policy_is_frozen(t->pol, i);
     if (!rc)
         rc = find_matrices(t, e);
     if (!rc && t->step >= t->o.stop_at)
@@ -296,6 +305,8 @@ void ws_train_free(ws_train *t)
     free(t->mat);
     free(t->rec);
     free(t->upd);
+    free(t->ev);
+    free(t->was_frozen);
     pthread_mutex_destroy(&t->mu);
     pthread_mutex_destroy(&t->wmu);
     pthread_cond_destroy(&t->cv);
@@ -329,22 +340,33 @@ static int push_record(ws_train *t, const ws_train_rec *r, const float *upd)
     return 0;
 }
 
-size_t ws_train_nrecords(ws_train *t)
+/* Snapshots of the worker's growing arrays (records, events) under the
+ * lock: the count, and a copy of item i of `size` bytes (the array may
+ * move when it grows, so it is read through its field). */
+static size_t locked_count(ws_train *t, const size_t *n)
 {
     pthread_mutex_lock(&t->mu);
-    size_t n = t->n_rec;
+    size_t k = *n;
     pthread_mutex_unlock(&t->mu);
-    return n;
+    return k;
 }
+
+static int locked_copy(ws_train *t, void *const *arr, const size_t *n, size_t i, size_t size,
+                       void *out)
+{
+    pthread_mutex_lock(&t->mu);
+    int ok = i < *n;
+    if (ok)
+        memcpy(out, (const char *)*arr + i * size, size);
+    pthread_mutex_unlock(&t->mu);
+    return ok ? 0 : -1;
+}
+
+size_t ws_train_nrecords(ws_train *t) { return locked_count(t, &t->n_rec); }
 
 int ws_train_record(ws_train *t, size_t i, ws_train_rec *out)
 {
-    pthread_mutex_lock(&t->mu);
-    int ok = i < t->n_rec;
-    if (ok)
-        *out = t->rec[i];
-    pthread_mutex_unlock(&t->mu);
-    return ok ? 0 : -1;
+    return locked_copy(t, (void *const *)&t->rec, &t->n_rec, i, sizeof *out, out);
 }
 
 int ws_train_n_matrices(const ws_train *t) { return t->n_mat; }
@@ -362,6 +384,40 @@ int ws_train_update_norms(ws_train *t, size_t i, float *out)
         memcpy(out, t->upd + i * (size_t)t->n_mat, (size_t)t->n_mat * sizeof *out);
     pthread_mutex_unlock(&t->mu);
     return ok ? 0 : -1;
+}
+
+size_t ws_train_nevents(ws_train *t) { return locked_count(t, &t->n_ev); }
+
+int ws_train_event(ws_train *t, size_t i, ws_run_event *out)
+{
+    return locked_copy(t, (void *const *)&t->ev, &t->n_ev, i, sizeof *out, out);
+}
+
+/* Record the parameters that froze since the last look, frozen from
+ * `step` on (freeze@S at the start of step S, freeze-pr after a check). */
+static void note_freezes(ws_train *t, int64_t step)
+{
+    for (size_t i = 0; i < ws_gpt_nparams(t->g); i++) {
+        if (t->was_frozen[i] || !ws_policy_is_frozen(t->pol, i))
+            continue;
+        t->was_frozen[i] = 1;
+        pthread_mutex_lock(&t->mu);
+        if (t->n_ev == t->cap_ev) {
+            size_t cap = t->cap_ev ? 2 * t->cap_ev : 16;
+            ws_run_event *n = realloc(t->ev, cap * sizeof *n);
+            if (!n) {
+                pthread_mutex_unlock(&t->mu);
+                return;   /* events are a display aid: the run goes on */
+            }
+            t->ev = n;
+            t->cap_ev = cap;
+        }
+        ws_run_event *v = &t->ev[t->n_ev++];
+        v->step = step;
+        snprintf(v->tensor, sizeof v->tensor, "%s", ws_gpt_param_at(t->g, i)->name);
+        ws_policy_freeze_reason(t->pol, i, v->why, sizeof v->why);
+        pthread_mutex_unlock(&t->mu);
+    }
 }
 
 ws_gpt *ws_train_gpt(ws_train *t) { return t->g; }
@@ -383,6 +439,13 @@ int64_t ws_train_first_step(const ws_train *t) { return t->first; }
 ws_progress *ws_train_progress(ws_train *t) { return &t->prog; }
 
 /* ---- state ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void set_state(ws_train *t, ws_train_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -432,6 +495,7 @@ static void pause_point(ws_train *t)
 {
     pthread_mutex_lock(&t->mu);
     if (t->paused && !ws_cancelled(&t->prog)) {
+        double t0 = now_s();
         t->state = WS_TRAIN_PAUSED;
         while (t->paused && !ws_cancelled(&t->prog)) {
             struct timespec ts;
@@ -444,6 +508,7 @@ static void pause_point(ws_train *t)
             pthread_cond_timedwait(&t->cv, &t->mu, &ts);
         }
         t->state = WS_TRAIN_RUNNING;
+        t->t_paused += now_s() - t0;
     }
     pthread_mutex_unlock(&t->mu);
 }
@@ -530,41 +595,45 @@ static int add_optim(ws_train *t, ws_model *out, ws_err *e)
     return ws_policy_save_tensors(t->pol, t->g, out, e);
 }
 
-/* Write over the input model only when asked: save beside it (atomically),
- * then rename over it; the old file stays mapped until the model is freed. */
+/* Write over the input model only when asked (and only a model that is one
+ * whole file); the old file stays mapped until the model is freed. */
 static int save_file(const ws_model *out, const char *path, int overwrite, ws_err *e)
 {
-    if (!overwrite || !ws_input_is_registered(path))
-        return ws_model_save(out, path, e);
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return ws_fail(e, "out of memory");
-    snprintf(tmp, n, "%s.wscope-new", path);
-    int rc = ws_model_save(out, tmp, e);
-    if (!rc && rename(tmp, path)) {
-        rc = ws_fail(e, "cannot replace %s: %s", path, strerror(errno));
-        unlink(tmp);
+    return ws_st_save_flags(out, path, overwrite ? WS_OUT_REPLACE_MODEL : 0, e);
+}
+
+/* The model at `step`: weights (and, with_state, everything needed to
+ * resume). NULL with a message. */
+static ws_model *build_at(ws_train *t, int64_t step, int with_state, ws_err *e)
+{
+    ws_model *out = ws_model_new();
+    if (!out) {
+        ws_fail(e, "out of memory");
+        return NULL;
     }
-    free(tmp);
-    return rc;
+    int rc = add_model_tensors(t, out, e) || add_meta(t, out, step, with_state, e) ? -1 : 0;
+    if (!rc) {
+        ws_model_recognise(out);   /* orientation for write-back (HF Conv1D) */
+        pthread_mutex_lock(&t->wmu);
+        rc = ws_gpt_write_back(t->g, out, e);
+        pthread_mutex_unlock(&t->wmu);
+    }
+    if (!rc && with_state)
+        rc = add_optim(t, out, e);
+    if (rc) {
+        ws_model_free(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* Save weights (and, with_state, everything needed to resume) at `step`. */
 static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_err *e)
 {
-    ws_model *out = ws_model_new();
+    ws_model *out = build_at(t, step, with_state, e);
     if (!out)
-        return ws_fail(e, "out of memory");
-    int rc = add_model_tensors(t, out, e) || add_meta(t, out, step, with_state, e) ? -1 : 0;
-    if (!rc) {
-        ws_model_recognise(out);   /* orientation for write-back (HF Conv1D) */
-        rc = ws_gpt_write_back(t->g, out, e);
-    }
-    if (!rc && with_state)
-        rc = add_optim(t, out, e);
-    if (!rc)
-        rc = save_file(out, path, t->o.overwrite_input, e);
+        return -1;
+    int rc = save_file(out, path, t->o.overwrite_input, e);
     ws_model_free(out);
     return rc;
 }
@@ -574,13 +643,34 @@ int ws_train_save(ws_train *t, const char *path, ws_err *e)
     return save_at(t, path, t->step, 1, e);
 }
 
+int ws_train_save_weights(ws_train *t, const char *path, ws_err *e)
+{
+    return save_at(t, path, t->step, 0, e);
+}
+
+ws_model *ws_train_weights_model(ws_train *t, const char *path, ws_err *e)
+{
+    ws_model *m = build_at(t, t->step, 0, e);
+    if (!m)
+        return NULL;
+    /* What the user told us about the input (--heads) holds for its weights. */
+    m->cfg.n_head = t->m->cfg.n_head;
+    m->cfg.n_head_known = t->m->cfg.n_head_known;
+    m->cfg.gelu_tanh = t->m->cfg.gelu_tanh;
+    if (path && !(m->path = strdup(path))) {
+        ws_model_free(m);
+        ws_fail(e, "out of memory");
+        return NULL;
+    }
+    return m;
+}
+
 /* ---- the loop ---- */
 
-static double now_s(void)
+/* Running seconds since the start, pauses excluded. */
+static double run_seconds(const ws_train *t)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return now_s() - t->t_start - t->t_paused;
 }
 
 static float eval_val(ws_train *t)
@@ -640,8 +730,9 @@ static int one_step(ws_train *t, float *upd)
 {
     const ws_train_opts *o = &t->o;
     int64_t s = t->step;
-    ws_train_rec r = {s, NAN, NAN, 0, 0, 0, 0};
+    ws_train_rec r = {.step = s, .loss = NAN, .val_loss = NAN};
     ws_policy_begin_step(t->pol, t->g, s);
+    note_freezes(t, s);
     if (o->eval_every && s % o->eval_every == 0)
         r.val_loss = eval_val(t);
     double t0 = now_s();
@@ -671,24 +762,67 @@ static int one_step(ws_train *t, float *upd)
     r.tokens_per_s = (double)o->B * o->T / (now_s() - t0);
     update_norms(t, upd);
     t->step = s + 1;
-    if (t->step % o->pr_every == 0)
-        ws_policy_check_pr(t->pol, t->g);
+    if (t->step % o->pr_every == 0 && ws_policy_check_pr(t->pol, t->g))
+        note_freezes(t, t->step);
     r.n_frozen = ws_policy_n_frozen(t->pol);
+    r.elapsed_s = run_seconds(t);
     push_record(t, &r, upd);
     ws_progress_add(&t->prog, 1);
     return 0;
 }
 
-static void save_checkpoint(ws_train *t, int with_state)
+/* "DIR/STEM.recovered[-K].safetensors" for the output `out`. */
+static void recovery_name(const char *dir, const char *out, int k, char *buf, size_t n)
+{
+    const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+    size_t stem = strlen(base);
+    if (stem > 12 && !strcmp(base + stem - 12, ".safetensors"))
+        stem -= 12;
+    if (k > 1)
+        snprintf(buf, n, "%s/%.*s.recovered-%d.safetensors", dir, (int)stem, base, k);
+    else
+        snprintf(buf, n, "%s/%.*s.recovered.safetensors", dir, (int)stem, base);
+}
+
+/* The final save failed: write the weights somewhere else rather than lose
+ * the run. Beside the output, then in the working directory, then in
+ * $TMPDIR (or /tmp); never over an existing file. 0 with `where` set. */
+static int save_recovery(ws_train *t, int with_state, char *where, size_t n)
+{
+    char odir[4096];
+    const char *slash = strrchr(t->o.out, '/');
+    snprintf(odir, sizeof odir, "%.*s", slash ? (int)(slash - t->o.out) : 1, slash ? t->o.out : ".");
+    if (!odir[0])
+        snprintf(odir, sizeof odir, "/");
+    const char *tmpdir = getenv("TMPDIR");
+    const char *dirs[] = {odir, ".", tmpdir && *tmpdir ? tmpdir : "/tmp"};
+    for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++)
+        for (int k = 1; k < 10; k++) {
+            ws_err e;
+            recovery_name(dirs[d], t->o.out, k, where, n);
+            if (access(where, F_OK) == 0)
+                continue;
+            if (save_at(t, where, t->step, with_state, &e) == 0)
+                return 0;
+            break;   /* this directory does not take it: try the next */
+        }
+    return -1;
+}
+
+static void save_checkpoint(ws_train *t, int with_state, int final)
 {
     ws_err e;
     if (!t->o.out)
         return;
     if (save_at(t, t->o.out, t->step, with_state, &e)) {
-        char old[512];
-        ws_train_state s = ws_train_get_state(t, old, sizeof old);
-        set_state(t, WS_TRAIN_FAILED, "%s%s%s: %s", old, old[0] ? "; " : "", t->o.out, e.msg);
-        (void)s;
+        char old[sizeof t->msg], where[4200];
+        ws_train_get_state(t, old, sizeof old);
+        if (final && save_recovery(t, with_state, where, sizeof where) == 0)
+            set_state(t, WS_TRAIN_FAILED, "%s%s%s: %s; the weights of step %lld were saved to %s instead",
+                      old, old[0] ? "; " : "", t->o.out, e.msg, (long long)t->step, where);
+        else
+            set_state(t, WS_TRAIN_FAILED, "%s%s%s: %s%s", old, old[0] ? "; " : "", t->o.out, e.msg,
+                      final ? "; no recovery file could be written either: the weights are lost" : "");
     }
 }
 
@@ -710,18 +844,20 @@ static void *worker(void *arg)
         }
         stop = one_step(t, upd);
         if (!stop && t->o.save_every && t->step % t->o.save_every == 0 && t->step < t->o.stop_at)
-            save_checkpoint(t, 1);
+            save_checkpoint(t, 1, 0);
     }
     ws_train_state st = ws_train_get_state(t, NULL, 0);
     int completed = st == WS_TRAIN_RUNNING;
     if (completed) {
-        ws_train_rec r = {t->step, NAN, eval_val(t), NAN, NAN, NAN, ws_policy_n_frozen(t->pol)};
+        ws_train_rec r = {t->step, NAN, eval_val(t), NAN, NAN, NAN, NAN,
+                          ws_policy_n_frozen(t->pol)};
+        r.elapsed_s = run_seconds(t);
         push_record(t, &r, NULL);
         set_state(t, WS_TRAIN_DONE, NULL);
     }
     /* Weights only after a divergence (the optimizer state is past them)
      * and, when asked, after a completed run. */
-    save_checkpoint(t, st != WS_TRAIN_DIVERGED && !(completed && t->o.weights_only));
+    save_checkpoint(t, st != WS_TRAIN_DIVERGED && !(completed && t->o.weights_only), 1);
     free(upd);
     atomic_store(&t->finished, 1);
     return NULL;
@@ -732,6 +868,8 @@ int ws_train_start(ws_train *t, ws_err *e)
     if (t->started)
         return ws_fail(e, "the run was already started");
     t->state = WS_TRAIN_RUNNING;
+    t->t_start = now_s();
+    t->t_paused = 0;
     if (pthread_create(&t->th, NULL, worker, t)) {
         t->state = WS_TRAIN_FAILED;
         return ws_fail(e, "cannot start the training thread");

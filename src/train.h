@@ -30,6 +30,7 @@
 #include "gpt.h"
 #include "model.h"
 #include "policy.h"
+#include "run.h"
 #include "threads.h"
 
 typedef struct ws_train_opts {
@@ -63,14 +64,11 @@ ws_train_opts ws_train_defaults(void);
 char *ws_train_opts_json(const ws_train_opts *o, ws_err *e);
 int ws_train_opts_from_json(ws_train_opts *o, const char *json, ws_err *e);
 
-typedef struct ws_train_rec {
-    int64_t step;            /* 0-based; the final evaluation has step = steps done */
-    float loss;              /* the batch loss before this step's update (NaN: none) */
-    float val_loss;          /* NaN when not evaluated at this step */
-    float lr, grad_norm;     /* grad_norm before clipping */
-    double tokens_per_s;     /* B·T over the step's wall time, eval and saving excluded */
-    int n_frozen;
-} ws_train_rec;
+/* One record per step, then one for the final evaluation (run.h's record:
+ * step, loss, val_loss, lr, grad_norm, tokens_per_s — B·T over the step's
+ * wall time, eval and saving excluded —, elapsed_s — running seconds since
+ * ws_train_start, pauses excluded — and n_frozen). */
+typedef ws_run_rec ws_train_rec;
 
 typedef enum ws_train_state {
     WS_TRAIN_READY, WS_TRAIN_RUNNING, WS_TRAIN_PAUSED, WS_TRAIN_DONE,
@@ -106,6 +104,12 @@ int64_t ws_train_first_step(const ws_train *t);
 /* The record history (thread-safe snapshot copies). */
 size_t ws_train_nrecords(ws_train *t);
 int ws_train_record(ws_train *t, size_t i, ws_train_rec *out);
+/* Freeze events (run.h): a freeze@S or freeze-pr:X tensor stopped training
+ * at `step` (frozen from that step on), with why ("freeze-pr:20 (PR 17.9)").
+ * Thread-safe snapshot copies, in the order they happened. */
+size_t ws_train_nevents(ws_train *t);
+int ws_train_event(ws_train *t, size_t i, ws_run_event *out);
+
 /* Per-matrix update norms ‖W_after − W_before‖ of record i's step
  * (n_matrices floats, 0 for frozen ones; NaN for the final evaluation). */
 int ws_train_n_matrices(const ws_train *t);
@@ -117,8 +121,14 @@ int ws_train_update_norms(ws_train *t, size_t i, float *out);
 int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e);
 
 /* Write the checkpoint of the current state to `path` (the run must not
- * be running). */
+ * be running). ws_train_save_weights writes the weights only (the model's
+ * tensors and metadata with train.step: a plain model, not resumable). */
 int ws_train_save(ws_train *t, const char *path, ws_err *e);
+int ws_train_save_weights(ws_train *t, const char *path, ws_err *e);
+/* The current weights as a model in memory (as ws_train_save_weights
+ * would write it), its path set to `path` (may be NULL) for display;
+ * taken between two updates, never half-way. */
+ws_model *ws_train_weights_model(ws_train *t, const char *path, ws_err *e);
 
 /* The underlying network (for tests and evaluation) and the policies
  * (parameter i of the network is policy i). */

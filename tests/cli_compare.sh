@@ -1,7 +1,8 @@
 #!/bin/sh
 # wscope compare: one row per strategy; freezing everything leaves the
 # validation loss exactly where it started while training lowers it; the
-# mean and std over seeds equal those of the single-seed runs; bad
+# mean and std over seeds equal those of the single-seed runs; the verdict
+# column says whether a difference exceeds the seed noise; bad
 # strategies get one line "wscope: ...: reason" and exit 2.
 set -u
 . "${WS_SRCDIR:-.}/tests/lib.sh"
@@ -28,6 +29,18 @@ ok test "$(col "$T/all.csv" 2 val_end_mean)" = "$(col "$T/all.csv" 2 val_start)"
 ok test "$(col "$T/all.csv" 2 val_end_std)" = 0
 ok awk -v a="$(col "$T/all.csv" 1 val_end_mean)" -v b="$(col "$T/all.csv" 1 val_start)" 'BEGIN { exit !(a < b) }'
 
+# The verdict: Welch's t-test of val_end against the first strategy
+# (p < 0.05: differs). Freezing everything is far outside the seed noise;
+# a strategy that trains the same as the first has p = 1.
+run --strategy full --strategy 'frozen:*=freeze' --strategy 'same:qkv@0=train' --seeds 2 --csv > "$T/v.csv"
+ok test "$(col "$T/v.csv" 1 verdict)" = "-"
+ok test "$(col "$T/v.csv" 2 verdict)" = "differs"
+ok awk -v p="$(col "$T/v.csv" 2 p_vs_first)" 'BEGIN { exit !(p != "" && p < 0.05) }'
+ok test "$(col "$T/v.csv" 3 verdict)" = "within noise"
+ok test "$(col "$T/v.csv" 3 p_vs_first)" = 1
+run --strategy full --strategy 'frozen:*=freeze' --seeds 1 --csv > "$T/v1.csv"
+ok test "$(col "$T/v1.csv" 2 verdict)" = "no test"               # one seed: no noise to measure
+
 # Mean and sample std over seeds 1 and 2 = those of the two single runs.
 run --strategy full --seeds 1 --seed 1 --csv > "$T/s1.csv"
 run --strategy full --seeds 1 --seed 2 --csv > "$T/s2.csv"
@@ -36,6 +49,13 @@ ok near "$(col "$T/all.csv" 1 val_end_mean)" "$(awk -v a="$a" -v b="$b" 'BEGIN {
 ok near "$(col "$T/all.csv" 1 val_end_std)" "$(awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; printf "%.17g", d / sqrt(2) }')"
 ok test "$(col "$T/s1.csv" 1 val_end_std)" = ""                # one seed: no std
 ok test "$a" != "$b"                                           # the seed draws other batches
+
+# compare takes train's data and optimizer options: with sequential windows
+# the seed no longer draws the batches, so two seeds end alike.
+run --strategy full --seeds 2 --sampling sequential --csv > "$T/seq.csv"
+ok test $? -eq 0
+ok test "$(col "$T/seq.csv" 1 val_end_std)" = 0
+ok test "$(col "$T/seq.csv" 1 val_end_mean)" != "$(col "$T/all.csv" 1 val_end_mean)"
 
 # Text and JSON forms.
 run --strategy full --seeds 1 > "$T/out.txt"

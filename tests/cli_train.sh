@@ -1,7 +1,8 @@
 #!/bin/sh
 # wscope train / eval end to end: losses against the PyTorch replay
 # (tests/ref/train_seq_ref.py), the CSV log, --init with a tokenizer,
-# resume = uninterrupted (byte for byte), Ctrl-C saves, and every bad input
+# resume = uninterrupted (byte for byte), Ctrl-C, SIGTERM and SIGHUP save and
+# keep the log whole (kill -9 too), and every bad input
 # gets one line "wscope: ...: reason" with exit 2.
 set -u
 . "${WS_SRCDIR:-.}/tests/lib.sh"
@@ -48,13 +49,20 @@ gzip -c "$T/corpus.txt" > "$T/corpus.txt.gz"
 ok test $? -eq 0
 ok test "$(grep -c '^step .*val_loss' "$T/out")" -eq 4   # steps 0, 10, 20 and the end (piped: one line per eval)
 ok grep -q '^done: 30 steps, saved ' "$T/out"
+ok grep -q '^step 30/30  val_loss [0-9.]*  final  (last loss [0-9.]*)$' "$T/out"
+ok sh -c "! grep -q 'loss -' '$T/out'"
+ok awk 'length($0) > 79 { exit 1 }' "$T/out"   # result lines fit 80 columns
 ok grep -aq '"optim.exp_avg.tok_emb.weight"' "$T/init.safetensors"
 # info tells the network's parameters from the checkpoint's AdamW moments (two per parameter).
 "$W" info "$T/init.safetensors" --no-stats > "$T/info"
-ok grep -Eq '^params: ([0-9]+) total, ([0-9]+) in the model .*, ([0-9]+) in other tensors' "$T/info"
-set -- $(sed -n 's/^params: \([0-9]*\) total, \([0-9]*\) in the model .*, \([0-9]*\) in other tensors.*/\1 \2 \3/p' "$T/info")
-ok test "${3:-0}" -ge $((2 * ${2:-1}))
-ok test "${1:-0}" -eq $((${2:-0} + ${3:-0}))
+ok grep -Eq '^params: [0-9]+ in the network \(' "$T/info"
+ok grep -Eq '^training state: [0-9]+ values in [0-9]+ tensors \(listed with --all-tensors\)' "$T/info"
+net=$(sed -n 's/^params: \([0-9]*\) in the network.*/\1/p' "$T/info")
+state=$(sed -n 's/^training state: \([0-9]*\) values.*/\1/p' "$T/info")
+ok test "${state:-0}" -eq $((2 * ${net:-1}))    # m and v of every parameter (none frozen)
+ok sh -c "! grep -q 'optim.exp_avg' '$T/info'"  # not listed by default
+"$W" info "$T/init.safetensors" --no-stats --all-tensors > "$T/info-all"
+ok grep -q 'optim.exp_avg_sq.tok_emb.weight *exp_avg_sq ' "$T/info-all"
 "$W" train "$T/init.safetensors" --data "$T/corpus.txt" --steps 2 --seq 8 --weights-only \
     --out "$T/plain.safetensors" > /dev/null 2>&1
 ok test $? -eq 0
@@ -104,6 +112,32 @@ ok grep -q "interrupted: stopped at step" "$T/err"
 ok "$W" info "$T/int.safetensors" --no-stats > /dev/null
 ok grep -aq '"train.step"' "$T/int.safetensors"       # in the safetensors header
 ok grep -aq '"optim.exp_avg.tok_emb.weight"' "$T/int.safetensors"
+# SIGTERM and SIGHUP do the same (exit 128 + signal); the log written so far
+# is whole: a header and complete rows of as many cells (written per step).
+for sig_num in TERM:15 HUP:1; do
+  sig=${sig_num%:*} num=${sig_num#*:}
+  "$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 100000000 --batch 2 --seq 8 \
+      --eval-every 0 --out "$T/$sig.safetensors" --log "$T/$sig.csv" > "$T/out" 2> "$T/err" &
+  pid=$!
+  sleep 1
+  kill -$sig $pid
+  wait $pid
+  rc=$?
+  ok test $rc -eq $((128 + num))
+  ok grep -q ": stopped at step" "$T/err"
+  ok "$W" info "$T/$sig.safetensors" --no-stats > /dev/null
+  ok test "$(wc -l < "$T/$sig.csv")" -gt 2
+  ok awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$T/$sig.csv"
+done
+# kill -9: nothing is saved, but every row written before stays.
+"$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 100000000 --batch 2 --seq 8 \
+    --eval-every 0 --log "$T/kill.csv" > /dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -KILL $pid
+wait $pid
+ok test "$(wc -l < "$T/kill.csv")" -gt 2
+ok awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$T/kill.csv"
 
 # 5. Bad input: one line, exit 2.
 bad() { want=$1; shift; refuses "^wscope: .*$want" "$W" "$@"; }   # bad EXPECTED-TEXT ARGS...

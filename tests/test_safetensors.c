@@ -123,7 +123,7 @@ static void expect_parse_error(const char *hdr, size_t data, const char *msg)
     unsigned char *b = image(hdr, data, &len);
     ws_model *m = ws_model_new();
     ws_err e = {{0}};
-    CHECKF(ws_st_parse(m, b, len, &e) != 0, "accepted: %s", hdr);
+    CHECKF(ws_st_parse(ws_model_sink(m), b, len, &e) != 0, "accepted: %s", hdr);
     CHECK_STR_CONTAINS(e.msg, msg);
     ws_model_free(m);
     free(b);
@@ -134,13 +134,13 @@ static void test_validation_rules(void)
     ws_model *m = ws_model_new();
     ws_err e = {{0}};
     unsigned char small[5] = {1, 0, 0, 0, 0};
-    CHECK(ws_st_parse(m, small, 5, &e) != 0);
+    CHECK(ws_st_parse(ws_model_sink(m), small, 5, &e) != 0);
     CHECK_STR_CONTAINS(e.msg, "too small");
     unsigned char big[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    CHECK(ws_st_parse(m, big, 16, &e) != 0);
+    CHECK(ws_st_parse(ws_model_sink(m), big, 16, &e) != 0);
     CHECK_STR_CONTAINS(e.msg, "exceeds the limit");
     unsigned char past[16] = {100};
-    CHECK(ws_st_parse(m, past, 16, &e) != 0);
+    CHECK(ws_st_parse(ws_model_sink(m), past, 16, &e) != 0);
     CHECK_STR_CONTAINS(e.msg, "runs past the end");
     ws_model_free(m);
 
@@ -186,7 +186,7 @@ static void test_validation_rules(void)
     size_t len;
     unsigned char *b = image("  {\"a\": {\"dtype\": \"F32\", \"shape\": [0, 3], \"data_offsets\": [0, 0]}}  ", 0, &len);
     m = ws_model_new();
-    CHECKF(ws_st_parse(m, b, len, &e) == 0, "%s", e.msg);
+    CHECKF(ws_st_parse(ws_model_sink(m), b, len, &e) == 0, "%s", e.msg);
     CHECK(m->n_tensors == 1 && m->tensors[0].numel == 0);
     ws_model_free(m);
     free(b);
@@ -204,7 +204,7 @@ static void test_truncation(void)
     for (size_t n = 0; n < len; n++) {
         ws_model *m = ws_model_new();
         ws_err e = {{0}};
-        int rc = ws_st_parse(m, full, n, &e);
+        int rc = ws_st_parse(ws_model_sink(m), full, n, &e);
         refused += rc != 0 && e.msg[0];
         ws_model_free(m);
     }

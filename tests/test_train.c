@@ -151,6 +151,64 @@ static void test_resume(void)
     free(d.tok);
 }
 
+/* Freeze events: freeze@5 at the start of step 5, freeze-pr at the first
+ * check (after step 3, pr_every 3: frozen from step 3), with the PR; the
+ * records carry a running time; the weights model equals the saved file. */
+static void test_events(void)
+{
+    ws_err e = {{0}};
+    ws_policy_rule r[2];
+    ws_policy_parse("qkv@0=freeze@5", &r[0], &e);
+    ws_policy_parse("mlp_down@1=freeze-pr:1000", &r[1], &e);
+    ws_data d;
+    fake_data(&d, 500);
+    ws_model *m = tiny_model();
+    ws_train_opts o = opts(8, r, 2);
+    ws_train *t = ws_train_new(m, &d, &o, 0, &e);
+    CHECKF(t != NULL, "%s", e.msg);
+    if (!t)
+        return;
+    CHECK(ws_train_start(t, &e) == 0 && ws_train_wait(t) == WS_TRAIN_DONE);
+    /* qkv@0 is a weight and a bias; mlp_down@1 only its matrix (freeze-pr) */
+    CHECK(ws_train_nevents(t) == 3);
+    ws_run_event ev;
+    int seen_pr = 0, seen_at = 0;
+    for (size_t i = 0; !ws_train_event(t, i, &ev); i++) {
+        if (!strcmp(ev.tensor, "blocks.1.mlp.2.weight")) {
+            seen_pr++;
+            CHECK(ev.step == 3);
+            CHECK_STR_CONTAINS(ev.why, "freeze-pr:1000 (PR ");
+        } else {
+            seen_at++;
+            CHECK(ev.step == 5 && !strcmp(ev.why, "freeze@5"));
+            CHECK(!strncmp(ev.tensor, "blocks.0.attn.c_attn.", 21));
+        }
+    }
+    CHECK(seen_pr == 1 && seen_at == 2);
+    ws_train_rec a, b;
+    CHECK(ws_train_record(t, 0, &a) == 0 && ws_train_record(t, ws_train_nrecords(t) - 1, &b) == 0);
+    CHECK(a.elapsed_s > 0 && b.elapsed_s >= a.elapsed_s && isnan(b.loss) && !isnan(b.val_loss));
+    CHECK(a.n_frozen == 0 && b.n_frozen == 3);
+
+    ws_model *w = ws_train_weights_model(t, "run 1", &e);
+    CHECKF(w != NULL, "%s", e.msg);
+    CHECK(ws_train_save_weights(t, path("weights.safetensors"), &e) == 0);
+    ws_model *f;
+    CHECK(ws_model_open(path("weights.safetensors"), &f, &e) == 0);
+    CHECK(w && w->n_tensors == f->n_tensors && !strcmp(w->path, "run 1"));
+    CHECK(w && w->cfg.n_head == 2 && w->cfg.n_layer == 2);
+    for (size_t i = 0; w && i < w->n_tensors; i++) {
+        ws_tensor *x = &w->tensors[i], *y = ws_model_find(f, x->name);
+        CHECKF(y && x->nbytes == y->nbytes && !memcmp(x->data, y->data, x->nbytes), "%s", x->name);
+    }
+    CHECK(!ws_model_find(f, "optim.exp_avg.tok_emb.weight") && ws_model_meta(f, "train.step"));
+    ws_model_free(f);
+    ws_model_free(w);
+    ws_train_free(t);
+    ws_model_free(m);
+    free(d.tok);
+}
+
 static void test_divergence(void)
 {
     ws_err e = {{0}};
@@ -300,6 +358,7 @@ int main(void)
     if (!mkdtemp(dir))
         return 1;
     test_resume();
+    test_events();
     test_divergence();
     test_pause_cancel();
     test_eval();

@@ -9,25 +9,28 @@
 #include <term.h>
 #include <langinfo.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "render.h"
 #include "threads.h"
 
 const ws_command ws_commands[] = {
-    {"info", "MODEL [--json] [--no-stats]", "layout, config and a table of every tensor", cmd_info},
+    {"info", "MODEL [--json] [--no-stats] [--all-tensors]",
+     "layout, config, counts and a table of the network's tensors", cmd_info},
     {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--no-bias] [--seed S] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits ---- */
-    {"fit", "MODEL [--tensor PATTERN] [--k K] [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
-            "            [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]",
+    {"fit", "MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid]\n"
+            "            [--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv]\n"
+            "            [--rows-out FILE]",
      "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra ---- */
     {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
      "eigenvalues of EᵀE, pairs, decay; --energy: spectral energy per matrix", cmd_spectrum},
     {"pr", "MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]",
      "layers table: weight PR, PC1 %, stable rank, amplitude structure", cmd_pr},
-    {"drift", "BASE TUNED [--json|--csv]", "RMS, relative drift and cosine per tensor and layer",
-     cmd_drift},
+    {"drift", "BASE TUNED [--all-tensors] [--json|--csv]",
+     "RMS, relative drift and cosine per tensor and layer; mean cosine", cmd_drift},
     {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
      "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
     /* ---- training ---- */
@@ -37,6 +40,8 @@ const ws_command ws_commands[] = {
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
      "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
+    {"export-run", "MODEL --data FILE... [train options] -o DIR",
+     "the same run as a PyTorch job: DIR/train.py for python3 or torchrun", cmd_export_run},
     /* ---- figures ---- */
     {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) [--size WxH] -o FILE.png|svg",
      "a figure for a paper: PNG or SVG with axes, ticks, labels (see wscope(1))", cmd_plot},
@@ -95,7 +100,9 @@ int main(int argc, char **argv)
     }
     if (argc > 1)
         for (const ws_command *c = ws_commands; c->name; c++)
-            if (!strcmp(argv[1], c->name))
+            if (!strcmp(argv[1], c->name)) {
+                cli_signals_install();
                 return c->run(argc - 1, argv + 1);
+            }
     return tui_main(argc, argv);
 }

@@ -1,7 +1,11 @@
 #include "cli.h"
 
+#include "atomic.h"
+#include "escape.h"
+
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +14,74 @@
 #include <time.h>
 #include <unistd.h>
 
+static void on_fatal_signal(int sig)
+{
+    const char *target = NULL;
+    if (ws_atomic_remove_temps(&target) > 0 && target) {
+        static const char head[] = "\nwscope: ",
+                          tail[] = ": interrupted while saving: left as it was (temporary file removed)\n";
+        ssize_t r = write(STDERR_FILENO, head, sizeof head - 1);
+        r = write(STDERR_FILENO, target, strlen(target));
+        r = write(STDERR_FILENO, tail, sizeof tail - 1);
+        (void)r;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_signal_default(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+void cli_signals_install(void)
+{
+    struct sigaction old;
+    cli_signal_default(SIGINT);
+    cli_signal_default(SIGTERM);
+    if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)   /* nohup stays nohup */
+        cli_signal_default(SIGHUP);
+}
+
+/* Every error line: "wscope: WHAT: message", one line, escaped (names and
+ * parser messages come from files; src/escape.h). */
+static void error_line(const char *what, const char *msg)
+{
+    char *w = ws_escape_dup(what), *m = ws_escape_dup(msg);
+    fprintf(stderr, "wscope: %s: %s\n", w ? w : "?", m ? m : "out of memory");
+    free(w);
+    free(m);
+}
+
+json_t *cli_json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    if (!j) {
+        char *esc = ws_escape_dup(s);
+        j = json_string(esc ? esc : "");
+        free(esc);
+    }
+    return j;
+}
+
 int cli_fail(const char *what, const ws_err *e)
 {
-    fprintf(stderr, "wscope: %s: %s\n", what, e->msg);
+    error_line(what, e->msg);
     return 2;
 }
 
 int cli_failf(const char *what, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "wscope: %s: ", what);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    error_line(what, msg);
     return 2;
 }
 

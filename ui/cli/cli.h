@@ -2,6 +2,8 @@
 #ifndef WS_CLI_H
 #define WS_CLI_H
 
+#include <jansson.h>
+
 #include "error.h"
 #include "model.h"
 #include "table.h"
@@ -12,6 +14,11 @@ typedef enum cli_fmt { CLI_TEXT, CLI_CSV, CLI_JSON } cli_fmt;
 /* Print "wscope: WHAT: message" to stderr; return 2 (the exit status for bad input). */
 int cli_fail(const char *what, const ws_err *e);
 int cli_failf(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A JSON string of text from a file: as it is when it is UTF-8 (JSON
+ * escapes control characters itself), else escaped (src/escape.h) rather
+ * than dropped. */
+json_t *cli_json_text(const char *s);
 
 /* Open a model, printing the error; returns 0 or 2. */
 int cli_open_model(const char *path, ws_model **m);
@@ -33,6 +40,13 @@ void cli_bar_stop(cli_bar *b);
 /* Parse helpers that reject trailing junk; return 0 or print and return 2. */
 int cli_int(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_double(const char *opt, const char *s, double *out);
+
+/* SIGINT, SIGTERM and SIGHUP: remove the temporary file of a save in
+ * progress (saying so on stderr), then die of the signal as usual. A
+ * command that handles SIGINT itself calls cli_signal_default(SIGINT) to
+ * hand the signal back to this handler. */
+void cli_signals_install(void);
+void cli_signal_default(int sig);
 
 /* The bundled sample model (build tree, else installed data dir). */
 const char *cli_sample_model(void);

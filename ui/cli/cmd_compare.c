@@ -1,6 +1,4 @@
 /* wscope compare: training strategies across seeds (src/compare.h). */
-#include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,36 +6,31 @@
 #include "cli.h"
 #include "commands.h"
 #include "compare.h"
+#include "export_run.h"
 #include "tokenizer.h"
+#include "train_args.h"
 
-#define MAX_FILES 256
 #define MAX_STRATEGIES 64
 
 typedef struct compare_args {
-    const char *model;
-    const char *data[MAX_FILES];
-    size_t n_data;
+    train_args t;          /* the shared training options */
     ws_strategy st[MAX_STRATEGIES];
     size_t n_st;
     long seeds;
-    double val_frac;
-    ws_train_opts o;
     cli_fmt fmt;
+    const char *export_dir;   /* --export DIR: write the jobs instead of running them */
 } compare_args;
 
 static const char usage_text[] =
     "usage: wscope compare MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ...\n"
-    "         [--seeds N] [--steps N] [--batch B] [--seq T] [--lr X] [--seed S]\n"
-    "         [--eval-batches N] [--val-frac F] [--threads N] [--json | --csv]\n";
+    "         [--seeds N] [--json | --csv | --export DIR] [training options]\n";
 
-static const struct option long_opts[] = {
-    {"data", required_argument, 0, 'D'},     {"strategy", required_argument, 0, 'S'},
-    {"seeds", required_argument, 0, 'N'},    {"steps", required_argument, 0, 'n'},
-    {"batch", required_argument, 0, 'B'},    {"seq", required_argument, 0, 'T'},
-    {"lr", required_argument, 0, 'l'},       {"seed", required_argument, 0, 's'},
-    {"eval-batches", required_argument, 0, 'b'}, {"val-frac", required_argument, 0, 'f'},
-    {"threads", required_argument, 0, 'j'},  {"json", no_argument, 0, 'J'},
-    {"csv", no_argument, 0, 'C'},            {"help", no_argument, 0, 'h'},
+enum { OPT_STRATEGY = 0x100, OPT_SEEDS, OPT_JSON, OPT_CSV, OPT_EXPORT };
+
+static const struct option own_opts[] = {
+    {"strategy", required_argument, 0, OPT_STRATEGY}, {"seeds", required_argument, 0, OPT_SEEDS},
+    {"json", no_argument, 0, OPT_JSON},               {"csv", no_argument, 0, OPT_CSV},
+    {"export", required_argument, 0, OPT_EXPORT},
     {0, 0, 0, 0},
 };
 
@@ -52,88 +45,63 @@ static int add_strategy(compare_args *a, const char *spec)
     return 0;
 }
 
-/* One option; 0, 1 after --help, or 2 after printing the error. */
-static int apply_opt(compare_args *a, int c, const char *arg)
+/* One of compare's own options; 0, or 2 after printing the error. */
+static int apply_own(void *ctx, int c, const char *arg)
 {
-    long v;
-    double x;
+    compare_args *a = ctx;
     switch (c) {
-    case 'D':
-        if (a->n_data == MAX_FILES)
-            return cli_failf("--data", "at most %d files", MAX_FILES);
-        a->data[a->n_data++] = arg;
-        return 0;
-    case 'S': return add_strategy(a, arg);
-    case 'N': return cli_int("--seeds", arg, 1, 1000, &a->seeds);
-    case 'n': if (cli_int("--steps", arg, 1, 1000000000L, &v)) return 2; a->o.steps = v; return 0;
-    case 'B': if (cli_int("--batch", arg, 1, 1 << 20, &v)) return 2; a->o.B = (int)v; return 0;
-    case 'T': if (cli_int("--seq", arg, 1, 1 << 24, &v)) return 2; a->o.T = (int)v; return 0;
-    case 's': if (cli_int("--seed", arg, 0, 0x7fffffffL, &v)) return 2; a->o.seed = (uint64_t)v; return 0;
-    case 'b': if (cli_int("--eval-batches", arg, 0, 1000000L, &v)) return 2; a->o.eval_batches = (int)v; return 0;
-    case 'j': if (cli_int("--threads", arg, 0, 1024, &v)) return 2; a->o.threads = (int)v; return 0;
-    case 'l':
-        if (cli_double("--lr", arg, &x))
-            return 2;
-        if (!(x >= 0) || !isfinite(x))
-            return cli_failf("--lr", "must be a finite number >= 0, got %s", arg);
-        a->o.lr = (float)x;
-        return 0;
-    case 'f':
-        if (cli_double("--val-frac", arg, &x))
-            return 2;
-        if (!(x > 0 && x < 1))
-            return cli_failf("--val-frac", "must be in (0, 1), got %s", arg);
-        a->val_frac = x;
-        return 0;
-    case 'J': a->fmt = CLI_JSON; return 0;
-    case 'C': a->fmt = CLI_CSV; return 0;
-    case 'h': fputs(usage_text, stdout); return 1;
+    case OPT_STRATEGY: return add_strategy(a, arg);
+    case OPT_SEEDS: return cli_int("--seeds", arg, 1, 1000, &a->seeds);
+    case OPT_JSON: a->fmt = CLI_JSON; return 0;
+    case OPT_CSV: a->fmt = CLI_CSV; return 0;
+    case OPT_EXPORT: a->export_dir = arg; return 0;
     default: return cli_failf("compare", "bad option (see wscope compare --help)");
     }
 }
 
 static int parse(compare_args *a, int argc, char **argv)
 {
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-        if (c == '?')
-            return cli_failf("compare", "bad option %s (see wscope compare --help)", argv[optind - 1]);
-        int rc = apply_opt(a, c, optarg);
-        if (rc)
-            return rc;
+    ta_own own = {own_opts, apply_own, a, NULL};
+    int rc = train_args_parse(&a->t, TA_DATA | TA_OPTIM, &own, "compare", usage_text, argc, argv);
+    if (rc)
+        return rc;
+    for (int i = 0; i < a->t.n_pos; i++) {
+        if (a->t.model)
+            return cli_failf(a->t.pos[i], "one MODEL only (data goes after --data)");
+        a->t.model = a->t.pos[i];
     }
-    for (int i = optind; i < argc; i++) {
-        if (a->model)
-            return cli_failf(argv[i], "one MODEL only (data goes after --data)");
-        a->model = argv[i];
-    }
-    if (!a->model || !a->n_data || !a->n_st)
+    if (!a->t.model || !a->t.n_data || !a->n_st)
         return cli_failf("compare", "needs MODEL, --data FILE and at least one --strategy "
                          "(see wscope compare --help)");
     return 0;
 }
 
 /* The model's tokens: text through its tokenizer, or nanoGPT .bin. */
-static int load(compare_args *a, ws_model *m, ws_data *d)
+static int load(compare_args *a, ws_model **m, ws_data *d)
+{
+    ws_tokenizer *tk = NULL;
+    int rc = train_args_open_model(&a->t, m, &tk);
+    if (!rc && a->t.o.T == 0)
+        a->t.o.T = (*m)->cfg.block_size < 64 ? (*m)->cfg.block_size : 64;
+    if (!rc)
+        rc = train_args_load_data(&a->t, *m, tk, d);
+    ws_tok_free(tk);
+    if (!rc && d->n - d->n_train < (size_t)a->t.o.T + 1)
+        return cli_failf(a->t.data[0], "the validation split (%zu tokens) holds no window of %d "
+                         "+ 1 tokens: more data or a larger --val-frac", d->n - d->n_train,
+                         a->t.o.T);
+    return rc;
+}
+
+/* --export DIR: the jobs as PyTorch runs (src/export_run.h). */
+static int export_jobs(compare_args *a, ws_model *m, ws_data *d)
 {
     ws_err e = {{0}};
-    ws_tokenizer *tk = ws_tok_from_model(m, &e);
-    if (!tk && ws_model_meta(m, WS_TOK_META_KEY))
-        return cli_fail(a->model, &e);
-    int rc = ws_data_load(d, a->data, a->n_data, tk, m->cfg.vocab_size, &e);
-    ws_tok_free(tk);
-    if (rc) {
-        fprintf(stderr, "wscope: %s\n", e.msg);   /* names the file */
-        return 2;
-    }
-    ws_data_split(d, a->val_frac);
-    if (a->o.T == 0)
-        a->o.T = m->cfg.block_size < 64 ? m->cfg.block_size : 64;
-    if (d->n - d->n_train < (size_t)a->o.T + 1)
-        return cli_failf(a->data[0], "the validation split (%zu tokens) holds no window of %d + 1 "
-                         "tokens: more data or a larger --val-frac", d->n - d->n_train, a->o.T);
+    ws_train_opts o = train_args_opts(&a->t);
+    if (ws_export_compare(m, d, &o, a->st, a->n_st, (int)a->seeds, a->export_dir, a->t.model, &e))
+        return cli_fail(a->export_dir, &e);
+    printf("wrote %s: %zu jobs (strategy x seed) and run_all.sh; see %s/README.txt\n",
+           a->export_dir, a->n_st * (size_t)a->seeds, a->export_dir);
     return 0;
 }
 
@@ -144,11 +112,12 @@ static int run(compare_args *a, ws_model *m, ws_data *d)
     ws_progress p;
     ws_progress_init(&p, 0);
     cli_bar *bar = cli_bar_start("compare", &p);
-    int rc = ws_compare_run_all(m, d, &a->o, a->st, a->n_st, (int)a->seeds, &c, &p, &e);
+    ws_train_opts o = train_args_opts(&a->t);
+    int rc = ws_compare_run_all(m, d, &o, a->st, a->n_st, (int)a->seeds, &c, &p, &e);
     cli_bar_stop(bar);
     if (rc) {
         ws_compare_free(&c);
-        return cli_fail(a->model, &e);
+        return cli_fail(a->t.model, &e);
     }
     ws_table *t = ws_compare_table(&c, a->st, &e);
     ws_compare_free(&c);
@@ -163,21 +132,17 @@ int cmd_compare(int argc, char **argv)
 {
     static compare_args a;
     memset(&a, 0, sizeof a);
-    a.o = ws_train_defaults();
-    a.o.steps = 50;
-    a.o.T = 0;
-    a.o.eval_batches = 10;
+    train_args_defaults(&a.t);
+    a.t.o.steps = 50;
+    a.t.o.eval_batches = 10;
     a.seeds = 3;
-    a.val_frac = 0.1;
     int rc = parse(&a, argc, argv);   /* 1: --help was printed */
     ws_model *m = NULL;
     ws_data d = {0};
-    if (!rc && cli_open_model(a.model, &m))
-        rc = 2;
     if (!rc)
-        rc = load(&a, m, &d);
+        rc = load(&a, &m, &d);
     if (!rc)
-        rc = run(&a, m, &d);
+        rc = a.export_dir ? export_jobs(&a, m, &d) : run(&a, m, &d);
     ws_data_free(&d);
     ws_model_free(m);
     for (size_t i = 0; i < a.n_st; i++)

@@ -11,8 +11,9 @@ typedef enum ws_action {
     ACT_NONE = 0,
     ACT_QUIT, ACT_BACK, ACT_HELP, ACT_REDRAW,
     ACT_UP, ACT_DOWN, ACT_LEFT, ACT_RIGHT, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END,
-    ACT_EXPORT,         /* figures: the view's plot as PNG and SVG */
+    ACT_EXPORT,         /* figures: the view's plot as PNG, SVG and PDF */
     ACT_OPEN, ACT_SEARCH, ACT_SEARCH_NEXT,
+    ACT_TOGGLE,         /* open or close a group (model view: the training state) */
     ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_FIT, ACT_CLIP, ACT_DSMODE,
     ACT_ROW, ACT_COLUMN, ACT_HIST, ACT_NEXT, ACT_PREV, ACT_JUMP, ACT_LOG, ACT_CANCEL, ACT_DIFF,
     /* spectra views */

@@ -3,6 +3,8 @@
 
 #include "terminal.h"
 
+#include "atomic.h"
+
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -62,6 +64,7 @@ static const int FATAL[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, S
 static void on_fatal(int sig)
 {
     restore_raw();
+    ws_atomic_remove_temps(NULL);   /* a save in progress: no half-written file left behind */
     /* SA_RESETHAND restored the default action: die the way we were told to. */
     raise(sig);
 }
@@ -226,7 +229,7 @@ static int pair_for(uint32_t fg, uint32_t bg)
 {
     if (!use_colour || (fg == CB_DEFAULT && bg == CB_DEFAULT))
         return 0;
-    int64_t key = (int64_t)fg << 32 | bg;
+    int64_t key = (int64_t)((uint64_t)fg << 32 | bg);   /* no shift into the sign bit */
     unsigned h = (unsigned)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 51) % PAIR_SLOTS;
     for (;; h = (h + 1) % PAIR_SLOTS) {
         if (pairs[h].pair && pairs[h].key == key)

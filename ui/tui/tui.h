@@ -1,4 +1,4 @@
-/* The TUI's state shared by the main loop (tui.c) and the views. */
+/* The TUI's state shared by the main loop (loop.c) and the views. */
 #ifndef WS_TUI_H
 #define WS_TUI_H
 
@@ -29,6 +29,8 @@ struct tui {
 
 /* Push a view on the stack (it becomes the top); NULL is ignored. */
 void tui_push(tui *t, view *v);
+/* Close the top view and free it. */
+void tui_pop(tui *t);
 /* Ask for a line of text; the top view gets ACT_PROMPT_DONE with it. */
 void tui_prompt(tui *t, const char *label);
 void tui_message(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "names.h"
 #include "job.h"
 #include "plots.h"
 #include "tui.h"
@@ -23,6 +24,7 @@ typedef struct hjob {
 typedef struct hist_view {
     view base;
     ws_tensor *t;
+    char name[160];          /* as names.h shows it */
     int logscale;
     tui_job *job;
     hjob *jarg;
@@ -32,7 +34,7 @@ typedef struct hist_view {
 
 static const key_binding hist_keys[] = {
     {{'l', 0}, "l", ACT_LOG, "linear / logarithmic counts", "log"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the histogram (PNG and SVG, beside the model)", NULL},
+    {{'e', 0}, "e", ACT_EXPORT, "export the histogram (PNG, SVG, PDF beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -123,7 +125,7 @@ static void hist_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         take(v);
     }
     cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s: %s counts, %d bins",
-              v->t->name, v->logscale ? "log10(1 + count)" : "linear", nbins);
+              v->name, v->logscale ? "log10(1 + count)" : "linear", nbins);
     if (v->res)
         render_hist(cb, area, v->res->counts, v->res->nbins, v->res->lo, v->res->hi,
                     v->logscale, &t->style);
@@ -149,7 +151,9 @@ static void export_hist(hist_view *v, tui *t)
     char stem[160];
     snprintf(stem, sizeof stem, "%s-hist", v->t->name);
     ws_err e = {{0}};
-    tui_export(t, ws_plot_hist(v->t, &o, &e), stem, &e);
+    ws_plot_src src;
+    ws_figure *f = ws_plot_src_tensor(v->t, &src, &e) == 0 ? ws_plot_hist(&src, &o, &e) : NULL;
+    tui_export(t, f, stem, &e);
 }
 
 static int hist_action(view *vv, tui *t, ws_action a)
@@ -205,7 +209,8 @@ view *view_hist_new(tui *t, ws_tensor *tensor)
         return NULL;
     v->base.cls = &hist_class;
     v->t = tensor;
-    snprintf(v->base.title, sizeof v->base.title, "%s", tensor->name);
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
+    snprintf(v->base.title, sizeof v->base.title, "%s", v->name);
     if (tensor->numel == 0)
         snprintf(v->err, sizeof v->err, "%s is empty", tensor->name);
     return &v->base;

@@ -12,14 +12,17 @@
  * mean blocks larger than one element the range comes from the shown
  * pixels instead (their max, or 99th percentile, of |value|).
  *
- * With a TUNED model, `d` shows TUNED − MODEL for the tensor of the same
- * name and shape instead (computed once, on the worker). */
+ * With a TUNED model, `d` shows TUNED − MODEL for the corresponding tensor
+ * (drift.h: by name, name without prefixes, or role and layer) of the same
+ * shape instead (computed once, on the worker). */
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "downsample.h"
+#include "names.h"
+#include "drift.h"
 #include "export.h"
 #include "plots.h"
 #include "job.h"
@@ -59,6 +62,7 @@ typedef struct mjob {
 typedef struct matrix_view {
     view base;
     ws_tensor *t;
+    char name[160];          /* as names.h shows it */
     ws_tensor *tuned;        /* same name and shape in TUNED, or NULL */
     source src[2];           /* [0] the tensor, [1] TUNED − MODEL */
     int diff;                /* which source is shown */
@@ -92,7 +96,7 @@ static const key_binding matrix_keys[] = {
     {{'p', 0}, "p", ACT_CLIP, "colour range: max |w| / 99th percentile of |w|", "clip"},
     {{'\n', '\r', KEY_ENTER, 'r'}, "Enter r", ACT_ROW, "plot the cursor's row", "row"},
     {{'c', 0}, "c", ACT_COLUMN, "plot the cursor's column", "column"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the whole matrix as a heatmap (PNG and SVG, beside the model)", "export"},
+    {{'e', 0}, "e", ACT_EXPORT, "export the whole matrix as a heatmap (PNG, SVG, PDF beside the model)", "export"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
     {{'d', 0}, "d", ACT_DIFF, "this tensor / TUNED - MODEL (with a TUNED model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
@@ -103,7 +107,7 @@ static void set_title(matrix_view *v)
     char shape[64];
     ws_tensor_shape_text(v->t, shape, sizeof shape);
     snprintf(v->base.title, sizeof v->base.title, "%s%s %s %s (%lldx%lld)",
-             v->diff ? "TUNED - MODEL: " : "", v->t->name, shape, ws_dtype_name(v->t->dtype),
+             v->diff ? "TUNED - MODEL: " : "", v->name, shape, ws_dtype_name(v->t->dtype),
              (long long)v->t->rows, (long long)v->t->cols);
 }
 
@@ -423,6 +427,15 @@ static int open_line(matrix_view *v, tui *t, int axis)
     return 1;
 }
 
+/* A path's last component, for figure titles. */
+static const char *base_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path ? path : "?";
+}
+
+/* The whole matrix (or ΔW) as `wscope plot --heatmap` draws it, on the
+ * colour range the view uses (p99 or max of the block means). */
 static int export_heatmap(matrix_view *v, tui *t)
 {
     const source *s = &v->src[v->diff];
@@ -430,11 +443,14 @@ static int export_heatmap(matrix_view *v, tui *t)
         tui_message(t, "still loading %s", v->t->name);
         return 1;
     }
-    char title[160], stem[160];
-    snprintf(title, sizeof title, v->diff ? "%s: TUNED − MODEL" : "%s", v->t->name);
+    char diff_of[512], stem[160];
+    snprintf(diff_of, sizeof diff_of, "%s − %s", base_name(v->diff ? t->tuned->path : NULL),
+             base_name(t->model->path));
     snprintf(stem, sizeof stem, "%s-%s", v->t->name, v->diff ? "diff" : "heatmap");
+    ws_plot_src src = {s->a, v->t->rows, v->t->cols, v->t->name, v->diff ? diff_of : NULL};
+    ws_plot_opts o = {.clip = v->clip ? CLIP_PCT : 100};
     ws_err e = {{0}};
-    tui_export(t, ws_plot_matrix(s->a, v->t->rows, v->t->cols, title, NULL, &e), stem, &e);
+    tui_export(t, ws_plot_heatmap(&src, &o, &e), stem, &e);
     return 1;
 }
 
@@ -524,8 +540,9 @@ view *view_matrix_new(tui *t, ws_tensor *tensor)
         return NULL;
     v->base.cls = &matrix_class;
     v->t = tensor;
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
     v->clip = 1;   /* Gaussian-like weights: ±max|w| would leave most pixels dark */
-    ws_tensor *u = t->tuned ? ws_model_find(t->tuned, tensor->name) : NULL;
+    ws_tensor *u = t->tuned ? ws_drift_counterpart(t->tuned, tensor) : NULL;
     if (u && u->rows == tensor->rows && u->cols == tensor->cols)
         v->tuned = u;
     set_title(v);

@@ -7,6 +7,7 @@
 
 #include "downsample.h"
 #include "export.h"
+#include "names.h"
 #include "plots.h"
 #include "tui.h"
 #include "view_rowfit.h"
@@ -14,6 +15,7 @@
 typedef struct row_view {
     view base;
     ws_tensor *t;
+    char name[160];       /* as names.h shows it */
     const float *a;       /* rows × cols */
     int axis;             /* 0: a row, 1: a column */
     int64_t index;        /* the row (column) shown */
@@ -30,7 +32,7 @@ static const key_binding row_keys[] = {
     {{KEY_HOME, 0}, "Home", ACT_HOME, "first row (column)", NULL},
     {{KEY_END, 0}, "End", ACT_END, "last row (column)", NULL},
     {{'g', ':', 0}, "g :", ACT_JUMP, "jump to a row (column) number", "jump"},
-    {{'e', 0}, "e", ACT_EXPORT, "export this plot (PNG and SVG, beside the model)", "export"},
+    {{'e', 0}, "e", ACT_EXPORT, "export this plot (PNG, SVG, PDF beside the model)", "export"},
     {{'t', 0}, "t", ACT_COLUMN, "switch between rows and columns", "row/col"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
     {{'G', 0}, "G", ACT_FIT, "Gaussian fit of this row (overlay, K, mode)", "gauss"},
@@ -48,7 +50,7 @@ static void load(row_view *v)
     v->n = v->axis ? R : C;
     for (int64_t i = 0; i < v->n; i++)
         v->vals[i] = v->axis ? v->a[i * C + v->index] : v->a[v->index * C + i];
-    snprintf(v->base.title, sizeof v->base.title, "%s %s %lld (0..%lld)", v->t->name,
+    snprintf(v->base.title, sizeof v->base.title, "%s %s %lld (0..%lld)", v->name,
              v->axis ? "column" : "row", (long long)v->index, (long long)count(v) - 1);
 }
 
@@ -66,7 +68,7 @@ static void row_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     row_view *v = (row_view *)vv;
     cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - 1};
-    cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s[%s%lld%s]", v->t->name,
+    cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s[%s%lld%s]", v->name,
               v->axis ? ":, " : "", (long long)v->index, v->axis ? "" : ", :");
     render_plot(cb, plot, v->vals, v->n, &t->style);
     draw_stats(v, cb, info);
@@ -87,7 +89,7 @@ static void export_plot(row_view *v, tui *t)
     snprintf(stem, sizeof stem, "%s-%s%lld", v->t->name, what, (long long)v->index);
     ws_err e = {{0}};
     tui_export(t, ws_plot_line(v->vals, v->n, title, v->axis ? "row index" : "column index",
-                               NULL, &e), stem, &e);
+                               NULL, NULL, &e), stem, &e);
 }
 
 static int row_action(view *vv, tui *t, ws_action a)
@@ -146,7 +148,6 @@ static const view_class row_class = {
 
 view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t row, int64_t col)
 {
-    (void)t;
     row_view *v = calloc(1, sizeof *v);
     int64_t n = tensor->rows > tensor->cols ? tensor->rows : tensor->cols;
     if (!v || !(v->vals = malloc((size_t)n * sizeof *v->vals))) {
@@ -155,6 +156,7 @@ view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64
     }
     v->base.cls = &row_class;
     v->t = tensor;
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
     v->a = data;
     v->axis = axis;
     v->other = axis ? row : col;

@@ -9,6 +9,7 @@
 
 #include "fit.h"
 #include "export.h"
+#include "names.h"
 #include "job.h"
 #include "plots.h"
 #include "render_series.h"
@@ -30,6 +31,7 @@ typedef struct fjob {
 typedef struct rowfit_view {
     view base;
     ws_tensor *t;
+    char name[160];          /* as names.h shows it */
     const float *a;
     int64_t row, n;
     int K, sel, show_resid;
@@ -52,7 +54,7 @@ static const key_binding rowfit_keys[] = {
     {{KEY_RIGHT, 'l', 0}, "Right l", ACT_RIGHT, "select the next component", NULL},
     {{' ', '\n', '\r', KEY_ENTER}, "Space Enter", ACT_OPEN, "show / hide the selected component", "toggle"},
     {{'r', 0}, "r", ACT_LOG, "show / hide the residual (row - mixture)", "resid"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the row and its fit (PNG and SVG, beside the model)", NULL},
+    {{'e', 0}, "e", ACT_EXPORT, "export the row and its fit (PNG, SVG, PDF beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -133,7 +135,7 @@ static void load(rowfit_view *v, int64_t row)
     v->row = row < 0 ? 0 : row >= v->t->rows ? v->t->rows - 1 : row;
     if (v->sel >= v->K) v->sel = v->K - 1;
     memcpy(v->vals, v->a + v->row * v->n, sizeof(float) * (size_t)v->n);
-    snprintf(v->base.title, sizeof v->base.title, "%s row %lld: %d Gaussians, %s", v->t->name,
+    snprintf(v->base.title, sizeof v->base.title, "%s row %lld: %d Gaussians, %s", v->name,
              (long long)v->row, v->K, v->mode == WS_FIT_FREE ? "free" : "grid");
     start(v);
     take(v);
@@ -162,7 +164,7 @@ static void rowfit_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect inf
     int tw = body.w >= 70 ? TABLE_W : 0;
     cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - 1 - tw};
     cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s[%lld, :]  row, mixture%s%s",
-              v->t->name, (long long)v->row, v->res ? ", components" : "",
+              v->name, (long long)v->row, v->res ? ", components" : "",
               v->show_resid ? ", residual" : "");
     plot_series s[WS_FIT_KMAX + 3];
     int ns = 0;
@@ -198,12 +200,13 @@ static void export_fit(rowfit_view *v, tui *t)
         return;
     }
     char title[160], stem[160];
-    snprintf(title, sizeof title, "%s row %lld", v->t->name, (long long)v->row);
-    snprintf(stem, sizeof stem, "%s-row%lld-fit%d", v->t->name, (long long)v->row,
-             v->res->fit.K);
+    const char *mode = ws_plot_fit_mode_name(v->res->mode);   /* the shown fit's */
+    snprintf(title, sizeof title, "%s row %lld, %s fit", v->t->name, (long long)v->row, mode);
+    snprintf(stem, sizeof stem, "%s-row%lld-fit%d-%s", v->t->name, (long long)v->row,
+             v->res->fit.K, mode);
     ws_err e = {{0}};
-    ws_figure *f = ws_plot_line(v->vals, v->n, title, "column index", NULL, &e);
-    if (f && ws_plot_add_fit(f, &v->res->fit, v->n, &e) != 0) {
+    ws_figure *f = ws_plot_line(v->vals, v->n, title, "column index", NULL, NULL, &e);
+    if (f && ws_plot_add_fit(f, &v->res->fit, v->res->mode, v->n, &e) != 0) {
         ws_figure_free(f);
         f = NULL;
     }
@@ -262,9 +265,9 @@ static const view_class rowfit_class = {
 
 view *view_rowfit_new(tui *t, ws_tensor *tensor, const float *data, int64_t row)
 {
-    (void)t;
     rowfit_view *v = calloc(1, sizeof *v);
     if (!v) return NULL;
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
     v->n = tensor->cols;
     size_t n = (size_t)v->n;
     v->vals = malloc(sizeof(float) * n);

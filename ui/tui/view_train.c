@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "names.h"
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
@@ -107,7 +108,7 @@ static long last_step_record(ws_train *tr, size_t n, ws_train_rec *out)
     return -1;
 }
 
-static void draw_updates(ws_train *tr, long rec, cellbuf *cb, cb_rect r)
+static void draw_updates(const tui *t, ws_train *tr, long rec, cellbuf *cb, cb_rect r)
 {
     int nm = ws_train_n_matrices(tr);
     if (rec < 0 || nm <= 0 || r.h < 2)
@@ -127,11 +128,16 @@ static void draw_updates(ws_train *tr, long rec, cellbuf *cb, cb_rect r)
                     order[i] = order[j];
                     order[j] = tmp;
                 }
-            /* Too long: keep the tail, which tells the matrices apart. */
+            /* The name as names.h shows it, cut by the one rule. */
             const char *name = ws_train_matrix_name(tr, order[i]);
-            int room = r.w - 12, len = (int)strlen(name), cut = len > room;
-            cb_printf(cb, r.y + 1 + i, r.x, r.w, 0, " %s%-*s%10.3g", cut ? "~" : "",
-                      room - cut, cut ? name + len - room + 1 : name, u[order[i]]);
+            const ws_tensor *te = ws_model_find(t->model, name);
+            char shown[256], cut[256];
+            if (te)
+                name = ws_display_name(t->model, te, 0, shown, sizeof shown);
+            int room = r.w - 12;
+            int cells = ws_elide(name, room, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
+            cb_printf(cb, r.y + 1 + i, r.x, r.w, 0, " %s%*s%10.3g", cut, room - cells, "",
+                      u[order[i]]);
         }
     }
     free(u);
@@ -209,7 +215,7 @@ static void draw_run(train_view *v, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     ws_train_rec r;
     long last = last_step_record(tr, n, &r);
     int lw = left_w(body.w);
-    draw_updates(tr, last, cb, (cb_rect){left_end, 0, body.y + body.h - left_end, lw});
+    draw_updates(t, tr, last, cb, (cb_rect){left_end, 0, body.y + body.h - left_end, lw});
     if (h) {
         draw_metrics(cb, body.y + 1, body.w, tr, n, h);
         draw_plot(t, cb, (cb_rect){body.y + 3, lw + 1, body.h - 3, body.w - lw - 1}, h);

@@ -1,0 +1,95 @@
+/* What the training options set up: the starting model, its tokenizer and
+ * the data (train_args.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "train_args.h"
+
+/* Engine messages about data already start with the file name. */
+static int fail_msg(const ws_err *e)
+{
+    fprintf(stderr, "wscope: %s\n", e->msg);
+    return 2;
+}
+
+/* Build a tokenizer from the text files among the data. NULL when all are .bin. */
+static int build_tokenizer(train_args *a, ws_tokenizer **out)
+{
+    ws_err e = {{0}};
+    ws_tok_counter *c = ws_tok_counter_new(&a->to, &e);
+    if (!c)
+        return cli_fail("--init", &e);
+    int any = 0;
+    for (size_t i = 0; i < a->n_data; i++) {
+        size_t n = strlen(a->data[i]), len;
+        if (n >= 4 && !strcmp(a->data[i] + n - 4, ".bin"))
+            continue;
+        char *text = ws_read_text(a->data[i], &len, &e);
+        if (!text || ws_tok_count(c, text, len, &e)) {
+            free(text);
+            ws_tok_counter_free(c);
+            return fail_msg(&e);
+        }
+        free(text);
+        any = 1;
+    }
+    if (!any) {
+        ws_tok_counter_free(c);
+        *out = NULL;
+        return 0;
+    }
+    *out = ws_tok_counter_finish(c, &e);
+    return *out ? 0 : cli_fail("--init", &e);
+}
+
+static int init_model(train_args *a, ws_model **m, ws_tokenizer **tk)
+{
+    ws_err e = {{0}};
+    if (build_tokenizer(a, tk))
+        return 2;
+    if (*tk)
+        a->io.vocab_size = ws_tok_size(*tk);
+    else if (a->to.max_vocab)
+        a->io.vocab_size = a->to.max_vocab;
+    else
+        return cli_failf("--init", "--vocab is needed with only .bin data");
+    *m = ws_init_gpt(&a->io, &e);
+    if (!*m)
+        return cli_fail("--init", &e);
+    if (*tk && ws_tok_save_to_model(*tk, *m, &e))
+        return cli_fail("--init", &e);
+    return 0;
+}
+
+int train_args_open_model(train_args *a, ws_model **m, ws_tokenizer **tk)
+{
+    if (a->init)
+        return init_model(a, m, tk);
+    const char *path = a->resume ? a->resume : a->model;
+    if (cli_open_model(path, m) || cli_apply_heads(*m, a->heads_given ? a->io.n_head : 0))
+        return 2;
+    ws_err e = {{0}};
+    *tk = ws_tok_from_model(*m, &e);
+    if (!*tk && ws_model_meta(*m, WS_TOK_META_KEY))
+        return cli_fail(path, &e);   /* present but broken */
+    return 0;
+}
+
+int train_args_load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_data *d)
+{
+    ws_err e = {{0}};
+    if (ws_data_load(d, a->data, a->n_data, tk, m->cfg.vocab_size, &e))
+        return fail_msg(&e);
+    if (a->n_val && ws_data_load_val(d, a->val, a->n_val, tk, m->cfg.vocab_size, &e))
+        return fail_msg(&e);
+    if (!a->n_val)
+        ws_data_split(d, a->o.val_frac);
+    if (a->o.T == 0)
+        a->o.T = m->cfg.block_size;
+    if (d->n_unk)
+        fprintf(stderr, "wscope: note: %zu of %zu words are not in the vocabulary (<unk>)\n",
+                d->n_unk, d->n);
+    return 0;
+}

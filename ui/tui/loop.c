@@ -1,0 +1,209 @@
+/* The TUI main loop (the state machine is described in loop.h). */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "job.h"
+#include "layout.h"
+#include "loop.h"
+#include "terminal.h"
+
+typedef enum loop_state { LOOP_POLL, LOOP_DRAW, LOOP_WAIT, LOOP_INPUT, LOOP_END } loop_state;
+
+typedef struct loop {
+    tui *t;
+    cellbuf cb;
+    int force;     /* repaint every cell at the next DRAW (start, resize, ^L) */
+    int busy;      /* the top view has work running */
+    int drawn;     /* DRAW ran since the last WAIT: POLL goes to WAIT next */
+    int key;       /* the key INPUT handles */
+} loop;
+
+/* ---- DRAW ---- */
+
+static void draw_title(tui *t, cellbuf *cb, cb_rect r)
+{
+    cb_fill(cb, r, " ", CB_DEFAULT, CB_DEFAULT, CB_REVERSE);
+    const char *path = t->model->path ? t->model->path : "";
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    int n = cb_printf(cb, r.y, r.x, r.w, CB_REVERSE | CB_BOLD, " wscope  %s ", base);
+    cb_printf(cb, r.y, r.x + n, r.w - n, CB_REVERSE, "| %s%s%s", t->top->cls->name,
+              t->top->title[0] ? ": " : "", t->top->title);
+}
+
+static void draw_frame(tui *t, cellbuf *cb)
+{
+    int rows, cols;
+    term_size(&rows, &cols);
+    if (cb->rows != rows || cb->cols != cols)
+        cb_resize(cb, rows, cols);
+    tui_layout l = layout_compute(rows, cols);
+    if (l.too_small) {
+        layout_draw_too_small(cb);
+        return;
+    }
+    cb_clear(cb);
+    t->rows = l.body.h;
+    t->cols = l.body.w;
+    t->top->cls->draw(t->top, t, cb, l.body, l.info);
+    draw_title(t, cb, l.title);
+    if (t->prompting) {
+        cb_fill(cb, l.info, " ", CB_DEFAULT, CB_DEFAULT, 0);
+        int n = cb_printf(cb, l.info.y, 0, l.info.w, CB_BOLD, "%s", t->prompt_label);
+        n += cb_text(cb, l.info.y, n, l.info.w - n, t->prompt, 0);
+        cb_set(cb, l.info.y, n, " ", CB_DEFAULT, CB_DEFAULT, CB_REVERSE);
+    } else if (t->message[0]) {
+        cb_fill(cb, l.info, " ", CB_DEFAULT, CB_DEFAULT, 0);
+        cb_text(cb, l.info.y, 0, l.info.w, t->message, CB_BOLD);
+    }
+    keys_draw_hints(cb, l.status, t->top->cls->keys);
+}
+
+/* ---- INPUT ---- */
+
+static void prompt_key(tui *t, int ch)
+{
+    size_t n = strlen(t->prompt);
+    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        t->prompting = 0;
+        t->top->cls->action(t->top, t, ACT_PROMPT_DONE);
+    } else if (ch == 27 || ch == 7) {   /* Esc, ^G */
+        t->prompting = 0;
+    } else if (ch == 21) {              /* ^U: clear the line (prompts may come filled in) */
+        t->prompt[0] = 0;
+    } else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0) {
+        t->prompt[n - 1] = 0;
+    } else if (ch >= 32 && ch < 127 && n + 1 < sizeof t->prompt) {
+        t->prompt[n] = (char)ch;
+        t->prompt[n + 1] = 0;
+    }
+    t->dirty = 1;
+}
+
+/* The actions the loop owns; every other one goes to the top view. */
+static void do_action(tui *t, ws_action a)
+{
+    switch (a) {
+    case ACT_NONE: return;
+    case ACT_QUIT: t->quit = 1; return;
+    case ACT_BACK:
+        if (!t->top->below)
+            t->quit = 1;
+        else
+            tui_pop(t);
+        return;
+    case ACT_HELP:
+        if (strcmp(t->top->cls->name, "help"))
+            tui_push(t, view_help_new(t, t->top));
+        return;
+    case ACT_REDRAW: t->dirty = 1; return;
+    default:
+        if (t->top->cls->action(t->top, t, a))
+            t->dirty = 1;
+    }
+}
+
+static void mouse_event(tui *t)
+{
+    int y, x, b = term_mouse(&y, &x);
+    if (b == TERM_CLICK) {
+        t->click_y = y;
+        t->click_x = x;
+        do_action(t, ACT_CLICK);
+        return;
+    }
+    for (int i = 0; i < 3; i++)
+        do_action(t, b == TERM_WHEEL_UP ? ACT_UP : ACT_DOWN);
+}
+
+/* Returns 1 when the whole screen must be repainted. */
+static int handle_key(tui *t, int ch)
+{
+    if (ch == KEY_RESIZE) {
+        t->dirty = 1;
+        return 1;
+    }
+    int rows, cols;
+    term_size(&rows, &cols);
+    if (layout_compute(rows, cols).too_small) {
+        if (ch == 'Q')   /* the only key there: nothing else can be seen */
+            t->quit = 1;
+        return 0;
+    }
+    if (t->prompting) {
+        prompt_key(t, ch);
+        return 0;
+    }
+    if (t->message[0]) {
+        t->message[0] = 0;
+        t->dirty = 1;
+    }
+    if (ch == KEY_MOUSE) {
+        mouse_event(t);
+        return 0;
+    }
+    ws_action a = keys_lookup(t->top->cls->keys, ch);
+    do_action(t, a);
+    return a == ACT_REDRAW;
+}
+
+/* ---- the states ---- */
+
+static loop_state poll_work(loop *l)
+{
+    tui *t = l->t;
+    if (t->quit || !t->top)
+        return LOOP_END;
+    if (!l->drawn)
+        job_reap(0);
+    l->busy = 0;
+    if (t->top->cls->tick && t->top->cls->tick(t->top, t, &l->busy))
+        t->dirty = 1;
+    if (l->drawn) {
+        l->drawn = 0;
+        return LOOP_WAIT;
+    }
+    return t->dirty ? LOOP_DRAW : LOOP_WAIT;
+}
+
+static loop_state draw(loop *l)
+{
+    l->t->dirty = 0;
+    draw_frame(l->t, &l->cb);
+    term_blit(&l->cb, l->force);
+    l->force = 0;
+    l->drawn = 1;
+    return LOOP_POLL;
+}
+
+static loop_state wait_key(loop *l)
+{
+    int timeout = l->t->dirty ? 0 : l->busy ? LOOP_POLL_MS : -1;
+    l->key = term_getkey(timeout);
+    return l->key >= 0 ? LOOP_INPUT : LOOP_POLL;
+}
+
+static loop_state input(loop *l)
+{
+    l->force |= handle_key(l->t, l->key);
+    return LOOP_POLL;
+}
+
+void tui_loop(tui *t)
+{
+    loop l = {.t = t, .force = 1};
+    cb_init(&l.cb, 0, 0);
+    t->dirty = 1;
+    loop_state s = LOOP_POLL;
+    while (s != LOOP_END) {
+        switch (s) {
+        case LOOP_POLL: s = poll_work(&l); break;
+        case LOOP_DRAW: s = draw(&l); break;
+        case LOOP_WAIT: s = wait_key(&l); break;
+        case LOOP_INPUT: s = input(&l); break;
+        case LOOP_END: break;
+        }
+    }
+    cb_free(&l.cb);
+}
