@@ -70,6 +70,14 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
+int ws_data_any_text(const char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ends_with(paths[i], ".bin"))
+            return 1;
+    return 0;
+}
+
 /* Append `n` ids to d->tok. */
 static int append(ws_data *d, const int32_t *ids, size_t n, ws_err *e)
 {

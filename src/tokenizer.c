@@ -2,6 +2,7 @@
  * concatenation, token strings for display, UTF-8 helpers). */
 #include "tokenizer.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ struct ws_tokenizer {
     const ws_tok_ops *ops;
     void *impl;
     char *source;
+    pthread_mutex_t encoding;   /* the kind's encoding scratch */
 };
 
 int ws_ids_reserve(ws_ids *a, size_t extra)
@@ -43,6 +45,7 @@ ws_tokenizer *ws_tok_wrap(const ws_tok_ops *ops, void *impl, const char *source,
     }
     t->ops = ops;
     t->impl = impl;
+    pthread_mutex_init(&t->encoding, NULL);
     return t;
 }
 
@@ -56,6 +59,7 @@ void ws_tok_free(ws_tokenizer *t)
     if (!t)
         return;
     t->ops->free(t->impl);
+    pthread_mutex_destroy(&t->encoding);
     free(t->source);
     free(t);
 }
@@ -75,8 +79,11 @@ int ws_tok_encode(const ws_tokenizer *t, const char *text, size_t len,
 {
     ws_ids out = {NULL, 0, 0};
     size_t unk = 0;
-    /* Encoding fills the kind's scratch (see tokenizer.h: one thread at a time). */
+    /* Encoding fills the kind's scratch: one thread at a time. */
+    ws_tokenizer *w = (ws_tokenizer *)t;
+    pthread_mutex_lock(&w->encoding);
     int rc = t->ops->encode(t->impl, text, len, &out, &unk, e);
+    pthread_mutex_unlock(&w->encoding);
     if (rc) {
         free(out.v);
         out = (ws_ids){NULL, 0, 0};
@@ -240,4 +247,17 @@ char *ws_tok_show_token(const ws_tokenizer *t, int id, ws_tok_show how, char *bu
         put(&o, "\"", 1);
     *o.p = 0;
     return buf;
+}
+
+int ws_tok_row_label(const ws_tokenizer *t, const ws_tensor *x, int64_t row, ws_tok_show how,
+                     char *buf, size_t n)
+{
+    if (!t || !x || x->ndim != 2 || x->is_bias ||
+        (x->role != WS_ROLE_EMBED && x->role != WS_ROLE_HEAD) || row < 0 || row >= x->rows)
+        return 0;
+    if (row >= ws_tok_size(t))
+        snprintf(buf, n, "(padding)");
+    else
+        ws_tok_show_token(t, (int)row, how, buf, n);
+    return 1;
 }

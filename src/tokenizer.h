@@ -8,8 +8,9 @@
  * Where a model's tokenizer comes from is tokenizer_files.h.
  *
  * Encoding is logically const but fills per-tokenizer scratch (the BPE
- * cache, the word tokenizer's lowercasing buffer): one thread at a time
- * encodes with a tokenizer; its token strings may be read from any thread.
+ * cache, the word tokenizer's lowercasing buffer), under the tokenizer's
+ * lock: threads may share a tokenizer (they encode one at a time), and its
+ * token strings may be read from any thread at any time.
  *
  * The word tokenizer: a word is a run of ASCII letters, digits, '_' and
  * any byte >= 0x80 (so UTF-8 letters stay inside words), with an apostrophe
@@ -73,6 +74,14 @@ char *ws_tok_decode(const ws_tokenizer *t, const int32_t *ids, size_t n, size_t 
  * NUL; returns buf. Out of range: "(id N: no token)". */
 typedef enum ws_tok_show { WS_TOK_SHOW_UTF8, WS_TOK_SHOW_ASCII } ws_tok_show;
 char *ws_tok_show_token(const ws_tokenizer *t, int id, ws_tok_show how, char *buf, size_t n);
+
+/* The label of row `row` of tensor x when its rows are tokens (the token
+ * embedding, or an output head: 2-D, one row per token id): the token shown
+ * `how`, or "(padding)" for a row past the tokenizer's size (nanoGPT pads
+ * the vocabulary). Returns 0 (buf untouched) when x's rows are not tokens
+ * or t is NULL, else 1. */
+int ws_tok_row_label(const ws_tokenizer *t, const ws_tensor *x, int64_t row, ws_tok_show how,
+                     char *buf, size_t n);
 
 /* ---- the word tokenizer ---- */
 

@@ -12,6 +12,7 @@
 
 #include "bpe.h"
 #include "data.h"
+#include "inputs.h"
 #include "tok_kind.h"
 
 /* ---- the BPE tables ---- */
@@ -274,6 +275,9 @@ static ws_tokenizer *open_file(const char *path, ws_err *e)
     json_t *j = NULL;
     if ((unsigned char)text[0] == 0x80)   /* pickle protocol 2 and up */
         t = ws_tok_char_from_pickle((const unsigned char *)text, len, path, e);
+    else if (memchr(text, 0, len < 65536 ? len : 65536))   /* binary: a model, an archive ... */
+        ws_fail(e, "%s: not a tokenizer file (tokenizer.json, vocab.json + merges.txt, "
+                   "encoder.json + vocab.bpe, meta.pkl)", path);
     else if (i == len || text[i] != '{')
         t = open_vocab_merges(path, NULL, text, len, e);
     else if ((j = load_json(text, len, e)))
@@ -331,8 +335,8 @@ static void model_folder(const char *path, char *buf, size_t n)
 
 ws_tokenizer *ws_tok_open(const char *path, ws_err *e)
 {
-    if (access(path, R_OK) != 0) {
-        ws_fail(e, "%s: cannot read", path);
+    if (ws_input_check(path, 1, e) != 0) {   /* no FIFO, device ... */
+        ws_wrap(e, "%s", path);
         return NULL;
     }
     if (!is_dir(path))

@@ -10,13 +10,15 @@
 #include "data.h"
 #include "gpt.h"
 #include "tokenizer.h"
+#include "tokenizer_cli.h"
 #include "train.h"
 
 static const char usage_text[] =
-    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N] [--heads H]";
+    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n"
+    "                   [--heads H] [--tokenizer FILE]";
 
 typedef struct eval_args {
-    const char *model;
+    const char *model, *tokenizer;
     const char *data[256];
     size_t n_data;
     long T, B, threads, heads;
@@ -27,7 +29,8 @@ static int parse(eval_args *a, int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
-        {"heads", required_argument, 0, 'H'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"heads", required_argument, 0, 'H'}, {"tokenizer", required_argument, 0, 'Z'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -44,6 +47,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
         case 'H': if (cli_int("--heads", optarg, 1, 65536, &a->heads)) return 2; break;
+        case 'Z': a->tokenizer = optarg; break;
         case 'h': puts(usage_text); return 1;
         default: return 2;
         }
@@ -100,14 +104,15 @@ int cmd_eval(int argc, char **argv)
         return 2;
     }
     ws_err e = {{0}};
-    ws_tokenizer *tk = ws_tok_from_model(m, &e);
+    ws_tokenizer *tk = NULL;
     ws_data d;
-    if (!tk && ws_model_meta(m, WS_TOK_META_KEY))
-        rc = cli_fail(a.model, &e);
+    if (cli_tokenizer(m, a.tokenizer, a.data, a.n_data, &tk))
+        rc = 2;
     else if (ws_data_load(&d, a.data, a.n_data, tk, m->cfg.vocab_size, &e)) {
         fprintf(stderr, "wscope: %s\n", e.msg);
         rc = 2;
     } else {
+        cli_unknown_note(tk, &d);
         rc = evaluate(&a, m, &d);
         ws_data_free(&d);
     }
