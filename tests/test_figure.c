@@ -572,7 +572,7 @@ static void test_files(void)
     CHECK(ws_figure_save(f, "/nonexistent-dir/x.svg", &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "cannot create");
     /* The numbers behind the figure, as CSV. */
-    CHECKF(ws_figure_export_data(f, tmp("data.csv"), &e) == 0, "%s", e.msg);
+    CHECKF(ws_figure_export_data(f, NULL, tmp("data.csv"), &e) == 0, "%s", e.msg);
     char line[128];
     int lines = 0, rise_end = 0;
     fp = fopen(tmp("data.csv"), "r");
@@ -707,6 +707,73 @@ static void test_plots(void)
     CHECK(ws_plot_matrix(NULL, 0, 3, "empty", "weight", NULL, &e) == NULL);
 }
 
+/* ---- training runs ---- */
+
+static void test_runs(void)
+{
+    ws_err e = {{0}};
+    ws_run a, b;
+    ws_run_init(&a, "a.csv");
+    ws_run_init(&b, "b.csv");
+    for (int i = 0; i < 10; i++) {
+        ws_run_rec r = {.step = i, .loss = 5 - 0.1 * i + (i % 2 ? 0.3 : 0), .val_loss = NAN,
+                        .lr = NAN, .grad_norm = NAN, .tokens_per_s = NAN, .elapsed_s = NAN,
+                        .n_frozen = -1};
+        if (i % 5 == 0)
+            r.val_loss = 4.5 - 0.1 * i;
+        CHECK(ws_run_add(&a, &r, &e) == 0);
+        r.loss += 1;
+        CHECK(ws_run_add(&b, &r, &e) == 0);
+    }
+    ws_run_rec fin = {.step = 10, .loss = NAN, .val_loss = 3.9, .n_frozen = -1};
+    CHECK(ws_run_add(&a, &fin, &e) == 0);   /* the final evaluation: a validation point */
+    const ws_run *runs[2] = {&a, &b};
+    ws_loss_plot_opts lo = {.smoothing = 0.6};
+    ws_figure *f = ws_plot_loss_curves(runs, 2, &lo, NULL, &e);
+    CHECKF(f != NULL, "%s", e.msg);
+    /* Per run: raw, smoothed, validation; then the legend's "validation". */
+    CHECK(f && f->n_series == 3 + 3 + 1);
+    if (f && f->n_series == 7) {
+        ws_series *raw = &f->series[0], *sm = &f->series[1], *val = &f->series[2];
+        CHECK(raw->n == 10 && raw->opacity < 0.5 && !raw->label[0]);
+        CHECK(sm->n == 10 && sm->opacity == 1 && !strcmp(sm->label, "a.csv (EMA 0.6)"));
+        double want[10];
+        ws_ema(raw->y, 10, 0.6, want);
+        for (int i = 0; i < 10; i++)
+            CHECK_NEAR(sm->y[i], want[i], 1e-12);
+        CHECK(val->kind == WS_SERIES_POINTS && val->n == 3 && val->x[2] == 10 && val->y[2] == 3.9);
+        CHECK(f->series[0].colour == ws_palette(0) && f->series[3].colour == ws_palette(1));
+        CHECK(!strcmp(f->series[6].label, "validation") && f->series[6].n == 0);
+        CHECK(!strcmp(f->title, "Training loss of 2 runs") && !strcmp(f->xlabel, "step"));
+    }
+    ws_figure_free(f);
+    ws_run empty;
+    ws_run_init(&empty, "empty.csv");
+    const ws_run *none[1] = {&empty};
+    CHECK(ws_plot_loss_curves(none, 1, &lo, NULL, &e) == NULL);
+    CHECK_STR_CONTAINS(e.msg, "no losses to draw in empty.csv");
+    /* A window of the last 4 steps, and a freeze event drawn in it. */
+    CHECK(ws_run_add_event(&a, 8, "qkv@0", "freeze@8", &e) == 0);
+    lo.window = 4;
+    const ws_run *one[1] = {&a};
+    f = ws_plot_loss_curves(one, 1, &lo, NULL, &e);
+    CHECK(f && f->n_series == 3 + 1 + 1);
+    if (f && f->n_series == 5) {
+        /* The last step is the final evaluation's, 10: steps 7..9 trained. */
+        CHECK(f->series[0].n == 3 && f->series[0].x[0] == 7);
+        double x[10], y[10];
+        ws_run_points(&a, 0, -1, x, y, 10);
+        ws_ema(y, 10, 0.6, y);                   /* smoothed over the whole run */
+        CHECK_NEAR(f->series[1].y[0], y[7], 1e-12);
+        CHECK(f->series[2].n == 1 && f->series[2].x[0] == 10);  /* the final evaluation */
+        CHECK(f->series[3].dashed && f->series[3].x[0] == 8 && f->series[3].x[1] == 8);
+    }
+    ws_figure_free(f);
+    ws_run_free(&empty);
+    ws_run_free(&a);
+    ws_run_free(&b);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -722,6 +789,7 @@ int main(void)
     test_log_and_gaps();
     test_files();
     test_plots();
+    test_runs();
     check_rmtree(tmpdir);
     return check_done();
 }
