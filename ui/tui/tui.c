@@ -183,6 +183,8 @@ int tui_main(int argc, char **argv)
     if (t.train)
         train_settings_tokenizer(&t.train->set, t.model, t.tok);
     tui_push(&t, view_model_new(&t));
+    if (t.model->shard_note[0] || t.model->config_note[0])
+        tui_message(&t, "%s", t.model->shard_note[0] ? t.model->shard_note : t.model->config_note);
     tui_loop(&t);
     while (t.top)
         tui_pop(&t);
