@@ -43,7 +43,7 @@ static const ta_option ta_options[] = {
     {"out", "FILE", TA_SAVE, 'o'},
     {"overwrite", NULL, TA_SAVE, 'O'},
     {"weights-only", NULL, TA_SAVE, 'y'},
-    {"dtype", "f32|f16|bf16", TA_SAVE, 'Z'},
+    {"dtype", "f32|f16|bf16", TA_SAVE, 'X'},
     {"log", "FILE.csv", TA_SAVE, 'g'},
     {"resume", "CKPT", TA_SAVE, 'r'},
     {"stop-at", "N", TA_SAVE, 'A'},
@@ -189,7 +189,7 @@ static int apply(train_args *a, int c, const char *arg)
     case 'o': a->out = arg; break;
     case 'O': o->overwrite_input = 1; break;
     case 'y': o->weights_only = 1; break;
-    case 'Z': return weights_dtype(a, arg);
+    case 'X': return weights_dtype(a, arg);
     case 'g': a->log = arg; break;
     case 'r': a->resume = arg; break;
     case 'A': rc = int_opt("--stop-at", arg, 1, 1000000000L, &o->stop_at); break;
