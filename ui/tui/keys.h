@@ -20,6 +20,9 @@ typedef enum ws_action {
     /* training from the TUI */
     ACT_POLICY, ACT_POLICY_SET, ACT_POLICY_RULE, ACT_TRAIN, ACT_START, ACT_PAUSE, ACT_SAVE,
     ACT_COMPARE,
+    /* the training view's runs and curves */
+    ACT_FOCUS, ACT_TOGGLE, ACT_SMOOTH_LESS, ACT_SMOOTH_MORE, ACT_WINDOW, ACT_RENAME, ACT_BROWSE,
+    ACT_SAVE_WEIGHTS,
     /* Not bound to keys: */
     ACT_CLICK,          /* mouse click at tui->click_y/x */
     ACT_PROMPT_DONE,    /* the line the user typed is in tui->prompt */

@@ -9,6 +9,7 @@
 
 #include "tokenizer.h"
 #include "train_run.h"
+#include "train_runs.h"
 
 static void default_settings(train_settings *s, const ws_model *m)
 {
@@ -33,6 +34,7 @@ tui_train *tui_train_new(const ws_model *m)
     s->n = m->n_tensors;
     s->crystal_r = 1;
     s->grid_k = 8;
+    s->smoothing = 0.9;
     default_settings(&s->set, m);
     return s;
 }
@@ -41,7 +43,7 @@ void tui_train_free(tui_train *s)
 {
     if (!s)
         return;
-    train_run_release(s->run);
+    train_runs_free(s);
     free(s->marks);
     free(s);
 }
@@ -146,6 +148,25 @@ size_t train_marks_count(const tui_train *s)
     for (size_t i = 0; i < s->n; i++)
         k += s->marks[i].kind != WS_POL_TRAIN;
     return k;
+}
+
+void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *trainable,
+                           int64_t *total)
+{
+    *trainable = *total = 0;
+    for (size_t i = 0; i < s->n && i < m->n_tensors; i++) {
+        const ws_tensor *t = &m->tensors[i];
+        if (t->role == WS_ROLE_NONE)
+            continue;
+        *total += t->numel;
+        switch (s->marks[i].kind) {
+        case WS_POL_TRAIN:
+        case WS_POL_FREEZE_AT:
+        case WS_POL_FREEZE_PR: *trainable += t->numel; break;
+        case WS_POL_GRID: *trainable += t->ndim == 2 ? t->rows * s->marks[i].arg : 0; break;
+        default: break;
+        }
+    }
 }
 
 const char *train_default_corpus(const ws_model *m)

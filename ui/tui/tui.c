@@ -79,6 +79,12 @@ void tui_message(tui *t, const char *fmt, ...)
     t->dirty = 1;
 }
 
+void tui_set_tuned(tui *t, ws_model *m)
+{
+    t->tuned = m;
+    t->dirty = 1;
+}
+
 /* ---- entry ---- */
 
 static int parse_args(int argc, char **argv, term_opts *o, const char **paths, long *heads)
@@ -129,29 +135,31 @@ int tui_main(int argc, char **argv)
         ws_model_free(t.model);
         return 2;
     }
-    if (paths[1] && (cli_open_model(paths[1], &t.tuned) || cli_apply_heads(t.tuned, (int)heads))) {
+    if (paths[1] && (cli_open_model(paths[1], &t.tuned_file) ||
+                     cli_apply_heads(t.tuned_file, (int)heads))) {
         ws_model_free(t.model);
-        ws_model_free(t.tuned);
+        ws_model_free(t.tuned_file);
         return 2;
     }
     char err[256];
     if (term_start(&o, &t.style, err, sizeof err)) {
         fprintf(stderr, "wscope: %s\n", err);
         ws_model_free(t.model);
-        ws_model_free(t.tuned);
+        ws_model_free(t.tuned_file);
         return 1;
     }
+    t.tuned = t.tuned_file;
     t.mouse = o.mouse;
     t.train = tui_train_new(t.model);
     tui_push(&t, view_model_new(&t));
     tui_loop(&t);
     while (t.top)
         tui_pop(&t);
+    tui_analyses_free();   /* before the models they read (the runs' weights too) */
     tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
-    tui_analyses_free();   /* before the models they read */
     term_stop();
     ws_model_free(t.model);
-    ws_model_free(t.tuned);
+    ws_model_free(t.tuned_file);
     return 0;
 }
