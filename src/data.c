@@ -8,13 +8,20 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "inputs.h"
 #include "rng.h"
 
 char *ws_read_text(const char *path, size_t *len, ws_err *e)
 {
-    gzFile f = gzopen(path, "rb");
+    int fd = ws_input_open(path, e);
+    if (fd < 0) {
+        ws_wrap(e, "%s", path);
+        return NULL;
+    }
+    gzFile f = gzdopen(fd, "rb");
     if (!f) {
-        ws_fail(e, "%s: %s", path, errno ? strerror(errno) : "cannot open");
+        close(fd);
+        ws_fail(e, "%s: out of memory", path);
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
@@ -77,9 +84,9 @@ static int append(ws_data *d, const int32_t *ids, size_t n, ws_err *e)
 
 static int load_bin(ws_data *d, const char *path, int vocab, ws_err *e)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = ws_input_fopen(path, e);
     if (!f)
-        return ws_fail(e, "%s: %s", path, strerror(errno));
+        return ws_wrap(e, "%s", path);
     if (fseeko(f, 0, SEEK_END)) {
         fclose(f);
         return ws_fail(e, "%s: cannot seek: %s", path, strerror(errno));
@@ -150,10 +157,13 @@ int ws_data_load(ws_data *d, const char *const *paths, size_t n,
     memset(d, 0, sizeof *d);
     if (n == 0)
         return ws_fail(e, "no data files");
-    /* A missing file is the first thing to say, before any format question. */
-    for (size_t i = 0; i < n; i++)
-        if (access(paths[i], R_OK) != 0)
-            return ws_fail(e, "%s: %s", paths[i], strerror(errno));
+    /* A missing file (or a FIFO, a directory ...) is the first thing to say,
+     * before any format question; each is an input from now on. */
+    for (size_t i = 0; i < n; i++) {
+        if (ws_input_check(paths[i], 0, e) != 0)
+            return ws_wrap(e, "%s", paths[i]);
+        ws_input_register(paths[i]);
+    }
     for (size_t i = 0; i < n; i++) {
         int rc = ends_with(paths[i], ".bin") ? load_bin(d, paths[i], vocab_size, e)
                                              : load_text(d, paths[i], tk, vocab_size, e);

@@ -1,10 +1,8 @@
-/* The figure model: building a figure, its colours, saving it by extension. */
+/* The figure model: building a figure. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "atomic.h"
 #include "figure.h"
 
 ws_figure *ws_figure_new(int width, int height, ws_err *e)
@@ -22,7 +20,18 @@ ws_figure *ws_figure_new(int width, int height, ws_err *e)
     }
     f->width = width;
     f->height = height;
+    f->dpi = WS_FIG_DPI;
+    f->ymin = f->ymax = NAN;
     return f;
+}
+
+static void free_categories(ws_figure *f)
+{
+    for (int i = 0; i < f->n_xcat; i++)
+        free(f->xcat[i]);
+    free(f->xcat);
+    f->xcat = NULL;
+    f->n_xcat = 0;
 }
 
 void ws_figure_free(ws_figure *f)
@@ -32,11 +41,13 @@ void ws_figure_free(ws_figure *f)
     for (size_t i = 0; i < f->n_series; i++) {
         free(f->series[i].x);
         free(f->series[i].y);
+        free(f->series[i].y2);
     }
     free(f->series);
     if (f->heat)
         free(f->heat->v);
     free(f->heat);
+    free_categories(f);
     free(f);
 }
 
@@ -50,6 +61,23 @@ void ws_figure_set_labels(ws_figure *f, const char *title, const char *xlabel, c
     copy_text(f->title, sizeof f->title, title);
     copy_text(f->xlabel, sizeof f->xlabel, xlabel);
     copy_text(f->ylabel, sizeof f->ylabel, ylabel);
+}
+
+int ws_figure_set_categories(ws_figure *f, const char *const *names, int n, ws_err *e)
+{
+    free_categories(f);
+    f->xcat = calloc((size_t)(n > 0 ? n : 1), sizeof *f->xcat);
+    if (!f->xcat)
+        return ws_fail(e, "out of memory");
+    for (int i = 0; i < n; i++) {
+        f->xcat[i] = strdup(names[i] ? names[i] : "");
+        f->n_xcat = i + 1;
+        if (!f->xcat[i]) {
+            free_categories(f);
+            return ws_fail(e, "out of memory");
+        }
+    }
+    return 0;
 }
 
 /* A new series with room for n points (x and y filled by the caller). */
@@ -66,9 +94,12 @@ static ws_series *new_series(ws_figure *f, ws_series_kind kind, size_t n, const 
     memset(s, 0, sizeof *s);
     s->x = malloc((n ? n : 1) * sizeof *s->x);
     s->y = malloc((n ? n : 1) * sizeof *s->y);
-    if (!s->x || !s->y) {
+    if (kind == WS_SERIES_BAND)
+        s->y2 = malloc((n ? n : 1) * sizeof *s->y2);
+    if (!s->x || !s->y || (kind == WS_SERIES_BAND && !s->y2)) {
         free(s->x);
         free(s->y);
+        free(s->y2);
         ws_fail(e, "out of memory");
         return NULL;
     }
@@ -76,7 +107,8 @@ static ws_series *new_series(ws_figure *f, ws_series_kind kind, size_t n, const 
     s->n = n;
     s->colour = colour ? colour : ws_palette((int)f->n_series);
     copy_text(s->label, sizeof s->label, label);
-    s->width = kind == WS_SERIES_POINTS ? 2.5 : kind == WS_SERIES_BARS ? 0.85 : 1.6;
+    s->width = kind == WS_SERIES_POINTS ? 1.5 : kind == WS_SERIES_LINE ? 1.0 : 0.8;
+    s->opacity = 1;
     f->n_series++;
     return s;
 }
@@ -91,6 +123,8 @@ ws_series *ws_figure_add(ws_figure *f, ws_series_kind kind, const double *x, con
         s->x[i] = x ? x[i] : (double)i;
         s->y[i] = y[i];
     }
+    if (s->y2)   /* a band given as one series: zero height */
+        memcpy(s->y2, s->y, n * sizeof *s->y);
     return s;
 }
 
@@ -104,11 +138,22 @@ ws_series *ws_figure_add_f32(ws_figure *f, ws_series_kind kind, const float *y, 
         s->x[i] = (double)i;
         s->y[i] = y[i];
     }
+    if (s->y2)
+        memcpy(s->y2, s->y, n * sizeof *s->y);
+    return s;
+}
+
+ws_series *ws_figure_add_band(ws_figure *f, const double *x, const double *lo, const double *hi,
+                              size_t n, const char *label, uint32_t colour, ws_err *e)
+{
+    ws_series *s = ws_figure_add(f, WS_SERIES_BAND, x, lo, n, label, colour, e);
+    if (s)
+        memcpy(s->y2, hi, n * sizeof *hi);
     return s;
 }
 
 int ws_figure_set_heatmap(ws_figure *f, const float *v, int64_t rows, int64_t cols,
-                          double vmax, const char *label, ws_err *e)
+                          const char *label, ws_err *e)
 {
     size_t n;
     if (rows < 1 || cols < 1 || !ws_mul_ok((size_t)rows, (size_t)cols, &n) ||
@@ -122,82 +167,20 @@ int ws_figure_set_heatmap(ws_figure *f, const float *v, int64_t rows, int64_t co
         return ws_fail(e, "out of memory");
     }
     memcpy(copy, v, n);
-    if (!(vmax > 0)) {
-        vmax = 0;
-        for (size_t i = 0; i < (size_t)rows * (size_t)cols; i++)
-            if (isfinite(copy[i]) && fabs(copy[i]) > vmax)
-                vmax = fabs(copy[i]);
-        if (vmax == 0)
-            vmax = 1;
-    }
     h->v = copy;
     h->rows = rows;
     h->cols = cols;
     h->index_rows = rows;
     h->index_cols = cols;
-    h->vmax = vmax;
+    h->vmin = h->vmax = NAN;
+    h->clip = 100;
+    h->cmap = ws_cmap_find("diverging");
     copy_text(h->label, sizeof h->label, label);
     if (f->heat)
         free(f->heat->v);
     free(f->heat);
     f->heat = h;
     return 0;
-}
-
-uint32_t ws_palette(int i)
-{
-    /* Blue, vermilion, green, orange, purple, brown, pink, grey: distinct
-     * in print and for the common colour-vision deficiencies. */
-    static const uint32_t p[] = {0x1f6fb4, 0xd1495b, 0x2a9d55, 0xf08a24,
-                                 0x7b5ea7, 0x8c5a3c, 0xd675b8, 0x6f6f6f};
-    return p[(unsigned)i % (sizeof p / sizeof p[0])];
-}
-
-static uint32_t mix(uint32_t a, uint32_t b, double t)
-{
-    uint32_t out = 0;
-    for (int sh = 16; sh >= 0; sh -= 8) {
-        double ca = (a >> sh) & 255, cb = (b >> sh) & 255;
-        out |= (uint32_t)lround(ca + (cb - ca) * t) << sh;
-    }
-    return out;
-}
-
-uint32_t ws_diverging(double t)
-{
-    /* Nine stops from deep blue through near-white to deep red. */
-    static const uint32_t stops[9] = {0x053061, 0x2166ac, 0x4393c3, 0x92c5de, 0xf7f7f7,
-                                      0xf4a582, 0xd6604d, 0xb2182b, 0x67001f};
-    if (isnan(t))
-        return 0x9a9a9a;
-    t = t < -1 ? -1 : t > 1 ? 1 : t;
-    double p = (t + 1) * 4;
-    int i = (int)floor(p);
-    if (i >= 8)
-        return stops[8];
-    return mix(stops[i], stops[i + 1], p - i);
-}
-
-static int has_ext(const char *path, const char *ext)
-{
-    size_t n = strlen(path), k = strlen(ext);
-    return n > k && !strcasecmp(path + n - k, ext);
-}
-
-int ws_figure_save(const ws_figure *f, const char *path, ws_err *e)
-{
-    int svg = has_ext(path, ".svg");
-    if (!svg && !has_ext(path, ".png"))
-        return ws_fail(e, "unknown figure format (use a .png or .svg file name)");
-    ws_atomic a;
-    if (ws_atomic_open(&a, path, e) != 0)
-        return -1;
-    int rc = svg ? ws_figure_write_svg(f, a.fp, e) : ws_figure_write_png(f, a.fp, e);
-    if (rc != 0) {
-        ws_atomic_abort(&a);
-        return -1;
-    }
-    return ws_atomic_commit(&a, e);
 }
 
 unsigned ws_utf8_next(const char **s)

@@ -5,35 +5,33 @@
 #include <string.h>
 
 #include "figure.h"
-#include "figure_font.h"
 
 #define INK 0x222222
 #define GRID 0xe4e4e4
 #define FRAME_GREY 0xb0b0b0
+#define CAP 0.73            /* DejaVu Sans cap height, in ems */
+#define TEXT_PT_MIN 7.0     /* tick labels on a one-column figure */
+#define TEXT_PT_MAX 12.0
 
 typedef struct layout {
     double fs, title_fs;          /* font sizes (px) */
+    double lu;                    /* line unit: 1 pt on a one-column figure, in px */
     double px0, py0, px1, py1;    /* plot area */
     double xlo, xhi, ylo, yhi;    /* data range (y: log10 when ylog) */
     int yflip;                    /* heatmaps: row 0 at the top */
     ws_ticks xt, yt, ct;          /* axis and colour bar ticks */
+    int xstep;                    /* categories: label every xstep-th */
     double cb_x, cb_w;            /* colour bar */
+    double clo, chi;              /* colour range */
+    char title[2][256];           /* the title on one or two lines */
+    int title_lines;
 } layout;
-
-double ws_fig_text_width(const char *s, double size)
-{
-    size_t chars = 0;
-    while (*s) {
-        ws_utf8_next(&s);
-        chars++;
-    }
-    return chars ? (chars * WS_FONT_ADVANCE - 1) * size / WS_FONT_EM : 0;
-}
 
 double ws_fig_font_size(const ws_figure *f)
 {
-    double s = fmin(f->width, f->height * 1.4) / 50;
-    return s < 10 ? 10 : s > 40 ? 40 : s;
+    double inches = fmin(f->width, f->height * 1.4) / f->dpi;
+    double pt = fmax(TEXT_PT_MIN, fmin(TEXT_PT_MAX, 2 * inches));
+    return pt * f->dpi / 72;
 }
 
 static double gy(const ws_figure *f, double y) { return f->ylog ? log10(y) : y; }
@@ -49,6 +47,16 @@ static double ypix(const layout *L, double g)
     return L->yflip ? L->py0 + t * (L->py1 - L->py0) : L->py1 - t * (L->py1 - L->py0);
 }
 
+static int drawable(const ws_figure *f, double x, double y)
+{
+    return isfinite(x) && isfinite(y) && !(f->ylog && y <= 0);
+}
+
+static int is_block(const ws_series *s)
+{
+    return s->kind == WS_SERIES_BARS || s->kind == WS_SERIES_BAND;
+}
+
 /* Spacing of bar centres: the smallest gap between neighbouring x. */
 static double bar_spacing(const ws_series *s)
 {
@@ -59,6 +67,12 @@ static double bar_spacing(const ws_series *s)
     return isfinite(d) ? d : 1;
 }
 
+static void grow(double *lo, double *hi, double v)
+{
+    *lo = fmin(*lo, v);
+    *hi = fmax(*hi, v);
+}
+
 /* Data range of the series; y on the axis scale. */
 static void series_range(const ws_figure *f, layout *L)
 {
@@ -66,21 +80,31 @@ static void series_range(const ws_figure *f, layout *L)
     int bars = 0;
     for (size_t k = 0; k < f->n_series; k++) {
         const ws_series *s = &f->series[k];
-        double half = s->kind == WS_SERIES_BARS ? bar_spacing(s) / 2 : 0;
+        double half = is_block(s) ? bar_spacing(s) / 2 : 0;
         bars |= s->kind == WS_SERIES_BARS;
         for (size_t i = 0; i < s->n; i++) {
-            double x = s->x[i], y = s->y[i];
-            if (!isfinite(x) || !isfinite(y) || (f->ylog && y <= 0))
-                continue;
-            xlo = fmin(xlo, x - half);
-            xhi = fmax(xhi, x + half);
-            ylo = fmin(ylo, gy(f, y));
-            yhi = fmax(yhi, gy(f, y));
+            double x = s->x[i];
+            for (int edge = 0; edge < (s->y2 ? 2 : 1); edge++) {
+                double y = edge ? s->y2[i] : s->y[i];
+                if (!drawable(f, x, y))
+                    continue;
+                grow(&xlo, &xhi, x - half);
+                grow(&xlo, &xhi, x + half);
+                grow(&ylo, &yhi, gy(f, y));
+            }
         }
     }
-    if (!isfinite(xlo)) {
-        xlo = 0, xhi = 1, ylo = 0, yhi = 1;
+    for (int k = 0; k < 2; k++) {   /* the asked y extent */
+        double y = k ? f->ymax : f->ymin;
+        if (isfinite(y) && !(f->ylog && y <= 0))
+            grow(&ylo, &yhi, gy(f, y));
     }
+    if (!isfinite(xlo))
+        xlo = 0, xhi = 1;
+    if (!isfinite(ylo))
+        ylo = 0, yhi = 1;
+    if (f->n_xcat)
+        xlo = -0.5, xhi = f->n_xcat - 0.5;
     if (bars && !f->ylog)
         ylo = fmin(ylo, 0), yhi = fmax(yhi, 0);
     if (xhi == xlo)
@@ -90,9 +114,11 @@ static void series_range(const ws_figure *f, layout *L)
         ylo -= d, yhi += d;
     }
     double pad = (yhi - ylo) * 0.05;
-    /* Bars stand on 0: no padding below a base of 0. */
-    L->ylo = bars && !f->ylog && ylo == 0 ? 0 : ylo - pad;
-    L->yhi = yhi + pad;
+    /* Bars stand on 0, and an asked bound is kept: no padding beyond them. */
+    int keep_lo = (bars && !f->ylog && ylo == 0) || (isfinite(f->ymin) && gy(f, f->ymin) == ylo);
+    int keep_hi = isfinite(f->ymax) && gy(f, f->ymax) == yhi;
+    L->ylo = keep_lo ? ylo : ylo - pad;
+    L->yhi = keep_hi ? yhi : yhi + pad;
     L->xlo = xlo;
     L->xhi = xhi;
 }
@@ -132,12 +158,39 @@ static void y_ticks(const ws_figure *f, layout *L, double plot_h)
     }
 }
 
+/* Categories: a tick at each, a label on every xstep-th so labels do not
+ * collide. */
+static void category_ticks(const ws_figure *f, layout *L)
+{
+    double widest = 0;
+    for (int i = 0; i < f->n_xcat; i++)
+        widest = fmax(widest, ws_fig_text_width(f->xcat[i], L->fs));
+    double slot = (L->px1 - L->px0) / f->n_xcat;
+    L->xstep = (int)ceil((widest + L->fs * 0.6) / fmax(slot, 1));
+    L->xstep = L->xstep < 1 ? 1 : L->xstep;
+    L->xt.n = 0;
+    for (int i = 0; i < f->n_xcat && L->xt.n < WS_TICKS_MAX; i += L->xstep) {
+        L->xt.v[L->xt.n] = i;
+        L->xt.label[L->xt.n][0] = 0;   /* drawn from f->xcat: names can be long */
+        L->xt.major[L->xt.n++] = 1;
+    }
+}
+
 static void x_ticks(const ws_figure *f, layout *L)
 {
+    if (f->n_xcat && !f->heat) {
+        category_ticks(f, L);
+        return;
+    }
     ws_ticks_linear(f->heat ? 0 : L->xlo, f->heat ? (double)f->heat->index_cols - 1 : L->xhi,
                     (int)((L->px1 - L->px0) / (L->fs * 6)), &L->xt);
     if (f->heat)
         integral_ticks(&L->xt);
+}
+
+static const char *x_label_of(const ws_figure *f, const layout *L, int i)
+{
+    return f->n_xcat && !f->heat ? f->xcat[(int)L->xt.v[i]] : L->xt.label[i];
 }
 
 /* The last x label must not run off the right edge: narrow the plot if
@@ -147,40 +200,94 @@ static void room_for_last_x_label(const ws_figure *f, layout *L)
     if (!L->xt.n || f->heat)
         return;
     double last = xpix(L, L->xt.v[L->xt.n - 1]);
-    double over = last + ws_fig_text_width(L->xt.label[L->xt.n - 1], L->fs) / 2 + L->fs * 0.3 -
-                  f->width;
+    double over = last + ws_fig_text_width(x_label_of(f, L, L->xt.n - 1), L->fs) / 2 +
+                  L->fs * 0.3 - f->width;
     if (over > 0) {
         L->px1 -= over;
         x_ticks(f, L);
     }
 }
 
+/* Square matrix cells: shrink the plot area along one side, centred. */
+static void equal_aspect(const ws_figure *f, layout *L)
+{
+    double w = L->px1 - L->px0, h = L->py1 - L->py0;
+    double want = (double)f->heat->index_cols / (double)f->heat->index_rows;
+    if (w / h > want) {
+        double nw = h * want, d = (w - nw) / 2;
+        L->px0 += d, L->px1 -= d, L->cb_x -= d;
+    } else {
+        double nh = w / want, d = (h - nh) / 2;
+        L->py0 += d, L->py1 -= d;
+    }
+}
+
+/* The title on one line, or broken at the space that balances two lines,
+ * in a font shrunk (to the tick labels' size at least) until it fits. */
+static void title_layout(const ws_figure *f, layout *L)
+{
+    double room = f->width - L->fs;
+    snprintf(L->title[0], sizeof L->title[0], "%s", f->title);
+    L->title_lines = f->title[0] ? 1 : 0;
+    if (!f->title[0] || ws_fig_text_width(f->title, L->title_fs) <= room)
+        return;
+    size_t n = strlen(f->title), best = 0;
+    double best_w = INFINITY;
+    for (size_t i = 1; i + 1 < n && i < sizeof L->title[0]; i++) {
+        if (f->title[i] != ' ')
+            continue;
+        snprintf(L->title[0], i + 1, "%s", f->title);
+        double w = fmax(ws_fig_text_width(L->title[0], L->title_fs),
+                        ws_fig_text_width(f->title + i + 1, L->title_fs));
+        if (w < best_w)
+            best_w = w, best = i;
+    }
+    if (best) {
+        snprintf(L->title[0], best + 1, "%s", f->title);
+        snprintf(L->title[1], sizeof L->title[1], "%s", f->title + best + 1);
+        L->title_lines = 2;
+    } else {
+        snprintf(L->title[0], sizeof L->title[0], "%s", f->title);
+        best_w = ws_fig_text_width(f->title, L->title_fs);
+    }
+    if (best_w > room)
+        L->title_fs = fmax(L->fs, L->title_fs * room / best_w);
+}
+
 static void do_layout(const ws_figure *f, layout *L)
 {
     memset(L, 0, sizeof *L);
     L->fs = ws_fig_font_size(f);
-    L->title_fs = L->fs * 1.25;
-    double fs = L->fs, tick = fs * 0.4, gap = fs * 0.5;
+    L->title_fs = L->fs * 8.5 / 7;
+    L->lu = L->fs / TEXT_PT_MIN;
+    double fs = L->fs, tick = fs * 0.35, gap = fs * 0.35;
     if (f->heat) {
         L->xlo = 0, L->xhi = (double)f->heat->index_cols;
         L->ylo = 0, L->yhi = (double)f->heat->index_rows;
         L->yflip = 1;
-        ws_ticks_linear(-f->heat->vmax, f->heat->vmax, 4, &L->ct);
+        ws_heatmap_range(f->heat, &L->clo, &L->chi);
+        ws_ticks_linear(L->clo, L->chi, 4, &L->ct);
     } else {
         series_range(f, L);
     }
-    L->py0 = f->title[0] ? L->title_fs * 2.0 : fs;
-    L->py1 = f->height - (fs + tick + gap + (f->xlabel[0] ? fs * 1.6 : 0) + fs * 0.4);
+    title_layout(f, L);
+    L->py0 = L->title_lines ? L->title_fs * (1.9 + 1.2 * (L->title_lines - 1)) : fs;
+    L->py1 = f->height - (fs * CAP + tick + gap + (f->xlabel[0] ? fs * 1.5 : 0) + fs * 0.5);
     y_ticks(f, L, L->py1 - L->py0);
-    L->px0 = fs * 0.6 + (f->ylabel[0] ? fs * 1.6 : 0) + widest_label(&L->yt, fs) + tick + gap;
-    double right = fs * 1.2;
+    L->px0 = fs * 0.5 + (f->ylabel[0] ? fs * 1.4 : 0) + widest_label(&L->yt, fs) + tick + gap;
+    double right = fs * 1.0;
     if (f->heat) {
-        L->cb_w = fs * 1.1;
-        right = fs * 1.2 + L->cb_w + tick + gap + widest_label(&L->ct, fs) +
-                (f->heat->label[0] ? fs * 1.8 : 0) + fs * 0.5;
+        L->cb_w = fs * 1.0;
+        /* At least "−0.00" wide, so a figure laid out before its cells are
+         * known (ws_figure_plot_area) keeps its size. */
+        double labels = fmax(widest_label(&L->ct, fs), ws_fig_text_width("−0.00", fs));
+        right = fs * 1.0 + L->cb_w + tick + gap + labels + (f->heat->label[0] ? fs * 1.5 : 0) +
+                fs * 0.4;
     }
     L->px1 = f->width - right;
-    L->cb_x = L->px1 + fs * 1.2;
+    L->cb_x = L->px1 + fs * 1.0;
+    if (f->heat && f->aspect_equal && L->px1 > L->px0 && L->py1 > L->py0)
+        equal_aspect(f, L);
     x_ticks(f, L);
     room_for_last_x_label(f, L);
 }
@@ -200,32 +307,34 @@ static void line2(ws_canvas *c, double x0, double y0, double x1, double y1, uint
                   double w)
 {
     double xy[4] = {x0, y0, x1, y1};
-    c->polyline(c->self, xy, 2, col, w, 0);
+    c->polyline(c->self, xy, 2, col, w, 0, 1);
 }
 
 static void draw_grid(const ws_figure *f, ws_canvas *c, const layout *L)
 {
     if (f->heat)
         return;
-    for (int i = 0; i < L->xt.n; i++) {
-        double x = x_tick_pix(f, L, L->xt.v[i]);
-        line2(c, x, L->py0, x, L->py1, GRID, 1);
-    }
+    double w = 0.5 * L->lu;
+    if (!f->n_xcat)
+        for (int i = 0; i < L->xt.n; i++) {
+            double x = x_tick_pix(f, L, L->xt.v[i]);
+            line2(c, x, L->py0, x, L->py1, GRID, w);
+        }
     for (int i = 0; i < L->yt.n; i++)
         if (L->yt.major[i]) {
             double y = y_tick_pix(f, L, L->yt.v[i]);
-            line2(c, L->px0, y, L->px1, y, GRID, 1);
+            line2(c, L->px0, y, L->px1, y, GRID, w);
         }
 }
 
 static void draw_axes(const ws_figure *f, ws_canvas *c, const layout *L)
 {
-    double fs = L->fs, tick = fs * 0.4, gap = fs * 0.5, lw = fmax(1, fs / 12);
+    double fs = L->fs, tick = fs * 0.35, gap = fs * 0.35, lw = 0.6 * L->lu;
     c->frame(c->self, L->px0, L->py0, L->px1 - L->px0, L->py1 - L->py0, INK, lw);
     for (int i = 0; i < L->xt.n; i++) {
         double x = x_tick_pix(f, L, L->xt.v[i]);
         line2(c, x, L->py1, x, L->py1 + tick, INK, lw);
-        c->text(c->self, x, L->py1 + tick + gap + fs * 7 / WS_FONT_EM, L->xt.label[i],
+        c->text(c->self, x, L->py1 + tick + gap + fs * CAP, x_label_of(f, L, i),
                 WS_ANCHOR_MIDDLE, 0, fs, INK);
     }
     for (int i = 0; i < L->yt.n; i++) {
@@ -233,18 +342,22 @@ static void draw_axes(const ws_figure *f, ws_canvas *c, const layout *L)
         double len = L->yt.major[i] ? tick : tick * 0.55;
         line2(c, L->px0 - len, y, L->px0, y, INK, lw);
         if (L->yt.label[i][0])
-            c->text(c->self, L->px0 - tick - gap, y + fs * 3.5 / WS_FONT_EM, L->yt.label[i],
+            c->text(c->self, L->px0 - tick - gap, y + fs * CAP / 2, L->yt.label[i],
                     WS_ANCHOR_END, 0, fs, INK);
     }
     if (f->xlabel[0])
-        c->text(c->self, (L->px0 + L->px1) / 2, f->height - fs * 0.6, f->xlabel,
+        c->text(c->self, (L->px0 + L->px1) / 2, f->height - fs * 0.5, f->xlabel,
                 WS_ANCHOR_MIDDLE, 0, fs, INK);
     if (f->ylabel[0])
-        c->text(c->self, fs * 0.6 + fs * 7 / WS_FONT_EM, (L->py0 + L->py1) / 2, f->ylabel,
-                WS_ANCHOR_MIDDLE, 1, fs, INK);
-    if (f->title[0])
-        c->text(c->self, (L->px0 + L->px1) / 2, L->title_fs * 1.3, f->title, WS_ANCHOR_MIDDLE,
-                0, L->title_fs, INK);
+        c->text(c->self, fs * 0.5 + fs * CAP, (L->py0 + L->py1) / 2, f->ylabel, WS_ANCHOR_MIDDLE,
+                1, fs, INK);
+    /* Centred on the plot, unless that would push it off the figure. */
+    for (int i = 0; i < L->title_lines; i++) {
+        double half = ws_fig_text_width(L->title[i], L->title_fs) / 2, mid = (L->px0 + L->px1) / 2;
+        mid = fmin(fmax(mid, half + fs * 0.3), f->width - half - fs * 0.3);
+        c->text(c->self, mid, L->title_fs * (1.2 + 1.2 * i), L->title[i], WS_ANCHOR_MIDDLE, 0,
+                L->title_fs, INK);
+    }
 }
 
 /* A run of many more points than pixel columns: keep, of each column's
@@ -278,10 +391,10 @@ static int draw_line(const ws_figure *f, ws_canvas *c, const layout *L, const ws
     double *xy = malloc((s->n ? s->n : 1) * 2 * sizeof *xy);
     if (!xy)
         return -1;
+    double w = s->width * L->lu;
     size_t run = 0;
     for (size_t i = 0; i <= s->n; i++) {
-        int ok = i < s->n && isfinite(s->x[i]) && isfinite(s->y[i]) && !(f->ylog && s->y[i] <= 0);
-        if (ok) {
+        if (i < s->n && drawable(f, s->x[i], s->y[i])) {
             xy[2 * run] = xpix(L, s->x[i]);
             xy[2 * run + 1] = ypix(L, gy(f, s->y[i]));
             run++;
@@ -290,26 +403,32 @@ static int draw_line(const ws_figure *f, ws_canvas *c, const layout *L, const ws
         if (run > 4 * (size_t)(L->px1 - L->px0) && !s->dashed)
             run = thin_line(xy, run);
         if (run == 1)
-            c->marker(c->self, xy[0], xy[1], s->width, s->colour);
+            c->marker(c->self, xy[0], xy[1], w, s->colour);
         else if (run > 1)
-            c->polyline(c->self, xy, run, s->colour, s->width, s->dashed);
+            c->polyline(c->self, xy, run, s->colour, w, s->dashed, s->opacity);
         run = 0;
     }
     free(xy);
     return 0;
 }
 
-static void draw_bars(const ws_figure *f, ws_canvas *c, const layout *L, const ws_series *s)
+/* Bars (from 0, or the axis bottom on a log axis) and bands (y to y2):
+ * blocks s->width of the x spacing wide. */
+static void draw_blocks(const ws_figure *f, ws_canvas *c, const layout *L, const ws_series *s)
 {
     double half = bar_spacing(s) * s->width / 2;
     double base = ypix(L, f->ylog ? L->ylo : fmax(L->ylo, fmin(L->yhi, 0)));
     for (size_t i = 0; i < s->n; i++) {
-        if (!isfinite(s->x[i]) || !isfinite(s->y[i]) || (f->ylog && s->y[i] <= 0))
+        if (!drawable(f, s->x[i], s->y[i]))
             continue;
-        /* Whole-pixel edges: touching bars show no seam between them. */
-        double x0 = round(xpix(L, s->x[i] - half)), x1 = round(xpix(L, s->x[i] + half));
-        double y = ypix(L, gy(f, s->y[i]));
-        c->rect(c->self, x0, fmin(y, base), x1 - x0, fabs(base - y), s->colour, 1);
+        double y0 = ypix(L, gy(f, s->y[i])), y1 = base;
+        if (s->y2) {
+            if (!drawable(f, s->x[i], s->y2[i]))
+                continue;
+            y1 = ypix(L, gy(f, s->y2[i]));
+        }
+        double x0 = xpix(L, s->x[i] - half), x1 = xpix(L, s->x[i] + half);
+        c->rect(c->self, x0, fmin(y0, y1), x1 - x0, fabs(y1 - y0), s->colour, s->opacity);
     }
 }
 
@@ -318,13 +437,13 @@ static int draw_series(const ws_figure *f, ws_canvas *c, const layout *L)
     c->clip(c->self, L->px0, L->py0, L->px1 - L->px0, L->py1 - L->py0);
     for (size_t k = 0; k < f->n_series; k++) {
         const ws_series *s = &f->series[k];
-        if (s->kind == WS_SERIES_BARS)
-            draw_bars(f, c, L, s);
+        if (is_block(s))
+            draw_blocks(f, c, L, s);
         else if (s->kind == WS_SERIES_POINTS) {
             for (size_t i = 0; i < s->n; i++)
-                if (isfinite(s->x[i]) && isfinite(s->y[i]) && !(f->ylog && s->y[i] <= 0))
-                    c->marker(c->self, xpix(L, s->x[i]), ypix(L, gy(f, s->y[i])), s->width,
-                              s->colour);
+                if (drawable(f, s->x[i], s->y[i]))
+                    c->marker(c->self, xpix(L, s->x[i]), ypix(L, gy(f, s->y[i])),
+                              s->width * L->lu, s->colour);
         } else if (draw_line(f, c, L, s) != 0) {
             c->clip_end(c->self);
             return -1;
@@ -343,7 +462,7 @@ static size_t points_in(const ws_figure *f, const layout *L, double x0, double y
     for (size_t k = 0; k < f->n_series; k++) {
         const ws_series *s = &f->series[k];
         for (size_t i = 0; i < s->n; i++) {
-            if (!isfinite(s->x[i]) || !isfinite(s->y[i]) || (f->ylog && s->y[i] <= 0))
+            if (!drawable(f, s->x[i], s->y[i]))
                 continue;
             double px = xpix(L, s->x[i]), py = ypix(L, gy(f, s->y[i]));
             int under = s->kind == WS_SERIES_BARS && py < y1 && !L->yflip;
@@ -358,7 +477,7 @@ static size_t points_in(const ws_figure *f, const layout *L, double x0, double y
 static void legend_corner(const ws_figure *f, const layout *L, double bw, double bh, double *x,
                           double *y)
 {
-    double m = L->fs * 0.6;
+    double m = L->fs * 0.5;
     double xs[2] = {L->px1 - bw - m, L->px0 + m}, ys[2] = {L->py0 + m, L->py1 - bh - m};
     size_t best = (size_t)-1;
     *x = xs[0];
@@ -376,7 +495,7 @@ static void legend_corner(const ws_figure *f, const layout *L, double bw, double
 
 static void draw_legend(const ws_figure *f, ws_canvas *c, const layout *L)
 {
-    double fs = L->fs, row = fs * 1.45, sample = fs * 2.2, pad = fs * 0.6, w = 0;
+    double fs = L->fs, row = fs * 1.35, sample = fs * 2.2, pad = fs * 0.5, w = 0;
     int n = 0;
     for (size_t k = 0; k < f->n_series; k++)
         if (f->series[k].label[0]) {
@@ -388,49 +507,44 @@ static void draw_legend(const ws_figure *f, ws_canvas *c, const layout *L)
     double bw = pad * 3 + sample + w, bh = pad * 2 + row * n - (row - fs), x = 0, y = 0;
     legend_corner(f, L, bw, bh, &x, &y);
     c->rect(c->self, x, y, bw, bh, 0xffffff, 0.88);
-    c->frame(c->self, x, y, bw, bh, FRAME_GREY, 1);
+    c->frame(c->self, x, y, bw, bh, FRAME_GREY, 0.5 * L->lu);
     double ty = y + pad;
     for (size_t k = 0; k < f->n_series; k++) {
         const ws_series *s = &f->series[k];
         if (!s->label[0])
             continue;
-        double mid = ty + fs * 0.45, sx = x + pad;
-        if (s->kind == WS_SERIES_BARS)
-            c->rect(c->self, sx, ty, sample, fs * 0.9, s->colour, 1);
+        double mid = ty + fs * 0.5, sx = x + pad;
+        if (is_block(s))
+            c->rect(c->self, sx, ty + fs * 0.1, sample, fs * 0.8, s->colour, s->opacity);
         else if (s->kind == WS_SERIES_POINTS)
-            c->marker(c->self, sx + sample / 2, mid, s->width, s->colour);
+            c->marker(c->self, sx + sample / 2, mid, s->width * L->lu, s->colour);
         else {
             double xy[4] = {sx, mid, sx + sample, mid};
-            c->polyline(c->self, xy, 2, s->colour, s->width, s->dashed);
+            c->polyline(c->self, xy, 2, s->colour, s->width * L->lu, s->dashed, s->opacity);
         }
-        c->text(c->self, sx + sample + pad, ty + fs * 7.5 / WS_FONT_EM, s->label,
-                WS_ANCHOR_START, 0, fs, INK);
+        c->text(c->self, sx + sample + pad, mid + fs * CAP / 2, s->label, WS_ANCHOR_START, 0, fs,
+                INK);
         ty += row;
     }
 }
 
-/* The matrix as at most one cell per pixel: block means of the cells each
- * pixel covers. */
+static uint32_t heat_colour(const layout *L, const ws_cmap *m, double v)
+{
+    return ws_cmap_colour(m, isnan(v) ? v : (v - L->clo) / (L->chi - L->clo));
+}
+
+/* The cells as an image over the plot area. */
 static int draw_heatmap(const ws_figure *f, ws_canvas *c, const layout *L)
 {
     const ws_heatmap *h = f->heat;
-    int64_t pw = (int64_t)ceil(L->px1 - L->px0), ph = (int64_t)ceil(L->py1 - L->py0);
-    int cols = (int)(h->cols < pw ? h->cols : pw), rows = (int)(h->rows < ph ? h->rows : ph);
-    uint32_t *rgb = malloc((size_t)cols * rows * sizeof *rgb);
+    size_t n = (size_t)h->rows * (size_t)h->cols;
+    uint32_t *rgb = malloc(n * sizeof *rgb);
     if (!rgb)
         return -1;
-    for (int i = 0; i < rows; i++) {
-        int64_t r0 = i * h->rows / rows, r1 = (i + 1) * h->rows / rows;
-        for (int j = 0; j < cols; j++) {
-            int64_t c0 = j * h->cols / cols, c1 = (j + 1) * h->cols / cols;
-            double sum = 0;
-            for (int64_t r = r0; r < r1; r++)
-                for (int64_t q = c0; q < c1; q++)
-                    sum += h->v[r * h->cols + q];
-            rgb[(size_t)i * cols + j] = ws_diverging(sum / ((r1 - r0) * (c1 - c0)) / h->vmax);
-        }
-    }
-    c->image(c->self, L->px0, L->py0, L->px1 - L->px0, L->py1 - L->py0, rgb, cols, rows);
+    for (size_t i = 0; i < n; i++)
+        rgb[i] = heat_colour(L, h->cmap, h->v[i]);
+    c->image(c->self, L->px0, L->py0, L->px1 - L->px0, L->py1 - L->py0, rgb, (int)h->cols,
+             (int)h->rows);
     free(rgb);
     return 0;
 }
@@ -442,22 +556,29 @@ static int draw_colour_bar(const ws_figure *f, ws_canvas *c, const layout *L)
     if (!rgb)
         return -1;
     for (int i = 0; i < STEPS; i++)
-        rgb[i] = ws_diverging(1 - 2.0 * (i + 0.5) / STEPS);
-    double fs = L->fs, tick = fs * 0.4, h = L->py1 - L->py0, lw = fmax(1, fs / 12);
+        rgb[i] = ws_cmap_colour(f->heat->cmap, 1 - (i + 0.5) / STEPS);
+    double fs = L->fs, tick = fs * 0.35, h = L->py1 - L->py0, lw = 0.6 * L->lu;
     c->image(c->self, L->cb_x, L->py0, L->cb_w, h, rgb, 1, STEPS);
     free(rgb);
     c->frame(c->self, L->cb_x, L->py0, L->cb_w, h, INK, lw);
     double right = L->cb_x + L->cb_w;
     for (int i = 0; i < L->ct.n; i++) {
-        double y = L->py1 - (L->ct.v[i] + f->heat->vmax) / (2 * f->heat->vmax) * h;
+        double y = L->py1 - (L->ct.v[i] - L->clo) / (L->chi - L->clo) * h;
         line2(c, right, y, right + tick, y, INK, lw);
-        c->text(c->self, right + tick + fs * 0.5, y + fs * 3.5 / WS_FONT_EM, L->ct.label[i],
+        c->text(c->self, right + tick + fs * 0.35, y + fs * CAP / 2, L->ct.label[i],
                 WS_ANCHOR_START, 0, fs, INK);
     }
     if (f->heat->label[0])
-        c->text(c->self, f->width - fs * 0.6, (L->py0 + L->py1) / 2, f->heat->label,
+        c->text(c->self, f->width - fs * 0.4, (L->py0 + L->py1) / 2, f->heat->label,
                 WS_ANCHOR_MIDDLE, 1, fs, INK);
     return 0;
+}
+
+void ws_figure_plot_area(const ws_figure *f, double *x, double *y, double *w, double *h)
+{
+    layout L;
+    do_layout(f, &L);
+    *x = L.px0, *y = L.py0, *w = L.px1 - L.px0, *h = L.py1 - L.py0;
 }
 
 void ws_figure_data_to_pixel(const ws_figure *f, double x, double y, double *px, double *py)
@@ -473,7 +594,8 @@ int ws_figure_draw(const ws_figure *f, ws_canvas *c, ws_err *e)
     layout L;
     do_layout(f, &L);
     if (L.px1 - L.px0 < 4 * L.fs || L.py1 - L.py0 < 3 * L.fs)
-        return ws_fail(e, "figure %dx%d is too small for its labels", f->width, f->height);
+        return ws_fail(e, "figure %dx%d is too small for its labels at %g dpi", f->width,
+                       f->height, f->dpi);
     c->rect(c->self, 0, 0, f->width, f->height, 0xffffff, 1);
     if (f->heat && (draw_heatmap(f, c, &L) != 0 || draw_colour_bar(f, c, &L) != 0))
         return ws_fail(e, "out of memory");

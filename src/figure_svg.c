@@ -1,5 +1,9 @@
-/* SVG back end: text stays text, lines are polylines, a heatmap is a <rect>
- * per cell, or an embedded PNG when it has many cells. */
+/* SVG back end: text stays text (DejaVu Sans), lines are polylines, a
+ * heatmap is a <rect> per cell, or an embedded PNG when it has many cells.
+ * SVG 1.1: the image is linked with xlink:href. Viewers that smooth images
+ * (librsvg ignores image-rendering) still show sharp cells: the embedded
+ * image repeats each cell over a block of pixels at least twice the plot
+ * area's resolution, so smoothing only softens a sliver at cell edges. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +11,7 @@
 #include "figure.h"
 
 #define SVG_MAX_RECTS 4096   /* above this many cells, embed a PNG */
+#define SVG_IMAGE_MAX 4096   /* pixels a side of an embedded image, at most */
 
 typedef struct svg {
     FILE *fp;
@@ -58,16 +63,21 @@ static void svg_frame(void *self, double x, double y, double w, double h, uint32
 }
 
 static void svg_polyline(void *self, const double *xy, size_t n, uint32_t colour, double width,
-                         int dashed)
+                         int dashed, double opacity)
 {
     svg *s = self;
+    if (n < 2)
+        return;
     fputs("<polyline points=\"", s->fp);
     for (size_t i = 0; i < n; i++)
         fprintf(s->fp, "%s%.2f,%.2f", i ? " " : "", xy[2 * i], xy[2 * i + 1]);
     fprintf(s->fp, "\" fill=\"none\" stroke=\"#%06x\" stroke-width=\"%.2f\" "
-                   "stroke-linejoin=\"round\" stroke-linecap=\"round\"", colour, width);
+                   "stroke-linejoin=\"round\" stroke-linecap=\"%s\"", colour, width,
+            dashed ? "butt" : "round");
     if (dashed)
-        fprintf(s->fp, " stroke-dasharray=\"%.1f %.1f\"", width * 4, width * 3);
+        fprintf(s->fp, " stroke-dasharray=\"%.2f %.2f\"", width * 4, width * 3);
+    if (opacity < 1)
+        fprintf(s->fp, " stroke-opacity=\"%.2f\"", opacity);
     fputs("/>\n", s->fp);
 }
 
@@ -126,6 +136,27 @@ static void svg_gradient(svg *s, double x, double y, double w, double h, const u
             x, y, w, h, s->grad_id);
 }
 
+/* Each cell repeated over a kx × ky block: an image at least twice the
+ * drawn size (within SVG_IMAGE_MAX), so smoothing cannot blur the cells. */
+static uint32_t *upscaled(const uint32_t *rgb, int cols, int rows, double w, double h, int *kx,
+                          int *ky)
+{
+    *kx = (int)ceil(2 * w / cols);
+    *ky = (int)ceil(2 * h / rows);
+    while (*kx > 1 && (int64_t)cols * *kx > SVG_IMAGE_MAX)
+        (*kx)--;
+    while (*ky > 1 && (int64_t)rows * *ky > SVG_IMAGE_MAX)
+        (*ky)--;
+    int W = cols * *kx, H = rows * *ky;
+    uint32_t *out = malloc((size_t)W * H * sizeof *out);
+    if (!out)
+        return NULL;
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++)
+            out[(size_t)i * W + j] = rgb[(size_t)(i / *ky) * cols + j / *kx];
+    return out;
+}
+
 static void svg_image(void *self, double x, double y, double w, double h, const uint32_t *rgb,
                       int cols, int rows)
 {
@@ -146,16 +177,22 @@ static void svg_image(void *self, double x, double y, double w, double h, const 
         fputs("</g>\n", s->fp);
         return;
     }
-    unsigned char *png;
+    int kx, ky;
+    uint32_t *big = upscaled(rgb, cols, rows, w, h, &kx, &ky);
+    unsigned char *png = NULL;
     size_t len;
-    if (ws_png_encode(rgb, cols, rows, &png, &len, s->e) != 0) {
+    if (!big)
+        ws_fail(s->e, "out of memory");
+    if (!big || ws_png_encode(big, cols * kx, rows * ky, 0, &png, &len, s->e) != 0) {
+        free(big);
         s->failed = 1;
         return;
     }
+    free(big);
     fprintf(s->fp,
             "<image x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-            "preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" "
-            "href=\"data:image/png;base64,",
+            "preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" "
+            "style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,",
             x, y, w, h);
     put_base64(s->fp, png, len);
     fputs("\"/>\n", s->fp);
@@ -186,12 +223,16 @@ int ws_figure_write_svg(const ws_figure *f, FILE *fp, ws_err *e)
     svg s = {.fp = fp, .e = e};
     ws_canvas c = {&s,         svg_rect,  svg_frame, svg_polyline, svg_marker,
                    svg_text,   svg_image, svg_clip,  svg_clip_end};
+    if (ws_fig_font_ready(e) != 0)   /* the layout measures text with it */
+        return -1;
+    /* The size in inches (pixels / dpi), drawn in pixels through viewBox. */
     fprintf(fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" "
-            "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" fill=\"#222222\">\n",
-            f->width, f->height, f->width, f->height);
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+            "xmlns:xlink=\"http://www.w3.org/1999/xlink\" version=\"1.1\" "
+            "width=\"%.4gin\" height=\"%.4gin\" viewBox=\"0 0 %d %d\" "
+            "font-family=\"DejaVu Sans, sans-serif\" fill=\"#222222\">\n",
+            f->width / f->dpi, f->height / f->dpi, f->width, f->height);
     if (f->title[0]) {
         fputs("<title>", fp);
         put_escaped(fp, f->title);

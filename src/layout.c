@@ -1,6 +1,6 @@
 /* Recognising GPT layouts: which tensor plays which role (DESIGN.md §2).
  *
- * Names are normalised (prefixes model., transformer., _orig_mod. dropped),
+ * Names are normalised (wrapper prefixes dropped: names.h),
  * then matched against the spellings of our users' naming, nanoGPT and HF
  * GPT-2. nanoGPT and HF GPT-2 share names; they differ in orientation, so
  * the shape of c_attn decides: HF's Conv1D stores in × out (d × 3d). */
@@ -9,24 +9,7 @@
 #include <string.h>
 
 #include "model.h"
-
-static const char *strip_prefixes(const char *n, int *had_transformer)
-{
-    static const char *pre[] = {"_orig_mod.", "model.", "transformer."};
-    for (int again = 1; again;) {
-        again = 0;
-        for (size_t i = 0; i < sizeof pre / sizeof *pre; i++) {
-            size_t l = strlen(pre[i]);
-            if (!strncmp(n, pre[i], l)) {
-                if (i == 2 && had_transformer)
-                    *had_transformer = 1;
-                n += l;
-                again = 1;
-            }
-        }
-    }
-    return n;
-}
+#include "names.h"
 
 typedef struct role_name { const char *name; ws_role role; } role_name;
 
@@ -72,10 +55,9 @@ static ws_role lookup(const role_name *tab, size_t n, const char *stem)
 }
 
 /* Assign role, layer and bias flag to one tensor; note our users' naming. */
-static void classify(ws_tensor *t, int *ours, int *nano)
+static void classify(ws_tensor *t, int *ours)
 {
-    int had_tr = 0;
-    const char *n = strip_prefixes(t->name, &had_tr);
+    const char *n = ws_name_strip(t->name);
     char stem[256];
     int is_bias;
     t->role = WS_ROLE_NONE;
@@ -91,8 +73,6 @@ static void classify(ws_tensor *t, int *ours, int *nano)
     } else if (!strncmp(n, "h.", 2)) {
         layer = strtol(n + 2, &end, 10);
         rest = end != n + 2 && *end == '.' ? end + 1 : NULL;
-        if (rest && had_tr)
-            *nano = 1;
     }
     if (rest && layer >= 0 && layer < 100000) {
         t->layer = (int)layer;
@@ -113,6 +93,23 @@ static void classify(ws_tensor *t, int *ours, int *nano)
         if (t->role == WS_ROLE_EMBED && !strcmp(n, "tok_emb"))
             *ours = 1;
     }
+}
+
+/* Network, buffer or training state (names.h has the tables). A buffer
+ * or state tensor has no role, layer or bias flag of its own. */
+static void classify_kind(ws_tensor *t)
+{
+    t->kind = WS_KIND_NETWORK;
+    if (ws_state_label(t->name, NULL))
+        t->kind = WS_KIND_STATE;
+    else if (t->role == WS_ROLE_NONE && (ws_name_is_buffer(t->name) || t->dtype == WS_DT_BOOL))
+        t->kind = WS_KIND_BUFFER;
+    if (t->kind == WS_KIND_NETWORK)
+        return;
+    t->role = WS_ROLE_NONE;
+    t->is_bias = 0;
+    if (t->kind == WS_KIND_STATE)
+        t->layer = -1;
 }
 
 static int meta_int(const ws_model *m, const char *key, int *out)
@@ -202,9 +199,12 @@ static void mark_transposed(ws_model *m)
 }
 
 /* Canonical order: embeddings, then each layer by role, then ln_f and
- * head, then everything unrecognised by name. */
+ * head, then the network's tensors without a role, then buffers, then
+ * training state (each by name). */
 static int order_key(const ws_tensor *t)
 {
+    if (t->kind != WS_KIND_NETWORK)
+        return 400000000 + (int)t->kind;
     if (t->role == WS_ROLE_NONE)
         return t->layer >= 0 ? 100000000 + t->layer : 300000000;
     if (t->layer >= 0)
@@ -221,11 +221,22 @@ static int cmp_canonical(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+static void count_kinds(ws_model *m)
+{
+    memset(m->n_kind, 0, sizeof m->n_kind);
+    memset(m->params_kind, 0, sizeof m->params_kind);
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        m->n_kind[m->tensors[i].kind]++;
+        m->params_kind[m->tensors[i].kind] += m->tensors[i].numel;
+    }
+}
+
 void ws_model_recognise(ws_model *m)
 {
-    int ours = 0, nano = 0, roles = 0;
+    int ours = 0, roles = 0;
     for (size_t i = 0; i < m->n_tensors; i++) {
-        classify(&m->tensors[i], &ours, &nano);
+        classify(&m->tensors[i], &ours);
+        classify_kind(&m->tensors[i]);
         roles += m->tensors[i].role != WS_ROLE_NONE;
     }
     ws_tensor *emb = ws_model_get(m, WS_ROLE_EMBED, -1, 0);
@@ -245,9 +256,10 @@ void ws_model_recognise(ws_model *m)
     } else {
         m->layout = WS_LAYOUT_NANOGPT;
     }
-    (void)nano;
     /* Only done before any tensor is used: the locks are not held and no
      * pointer into the array has been handed out yet. */
     qsort(m->tensors, m->n_tensors, sizeof *m->tensors, cmp_canonical);
     derive_config(m);
+    count_kinds(m);
+    ws_names_common_prefix(m);
 }

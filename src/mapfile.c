@@ -1,5 +1,7 @@
 #include "mapfile.h"
 
+#include "inputs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -9,13 +11,14 @@
 
 int ws_map_file(ws_sink *s, const char *path, const unsigned char **buf, size_t *len, ws_err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ws_input_open(path, e);
     if (fd < 0)
-        return ws_fail(e, "cannot open: %s", strerror(errno));
+        return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
         close(fd);
-        return ws_fail(e, "not a regular file");
+        return ws_fail(e, "cannot open: %s", strerror(err));
     }
     *len = (size_t)st.st_size;
     if (*len == 0) {

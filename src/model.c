@@ -186,7 +186,7 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
         ws_model_free(m);
         return -1;
     }
-    ws_input_register(path);
+    /* Every file read was registered as an input when it was opened. */
     ws_model_recognise(m);
     *out = m;
     return 0;

@@ -37,7 +37,12 @@ typedef struct ws_model {
     char **meta_keys, **meta_vals;
     struct ws_mapping *maps;   /* file mappings to release */
     size_t n_maps;
-    int64_t n_params;          /* sum of numel */
+    int64_t n_params;          /* sum of numel over every tensor */
+    /* By kind (set by ws_model_recognise): tensors and values of the
+     * network, its buffers and the training state. */
+    size_t n_kind[WS_KIND_COUNT];
+    int64_t params_kind[WS_KIND_COUNT];
+    char name_prefix[64];      /* what every network name shares (names.h) */
     char layout_note[256];     /* why roles are off, for unknown layouts */
     ws_sink sink;              /* what readers fill it through (ws_model_sink) */
 } ws_model;

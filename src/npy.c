@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "mapfile.h"
 #include "strided.h"
 
@@ -248,5 +249,8 @@ int ws_npy_load(ws_sink *s, const char *path, ws_err *e)
     size_t n = strlen(name);
     if (n > 4 && !strcmp(name + n - 4, ".npy"))
         name[n - 4] = '\0';
-    return ws_npy_parse(s, buf, len, name, e);
+    if (ws_npy_parse(s, buf, len, name, e) != 0)
+        return -1;
+    ws_input_register_kind(path, WS_INPUT_MODEL);   /* the whole model is this file */
+    return 0;
 }

@@ -3,14 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "downsample.h"
 #include "plots.h"
 
-static ws_figure *new_figure(const ws_plot_opts *o, ws_err *e)
+ws_figure *ws_plot_figure(const ws_plot_opts *o, ws_err *e)
 {
     int w = o && o->width ? o->width : WS_PLOT_W, h = o && o->height ? o->height : WS_PLOT_H;
     ws_figure *f = ws_figure_new(w, h, e);
-    if (f && o)
+    if (f && o) {
         f->ylog = o->ylog;
+        f->dpi = o->dpi > 0 ? o->dpi : WS_FIG_DPI;
+        f->aspect_equal = o->aspect_equal;
+    }
     return f;
 }
 
@@ -20,12 +24,12 @@ static const char *title_or(const ws_plot_opts *o, const char *fallback)
 }
 
 ws_figure *ws_plot_line(const float *y, int64_t n, const char *title, const char *xlabel,
-                        const ws_plot_opts *o, ws_err *e)
+                        const char *ylabel, const ws_plot_opts *o, ws_err *e)
 {
-    ws_figure *f = new_figure(o, e);
+    ws_figure *f = ws_plot_figure(o, e);
     if (!f)
         return NULL;
-    ws_figure_set_labels(f, title_or(o, title), xlabel, "weight");
+    ws_figure_set_labels(f, title_or(o, title), xlabel, ylabel ? ylabel : "weight");
     if (!ws_figure_add_f32(f, WS_SERIES_LINE, y, (size_t)n, NULL, 0, e)) {
         ws_figure_free(f);
         return NULL;
@@ -33,119 +37,154 @@ ws_figure *ws_plot_line(const float *y, int64_t n, const char *title, const char
     return f;
 }
 
-ws_figure *ws_plot_row(ws_tensor *t, int axis, int64_t index, const ws_plot_opts *o, ws_err *e)
+int ws_plot_src_tensor(ws_tensor *t, ws_plot_src *s, ws_err *e)
 {
-    int64_t count = axis ? t->cols : t->rows, n = axis ? t->rows : t->cols;
+    const float *a = ws_tensor_f32(t, e);
+    if (!a)
+        return -1;
+    *s = (ws_plot_src){a, t->rows, t->cols, t->name, NULL};
+    return 0;
+}
+
+/* "NAME what" or "ΔW of NAME what: TUNED − MODEL". */
+static void src_title(const ws_plot_src *s, const char *what, char *buf, size_t n)
+{
+    if (s->diff_of)
+        snprintf(buf, n, "ΔW of %s%s: %s", s->name, what, s->diff_of);
+    else
+        snprintf(buf, n, "%s%s", s->name, what);
+}
+
+static const char *src_quantity(const ws_plot_src *s)
+{
+    return s->diff_of ? "ΔW" : "weight";
+}
+
+ws_figure *ws_plot_row(const ws_plot_src *s, int axis, int64_t index, const ws_plot_opts *o,
+                       ws_err *e)
+{
+    int64_t count = axis ? s->cols : s->rows, n = axis ? s->rows : s->cols;
     if (index < 0 || index >= count) {
         ws_fail(e, "%s %lld is outside 0..%lld", axis ? "column" : "row", (long long)index,
                 (long long)count - 1);
         return NULL;
     }
-    const float *a = ws_tensor_f32(t, e);
-    if (!a)
-        return NULL;
     float *y = malloc((size_t)n * sizeof *y);
     if (!y) {
         ws_fail(e, "out of memory");
         return NULL;
     }
     for (int64_t i = 0; i < n; i++)
-        y[i] = axis ? a[i * t->cols + index] : a[index * t->cols + i];
-    char title[160];
-    snprintf(title, sizeof title, "%s %s %lld", t->name, axis ? "column" : "row",
-             (long long)index);
-    ws_figure *f = ws_plot_line(y, n, title, axis ? "row index" : "column index", o, e);
+        y[i] = axis ? s->a[i * s->cols + index] : s->a[index * s->cols + i];
+    char what[64], title[256];
+    snprintf(what, sizeof what, " %s %lld", axis ? "column" : "row", (long long)index);
+    src_title(s, what, title, sizeof title);
+    ws_figure *f = ws_plot_line(y, n, title, axis ? "row index" : "column index",
+                                src_quantity(s), o, e);
     free(y);
     return f;
 }
 
-/* Block means of the matrix on a grid of at most WS_PLOT_HEAT_MAX a side. */
-static float *block_means(const float *a, int64_t R, int64_t C, int64_t *rows, int64_t *cols)
+/* Apply the options' colour map and range to the heatmap. */
+static void heat_style(ws_heatmap *h, const ws_plot_opts *o)
 {
-    *rows = R < WS_PLOT_HEAT_MAX ? R : WS_PLOT_HEAT_MAX;
-    *cols = C < WS_PLOT_HEAT_MAX ? C : WS_PLOT_HEAT_MAX;
-    float *out = calloc((size_t)*rows * *cols, sizeof *out);
-    double *acc = calloc((size_t)*cols, sizeof *acc);
-    if (!out || !acc) {
-        free(out);
-        free(acc);
+    if (!o)
+        return;
+    if (o->cmap)
+        h->cmap = o->cmap;
+    if (o->has_vmin)
+        h->vmin = o->vmin;
+    if (o->has_vmax)
+        h->vmax = o->vmax;
+    if (o->clip > 0)
+        h->clip = o->clip;
+}
+
+/* Block means of the matrix, one block per pixel of the plot area: blocks
+ * of br × bc elements (the TUI's downsampling, threaded), the last ones
+ * partial. */
+static float *block_means(const float *a, int64_t R, int64_t C, double pw, double ph,
+                          int64_t *rows, int64_t *cols)
+{
+    ds_req q = {.a = a, .rows = R, .cols = C, .mode = DS_MEAN};
+    int64_t wpx = pw >= 1 ? (int64_t)pw : 1, hpx = ph >= 1 ? (int64_t)ph : 1;
+    q.br = (R + hpx - 1) / hpx;
+    q.bc = (C + wpx - 1) / wpx;
+    ds_grid_size(&q, (int)hpx, (int)wpx, &q.ph, &q.pw);
+    float *out = malloc((size_t)q.ph * (size_t)q.pw * sizeof *out);
+    if (!out)
         return NULL;
-    }
-    for (int64_t i = 0; i < *rows; i++) {
-        int64_t r0 = i * R / *rows, r1 = (i + 1) * R / *rows;
-        memset(acc, 0, (size_t)*cols * sizeof *acc);
-        for (int64_t r = r0; r < r1; r++)
-            for (int64_t j = 0; j < *cols; j++)
-                for (int64_t c = j * C / *cols; c < (j + 1) * C / *cols; c++)
-                    acc[j] += a[r * C + c];
-        for (int64_t j = 0; j < *cols; j++) {
-            int64_t cells = (r1 - r0) * ((j + 1) * C / *cols - j * C / *cols);
-            out[i * *cols + j] = (float)(acc[j] / cells);
-        }
-    }
-    free(acc);
+    ds_compute(&q, out, NULL);
+    *rows = q.ph;
+    *cols = q.pw;
     return out;
 }
 
 ws_figure *ws_plot_matrix(const float *a, int64_t rows, int64_t cols, const char *title,
-                          const ws_plot_opts *o, ws_err *e)
+                          const char *what, const ws_plot_opts *o, ws_err *e)
 {
     if (rows < 1 || cols < 1) {
         ws_fail(e, "an empty matrix has no heatmap");
         return NULL;
     }
-    double vmax = 0;
-    for (int64_t i = 0; i < rows * cols; i++)
-        if (isfinite(a[i]) && fabs(a[i]) > vmax)
-            vmax = fabs(a[i]);
-    int64_t r, c;
-    float *cells = block_means(a, rows, cols, &r, &c);
-    if (!cells) {
-        ws_fail(e, "out of memory");
+    if (rows == 1)
+        return ws_plot_line(a, cols, title, "index", what, o, e);
+    ws_figure *f = ws_plot_figure(o, e);
+    if (!f)
+        return NULL;
+    ws_figure_set_labels(f, title_or(o, title), "column", "row");
+    /* Lay the figure out with a stand-in cell to learn the plot area. */
+    float one = 0;
+    int64_t r = 0, c = 0;
+    float *cells = NULL;
+    if (ws_figure_set_heatmap(f, &one, 1, 1, what, e) == 0) {
+        f->heat->index_rows = rows;
+        f->heat->index_cols = cols;
+        double x, y, w, h;
+        ws_figure_plot_area(f, &x, &y, &w, &h);
+        cells = block_means(a, rows, cols, w, h, &r, &c);
+        if (!cells)
+            ws_fail(e, "out of memory");
+    }
+    if (!cells || ws_figure_set_heatmap(f, cells, r, c, what, e) != 0) {
+        free(cells);
+        ws_figure_free(f);
         return NULL;
     }
-    ws_figure *f = new_figure(o, e);
-    if (f) {
-        ws_figure_set_labels(f, title_or(o, title), "column", "row");
-        if (ws_figure_set_heatmap(f, cells, r, c, vmax, "weight", e) != 0) {
-            ws_figure_free(f);
-            f = NULL;
-        } else {
-            f->heat->index_rows = rows;
-            f->heat->index_cols = cols;
-        }
-    }
     free(cells);
+    f->heat->index_rows = rows;
+    f->heat->index_cols = cols;
+    heat_style(f->heat, o);
     return f;
 }
 
-ws_figure *ws_plot_heatmap(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
+ws_figure *ws_plot_heatmap(const ws_plot_src *s, const ws_plot_opts *o, ws_err *e)
 {
-    const float *a = ws_tensor_f32(t, e);
-    if (!a)
-        return NULL;
-    char title[160];
-    snprintf(title, sizeof title, "%s (%lldx%lld)", t->name, (long long)t->rows,
-             (long long)t->cols);
-    return ws_plot_matrix(a, t->rows, t->cols, title, o, e);
+    char what[64], title[256];
+    if (s->rows == 1)
+        snprintf(what, sizeof what, " (%lld values)", (long long)s->cols);
+    else
+        snprintf(what, sizeof what, " (%lld×%lld)", (long long)s->rows, (long long)s->cols);
+    src_title(s, s->diff_of ? "" : what, title, sizeof title);
+    return ws_plot_matrix(s->a, s->rows, s->cols, title, src_quantity(s), o, e);
 }
 
-ws_figure *ws_plot_hist(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
+ws_figure *ws_plot_hist(const ws_plot_src *s, const ws_plot_opts *o, ws_err *e)
 {
-    ws_stats st;
-    const float *a = ws_tensor_f32(t, e);
-    if (!a || ws_tensor_stats(t, &st, e) != 0)
-        return NULL;
+    int64_t numel = s->rows * s->cols;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int64_t i = 0; i < numel; i++)
+        if (isfinite(s->a[i]))
+            lo = fmin(lo, s->a[i]), hi = fmax(hi, s->a[i]);
     int bins = o && o->bins ? o->bins : WS_PLOT_BINS;
-    double lo = st.min, hi = st.max;
-    if (!isfinite(lo) || !isfinite(hi)) {
-        ws_fail(e, "%s has no finite values to count", t->name);
+    if (!isfinite(lo)) {
+        ws_fail(e, "%s has no finite values to count", s->name);
         return NULL;
     }
     if (hi == lo)
         bins = 1, lo -= 0.5, hi += 0.5;
     double *x = calloc((size_t)bins, sizeof *x), *y = calloc((size_t)bins, sizeof *y);
-    ws_figure *f = x && y ? new_figure(o, e) : NULL;
+    ws_figure *f = x && y ? ws_plot_figure(o, e) : NULL;
     if (!x || !y)
         ws_fail(e, "out of memory");
     if (!f) {
@@ -154,23 +193,24 @@ ws_figure *ws_plot_hist(ws_tensor *t, const ws_plot_opts *o, ws_err *e)
         return NULL;
     }
     double width = (hi - lo) / bins;
-    for (int64_t i = 0; i < t->numel; i++) {
-        if (!isfinite(a[i]))
+    for (int64_t i = 0; i < numel; i++) {
+        if (!isfinite(s->a[i]))
             continue;
-        int b = (int)((a[i] - lo) / width);
+        int b = (int)((s->a[i] - lo) / width);
         y[b >= bins ? bins - 1 : b < 0 ? 0 : b] += 1;
     }
     for (int b = 0; b < bins; b++)
         x[b] = lo + (b + 0.5) * width;
-    char title[160];
-    snprintf(title, sizeof title, "%s: %lld values", t->name, (long long)t->numel);
-    ws_figure_set_labels(f, title_or(o, title), "weight", "count");
-    ws_series *s = ws_figure_add(f, WS_SERIES_BARS, x, y, (size_t)bins, NULL, 0, e);
-    if (!s) {
+    char what[64], title[256];
+    snprintf(what, sizeof what, ": %lld values", (long long)numel);
+    src_title(s, s->diff_of ? "" : what, title, sizeof title);
+    ws_figure_set_labels(f, title_or(o, title), src_quantity(s), "count");
+    ws_series *bars = ws_figure_add(f, WS_SERIES_BARS, x, y, (size_t)bins, NULL, 0, e);
+    if (!bars) {
         ws_figure_free(f);
         f = NULL;
     } else {
-        s->width = 1.0;   /* bins touch */
+        bars->width = 1.0;   /* bins touch */
     }
     free(x);
     free(y);
@@ -214,7 +254,13 @@ static void eval_fit(const ws_fit_row *fit, int k0, int k1, const double *x, siz
     }
 }
 
-int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e)
+const char *ws_plot_fit_mode_name(ws_fit_mode mode)
+{
+    return mode == WS_FIT_MODE_GRID ? "grid" : "free";
+}
+
+int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64_t n,
+                    ws_err *e)
 {
     /* Curves are smooth between columns: 8 points per column (64..4096). */
     size_t m = (size_t)(n * 8 < 64 ? 64 : n * 8 > 4096 ? 4096 : n * 8);
@@ -238,17 +284,28 @@ int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, int64_t n, ws_err *e)
         if (!s)
             rc = -1;
         else
-            s->dashed = 1, s->width = 1.2;
+            s->dashed = 1, s->width = 0.8;
     }
     char label[96];
-    snprintf(label, sizeof label, "%d-Gaussian fit, R² = %.3f", fit->K, fit->r2);
+    snprintf(label, sizeof label, "%s %d-Gaussian fit, R² = %.3f", ws_plot_fit_mode_name(mode),
+             fit->K, fit->r2);
     eval_fit(fit, 0, fit->K, x, m, y);
-    ws_series *s = rc ? NULL : ws_figure_add(f, WS_SERIES_LINE, x, y, m, label, 0xd1495b, e);
+    ws_series *s = rc ? NULL : ws_figure_add(f, WS_SERIES_LINE, x, y, m, label, ws_palette(1), e);
     if (s)
-        s->width = 2.2;
+        s->width = 1.4;
     free(x);
     free(y);
     return s ? 0 : -1;
+}
+
+/* Eigenvalues above the numerical zeros (WS_SPECTRUM_ZERO·λ₀): how many
+ * lead the descending list. */
+static int nonzero_eigenvalues(const ws_spectrum *s)
+{
+    int n = 0;
+    while (n < s->d && s->lam[n] > WS_SPECTRUM_ZERO * s->lam[0])
+        n++;
+    return n;
 }
 
 ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
@@ -258,30 +315,34 @@ ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
         ws_fail(e, "no spectrum: %s", ws_astatus_text(s->status));
         return NULL;
     }
-    ws_figure *f = new_figure(o, e);
+    ws_figure *f = ws_plot_figure(o, e);
     if (!f)
         return NULL;
     f->ylog = 1;
-    char title[160];
+    char title[160], label[96];
     snprintf(title, sizeof title, "Spectrum of EᵀE, E = %s", name);
     ws_figure_set_labels(f, title_or(o, title), "index i", "eigenvalue λ");
+    int shown = nonzero_eigenvalues(s);
+    if (shown < s->d)
+        snprintf(label, sizeof label, "λ (%d numerical zeros not drawn)", s->d - shown);
+    else
+        snprintf(label, sizeof label, "λ");
     double *px = malloc(2 * (size_t)(s->n_pairs ? s->n_pairs : 1) * sizeof *px);
     double *py = malloc(2 * (size_t)(s->n_pairs ? s->n_pairs : 1) * sizeof *py);
-    int ok = px && py && ws_figure_add(f, WS_SERIES_LINE, NULL, s->lam, (size_t)s->d, "λ", 0, e);
+    int ok = px && py && ws_figure_add(f, WS_SERIES_LINE, NULL, s->lam, (size_t)shown, label, 0, e);
     if (ok && s->n_pairs) {
         for (int k = 0; k < s->n_pairs; k++)
             for (int j = 0; j < 2; j++) {
                 px[2 * k + j] = s->pairs[k].i + j;
                 py[2 * k + j] = s->lam[s->pairs[k].i + j];
             }
-        char label[96];
         snprintf(label, sizeof label, "%d pair%s (tol %g)", s->n_pairs, s->n_pairs > 1 ? "s" : "",
                  tol);
         ws_series *p = ws_figure_add(f, WS_SERIES_POINTS, px, py, 2 * (size_t)s->n_pairs, label,
-                                     0xd1495b, e);
+                                     ws_palette(1), e);
         ok = p != NULL;
         if (p)
-            p->width = 3;
+            p->width = 1.8;
     }
     if (!px || !py)
         ws_fail(e, "out of memory");

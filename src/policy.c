@@ -3,7 +3,6 @@
 #include "policy.h"
 
 #include <cblas.h>
-#include <fnmatch.h>
 #include <jansson.h>
 #include <lapacke.h>
 #include <math.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 
 #include "fit.h"
+#include "names.h"
 #include "pr.h"
 #include "rng.h"
 
@@ -90,65 +90,10 @@ const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, char 
 
 /* ---- selection ---- */
 
-static int role_by_name(const char *s, size_t n, int *role)
-{
-    if (n == 1 && s[0] == '*') {
-        *role = -1;   /* any */
-        return 0;
-    }
-    for (int r = 1; r < WS_ROLE_COUNT; r++) {
-        const char *name = ws_role_name((ws_role)r);
-        if (strlen(name) == n && !strncmp(name, s, n)) {
-            *role = r;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* Does "N", "N-M", "*" or a comma list of them contain `layer`? -1 on bad syntax. */
-static int layers_match(const char *s, int layer)
-{
-    if (!strcmp(s, "*"))
-        return layer >= 0;
-    int hit = 0;
-    while (*s) {
-        char *end;
-        long a = strtol(s, &end, 10), b = a;
-        if (end == s || a < 0)
-            return -1;
-        s = end;
-        if (*s == '-') {
-            b = strtol(s + 1, &end, 10);
-            if (end == s + 1 || b < a)
-                return -1;
-            s = end;
-        }
-        hit |= layer >= a && layer <= b;
-        if (*s == ',')
-            s++;
-        else if (*s)
-            return -1;
-    }
-    return hit;
-}
-
-/* 1 if rule selects p, 0 if not, -1 on a bad pattern. */
+/* 1 if rule selects p, 0 if not, -1 on a bad pattern (names.h). */
 static int selects(const char *pat, const ws_gpt_param *p)
 {
-    const char *at = strchr(pat, '@');
-    int role;
-    if (at) {
-        if (role_by_name(pat, (size_t)(at - pat), &role))
-            return -1;
-        int lm = layers_match(at + 1, p->layer);
-        if (lm < 0)
-            return -1;
-        return lm && (role < 0 || (int)p->role == role);
-    }
-    if (!role_by_name(pat, strlen(pat), &role))
-        return role < 0 || (int)p->role == role;
-    return fnmatch(pat, p->name, 0) == 0;
+    return ws_name_list_match(pat, p->name, p->role, p->layer);
 }
 
 static int matrix_only(ws_policy_kind k)

@@ -1,10 +1,12 @@
 /* Per-tensor training policies (DESIGN.md §4).
  *
- * A rule is PATTERN=POLICY. PATTERN selects tensors of the model:
+ * A rule is PATTERN=POLICY. PATTERN selects tensors of the model (names.h;
+ * several patterns separated by commas):
  *   ROLE            every tensor of that role (weights and biases), e.g. qkv
  *   ROLE@LAYERS     those in the given layers: N, N-M, a comma list of them,
  *                   or *; ROLE may be * for every role: attn_out@4, *@0-1
- *   anything else   a glob (fnmatch) on the tensor name: blocks.4.attn.*
+ *   anything else   a glob (fnmatch) on the tensor name, with or without
+ *                   the _orig_mod. / transformer. / model. prefixes
  * ROLE is one of embed pos_embed ln1 qkv attn_out ln2 mlp_up mlp_down ln_f
  * head. Rules apply in order; a later rule overrides an earlier one; a
  * tensor no rule selects trains. A rule that selects nothing is an error.

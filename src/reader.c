@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "inputs.h"
 #include "npy.h"
 #include "safetensors.h"
 #include "torchfile.h"
@@ -53,7 +54,7 @@ static const ws_reader readers[] = {
     {"safetensors-index", "a sharded model's model.safetensors.index.json", claims_index, ws_st_load_index},
     {"torch", "torch.save files (.pt, .bin, nanoGPT ckpt.pt)", claims_torch, ws_torch_load},
     {"npy", "a NumPy .npy array", claims_npy, ws_npy_load},
-    {"safetensors", "a .safetensors file", claims_rest, ws_st_load},
+    {"safetensors", "a .safetensors file", claims_rest, ws_st_load_model},
 };
 
 const ws_reader *ws_readers(size_t *n)
@@ -65,14 +66,15 @@ const ws_reader *ws_readers(size_t *n)
 const ws_reader *ws_reader_for(const char *path, ws_err *e)
 {
     struct stat st;
-    if (stat(path, &st) != 0) {
-        ws_fail(e, "cannot open: no such file");
+    /* A FIFO, device or socket is refused before anything could block on it. */
+    if (ws_input_check(path, 1, e) != 0 || stat(path, &st) != 0)
         return NULL;
-    }
     int is_dir = S_ISDIR(st.st_mode);
     unsigned char head[16] = {0};
     size_t n = 0;
-    FILE *f = is_dir ? NULL : fopen(path, "rb");
+    FILE *f = is_dir ? NULL : ws_input_fopen(path, e);
+    if (!is_dir && !f)
+        return NULL;
     if (f) {
         n = fread(head, 1, sizeof head, f);
         fclose(f);

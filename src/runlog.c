@@ -110,10 +110,8 @@ const char *ws_runlog_path(const ws_runlog *l) { return l->path; }
 ws_runlog *ws_runlog_create(const char *path, const char *const *upd_names, int n_upd,
                             int exclusive, ws_err *e)
 {
-    if (ws_input_is_registered(path)) {
-        ws_fail(e, "refusing to overwrite an input file");
+    if (ws_output_check(path, 0, e) != 0)   /* never an input, a directory, a device node */
         return NULL;
-    }
     ws_runlog *l = calloc(1, sizeof *l);
     sbuf h = {0};
     if (!l || !(l->path = strdup(path))) {
@@ -134,7 +132,10 @@ ws_runlog *ws_runlog_create(const char *path, const char *const *upd_names, int 
         sb_str(&h, ","), sb_str(&h, tail_cols[i]);
     sb_str(&h, "\n");
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC);
-    l->fd = h.failed ? -1 : open(path, flags, 0644);
+    /* O_NONBLOCK: a FIFO with no reader is an error, not a hang */
+    l->fd = h.failed ? -1 : open(path, flags | O_NONBLOCK, 0644);
+    if (l->fd >= 0)
+        fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) & ~O_NONBLOCK);
     if (h.failed || l->fd < 0 || write_all(l->fd, h.p, h.n)) {
         if (h.failed)
             ws_fail(e, "out of memory");

@@ -236,21 +236,33 @@ int ws_st_load(ws_sink *s, const char *path, ws_err *e)
     return ws_st_parse(s, buf, len, e);
 }
 
+int ws_st_load_model(ws_sink *s, const char *path, ws_err *e)
+{
+    if (ws_st_load(s, path, e) != 0)
+        return -1;
+    ws_input_register_kind(path, WS_INPUT_MODEL);
+    return 0;
+}
+
 int ws_st_load_folder(ws_sink *s, const char *dir, ws_err *e)
 {
     char p[4096];
     struct stat st;
     snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
     if (stat(p, &st) == 0)
-        return ws_st_load_index(s, p, e);
+        return ws_st_load_index(s, p, e) == 0 ? 0 : ws_wrap(e, "model.safetensors.index.json");
     snprintf(p, sizeof p, "%s/model.safetensors", dir);
-    return ws_st_load(s, p, e);
+    return ws_st_load_model(s, p, e) == 0 ? 0 : ws_wrap(e, "model.safetensors");
 }
 
 int ws_st_load_index(ws_sink *s, const char *index_path, ws_err *e)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(index_path, JSON_REJECT_DUPLICATES, &jerr);
+    FILE *fp = ws_input_fopen(index_path, e);
+    if (!fp)
+        return -1;
+    json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(fp);
     if (!root)
         return ws_fail(e, "index is not valid JSON: %s (line %d)", jerr.text, jerr.line);
     json_t *map = json_object_get(root, "weight_map");
@@ -364,6 +376,11 @@ static char *build_header(const ws_model *m, ws_tensor **order, size_t *hlen, ws
 
 int ws_st_save(const ws_model *m, const char *path, ws_err *e)
 {
+    return ws_st_save_flags(m, path, 0, e);
+}
+
+int ws_st_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e)
+{
     ws_tensor **order = malloc((m->n_tensors ? m->n_tensors : 1) * sizeof *order);
     if (!order)
         return ws_fail(e, "out of memory");
@@ -377,7 +394,7 @@ int ws_st_save(const ws_model *m, const char *path, ws_err *e)
         return -1;
     }
     ws_atomic a;
-    int rc = ws_atomic_open(&a, path, e);
+    int rc = ws_atomic_open_flags(&a, path, flags, e);
     if (rc == 0) {
         unsigned char len8[8];
         for (int i = 0; i < 8; i++)
@@ -385,12 +402,7 @@ int ws_st_save(const ws_model *m, const char *path, ws_err *e)
         int ok = fwrite(len8, 1, 8, a.fp) == 8 && fwrite(hdr, 1, hlen, a.fp) == hlen;
         for (size_t i = 0; ok && i < m->n_tensors; i++)
             ok = order[i]->nbytes == 0 || fwrite(order[i]->data, 1, order[i]->nbytes, a.fp) == order[i]->nbytes;
-        if (!ok) {
-            ws_atomic_abort(&a);
-            rc = ws_fail(e, "write failed: %s", strerror(errno));
-        } else {
-            rc = ws_atomic_commit(&a, e);
-        }
+        rc = ws_atomic_commit(&a, e);   /* a failed write shows here, with its reason */
     }
     free(hdr);
     free(order);

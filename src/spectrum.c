@@ -20,7 +20,7 @@ int ws_find_pairs(const double *lam, int n, double tol, ws_pair *pairs)
 {
     if (n < 2 || !(lam[0] > 0))
         return 0;
-    double floor = 1e-12 * lam[0];
+    double floor = WS_SPECTRUM_ZERO * lam[0];
     int np = 0;
     for (int i = 0; i + 1 < n; i++) {
         if (lam[i] <= floor || lam[i + 1] <= floor)

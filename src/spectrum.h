@@ -11,6 +11,9 @@
 #include "error.h"
 
 #define WS_PAIR_TOL_DEFAULT 0.01
+/* Eigenvalues at or below this share of λ₀ are numerical zeros (a V < d
+ * embedding's null space): never paired, not drawn. */
+#define WS_SPECTRUM_ZERO 1e-12
 
 typedef struct ws_pair {
     int i;          /* the pair is (λᵢ, λᵢ₊₁), 0-based, descending order */
@@ -38,7 +41,7 @@ void ws_spectrum_free(ws_spectrum *s);
 /* Pairs in λ (descending): adjacent λᵢ, λᵢ₊₁ with |λᵢ − λᵢ₊₁| / λᵢ ≤ tol,
  * scanned from the top; after a pair the scan resumes at i + 2, so a pair
  * never shares an eigenvalue with another. Eigenvalues at or below
- * 1e-12·λ₀ count as numerical zeros and are not paired. Returns the count;
+ * WS_SPECTRUM_ZERO·λ₀ count as numerical zeros and are not paired. Returns the count;
  * `pairs` holds at most n/2 entries. */
 int ws_find_pairs(const double *lam, int n, double tol, ws_pair *pairs);
 

@@ -272,12 +272,12 @@ int ws_table_export(const ws_table *t, const char *path, ws_err *e)
     ws_atomic a;
     if (ws_atomic_open(&a, path, e) != 0)
         return -1;
-    int rc = ends_with(path, ".csv")    ? ws_table_write_csv(t, a.fp)
-             : ends_with(path, ".json") ? ws_table_write_json(t, a.fp)
-                                        : ws_table_write_text(t, a.fp);
-    if (rc != 0) {
-        ws_atomic_abort(&a);
-        return ws_fail(e, "write failed");
-    }
+    /* A failed write shows in commit, with its reason. */
+    if (ends_with(path, ".csv"))
+        ws_table_write_csv(t, a.fp);
+    else if (ends_with(path, ".json"))
+        ws_table_write_json(t, a.fp);
+    else
+        ws_table_write_text(t, a.fp);
     return ws_atomic_commit(&a, e);
 }

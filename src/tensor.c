@@ -37,6 +37,12 @@ static const char *role_names[WS_ROLE_COUNT] = {
 
 const char *ws_role_name(ws_role r) { return r < WS_ROLE_COUNT ? role_names[r] : "?"; }
 
+const char *ws_kind_name(ws_kind k)
+{
+    static const char *names[WS_KIND_COUNT] = {"network", "buffer", "training state"};
+    return k < WS_KIND_COUNT ? names[k] : "?";
+}
+
 void ws_tensor_shape_text(const ws_tensor *t, char *buf, size_t n)
 {
     size_t k = 0;
@@ -48,6 +54,11 @@ void ws_tensor_shape_text(const ws_tensor *t, char *buf, size_t n)
 }
 
 int ws_tensor_is_matrix(const ws_tensor *t) { return t->ndim == 2 && t->rows > 1 && t->cols > 1; }
+
+int ws_tensor_is_weight_matrix(const ws_tensor *t)
+{
+    return t->kind == WS_KIND_NETWORK && ws_tensor_is_matrix(t) && !t->is_bias;
+}
 
 void ws_tensor_setup(ws_tensor *t)
 {

@@ -37,6 +37,16 @@ typedef enum ws_role {
     WS_ROLE_COUNT
 } ws_role;
 
+/* What a tensor is to the network (DESIGN.md §2). Every analysis and view
+ * works on the network by default; training state and buffers are shown
+ * apart and counted apart. */
+typedef enum ws_kind {
+    WS_KIND_NETWORK = 0,  /* a parameter of the network: a role, or the file's own weight */
+    WS_KIND_BUFFER,       /* kept with the network but never trained (causal masks ...) */
+    WS_KIND_STATE,        /* training state a checkpoint carries (AdamW moments, grid state) */
+    WS_KIND_COUNT
+} ws_kind;
+
 typedef struct ws_stats {
     double mean, std, min, max, fro_norm;
     double zero_frac;          /* share of exact zeros */
@@ -60,6 +70,7 @@ typedef struct ws_tensor {
     ws_role role;
     int layer;                  /* block index, -1 when not per layer */
     int is_bias;
+    ws_kind kind;
 
     pthread_mutex_t lock;       /* guards the lazy f32 and stats */
     float *f32;
@@ -75,9 +86,14 @@ int ws_dtype_bits(ws_dtype dt);
 int ws_dtype_is_float_convertible(ws_dtype dt);
 
 const char *ws_role_name(ws_role r);
+/* "network", "buffer", "training state". */
+const char *ws_kind_name(ws_kind k);
 /* Stored shape as text: "768x3072", "64", or "scalar". */
 void ws_tensor_shape_text(const ws_tensor *t, char *buf, size_t n);
 int ws_tensor_is_matrix(const ws_tensor *t);
+/* A weight matrix of the network (not a bias, not training state or a
+ * buffer): what fits and their views look at by default. */
+int ws_tensor_is_weight_matrix(const ws_tensor *t);
 
 /* Initialise the bookkeeping fields (lock, rows/cols) after name/dtype/shape/data are set. */
 void ws_tensor_setup(ws_tensor *t);

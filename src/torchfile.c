@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "mapfile.h"
 #include "pickle.h"
 #include "strided.h"
@@ -294,7 +295,8 @@ int ws_torch_load(ws_sink *s, const char *path, ws_err *e)
 {
     const unsigned char *buf = NULL;
     size_t len = 0;
-    if (ws_map_file(s, path, &buf, &len, e) != 0)
+    if (ws_map_file(s, path, &buf, &len, e) != 0 || ws_torch_parse(s, buf, len, e) != 0)
         return -1;
-    return ws_torch_parse(s, buf, len, e);
+    ws_input_register_kind(path, WS_INPUT_MODEL);   /* the whole model is this file */
+    return 0;
 }

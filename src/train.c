@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "safetensors.h"
 #include "tokenizer.h"
 
 struct ws_train {
@@ -38,7 +39,7 @@ struct ws_train {
     pthread_cond_t cv;
     int paused;
     ws_train_state state;
-    char msg[512];
+    char msg[2048];
     ws_progress prog;
 
     ws_train_rec *rec;             /* history */
@@ -594,24 +595,11 @@ static int add_optim(ws_train *t, ws_model *out, ws_err *e)
     return ws_policy_save_tensors(t->pol, t->g, out, e);
 }
 
-/* Write over the input model only when asked: save beside it (atomically),
- * then rename over it; the old file stays mapped until the model is freed. */
+/* Write over the input model only when asked (and only a model that is one
+ * whole file); the old file stays mapped until the model is freed. */
 static int save_file(const ws_model *out, const char *path, int overwrite, ws_err *e)
 {
-    if (!overwrite || !ws_input_is_registered(path))
-        return ws_model_save(out, path, e);
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return ws_fail(e, "out of memory");
-    snprintf(tmp, n, "%s.wscope-new", path);
-    int rc = ws_model_save(out, tmp, e);
-    if (!rc && rename(tmp, path)) {
-        rc = ws_fail(e, "cannot replace %s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    return ws_st_save_flags(out, path, overwrite ? WS_OUT_REPLACE_MODEL : 0, e);
 }
 
 /* The model at `step`: weights (and, with_state, everything needed to
@@ -783,16 +771,58 @@ static int one_step(ws_train *t, float *upd)
     return 0;
 }
 
-static void save_checkpoint(ws_train *t, int with_state)
+/* "DIR/STEM.recovered[-K].safetensors" for the output `out`. */
+static void recovery_name(const char *dir, const char *out, int k, char *buf, size_t n)
+{
+    const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+    size_t stem = strlen(base);
+    if (stem > 12 && !strcmp(base + stem - 12, ".safetensors"))
+        stem -= 12;
+    if (k > 1)
+        snprintf(buf, n, "%s/%.*s.recovered-%d.safetensors", dir, (int)stem, base, k);
+    else
+        snprintf(buf, n, "%s/%.*s.recovered.safetensors", dir, (int)stem, base);
+}
+
+/* The final save failed: write the weights somewhere else rather than lose
+ * the run. Beside the output, then in the working directory, then in
+ * $TMPDIR (or /tmp); never over an existing file. 0 with `where` set. */
+static int save_recovery(ws_train *t, int with_state, char *where, size_t n)
+{
+    char odir[4096];
+    const char *slash = strrchr(t->o.out, '/');
+    snprintf(odir, sizeof odir, "%.*s", slash ? (int)(slash - t->o.out) : 1, slash ? t->o.out : ".");
+    if (!odir[0])
+        snprintf(odir, sizeof odir, "/");
+    const char *tmpdir = getenv("TMPDIR");
+    const char *dirs[] = {odir, ".", tmpdir && *tmpdir ? tmpdir : "/tmp"};
+    for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++)
+        for (int k = 1; k < 10; k++) {
+            ws_err e;
+            recovery_name(dirs[d], t->o.out, k, where, n);
+            if (access(where, F_OK) == 0)
+                continue;
+            if (save_at(t, where, t->step, with_state, &e) == 0)
+                return 0;
+            break;   /* this directory does not take it: try the next */
+        }
+    return -1;
+}
+
+static void save_checkpoint(ws_train *t, int with_state, int final)
 {
     ws_err e;
     if (!t->o.out)
         return;
     if (save_at(t, t->o.out, t->step, with_state, &e)) {
-        char old[512];
-        ws_train_state s = ws_train_get_state(t, old, sizeof old);
-        set_state(t, WS_TRAIN_FAILED, "%s%s%s: %s", old, old[0] ? "; " : "", t->o.out, e.msg);
-        (void)s;
+        char old[sizeof t->msg], where[4200];
+        ws_train_get_state(t, old, sizeof old);
+        if (final && save_recovery(t, with_state, where, sizeof where) == 0)
+            set_state(t, WS_TRAIN_FAILED, "%s%s%s: %s; the weights of step %lld were saved to %s instead",
+                      old, old[0] ? "; " : "", t->o.out, e.msg, (long long)t->step, where);
+        else
+            set_state(t, WS_TRAIN_FAILED, "%s%s%s: %s%s", old, old[0] ? "; " : "", t->o.out, e.msg,
+                      final ? "; no recovery file could be written either: the weights are lost" : "");
     }
 }
 
@@ -814,7 +844,7 @@ static void *worker(void *arg)
         }
         stop = one_step(t, upd);
         if (!stop && t->o.save_every && t->step % t->o.save_every == 0 && t->step < t->o.stop_at)
-            save_checkpoint(t, 1);
+            save_checkpoint(t, 1, 0);
     }
     ws_train_state st = ws_train_get_state(t, NULL, 0);
     int completed = st == WS_TRAIN_RUNNING;
@@ -827,7 +857,7 @@ static void *worker(void *arg)
     }
     /* Weights only after a divergence (the optimizer state is past them)
      * and, when asked, after a completed run. */
-    save_checkpoint(t, st != WS_TRAIN_DIVERGED && !(completed && t->o.weights_only));
+    save_checkpoint(t, st != WS_TRAIN_DIVERGED && !(completed && t->o.weights_only), 1);
     free(upd);
     atomic_store(&t->finished, 1);
     return NULL;

@@ -31,7 +31,7 @@ ok awk -v f="$free" -v g="$grid" 'BEGIN { exit !(f > g && g > 0 && f < 1) }'
 # Any 2-D tensor whatever its name; 1-D tensors are not matrices.
 "$W" fit "$M" --tensor 'blocks.0.ln1.weight' > "$T/out" 2> "$T/err"
 ok test $? -eq 2
-ok grep -q "no 2-D tensor matches" "$T/err"
+ok grep -q "selects no 2-D tensor" "$T/err"
 
 # Per-row parameters: CSV (header + one line per row) and JSON, written atomically.
 "$W" fit "$M" --tensor 'blocks.0.attn.c_proj.weight' --k 2 --rows-out "$T/rows.csv" > /dev/null

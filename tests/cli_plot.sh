@@ -1,7 +1,9 @@
 #!/bin/sh
-# wscope plot end to end: each kind of figure in both formats, and the
-# errors (one line, exit 2): unknown tensor, row out of range, bad size,
-# unknown format, missing directory, writing over the model.
+# wscope plot end to end: each kind of figure, the figure options (size,
+# dpi, colour map and range, aspect), and the errors (one line, exit 2):
+# unknown tensor, row out of range, bad size or option, unknown format,
+# missing directory, writing over the model. figure_formats.sh checks
+# every kind in every format against golden images.
 set -u
 . "${WS_SRCDIR:-.}/tests/lib.sh"
 
@@ -21,16 +23,17 @@ ok grep -q '>column index</text>' "$T/row.svg"
 ok grep -q '>row index</text>' "$T/col.svg"
 ok grep -q '>tok_emb.weight column 3</text>' "$T/col.svg"
 "$W" plot "$M" --tensor $E --heatmap --size 640x480 -o "$T/heat.svg"; ok test $? -eq 0
-ok grep -q 'width="640" height="480"' "$T/heat.svg"
-ok grep -q '>tok_emb.weight (40x16)</text>' "$T/heat.svg"
+ok grep -q 'width="2.133in" height="1.6in" viewBox="0 0 640 480"' "$T/heat.svg"
+ok grep -q '>tok_emb.weight (40×16)</text>' "$T/heat.svg"
 "$W" plot "$M" --tensor $E --heatmap -o "$T/heat.PNG"; ok test $? -eq 0
 ok is_png "$T/heat.PNG"
 "$W" plot "$M" --tensor $E --hist --bins 20 --logy -o "$T/hist.svg"; ok test $? -eq 0
 ok grep -q '>count</text>' "$T/hist.svg"
-ok test "$(grep -c 'fill="#1f6fb4"' "$T/hist.svg")" -le 20
+ok test "$(grep -c 'fill="#0072b2"' "$T/hist.svg")" -le 20
 
 "$W" plot "$M" --tensor blocks.0.mlp.0.weight --row 2 --fit 3 -o "$T/fit.svg"; ok test $? -eq 0
-ok grep -q '>3-Gaussian fit, R² = [0-9.-]*</text>' "$T/fit.svg"
+ok grep -q '>free 3-Gaussian fit, R² = [0-9.-]*</text>' "$T/fit.svg"
+ok grep -q '>blocks.0.mlp.0.weight row 2, free fit</text>' "$T/fit.svg"
 ok test "$(grep -c 'stroke-dasharray' "$T/fit.svg")" -ge 3
 "$W" plot "$M" --tensor blocks.0.mlp.0.weight --row 2 --fit 4 --mode grid -o "$T/fitg.png"
 ok test $? -eq 0
@@ -38,6 +41,29 @@ ok is_png "$T/fitg.png"
 "$W" plot "$M" --spectrum --tol 0.05 -o "$T/spec.svg"; ok test $? -eq 0
 ok grep -q '>Spectrum of EᵀE, E = tok_emb.weight</text>' "$T/spec.svg"
 ok grep -q '>eigenvalue λ</text>' "$T/spec.svg"
+
+# The figure options: size in inches at the dpi, the dpi in the PNG, PDF by
+# the extension, colour maps and ranges.
+"$W" plot "$M" --tensor $E --row 5 --size 2x1.5in --dpi 150 -o "$T/in.png"; ok test $? -eq 0
+ok test "$("$B/tests/png_check" info "$T/in.png")" = "300 225 150"
+"$W" plot "$M" --tensor $E --row 5 -o "$T/def.png"; ok test $? -eq 0
+ok test "$("$B/tests/png_check" info "$T/def.png")" = "1050 700 300"   # one column, 300 dpi
+"$W" plot "$M" --tensor $E --row 5 -o "$T/row.pdf"; ok test $? -eq 0
+ok test "$(head -c 5 "$T/row.pdf")" = "%PDF-"
+"$W" plot "$M" --tensor $E --heatmap --cmap sequential -o "$T/seq.svg"; ok test $? -eq 0
+ok grep -q 'offset="0.0000" stop-color="#fce725"' "$T/seq.svg"   # viridis: yellow on top
+ok grep -q 'offset="1.0000" stop-color="#440255"' "$T/seq.svg"   # purple below
+"$W" plot "$M" --tensor $E --heatmap --vmin -0.01 --vmax 0.01 -o "$T/rng.svg"; ok test $? -eq 0
+ok grep -q '>0.010</text>' "$T/rng.svg"
+ok grep -q '>−0.010</text>' "$T/rng.svg"
+"$W" plot "$M" --tensor $E --heatmap --clip p99 --aspect equal --cmap gray -o "$T/clip.svg"
+ok test $? -eq 0
+ok grep -q 'stop-color="#ffffff"' "$T/clip.svg"
+# A 1-D tensor as a line, not a one-row heatmap.
+"$W" plot "$M" --tensor blocks.0.ln1.weight --heatmap -o "$T/ln.svg"; ok test $? -eq 0
+ok grep -q '<polyline' "$T/ln.svg"
+ok test "$(grep -c 'xlink:href\|crispEdges' "$T/ln.svg")" -eq 0
+ok grep -q '>blocks.0.ln1.weight (16 values)</text>' "$T/ln.svg"
 
 # --data: the plotted numbers beside the picture.
 "$W" plot "$M" --tensor $E --row 5 -o "$T/d.svg" --data "$T/d.csv"; ok test $? -eq 0
@@ -61,7 +87,16 @@ bad "no tensor named nope" "$M" --tensor nope --row 0 -o "$T/x.png"
 bad "row 40 is outside 0..39" "$M" --tensor $E --row 40 -o "$T/x.png"
 bad "column 16 is outside 0..15" "$M" --tensor $E --col 16 -o "$T/x.png"
 bad "figure size 10x10" "$M" --tensor $E --row 0 --size 10x10 -o "$T/x.png"
-bad "not a size like 800x500: big" "$M" --tensor $E --row 0 --size big -o "$T/x.png"
+bad "not a size like 800x500 (pixels) or 3.5x2.5in: big" "$M" --tensor $E --row 0 --size big -o "$T/x.png"
+bad "not a size like" "$M" --tensor $E --row 0 --size 3.5x2cm -o "$T/x.png"
+bad "figure size 30000x600 pixels" "$M" --tensor $E --row 0 --size 100x2in -o "$T/x.png"
+bad "expected an integer from 36 to 2400" "$M" --tensor $E --row 0 --dpi 5 -o "$T/x.png"
+bad "unknown colour map jet (one of diverging, sequential, rdbu, viridis, gray)" "$M" --tensor $E --heatmap --cmap jet -o "$T/x.png"
+bad "a percentile in (50, 100]" "$M" --tensor $E --heatmap --clip 30 -o "$T/x.png"
+bad "must be above --vmin" "$M" --tensor $E --heatmap --vmin 1 --vmax 0 -o "$T/x.png"
+bad "expected a finite number" "$M" --tensor $E --heatmap --vmax nan -o "$T/x.png"
+bad "equal or auto, not square" "$M" --tensor $E --heatmap --aspect square -o "$T/x.png"
+bad "too small for its labels at 2400 dpi" "$M" --tensor $E --row 0 --dpi 2400 --size 400x300 -o "$T/x.png"
 bad "unknown figure format" "$M" --tensor $E --row 0 -o "$T/x.jpg"
 bad "$T/no/such/dir/x.png: cannot create" "$M" --tensor $E --row 0 -o "$T/no/such/dir/x.png"
 bad "choose one of" "$M" --tensor $E --row 0 --hist -o "$T/x.png"

@@ -55,10 +55,14 @@ ok awk 'length($0) > 79 { exit 1 }' "$T/out"   # result lines fit 80 columns
 ok grep -aq '"optim.exp_avg.tok_emb.weight"' "$T/init.safetensors"
 # info tells the network's parameters from the checkpoint's AdamW moments (two per parameter).
 "$W" info "$T/init.safetensors" --no-stats > "$T/info"
-ok grep -Eq '^params: ([0-9]+) total, ([0-9]+) in the model .*, ([0-9]+) in other tensors' "$T/info"
-set -- $(sed -n 's/^params: \([0-9]*\) total, \([0-9]*\) in the model .*, \([0-9]*\) in other tensors.*/\1 \2 \3/p' "$T/info")
-ok test "${3:-0}" -ge $((2 * ${2:-1}))
-ok test "${1:-0}" -eq $((${2:-0} + ${3:-0}))
+ok grep -Eq '^params: [0-9]+ in the network \(' "$T/info"
+ok grep -Eq '^training state: [0-9]+ values in [0-9]+ tensors \(listed with --all-tensors\)' "$T/info"
+net=$(sed -n 's/^params: \([0-9]*\) in the network.*/\1/p' "$T/info")
+state=$(sed -n 's/^training state: \([0-9]*\) values.*/\1/p' "$T/info")
+ok test "${state:-0}" -eq $((2 * ${net:-1}))    # m and v of every parameter (none frozen)
+ok sh -c "! grep -q 'optim.exp_avg' '$T/info'"  # not listed by default
+"$W" info "$T/init.safetensors" --no-stats --all-tensors > "$T/info-all"
+ok grep -q 'optim.exp_avg_sq.tok_emb.weight *exp_avg_sq ' "$T/info-all"
 "$W" train "$T/init.safetensors" --data "$T/corpus.txt" --steps 2 --seq 8 --weights-only \
     --out "$T/plain.safetensors" > /dev/null 2>&1
 ok test $? -eq 0

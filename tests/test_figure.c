@@ -12,6 +12,7 @@
 #include "check.h"
 #include "figure.h"
 #include "plots.h"
+#include "png_image.h"
 
 static char tmpdir[] = "/tmp/wscope-figure-XXXXXX";
 
@@ -161,10 +162,19 @@ static char *svg_of(const ws_figure *f)
     return buf;
 }
 
+/* A figure at 96 dpi: screen-sized, 7 pt text is 9.3 pixels. */
+static ws_figure *screen_figure(int w, int h, ws_err *e)
+{
+    ws_figure *f = ws_figure_new(w, h, e);
+    if (f)
+        f->dpi = 96;
+    return f;
+}
+
 static ws_figure *two_lines(int w, int h)
 {
     ws_err e = {{0}};
-    ws_figure *f = ws_figure_new(w, h, &e);
+    ws_figure *f = screen_figure(w, h, &e);
     double flat[11], x2[2] = {0, 10}, y2[2] = {0, 1};
     for (int i = 0; i < 11; i++)
         flat[i] = 0.5;
@@ -183,7 +193,8 @@ static void test_svg(void)
     CHECK(xml_ok(s, "text", &texts));
     CHECK(xml_ok(s, "polyline", &polys));
     CHECK_STR_CONTAINS(s, "<svg xmlns=\"http://www.w3.org/2000/svg\"");
-    CHECK_STR_CONTAINS(s, "width=\"400\" height=\"300\"");
+    CHECK_STR_CONTAINS(s, "width=\"4.167in\" height=\"3.125in\" viewBox=\"0 0 400 300\"");
+    CHECK_STR_CONTAINS(s, "font-family=\"DejaVu Sans, sans-serif\"");
     CHECK_STR_CONTAINS(s, ">Fit &lt;a&amp;b&gt;</text>");
     CHECK_STR_CONTAINS(s, ">column index</text>");
     CHECK_STR_CONTAINS(s, "rotate(-90");   /* the y label stands up */
@@ -224,40 +235,20 @@ static void test_svg(void)
     for (int i = 0; i < 5; i++)
         CHECK(ws_utf8_next(&u) == want[i]);
     CHECK(*u == 0);
-    CHECK_NEAR(ws_fig_text_width("a\xc3\xa9", 11), 11 * 1, 1e-12);
+    /* DejaVu Sans advances: proportional, additive, about half an em. */
+    double a = ws_fig_text_width("a", 20), ae = ws_fig_text_width("a\xc3\xa9", 20);
+    CHECK(a > 0.55 * 20 && a < 0.65 * 20);
+    CHECK_NEAR(ae, a + ws_fig_text_width("\xc3\xa9", 20), 1e-9);
+    CHECK(ws_fig_text_width("i", 20) < 0.5 * ws_fig_text_width("M", 20));
+    CHECK_NEAR(ws_fig_text_width("a", 40), 2 * a, 1e-9);
     ws_figure_free(f);
 }
 
 /* ---- PNG ---- */
 
-typedef struct image {
-    int w, h;
-    unsigned char *px;   /* RGBA */
-} image;
-
-static int read_png(const char *path, image *im)
-{
-    png_image pi;
-    memset(&pi, 0, sizeof pi);
-    pi.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&pi, path))
-        return -1;
-    pi.format = PNG_FORMAT_RGBA;
-    im->w = (int)pi.width;
-    im->h = (int)pi.height;
-    im->px = malloc(PNG_IMAGE_SIZE(pi));
-    if (!im->px || !png_image_finish_read(&pi, NULL, im->px, 0, NULL)) {
-        free(im->px);
-        return -1;
-    }
-    return 0;
-}
-
 static uint32_t pixel(const image *im, double x, double y)
 {
-    int ix = (int)floor(x), iy = (int)floor(y);
-    const unsigned char *p = im->px + ((size_t)iy * im->w + ix) * 4;
-    return (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
+    return png_at(im, (int)floor(x), (int)floor(y));
 }
 
 static int between(uint32_t c, uint32_t a, uint32_t b)
@@ -315,9 +306,51 @@ static void test_png(void)
     ws_figure_free(f);
 }
 
+/* ---- PDF ---- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    *len = (size_t)ftell(fp);
+    rewind(fp);
+    char *b = malloc(*len + 1);
+    if (b && fread(b, 1, *len, fp) != *len) {
+        free(b);
+        b = NULL;
+    }
+    if (b)
+        b[*len] = 0;
+    fclose(fp);
+    return b;
+}
+
+static void test_pdf(void)
+{
+    ws_figure *f = two_lines(480, 300);   /* 5 × 3.125 in at 96 dpi */
+    ws_err e = {{0}};
+    CHECKF(ws_figure_save(f, tmp("a.pdf"), &e) == 0, "%s", e.msg);
+    CHECKF(ws_figure_save(f, tmp("b.PDF"), &e) == 0, "%s", e.msg);
+    size_t na, nb;
+    char *a = slurp(tmp("a.pdf"), &na), *b = slurp(tmp("b.PDF"), &nb);
+    CHECK(a && b && na > 1000 && !strncmp(a, "%PDF-", 5));
+    CHECK(a && b && na == nb && !memcmp(a, b, na));          /* same figure, same bytes */
+    /* Binary: search the bytes. */
+#define HAS(needle) CHECKF(a && memmem(a, na, needle, strlen(needle)), "no %s", needle)
+    HAS("/MediaBox [ 0 0 360 225 ]");      /* points: pixels × 72 / dpi */
+    HAS("+DejaVuSans");                    /* the font, embedded as a subset */
+    HAS("/CreationDate (20000101");        /* fixed, not the time of writing */
+#undef HAS
+    free(a);
+    free(b);
+    ws_figure_free(f);
+}
+
 /* ---- heatmaps ---- */
 
-static void test_heatmap(void)
+static void test_colour_maps(void)
 {
     CHECK(ws_diverging(0) == 0xf7f7f7);
     CHECK(ws_diverging(-1) == 0x053061 && ws_diverging(-5) == 0x053061);
@@ -325,12 +358,64 @@ static void test_heatmap(void)
     CHECK(ws_diverging(NAN) == 0x9a9a9a);
     CHECK((ws_diverging(0.5) >> 16) > (ws_diverging(0.5) & 0xff));  /* positive: red */
     CHECK((ws_diverging(-0.5) >> 16) < (ws_diverging(-0.5) & 0xff)); /* negative: blue */
+    const ws_cmap *v = ws_cmap_find("sequential");
+    CHECK(v && !strcmp(v->name, "viridis") && !v->diverging);
+    CHECK(ws_cmap_find("diverging") == ws_cmap_find("rdbu"));
+    CHECK(ws_cmap_find("jet") == NULL);
+    CHECK(v && ws_cmap_colour(v, 0) == 0x440154 && ws_cmap_colour(v, 1) == 0xfde725);
+    CHECK(v && ws_cmap_colour(v, 0.5) == 0x21908c);
+    /* viridis darkens monotonically towards 0: luminance rises with t. */
+    double last = -1;
+    int monotone = 1;
+    for (int i = 0; v && i <= 20; i++) {
+        uint32_t c = ws_cmap_colour(v, i / 20.0);
+        double lum = 0.2126 * (c >> 16) + 0.7152 * (c >> 8 & 255) + 0.0722 * (c & 255);
+        monotone &= lum > last;
+        last = lum;
+    }
+    CHECK(monotone);
+    /* Okabe–Ito: the first line colours. */
+    CHECK(ws_palette(0) == 0x0072b2 && ws_palette(1) == 0xd55e00 && ws_palette(8) == 0x0072b2);
+}
 
+static void test_heatmap_range(void)
+{
     ws_err e = {{0}};
     ws_figure *f = ws_figure_new(300, 240, &e);
+    float v[6] = {-2, 1, 0, 0.5f, NAN, 4};
+    CHECK(ws_figure_set_heatmap(f, v, 2, 3, "w", &e) == 0);
+    double lo, hi;
+    ws_heatmap_range(f->heat, &lo, &hi);           /* diverging: ±max|v| */
+    CHECK(lo == -4 && hi == 4);
+    f->heat->clip = 50;                             /* median of |v|: 1 */
+    ws_heatmap_range(f->heat, &lo, &hi);
+    CHECK_NEAR(hi, 1, 1e-12);
+    CHECK_NEAR(lo, -1, 1e-12);
+    f->heat->clip = 100;
+    f->heat->cmap = ws_cmap_find("viridis");        /* sequential: min..max */
+    ws_heatmap_range(f->heat, &lo, &hi);
+    CHECK(lo == -2 && hi == 4);
+    f->heat->vmin = 0;                              /* one bound given */
+    ws_heatmap_range(f->heat, &lo, &hi);
+    CHECK(lo == 0 && hi == 4);
+    f->heat->cmap = ws_cmap_find("rdbu");           /* diverging mirrors it */
+    f->heat->vmin = NAN;
+    f->heat->vmax = 0.5;
+    ws_heatmap_range(f->heat, &lo, &hi);
+    CHECK(lo == -0.5 && hi == 0.5);
+    float zero[2] = {0, 0};                         /* nothing to span: ±1 */
+    CHECK(ws_figure_set_heatmap(f, zero, 1, 2, NULL, &e) == 0);
+    ws_heatmap_range(f->heat, &lo, &hi);
+    CHECK(lo == -1 && hi == 1);
+    ws_figure_free(f);
+}
+
+static void test_heatmap(void)
+{
+    ws_err e = {{0}};
+    ws_figure *f = screen_figure(300, 240, &e);
     float v[6] = {-2, 2, 0, 1, -1, 0.5f};
-    CHECK(ws_figure_set_heatmap(f, v, 2, 3, 0, "weight", &e) == 0);
-    CHECK(f->heat->vmax == 2);
+    CHECK(ws_figure_set_heatmap(f, v, 2, 3, "weight", &e) == 0);
     char *s = svg_of(f);
     int rects = 0;
     CHECK(xml_ok(s, "rect", &rects));
@@ -354,16 +439,38 @@ static void test_heatmap(void)
     CHECK(pixel(&im, x, y) == ws_diverging(0.5));
     free(im.px);
 
-    /* Many cells: the SVG embeds a PNG instead of a rect per cell. */
+    /* A sequential map over an explicit range. */
+    f->heat->cmap = ws_cmap_find("viridis");
+    f->heat->vmin = -1;
+    f->heat->vmax = 1;
+    CHECKF(ws_figure_save(f, path, &e) == 0, "%s", e.msg);
+    CHECK(read_png(path, &im) == 0);
+    ws_figure_data_to_pixel(f, 0, 0, &x, &y);   /* -2, below the range: the lowest colour */
+    CHECK(pixel(&im, x, y) == 0x440154);
+    ws_figure_data_to_pixel(f, 2, 0, &x, &y);   /* 0: the middle */
+    CHECK(pixel(&im, x, y) == 0x21908c);
+    free(im.px);
+
+    /* Square cells: the plot area takes the matrix's shape. */
+    f->aspect_equal = 1;
+    double px, py, pw, ph;
+    ws_figure_plot_area(f, &px, &py, &pw, &ph);
+    CHECK_NEAR(pw / ph, 3.0 / 2.0, 1e-9);
+    f->aspect_equal = 0;
+
+    /* Many cells: the SVG embeds a PNG (SVG 1.1: xlink:href) that repeats
+     * each cell over a block of pixels, so smoothing viewers stay sharp. */
     float *big = malloc(100 * 100 * sizeof *big);
     for (int i = 0; i < 10000; i++)
         big[i] = (float)((i % 100) - 50);
-    CHECK(ws_figure_set_heatmap(f, big, 100, 100, 0, NULL, &e) == 0);
+    CHECK(ws_figure_set_heatmap(f, big, 100, 100, NULL, &e) == 0);
     s = svg_of(f);
     CHECK(xml_ok(s, "rect", &rects));
     CHECK(rects < 20);                      /* background, frames, legend */
     CHECK_STR_CONTAINS(s, "<linearGradient");  /* the colour bar */
-    CHECK_STR_CONTAINS(s, "href=\"data:image/png;base64,iVBORw0KGgo");
+    CHECK_STR_CONTAINS(s, "xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+    CHECK_STR_CONTAINS(s, "xlink:href=\"data:image/png;base64,iVBORw0KGgo");
+    CHECK_STR_CONTAINS(s, "image-rendering=\"optimizeSpeed\"");
     free(s);
     free(big);
     ws_figure_free(f);
@@ -374,7 +481,7 @@ static void test_heatmap(void)
 static void test_log_and_gaps(void)
 {
     ws_err e = {{0}};
-    ws_figure *f = ws_figure_new(320, 240, &e);
+    ws_figure *f = screen_figure(320, 240, &e);
     double y[6] = {1e-4, 0, 1e-2, NAN, -3, 10};
     f->ylog = 1;
     CHECK(ws_figure_add(f, WS_SERIES_LINE, NULL, y, 6, NULL, 0, &e) != NULL);
@@ -392,7 +499,7 @@ static void test_log_and_gaps(void)
 
     /* A long dashed line ends (fmod rounding once stalled the dash loop),
      * and non-ASCII labels are drawn. */
-    f = ws_figure_new(800, 500, &e);
+    f = screen_figure(800, 500, &e);
     ws_figure_set_labels(f, "R² of λ", "μ", "σ × 2 ≤ 1");
     double *w = malloc(5000 * sizeof *w);
     for (int i = 0; i < 5000; i++)
@@ -406,7 +513,7 @@ static void test_log_and_gaps(void)
 
     /* 200000 points on 400 pixels: at most 4 a pixel column in the SVG,
      * the extremes kept. */
-    f = ws_figure_new(400, 300, &e);
+    f = screen_figure(400, 300, &e);
     double *many = malloc(200000 * sizeof *many);
     for (int i = 0; i < 200000; i++)
         many[i] = sin(i * 0.001) + (i == 123457 ? 5 : 0);
@@ -432,7 +539,7 @@ static void test_log_and_gaps(void)
     ws_figure_free(f);
 
     /* No data at all still draws axes. */
-    f = ws_figure_new(200, 150, &e);
+    f = screen_figure(200, 150, &e);
     CHECKF(ws_figure_save(f, tmp("empty.svg"), &e) == 0, "%s", e.msg);
     ws_figure_free(f);
 }
@@ -490,7 +597,7 @@ static void test_files(void)
     ws_figure *tiny = ws_figure_new(WS_FIG_MIN_W, WS_FIG_MIN_H, &e);
     ws_figure_set_labels(tiny, "a title", "a long x label", "a long y label");
     float v[2] = {-123456.789f, 987654.321f};
-    CHECK(ws_figure_set_heatmap(tiny, v, 1, 2, 0, "a colour bar label", &e) == 0);
+    CHECK(ws_figure_set_heatmap(tiny, v, 1, 2, "a colour bar label", &e) == 0);
     int rc = ws_figure_save(tiny, tmp("tiny.png"), &e);
     CHECK(rc == -1);
     CHECK_STR_CONTAINS(e.msg, "too small for its labels");
@@ -510,9 +617,9 @@ static void test_plots(void)
     ws_fit_eval(&fit, 40, row);
     for (int i = 0; i < 40; i++)
         rowf[i] = (float)row[i];
-    ws_figure *f = ws_plot_line(rowf, 40, "two bumps", "column index", NULL, &e);
-    CHECK(f && f->width == WS_PLOT_W && f->height == WS_PLOT_H);
-    CHECK(ws_plot_add_fit(f, &fit, 40, &e) == 0);
+    ws_figure *f = ws_plot_line(rowf, 40, "two bumps", "column index", NULL, NULL, &e);
+    CHECK(f && f->width == WS_PLOT_W && f->height == WS_PLOT_H && f->dpi == WS_FIG_DPI);
+    CHECK(ws_plot_add_fit(f, &fit, WS_FIT_FREE, 40, &e) == 0);
     CHECK(f->n_series == 1 + 2 + 1);
     /* The curves are sampled 8 times per column: x = 39·i/319. */
     CHECK(f->series[3].n == 320);
@@ -528,7 +635,7 @@ static void test_plots(void)
     char *s = svg_of(f);
     int n;
     CHECK(xml_ok(s, "polyline", &n));
-    CHECK_STR_CONTAINS(s, ">2-Gaussian fit, R² = 1.000</text>");
+    CHECK_STR_CONTAINS(s, ">free 2-Gaussian fit, R² = 1.000</text>");
     CHECK_STR_CONTAINS(s, ">weights</text>");
     CHECK_STR_CONTAINS(s, ">components</text>");
     free(s);
@@ -552,18 +659,49 @@ static void test_plots(void)
     CHECK(ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e) == NULL);
     CHECK_STR_CONTAINS(e.msg, "no spectrum");
 
-    /* Big matrices are block-averaged but keep their indices on the axes. */
+    /* A V < d embedding: the numerical zeros are left out, and said so. */
+    double lam0[5] = {4, 2, 1, 1e-17, -3e-18};
+    ws_spectrum sz = {.status = WS_AS_OK, .d = 5, .lam = lam0};
+    f = ws_plot_spectrum(&sz, "wte", 0.01, NULL, &e);
+    CHECK(f && f->series[0].n == 3);
+    CHECK(f && !strcmp(f->series[0].label, "λ (2 numerical zeros not drawn)"));
+    ws_figure_free(f);
+
+    /* Big matrices are block-averaged, one block per pixel of the plot
+     * area, and keep their indices on the axes; the colour range is that
+     * of the blocks drawn, not of the raw values. */
     float *big = calloc(3000 * 2, sizeof *big);
     big[0] = 1;
-    f = ws_plot_matrix(big, 3000, 2, "tall", NULL, &e);
-    CHECK(f && f->heat->rows == WS_PLOT_HEAT_MAX && f->heat->cols == 2);
-    CHECK(f && f->heat->index_rows == 3000 && f->heat->vmax == 1);
+    f = ws_plot_matrix(big, 3000, 2, "tall", "weight", NULL, &e);
+    double px, py, pw, ph;
+    ws_figure_plot_area(f, &px, &py, &pw, &ph);
+    int64_t br = (int64_t)ceil(3000 / floor(ph));
+    CHECKF(f && f->heat->rows == (3000 + br - 1) / br && f->heat->rows <= ph && f->heat->cols == 2,
+           "%lld rows on %g pixels", f ? (long long)f->heat->rows : 0LL, ph);
+    CHECK(f && f->heat->index_rows == 3000);
+    double lo, hi;
+    ws_heatmap_range(f->heat, &lo, &hi);
+    CHECK_NEAR(hi, 1.0 / (double)br, 1e-7);       /* the block mean, not 1 */
     s = svg_of(f);
     CHECK_STR_CONTAINS(s, ">2500</text>");
     free(s);
     ws_figure_free(f);
+    /* A percentile range, as the TUI's clip: the largest block is ignored. */
+    for (int i = 0; i < 6000; i++)
+        big[i] = (float)(i % 7) - 3;
+    big[0] = 1000;
+    ws_plot_opts o = {.clip = 99};
+    f = ws_plot_matrix(big, 3000, 2, "tall", "weight", &o, &e);
+    ws_heatmap_range(f->heat, &lo, &hi);
+    CHECK(f && hi < 10 && lo == -hi);
+    ws_figure_free(f);
     free(big);
-    CHECK(ws_plot_matrix(NULL, 0, 3, "empty", NULL, &e) == NULL);
+    /* One row: a line, not a one-pixel-high heatmap. */
+    float one[5] = {1, 2, 3, 2, 1};
+    f = ws_plot_matrix(one, 1, 5, "ln", "ΔW", NULL, &e);
+    CHECK(f && !f->heat && f->n_series == 1 && f->series[0].n == 5 && !strcmp(f->ylabel, "ΔW"));
+    ws_figure_free(f);
+    CHECK(ws_plot_matrix(NULL, 0, 3, "empty", "weight", NULL, &e) == NULL);
 }
 
 int main(void)
@@ -574,6 +712,9 @@ int main(void)
     test_ticks_log();
     test_svg();
     test_png();
+    test_pdf();
+    test_colour_maps();
+    test_heatmap_range();
     test_heatmap();
     test_log_and_gaps();
     test_files();

@@ -108,7 +108,7 @@ int main(void)
 
     ws_err e = {{0}};
     CHECK(ws_reader_for("/nonexistent/model.safetensors", &e) == NULL);
-    CHECK_STR_CONTAINS(e.msg, "no such file");
+    CHECK_STR_CONTAINS(e.msg, "No such file or directory");
 
     size_t n = 0;
     const ws_reader *all = ws_readers(&n);

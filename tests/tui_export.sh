@@ -1,6 +1,6 @@
 #!/bin/sh
 # The TUI's export key `e`: from the matrix, row, row fit, histogram and
-# spectrum views it writes PNG and SVG figures beside the model and names them in the info
+# spectrum views it writes PNG, SVG and PDF figures beside the model and names them in the info
 # line; with the model's directory read-only it writes into the current
 # directory. Drives the real binary in tmux (skips, 77, without tmux).
 set -u
@@ -26,34 +26,55 @@ keys Enter
 wait_for "matrix: tok_emb.weight"
 wait_for "cols 0-15"                # the data is loaded
 keys e
-wait_for "wrote $TMP/models/tok_emb.weight-heatmap.png and .svg"
+wait_for "wrote $TMP/models/tok_emb.weight-heatmap.png, .svg, .pdf"
 check is_png "$TMP/models/tok_emb.weight-heatmap.png"
-check grep -q '>tok_emb.weight</text>' "$TMP/models/tok_emb.weight-heatmap.svg"
+check grep -q '>tok_emb.weight (40×16)</text>' "$TMP/models/tok_emb.weight-heatmap.svg"
+check test "$(head -c 5 "$TMP/models/tok_emb.weight-heatmap.pdf")" = "%PDF-"
 keys j j Enter
 wait_for "row: tok_emb.weight row 2"
 keys e
-wait_for "wrote $TMP/models/tok_emb.weight-row2.png and .svg"
+wait_for "wrote $TMP/models/tok_emb.weight-row2.png, .svg, .pdf"
 check is_png "$TMP/models/tok_emb.weight-row2.png"
 check grep -q '>column index</text>' "$TMP/models/tok_emb.weight-row2.svg"
 keys '?'
-wait_for "export this plot (PNG and SVG, beside the model)"
+wait_for "export this plot (PNG, SVG, PDF beside the model)"
 keys q G
 wait_for "row fit: tok_emb.weight row 2"
 wait_for "R2="
 keys e
-wait_for "wrote $TMP/models/tok_emb.weight-row2-fit4.png and .svg"
-check grep -q '>4-Gaussian fit, R² = ' "$TMP/models/tok_emb.weight-row2-fit4.svg"
+wait_for "wrote $TMP/models/tok_emb.weight-row2-fit4-free.png, .svg, .pdf"
+check grep -q '>free 4-Gaussian fit, R² = ' "$TMP/models/tok_emb.weight-row2-fit4-free.svg"
+check grep -q '>tok_emb.weight row 2, free fit</text>' "$TMP/models/tok_emb.weight-row2-fit4-free.svg"
 keys q H
 wait_for "histogram: tok_emb.weight"
 wait_for "n=640"                    # counted
 keys e
-wait_for "wrote $TMP/models/tok_emb.weight-hist.png and .svg"
+wait_for "wrote $TMP/models/tok_emb.weight-hist.png, .svg, .pdf"
 check grep -q '>count</text>' "$TMP/models/tok_emb.weight-hist.svg"
 keys q q q S
 wait_for "16 eigenvalues"           # computed
 keys e
-wait_for "wrote $TMP/models/tok_emb.weight-spectrum.png and .svg"
+wait_for "wrote $TMP/models/tok_emb.weight-spectrum.png, .svg, .pdf"
 check grep -q '>eigenvalue λ</text>' "$TMP/models/tok_emb.weight-spectrum.svg"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# ΔW: with a TUNED model, `d` then `e` writes the difference, titled with
+# both file names and a colour bar titled ΔW.
+"$WSCOPE" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 --seed 9 -o "$TMP/models/t.safetensors"
+tm kill-session -t w 2>/dev/null
+tm new-session -d -s w -x 150 -y 30 -c "$TMP/cwd" \
+    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$WSCOPE' '$TMP/models/m.safetensors' '$TMP/models/t.safetensors'; echo WSCOPE-EXIT=\$?; sleep 60"
+wait_for "tok_emb.weight"
+keys Enter
+wait_for "matrix: tok_emb.weight"
+wait_for "cols 0-15"
+keys d
+wait_for "dw"
+keys e
+wait_for "wrote $TMP/models/tok_emb.weight-diff.png, .svg, .pdf"
+check grep -q '<title>ΔW of tok_emb.weight: t.safetensors − m.safetensors</title>' "$TMP/models/tok_emb.weight-diff.svg"
+check grep -q '>ΔW</text>' "$TMP/models/tok_emb.weight-diff.svg"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
@@ -66,7 +87,7 @@ if [ "$(id -u)" != 0 ]; then
     wait_for "matrix: tok_emb.weight"
     wait_for "cols 0-15"
     keys e
-    wait_for "wrote ./tok_emb.weight-heatmap.png and .svg"
+    wait_for "wrote ./tok_emb.weight-heatmap.png, .svg, .pdf"
     check is_png "$TMP/cwd/tok_emb.weight-heatmap.png"
     keys Q
     wait_for "WSCOPE-EXIT=0"

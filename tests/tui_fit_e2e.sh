@@ -15,7 +15,7 @@ wait_for "tok_emb.weight"
 keys F
 wait_for "fits: 11 matrices, K=4, free"
 wait_for "11 of 11 matrices fitted; sorted by model order" 60
-wait_for "blocks.1.mlp.2.weight"
+wait_for "mlp_down@1 mlp.2.weight"
 keys s
 wait_for "sorted by R2"
 # mlp.2 rows are 256 long against 64: the lowest R2 sorts first.

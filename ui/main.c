@@ -9,17 +9,20 @@
 #include <term.h>
 #include <langinfo.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "render.h"
 #include "threads.h"
 
 const ws_command ws_commands[] = {
-    {"info", "MODEL [--json] [--no-stats]", "layout, config and a table of every tensor", cmd_info},
+    {"info", "MODEL [--json] [--no-stats] [--all-tensors]",
+     "layout, config, counts and a table of the network's tensors", cmd_info},
     {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--no-bias] [--seed S] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits ---- */
-    {"fit", "MODEL [--tensor PATTERN] [--k K] [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
-            "            [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]",
+    {"fit", "MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid]\n"
+            "            [--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv]\n"
+            "            [--rows-out FILE]",
      "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra ---- */
     {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
@@ -95,7 +98,9 @@ int main(int argc, char **argv)
     }
     if (argc > 1)
         for (const ws_command *c = ws_commands; c->name; c++)
-            if (!strcmp(argv[1], c->name))
+            if (!strcmp(argv[1], c->name)) {
+                cli_signals_install();
                 return c->run(argc - 1, argv + 1);
+            }
     return tui_main(argc, argv);
 }

@@ -1,7 +1,10 @@
 #include "cli.h"
 
+#include "atomic.h"
+
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +12,39 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+static void on_fatal_signal(int sig)
+{
+    const char *target = NULL;
+    if (ws_atomic_remove_temps(&target) > 0 && target) {
+        static const char head[] = "\nwscope: ",
+                          tail[] = ": interrupted while saving: left as it was (temporary file removed)\n";
+        ssize_t r = write(STDERR_FILENO, head, sizeof head - 1);
+        r = write(STDERR_FILENO, target, strlen(target));
+        r = write(STDERR_FILENO, tail, sizeof tail - 1);
+        (void)r;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_signal_default(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+void cli_signals_install(void)
+{
+    struct sigaction old;
+    cli_signal_default(SIGINT);
+    cli_signal_default(SIGTERM);
+    if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)   /* nohup stays nohup */
+        cli_signal_default(SIGHUP);
+}
 
 int cli_fail(const char *what, const ws_err *e)
 {

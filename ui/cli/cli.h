@@ -34,6 +34,13 @@ void cli_bar_stop(cli_bar *b);
 int cli_int(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_double(const char *opt, const char *s, double *out);
 
+/* SIGINT, SIGTERM and SIGHUP: remove the temporary file of a save in
+ * progress (saying so on stderr), then die of the signal as usual. A
+ * command that handles SIGINT itself calls cli_signal_default(SIGINT) to
+ * hand the signal back to this handler. */
+void cli_signals_install(void);
+void cli_signal_default(int sig);
+
 /* The bundled sample model (build tree, else installed data dir). */
 const char *cli_sample_model(void);
 

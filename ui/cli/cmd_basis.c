@@ -11,6 +11,7 @@
 #include "basis.h"
 #include "basis_corpus.h"
 #include "data.h"
+#include "inputs.h"
 #include "tokenizer.h"
 #include "commands.h"
 #include "spectra_cli.h"
@@ -24,8 +25,8 @@ static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
 {
     ws_err e = {{0}};
     *cos = NULL;
-    if (access(path, R_OK) != 0)
-        return cli_failf(path, "cannot read: %s", strerror(errno));
+    if (ws_input_check(path, 0, &e) != 0)
+        return cli_fail(path, &e);
     const ws_tensor *emb = ws_model_get(m, WS_ROLE_EMBED, -1, 0);
     if (!emb)
         return cli_failf(m->path, "no token embedding: the corpus basis needs one");

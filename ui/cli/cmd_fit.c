@@ -1,7 +1,6 @@
 /* wscope fit: Gaussian fits of the rows of every selected 2-D tensor, one
  * summary line per matrix; --rows-out writes every row's parameters. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -13,12 +12,15 @@
 #include "cli.h"
 #include "commands.h"
 #include "fit.h"
+#include "inputs.h"
+#include "names.h"
 
-#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN] [--k K] [--mode free|grid] " \
+#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid] " \
                   "[--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]"
 
 typedef struct fit_cli {
-    const char *pattern;
+    ws_namesel sel;            /* --tensor patterns (names.h); none: every weight matrix */
+    int all;                   /* --all-tensors: training state and buffers too */
     ws_fit_matrix_opts mo;
     cli_fmt fmt;
     const char *rows_out;
@@ -27,14 +29,19 @@ typedef struct fit_cli {
     int64_t n_eig;
 } fit_cli;
 
-/* Default: every 2-D weight matrix. With a pattern: every 2-D tensor whose
- * name matches it (shell glob), whatever its role. */
-static int selected(const ws_tensor *t, const char *pattern)
+/* Default: every weight matrix of the network. With patterns: every 2-D
+ * tensor of the network they select (names.h), whatever its role; with
+ * --all-tensors, training state and buffers too. */
+static int selected(const ws_tensor *t, const ws_model *m, const fit_cli *c)
 {
-    if (pattern)
-        return t->ndim == 2 && t->rows >= 1 && t->cols >= 1 && fnmatch(pattern, t->name, 0) == 0;
-    return ws_tensor_is_matrix(t) && !t->is_bias;
+    if (!c->sel.n)
+        return (c->all ? ws_tensor_is_matrix(t) && !t->is_bias : ws_tensor_is_weight_matrix(t));
+    return (c->all || t->kind == WS_KIND_NETWORK) && t->ndim == 2 && t->rows >= 1 && t->cols >= 1 &&
+           ws_namesel_match(&c->sel, -1, m, t);
 }
+
+static int fittable(const ws_tensor *t) { return t->kind == WS_KIND_NETWORK && t->ndim == 2; }
+static int fittable_any(const ws_tensor *t) { return t->ndim == 2; }
 
 static int parse(int argc, char **argv, fit_cli *c)
 {
@@ -44,17 +51,20 @@ static int parse(int argc, char **argv, fit_cli *c)
         {"level", required_argument, 0, 'l'},  {"g", required_argument, 0, 'g'},
         {"ftol", required_argument, 0, 'f'},   {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},          {"rows-out", required_argument, 0, 'o'},
-        {"eig", required_argument, 0, 'e'},    {0, 0, 0, 0},
+        {"eig", required_argument, 0, 'e'},    {"all-tensors", no_argument, 0, 'a'},
+        {0, 0, 0, 0},
     };
     long v;
     int ch;
+    ws_err e = {{0}};
     memset(c, 0, sizeof *c);
     ws_fit_matrix_opts_default(&c->mo);
     c->fmt = CLI_TEXT;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 't': c->pattern = optarg; break;
+        case 't': if (ws_namesel_add(&c->sel, optarg, &e)) return cli_fail("--tensor", &e); break;
+        case 'a': c->all = 1; break;
         case 'k': if (cli_int("--k", optarg, 1, WS_FIT_KMAX, &v)) return 2; c->mo.fit.K = (int)v; break;
         case 'g': if (cli_int("--g", optarg, 1, WS_FIT_KMAX, &v)) return 2; c->mo.G = (int)v; break;
         case 'l': if (cli_int("--level", optarg, 1, 2, &v)) return 2; c->mo.level = (int)v; break;
@@ -91,8 +101,9 @@ static int parse(int argc, char **argv, fit_cli *c)
  * Returns 0 or prints the error and returns 2. */
 static int load_eig(fit_cli *c)
 {
-    FILE *fp = fopen(c->eig_path, "r");
-    if (!fp) return cli_failf(c->eig_path, "cannot open: %s", strerror(errno));
+    ws_err e = {{0}};
+    FILE *fp = ws_input_fopen(c->eig_path, &e);
+    if (!fp) return cli_fail(c->eig_path, &e);
     size_t cap = 0, n = 0, len = 0;
     double *v = NULL;
     char *line = NULL;
@@ -241,24 +252,26 @@ int cmd_fit(int argc, char **argv)
 {
     fit_cli c;
     int rc = parse(argc, argv, &c);
-    if (rc) return rc;
-    if (c.eig_path && (rc = load_eig(&c))) return rc;
+    if (rc) { ws_namesel_free(&c.sel); return rc; }
+    if (c.eig_path && (rc = load_eig(&c))) { ws_namesel_free(&c.sel); return rc; }
     const char *path = argv[optind];
     ws_model *m;
-    if (cli_open_model(path, &m)) { free(c.eig); return 2; }
+    if (cli_open_model(path, &m)) { free(c.eig); ws_namesel_free(&c.sel); return 2; }
     size_t n = 0;
-    for (size_t i = 0; i < m->n_tensors; i++) n += selected(&m->tensors[i], c.pattern);
-    if (!n) {
+    ws_err e = {{0}};
+    for (size_t i = 0; i < m->n_tensors; i++) n += selected(&m->tensors[i], m, &c);
+    if (ws_namesel_check(&c.sel, m, c.all ? fittable_any : fittable, "2-D tensor",
+                         c.all ? NULL : "--all-tensors", &e) < 0 || !n) {
         ws_model_free(m);
         free(c.eig);
-        return c.pattern ? cli_failf(path, "no 2-D tensor matches '%s'", c.pattern)
-                         : cli_failf(path, "no 2-D weight matrix to fit");
+        ws_namesel_free(&c.sel);
+        return e.msg[0] ? cli_fail(path, &e) : cli_failf(path, "no 2-D weight matrix to fit");
     }
     ws_table *sum = summary_table(c.mo.level, c.eig != NULL);
     ws_table *rows = c.rows_out ? rows_table(c.mo.fit.K) : NULL;
     int failed = 0;
     for (size_t i = 0; i < m->n_tensors; i++)
-        if (selected(&m->tensors[i], c.pattern))
+        if (selected(&m->tensors[i], m, &c))
             failed |= fit_tensor(path, &m->tensors[i], &c, sum, rows);
     rc = cli_print_table(sum, c.fmt) ? 1 : failed;
     if (rows) {
@@ -269,5 +282,6 @@ int cmd_fit(int argc, char **argv)
     ws_table_free(sum);
     ws_model_free(m);
     free(c.eig);
+    ws_namesel_free(&c.sel);
     return rc;
 }

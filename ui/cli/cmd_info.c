@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "names.h"
 
 static int stats_progress(size_t done, size_t total, void *u)
 {
@@ -16,15 +17,10 @@ static int stats_progress(size_t done, size_t total, void *u)
     return 0;
 }
 
-/* Parameters of the network itself: tensors with a role (a checkpoint's
- * optimizer state and other extras have none). */
-static int64_t model_params(const ws_model *m)
+/* Listed: the network and its buffers; training state with --all-tensors. */
+static int listed(const ws_tensor *t, int all)
 {
-    int64_t n = 0;
-    for (size_t i = 0; i < m->n_tensors; i++)
-        if (m->tensors[i].role != WS_ROLE_NONE)
-            n += m->tensors[i].numel;
-    return n;
+    return all || t->kind != WS_KIND_STATE;
 }
 
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -53,6 +49,7 @@ static json_t *tensor_json(const ws_tensor *t, int with_stats)
     json_object_set_new(j, "role", t->role ? json_string(ws_role_name(t->role)) : json_null());
     json_object_set_new(j, "layer", t->layer >= 0 ? json_integer(t->layer) : json_null());
     json_object_set_new(j, "bias", json_boolean(t->is_bias));
+    json_object_set_new(j, "kind", json_string(ws_kind_name(t->kind)));
     json_object_set_new(j, "shape", shape);
     json_object_set_new(j, "dtype", json_string(ws_dtype_name(t->dtype)));
     json_object_set_new(j, "params", json_integer(t->numel));
@@ -71,18 +68,21 @@ static json_t *tensor_json(const ws_tensor *t, int with_stats)
     return j;
 }
 
-static int print_json(const ws_model *m, int with_stats)
+static int print_json(const ws_model *m, int with_stats, int all)
 {
     json_t *root = json_object(), *arr = json_array();
     json_object_set_new(root, "file", json_string(m->path));
     json_object_set_new(root, "layout", json_string(ws_layout_name(m->layout)));
     json_object_set_new(root, "config", config_json(m));
-    json_object_set_new(root, "n_params", json_integer(m->n_params));
-    json_object_set_new(root, "n_params_model",
-                        m->layout != WS_LAYOUT_UNKNOWN ? json_integer(model_params(m)) : json_null());
-    json_object_set_new(root, "n_tensors", json_integer((json_int_t)m->n_tensors));
+    json_object_set_new(root, "n_params", json_integer(m->params_kind[WS_KIND_NETWORK]));
+    json_object_set_new(root, "n_tensors", json_integer((json_int_t)m->n_kind[WS_KIND_NETWORK]));
+    json_object_set_new(root, "n_params_state", json_integer(m->params_kind[WS_KIND_STATE]));
+    json_object_set_new(root, "n_tensors_state", json_integer((json_int_t)m->n_kind[WS_KIND_STATE]));
+    json_object_set_new(root, "n_params_buffers", json_integer(m->params_kind[WS_KIND_BUFFER]));
+    json_object_set_new(root, "n_tensors_buffers", json_integer((json_int_t)m->n_kind[WS_KIND_BUFFER]));
     for (size_t i = 0; i < m->n_tensors; i++)
-        json_array_append_new(arr, tensor_json(&m->tensors[i], with_stats));
+        if (listed(&m->tensors[i], all))
+            json_array_append_new(arr, tensor_json(&m->tensors[i], with_stats));
     json_object_set_new(root, "tensors", arr);
     int rc = json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) == 0 ? 0 : 1;
     putchar('\n');
@@ -90,7 +90,7 @@ static int print_json(const ws_model *m, int with_stats)
     return rc;
 }
 
-static ws_table *tensor_table(const ws_model *m, int with_stats)
+static ws_table *tensor_table(const ws_model *m, int with_stats, int all)
 {
     ws_table *t = ws_table_new();
     int c_name = ws_table_col(t, "name", NULL), c_role = ws_table_col(t, "role", NULL);
@@ -108,14 +108,12 @@ static ws_table *tensor_table(const ws_model *m, int with_stats)
     }
     for (size_t i = 0; i < m->n_tensors; i++) {
         const ws_tensor *x = &m->tensors[i];
+        if (!listed(x, all))
+            continue;
         int r = ws_table_row(t);
         char buf[128];
         ws_table_str(t, r, c_name, x->name);
-        if (x->role && x->layer >= 0)
-            snprintf(buf, sizeof buf, "%s%s@%d", ws_role_name(x->role), x->is_bias ? ".b" : "", x->layer);
-        else
-            snprintf(buf, sizeof buf, "%s%s", ws_role_name(x->role), x->is_bias ? ".b" : "");
-        ws_table_str(t, r, c_role, buf);
+        ws_table_str(t, r, c_role, ws_display_role(x, 1, buf, sizeof buf));
         ws_tensor_shape_text(x, buf, sizeof buf);
         if (x->transposed)
             strncat(buf, " (T)", sizeof buf - strlen(buf) - 1);
@@ -133,7 +131,7 @@ static ws_table *tensor_table(const ws_model *m, int with_stats)
     return t;
 }
 
-static void print_header(const ws_model *m)
+static void print_header(const ws_model *m, int all)
 {
     const ws_config *c = &m->cfg;
     printf("model:  %s\nlayout: %s\n", m->path, ws_layout_name(m->layout));
@@ -146,7 +144,7 @@ static void print_header(const ws_model *m)
         printf("unknown");
     printf(" n_embd=%d vocab_size=%d block_size=%d tied=%s bias=%s gelu=%s\n", c->n_embd, c->vocab_size,
            c->block_size, c->tied ? "yes" : "no", c->bias ? "yes" : "no", c->gelu_tanh ? "tanh" : "exact");
-    int64_t emb = 0, per_layer = 0, in_model = model_params(m);
+    int64_t emb = 0, per_layer = 0;
     for (size_t i = 0; i < m->n_tensors; i++) {
         const ws_tensor *t = &m->tensors[i];
         if (t->role != WS_ROLE_NONE && t->layer >= 0)
@@ -154,29 +152,35 @@ static void print_header(const ws_model *m)
         else if (t->role == WS_ROLE_EMBED || t->role == WS_ROLE_POS_EMBED || t->role == WS_ROLE_HEAD)
             emb += t->numel;
     }
-    printf("params: %lld total", (long long)m->n_params);
-    if (m->layout != WS_LAYOUT_UNKNOWN) {
-        printf(", %lld in the model (%lld in blocks, %lld in embeddings/head)", (long long)in_model,
-               (long long)per_layer, (long long)emb);
-        if (m->n_params > in_model)   /* e.g. a checkpoint's optimizer state */
-            printf(", %lld in other tensors", (long long)(m->n_params - in_model));
-    }
-    printf(", %zu tensors\n\n", m->n_tensors);
+    printf("params: %lld in the network", (long long)m->params_kind[WS_KIND_NETWORK]);
+    if (m->layout != WS_LAYOUT_UNKNOWN)
+        printf(" (%lld in blocks, %lld in embeddings/head)", (long long)per_layer, (long long)emb);
+    printf(", %zu tensors\n", m->n_kind[WS_KIND_NETWORK]);
+    if (m->n_kind[WS_KIND_BUFFER])
+        printf("buffers: %lld values in %zu tensors (never trained)\n",
+               (long long)m->params_kind[WS_KIND_BUFFER], m->n_kind[WS_KIND_BUFFER]);
+    if (m->n_kind[WS_KIND_STATE])
+        printf("training state: %lld values in %zu tensors (%s)\n",
+               (long long)m->params_kind[WS_KIND_STATE], m->n_kind[WS_KIND_STATE],
+               all ? "listed below" : "listed with --all-tensors");
+    putchar('\n');
 }
 
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, 0, 'j'}, {"no-stats", no_argument, 0, 'n'}, {0, 0, 0, 0}};
-    int json = 0, stats = 1, c;
+        {"json", no_argument, 0, 'j'}, {"no-stats", no_argument, 0, 'n'},
+        {"all-tensors", no_argument, 0, 'a'}, {0, 0, 0, 0}};
+    int json = 0, stats = 1, all = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'j') json = 1;
         else if (c == 'n') stats = 0;
+        else if (c == 'a') all = 1;
         else return 2;
     }
     if (optind != argc - 1)
-        return cli_failf("info", "usage: wscope info MODEL [--json] [--no-stats]");
+        return cli_failf("info", "usage: wscope info MODEL [--json] [--no-stats] [--all-tensors]");
     const char *path = argv[optind];
     ws_model *m;
     if (cli_open_model(path, &m))
@@ -195,10 +199,10 @@ int cmd_info(int argc, char **argv)
     }
     int rc;
     if (json) {
-        rc = print_json(m, stats);
+        rc = print_json(m, stats, all);
     } else {
-        print_header(m);
-        ws_table *t = tensor_table(m, stats);
+        print_header(m, all);
+        ws_table *t = tensor_table(m, stats, all);
         rc = cli_print_table(t, CLI_TEXT);
         ws_table_free(t);
     }

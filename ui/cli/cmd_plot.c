@@ -1,5 +1,6 @@
 /* wscope plot: a tensor's row (with a Gaussian fit over it), column,
- * heatmap or histogram, or the embedding's spectrum, as a PNG or SVG figure. */
+ * heatmap or histogram, or the embedding's spectrum, as a PNG, SVG or PDF
+ * figure. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,47 +8,28 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "figure_args.h"
+#include "names.h"
 #include "plots.h"
 #include "spectra_cli.h"
 
 enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM };
 
 typedef struct plot_args {
-    const char *model, *tensor, *out;
+    const char *model, *tuned, *tensor, *out;
     const char *data;     /* --data: the plotted numbers as CSV/JSON, or NULL */
     enum what what;
     long index;
     int K;                /* 0: no fit */
     ws_fit_mode mode;
     double tol;
-    ws_plot_opts o;
+    figure_args fig;
 } plot_args;
 
 static const char usage_text[] =
-    "usage: wscope plot MODEL (--tensor NAME (--row N [--fit K [--mode free|grid]] | --col N | "
-    "--heatmap | --hist [--bins N]) | --spectrum [--tol T]) [--logy] [--title T] [--size WxH] "
-    "[--data FILE.csv|FILE.json] -o FILE.png|FILE.svg";
-
-/* "800x500" → width, height. */
-static int parse_size(const char *s, ws_plot_opts *o)
-{
-    char *end;
-    long w = strtol(s, &end, 10), h = 0;
-    if (end != s && (*end == 'x' || *end == 'X')) {
-        const char *p = end + 1;
-        h = strtol(p, &end, 10);
-        if (end == p)
-            h = 0;
-    }
-    if (w <= 0 || h <= 0 || *end)
-        return cli_failf("--size", "not a size like 800x500: %s", s);
-    if (w < WS_FIG_MIN_W || h < WS_FIG_MIN_H || w > WS_FIG_MAX_SIDE || h > WS_FIG_MAX_SIDE)
-        return cli_failf("--size", "figure size %ldx%ld is outside %dx%d..%dx%d", w, h,
-                         WS_FIG_MIN_W, WS_FIG_MIN_H, WS_FIG_MAX_SIDE, WS_FIG_MAX_SIDE);
-    o->width = (int)w;
-    o->height = (int)h;
-    return 0;
-}
+    "usage: wscope plot MODEL [TUNED] (--tensor NAME (--row N [--fit K [--mode free|grid]] | --col N | "
+    "--heatmap | --hist [--bins N]) | --spectrum [--tol T]) " FIGURE_ARGS_USAGE " "
+    "[--data FILE.csv|FILE.json] -o FILE.png|FILE.svg|FILE.pdf";
 
 static int set_what(plot_args *a, enum what v)
 {
@@ -59,21 +41,27 @@ static int set_what(plot_args *a, enum what v)
 
 static int parse(int argc, char **argv, plot_args *a)
 {
-    static const struct option opts[] = {
+    static const struct option own[] = {
         {"tensor", required_argument, 0, 't'}, {"row", required_argument, 0, 'r'},
         {"col", required_argument, 0, 'c'},    {"heatmap", no_argument, 0, 'm'},
         {"hist", no_argument, 0, 'H'},         {"spectrum", no_argument, 0, 'S'},
         {"fit", required_argument, 0, 'f'},    {"mode", required_argument, 0, 'M'},
         {"tol", required_argument, 0, 'p'},    {"bins", required_argument, 0, 'b'},
-        {"logy", no_argument, 0, 'l'},         {"title", required_argument, 0, 'T'},
-        {"size", required_argument, 0, 's'},   {"output", required_argument, 0, 'o'},
-        {"data", required_argument, 0, 'd'},   {0, 0, 0, 0},
+        {"output", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
     };
+    enum { N_OWN = sizeof own / sizeof own[0] };
+    struct option opts[N_OWN + FIGURE_ARGS_N];
+    memcpy(opts, own, sizeof own);
+    memcpy(opts + N_OWN, figure_args_options, sizeof figure_args_options);
     long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        int rc = 0;
+        int rc = figure_args_take(&a->fig, c, optarg);
+        if (rc == 1)
+            continue;
+        if (rc == 2)
+            return 2;
         switch (c) {
         case 't': a->tensor = optarg; break;
         case 'r':
@@ -96,10 +84,7 @@ static int parse(int argc, char **argv, plot_args *a)
             if (!rc && !(a->tol >= 0 && a->tol < 1))
                 return cli_failf("--tol", "must be in [0, 1), got %s", optarg);
             break;
-        case 'b': rc = cli_int("--bins", optarg, 1, 10000, &v); a->o.bins = (int)v; break;
-        case 'l': a->o.ylog = 1; break;
-        case 'T': a->o.title = optarg; break;
-        case 's': rc = parse_size(optarg, &a->o); break;
+        case 'b': rc = cli_int("--bins", optarg, 1, 10000, &v); a->fig.o.bins = (int)v; break;
         case 'o': a->out = optarg; break;
         case 'd': a->data = optarg; break;
         default: return 2;
@@ -107,39 +92,51 @@ static int parse(int argc, char **argv, plot_args *a)
         if (rc)
             return 2;
     }
-    if (optind != argc - 1 || !a->out || a->what == W_NONE ||
+    if (figure_args_finish(&a->fig))
+        return 2;
+    int models = argc - optind;
+    if (models < 1 || models > 2 || !a->out || a->what == W_NONE ||
         (!a->tensor && a->what != W_SPECTRUM))
         return cli_failf("plot", "%s", usage_text);
     if (a->K && a->what != W_ROW)
         return cli_failf("--fit", "fits are drawn over a --row");
     a->model = argv[optind];
+    a->tuned = models == 2 ? argv[optind + 1] : NULL;
+    if (a->tuned && a->what == W_SPECTRUM)
+        return cli_failf("--spectrum", "the spectrum is of one model; TUNED is for ΔW figures");
     return 0;
 }
 
-static ws_figure *row_with_fit(ws_tensor *t, const plot_args *a, ws_err *e)
+static ws_figure *row_with_fit(const ws_plot_src *src, const plot_args *a, ws_err *e)
 {
-    ws_figure *f = ws_plot_row(t, 0, a->index, &a->o, e);
+    ws_plot_opts o = a->fig.o;
+    char title[256];
+    if (a->K && !o.title) {   /* the mode in the title: free and grid fits differ */
+        snprintf(title, sizeof title, "%s row %ld, %s fit", src->name, a->index,
+                 ws_plot_fit_mode_name(a->mode));
+        o.title = title;
+    }
+    ws_figure *f = ws_plot_row(src, 0, a->index, &o, e);
     if (!f || !a->K)
         return f;
-    /* ws_plot_row has loaded the float32 data. */
-    const float *w = ws_tensor_f32(t, e) + (size_t)a->index * (size_t)t->cols;
+    const float *w = src->a + (size_t)a->index * (size_t)src->cols;
     ws_fit_row fit;
-    int rc = ws_plot_fit_row(w, t->cols, a->K, a->mode, &fit, e);
+    int rc = ws_plot_fit_row(w, src->cols, a->K, a->mode, &fit, e);
     if (rc == 0 && !ws_fit_status_fitted(fit.status))
         rc = ws_fail(e, "row %ld has no fit: %s", a->index, ws_fit_status_name(fit.status));
-    if (rc == 0 && ws_plot_add_fit(f, &fit, t->cols, e) == 0)
+    if (rc == 0 && ws_plot_add_fit(f, &fit, a->mode, src->cols, e) == 0)
         return f;
     ws_figure_free(f);
     return NULL;
 }
 
-static ws_figure *build(ws_tensor *t, const plot_args *a, ws_err *e)
+static ws_figure *build(const ws_plot_src *src, const plot_args *a, ws_err *e)
 {
     switch (a->what) {
-    case W_ROW: return row_with_fit(t, a, e);
-    case W_COL: return ws_plot_row(t, 1, a->index, &a->o, e);
-    case W_HEAT: return ws_plot_heatmap(t, &a->o, e);
-    default: return ws_plot_hist(t, &a->o, e);
+    case W_ROW: return row_with_fit(src, a, e);
+    case W_COL: return ws_plot_row(src, 1, a->index, &a->fig.o, e);
+    case W_HEAT: return ws_plot_heatmap(src, &a->fig.o, e);
+    default: return ws_plot_hist(src, &a->fig.o, e);
     }
 }
 
@@ -168,11 +165,45 @@ static int plot_spectrum(const plot_args *a)
     rc = spectra_cli_run(an, WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         ws_err e = {{0}};
-        ws_figure *f = ws_plot_spectrum(&an->spec, an->embed->name, ao.pair_tol, &a->o, &e);
+        ws_figure *f = ws_plot_spectrum(&an->spec, an->embed->name, ao.pair_tol, &a->fig.o, &e);
         rc = f ? save(f, a) : cli_fail(an->embed->name, &e);
     }
     spectra_cli_close(m, an);
     return rc;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* With TUNED: the tensor's TUNED − MODEL in *diff (malloc'd), the source
+ * titled with both file names. 0 or 2 (printed). */
+static int diff_source(const plot_args *a, ws_tensor *t0, ws_model *m1, ws_plot_src *src,
+                       float **diff, char *diff_of, size_t n)
+{
+    ws_err e = {{0}};
+    ws_tensor *t1 = ws_model_resolve(m1, t0->name, NULL, 0, &e);
+    if (!t1)
+        return cli_fail(a->tuned, &e);
+    if (t1->rows != src->rows || t1->cols != src->cols)
+        return cli_failf(a->tensor, "shapes differ: %lldx%lld in %s, %lldx%lld in %s",
+                         (long long)src->rows, (long long)src->cols, a->model,
+                         (long long)t1->rows, (long long)t1->cols, a->tuned);
+    const float *b = ws_tensor_f32(t1, &e);
+    if (!b)
+        return cli_fail(a->tuned, &e);
+    size_t numel = (size_t)t0->numel;
+    *diff = malloc(numel * sizeof **diff);
+    if (!*diff)
+        return cli_failf(a->tensor, "out of memory");
+    for (size_t i = 0; i < numel; i++)
+        (*diff)[i] = b[i] - src->a[i];
+    snprintf(diff_of, n, "%s − %s", base_name(a->tuned), base_name(a->model));
+    src->a = *diff;
+    src->diff_of = diff_of;
+    return 0;
 }
 
 int cmd_plot(int argc, char **argv)
@@ -182,19 +213,33 @@ int cmd_plot(int argc, char **argv)
         return 2;
     if (a.what == W_SPECTRUM)
         return plot_spectrum(&a);
-    ws_model *m;
-    if (cli_open_model(a.model, &m) != 0)
+    ws_model *m = NULL, *m1 = NULL;
+    if (cli_open_model(a.model, &m) != 0 || (a.tuned && cli_open_model(a.tuned, &m1) != 0)) {
+        ws_model_free(m);
         return 2;
+    }
     int rc = 2;
     ws_err e = {{0}};
-    ws_tensor *t = ws_model_find(m, a.tensor);
+    char note[512];
+    ws_tensor *t = ws_model_resolve(m, a.tensor, note, sizeof note, &e);
+    ws_plot_src src;
+    float *diff = NULL;
+    char diff_of[1024];
     ws_figure *f = NULL;
+    if (note[0])
+        fprintf(stderr, "wscope: note: %s\n", note);
     if (!t)
-        cli_failf(a.model, "no tensor named %s (see wscope info)", a.tensor);
-    else if (!(f = build(t, &a, &e)))
+        cli_fail(a.model, &e);
+    else if (ws_plot_src_tensor(t, &src, &e) != 0)
+        cli_fail(a.tensor, &e);
+    else if (m1 && diff_source(&a, t, m1, &src, &diff, diff_of, sizeof diff_of) != 0)
+        ;   /* printed */
+    else if (!(f = build(&src, &a, &e)))
         cli_fail(a.tensor, &e);
     else
         rc = save(f, &a);
+    free(diff);
+    ws_model_free(m1);
     ws_model_free(m);
     return rc;
 }

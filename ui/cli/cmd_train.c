@@ -86,7 +86,7 @@ static void on_stop_signal(int sig)
     stop_signal = sig;
     if (running)
         ws_train_cancel(running);
-    signal(sig, SIG_DFL);
+    cli_signal_default(sig);   /* a second one kills (removing a half-written save) */
 }
 
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
@@ -207,7 +207,7 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
 
 static int report(ws_train *t, const train_args *a)
 {
-    char msg[512];
+    char msg[2048];
     ws_train_state s = ws_train_wait(t);
     ws_train_get_state(t, msg, sizeof msg);
     size_t n = ws_train_nrecords(t);
@@ -234,11 +234,28 @@ static int report(ws_train *t, const train_args *a)
     }
 }
 
+/* Before any step: --out and --log must be writable, distinct, and not
+ * any file this run reads (model, shards, index, data). */
+static int check_outputs(const train_args *a)
+{
+    ws_err e = {{0}};
+    ws_input_kind kind;
+    if (a->out && a->log && ws_output_same(a->out, a->log))
+        return cli_failf(a->log, "--log and --out name the same file");
+    if (a->out && !a->o.overwrite_input && ws_input_lookup(a->out, &kind) && kind == WS_INPUT_MODEL)
+        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    if (a->out && ws_output_check(a->out, a->o.overwrite_input ? WS_OUT_REPLACE_MODEL : 0, &e))
+        return cli_fail(a->out, &e);
+    if (a->log && ws_output_check(a->log, 0, &e))
+        return cli_fail(a->log, &e);
+    return 0;
+}
+
 static int run(train_args *a, ws_model *m, ws_data *d)
 {
     ws_err e = {{0}};
-    if (a->out && ws_input_is_registered(a->out) && !a->o.overwrite_input)
-        return cli_failf(a->out, "refusing to overwrite the input model (--overwrite to allow)");
+    if (check_outputs(a))
+        return 2;
     a->o = train_args_opts(a);
     ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
     if (!t)
@@ -259,7 +276,7 @@ static int run(train_args *a, ws_model *m, ws_data *d)
         follow(t, &a->o, log);
         rc = report(t, a);
     }
-    catch_stop_signals(SIG_DFL);
+    cli_signals_install();
     running = NULL;
     if (log && ws_train_log_close(log, t, &e)) {
         fprintf(stderr, "wscope: %s: %s\n", a->log, e.msg);

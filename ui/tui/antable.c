@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "names.h"
+
 antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a)
 {
     antable *v = calloc(1, sizeof *v);
@@ -32,7 +34,7 @@ void antable_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         return;
     }
     if (!v->filled) {
-        if (v->ops->fill(v) < 0) {
+        if (v->ops->fill(v, t) < 0) {
             snprintf(v->err, sizeof v->err, "out of memory");
             return;
         }
@@ -73,4 +75,13 @@ void antable_destroy(view *vv)
     antable *v = (antable *)vv;
     numtable_free(&v->tab);
     free(v);
+}
+
+void antable_label(antable *v, const tui *t, int r, const ws_tensor *x)
+{
+    char name[256];
+    int w = v->tab.label_w - 1 < NT_LABEL - 3 ? v->tab.label_w - 1 : NT_LABEL - 3;
+    ws_display_name(t->model, x, 0, name, sizeof name);
+    ws_elide(name, w, t->style.glyphs != WS_GLYPH_UTF8, v->tab.label[r], NT_LABEL);
+    ws_display_role(x, 1, v->tab.sub[r], sizeof v->tab.sub[r]);
 }

@@ -14,7 +14,7 @@ typedef struct antable antable;
 typedef struct antable_ops {
     unsigned part;                                   /* analysis parts it shows */
     const char *label;                               /* progress label */
-    int (*fill)(antable *v);                         /* the table from the results; -1: no memory */
+    int (*fill)(antable *v, tui *t);                 /* the table from the results; -1: no memory */
     void (*open)(antable *v, tui *t, int row);       /* Enter on a row (original order) */
     void (*info)(antable *v, cellbuf *cb, cb_rect info);
 } antable_ops;
@@ -33,6 +33,10 @@ void antable_draw(view *v, tui *t, cellbuf *cb, cb_rect body, cb_rect info);
 int antable_action(view *v, tui *t, ws_action a);
 int antable_tick(view *v, tui *t, int *busy);
 void antable_destroy(view *v);
+
+/* Row r's name and role@layer columns for tensor x (names.h: the display
+ * name, cut to the column by the one rule). */
+void antable_label(antable *v, const tui *t, int r, const ws_tensor *x);
 
 /* A new view on analysis `a`. */
 antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a);

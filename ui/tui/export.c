@@ -7,8 +7,7 @@
 
 #include "export.h"
 
-/* The model's directory if we may write there, else ".". */
-static void out_dir(const tui *t, char *buf, size_t n)
+void tui_export_dir(const tui *t, char *buf, size_t n)
 {
     char *copy = strdup(t->model && t->model->path ? t->model->path : ".");
     const char *dir = copy ? dirname(copy) : ".";
@@ -30,18 +29,22 @@ void tui_export(tui *t, ws_figure *f, const char *stem, const ws_err *e)
         tui_message(t, "export failed: %s", e->msg);
         return;
     }
-    char dir[2048], name[256], png[2400], svg[2400];
-    out_dir(t, dir, sizeof dir);
+    char dir[2048], name[256], path[2400], done[2600] = "";
+    tui_export_dir(t, dir, sizeof dir);
     snprintf(name, sizeof name, "%s", stem);
     clean_stem(name);
-    snprintf(png, sizeof png, "%s/%s.png", dir, name);
-    snprintf(svg, sizeof svg, "%s/%s.svg", dir, name);
     ws_err err = {{0}};
-    if (ws_figure_save(f, png, &err) != 0)
-        tui_message(t, "export failed: %s: %s", png, err.msg);
-    else if (ws_figure_save(f, svg, &err) != 0)
-        tui_message(t, "export failed: %s: %s", svg, err.msg);
-    else
-        tui_message(t, "wrote %s and .svg", png);
+    const ws_fig_format *fmt;
+    for (int i = 0; (fmt = ws_fig_format_at(i)); i++) {
+        snprintf(path, sizeof path, "%s/%s%s", dir, name, fmt->ext);
+        if (ws_figure_save(f, path, &err) != 0) {
+            tui_message(t, "export failed: %s: %s", path, err.msg);
+            ws_figure_free(f);
+            return;
+        }
+        size_t len = strlen(done);
+        snprintf(done + len, sizeof done - len, i ? ", %s" : "%s", i ? fmt->ext : path);
+    }
+    tui_message(t, "wrote %s", done);
     ws_figure_free(f);
 }

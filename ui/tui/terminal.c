@@ -3,6 +3,8 @@
 
 #include "terminal.h"
 
+#include "atomic.h"
+
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -62,6 +64,7 @@ static const int FATAL[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, S
 static void on_fatal(int sig)
 {
     restore_raw();
+    ws_atomic_remove_temps(NULL);   /* a save in progress: no half-written file left behind */
     /* SA_RESETHAND restored the default action: die the way we were told to. */
     raise(sig);
 }

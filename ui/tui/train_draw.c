@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "render_loss.h"
 #include "train.h"
 #include "train_run.h"
@@ -181,7 +182,7 @@ static int draw_runs(tui *t, cellbuf *cb, cb_rect r)
     return y + 1;
 }
 
-static void draw_updates(tui_run *run, cellbuf *cb, cb_rect r, int utf8)
+static void draw_updates(const tui *t, tui_run *run, cellbuf *cb, cb_rect r)
 {
     ws_train *tr = run && run->live ? train_run_engine(run->live) : NULL;
     int nm = tr ? ws_train_n_matrices(tr) : 0;
@@ -202,12 +203,16 @@ static void draw_updates(tui_run *run, cellbuf *cb, cb_rect r, int utf8)
                     order[i] = order[j];
                     order[j] = tmp;
                 }
-            /* Too long: keep the tail, which tells the matrices apart. */
+            /* The name as names.h shows it, cut by the one rule. */
             const char *name = ws_train_matrix_name(tr, order[i]);
-            int room = r.w - 12, len = (int)strlen(name), cut = len > room;
-            cb_printf(cb, r.y + 1 + i, r.x, r.w, 0, " %s%-*s%10.3g",
-                      cut ? (utf8 ? "\xe2\x80\xa6" : "~") : "", room - cut,
-                      cut ? name + len - room + 1 : name, u[order[i]]);
+            const ws_tensor *te = ws_model_find(t->model, name);
+            char disp[256], cut[256];
+            if (te)
+                name = ws_display_name(t->model, te, 0, disp, sizeof disp);
+            int room = r.w - 12;
+            int cells = ws_elide(name, room, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
+            cb_printf(cb, r.y + 1 + i, r.x, r.w, 0, " %s%*s%10.3g", cut, room - cells, "",
+                      u[order[i]]);
         }
     }
     free(u);
@@ -271,7 +276,7 @@ void train_draw_view(tui *t, tui_run *sel, cellbuf *cb, cb_rect body, cb_rect in
     int end = body.y + body.h;
     int y = draw_settings(t, cb, (cb_rect){top, 0, end - top, lw});
     y = draw_runs(t, cb, (cb_rect){y, 0, end - y, lw});
-    draw_updates(sel, cb, (cb_rect){y, 0, end - y, lw}, t->style.glyphs == WS_GLYPH_UTF8);
+    draw_updates(t, sel, cb, (cb_rect){y, 0, end - y, lw});
     if (t->train->n_runs)
         draw_plot(t, cb, (cb_rect){top, lw + 1, end - top, body.w - lw - 1});
     draw_info(t, sel, cb, info);

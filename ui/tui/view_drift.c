@@ -26,21 +26,16 @@ static void put(numtable *tab, int r, const char *label, const char *sub, const 
     tab->in_bars[r] = (unsigned char)bars;
 }
 
-static int drift_fill(antable *v)
+static int drift_fill(antable *v, tui *t)
 {
     const ws_drift_report *rep = &v->a->drift;
     int n = (int)rep->n + rep->n_layers + 1;
     if (numtable_init(&v->tab, n, NCOLS, col_names, col_fmts) < 0)
         return -1;
     v->tab.label_w = 30;
-    char sub[24];
     for (size_t i = 0; i < rep->n; i++) {
-        const ws_tensor *t = rep->t0[i];
-        if (t->layer >= 0)
-            snprintf(sub, sizeof sub, "%s@%d", ws_role_name(t->role), t->layer);
-        else
-            snprintf(sub, sizeof sub, "%s", ws_role_name(t->role));
-        put(&v->tab, (int)i, t->name, sub, &rep->per_tensor[i], 0);
+        put(&v->tab, (int)i, "", "", &rep->per_tensor[i], 0);
+        antable_label(v, t, (int)i, rep->t0[i]);
     }
     for (int l = 0; l < rep->n_layers; l++) {
         char label[32];

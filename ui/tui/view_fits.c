@@ -10,6 +10,7 @@
 
 #include "fit.h"
 #include "job.h"
+#include "names.h"
 #include "tui.h"
 #include "view_fits.h"
 
@@ -99,7 +100,7 @@ static void start(fits_view *v, tui *t)
         return;
     }
     for (size_t i = 0; i < n; i++)
-        if (ws_tensor_is_matrix(&t->model->tensors[i]) && !t->model->tensors[i].is_bias)
+        if (ws_tensor_is_weight_matrix(&t->model->tensors[i]))
             j->mats[j->n++] = &t->model->tensors[i];
     ws_fit_matrix_opts_default(&j->mo);
     j->mo.fit.K = v->K;
@@ -147,19 +148,8 @@ static int sort_rows(fits_view *v)
     return ready;
 }
 
-/* The name cut to w cells from the left ("…0.attn.c_proj.weight"): the
- * end of a tensor name is what tells matrices apart. */
-static const char *tail(const char *name, int w, char *buf, size_t n)
-{
-    size_t len = strlen(name);
-    if ((int)len <= w || w < 2) return name;
-    snprintf(buf, n, "\u2026%s", name + len - (size_t)(w - 1));
-    return buf;
-}
-
 static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
-    (void)t;
     fits_view *v = (fits_view *)vv;
     fits_job *j = v->res;
     if (!j) { cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD); return; }
@@ -174,17 +164,19 @@ static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
     for (int r = 0; r < rows && v->top + r < j->n; r++) {
         int i = v->order[v->top + r], y = body.y + 1 + r;
         int attrs = v->top + r == v->sel ? CB_REVERSE : 0;
-        char shape[32], nb[512];
+        char shape[32], name[512];
         ws_tensor_shape_text(j->mats[i], shape, sizeof shape);
-        const char *name = tail(j->mats[i]->name, nw, nb, sizeof nb);
-        int pad = name == nb ? nw + 2 : nw;   /* printf pads bytes; "…" is 3 bytes, 1 cell */
+        int cells = ws_tensor_label(t->model, j->mats[i], nw, t->style.glyphs != WS_GLYPH_UTF8, name,
+                                    sizeof name);
+        int x = body.x + cb_printf(cb, y, body.x, nw, attrs, "%s%*s", name, nw - cells, "");
         if (v->top + r < ready) {
             const ws_fit_summary *s = &j->sum[i];
-            cb_printf(cb, y, body.x, body.w, attrs, "%-*s %9s %8.4f %10.4g %6.2f %10.4f %8lld %5.1f", pad,
-                      name, shape, s->r2, s->mse, s->compression, s->centre_linearity,
+            cb_printf(cb, y, x, body.w - nw, attrs, " %9s %8.4f %10.4g %6.2f %10.4f %8lld %5.1f",
+                      shape, s->r2, s->mse, s->compression, s->centre_linearity,
                       (long long)s->nonconverged, j->secs[i]);
         } else {
-            cb_printf(cb, y, body.x, body.w, attrs | CB_DIM, "%-*s %9s %8s", pad, name, shape, v->top + r == ready && v->job ? "fitting" : "waiting");
+            cb_printf(cb, y, x, body.w - nw, attrs | CB_DIM, " %9s %8s", shape,
+                      v->top + r == ready && v->job ? "fitting" : "waiting");
         }
     }
     if (j->err[0]) {

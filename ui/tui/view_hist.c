@@ -32,7 +32,7 @@ typedef struct hist_view {
 
 static const key_binding hist_keys[] = {
     {{'l', 0}, "l", ACT_LOG, "linear / logarithmic counts", "log"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the histogram (PNG and SVG, beside the model)", NULL},
+    {{'e', 0}, "e", ACT_EXPORT, "export the histogram (PNG, SVG, PDF beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -149,7 +149,9 @@ static void export_hist(hist_view *v, tui *t)
     char stem[160];
     snprintf(stem, sizeof stem, "%s-hist", v->t->name);
     ws_err e = {{0}};
-    tui_export(t, ws_plot_hist(v->t, &o, &e), stem, &e);
+    ws_plot_src src;
+    ws_figure *f = ws_plot_src_tensor(v->t, &src, &e) == 0 ? ws_plot_hist(&src, &o, &e) : NULL;
+    tui_export(t, f, stem, &e);
 }
 
 static int hist_action(view *vv, tui *t, ws_action a)

@@ -32,19 +32,15 @@ static void fill_row(numtable *tab, int r, const ws_mat_result *m)
         snprintf(tab->status[r], sizeof tab->status[r], "%s", ws_astatus_text(st));
 }
 
-static int layers_fill(antable *v)
+static int layers_fill(antable *v, tui *t)
 {
     ws_analysis *a = v->a;
     if (numtable_init(&v->tab, (int)a->n + 1, NCOLS, col_names, col_fmts) < 0)
         return -1;
     v->tab.label_w = 30;
     for (size_t i = 0; i < a->n; i++) {
-        const ws_tensor *t = a->mats[i].t;
-        snprintf(v->tab.label[i], NT_LABEL, "%s", t->name);
-        if (t->layer >= 0)
-            snprintf(v->tab.sub[i], sizeof v->tab.sub[i], "%s@%d", ws_role_name(t->role), t->layer);
-        else
-            snprintf(v->tab.sub[i], sizeof v->tab.sub[i], "%s", ws_role_name(t->role));
+        const ws_tensor *x = a->mats[i].t;
+        antable_label(v, t, (int)i, x);
         fill_row(&v->tab, (int)i, &a->mats[i]);
     }
     /* Last row: the amplitudes of every per-layer matrix together. */

@@ -92,7 +92,7 @@ static const key_binding matrix_keys[] = {
     {{'p', 0}, "p", ACT_CLIP, "colour range: max |w| / 99th percentile of |w|", "clip"},
     {{'\n', '\r', KEY_ENTER, 'r'}, "Enter r", ACT_ROW, "plot the cursor's row", "row"},
     {{'c', 0}, "c", ACT_COLUMN, "plot the cursor's column", "column"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the whole matrix as a heatmap (PNG and SVG, beside the model)", "export"},
+    {{'e', 0}, "e", ACT_EXPORT, "export the whole matrix as a heatmap (PNG, SVG, PDF beside the model)", "export"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
     {{'d', 0}, "d", ACT_DIFF, "this tensor / TUNED - MODEL (with a TUNED model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
@@ -423,6 +423,15 @@ static int open_line(matrix_view *v, tui *t, int axis)
     return 1;
 }
 
+/* A path's last component, for figure titles. */
+static const char *base_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path ? path : "?";
+}
+
+/* The whole matrix (or ΔW) as `wscope plot --heatmap` draws it, on the
+ * colour range the view uses (p99 or max of the block means). */
 static int export_heatmap(matrix_view *v, tui *t)
 {
     const source *s = &v->src[v->diff];
@@ -430,11 +439,14 @@ static int export_heatmap(matrix_view *v, tui *t)
         tui_message(t, "still loading %s", v->t->name);
         return 1;
     }
-    char title[160], stem[160];
-    snprintf(title, sizeof title, v->diff ? "%s: TUNED − MODEL" : "%s", v->t->name);
+    char diff_of[512], stem[160];
+    snprintf(diff_of, sizeof diff_of, "%s − %s", base_name(v->diff ? t->tuned->path : NULL),
+             base_name(t->model->path));
     snprintf(stem, sizeof stem, "%s-%s", v->t->name, v->diff ? "diff" : "heatmap");
+    ws_plot_src src = {s->a, v->t->rows, v->t->cols, v->t->name, v->diff ? diff_of : NULL};
+    ws_plot_opts o = {.clip = v->clip ? CLIP_PCT : 100};
     ws_err e = {{0}};
-    tui_export(t, ws_plot_matrix(s->a, v->t->rows, v->t->cols, title, NULL, &e), stem, &e);
+    tui_export(t, ws_plot_heatmap(&src, &o, &e), stem, &e);
     return 1;
 }
 

@@ -1,5 +1,9 @@
 /* Model view: every tensor, grouped by layer and ordered by role, with
- * shape, dtype, parameter count and statistics.
+ * shape, dtype, parameter count and statistics. The network comes first;
+ * its buffers and then the training state a checkpoint carries follow in
+ * groups of their own, the training state collapsed to one line until
+ * Enter opens it. Names are shown as names.h says (relative to the layer
+ * under a "layer N" heading, cut by the one rule).
  *
  * Statistics are computed on a worker thread right after the first screen
  * is up; the list fills in as they arrive. */
@@ -10,6 +14,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "names.h"
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
@@ -23,14 +28,16 @@ typedef struct stats_arg {
 
 typedef struct line {
     int tensor;              /* index into the model, -1: a group heading */
-    char heading[48];
+    int group;
+    char heading[96];
 } line;
 
 typedef struct model_view {
     view base;
     line *lines;
     int n_lines;
-    int sel;                 /* selected line (always a tensor line) */
+    int state_open;          /* the training-state group is expanded */
+    int sel;                 /* selected line: a tensor, or a group Enter opens */
     int top;                 /* first line shown */
     int page;                /* lines in the last drawn body */
     tui_job *job;
@@ -45,11 +52,15 @@ static const key_binding model_keys[] = {
     {{KEY_UP, 'k', 0}, "Up k", ACT_UP, "select the previous tensor", NULL},
     {{KEY_DOWN, 'j', 0}, "Down j", ACT_DOWN, "select the next tensor", NULL},
     {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "one page up", NULL},
-    {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "one page down", NULL},
+    {{KEY_NPAGE, 0}, "PgDn", ACT_PGDN, "one page down", NULL},
+    {{' ', 0}, "Space", ACT_TOGGLE, "open or close the training-state group (elsewhere: page down)",
+     NULL},
     {{KEY_HOME, 'g', 0}, "Home g", ACT_HOME, "first tensor", NULL},
     {{KEY_END, 'G', 0}, "End G", ACT_END, "last tensor", NULL},
-    {{'\n', '\r', KEY_ENTER, 'l'}, "Enter l", ACT_OPEN, "open the tensor as a heatmap", "open"},
-    {{'/', 0}, "/", ACT_SEARCH, "search tensor names (substring)", "search"},
+    {{'\n', '\r', KEY_ENTER, 'l'}, "Enter l", ACT_OPEN,
+     "open the tensor as a heatmap, or open/close the training-state group", "open"},
+    {{'/', 0}, "/", ACT_SEARCH, "search tensor names (substring; any case unless it has a capital)",
+     "search"},
     {{'n', 0}, "n", ACT_SEARCH_NEXT, "next match of the search", NULL},
     {{'H', 0}, "H", ACT_HIST, "histogram of the selected tensor", "histogram"},
     {{'F', 0}, "F", ACT_FIT, "Gaussian fits of every weight matrix (a sortable table)", "fits"},
@@ -90,13 +101,21 @@ static void stats_free(void *p)
 
 /* ---- grouping ---- */
 
+/* Groups in order: embeddings, layer 0 … L-1, output, the network's other
+ * tensors, buffers, training state. */
+enum { G_OTHER = 2, G_BUFFERS = 3, G_STATE = 4 };   /* offsets after the layers */
+
 static int group_of(const ws_tensor *t, int n_layer)
 {
+    if (t->kind == WS_KIND_STATE)
+        return G_STATE + n_layer;
+    if (t->kind == WS_KIND_BUFFER)
+        return G_BUFFERS + n_layer;
     if (t->layer >= 0)
         return 1 + t->layer;
     if (t->role == WS_ROLE_EMBED || t->role == WS_ROLE_POS_EMBED)
         return 0;
-    return t->role != WS_ROLE_NONE ? 1 + n_layer : 2 + n_layer;
+    return t->role != WS_ROLE_NONE ? 1 + n_layer : G_OTHER + n_layer;
 }
 
 static const ws_model *sort_model;
@@ -113,39 +132,68 @@ static int cmp_tensor(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-static void group_name(char *buf, size_t n, int g, int n_layer)
+static void group_name(char *buf, size_t n, int g, const ws_model *m, int open)
 {
+    int L = m->cfg.n_layer;
+    char vals[16];
     if (g == 0) snprintf(buf, n, "embeddings");
-    else if (g <= n_layer) snprintf(buf, n, "layer %d", g - 1);
-    else if (g == n_layer + 1) snprintf(buf, n, "output");
-    else snprintf(buf, n, "other tensors (no role)");
+    else if (g <= L) snprintf(buf, n, "layer %d", g - 1);
+    else if (g == L + 1) snprintf(buf, n, "output");
+    else if (g == L + G_OTHER) snprintf(buf, n, "other tensors of the network (no role)");
+    else if (g == L + G_BUFFERS) snprintf(buf, n, "buffers (kept with the network, never trained)");
+    else {
+        tui_fmt_count(vals, sizeof vals, m->params_kind[WS_KIND_STATE]);
+        snprintf(buf, n, "%s training state: %zu tensors, %s values (Enter %s)", open ? "-" : "+",
+                 m->n_kind[WS_KIND_STATE], vals, open ? "closes" : "opens");
+    }
 }
 
+static int is_state_heading(const model_view *v, int i, int n_layer)
+{
+    return i >= 0 && i < v->n_lines && v->lines[i].tensor < 0 && v->lines[i].group == G_STATE + n_layer;
+}
+
+/* The lines for the current open/closed state; sel stays on the same
+ * tensor or heading. */
 static int build_lines(model_view *v, const ws_model *m)
 {
     size_t n = m->n_tensors;
     int *order = malloc((n ? n : 1) * sizeof *order);
-    v->lines = calloc(2 * n + 1, sizeof *v->lines);
-    if (!order || !v->lines) {
+    line *lines = calloc(2 * n + 1, sizeof *lines);
+    if (!order || !lines) {
         free(order);
+        free(lines);
         return -1;
     }
+    int old_tensor = v->lines && v->sel < v->n_lines ? v->lines[v->sel].tensor : -2;
     for (size_t i = 0; i < n; i++)
         order[i] = (int)i;
     sort_model = m;
     qsort(order, n, sizeof *order, cmp_tensor);
-    int last = -1, L = m->cfg.n_layer;
+    int last = -1, L = m->cfg.n_layer, nl = 0;
     for (size_t i = 0; i < n; i++) {
         int g = group_of(&m->tensors[order[i]], L);
         if (g != last) {
-            line *h = &v->lines[v->n_lines++];
+            line *h = &lines[nl++];
             h->tensor = -1;
-            group_name(h->heading, sizeof h->heading, g, L);
+            h->group = g;
+            group_name(h->heading, sizeof h->heading, g, m, v->state_open);
             last = g;
         }
-        v->lines[v->n_lines++].tensor = order[i];
+        if (g == G_STATE + L && !v->state_open)
+            continue;
+        lines[nl].group = g;
+        lines[nl++].tensor = order[i];
     }
     free(order);
+    free(v->lines);
+    v->lines = lines;
+    v->n_lines = nl;
+    for (int i = 0; old_tensor != -2 && i < nl; i++)
+        if (lines[i].tensor == old_tensor && (old_tensor >= 0 || is_state_heading(v, i, L))) {
+            v->sel = i;
+            break;
+        }
     return 0;
 }
 
@@ -175,12 +223,16 @@ static void draw_header(cellbuf *cb, int y, cols c)
         x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%10s", stat_names[i]);
 }
 
-/* The tensor's training policy: dim when it just trains. */
+/* The tensor's training policy: dim when it just trains; "-" for what is
+ * not a parameter of the network. */
 static int draw_policy(tui *t, cellbuf *cb, int y, int x, int idx, int w, int attrs)
 {
     char buf[32] = "train";
+    const ws_tensor *te = &t->model->tensors[idx];
     const train_mark *m = t->train ? &t->train->marks[idx] : NULL;
-    if (m)
+    if (te->kind != WS_KIND_NETWORK)
+        snprintf(buf, sizeof buf, "-"), m = NULL;
+    else if (m)
         train_mark_text(m, buf, sizeof buf);
     int plain = !m || m->kind == WS_POL_TRAIN;
     cb_printf(cb, y, x, w, attrs | (plain ? CB_DIM : CB_BOLD), " %-*.*s", w - 1, w - 1, buf);
@@ -190,22 +242,18 @@ static int draw_policy(tui *t, cellbuf *cb, int y, int x, int idx, int w, int at
 static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols c, int sel)
 {
     ws_tensor *te = &t->model->tensors[idx];
-    char shape[64], params[16];
+    char shape[64], params[16], name[256], cut[256], role[32];
     ws_tensor_shape_text(te, shape, sizeof shape);
     tui_fmt_count(params, sizeof params, te->numel);
     int attrs = sel ? CB_REVERSE : 0;
     if (sel)
         cb_fill(cb, (cb_rect){y, 0, 1, cb->cols}, " ", CB_DEFAULT, CB_DEFAULT, attrs);
-    /* Too long: keep the tail, which tells the tensors of a layer apart. */
-    int room = c.name - 3, len = (int)strlen(te->name);
-    if (len <= room)
-        cb_printf(cb, y, 0, c.name - 1, attrs, "  %s", te->name);
-    else
-        cb_printf(cb, y, 0, c.name - 1, attrs, "  %s%s",
-                  t->style.glyphs == WS_GLYPH_UTF8 ? "\xe2\x80\xa6" : "~", te->name + len - room + 1);
+    ws_display_name(t->model, te, 1, name, sizeof name);
+    int cells = ws_elide(name, c.name - 3, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
+    cb_printf(cb, y, 0, c.name - 1, attrs, "  %s%*s", cut, c.name - 3 - cells, "");
     int x = c.name;
     x += cb_printf(cb, y, x, -1, attrs, "%-*.*s%-*s%-*s%*s", c.role, c.role - 1,
-                   te->role ? ws_role_name(te->role) : "-", c.shape, shape, c.dtype,
+                   ws_display_role(te, 0, role, sizeof role), c.shape, shape, c.dtype,
                    ws_dtype_name(te->dtype), c.params, params);
     x += draw_policy(t, cb, y, x, idx, c.policy, attrs);
     if (!atomic_load(&v->st->ready[idx])) {
@@ -260,13 +308,22 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
     for (int i = 0; i < v->page && v->top + i < v->n_lines; i++) {
         const line *l = &v->lines[v->top + i];
         int y = body.y + 1 + i;
-        if (l->tensor < 0)
+        if (l->tensor < 0 && v->top + i == v->sel) {
+            cb_fill(cb, (cb_rect){y, 0, 1, cb->cols}, " ", CB_DEFAULT, CB_DEFAULT, CB_REVERSE);
+            cb_text(cb, y, 0, body.w, l->heading, CB_BOLD | CB_REVERSE);
+        } else if (l->tensor < 0)
             cb_text(cb, y, 0, body.w, l->heading, CB_BOLD);
         else
             draw_tensor(v, t, cb, y, l->tensor, c, v->top + i == v->sel);
     }
-    char params[16];
-    tui_fmt_count(params, sizeof params, t->model->n_params);
+    const ws_model *m = t->model;
+    char params[16], state[64] = "";
+    tui_fmt_count(params, sizeof params, m->params_kind[WS_KIND_NETWORK]);
+    if (m->n_kind[WS_KIND_STATE]) {
+        char vals[16];
+        tui_fmt_count(vals, sizeof vals, m->params_kind[WS_KIND_STATE]);
+        snprintf(state, sizeof state, " (+%s training state)", vals);
+    }
     if (draw_training(t, cb, info))
         return;
     if (v->job && !job_done(v->job)) {
@@ -274,8 +331,8 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
     } else {
         const ws_config *cf = &t->model->cfg;
         if (t->model->layout == WS_LAYOUT_UNKNOWN && t->model->layout_note[0]) {
-            cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters; no GPT roles: %s",
-                      t->model->n_tensors, params, t->model->layout_note);
+            cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters%s; no GPT roles: %s",
+                      m->n_kind[WS_KIND_NETWORK], params, state, t->model->layout_note);
             return;
         }
         char heads[48];
@@ -283,8 +340,8 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
             snprintf(heads, sizeof heads, "%d", cf->n_head);
         else
             snprintf(heads, sizeof heads, "? (not in the file: start with --heads H)");
-        cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters, layout %s, "
-                  "%d layers, d=%d, heads=%s%s", t->model->n_tensors, params,
+        cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters%s, layout %s, "
+                  "%d layers, d=%d, heads=%s%s", m->n_kind[WS_KIND_NETWORK], params, state,
                   ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, heads,
                   t->tuned ? "  (TUNED opened too)" : "");
     }
@@ -292,33 +349,76 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
 
 /* ---- actions ---- */
 
-static void move_sel(model_view *v, int delta)
+/* Lines the cursor can rest on: tensors and the training-state heading. */
+static int selectable(const model_view *v, int i, int n_layer)
+{
+    return i >= 0 && i < v->n_lines && (v->lines[i].tensor >= 0 || is_state_heading(v, i, n_layer));
+}
+
+static void move_sel(model_view *v, int delta, int n_layer)
 {
     int s = v->sel + delta;
     if (s < 0) s = 0;
     if (s >= v->n_lines) s = v->n_lines - 1;
     /* Skip headings in the direction of travel, else the other way. */
     int dir = delta >= 0 ? 1 : -1;
-    while (s >= 0 && s < v->n_lines && v->lines[s].tensor < 0)
+    while (s >= 0 && s < v->n_lines && !selectable(v, s, n_layer))
         s += dir;
     if (s < 0 || s >= v->n_lines)
-        for (s = v->sel; s >= 0 && s < v->n_lines && v->lines[s].tensor < 0; s -= dir)
+        for (s = v->sel; s >= 0 && s < v->n_lines && !selectable(v, s, n_layer); s -= dir)
             ;
     if (s >= 0 && s < v->n_lines)
         v->sel = s;
 }
 
+/* Does tensor i match the search (its name as stored or as shown)? */
+static int search_hit(const model_view *v, const ws_model *m, int i)
+{
+    char shown[256];
+    const ws_tensor *te = &m->tensors[i];
+    return ws_name_contains(te->name, v->search) ||
+           ws_name_contains(ws_display_name(m, te, 0, shown, sizeof shown), v->search);
+}
+
+/* The next match from line `start` on; the message says how many match
+ * (and how many more the closed training-state group holds). */
 static int search_from(model_view *v, tui *t, int start)
 {
-    for (int k = 0; k < v->n_lines; k++) {
-        int i = (start + k) % v->n_lines;
-        if (v->lines[i].tensor >= 0 && strstr(t->model->tensors[v->lines[i].tensor].name, v->search)) {
-            v->sel = i;
-            return 1;
+    const ws_model *m = t->model;
+    int shown = 0, hidden = 0, found = -1;
+    for (size_t i = 0; i < m->n_tensors; i++)
+        if (search_hit(v, m, (int)i)) {
+            if (m->tensors[i].kind == WS_KIND_STATE && !v->state_open)
+                hidden++;
+            else
+                shown++;
         }
+    for (int k = 0; k < v->n_lines && found < 0; k++) {
+        int i = (start + k) % v->n_lines;
+        if (v->lines[i].tensor >= 0 && search_hit(v, m, v->lines[i].tensor))
+            found = i;
     }
-    tui_message(t, "no tensor name contains \"%s\"", v->search);
-    return 0;
+    char more[96] = "";
+    if (hidden)
+        snprintf(more, sizeof more, " (+%d in the closed training state: Enter on it opens it)", hidden);
+    if (found < 0) {
+        tui_message(t, "no tensor matches \"%s\"%s", v->search, more);
+        return 0;
+    }
+    v->sel = found;
+    int nth = 0;
+    for (int i = 0; i <= found; i++)
+        nth += v->lines[i].tensor >= 0 && search_hit(v, m, v->lines[i].tensor);
+    tui_message(t, "\"%s\": match %d of %d%s (n: next)", v->search, nth, shown, more);
+    return 1;
+}
+
+/* Open or close the training-state group (the cursor is on its heading). */
+static void toggle_state(model_view *v, tui *t)
+{
+    v->state_open = !v->state_open;
+    if (build_lines(v, t->model) < 0)
+        tui_message(t, "out of memory");
 }
 
 static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
@@ -327,9 +427,10 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
         tui_message(t, "out of memory: training is off");
         return 1;
     }
-    size_t i = (size_t)(sel - t->model->tensors);
+    size_t i = sel ? (size_t)(sel - t->model->tensors) : 0;
     char buf[160];
-    if (sel->role == WS_ROLE_NONE && (a == ACT_POLICY || a == ACT_POLICY_SET)) {
+    if (sel && (sel->role == WS_ROLE_NONE || sel->kind != WS_KIND_NETWORK) &&
+        (a == ACT_POLICY || a == ACT_POLICY_SET)) {
         tui_message(t, "%s is not a parameter of the network: it has no training policy", sel->name);
         return 1;
     }
@@ -347,7 +448,7 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
         v->prompt = PROMPT_RULE;
         tui_prompt(t, "PATTERN=POLICY: ");
         /* Start from the selected tensor's role: Enter after "freeze" marks them all. */
-        if (sel->role)
+        if (sel && sel->role)
             snprintf(t->prompt, sizeof t->prompt, "%s=", ws_role_name(sel->role));
         return 1;
     default:
@@ -397,14 +498,25 @@ static int model_action(view *vv, tui *t, ws_action a)
     model_view *v = (model_view *)vv;
     if (v->n_lines == 0)
         return 0;
-    ws_tensor *sel = &t->model->tensors[v->lines[v->sel].tensor];
+    int L = t->model->cfg.n_layer;
+    int on_group = is_state_heading(v, v->sel, L);
+    if (on_group && (a == ACT_OPEN || a == ACT_TOGGLE)) {
+        toggle_state(v, t);
+        return 1;
+    }
+    if (on_group && (a == ACT_HIST || a == ACT_POLICY || a == ACT_POLICY_SET)) {
+        tui_message(t, "select a tensor first (Enter opens the training state)");
+        return 1;
+    }
+    ws_tensor *sel = on_group ? NULL : &t->model->tensors[v->lines[v->sel].tensor];
     switch (a) {
-    case ACT_UP: move_sel(v, -1); return 1;
-    case ACT_DOWN: move_sel(v, 1); return 1;
-    case ACT_PGUP: move_sel(v, -v->page); return 1;
-    case ACT_PGDN: move_sel(v, v->page); return 1;
-    case ACT_HOME: v->sel = 0; move_sel(v, 0); v->top = 0; return 1;
-    case ACT_END: v->sel = v->n_lines - 1; move_sel(v, 0); return 1;
+    case ACT_UP: move_sel(v, -1, L); return 1;
+    case ACT_DOWN: move_sel(v, 1, L); return 1;
+    case ACT_PGUP: move_sel(v, -v->page, L); return 1;
+    case ACT_TOGGLE:
+    case ACT_PGDN: move_sel(v, v->page, L); return 1;
+    case ACT_HOME: v->sel = 0; move_sel(v, 0, L); v->top = 0; return 1;
+    case ACT_END: v->sel = v->n_lines - 1; move_sel(v, 0, L); return 1;
     case ACT_OPEN: tui_push(t, view_matrix_new(t, sel)); return 1;
     case ACT_HIST: tui_push(t, view_hist_new(t, sel)); return 1;
     case ACT_FIT: tui_push(t, view_fits_new(t)); return 1;
@@ -436,10 +548,13 @@ static int model_action(view *vv, tui *t, ws_action a)
     case ACT_CANCEL: job_cancel(v->job); return 1;
     case ACT_CLICK: {
         int i = v->top + t->click_y - 2;   /* title and column header above */
-        if (i >= 0 && i < v->n_lines && v->lines[i].tensor >= 0) {
-            if (i == v->sel)
-                tui_push(t, view_matrix_new(t, sel));
+        if (selectable(v, i, L)) {
+            int again = i == v->sel;
             v->sel = i;
+            if (again && v->lines[i].tensor < 0)
+                toggle_state(v, t);
+            else if (again)
+                tui_push(t, view_matrix_new(t, sel));
         }
         return 1;
     }
@@ -514,7 +629,7 @@ view *view_model_new(tui *t)
     }
     v->base.cls = &model_class;
     v->st = st;
-    move_sel(v, 0);
+    move_sel(v, 0, t->model->cfg.n_layer);
     v->job = job_start(stats_run, st, stats_free);
     if (!v->job)
         tui_message(t, "cannot start a thread: statistics are off");

@@ -30,7 +30,7 @@ static const key_binding row_keys[] = {
     {{KEY_HOME, 0}, "Home", ACT_HOME, "first row (column)", NULL},
     {{KEY_END, 0}, "End", ACT_END, "last row (column)", NULL},
     {{'g', ':', 0}, "g :", ACT_JUMP, "jump to a row (column) number", "jump"},
-    {{'e', 0}, "e", ACT_EXPORT, "export this plot (PNG and SVG, beside the model)", "export"},
+    {{'e', 0}, "e", ACT_EXPORT, "export this plot (PNG, SVG, PDF beside the model)", "export"},
     {{'t', 0}, "t", ACT_COLUMN, "switch between rows and columns", "row/col"},
     {{'H', 0}, "H", ACT_HIST, "histogram of this tensor", NULL},
     {{'G', 0}, "G", ACT_FIT, "Gaussian fit of this row (overlay, K, mode)", "gauss"},
@@ -87,7 +87,7 @@ static void export_plot(row_view *v, tui *t)
     snprintf(stem, sizeof stem, "%s-%s%lld", v->t->name, what, (long long)v->index);
     ws_err e = {{0}};
     tui_export(t, ws_plot_line(v->vals, v->n, title, v->axis ? "row index" : "column index",
-                               NULL, &e), stem, &e);
+                               NULL, NULL, &e), stem, &e);
 }
 
 static int row_action(view *vv, tui *t, ws_action a)

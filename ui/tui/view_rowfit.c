@@ -52,7 +52,7 @@ static const key_binding rowfit_keys[] = {
     {{KEY_RIGHT, 'l', 0}, "Right l", ACT_RIGHT, "select the next component", NULL},
     {{' ', '\n', '\r', KEY_ENTER}, "Space Enter", ACT_OPEN, "show / hide the selected component", "toggle"},
     {{'r', 0}, "r", ACT_LOG, "show / hide the residual (row - mixture)", "resid"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the row and its fit (PNG and SVG, beside the model)", NULL},
+    {{'e', 0}, "e", ACT_EXPORT, "export the row and its fit (PNG, SVG, PDF beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -198,12 +198,13 @@ static void export_fit(rowfit_view *v, tui *t)
         return;
     }
     char title[160], stem[160];
-    snprintf(title, sizeof title, "%s row %lld", v->t->name, (long long)v->row);
-    snprintf(stem, sizeof stem, "%s-row%lld-fit%d", v->t->name, (long long)v->row,
-             v->res->fit.K);
+    const char *mode = ws_plot_fit_mode_name(v->res->mode);   /* the shown fit's */
+    snprintf(title, sizeof title, "%s row %lld, %s fit", v->t->name, (long long)v->row, mode);
+    snprintf(stem, sizeof stem, "%s-row%lld-fit%d-%s", v->t->name, (long long)v->row,
+             v->res->fit.K, mode);
     ws_err e = {{0}};
-    ws_figure *f = ws_plot_line(v->vals, v->n, title, "column index", NULL, &e);
-    if (f && ws_plot_add_fit(f, &v->res->fit, v->n, &e) != 0) {
+    ws_figure *f = ws_plot_line(v->vals, v->n, title, "column index", NULL, NULL, &e);
+    if (f && ws_plot_add_fit(f, &v->res->fit, v->res->mode, v->n, &e) != 0) {
         ws_figure_free(f);
         f = NULL;
     }

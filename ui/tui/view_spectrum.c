@@ -33,7 +33,7 @@ static const key_binding spectrum_keys[] = {
     {{']', 'n', 0}, "] n", ACT_NEXT, "next pair of near-equal eigenvalues", "pair"},
     {{'[', 'p', 0}, "[ p", ACT_PREV, "previous pair", NULL},
     {{'l', 0}, "l", ACT_LOG, "logarithmic / linear eigenvalue axis", "log"},
-    {{'e', 0}, "e", ACT_EXPORT, "export the spectrum plot (PNG and SVG, beside the model)", NULL},
+    {{'e', 0}, "e", ACT_EXPORT, "export the spectrum plot (PNG, SVG, PDF beside the model)", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 

@@ -1,6 +1,7 @@
 /* Reduce a window of a big matrix to a grid of heatmap pixels, the colour
- * range, and a row's statistics. Pure computation on float data: runs on the TUI's worker
- * thread and is tested without a terminal. */
+ * range, and a row's statistics. Pure computation on float data, shared by
+ * the TUI's matrix view (on its worker thread) and the heatmap figures, so
+ * both show the same block means. */
 #ifndef WS_DOWNSAMPLE_H
 #define WS_DOWNSAMPLE_H
 
@@ -36,6 +37,8 @@ int ds_compute(const ds_req *q, float *out, ws_progress *p);
  * linearly between order statistics like numpy.percentile. NaN/Inf
  * skipped; 0 when nothing is finite. Quickselect: O(sample). */
 double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample);
+/* The same of a[i] itself (signed). */
+double ds_percentile(const float *a, int64_t n, double pct, int64_t sample);
 
 /* Statistics of one row or column for the row view, over finite values
  * only: count, mean, population std, min, max and L2 norm. */

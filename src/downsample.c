@@ -122,7 +122,8 @@ static float select_kth(float *v, int64_t n, int64_t k)
     return v[k];
 }
 
-double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
+/* The pct-th percentile of a[i] (or of |a[i]| when `absolute`). */
+static double percentile(const float *a, int64_t n, double pct, int64_t sample, int absolute)
 {
     if (n <= 0)
         return 0;
@@ -134,7 +135,7 @@ double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
     for (int64_t i = 0; i < m; i++) {
         float x = a[(int64_t)((double)i * (double)n / (double)m)];
         if (isfinite(x))
-            v[k++] = fabsf(x);
+            v[k++] = absolute ? fabsf(x) : x;
     }
     double r = 0;
     if (k > 0) {
@@ -153,6 +154,16 @@ double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
     }
     free(v);
     return r;
+}
+
+double ds_abs_percentile(const float *a, int64_t n, double pct, int64_t sample)
+{
+    return percentile(a, n, pct, sample, 1);
+}
+
+double ds_percentile(const float *a, int64_t n, double pct, int64_t sample)
+{
+    return percentile(a, n, pct, sample, 0);
 }
 
 void ds_line_stats_of(const float *x, int64_t n, ds_line_stats *out)

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The model view at 80x24 on a checkpoint with training state: the state is
+# one closed line at the end with its count (Enter opens and closes it), the
+# info line counts the network's parameters, and search is smart-case with
+# a match count. Skips (77) only when tmux is missing.
+set -u
+. "${WS_SRCDIR:-.}/tests/tui_lib.sh"
+TUI_WAIT=20 TUI_COLS=80 TUI_ROWS=24
+need_sample
+
+# A checkpoint of the sample with AdamW state: one step of two, saved to resume.
+head -c 4000 /dev/zero > "$TMP/zeros.bin"
+"$W" train "$MODEL" --data "$TMP/zeros.bin" --steps 2 --stop-at 1 --batch 2 --seq 8 \
+    --out "$TMP/ckpt.safetensors" > /dev/null 2>&1 || fail "could not write the checkpoint"
+
+tui_start "$TMP/ckpt.safetensors"
+wait_for "tok_emb.weight"
+wait_for "29 tensors, 169.7k parameters (+339.5k training state)"
+absent "exp_avg"
+keys End
+wait_for "+ training state: 58 tensors, 339.5k values (Enter opens)"
+keys Enter
+wait_for "- training state: 58 tensors, 339.5k values (Enter closes)"
+keys Down
+wait_for "exp_avg"
+keys Up Enter
+wait_for "+ training state: 58 tensors"
+absent "exp_avg_sq"
+
+# Search: lower case matches any case and counts; a capital makes it exact.
+keys Home / attn Enter
+wait_for '"attn": match 1 of 8 (+16 in the closed training state'
+keys n
+wait_for '"attn": match 2 of 8'
+keys / ATTN Enter
+wait_for 'no tensor matches "ATTN"'
+keys Q
+wait_for "WSCOPE-EXIT=0"
+tui_finish tui_names
