@@ -352,6 +352,25 @@ void train_run_log_status(train_run *r, char *buf, size_t n)
     pthread_mutex_unlock(&r->c->mu);
 }
 
+int train_run_stop_and_save(train_run *r, const char *path, int weights_only, char *msg,
+                            size_t n)
+{
+    train_run_cancel(r);
+    while (!job_wait(r->job, 100))
+        ;
+    ws_train *tr = train_run_engine(r);
+    ws_err e = {{0}};
+    if (!tr)
+        return snprintf(msg, n, "the run never started"), -1;
+    if (weights_only ? ws_train_save_weights(tr, path, &e) : ws_train_save(tr, path, &e))
+        return snprintf(msg, n, "%s", e.msg), -1;
+    pthread_mutex_lock(&r->c->mu);
+    r->c->saved_step = train_run_steps_done(r);
+    pthread_mutex_unlock(&r->c->mu);
+    snprintf(msg, n, "%s", path);
+    return 0;
+}
+
 int64_t train_run_saved_step(train_run *r)
 {
     pthread_mutex_lock(&r->c->mu);

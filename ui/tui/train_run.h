@@ -54,6 +54,11 @@ void train_run_cancel(train_run *r);
  * model): the run is paused, saved, then resumed if it was running.
  * Returns -1 when a save is already pending. */
 int train_run_save(train_run *r, const char *path, int weights_only);
+/* Stop the run (after its current step) and save it here and now, on the
+ * calling thread, once the job has ended: for the end of the session. 0,
+ * or -1 with the reason in msg (msg gets where it went otherwise). */
+int train_run_stop_and_save(train_run *r, const char *path, int weights_only, char *msg,
+                            size_t n);
 /* Steps done when it was last saved (-1: never). */
 int64_t train_run_saved_step(train_run *r);
 /* Steps done so far (0 before the engine run exists). */

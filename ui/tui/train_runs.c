@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "outdir.h"
 #include "train.h"
@@ -218,6 +217,24 @@ int train_runs_unsaved(tui_train *s)
     return k;
 }
 
+void train_runs_quit_question(tui_train *s, char *buf, size_t n)
+{
+    tui_run *going = NULL;
+    int unsaved = 0;
+    for (size_t i = 0; i < s->n_runs; i++) {
+        if (tui_run_active(&s->runs[i]))
+            going = &s->runs[i];
+        unsaved += tui_run_unsaved(&s->runs[i]);
+    }
+    char what[160];
+    if (going)
+        snprintf(what, sizeof what, "%s is going (step %lld of %lld)", going->rec.name,
+                 (long long)train_run_steps_done(going->live), (long long)going->set.steps);
+    else
+        snprintf(what, sizeof what, "%d run%s not saved", unsaved, unsaved == 1 ? " is" : "s are");
+    snprintf(buf, n, "quit? %s: s save and quit, d discard and quit, any other key: stay", what);
+}
+
 ws_model *tui_run_weights(tui_run *r, char *err, size_t n)
 {
     ws_err e = {{0}};
@@ -255,32 +272,22 @@ const char *tui_run_state(tui_run *r)
 
 /* ---- at the end ---- */
 
-static void nap_ms(int ms)
-{
-    struct timespec ts = {0, ms * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Save one run: through its engine (a checkpoint) or its kept weights. */
 static int save_one(tui_run *r, const ws_model *model, const char *tag, FILE *report)
 {
     char what[64], path[2400], msg[1200];
     ws_err e = {{0}};
-    int64_t done = r->live ? train_run_steps_done(r->live) : r->steps_done;
     snprintf(what, sizeof what, "run%d%s%s", r->number, tag ? "-" : "", tag ? tag : "");
     int rc = tui_fresh_path(model, what, "safetensors", path, sizeof path);
     if (!rc && r->live && train_run_engine(r->live)) {
-        rc = train_run_save(r->live, path, 0);
-        while (!rc && train_run_save_status(r->live, NULL, 0))
-            nap_ms(10);
-        train_run_save_status(r->live, msg, sizeof msg);
-        rc = rc || strncmp(msg, "saved", 5) ? -1 : 0;
+        rc = train_run_stop_and_save(r->live, path, 0, msg, sizeof msg);
         snprintf(e.msg, sizeof e.msg, "%.*s", (int)sizeof e.msg - 1, msg);
     } else if (!rc && r->weights) {
         rc = ws_model_save(r->weights, path, &e);
     } else if (!rc) {
         rc = ws_fail(&e, "no weights kept");
     }
+    int64_t done = r->live ? train_run_steps_done(r->live) : r->steps_done;
     if (rc)
         fprintf(report, "wscope: %s: not saved: %s\n", r->rec.name, e.msg);
     else
@@ -294,14 +301,8 @@ int train_runs_save_all(tui_train *s, const ws_model *model, const char *tag, FI
     int failed = 0;
     for (size_t i = 0; i < s->n_runs; i++) {
         tui_run *r = &s->runs[i];
-        if (!tui_run_unsaved(r))
-            continue;
-        if (tui_run_active(r)) {   /* stop after the current step */
-            train_run_cancel(r->live);
-            while (!train_run_finished(r->live))
-                nap_ms(10);
-        }
-        failed += save_one(r, model, tag, report) != 0;
+        if (tui_run_unsaved(r))
+            failed += save_one(r, model, tag, report) != 0;
     }
     return failed;
 }

@@ -59,6 +59,9 @@ int tui_run_unsaved(tui_run *r);
 /* How many runs are going / unsaved. */
 int train_runs_active(tui_train *s);
 int train_runs_unsaved(tui_train *s);
+/* The question asked before quitting: "run 2 is going (step 68 of 5000):
+ * s save and quit, d discard and quit, any other key: stay". */
+void train_runs_quit_question(tui_train *s, char *buf, size_t n);
 /* The run's weights as a model (taken from the engine the first time,
  * then kept); NULL with err (a log, or no step done). */
 ws_model *tui_run_weights(tui_run *r, char *err, size_t n);

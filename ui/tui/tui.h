@@ -23,7 +23,12 @@ struct tui {
     char prompt_label[64];
     char prompt[128];
 
-    struct tui_train *train;   /* policy marks and the training run (train_marks.h) */
+    struct tui_train *train;   /* policy marks and the training runs (train_marks.h) */
+
+    /* Quitting while a run is going or unsaved asks first (loop.c). */
+    int asking_quit;           /* the question is in the info line */
+    int quit_save;             /* the answer was: save, then quit */
+    int stop_signal;           /* SIGINT/SIGTERM/SIGHUP ended the loop: save for recovery */
 
     int mouse;
     int click_y, click_x;      /* screen cell of the last click */
