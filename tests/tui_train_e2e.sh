@@ -10,12 +10,7 @@ set -u
 TUI_COLS=110 TUI_ROWS=32
 
 # A tiny model with a word tokenizer, trained one step from init.
-printf '%s\n' "The whale swam. The ship sailed, and the sea was calm; the whale dived." \
-    "Call me Ishmael. The sea, the ship, the whale: all of them were grey." > "$TMP/a.txt"
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do cat "$TMP/a.txt"; done > "$TMP/corpus.txt"
-"$W" train --init --layers 1 --d 16 --heads 2 --block 16 --data "$TMP/corpus.txt" --steps 1 \
-    --batch 2 --seq 16 --weights-only --out "$TMP/tiny.safetensors" > /dev/null 2>&1 ||
-    { echo "FAIL: train --init"; exit 1; }
+tiny_model
 
 # ---- policy marks ----
 tui_start "$TMP/tiny.safetensors"
@@ -90,10 +85,14 @@ wait_for " frz          *=freeze"
 wait_for "x seeds 1..2: 40 steps"
 keys s
 wait_for "final losses: mean and sample std over the seeds"
-for name in full marked frz; do   # val_start, val_end ± std, train_end ± std, vs first
-    screen | grep -q "^$name  *[0-9.]*  *[0-9.]* ± [0-9.]*  *[0-9.]* ± [0-9.]*  *[-+][0-9.]*%" ||
+for name in full marked frz; do   # val_start, val_end ± std, vs first, p, verdict, train_end ± std
+    screen | grep -q "^$name  *[0-9.]*  *[0-9.]* ± [0-9.]*  *[-+][0-9.]*%.*  [0-9.]* ± [0-9.]*" ||
         fail "no row for strategy $name"
 done
+screen | grep -q '^full .*+0.00%  *-  ' || fail "full: not the reference of the verdicts"
+screen | grep -q '^frz .*  differs  ' || fail "frz: freezing everything is not outside the seed noise"
+wait_for "mean training loss over the seeds (EMA 0.90), band: ±1 std"
+wait_for "━ full  ━ marked  ━ frz"
 # Everything frozen: the loss after the run is the loss before it.
 screen | awk '$1 == "frz" && NF >= 7 { exit !($2 == $3 && $5 == "0.0000") }' ||
     fail "frz: val_end differs from val_start"

@@ -11,6 +11,7 @@
 #include "render_loss.h"
 #include "train.h"
 #include "train_run.h"
+#include "tui_analysis.h"
 
 enum { TOP_UPDATES = 8, MAX_SHOWN = 64 };
 
@@ -242,6 +243,53 @@ static void draw_plot(tui *t, cellbuf *cb, cb_rect r)
     render_loss(cb, (cb_rect){r.y + 1, r.x, r.h - 1, r.w}, c, n, &o, &t->style);
 }
 
+/* ---- the matrices: policy and what guides it ---- */
+
+static void draw_matrices(tui *t, cellbuf *cb, cb_rect r)
+{
+    tui_train *s = t->train;
+    const ws_model *m = t->model;
+    ws_analysis *a = NULL;
+    int have_pr = tui_analysis_ready(t->model, WS_AN_PR, &a);
+    int have_amp = have_pr && tui_analysis_ready(t->model, WS_AN_AMP, &a);
+    char share[64];
+    cb_printf(cb, r.y, r.x, r.w, 0, "matrices: %s", train_marks_share(s, m, share, sizeof share));
+    int nw = r.w - 24 > 12 ? r.w - 24 : 12, y = r.y + 1;
+    cb_printf(cb, y++, r.x, r.w, CB_UNDERLINE, "%-*s%-10s%7s%7s", nw, "matrix", "policy", "PR",
+              "ampPR");
+    int k = 0, shown = 0, n_mat = 0;
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const ws_tensor *te = &m->tensors[i];
+        if (te->kind != WS_KIND_NETWORK || te->ndim != 2 || te->role == WS_ROLE_NONE)
+            continue;
+        n_mat++;
+        if (k++ < s->matrix_top || y >= r.y + r.h)
+            continue;
+        char name[256], cut[256], pol[32];
+        ws_display_name(m, te, 0, name, sizeof name);
+        int cells = ws_elide(name, nw - 1, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
+        train_mark_text(&s->marks[i], pol, sizeof pol);
+        int x = r.x + cb_printf(cb, y, r.x, r.w, 0, "%s%*s", cut, nw - cells, "");
+        x += cb_printf(cb, y, x, r.x + r.w - x, s->marks[i].kind == WS_POL_TRAIN ? CB_DIM : CB_BOLD,
+                       "%-10.9s", pol);
+        const ws_mat_result *res = have_pr ? ws_analysis_find(a, te) : NULL;
+        if (res && res->pr.status == WS_AS_OK)
+            x += cb_printf(cb, y, x, r.x + r.w - x, 0, "%7.1f", res->pr.pr);
+        else
+            x += cb_printf(cb, y, x, r.x + r.w - x, 0, "%7s", "");
+        if (have_amp && res && res->amp.status == WS_AS_OK)
+            cb_printf(cb, y, x, r.x + r.w - x, 0, "%7.2f", res->amp.pr);
+        y++;
+        shown++;
+    }
+    if (!have_pr || !have_amp)
+        cb_text(cb, r.y + r.h - 1, r.x, r.w, have_pr ? "amplitude PR: computing (the grid fits)"
+                                                       : "PR: computing (the layers analysis)", CB_DIM);
+    else if (shown < n_mat)
+        cb_printf(cb, r.y + r.h - 1, r.x, r.w, CB_DIM, "matrices %d-%d of %d (PgUp PgDn)",
+                  s->matrix_top + 1, s->matrix_top + shown, n_mat);
+}
+
 /* ---- the whole view ---- */
 
 static void draw_info(tui *t, tui_run *r, cellbuf *cb, cb_rect info)
@@ -277,7 +325,10 @@ void train_draw_view(tui *t, tui_run *sel, cellbuf *cb, cb_rect body, cb_rect in
     int y = draw_settings(t, cb, (cb_rect){top, 0, end - top, lw});
     y = draw_runs(t, cb, (cb_rect){y, 0, end - y, lw});
     draw_updates(t, sel, cb, (cb_rect){y, 0, end - y, lw});
-    if (t->train->n_runs)
-        draw_plot(t, cb, (cb_rect){top, lw + 1, end - top, body.w - lw - 1});
+    cb_rect right = {top, lw + 1, end - top, body.w - lw - 1};
+    if (t->train->show_matrices)
+        draw_matrices(t, cb, right);
+    else if (t->train->n_runs)
+        draw_plot(t, cb, right);
     draw_info(t, sel, cb, info);
 }

@@ -169,6 +169,29 @@ void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *train
     }
 }
 
+/* 95.4k, 1.8M: as the TUI counts (tui_fmt_count, which this file cannot link). */
+static void count_text(char *buf, size_t n, int64_t v)
+{
+    if (v >= 1000000)
+        snprintf(buf, n, "%.1fM", (double)v / 1e6);
+    else if (v >= 10000)
+        snprintf(buf, n, "%.1fk", (double)v / 1e3);
+    else
+        snprintf(buf, n, "%lld", (long long)v);
+}
+
+const char *train_marks_share(const tui_train *s, const ws_model *m, char *buf, size_t n)
+{
+    int64_t tr, total;
+    char a[24], b[24];
+    train_marks_trainable(s, m, &tr, &total);
+    count_text(a, sizeof a, tr);
+    count_text(b, sizeof b, total);
+    snprintf(buf, n, "%.1f %% trainable (%.20s of %.20s)", total ? 100.0 * (double)tr / (double)total : 0,
+             a, b);
+    return buf;
+}
+
 const char *train_default_corpus(const ws_model *m)
 {
     static char found[PATH_MAX];

@@ -47,6 +47,8 @@ typedef struct tui_train {
     int sel;               /* the setting selected in the training view */
     int run_sel;           /* the run selected in its runs list */
     int focus_runs;        /* the keys move in the runs list, not the settings */
+    int show_matrices;     /* the right pane lists the matrices (policy, PR) */
+    int matrix_top;        /* first matrix shown there */
 } tui_train;
 
 /* Marks all `train`, settings defaulted for model m (the bundled corpus
@@ -75,6 +77,8 @@ size_t train_marks_count(const tui_train *s);
  * replaced ones nothing. */
 void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *trainable,
                            int64_t *total);
+/* "5.2 % trainable (95.4k of 1.8M)" */
+const char *train_marks_share(const tui_train *s, const ws_model *m, char *buf, size_t n);
 
 /* The bundled corpus (moby-dick.txt.gz) near the model, in the build tree
  * or the installed data directory; NULL when none is found. */

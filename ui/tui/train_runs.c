@@ -73,6 +73,7 @@ static void retire(tui_run *r)
     if (saved > r->saved_step)
         r->saved_step = saved;
     r->steps_done = train_run_steps_done(r->live);
+    snprintf(r->ended_as, sizeof r->ended_as, "%s", tui_run_state(r));
     train_run_release(r->live);
     r->live = NULL;
 }
@@ -121,7 +122,11 @@ tui_run *train_runs_open_log(tui_train *s, const char *path, char *err, size_t n
     if (!r)
         return NULL;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    ws_run_init(&r->rec, base);
+    size_t len = strlen(base);
+    char name[64];   /* the file's name without .csv */
+    snprintf(name, sizeof name, "%.*s", (int)(len > 4 && !strcmp(base + len - 4, ".csv") ? len - 4 : len),
+             base);
+    ws_run_init(&r->rec, name);
     if (ws_run_set_text(&r->rec.log_path, path, &e) ||
         ws_run_set_text(&r->rec.settings, "a training log", &e) ||
         !(r->follow = ws_runlog_follow_open(path, &r->rec, &e))) {
@@ -238,8 +243,14 @@ void train_runs_quit_question(tui_train *s, char *buf, size_t n)
 ws_model *tui_run_weights(tui_run *r, char *err, size_t n)
 {
     ws_err e = {{0}};
-    if (r->weights)
+    if (r->weights) {   /* named after the run as it is called now */
+        char *name = strdup(r->rec.name);
+        if (name) {
+            free(r->weights->path);
+            r->weights->path = name;
+        }
         return r->weights;
+    }
     ws_train *tr = r->live ? train_run_engine(r->live) : NULL;
     if (!tr) {
         snprintf(err, n, "%s has no weights here (%s)", r->rec.name,
@@ -260,7 +271,7 @@ const char *tui_run_state(tui_run *r)
     if (r->follow)
         return r->error[0] ? "bad log" : "log";
     if (!r->live)
-        return r->steps_done > 0 ? "kept" : "ended";
+        return r->ended_as[0] ? r->ended_as : "ended";
     ws_train *tr = train_run_engine(r->live);
     char st[8];
     if (!tr)

@@ -32,6 +32,7 @@ typedef struct tui_run {
     int64_t steps_done;          /* as of the last sync */
     int64_t saved_step;          /* steps done at the last save (-1: never) */
     int shown;                   /* drawn in the overlay */
+    char ended_as[16];           /* the final state once the engine is released */
     size_t synced_ev;
     char error[512];             /* a followed log that went bad */
 } tui_run;

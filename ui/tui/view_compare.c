@@ -1,6 +1,10 @@
 /* Compare view: the same settings (those of the training view) run for
  * several strategies × seeds, one run after the other on a job, then the
- * table of src/compare.h (final losses, mean ± std over the seeds).
+ * table of src/compare.h (final losses, mean ± std over the seeds, and
+ * whether each strategy's difference from the first exceeds the seed
+ * noise: Welch's p and the verdict) and, below it, each strategy's mean
+ * training curve (EMA-smoothed with the training view's weight) with a
+ * band of ±1 std over the seeds.
  *
  * It starts with two strategies: "full" (every tensor trains) and "marked"
  * (the policies marked in the model view), and `a` adds more as
@@ -13,8 +17,10 @@
 
 #include "compare.h"
 #include "job.h"
+#include "render_loss.h"
 #include "train_marks.h"
 #include "train_run.h"
+#include "train_runs.h"
 #include "tui.h"
 
 enum { MAX_STRAT = 16 };
@@ -26,8 +32,16 @@ typedef struct compare_job {
     size_t n_st;
     int seeds;
     ws_table *table;           /* the result (compare.h's columns), or NULL */
+    ws_compare c;              /* the runs, for the curves */
     char err[600];
 } compare_job;
+
+/* A strategy's mean curve over its seeds (as a run) and its ±1 std band. */
+typedef struct strategy_curve {
+    ws_run mean;
+    double *lo, *hi;
+    int64_t n;
+} strategy_curve;
 
 typedef struct compare_view {
     view base;
@@ -37,6 +51,8 @@ typedef struct compare_view {
     enum { PROMPT_ADD, PROMPT_SEEDS } prompt;
     tui_job *job;
     compare_job *result;       /* taken from the finished job */
+    strategy_curve curves[MAX_STRAT];
+    size_t n_curves;
     int drawn_pct;
 } compare_view;
 
@@ -65,7 +81,55 @@ static void job_free_arg(void *p)
     for (size_t i = 0; i < j->n_st; i++)
         ws_strategy_free(&j->st[i]);
     ws_table_free(j->table);
+    ws_compare_free(&j->c);
     free(j);
+}
+
+static void free_curves(compare_view *v)
+{
+    for (size_t i = 0; i < v->n_curves; i++) {
+        ws_run_free(&v->curves[i].mean);
+        free(v->curves[i].lo);
+        free(v->curves[i].hi);
+    }
+    v->n_curves = 0;
+}
+
+/* Each strategy's mean curve and band from its seeds' runs. */
+static void make_curves(compare_view *v, const compare_job *j, double w)
+{
+    const ws_compare *c = &j->c;
+    ws_err e;
+    free_curves(v);
+    for (size_t s = 0; c->curves && s < c->n_strat; s++) {
+        strategy_curve *k = &v->curves[v->n_curves];
+        const ws_run *seeds[128];
+        int ns = c->n_seeds < 128 ? c->n_seeds : 128;
+        for (int i = 0; i < ns; i++)
+            seeds[i] = &c->curves[s * (size_t)c->n_seeds + (size_t)i];
+        double *mean = malloc((size_t)(c->steps > 0 ? c->steps : 1) * sizeof *mean);
+        k->lo = malloc((size_t)(c->steps > 0 ? c->steps : 1) * sizeof *k->lo);
+        k->hi = malloc((size_t)(c->steps > 0 ? c->steps : 1) * sizeof *k->hi);
+        ws_run_init(&k->mean, j->st[s].name);
+        k->n = c->steps;
+        if (!mean || !k->lo || !k->hi || ws_run_band(seeds, (size_t)ns, w, c->steps, mean, k->hi, &e)) {
+            free(mean);
+            free(k->lo);
+            free(k->hi);
+            ws_run_free(&k->mean);
+            break;
+        }
+        for (int64_t i = 0; i < c->steps; i++) {
+            double sd = isnan(k->hi[i]) ? 0 : k->hi[i];   /* one seed: no band */
+            k->lo[i] = mean[i] - sd;
+            k->hi[i] = mean[i] + sd;
+            ws_run_rec q = {i, mean[i], NAN, NAN, NAN, NAN, NAN, -1};
+            if (!isnan(mean[i]))
+                ws_run_add(&k->mean, &q, &e);
+        }
+        free(mean);
+        v->n_curves++;
+    }
 }
 
 static void compare_run(void *arg, ws_progress *p)
@@ -74,16 +138,20 @@ static void compare_run(void *arg, ws_progress *p)
     ws_tokenizer *tk = NULL;
     ws_data d = {0};
     ws_err e = {{0}};
-    ws_compare c = {0};
+    ws_compare c;
+    memset(&c, 0, sizeof c);
     if (!train_load_data(j->m, j->set.data, &tk, &d, j->err, sizeof j->err)) {
         ws_train_opts o = train_settings_opts(&j->set);
         if (ws_compare_run_all(j->m, &d, &o, j->st, j->n_st, j->seeds, &c, p, &e)) {
             snprintf(j->err, sizeof j->err, "%s", e.msg);
+            ws_compare_free(&c);
         } else if (!(j->table = ws_compare_table(&c, j->st, &e))) {
             snprintf(j->err, sizeof j->err, "%s", e.msg);
+            ws_compare_free(&c);
+        } else {
+            j->c = c;   /* kept for the curves */
         }
     }
-    ws_compare_free(&c);
     ws_data_free(&d);
     ws_tok_free(tk);
 }
@@ -94,10 +162,20 @@ static void start(compare_view *v, tui *t)
         tui_message(t, "a comparison is running: x stops it");
         return;
     }
+    /* The training view's starting point: the model file or a run's weights. */
+    char err[300];
+    tui_run *from = t->train->set.from_run ? train_run_by_number(t->train, t->train->set.from_run)
+                                           : NULL;
+    ws_model *m = from ? tui_run_weights(from, err, sizeof err) : t->model;
+    if (!m) {
+        tui_message(t, "start from run %d: %s", t->train->set.from_run,
+                    from ? err : "there is no such run");
+        return;
+    }
     compare_job *j = calloc(1, sizeof *j);
     if (!j)
         return;
-    j->m = t->model;
+    j->m = m;
     j->set = t->train->set;
     j->seeds = v->seeds;
     for (size_t i = 0; i < v->n_st; i++, j->n_st++)
@@ -108,6 +186,7 @@ static void start(compare_view *v, tui *t)
     if (v->result)
         job_free_arg(v->result);
     v->result = NULL;
+    free_curves(v);
     v->drawn_pct = -1;
     if (!(v->job = job_start(compare_run, j, job_free_arg))) {
         job_free_arg(j);
@@ -126,27 +205,60 @@ static void mean_std(char *buf, size_t n, double m, double sd, int utf8)
         snprintf(buf, n, "%.4f %s %.4f", m, utf8 ? "\xc2\xb1" : "+-", sd);
 }
 
-/* The result, narrower than `wscope compare`'s table: the strategies'
- * rules are listed above it. */
-static void draw_table(cellbuf *cb, int y, int h, int w, const ws_table *t, int utf8)
+/* "+1.23%", never "-0.00%". */
+static void percent(char *buf, size_t n, double v)
 {
-    static const int x[] = {0, 14, 27, 48, 69};   /* columns: ± is one cell, two bytes */
-    cb_fill(cb, (cb_rect){y, 0, 1, w < 80 ? w : 80}, " ", CB_DEFAULT, CB_DEFAULT, CB_UNDERLINE);
-    static const char *const head[] = {"strategy", " val_start", "val_end", "train_end",
-                                       " vs first"};
-    for (int i = 0; i < 5; i++)
+    snprintf(buf, n, "%+7.2f%%", fabs(v) < 0.005 ? 0.0 : v);
+}
+
+/* The result, narrower than `wscope compare`'s table: the strategies'
+ * rules are listed above it; train_end only when there is room. */
+static int draw_table(cellbuf *cb, int y, int h, int w, const ws_table *t, int utf8)
+{
+    static const int x[] = {0, 13, 24, 45, 55, 66, 80};   /* ± is one cell, two bytes */
+    static const char *const head[] = {"strategy", " val_start", "val_end", "vs first",
+                                       "p (Welch)", "verdict", "train_end"};
+    int cols = w >= 100 ? 7 : 6;
+    cb_fill(cb, (cb_rect){y, 0, 1, w < x[cols - 1] + 20 ? w : x[cols - 1] + 20}, " ", CB_DEFAULT,
+            CB_DEFAULT, CB_UNDERLINE);
+    for (int i = 0; i < cols; i++)
         cb_text(cb, y, x[i], w - x[i], head[i], CB_UNDERLINE);
-    for (int r = 0; r < ws_table_nrows(t) && r + 2 < h; r++) {
-        char buf[64], ve[48], te[48];
+    int r = 0;
+    for (; r < ws_table_nrows(t) && r + 2 < h; r++) {
+        char buf[64], ve[48], te[48], pc[24];
         int row = y + 1 + r;
         cb_text(cb, row, x[0], x[1] - 1, ws_table_cell_text(t, r, 0, buf, sizeof buf), 0);
         cb_printf(cb, row, x[1], w - x[1], 0, "%10.4f", ws_table_cell_num(t, r, 3));
         mean_std(ve, sizeof ve, ws_table_cell_num(t, r, 4), ws_table_cell_num(t, r, 5), utf8);
         cb_text(cb, row, x[2], w - x[2], ve, 0);
-        mean_std(te, sizeof te, ws_table_cell_num(t, r, 6), ws_table_cell_num(t, r, 7), utf8);
-        cb_text(cb, row, x[3], w - x[3], te, 0);
-        cb_printf(cb, row, x[4], w - x[4], 0, "%+8.2f%%", ws_table_cell_num(t, r, 8));
+        percent(pc, sizeof pc, ws_table_cell_num(t, r, 8));
+        cb_text(cb, row, x[3], w - x[3], pc, 0);
+        double p = ws_table_cell_num(t, r, 9);
+        if (!isnan(p))
+            cb_printf(cb, row, x[4], w - x[4], 0, "%9.3g", p);
+        const char *verdict = ws_table_cell_text(t, r, 10, buf, sizeof buf);
+        cb_text(cb, row, x[5], w - x[5], verdict, !strcmp(verdict, "differs") ? CB_BOLD : 0);
+        if (cols == 7) {
+            mean_std(te, sizeof te, ws_table_cell_num(t, r, 6), ws_table_cell_num(t, r, 7), utf8);
+            cb_text(cb, row, x[6], w - x[6], te, 0);
+        }
     }
+    return y + 1 + r;
+}
+
+/* Each strategy's mean curve with its band, in the strategy's colour. */
+static void draw_curves(compare_view *v, tui *t, cellbuf *cb, cb_rect r)
+{
+    loss_curve c[MAX_STRAT];
+    for (size_t i = 0; i < v->n_curves; i++) {
+        uint32_t fg = loss_run_colour((int)i, &t->style);
+        c[i] = (loss_curve){&v->curves[i].mean, fg, fg, v->curves[i].mean.name, v->curves[i].lo,
+                            v->curves[i].hi, v->curves[i].n};
+    }
+    loss_opts o = {0, t->train->logy, 0, 0, 0, 0};
+    cb_printf(cb, r.y, r.x, r.w, 0, "mean training loss over the seeds (EMA %.2f), band: %s1 std",
+              t->train->smoothing, t->style.glyphs == WS_GLYPH_UTF8 ? "\xc2\xb1" : "+-");
+    render_loss(cb, (cb_rect){r.y + 1, r.x, r.h - 1, r.w}, c, (int)v->n_curves, &o, &t->style);
 }
 
 static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
@@ -167,9 +279,12 @@ static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect in
     if (v->job) {
         tui_draw_progress(cb, y, 0, body.w, "training", job_fraction(v->job));
     } else if (v->result && v->result->table) {
-        cb_text(cb, y++, 0, body.w, "final losses: mean and sample std over the seeds", CB_BOLD);
-        draw_table(cb, y, body.y + body.h - y, body.w, v->result->table,
-                   t->style.glyphs == WS_GLYPH_UTF8);
+        cb_text(cb, y++, 0, body.w, "final losses: mean and sample std over the seeds; verdict: "
+                "Welch's t-test against the first, differs when p < 0.05", CB_BOLD);
+        y = draw_table(cb, y, body.y + body.h - y, body.w, v->result->table,
+                       t->style.glyphs == WS_GLYPH_UTF8) + 1;
+        if (body.y + body.h - y >= 8 && v->n_curves)
+            draw_curves(v, t, cb, (cb_rect){y, 0, body.y + body.h - y, body.w});
     } else if (v->result) {
         cb_text(cb, y, 0, body.w, v->result->err, CB_BOLD);
     }
@@ -227,12 +342,13 @@ static int compare_action(view *vv, tui *t, ws_action a)
 
 static int compare_tick(view *vv, tui *t, int *busy)
 {
-    (void)t;
     compare_view *v = (compare_view *)vv;
     if (!v->job)
         return 0;
     if (job_done(v->job)) {
         v->result = job_take_arg(v->job);
+        if (v->result && v->result->table)
+            make_curves(v, v->result, t->train->smoothing);
         job_release(v->job);
         v->job = NULL;
         return 1;
@@ -251,6 +367,7 @@ static void compare_destroy(view *vv)
     job_release(v->job);
     if (v->result)
         job_free_arg(v->result);
+    free_curves(v);
     for (size_t i = 0; i < v->n_st; i++)
         ws_strategy_free(&v->st[i]);
     free(v);

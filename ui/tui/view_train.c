@@ -23,6 +23,7 @@
 #include "train_run.h"
 #include "train_runs.h"
 #include "tui.h"
+#include "tui_analysis.h"
 
 enum { REDRAW_MS = 100 };
 
@@ -34,6 +35,7 @@ typedef struct train_view {
     int drawn_states;
     char drawn_status[128];
     double drawn_at;
+    int analysis_state;      /* what tui_analysis_need said last (2: not asked) */
 } train_view;
 
 static const key_binding train_keys[] = {
@@ -57,6 +59,11 @@ static const key_binding train_keys[] = {
     {{'n', 0}, "n", ACT_RENAME, "rename the selected run", NULL},
     {{'t', 0}, "t", ACT_BROWSE,
      "browse the selected run's weights as TUNED (d, D show what it changed)", "tuned"},
+    {{'m', 0}, "m", ACT_LAYERS,
+     "the matrices instead of the plot: policy, weight PR and amplitude PR, share trainable",
+     "matrices"},
+    {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "the matrices list: one page up", NULL},
+    {{KEY_NPAGE, 0}, "PgDn", ACT_PGDN, "the matrices list: one page down", NULL},
     {{'e', 0}, "e", ACT_EXPORT, "export the plot shown as PNG and SVG", "export"},
     {{'C', 0}, "C", ACT_COMPARE, "compare strategies across seeds with these settings", "compare"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
@@ -365,6 +372,15 @@ static int train_action(view *vv, tui *t, ws_action a)
         snprintf(t->prompt, sizeof t->prompt, "%s", selected(t)->rec.name);
         return 1;
     case ACT_BROWSE: browse(t); return 1;
+    case ACT_LAYERS: s->show_matrices = !s->show_matrices; return 1;
+    case ACT_PGUP:
+    case ACT_PGDN: {
+        int page = t->rows > 8 ? t->rows - 8 : 1;
+        s->matrix_top += a == ACT_PGDN ? page : -page;
+        if (s->matrix_top < 0)
+            s->matrix_top = 0;
+        return 1;
+    }
     case ACT_EXPORT: export_plot(t); return 1;
     case ACT_PAUSE:
     case ACT_CANCEL:
@@ -377,11 +393,32 @@ static int train_action(view *vv, tui *t, ws_action a)
     }
 }
 
+/* The matrices pane wants the layers analysis (PR, then amplitude PR). */
+static int need_analysis(tui *t, int *busy, int *last)
+{
+    const char *msg = NULL;
+    ws_analysis *a = tui_analysis(t->model);
+    if (!t->train->show_matrices || !a) {
+        *last = 2;
+        return 0;
+    }
+    int st = tui_analysis_need(a, WS_AN_PR, &msg);
+    if (st == 1)
+        st = tui_analysis_need(a, WS_AN_LAYERS, &msg);
+    if (st == 0)
+        *busy = 1;
+    if (st < 0 && msg && *last != st)
+        tui_message(t, "%s", msg);
+    int changed = st != *last;
+    *last = st;
+    return changed;
+}
+
 static int train_tick(view *vv, tui *t, int *busy)
 {
     train_view *v = (train_view *)vv;
     tui_train *s = t->train;
-    int changed = train_runs_sync(s);
+    int changed = train_runs_sync(s) | need_analysis(t, busy, &v->analysis_state);
     size_t n = 0;
     int states = 0, saving = 0;
     char st[128] = "", msg[1200];
@@ -433,6 +470,7 @@ view *view_train_new(tui *t)
         return NULL;
     v->base.cls = &train_class;
     v->drawn_states = -2;
+    v->analysis_state = 2;
     snprintf(v->base.title, sizeof v->base.title, "settings, runs and loss");
     return &v->base;
 }
