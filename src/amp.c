@@ -43,6 +43,27 @@ static double max_abs_corr(const double *c, int k)
     return best;
 }
 
+int ws_amp_from_cov(double *c, int k, ws_amp *out, ws_err *e)
+{
+    double lam[WS_AMP_K_MAX];
+    if (k > WS_AMP_K_MAX)
+        return ws_fail(e, "%d amplitude columns, at most %d", k, WS_AMP_K_MAX);
+    out->max_corr = max_abs_corr(c, k);
+    if (ws_sym_eig(c, k, lam, 0, e) < 0)
+        return -1;
+    ws_pr pr;
+    ws_pr_from_eigs(lam, k, &pr);
+    out->status = pr.status;
+    if (pr.status == WS_AS_OK) {
+        out->pr = pr.pr;
+        out->pc1 = pr.pc1;
+        out->comps95 = pr.comps95;
+    } else {
+        out->max_corr = NAN;
+    }
+    return 0;
+}
+
 int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e)
 {
     *out = (ws_amp){.k = k, .rows = rows, .pr = NAN, .pc1 = NAN, .max_corr = NAN,
@@ -53,31 +74,17 @@ int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e
     if (out->status != WS_AS_OK)
         return 0;
     double *mean = malloc((size_t)k * sizeof *mean), *c = malloc((size_t)k * k * sizeof *c);
-    double *lam = malloc((size_t)k * sizeof *lam);
-    if (!mean || !c || !lam) {
-        free(mean), free(c), free(lam);
+    if (!mean || !c) {
+        free(mean), free(c);
         return ws_fail(e, "out of memory for amplitude structure");
     }
     ws_col_means(a, rows, k, mean);
     int rc = ws_gram_cols(a, rows, k, mean, c, e);
-    if (rc == 0) {
-        out->max_corr = max_abs_corr(c, k);
-        rc = ws_sym_eig(c, k, lam, 0, e);
-    }
-    if (rc == 0) {
-        ws_pr pr;
-        ws_pr_from_eigs(lam, k, &pr);
-        out->status = pr.status;
-        if (pr.status == WS_AS_OK) {
-            out->pr = pr.pr;
-            out->pc1 = pr.pc1;
-            out->comps95 = pr.comps95;
-            out->kurtosis = ws_excess_kurtosis(a, (size_t)rows * (size_t)k);
-        } else {
-            out->max_corr = NAN;
-        }
-    }
-    free(mean), free(c), free(lam);
+    if (rc == 0)
+        rc = ws_amp_from_cov(c, k, out, e);
+    if (rc == 0 && out->status == WS_AS_OK)
+        out->kurtosis = ws_excess_kurtosis(a, (size_t)rows * (size_t)k);
+    free(mean), free(c);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include "error.h"
 
 #define WS_AMP_K_DEFAULT 8
+#define WS_AMP_K_MAX 16
 
 typedef struct ws_amp {
     ws_astatus status;   /* numbers NaN unless WS_AS_OK */
@@ -29,6 +30,11 @@ typedef struct ws_amp {
 /* Structure of an amplitude matrix A (rows × k, row-major). Degenerate A
  * sets out->status and returns 0; -1 only on no memory or LAPACK failure. */
 int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e);
+
+/* PR, PC1, components for 95 % and max |corr| (and the status) from the
+ * k × k covariance c of the amplitude columns (upper triangle filled;
+ * overwritten). Kurtosis is left to the caller. */
+int ws_amp_from_cov(double *c, int k, ws_amp *out, ws_err *e);
 
 /* Grid-fit W (rows × cols) with k Gaussians (ws_grid_fit, fit.h) and take
  * the structure of the amplitudes. *amps_out (may be NULL) receives the

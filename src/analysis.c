@@ -8,7 +8,7 @@
 
 void ws_analysis_opts_default(ws_analysis_opts *o)
 {
-    *o = (ws_analysis_opts){.centred = 1, .pair_tol = WS_PAIR_TOL_DEFAULT,
+    *o = (ws_analysis_opts){.centred = 1, .pair_tol = -1, .pair_alpha = WS_PAIR_ALPHA_DEFAULT,
                             .basis_k = WS_BASIS_K_DEFAULT, .amp_k = WS_AMP_K_DEFAULT};
 }
 
@@ -78,7 +78,8 @@ static int compute_spectrum(ws_analysis *a, ws_err *e)
     const float *w = ws_tensor_f32(a->embed, e);
     if (!w)
         return ws_wrap(e, "%s", a->embed->name);
-    if (ws_spectrum_compute(w, a->embed->rows, a->embed->cols, a->o.pair_tol, &a->spec, e) < 0)
+    ws_pair_rule rule = {.tol = a->o.pair_tol, .alpha = a->o.pair_alpha};
+    if (ws_spectrum_compute(w, a->embed->rows, a->embed->cols, &rule, &a->spec, e) < 0)
         return ws_wrap(e, "%s", a->embed->name);
     return 0;
 }
@@ -248,7 +249,7 @@ int ws_analysis_compute(ws_analysis *a, unsigned what, ws_progress *p, ws_err *e
         /* The drift pass has its own total: tensors, not matrices. */
         if (!a->base)
             return ws_fail(e, "no base model to measure drift from");
-        if (ws_drift_models(a->base, a->m, &a->drift, p, e) < 0)
+        if (ws_drift_models(a->base, a->m, a->o.drift_all, &a->drift, p, e) < 0)
             return -1;
         a->have |= WS_AN_DRIFT;
     }

@@ -31,9 +31,11 @@ enum {
 
 typedef struct ws_analysis_opts {
     int centred;       /* weight PR on the centred covariance (default 1) */
-    double pair_tol;   /* WS_PAIR_TOL_DEFAULT */
+    double pair_tol;   /* < 0 (default): pairs by the spacing test; ≥ 0: by this tolerance */
+    double pair_alpha; /* the spacing test's level, WS_PAIR_ALPHA_DEFAULT */
     int basis_k;       /* WS_BASIS_K_DEFAULT */
     int amp_k;         /* WS_AMP_K_DEFAULT */
+    int drift_all;     /* drift over training state and buffers too (default: the network) */
 } ws_analysis_opts;
 
 void ws_analysis_opts_default(ws_analysis_opts *o);
@@ -74,8 +76,8 @@ typedef struct ws_analysis {
 ws_analysis *ws_analysis_new(ws_model *m, const ws_analysis_opts *o, ws_err *e);
 void ws_analysis_free(ws_analysis *a);
 
-/* Compare this model with `base` (same layout and shapes, else -1 naming
- * the first mismatch); WS_AN_DRIFT then fills a->drift. */
+/* Compare this model with `base` (-1 when no tensor of one corresponds to
+ * one of the other: drift.h); WS_AN_DRIFT then fills a->drift. */
 int ws_analysis_set_base(ws_analysis *a, const ws_model *base, ws_err *e);
 
 /* Compute the parts in `what` not computed yet, here and now. `p` may be

@@ -1,7 +1,11 @@
 /* Drift between two versions of a weight (DESIGN.md §3), in double sums:
  *   RMS = ‖W1 − W0‖ / √N,  relative = ‖W1 − W0‖ / ‖W0‖,
  *   cosine = ⟨W0, W1⟩ / (‖W0‖ ‖W1‖)   (matrices flattened, Frobenius norms).
- * Per layer, the same with the sums taken over every tensor of the layer. */
+ * Per layer, the same with the sums taken over every tensor of the layer;
+ * for the model, over every tensor of the network. The two versions may
+ * come from different formats and namings and carry training state or not:
+ * tensors are matched by name, name without prefixes, or role and layer,
+ * in the canonical orientation (HF Conv1D transposed). */
 #ifndef WS_DRIFT_H
 #define WS_DRIFT_H
 
@@ -34,24 +38,45 @@ const char *ws_drift_note(const ws_drift *d);
 /* ΔW = W1 − W0, element by element (for the heatmap). */
 void ws_drift_delta(const float *w0, const float *w1, size_t n, float *out);
 
-/* Same layout, same tensor names, same shapes; else -1 with a message
- * naming the first mismatch. */
+/* The tensor of `other` that stands for t (of another model): of the same
+ * kind, with the same name, else the same name without wrapper prefixes
+ * (names.h), else, for the network, the same role, layer and bias flag, so
+ * nanoGPT, HF GPT-2 and our users' naming match. NULL when none. Shapes are
+ * not checked. */
+ws_tensor *ws_drift_counterpart(const ws_model *other, const ws_tensor *t);
+
+/* Whether two models can be compared: some network tensor of `base` has a
+ * counterpart in `tuned`; else -1 with a message. */
 int ws_drift_check_models(const ws_model *base, const ws_model *tuned, ws_err *e);
 
 typedef struct ws_drift_report {
-    size_t n;              /* one per tensor of base, in file order */
+    size_t n;              /* matched pairs, in base order */
     ws_tensor **t0, **t1;
-    ws_drift *per_tensor;
+    ws_drift *per_tensor;  /* EMPTY status when the pair's shapes differ */
+    unsigned char *shape_differs;   /* per pair: canonical shapes differ, no numbers */
     int n_layers;
-    ws_drift *per_layer;   /* pooled over every tensor with that layer index */
-    ws_drift all;          /* pooled over every tensor */
+    ws_drift *per_layer;   /* pooled over the network's tensors of that layer */
+    double *layer_mean_cos; /* mean of the layer's per-matrix cosines (NaN: none) */
+    ws_drift all;          /* pooled over every matched tensor of the network */
+    double mean_cos;       /* mean of the per-matrix cosines over the network */
+    int n_mean_cos;        /* matrices in that mean */
+    /* Tensors (of the kinds compared) on one side only, and the training
+     * state left out when only the network is compared. */
+    size_t n_only0, n_only1;
+    ws_tensor **only0, **only1;
+    size_t state0, state1;
 } ws_drift_report;
 
-/* Drift of every tensor (checked with ws_drift_check_models first), in
- * parallel over tensors; adds the tensor count to p->total and one per
- * tensor done; honours p's cancel (-1). */
-int ws_drift_models(const ws_model *base, const ws_model *tuned, ws_drift_report *out,
-                    ws_progress *p, ws_err *e);
+/* Drift of every corresponding pair (ws_drift_counterpart, one to one:
+ * exact names first, then stripped names, then roles), in parallel over
+ * pairs; the network by default, every kind with `all_kinds` (per layer
+ * and model rows stay the network's). A pair whose shapes differ gets a
+ * status, not numbers; tensors without a counterpart are listed. Adds the
+ * pair count to p->total and one per pair done; honours p's cancel (-1).
+ * The mean of per-matrix cosines is over the network's weight matrices
+ * (ws_tensor_is_weight_matrix) with a finite cosine. */
+int ws_drift_models(const ws_model *base, const ws_model *tuned, int all_kinds,
+                    ws_drift_report *out, ws_progress *p, ws_err *e);
 void ws_drift_report_free(ws_drift_report *r);
 
 /* ΔW of one matching tensor pair as a new rows × cols array (caller frees). */

@@ -1,4 +1,5 @@
 #include "error.h"
+#include "escape.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -59,9 +60,10 @@ int ws_add_ok(size_t a, size_t b, size_t *out)
 
 int ws_err_printable(ws_err *e)
 {
-    if (e)
-        for (char *p = e->msg; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
+    if (e && !ws_text_is_clean(e->msg)) {
+        char copy[sizeof e->msg];
+        memcpy(copy, e->msg, sizeof copy);
+        ws_escape(e->msg, sizeof e->msg, copy);
+    }
     return -1;
 }

@@ -18,8 +18,9 @@ int ws_fail(ws_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* Prefix the existing message with "what: ", for context. Returns -1. */
 int ws_wrap(ws_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Replace control characters in the message by '?' (messages quote names
- * read from files, which must not break the one-line form). Returns -1. */
+/* Escape control bytes and bytes that are not UTF-8 in the message
+ * (src/escape.h): messages quote names read from files, which must not
+ * reach a terminal raw or break the one-line form. Returns -1. */
 int ws_err_printable(ws_err *e);
 
 /* Checked size arithmetic: return 0 on overflow (and leave *out alone). */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "figure.h"
 
 ws_figure *ws_figure_new(int width, int height, ws_err *e)
@@ -51,9 +52,11 @@ void ws_figure_free(ws_figure *f)
     free(f);
 }
 
+/* Every text of a figure goes through here: titles quote tensor names,
+ * which come from files (src/escape.h). */
 static void copy_text(char *dst, size_t n, const char *src)
 {
-    snprintf(dst, n, "%s", src ? src : "");
+    ws_escape(dst, n, src ? src : "");
 }
 
 void ws_figure_set_labels(ws_figure *f, const char *title, const char *xlabel, const char *ylabel)

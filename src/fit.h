@@ -49,6 +49,12 @@ static inline double ws_grid_sigma(int64_t n, int K) { return (double)n / K; }
 /* G (K × n, row-major): G[k][j] = exp(−(j − μ_k)² / (2σ²)) with the grid μ, σ. */
 void ws_grid_basis(int64_t n, int K, double *G);
 
+/* R (K × K, upper triangular, row-major) of the QR factorisation Gᵀ = Q R
+ * of the grid basis. A row's amplitudes are a = R⁻¹Qᵀw, so a row of white
+ * noise with variance σ² has amplitudes with covariance σ²·R⁻¹R⁻ᵀ (the
+ * null baselines draw them from that law, null.h). */
+int ws_grid_r(int64_t n, int K, double *R, ws_err *e);
+
 /* Amplitudes of every row of W (rows × n) on the grid, by least squares:
  * A_out (rows × K, float32) = W·Gᵀ·(G·Gᵀ)⁻¹. `r2_out` (may be NULL) gets the
  * pooled R² = 1 − ΣSSE/ΣSST over all rows (SST about each row's mean);

@@ -21,33 +21,48 @@ void ws_grid_basis(int64_t n, int K, double *G)
         ws_gauss_fill(n, ws_grid_mu(n, K, k), ws_grid_sigma(n, K), G + (int64_t)k * n);
 }
 
+/* G (K × n) and the QR factorisation Gᵀ = Q R: Q (n × K, row-major,
+ * explicit) and R (K × K, upper, row-major). */
+static int grid_qr(int64_t n, int K, double *G, double *Q, double *R, ws_err *e)
+{
+    double tau[WS_FIT_KMAX];
+    ws_grid_basis(n, K, G);
+    for (int64_t j = 0; j < n; j++)
+        for (int k = 0; k < K; k++) Q[j * K + k] = G[k * n + j];
+    if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (int)n, K, Q, K, tau) != 0)
+        return ws_fail(e, "grid fit: QR of the basis failed");
+    for (int i = 0; i < K; i++)
+        for (int k = 0; k < K; k++) R[i * K + k] = k >= i ? Q[i * K + k] : 0;
+    for (int k = 0; k < K; k++)
+        if (!(fabs(R[k * K + k]) > 1e-13 * fabs(R[0])))
+            return ws_fail(e, "grid fit: the %d grid Gaussians are linearly dependent on %lld columns",
+                           K, (long long)n);
+    if (LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (int)n, K, K, Q, K, tau) != 0)
+        return ws_fail(e, "grid fit: forming Q failed");
+    return 0;
+}
+
+int ws_grid_r(int64_t n, int K, double *R, ws_err *e)
+{
+    if (K < 1 || K > WS_FIT_KMAX || n < K)
+        return ws_fail(e, "grid fit: K = %d on %lld columns", K, (long long)n);
+    double *G = malloc(sizeof(double) * (size_t)(n * K));
+    double *Q = malloc(sizeof(double) * (size_t)(n * K));
+    int rc = G && Q ? grid_qr(n, K, G, Q, R, e) : ws_fail(e, "out of memory");
+    free(G);
+    free(Q);
+    return rc;
+}
+
 /* C (n × 2K, row-major) = [Gᵀ | Pᵀ]. */
 static int grid_operator(int64_t n, int K, double *C, ws_err *e)
 {
     double *G = malloc(sizeof(double) * (size_t)(n * K));
     double *Q = malloc(sizeof(double) * (size_t)(n * K));
-    double R[WS_FIT_KMAX * WS_FIT_KMAX], tau[WS_FIT_KMAX];
+    double R[WS_FIT_KMAX * WS_FIT_KMAX];
     int rc = -1;
     if (!G || !Q) { ws_fail(e, "out of memory"); goto out; }
-    ws_grid_basis(n, K, G);
-    for (int64_t j = 0; j < n; j++)
-        for (int k = 0; k < K; k++) Q[j * K + k] = G[k * n + j];
-    if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (int)n, K, Q, K, tau) != 0) {
-        ws_fail(e, "grid fit: QR of the basis failed");
-        goto out;
-    }
-    for (int i = 0; i < K; i++)
-        for (int k = 0; k < K; k++) R[i * K + k] = k >= i ? Q[i * K + k] : 0;
-    for (int k = 0; k < K; k++)
-        if (!(fabs(R[k * K + k]) > 1e-13 * fabs(R[0]))) {
-            ws_fail(e, "grid fit: the %d grid Gaussians are linearly dependent on %lld columns",
-                    K, (long long)n);
-            goto out;
-        }
-    if (LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (int)n, K, K, Q, K, tau) != 0) {
-        ws_fail(e, "grid fit: forming Q failed");
-        goto out;
-    }
+    if (grid_qr(n, K, G, Q, R, e) < 0) goto out;
     /* Pᵀ = Q R⁻ᵀ: solve X Rᵀ = Q. */
     cblas_dtrsm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, (int)n, K, 1.0,
                 R, K, Q, K);

@@ -258,7 +258,8 @@ void ws_model_recognise(ws_model *m)
     }
     /* Only done before any tensor is used: the locks are not held and no
      * pointer into the array has been handed out yet. */
-    qsort(m->tensors, m->n_tensors, sizeof *m->tensors, cmp_canonical);
+    if (m->n_tensors > 1)   /* qsort takes no NULL array, even of 0 elements */
+        qsort(m->tensors, m->n_tensors, sizeof *m->tensors, cmp_canonical);
     derive_config(m);
     count_kinds(m);
     ws_names_common_prefix(m);

@@ -1,6 +1,8 @@
 /* Tensor names as users type and read them: see names.h. */
 #include "names.h"
 
+#include "escape.h"
+
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -422,7 +424,7 @@ const char *ws_display_name(const ws_model *m, const ws_tensor *t, int in_layer,
         if (k && s[k])
             s += k;
     }
-    snprintf(buf, n, "%s", s);
+    ws_escape(buf, n, s);   /* names come from files: no control bytes on screen */
     return buf;
 }
 
@@ -473,8 +475,8 @@ int ws_elide(const char *s, int width, int ascii, char *buf, size_t n)
     }
     int room = width - 1;                  /* cells for text around the mark */
     int head = ws_text_cells(s) - ws_text_cells(s + after_layer(s));
-    if (!after_layer(s) || head > room / 2)
-        head = room / 3;
+    if (head > room / 2)
+        head = 0;
     int tail = room - head;
     size_t hb = cell_offset(s, head), tb = cell_offset(s, cells - tail);
     snprintf(buf, n, "%.*s%s%s", (int)hb, s, ascii ? "~" : "\xe2\x80\xa6", s + tb);

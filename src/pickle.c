@@ -72,6 +72,7 @@ typedef struct vm {
     size_t memo_cap, memo_count;
     ws_pk **storages;   /* hash table of persistent storages, one node per key */
     size_t n_storages, storage_cap;
+    size_t max_bytes;   /* of objects: WS_PK_BYTES_BASE + WS_PK_BYTES_PER_BYTE × len */
     ws_err *e;
 } vm;
 
@@ -90,6 +91,21 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elsize)
     return p;
 }
 
+/* Count `n` more bytes of objects against the limit (pickle.h): the memory
+ * an unpickling may take is bounded by the pickle's size whatever it
+ * repeats (a string handed to _codecs.encode 10,000 times, millions of
+ * small objects). */
+static int charge(vm *v, size_t n)
+{
+    ws_pk_arena *A = v->A;
+    if (n > v->max_bytes - A->bytes)
+        return ws_fail(v->e, "pickle: its objects need more than %zu MiB (64 MiB + %d times its "
+                       "%zu bytes; at byte %zu): refusing", v->max_bytes >> 20, WS_PK_BYTES_PER_BYTE,
+                       (size_t)(v->end - v->start), (size_t)(v->p - v->start));
+    A->bytes += n;
+    return 0;
+}
+
 static ws_pk *new_obj(vm *v, ws_pk_kind k)
 {
     ws_pk_arena *A = v->A;
@@ -97,6 +113,8 @@ static ws_pk *new_obj(vm *v, ws_pk_kind k)
         ws_fail(v->e, "pickle: more than %d objects", WS_PK_MAX_OBJECTS);
         return NULL;
     }
+    if (charge(v, sizeof(ws_pk) + sizeof(ws_pk *)) != 0)
+        return NULL;
     ws_pk *o = calloc(1, sizeof *o);
     ws_pk **objs = o ? grow(A->objs, &A->cap, A->n + 1, sizeof *objs) : NULL;
     if (!objs) {
@@ -112,6 +130,8 @@ static ws_pk *new_obj(vm *v, ws_pk_kind k)
 
 static int add_item(vm *v, ws_pk *c, ws_pk *item)
 {
+    if (c->n == c->cap && charge(v, (c->cap ? c->cap : 16) * sizeof *c->items) != 0)
+        return -1;   /* the array is about to double */
     ws_pk **items = grow(c->items, &c->cap, c->n + 1, sizeof *items);
     if (!items)
         return ws_fail(v->e, "out of memory");
@@ -209,7 +229,7 @@ static int push_string(vm *v, ws_pk_kind k, uint64_t n)
         return ws_fail(v->e, "pickle: string of %llu bytes runs past the end (byte %zu)",
                        (unsigned long long)n, offset(v));
     ws_pk *o = new_obj(v, k);
-    if (!o)
+    if (!o || charge(v, (size_t)n + 1) != 0)
         return -1;
     o->s = malloc((size_t)n + 1);
     if (!o->s)
@@ -464,9 +484,10 @@ static ws_pk *codecs_encode(vm *v, const ws_pk *args)
     const unsigned char *s = (const unsigned char *)args->items[0]->s;
     size_t n = args->items[0]->len;
     ws_pk *b = new_obj(v, WS_PK_BYTES);
-    if (!b || !(b->s = malloc(n + 1))) {
-        if (b)
-            ws_fail(v->e, "out of memory");
+    if (!b || charge(v, n + 1) != 0)
+        return NULL;
+    if (!(b->s = malloc(n + 1))) {
+        ws_fail(v->e, "out of memory");
         return NULL;
     }
     if (!strcmp(enc, "latin1") || !strcmp(enc, "latin-1")) {
@@ -706,15 +727,14 @@ static int op_mark(vm *v)
     return 0;
 }
 
-static int op_empty(vm *v, ws_pk_kind k) { return push(v, new_obj(v, k)); }
+/* None, True and False are shared, as in Python: never written after
+ * creation, they cost nothing however often a pickle pushes them. */
+static ws_pk pk_none = {.kind = WS_PK_NONE}, pk_true = {.kind = WS_PK_BOOL, .i = 1},
+             pk_false = {.kind = WS_PK_BOOL, .i = 0};
 
-static int op_bool(vm *v, int b)
-{
-    ws_pk *o = new_obj(v, WS_PK_BOOL);
-    if (o)
-        o->i = b;
-    return push(v, o);
-}
+static int op_empty(vm *v, ws_pk_kind k) { return push(v, k == WS_PK_NONE ? &pk_none : new_obj(v, k)); }
+
+static int op_bool(vm *v, int b) { return push(v, b ? &pk_true : &pk_false); }
 
 /* Fixed-width little-endian argument of `n` bytes. */
 static int arg(vm *v, int n, uint64_t *out)
@@ -810,6 +830,8 @@ static int step(vm *v)
 ws_pk *ws_pk_load(const unsigned char *data, size_t len, ws_pk_arena *arena, ws_err *e)
 {
     vm v = {.start = data, .p = data, .end = data + len, .A = arena, .e = e};
+    v.max_bytes = len > (SIZE_MAX - WS_PK_BYTES_BASE) / WS_PK_BYTES_PER_BYTE
+                      ? SIZE_MAX : WS_PK_BYTES_BASE + WS_PK_BYTES_PER_BYTE * len;
     int rc = 0;
     while (rc == 0) {
         if (v.p >= v.end) {

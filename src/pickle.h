@@ -22,6 +22,11 @@
 #define WS_PK_MAX_MARKS 10000
 #define WS_PK_MAX_MEMO 10000000
 #define WS_PK_MAX_OBJECTS 20000000
+/* The objects of one unpickling (nodes, strings, containers' arrays) take
+ * at most WS_PK_BYTES_BASE + WS_PK_BYTES_PER_BYTE times the pickle's size;
+ * more is refused as a memory bomb. */
+#define WS_PK_BYTES_BASE ((size_t)64 << 20)
+#define WS_PK_BYTES_PER_BYTE 128
 
 typedef enum ws_pk_kind {
     WS_PK_NONE, WS_PK_BOOL, WS_PK_INT, WS_PK_FLOAT, WS_PK_STR, WS_PK_BYTES,
@@ -53,6 +58,7 @@ struct ws_pk {
 typedef struct ws_pk_arena {
     ws_pk **objs;
     size_t n, cap;
+    size_t bytes;   /* charged against the limit above */
 } ws_pk_arena;
 
 /* Unpickle `len` bytes. The result lives in `arena` (free with

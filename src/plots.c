@@ -298,18 +298,8 @@ int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64
     return s ? 0 : -1;
 }
 
-/* Eigenvalues above the numerical zeros (WS_SPECTRUM_ZERO·λ₀): how many
- * lead the descending list. */
-static int nonzero_eigenvalues(const ws_spectrum *s)
-{
-    int n = 0;
-    while (n < s->d && s->lam[n] > WS_SPECTRUM_ZERO * s->lam[0])
-        n++;
-    return n;
-}
-
-ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
-                            const ws_plot_opts *o, ws_err *e)
+ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, const ws_plot_opts *o,
+                            ws_err *e)
 {
     if (s->status != WS_AS_OK || s->d < 1) {
         ws_fail(e, "no spectrum: %s", ws_astatus_text(s->status));
@@ -319,10 +309,10 @@ ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
     if (!f)
         return NULL;
     f->ylog = 1;
-    char title[160], label[96];
+    char title[160], label[128];
     snprintf(title, sizeof title, "Spectrum of EᵀE, E = %s", name);
     ws_figure_set_labels(f, title_or(o, title), "index i", "eigenvalue λ");
-    int shown = nonzero_eigenvalues(s);
+    int shown = s->rank;   /* the numerical null space is not drawn */
     if (shown < s->d)
         snprintf(label, sizeof label, "λ (%d numerical zeros not drawn)", s->d - shown);
     else
@@ -336,8 +326,10 @@ ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
                 px[2 * k + j] = s->pairs[k].i + j;
                 py[2 * k + j] = s->lam[s->pairs[k].i + j];
             }
-        snprintf(label, sizeof label, "%d pair%s (tol %g)", s->n_pairs, s->n_pairs > 1 ? "s" : "",
-                 tol);
+        char rule[80];
+        ws_spectrum_rule_text(s, rule, sizeof rule);
+        snprintf(label, sizeof label, "%d pair%s (%s)", s->n_pairs, s->n_pairs > 1 ? "s" : "",
+                 rule);
         ws_series *p = ws_figure_add(f, WS_SERIES_POINTS, px, py, 2 * (size_t)s->n_pairs, label,
                                      ws_palette(1), e);
         ok = p != NULL;

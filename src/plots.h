@@ -7,6 +7,7 @@
 
 #include "figure.h"
 #include "fit.h"
+#include "run.h"
 #include "spectrum.h"
 #include "tensor.h"
 
@@ -14,6 +15,7 @@
 #define WS_PLOT_W 1050
 #define WS_PLOT_H 700
 #define WS_PLOT_BINS 100
+#define WS_PLOT_SMOOTH 0.9   /* EMA weight of the loss curves */
 
 typedef struct ws_plot_opts {
     int width, height;     /* pixels; 0: WS_PLOT_W × WS_PLOT_H */
@@ -74,9 +76,26 @@ const char *ws_plot_fit_mode_name(ws_fit_mode mode);
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64_t n,
                     ws_err *e);
 /* The eigenvalues λ of EᵀE against their index on a log axis, the pairs
- * (found with tolerance `tol`) marked; numerical zeros (V < d) left out
- * and counted in the legend. */
-ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, double tol,
-                            const ws_plot_opts *o, ws_err *e);
+ * the spectrum found (by its rule, named in the legend) marked; the
+ * numerical null space (rank < d) left out and counted in the legend. */
+ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, const ws_plot_opts *o,
+                            ws_err *e);
+
+/* ---- training runs (plots_runs.c) ---- */
+
+typedef struct ws_loss_plot_opts {
+    double smoothing;        /* EMA weight (0: the raw curve only); see run.h */
+    int logy;
+    int64_t window;          /* the last N steps of each run (0: all) */
+} ws_loss_plot_opts;
+
+/* The loss curves of n runs overlaid, one palette colour each: the raw
+ * training losses faint, their EMA bold and named in the legend, the
+ * validation losses (and the final evaluation) as dots, freeze events as
+ * dashed vertical lines. `lo` NULL: smoothing WS_PLOT_SMOOTH, whole runs.
+ * The TUI's training views, `wscope plot --runs` and the report draw
+ * losses with it. */
+ws_figure *ws_plot_loss_curves(const ws_run *const *runs, size_t n, const ws_loss_plot_opts *lo,
+                               const ws_plot_opts *o, ws_err *e);
 
 #endif

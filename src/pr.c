@@ -43,6 +43,26 @@ void ws_pr_from_eigs(const double *lam, int n, ws_pr *out)
                    .stable_rank = s / l1, .total = s, .n = n};
 }
 
+int ws_matrix_eigs(const float *w, int64_t rows, int64_t cols, int centred, double *lam, ws_err *e)
+{
+    int64_t n = rows < cols ? rows : cols;
+    double *mean = NULL, *g = malloc((size_t)n * n * sizeof *g);
+    if (centred)
+        mean = malloc((size_t)cols * sizeof *mean);
+    if (!g || (centred && !mean)) {
+        free(g), free(mean);
+        return ws_fail(e, "out of memory for a %lldx%lld covariance", (long long)n, (long long)n);
+    }
+    if (mean)
+        ws_col_means(w, rows, cols, mean);
+    int rc = rows < cols ? ws_gram_rows(w, rows, cols, mean, g, e)
+                         : ws_gram_cols(w, rows, cols, mean, g, e);
+    if (rc == 0)
+        rc = ws_sym_eig(g, (int)n, lam, 0, e);
+    free(g), free(mean);
+    return rc;
+}
+
 int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
                  ws_pr *out, double *lam_out, ws_err *e)
 {
@@ -54,19 +74,10 @@ int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
         pr_set_nan(out, st, (int)n);
         return 0;
     }
-    double *mean = NULL, *g = malloc((size_t)n * n * sizeof *g), *lam = malloc((size_t)n * sizeof *lam);
-    if (centred)
-        mean = malloc((size_t)cols * sizeof *mean);
-    if (!g || !lam || (centred && !mean)) {
-        free(g), free(lam), free(mean);
-        return ws_fail(e, "out of memory for a %lldx%lld covariance", (long long)n, (long long)n);
-    }
-    if (mean)
-        ws_col_means(w, rows, cols, mean);
-    int rc = rows < cols ? ws_gram_rows(w, rows, cols, mean, g, e)
-                         : ws_gram_cols(w, rows, cols, mean, g, e);
-    if (rc == 0)
-        rc = ws_sym_eig(g, (int)n, lam, 0, e);
+    double *lam = malloc((size_t)n * sizeof *lam);
+    if (!lam)
+        return ws_fail(e, "out of memory for %lld eigenvalues", (long long)n);
+    int rc = ws_matrix_eigs(w, rows, cols, centred, lam, e);
     if (rc == 0) {
         /* The covariance normalisation: PR, PC1 and stable rank do not
          * depend on it, but Σλ (the total variance) does. */
@@ -78,6 +89,6 @@ int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
             for (int64_t i = 0; i < n; i++)
                 lam_out[i] = lam[i];
     }
-    free(g), free(lam), free(mean);
+    free(lam);
     return rc;
 }

@@ -34,6 +34,11 @@ void ws_pr_from_eigs(const double *lam, int n, ws_pr *out);
 /* Smallest k with λ₁+…+λ_k ≥ share·Σλ (λ descending, clamped at 0). */
 int ws_components_for(const double *lam, int n, double share);
 
+/* The min(rows, cols) eigenvalues (descending) of W's Gram (WᵀW, or WWᵀ
+ * when rows < cols: the same nonzero ones), about the column means when
+ * `centred`, unnormalised. W must be finite. */
+int ws_matrix_eigs(const float *w, int64_t rows, int64_t cols, int centred, double *lam, ws_err *e);
+
 /* Weight PR of W. `lam_out` (may be NULL) receives min(rows, cols)
  * eigenvalues of C, descending. Degenerate inputs set out->status and
  * return 0; -1 only on no memory or a LAPACK failure. */

@@ -61,3 +61,26 @@ double ws_rng_normal(ws_rng *r)
     r->has_spare = 1;
     return rad * cos(th);
 }
+
+double ws_rng_gamma(ws_rng *r, double shape)
+{
+    if (shape < 1) {
+        double u;
+        do
+            u = ws_rng_uniform(r);
+        while (u <= 0.0);
+        return ws_rng_gamma(r, shape + 1) * pow(u, 1 / shape);
+    }
+    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double x = ws_rng_normal(r), v = 1 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        double u = ws_rng_uniform(r), x2 = x * x;
+        if (u < 1 - 0.0331 * x2 * x2 || (u > 0 && log(u) < 0.5 * x2 + d * (1 - v + log(v))))
+            return d * v;
+    }
+}
+
+double ws_rng_chi(ws_rng *r, double k) { return sqrt(2 * ws_rng_gamma(r, k / 2)); }

@@ -170,7 +170,12 @@ static int check_offsets(entry *ents, size_t n, size_t data_len, ws_err *e)
     return 0;
 }
 
-int ws_st_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
+/* Parse one file into `s`. `seen` (NULL for a lone file, whose header
+ * jansson already keeps free of duplicates) maps every tensor name loaded
+ * so far to its shard `file`: a hash, so that loading stays linear in the
+ * number of tensors. */
+static int parse_into(ws_sink *s, const unsigned char *buf, size_t len, json_t *seen, const char *file,
+                      ws_err *e)
 {
     if (len < 8)
         return ws_fail(e, "too small for a safetensors header (%zu bytes)", len);
@@ -217,8 +222,10 @@ int ws_st_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
     if (rc == 0)
         rc = check_offsets(ents, ne, len - 8 - (size_t)n, e);
     for (size_t i = 0; rc == 0 && i < ne; i++)
-        if (ws_sink_has(s, ents[i].name))
+        if (seen && json_object_get(seen, ents[i].name))
             rc = ws_fail(e, "duplicate tensor name \"%s\"", ents[i].name);
+        else if (seen && json_object_set_new_nocheck(seen, ents[i].name, json_string(file)) != 0)
+            rc = ws_fail(e, "out of memory");
         else
             rc = ws_sink_add(s, ents[i].name, ents[i].dt, ents[i].ndim, ents[i].shape,
                              (void *)(data + ents[i].begin), 0, e);
@@ -227,13 +234,23 @@ int ws_st_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
     return rc;
 }
 
-int ws_st_load(ws_sink *s, const char *path, ws_err *e)
+int ws_st_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
+{
+    return parse_into(s, buf, len, NULL, NULL, e);
+}
+
+static int load_into(ws_sink *s, const char *path, json_t *seen, const char *file, ws_err *e)
 {
     const unsigned char *buf = NULL;
     size_t len = 0;
     if (ws_map_file(s, path, &buf, &len, e) != 0)
         return -1;
-    return ws_st_parse(s, buf, len, e);
+    return parse_into(s, buf, len, seen, file, e);
+}
+
+int ws_st_load(ws_sink *s, const char *path, ws_err *e)
+{
+    return load_into(s, path, NULL, NULL, e);
 }
 
 int ws_st_load_model(ws_sink *s, const char *path, ws_err *e)
@@ -273,7 +290,7 @@ int ws_st_load_index(ws_sink *s, const char *index_path, ws_err *e)
     }
     char *dircopy = strdup(index_path);
     const char *dir = dircopy ? dirname(dircopy) : ".";
-    json_t *loaded = json_object();
+    json_t *loaded = json_object(), *seen = json_object();
     const char *name;
     json_t *file;
     json_object_foreach(map, name, file) {
@@ -290,7 +307,7 @@ int ws_st_load_index(ws_sink *s, const char *index_path, ws_err *e)
             continue;
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", dir, f);
-        if (ws_st_load(s, p, e) != 0) {
+        if (load_into(s, p, seen, f, e) != 0) {
             rc = ws_wrap(e, "shard %s", f);
             break;
         }
@@ -298,9 +315,13 @@ int ws_st_load_index(ws_sink *s, const char *index_path, ws_err *e)
     }
     /* Every named tensor must be where the index says. */
     if (rc == 0)
-        json_object_foreach(map, name, file) if (!ws_sink_has(s, name)) {
-            rc = ws_fail(e, "index names \"%s\" but shard %s does not hold it", name, json_string_value(file));
-            break;
+        json_object_foreach(map, name, file) {
+            json_t *where = json_object_get(seen, name);
+            if (!where || strcmp(json_string_value(where), json_string_value(file))) {
+                rc = ws_fail(e, "index names \"%s\" but shard %s does not hold it", name,
+                             json_string_value(file));
+                break;
+            }
         }
     json_t *meta = json_object_get(root, "metadata");
     if (rc == 0 && json_is_object(meta)) {
@@ -309,6 +330,7 @@ int ws_st_load_index(ws_sink *s, const char *index_path, ws_err *e)
         json_object_foreach(meta, k, v) if (json_is_string(v)) ws_sink_meta(s, k, json_string_value(v), NULL);
     }
     json_decref(loaded);
+    json_decref(seen);
     json_decref(root);
     free(dircopy);
     return rc;

@@ -1,19 +1,63 @@
 #include "spectrum.h"
 
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gram.h"
 #include "pr.h"
+#include "rmt.h"
 
 /* Rows of W projected per dgemm in ws_spectral_energy. */
 #define ENERGY_BLOCK_ELEMS (1 << 19)
 
+void ws_pair_rule_default(ws_pair_rule *r)
+{
+    *r = (ws_pair_rule){.tol = -1, .alpha = WS_PAIR_ALPHA_DEFAULT};
+}
+
 void ws_spectrum_free(ws_spectrum *s)
 {
     free(s->lam), free(s->sv), free(s->decay), free(s->vec), free(s->pairs);
+    free(s->spacing), free(s->gap_p);
     *s = (ws_spectrum){0};
+}
+
+int ws_spectrum_rank(const double *lam, int n, int64_t rows, int64_t cols)
+{
+    if (n < 1 || !(lam[0] > 0))
+        return 0;
+    double t = (double)(rows > cols ? rows : cols) * FLT_EPSILON;
+    double floor = lam[0] * t * t;   /* σ ≤ σ₀·t  ⇔  λ ≤ λ₀·t² */
+    int r = 0;
+    while (r < n && lam[r] > floor)
+        r++;
+    return r;
+}
+
+int ws_find_pairs_spacing(const double *lam, int n, const double *p, double alpha,
+                          ws_pair *pairs)
+{
+    int m = 0;
+    for (int i = 0; i + 1 < n; i++)
+        m += isfinite(p[i]);
+    int np = 0;
+    for (int i = 0; m > 0 && i + 1 < n; i++)
+        if (isfinite(p[i]) && p[i] <= alpha / m) {
+            pairs[np++] = (ws_pair){.i = i, .gap = fabs(lam[i] - lam[i + 1]) / lam[i], .p = p[i]};
+            i++;   /* resume after the pair */
+        }
+    return np;
+}
+
+void ws_spectrum_rule_text(const ws_spectrum *s, char *buf, size_t n)
+{
+    if (s->rule.tol >= 0)
+        snprintf(buf, n, "tol %g", s->rule.tol);
+    else
+        snprintf(buf, n, "p ≤ %g, Bonferroni over %d gaps", s->rule.alpha, s->n_tested);
 }
 
 int ws_find_pairs(const double *lam, int n, double tol, ws_pair *pairs)
@@ -27,17 +71,44 @@ int ws_find_pairs(const double *lam, int n, double tol, ws_pair *pairs)
             break;
         double gap = fabs(lam[i] - lam[i + 1]) / lam[i];
         if (gap <= tol) {
-            pairs[np++] = (ws_pair){.i = i, .gap = gap};
+            pairs[np++] = (ws_pair){.i = i, .gap = gap, .p = NAN};
             i++;   /* resume after the pair */
         }
     }
     return np;
 }
 
-int ws_spectrum_compute(const float *e_mat, int64_t rows, int64_t cols, double tol,
+/* Spacings and p-values of the kept spectrum, then the pairs by the rule. */
+static void find_pairs(ws_spectrum *s)
+{
+    int d = s->d, r = s->rank;
+    for (int i = 0; i + 1 < d; i++)
+        s->spacing[i] = s->gap_p[i] = NAN;
+    if (r >= 2)
+        ws_unfold_spacings(s->lam, r, WS_UNFOLD_HALF, s->spacing);
+    s->n_tested = 0;
+    for (int i = 0; i + 1 < r; i++)
+        if (isfinite(s->spacing[i])) {
+            s->gap_p[i] = ws_wigner_cdf(s->spacing[i]);
+            s->n_tested++;
+        }
+    if (s->rule.tol >= 0) {
+        s->n_pairs = ws_find_pairs(s->lam, r, s->rule.tol, s->pairs);
+        for (int k = 0; k < s->n_pairs; k++)
+            s->pairs[k].p = s->gap_p[s->pairs[k].i];
+    } else {
+        s->n_pairs = ws_find_pairs_spacing(s->lam, r, s->gap_p, s->rule.alpha, s->pairs);
+    }
+}
+
+int ws_spectrum_compute(const float *e_mat, int64_t rows, int64_t cols, const ws_pair_rule *rule,
                         ws_spectrum *out, ws_err *e)
 {
     *out = (ws_spectrum){.status = ws_scan_values(e_mat, rows, cols), .d = (int)cols};
+    if (rule)
+        out->rule = *rule;
+    else
+        ws_pair_rule_default(&out->rule);
     if (out->status != WS_AS_OK)
         return 0;
     int d = (int)cols;
@@ -46,7 +117,10 @@ int ws_spectrum_compute(const float *e_mat, int64_t rows, int64_t cols, double t
     out->decay = malloc((size_t)d * sizeof(double));
     out->vec = malloc((size_t)d * d * sizeof(double));
     out->pairs = malloc((size_t)(d / 2 + 1) * sizeof(ws_pair));
-    if (!out->lam || !out->sv || !out->decay || !out->vec || !out->pairs) {
+    out->spacing = malloc((size_t)d * sizeof(double));
+    out->gap_p = malloc((size_t)d * sizeof(double));
+    if (!out->lam || !out->sv || !out->decay || !out->vec || !out->pairs || !out->spacing ||
+        !out->gap_p) {
         ws_spectrum_free(out);
         return ws_fail(e, "out of memory for a %dx%d spectrum", d, d);
     }
@@ -59,7 +133,8 @@ int ws_spectrum_compute(const float *e_mat, int64_t rows, int64_t cols, double t
         out->sv[i] = sqrt(fmax(out->lam[i], 0.0));
     for (int i = 0; i < d; i++)
         out->decay[i] = out->sv[i] / out->sv[0];
-    out->n_pairs = ws_find_pairs(out->lam, d, tol, out->pairs);
+    out->rank = ws_spectrum_rank(out->lam, d, rows, cols);
+    find_pairs(out);
     return 0;
 }
 

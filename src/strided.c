@@ -6,11 +6,15 @@
 
 int ws_is_c_contiguous(int ndim, const int64_t *shape, const int64_t *stride)
 {
+    for (int i = 0; i < ndim; i++)
+        if (shape[i] == 0)
+            return 1;   /* no elements: any strides describe it */
     int64_t expect = 1;
     for (int i = ndim - 1; i >= 0; i--) {
         if (shape[i] != 1 && stride[i] != expect)
             return 0;
-        expect *= shape[i];
+        if (__builtin_mul_overflow(expect, shape[i], &expect))
+            return 0;   /* strides of a view this large cannot all match */
     }
     return 1;
 }

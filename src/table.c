@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "escape.h"
 
 typedef struct cell {
     char *s;      /* string cell, or NULL */
@@ -88,7 +89,7 @@ void ws_table_str(ws_table *t, int row, int col, const char *s)
     if (!c)
         return;
     free(c->s);
-    c->s = strdup(s ? s : "");
+    c->s = ws_escape_dup(s ? s : "");   /* cells quote names from files */
     c->set = 1;
 }
 

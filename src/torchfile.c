@@ -24,6 +24,9 @@ int ws_torch_sniff(const unsigned char *buf, size_t len)
 typedef struct archive {
     ws_zip zip;
     char prefix[256];    /* top folder: "archive", or the file's stem */
+    json_t *names;       /* tensor names added so far (a hash set) */
+    size_t viewed;       /* bytes the added tensors view, together */
+    size_t view_cap;     /* the file's size + WS_PT_MAX_VIEW_EXTRA */
 } archive;
 
 static const ws_zip_entry *entry(const archive *a, const char *rest)
@@ -126,20 +129,37 @@ static int check_extent(const archive *a, const char *name, const ws_pk *t, cons
     return 0;
 }
 
-static int add_tensor(ws_sink *s, const archive *a, const char *name, ws_pk *t, ws_err *e)
+/* Memory stays bounded by the file: together, the tensors may view at most
+ * the file's own bytes plus WS_PT_MAX_VIEW_EXTRA, so a broadcast (stride 0)
+ * or overlapping view of a small storage cannot claim gigabytes. */
+static int charge_view(archive *a, const char *name, size_t bytes, ws_err *e)
+{
+    size_t total;
+    if (!ws_add_ok(a->viewed, bytes, &total) || total > a->view_cap)
+        return ws_fail(e, "%s: a view of %zu bytes takes the tensors past the file's own %zu bytes "
+                       "(+%u MiB): broadcast (stride 0) or overlapping views are refused", name, bytes,
+                       a->view_cap - WS_PT_MAX_VIEW_EXTRA, WS_PT_MAX_VIEW_EXTRA >> 20);
+    a->viewed = total;
+    return 0;
+}
+
+static int add_tensor(ws_sink *s, archive *a, const char *name, ws_pk *t, ws_err *e)
 {
     const ws_zip_entry *z = NULL;
-    size_t numel = 0, el = (size_t)ws_dtype_bits(t->dtype) / 8;
+    size_t numel = 0, el = (size_t)ws_dtype_bits(t->dtype) / 8, bytes;
     if (check_extent(a, name, t, &z, &numel, e) != 0)
         return -1;
-    if (ws_sink_has(s, name))
+    if (!ws_mul_ok(numel, el, &bytes))
+        return ws_fail(e, "%s: tensor too large", name);
+    if (json_object_get(a->names, name))
         return ws_fail(e, "tensor %s appears twice", name);
+    if (charge_view(a, name, bytes, e) != 0)
+        return -1;
+    if (json_object_set_new_nocheck(a->names, name, json_true()) != 0)   /* names may not be UTF-8 */
+        return ws_fail(e, "out of memory");
     const unsigned char *base = z->data + (size_t)t->i * el;
     if (ws_is_c_contiguous(t->ndim, t->shape, t->stride))
         return ws_sink_add(s, name, t->dtype, t->ndim, t->shape, (void *)base, 0, e);
-    size_t bytes;
-    if (!ws_mul_ok(numel, el, &bytes))
-        return ws_fail(e, "%s: tensor too large", name);
     unsigned char *copy = malloc(bytes ? bytes : 1);
     if (!copy)
         return ws_fail(e, "%s: out of memory copying a non-contiguous tensor", name);
@@ -167,7 +187,7 @@ static int is_alias(ws_pk *t)
            !memcmp(first->stride, t->stride, sizeof t->stride);
 }
 
-static int add_state_dict(ws_sink *s, const archive *a, const ws_pk *sd, ws_err *e)
+static int add_state_dict(ws_sink *s, archive *a, const ws_pk *sd, ws_err *e)
 {
     size_t added = 0;
     char aliases[1024] = "";   /* names left out as exact aliases */
@@ -277,7 +297,8 @@ int ws_torch_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
     archive a;
     memset(&a, 0, sizeof a);
     ws_pk_arena arena = {0};
-    int rc = open_archive(&a, buf, len, e);
+    a.view_cap = len + WS_PT_MAX_VIEW_EXTRA;
+    int rc = (a.names = json_object()) ? open_archive(&a, buf, len, e) : ws_fail(e, "out of memory");
     if (rc == 0) {
         const ws_zip_entry *pkl = entry(&a, "data.pkl");
         ws_pk *root = ws_pk_load(pkl->data, pkl->size, &arena, e);
@@ -288,6 +309,7 @@ int ws_torch_parse(ws_sink *s, const unsigned char *buf, size_t len, ws_err *e)
     }
     ws_pk_arena_free(&arena);
     ws_zip_close(&a.zip);
+    json_decref(a.names);
     return rc == 0 ? 0 : ws_err_printable(e);
 }
 

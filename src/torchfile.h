@@ -12,6 +12,10 @@
 #include "error.h"
 #include "sink.h"
 
+/* The tensors of a .pt may together view at most the file's size plus this
+ * many bytes (broadcast and overlapping views beyond it are refused). */
+#define WS_PT_MAX_VIEW_EXTRA (64u << 20)
+
 /* 1 if `buf` starts like a torch.save file (zip, or the legacy pickle magic). */
 int ws_torch_sniff(const unsigned char *buf, size_t len);
 

@@ -56,6 +56,16 @@ double ws_student_p2(double t, double df)
     return ws_betainc(df / 2, 0.5, df / (df + t * t));
 }
 
+double ws_pearson_p(double r, int n)
+{
+    if (isnan(r) || n < 3)
+        return NAN;
+    if (r * r >= 1)
+        return 0;
+    /* t² = r²ν/(1 − r²), so ν/(ν + t²) = 1 − r²: no t needed. */
+    return ws_betainc((n - 2) / 2.0, 0.5, 1 - r * r);
+}
+
 ws_welch ws_welch_test(double m1, double s1, int n1, double m2, double s2, int n2)
 {
     ws_welch w = {m2 - m1, NAN, NAN, NAN, NAN};

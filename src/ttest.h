@@ -24,4 +24,10 @@ double ws_betainc(double a, double b, double x);
 /* Two-sided p-value of Student's t with df degrees of freedom (df > 0). */
 double ws_student_p2(double t, double df);
 
+/* Two-sided p-value of a Pearson correlation r over n pairs under the
+ * hypothesis of no correlation (independent normal pairs): the t-test
+ * t = r·√((n−2)/(1−r²)) with n−2 degrees of freedom, what
+ * scipy.stats.pearsonr reports. 0 when |r| = 1, NaN when n < 3 or r is NaN. */
+double ws_pearson_p(double r, int n);
+
 #endif

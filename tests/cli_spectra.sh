@@ -15,7 +15,7 @@ set -u
 ok "$J" 0.i=0 0.decay=1 15.i=15 0.lambda 0.sv 0.pair < "$T/s.json"
 ok sh -c "! '$J' 16.i < '$T/s.json' 2>/dev/null"
 "$W" spectrum "$T/a.safetensors" --csv > "$T/s.csv"
-ok test "$(head -1 "$T/s.csv")" = "i,lambda,sv,decay,pair,pair_gap"
+ok test "$(head -1 "$T/s.csv")" = "i,lambda,sv,decay,spacing,gap_p,pair,pair_gap"
 ok test "$(wc -l < "$T/s.csv")" -eq 17
 "$W" spectrum "$T/a.safetensors" --top 3 > "$T/s.txt"
 ok grep -q "16 eigenvalues of EᵀE" "$T/s.txt"
@@ -23,6 +23,25 @@ ok grep -q "16 eigenvalues of EᵀE" "$T/s.txt"
 ok "$J" 0.name=tok_emb.weight 0.projected=rows 0.comps50 0.comps90 0.status=ok < "$T/e.json"
 ok grep -q '"name": "blocks.0.mlp.2.weight", "role": "mlp_down@0", "shape": "16x64", "projected": "columns"' "$T/e.json"
 refuses "--tol" "$W" spectrum "$T/a.safetensors" --tol 2
+refuses "--alpha" "$W" spectrum "$T/a.safetensors" --alpha 0
+refuses "give one" "$W" spectrum "$T/a.safetensors" --alpha 0.05 --tol 0.01
+# Pairs by level spacing: the two planted exact pairs and nothing else; 40
+# tokens on 16 columns leave no null space, 8 tokens on 16 leave 8 cut.
+P="$S/tests/fixtures/planted_pair.safetensors"
+"$W" spectrum "$P" --json > "$T/pp.json"
+ok "$J" 3.pair=3-4 4.pair=3-4 10.pair=10-11 11.pair=10-11 "2.pair=null" "5.pair=null" < "$T/pp.json"
+ok test "$(grep -c '"pair": "' "$T/pp.json")" -eq 4
+"$W" spectrum "$P" > "$T/pp.txt"
+ok grep -q "32 eigenvalues of EᵀE, 2 pairs (p ≤ 0.01, Bonferroni over 31 gaps)" "$T/pp.txt"
+"$W" spectrum "$T/a.safetensors" > "$T/s0.txt"
+ok grep -q "0 pairs (p ≤ 0.01, Bonferroni over 15 gaps)" "$T/s0.txt"
+"$W" spectrum "$T/a.safetensors" --tol 0.5 > "$T/s1.txt"
+ok grep -q "pairs (tol 0.5)" "$T/s1.txt"
+"$W" init --layers 1 --d 16 --heads 4 --vocab 8 --block 8 --seed 1 -o "$T/short.safetensors"
+"$W" spectrum "$T/short.safetensors" --csv > "$T/short.csv"
+ok test "$(grep -c ',null space,' "$T/short.csv")" -eq 8
+"$W" spectrum "$T/short.safetensors" > "$T/short.txt"
+ok grep -q "8 eigenvalues in the numerical null space (rank 8): no spacing test" "$T/short.txt"
 
 # pr: one row per matrix plus the global amplitude row.
 "$W" pr "$T/a.safetensors" --json > "$T/p.json"
@@ -35,14 +54,18 @@ refuses "--k" "$W" pr "$T/a.safetensors" --k 0
 
 # drift: identical models, then two seeds.
 "$W" drift "$T/a.safetensors" "$T/a.safetensors" --json > "$T/d0.json"
-ok "$J" 0.name=tok_emb.weight 0.rms=0 0.relative=0 0.cosine=1 0.kind=tensor < "$T/d0.json"
+ok "$J" drift.0.name=tok_emb.weight drift.0.rms=0 drift.0.relative=0 drift.0.cosine=1 drift.0.kind=tensor \
+  "drift.31.name=(model)" drift.31.mean_cos=1 < "$T/d0.json"
 ok grep -q '"name": "layer 1", "role": "@1", "shape": null, "kind": "layer", "rms": 0' "$T/d0.json"
 "$W" drift "$T/a.safetensors" "$T/b.safetensors" --csv > "$T/d1.csv"
 ok grep -q '^(model),,,model,0\.0' "$T/d1.csv"
-refuses "blocks.2.ln1.weight is in the tuned model but not in the base one" \
-  "$W" drift "$T/a.safetensors" "$T/c.safetensors"
-refuses "tok_emb.weight: shape 40x16 in the base model, 40x32 in the tuned one" \
-  "$W" drift "$T/a.safetensors" "$T/d.safetensors"
+# A layer more, or another width: notes, and what corresponds is compared.
+"$W" drift "$T/a.safetensors" "$T/c.safetensors" > "$T/out" 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "12 tensors only in TUNED: blocks.2.ln1.weight, blocks.2.ln1.bias" "$T/err"
+"$W" drift "$T/a.safetensors" "$T/d.safetensors" > "$T/out" 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "^tok_emb.weight .* shape 40x16 vs 40x32" "$T/out"
 refuses "usage" "$W" drift "$T/a.safetensors"
 
 # basis: the whole basis keeps everything.

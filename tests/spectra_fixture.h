@@ -1,6 +1,8 @@
-/* Reader for tests/fixtures/spectra.txt (written by tests/ref/spectra_ref.py):
- * blocks "name rows cols" then rows·cols numbers. Tests fetch a block by name
- * as doubles (fx_get) or float32 (fx_getf: the inputs round-trip exactly). */
+/* Reader for tests/fixtures/spectra.txt (written by tests/ref/spectra_ref.py),
+ * or the file FX_FILE names when defined before this header (the null
+ * baselines' tests/fixtures/nulls.txt): blocks "name rows cols" then
+ * rows·cols numbers. Tests fetch a block by name as doubles (fx_get) or
+ * float32 (fx_getf: the inputs round-trip exactly). */
 #ifndef SPECTRA_FIXTURE_H
 #define SPECTRA_FIXTURE_H
 
@@ -10,25 +12,30 @@
 
 #include "check.h"
 
+#ifndef FX_FILE
+#define FX_FILE "tests/fixtures/spectra.txt"
+#endif
+#define FX_MAX_BLOCKS 256
+
 typedef struct fx_block {
     char name[64];
     int rows, cols;
     double *v;
 } fx_block;
 
-static fx_block fx_blocks[64];
+static fx_block fx_blocks[FX_MAX_BLOCKS];
 static int fx_n;
 
 static void fx_load(void)
 {
-    const char *path = check_src("tests/fixtures/spectra.txt");
+    const char *path = check_src(FX_FILE);
     FILE *fp = fopen(path, "r");
     if (!fp) {
         fprintf(stderr, "cannot open %s\n", path);
         exit(1);
     }
     fx_block b;
-    while (fx_n < 64 && fscanf(fp, "%63s %d %d", b.name, &b.rows, &b.cols) == 3) {
+    while (fx_n < FX_MAX_BLOCKS && fscanf(fp, "%63s %d %d", b.name, &b.rows, &b.cols) == 3) {
         size_t n = (size_t)b.rows * b.cols;
         b.v = malloc(n * sizeof *b.v);
         for (size_t i = 0; i < n; i++)

@@ -10,6 +10,9 @@
 #include "check.h"
 #include "spectra_fixture.h"
 
+/* The tolerance rule the fixtures were written for. */
+static const ws_pair_rule tol_rule = {.tol = WS_PAIR_TOL_DEFAULT, .alpha = WS_PAIR_ALPHA_DEFAULT};
+
 static void check_share(const ws_spectrum *s, const char *name)
 {
     int r, c;
@@ -105,7 +108,7 @@ int main(void)
     float *e = fx_getf("E_rand", &r, &c);
     ws_spectrum s;
     ws_err err;
-    CHECK(ws_spectrum_compute(e, r, c, 0.01, &s, &err) == 0);
+    CHECK(ws_spectrum_compute(e, r, c, &tol_rule, &s, &err) == 0);
     check_share(&s, "W_energy_rand");
     check_share(&s, "W_energy_top");
     check_share(&s, "W_down");

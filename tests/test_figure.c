@@ -219,15 +219,15 @@ static void test_svg(void)
     s = svg_of(f);
     CHECK(xml_ok(s, NULL, &texts));
     CHECK_STR_CONTAINS(s, "stroke-dasharray");
-    CHECK_STR_CONTAINS(s, ">tabhere</text>");
+    CHECK_STR_CONTAINS(s, ">tab\\there</text>");   /* escaped, visible (src/escape.h) */
     CHECK_STR_CONTAINS(s, ">&quot;q&quot;</text>");
     free(s);
 
-    /* Malformed UTF-8 in a label never makes the SVG malformed. */
+    /* Malformed UTF-8 in a label never makes the SVG malformed: escaped (src/escape.h). */
     ws_figure_set_labels(f, "bad \xff\xc3 end", "σ\xe2\x88", "ok λ");
     s = svg_of(f);
-    CHECK_STR_CONTAINS(s, ">bad ?? end</text>");
-    CHECK_STR_CONTAINS(s, ">σ?</text>");
+    CHECK_STR_CONTAINS(s, ">bad \\xff\\xc3 end</text>");
+    CHECK_STR_CONTAINS(s, ">σ\\xe2\\x88</text>");
     CHECK_STR_CONTAINS(s, ">ok λ</text>");
     free(s);
     const char *u = "a\xc3\xa9\xe2\x88\x92\xf0\x9f\x98\x80\xff";
@@ -643,9 +643,10 @@ static void test_plots(void)
 
     /* A spectrum with one pair (λ1, λ2) marked on a log axis. */
     double lam[4] = {4, 2, 1.99, 0.01};
-    ws_pair pair = {1, 0.005};
-    ws_spectrum sp = {.status = WS_AS_OK, .d = 4, .lam = lam, .n_pairs = 1, .pairs = &pair};
-    f = ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e);
+    ws_pair pair = {1, 0.005, NAN};
+    ws_spectrum sp = {.status = WS_AS_OK, .d = 4, .lam = lam, .rank = 4, .n_pairs = 1,
+                      .pairs = &pair, .rule = {.tol = 0.01}};
+    f = ws_plot_spectrum(&sp, "wte", NULL, &e);
     CHECK(f && f->ylog && f->n_series == 2);
     CHECK(f && f->series[1].n == 2 && f->series[1].x[0] == 1 && f->series[1].y[1] == 1.99);
     s = svg_of(f);
@@ -656,13 +657,15 @@ static void test_plots(void)
     free(s);
     ws_figure_free(f);
     sp.status = WS_AS_ZERO;
-    CHECK(ws_plot_spectrum(&sp, "wte", 0.01, NULL, &e) == NULL);
+    CHECK(ws_plot_spectrum(&sp, "wte", NULL, &e) == NULL);
     CHECK_STR_CONTAINS(e.msg, "no spectrum");
 
-    /* A V < d embedding: the numerical zeros are left out, and said so. */
+    /* A V < d embedding: the numerical null space (the spectrum's rank,
+     * ws_spectrum_rank) is left out, and said so. */
     double lam0[5] = {4, 2, 1, 1e-17, -3e-18};
-    ws_spectrum sz = {.status = WS_AS_OK, .d = 5, .lam = lam0};
-    f = ws_plot_spectrum(&sz, "wte", 0.01, NULL, &e);
+    ws_spectrum sz = {.status = WS_AS_OK, .d = 5, .lam = lam0,
+                      .rank = ws_spectrum_rank(lam0, 5, 3, 5)};
+    f = ws_plot_spectrum(&sz, "wte", NULL, &e);
     CHECK(f && f->series[0].n == 3);
     CHECK(f && !strcmp(f->series[0].label, "λ (2 numerical zeros not drawn)"));
     ws_figure_free(f);
@@ -704,6 +707,73 @@ static void test_plots(void)
     CHECK(ws_plot_matrix(NULL, 0, 3, "empty", "weight", NULL, &e) == NULL);
 }
 
+/* ---- training runs ---- */
+
+static void test_runs(void)
+{
+    ws_err e = {{0}};
+    ws_run a, b;
+    ws_run_init(&a, "a.csv");
+    ws_run_init(&b, "b.csv");
+    for (int i = 0; i < 10; i++) {
+        ws_run_rec r = {.step = i, .loss = 5 - 0.1 * i + (i % 2 ? 0.3 : 0), .val_loss = NAN,
+                        .lr = NAN, .grad_norm = NAN, .tokens_per_s = NAN, .elapsed_s = NAN,
+                        .n_frozen = -1};
+        if (i % 5 == 0)
+            r.val_loss = 4.5 - 0.1 * i;
+        CHECK(ws_run_add(&a, &r, &e) == 0);
+        r.loss += 1;
+        CHECK(ws_run_add(&b, &r, &e) == 0);
+    }
+    ws_run_rec fin = {.step = 10, .loss = NAN, .val_loss = 3.9, .n_frozen = -1};
+    CHECK(ws_run_add(&a, &fin, &e) == 0);   /* the final evaluation: a validation point */
+    const ws_run *runs[2] = {&a, &b};
+    ws_loss_plot_opts lo = {.smoothing = 0.6};
+    ws_figure *f = ws_plot_loss_curves(runs, 2, &lo, NULL, &e);
+    CHECKF(f != NULL, "%s", e.msg);
+    /* Per run: raw, smoothed, validation; then the legend's "validation". */
+    CHECK(f && f->n_series == 3 + 3 + 1);
+    if (f && f->n_series == 7) {
+        ws_series *raw = &f->series[0], *sm = &f->series[1], *val = &f->series[2];
+        CHECK(raw->n == 10 && raw->opacity < 0.5 && !raw->label[0]);
+        CHECK(sm->n == 10 && sm->opacity == 1 && !strcmp(sm->label, "a.csv (EMA 0.6)"));
+        double want[10];
+        ws_ema(raw->y, 10, 0.6, want);
+        for (int i = 0; i < 10; i++)
+            CHECK_NEAR(sm->y[i], want[i], 1e-12);
+        CHECK(val->kind == WS_SERIES_POINTS && val->n == 3 && val->x[2] == 10 && val->y[2] == 3.9);
+        CHECK(f->series[0].colour == ws_palette(0) && f->series[3].colour == ws_palette(1));
+        CHECK(!strcmp(f->series[6].label, "validation") && f->series[6].n == 0);
+        CHECK(!strcmp(f->title, "Training loss of 2 runs") && !strcmp(f->xlabel, "step"));
+    }
+    ws_figure_free(f);
+    ws_run empty;
+    ws_run_init(&empty, "empty.csv");
+    const ws_run *none[1] = {&empty};
+    CHECK(ws_plot_loss_curves(none, 1, &lo, NULL, &e) == NULL);
+    CHECK_STR_CONTAINS(e.msg, "no losses to draw in empty.csv");
+    /* A window of the last 4 steps, and a freeze event drawn in it. */
+    CHECK(ws_run_add_event(&a, 8, "qkv@0", "freeze@8", &e) == 0);
+    lo.window = 4;
+    const ws_run *one[1] = {&a};
+    f = ws_plot_loss_curves(one, 1, &lo, NULL, &e);
+    CHECK(f && f->n_series == 3 + 1 + 1);
+    if (f && f->n_series == 5) {
+        /* The last step is the final evaluation's, 10: steps 7..9 trained. */
+        CHECK(f->series[0].n == 3 && f->series[0].x[0] == 7);
+        double x[10], y[10];
+        ws_run_points(&a, 0, -1, x, y, 10);
+        ws_ema(y, 10, 0.6, y);                   /* smoothed over the whole run */
+        CHECK_NEAR(f->series[1].y[0], y[7], 1e-12);
+        CHECK(f->series[2].n == 1 && f->series[2].x[0] == 10);  /* the final evaluation */
+        CHECK(f->series[3].dashed && f->series[3].x[0] == 8 && f->series[3].x[1] == 8);
+    }
+    ws_figure_free(f);
+    ws_run_free(&empty);
+    ws_run_free(&a);
+    ws_run_free(&b);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -719,6 +789,7 @@ int main(void)
     test_log_and_gaps();
     test_files();
     test_plots();
+    test_runs();
     check_rmtree(tmpdir);
     return check_done();
 }

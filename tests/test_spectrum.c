@@ -8,6 +8,9 @@
 #include "gram.h"
 #include "spectrum.h"
 
+/* The tolerance rule the fixtures were written for. */
+static const ws_pair_rule tol_rule = {.tol = WS_PAIR_TOL_DEFAULT, .alpha = WS_PAIR_ALPHA_DEFAULT};
+
 static void check_eigs(const char *name)
 {
     int r, c;
@@ -20,7 +23,7 @@ static void check_eigs(const char *name)
     int want_pairs = (int)pr->v[0];
     ws_spectrum s;
     ws_err err;
-    CHECK(ws_spectrum_compute(e, r, c, WS_PAIR_TOL_DEFAULT, &s, &err) == 0);
+    CHECK(ws_spectrum_compute(e, r, c, &tol_rule, &s, &err) == 0);
     CHECK(s.status == WS_AS_OK && s.d == c);
     for (int i = 0; i < c; i++)
         CHECK_REL(s.lam[i], ref->v[i], 1e-6);
@@ -71,13 +74,13 @@ static void check_degenerate(void)
     ws_spectrum s;
     ws_err err;
     float z[12] = {0};
-    CHECK(ws_spectrum_compute(z, 4, 3, 0.01, &s, &err) == 0 && s.status == WS_AS_ZERO && !s.lam);
+    CHECK(ws_spectrum_compute(z, 4, 3, &tol_rule, &s, &err) == 0 && s.status == WS_AS_ZERO && !s.lam);
     float nan_e[6] = {1, 2, 3, NAN, 5, 6};
-    CHECK(ws_spectrum_compute(nan_e, 2, 3, 0.01, &s, &err) == 0 && s.status == WS_AS_NONFINITE);
-    CHECK(ws_spectrum_compute(z, 0, 3, 0.01, &s, &err) == 0 && s.status == WS_AS_EMPTY);
+    CHECK(ws_spectrum_compute(nan_e, 2, 3, &tol_rule, &s, &err) == 0 && s.status == WS_AS_NONFINITE);
+    CHECK(ws_spectrum_compute(z, 0, 3, &tol_rule, &s, &err) == 0 && s.status == WS_AS_EMPTY);
     /* One row: rank 1, a valid spectrum with zeros and no pairs among them. */
     float one[3] = {3, 4, 0};
-    CHECK(ws_spectrum_compute(one, 1, 3, 0.01, &s, &err) == 0 && s.status == WS_AS_OK);
+    CHECK(ws_spectrum_compute(one, 1, 3, &tol_rule, &s, &err) == 0 && s.status == WS_AS_OK);
     CHECK_REL(s.lam[0], 25.0, 1e-12);
     CHECK(s.n_pairs == 0);
     ws_energy en;
@@ -129,7 +132,7 @@ int main(void)
     float *e = fx_getf("E_rand", &r, &c);
     ws_spectrum s;
     ws_err err;
-    CHECK(ws_spectrum_compute(e, r, c, 0.01, &s, &err) == 0);
+    CHECK(ws_spectrum_compute(e, r, c, &tol_rule, &s, &err) == 0);
     check_energy(&s, "W_energy_rand");
     check_energy(&s, "W_energy_top");
     ws_spectrum_free(&s);

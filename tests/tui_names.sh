@@ -2,7 +2,8 @@
 # The model view at 80x24 on a checkpoint with training state: the state is
 # one closed line at the end with its count (Enter opens and closes it), the
 # info line counts the network's parameters, and search is smart-case with
-# a match count. Skips (77) only when tmux is missing.
+# a match count; the drift view between a nanoGPT ckpt.pt and its fine-tune.
+# Skips (77) only when tmux is missing.
 set -u
 . "${WS_SRCDIR:-.}/tests/tui_lib.sh"
 TUI_WAIT=20 TUI_COLS=80 TUI_ROWS=24
@@ -34,6 +35,19 @@ keys n
 wait_for '"attn": match 2 of 8'
 keys / ATTN Enter
 wait_for 'no tensor matches "ATTN"'
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# Drift (D) from a nanoGPT ckpt.pt to its wscope fine-tune with training
+# state: the network only, layers told apart, the mean of per-matrix cosines.
+N="${WS_SRCDIR:-.}/tests/fixtures/net"
+tui_start "$N/nanogpt/ckpt.pt" "$N/tuned.safetensors"
+wait_for "wte.weight"
+keys D
+wait_for "mean cos"
+wait_for "mean cos 0.8906  training state left out"
+wait_for "h.1.attn.c_proj.weight   attn_out@1"
+absent "optim"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 tui_finish tui_names

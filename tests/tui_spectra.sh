@@ -1,7 +1,7 @@
 #!/bin/sh
 # The spectra views in the real TUI, driven through tmux: spectrum (S),
 # layers (L) and drift (D, with two models), their keys, the ΔW heatmap,
-# and the messages when drift cannot run. Skips (77) without tmux.
+# a layer on one side only, and the message when drift cannot run. Skips (77) without tmux.
 set -u
 . "${WS_SRCDIR:-.}/tests/tui_lib.sh"
 TUI_WAIT=20 TUI_COLS=110 TUI_ROWS=32
@@ -15,12 +15,8 @@ tui_start "$TMP/m2.safetensors" "$TMP/m3.safetensors"
 wait_for "tok_emb.weight"
 # Spectrum: plot, list, pairs, cursor, axis.
 keys S
-wait_for "64 eigenvalues, 13 pairs (tol 0.01), log10 axis"
-wait_for "λ[0] = 0.35842149"
-wait_for "◆ gap 0.26%"
-keys ]
-wait_for "λ[9] = "
-wait_for "pair 9-10, gap 0.263%"
+wait_for "64 eigenvalues, 0 pairs (p ≤ 0.01, Bonferroni over 63 gaps), log10 axis"
+wait_for "λ[0] = 0.35842149  s = 0.598683  s/s0 = 1.0000  gap to 1: spacing"
 keys l
 wait_for "linear axis"
 keys q
@@ -37,12 +33,25 @@ wait_for "PR by row (max 56.86)"
 keys q
 # Drift: table, bars by layer, the ΔW heatmap.
 keys D
-wait_for "model: RMS 0.0254, relative 0.5355, cosine 0.856543"
+wait_for "network RMS 0.0254  cos 0.856543  mean cos"
 wait_for "base and tuned are zero"
 keys Enter
 wait_for "TUNED - MODEL: tok_emb.weight"
 keys q b
 wait_for "layer 1"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# Pairs marked only where the spacing test finds them: the planted fixture.
+tui_start "${WS_SRCDIR:-.}/tests/fixtures/planted_pair.safetensors"
+wait_for "tok_emb.weight"
+keys S
+wait_for "32 eigenvalues, 2 pairs (p ≤ 0.01, Bonferroni over 31 gaps)"
+wait_for "gap p pair"
+keys ]
+wait_for "pair 3-4, gap 0.000%, p 2.6e-16"
+keys ]
+wait_for "pair 10-11, gap 0.000%, p 2.1e-14"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
@@ -56,7 +65,9 @@ wait_for "WSCOPE-EXIT=0"
 tui_start "$TMP/m2.safetensors" "$TMP/m3l.safetensors"
 wait_for "tok_emb.weight"
 keys D
-wait_for "cannot compare the models: tensor blocks.2."
+wait_for "network RMS "
+keys End
+wait_for "only in TUNED"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

@@ -29,8 +29,8 @@ const ws_command ws_commands[] = {
      "eigenvalues of EᵀE, pairs, decay; --energy: spectral energy per matrix", cmd_spectrum},
     {"pr", "MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]",
      "layers table: weight PR, PC1 %, stable rank, amplitude structure", cmd_pr},
-    {"drift", "BASE TUNED [--json|--csv]", "RMS, relative drift and cosine per tensor and layer",
-     cmd_drift},
+    {"drift", "BASE TUNED [--all-tensors] [--json|--csv]",
+     "RMS, relative drift and cosine per tensor and layer; mean cosine", cmd_drift},
     {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
      "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
     /* ---- training ---- */
@@ -40,6 +40,8 @@ const ws_command ws_commands[] = {
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
      "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
+    {"export-run", "MODEL --data FILE... [train options] -o DIR",
+     "the same run as a PyTorch job: DIR/train.py for python3 or torchrun", cmd_export_run},
     /* ---- figures ---- */
     {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) [--size WxH] -o FILE.png|svg",
      "a figure for a paper: PNG or SVG with axes, ticks, labels (see wscope(1))", cmd_plot},

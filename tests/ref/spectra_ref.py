@@ -7,23 +7,17 @@ values (float32 inputs printed with 9 significant digits, so they round-trip
 exactly; results with 17). Run: /usr/bin/python3 tests/ref/spectra_ref.py
 """
 import os
+import sys
+
 import numpy as np
 from scipy import stats
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_blocks import Blocks  # noqa: E402
+
 rng = np.random.default_rng(5)
-out = []
-
-
-def put(name, a, fmt="%.17g"):
-    a = np.atleast_2d(np.asarray(a, dtype=np.float64))
-    out.append("%s %d %d" % (name, a.shape[0], a.shape[1]))
-    out.append(" ".join(fmt % v for v in a.ravel()))
-
-
-def put_f32(name, a):
-    a = np.asarray(a, dtype=np.float32)
-    put(name, a.astype(np.float64), "%.9g")
-    return a.astype(np.float64)  # what the C side sees, exactly
+blocks = Blocks()
+put, put_f32 = blocks.put, blocks.put_f32
 
 
 def counts_for(x, share):
@@ -149,6 +143,4 @@ qkv = put_f32("C_qkv", rng.normal(size=(3 * d, d)) + 0.3 * np.vstack([ETE, ETE.T
 QK = qkv[:d].T @ qkv[d:2 * d]
 put("C_cos", [(QK * ETE).sum() / np.linalg.norm(QK) / np.linalg.norm(ETE)])
 
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "spectra.txt")
-with open(path, "w") as f:
-    f.write("\n".join(out) + "\n")
+blocks.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "spectra.txt"))

@@ -5,12 +5,12 @@ import struct
 
 import numpy as np
 
-DTYPES = {"<f4": "F32", "<f8": "F64", "<i4": "I32"}
+DTYPES = {"<f4": "F32", "<f8": "F64", "<i4": "I32", "<f2": "F16", "|b1": "BOOL"}
 
 
 def write_safetensors(path, tensors, dtype="<f8", metadata=None):
     """dtype: every array converted to it, or None to keep each array's own
-    (float32, float64 or int32)."""
+    (float32, float64, float16, int32 or bool)."""
     header, blobs, off = {}, [], 0
     for name in sorted(tensors):
         dt = dtype or np.asarray(tensors[name]).dtype.newbyteorder("<").str

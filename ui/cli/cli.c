@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "atomic.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -46,20 +47,41 @@ void cli_signals_install(void)
         cli_signal_default(SIGHUP);
 }
 
+/* Every error line: "wscope: WHAT: message", one line, escaped (names and
+ * parser messages come from files; src/escape.h). */
+static void error_line(const char *what, const char *msg)
+{
+    char *w = ws_escape_dup(what), *m = ws_escape_dup(msg);
+    fprintf(stderr, "wscope: %s: %s\n", w ? w : "?", m ? m : "out of memory");
+    free(w);
+    free(m);
+}
+
+json_t *cli_json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    if (!j) {
+        char *esc = ws_escape_dup(s);
+        j = json_string(esc ? esc : "");
+        free(esc);
+    }
+    return j;
+}
+
 int cli_fail(const char *what, const ws_err *e)
 {
-    fprintf(stderr, "wscope: %s: %s\n", what, e->msg);
+    error_line(what, e->msg);
     return 2;
 }
 
 int cli_failf(const char *what, const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "wscope: %s: ", what);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    error_line(what, msg);
     return 2;
 }
 

@@ -2,6 +2,8 @@
 #ifndef WS_CLI_H
 #define WS_CLI_H
 
+#include <jansson.h>
+
 #include "error.h"
 #include "model.h"
 #include "table.h"
@@ -12,6 +14,11 @@ typedef enum cli_fmt { CLI_TEXT, CLI_CSV, CLI_JSON } cli_fmt;
 /* Print "wscope: WHAT: message" to stderr; return 2 (the exit status for bad input). */
 int cli_fail(const char *what, const ws_err *e);
 int cli_failf(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A JSON string of text from a file: as it is when it is UTF-8 (JSON
+ * escapes control characters itself), else escaped (src/escape.h) rather
+ * than dropped. */
+json_t *cli_json_text(const char *s);
 
 /* Open a model, printing the error; returns 0 or 2. */
 int cli_open_model(const char *path, ws_model **m);

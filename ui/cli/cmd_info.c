@@ -45,7 +45,7 @@ static json_t *tensor_json(const ws_tensor *t, int with_stats)
     json_t *j = json_object(), *shape = json_array();
     for (int d = 0; d < t->ndim; d++)
         json_array_append_new(shape, json_integer(t->shape[d]));
-    json_object_set_new(j, "name", json_string(t->name));
+    json_object_set_new(j, "name", cli_json_text(t->name));
     json_object_set_new(j, "role", t->role ? json_string(ws_role_name(t->role)) : json_null());
     json_object_set_new(j, "layer", t->layer >= 0 ? json_integer(t->layer) : json_null());
     json_object_set_new(j, "bias", json_boolean(t->is_bias));
@@ -71,7 +71,7 @@ static json_t *tensor_json(const ws_tensor *t, int with_stats)
 static int print_json(const ws_model *m, int with_stats, int all)
 {
     json_t *root = json_object(), *arr = json_array();
-    json_object_set_new(root, "file", json_string(m->path));
+    json_object_set_new(root, "file", cli_json_text(m->path));
     json_object_set_new(root, "layout", json_string(ws_layout_name(m->layout)));
     json_object_set_new(root, "config", config_json(m));
     json_object_set_new(root, "n_params", json_integer(m->params_kind[WS_KIND_NETWORK]));

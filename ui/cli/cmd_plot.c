@@ -11,9 +11,12 @@
 #include "figure_args.h"
 #include "names.h"
 #include "plots.h"
+#include "runlog.h"
 #include "spectra_cli.h"
 
-enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM };
+enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS };
+
+#define MAX_RUNS 16
 
 typedef struct plot_args {
     const char *model, *tuned, *tensor, *out;
@@ -23,18 +26,22 @@ typedef struct plot_args {
     int K;                /* 0: no fit */
     ws_fit_mode mode;
     double tol;
+    const char *runs[MAX_RUNS];   /* --runs: training logs */
+    int n_runs;
+    double smooth;
     figure_args fig;
 } plot_args;
 
 static const char usage_text[] =
-    "usage: wscope plot MODEL [TUNED] (--tensor NAME (--row N [--fit K [--mode free|grid]] | --col N | "
-    "--heatmap | --hist [--bins N]) | --spectrum [--tol T]) " FIGURE_ARGS_USAGE " "
+    "usage: wscope plot (MODEL [TUNED] --tensor NAME (--row N [--fit K [--mode free|grid]] | "
+    "--col N | --heatmap | --hist [--bins N]) | MODEL --spectrum [--tol T] | "
+    "--runs LOG.csv [--runs LOG.csv]... [--smooth W]) " FIGURE_ARGS_USAGE " "
     "[--data FILE.csv|FILE.json] -o FILE.png|FILE.svg|FILE.pdf";
 
 static int set_what(plot_args *a, enum what v)
 {
     if (a->what != W_NONE)
-        return cli_failf("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum");
+        return cli_failf("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, --runs");
     a->what = v;
     return 0;
 }
@@ -48,6 +55,7 @@ static int parse(int argc, char **argv, plot_args *a)
         {"fit", required_argument, 0, 'f'},    {"mode", required_argument, 0, 'M'},
         {"tol", required_argument, 0, 'p'},    {"bins", required_argument, 0, 'b'},
         {"output", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
+        {"runs", required_argument, 0, 'R'},   {"smooth", required_argument, 0, 'W'},
     };
     enum { N_OWN = sizeof own / sizeof own[0] };
     struct option opts[N_OWN + FIGURE_ARGS_N];
@@ -87,6 +95,19 @@ static int parse(int argc, char **argv, plot_args *a)
         case 'b': rc = cli_int("--bins", optarg, 1, 10000, &v); a->fig.o.bins = (int)v; break;
         case 'o': a->out = optarg; break;
         case 'd': a->data = optarg; break;
+        case 'R':
+            if (a->what != W_RUNS)
+                rc = set_what(a, W_RUNS);
+            if (!rc && a->n_runs == MAX_RUNS)
+                return cli_failf("--runs", "at most %d runs in one figure", MAX_RUNS);
+            a->runs[a->n_runs++] = optarg;
+            break;
+        case 'W':
+            rc = cli_double("--smooth", optarg, &a->smooth);
+            if (!rc && !(a->smooth >= 0 && a->smooth <= WS_RUN_EMA_MAX))
+                return cli_failf("--smooth", "an EMA weight in [0, %g], got %s", WS_RUN_EMA_MAX,
+                                 optarg);
+            break;
         default: return 2;
         }
         if (rc)
@@ -95,6 +116,11 @@ static int parse(int argc, char **argv, plot_args *a)
     if (figure_args_finish(&a->fig))
         return 2;
     int models = argc - optind;
+    if (a->what == W_RUNS) {   /* the logs are the input: no model */
+        if (models || !a->out || a->tensor)
+            return cli_failf("plot", "%s", usage_text);
+        return 0;
+    }
     if (models < 1 || models > 2 || !a->out || a->what == W_NONE ||
         (!a->tensor && a->what != W_SPECTRUM))
         return cli_failf("plot", "%s", usage_text);
@@ -165,7 +191,7 @@ static int plot_spectrum(const plot_args *a)
     rc = spectra_cli_run(an, WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         ws_err e = {{0}};
-        ws_figure *f = ws_plot_spectrum(&an->spec, an->embed->name, ao.pair_tol, &a->fig.o, &e);
+        ws_figure *f = ws_plot_spectrum(&an->spec, an->embed->name, &a->fig.o, &e);
         rc = f ? save(f, a) : cli_fail(an->embed->name, &e);
     }
     spectra_cli_close(m, an);
@@ -206,13 +232,38 @@ static int diff_source(const plot_args *a, ws_tensor *t0, ws_model *m1, ws_plot_
     return 0;
 }
 
+/* The loss curves of the logs, each run named by its file. */
+static int plot_runs(const plot_args *a)
+{
+    ws_run runs[MAX_RUNS];
+    const ws_run *ptr[MAX_RUNS];
+    int rc = 0, n = 0;
+    ws_err e = {{0}};
+    for (; n < a->n_runs && rc == 0; n++) {
+        ws_run_init(&runs[n], base_name(a->runs[n]));
+        ptr[n] = &runs[n];
+        if (ws_runlog_read(a->runs[n], &runs[n], &e) != 0)
+            rc = cli_fail(a->runs[n], &e);
+    }
+    if (rc == 0) {
+        ws_loss_plot_opts lo = {.smoothing = a->smooth};
+        ws_figure *f = ws_plot_loss_curves(ptr, (size_t)n, &lo, &a->fig.o, &e);
+        rc = f ? save(f, a) : cli_fail(a->runs[0], &e);
+    }
+    for (int i = 0; i < n; i++)
+        ws_run_free(&runs[i]);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
-    plot_args a = {.tol = -1};
+    plot_args a = {.tol = -1, .smooth = WS_PLOT_SMOOTH};
     if (parse(argc, argv, &a) != 0)
         return 2;
     if (a.what == W_SPECTRUM)
         return plot_spectrum(&a);
+    if (a.what == W_RUNS)
+        return plot_runs(&a);
     ws_model *m = NULL, *m1 = NULL;
     if (cli_open_model(a.model, &m) != 0 || (a.tuned && cli_open_model(a.tuned, &m1) != 0)) {
         ws_model_free(m);

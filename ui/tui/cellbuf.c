@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+
 int cb_init(cellbuf *cb, int rows, int cols)
 {
     cb->rows = cb->cols = 0;
@@ -84,6 +86,11 @@ void cb_fill(cellbuf *cb, cb_rect r, const char *glyph, uint32_t fg, uint32_t bg
 
 int cb_text(cellbuf *cb, int y, int x, int maxw, const char *s, int attrs)
 {
+    /* Text quoting a file (a name, a parser's message) may hold control
+     * bytes: they are drawn as visible escapes (src/escape.h). */
+    char *esc = ws_text_is_clean(s) ? NULL : ws_escape_dup(s);
+    if (esc)
+        s = esc;
     int end = maxw < 0 ? cb->cols : x + maxw;
     int n = 0;
     while (*s && x + n < end) {
@@ -97,6 +104,7 @@ int cb_text(cellbuf *cb, int y, int x, int maxw, const char *s, int attrs)
         s += len;
         n++;
     }
+    free(esc);
     return n;
 }
 

@@ -241,7 +241,7 @@ static int pair_for(uint32_t fg, uint32_t bg)
 {
     if (!use_colour || (fg == CB_DEFAULT && bg == CB_DEFAULT))
         return 0;
-    int64_t key = (int64_t)fg << 32 | bg;
+    int64_t key = (int64_t)((uint64_t)fg << 32 | bg);   /* no shift into the sign bit */
     unsigned h = (unsigned)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 51) % PAIR_SLOTS;
     for (;; h = (h + 1) % PAIR_SLOTS) {
         if (pairs[h].pair && pairs[h].key == key)

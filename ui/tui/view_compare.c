@@ -71,7 +71,8 @@ static int copy_strategy(ws_strategy *dst, const ws_strategy *src)
     dst->rules = malloc((src->n_rules ? src->n_rules : 1) * sizeof *src->rules);
     if (!dst->rules)
         return -1;
-    memcpy(dst->rules, src->rules, src->n_rules * sizeof *src->rules);
+    if (src->n_rules)   /* memcpy takes no NULL source, even of 0 bytes */
+        memcpy(dst->rules, src->rules, src->n_rules * sizeof *src->rules);
     return 0;
 }
 

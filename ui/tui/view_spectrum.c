@@ -1,13 +1,15 @@
 /* Spectrum view: eigenvalues of EᵀE for the token embedding on a log (or
  * linear) axis as a braille plot, beside a list with singular values,
- * decay ratios and the pairs highlighted with their gap; a cursor reads
- * one eigenvalue. Computed on the analysis worker (tui_analysis.h). */
+ * decay ratios and each gap's level-spacing p-value, the significant pairs
+ * highlighted; a cursor reads one eigenvalue. Computed on the analysis
+ * worker (tui_analysis.h). */
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "export.h"
+#include "names.h"
 #include "plots.h"
 #include "tui.h"
 #include "tui_analysis.h"
@@ -30,7 +32,7 @@ static const key_binding spectrum_keys[] = {
     {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "ten eigenvalues down", NULL},
     {{KEY_HOME, 'g', 0}, "Home g", ACT_HOME, "the largest eigenvalue", NULL},
     {{KEY_END, 'G', 0}, "End G", ACT_END, "the smallest eigenvalue", NULL},
-    {{']', 'n', 0}, "] n", ACT_NEXT, "next pair of near-equal eigenvalues", "pair"},
+    {{']', 'n', 0}, "] n", ACT_NEXT, "next significant pair (level spacing)", "pair"},
     {{'[', 'p', 0}, "[ p", ACT_PREV, "previous pair", NULL},
     {{'l', 0}, "l", ACT_LOG, "logarithmic / linear eigenvalue axis", "log"},
     {{'e', 0}, "e", ACT_EXPORT, "export the spectrum plot (PNG, SVG, PDF beside the model)", NULL},
@@ -129,8 +131,8 @@ static void draw_marks(spectrum_view *v, tui *t, cellbuf *cb, cb_rect area, cons
 
 static void draw_list(spectrum_view *v, tui *t, cellbuf *cb, cb_rect r, const ws_spectrum *s)
 {
-    cb_printf(cb, r.y, r.x, r.w, CB_UNDERLINE, "%4s %11s %9s %6s %-9s", "i", "lambda", "sv",
-              "decay", "pair");
+    cb_printf(cb, r.y, r.x, r.w, CB_UNDERLINE, "%4s %11s %9s %6s %8s %-4s", "i", "lambda", "sv",
+              "decay", "gap p", "pair");
     int page = r.h - 1;
     if (v->cur < v->top) v->top = v->cur;
     if (v->cur >= v->top + page) v->top = v->cur - page + 1;
@@ -142,9 +144,13 @@ static void draw_list(spectrum_view *v, tui *t, cellbuf *cb, cb_rect r, const ws
             cb_fill(cb, (cb_rect){y, r.x, 1, r.w}, " ", CB_DEFAULT, CB_DEFAULT, attrs);
         int n = cb_printf(cb, y, r.x, r.w, attrs, "%4d %11.5g %9.4g %6.4f ", i, s->lam[i], s->sv[i],
                           s->decay[i]);
-        if (p >= 0 && s->pairs[p].i == i)
-            cb_printf(cb, y, r.x + n, r.w - n, attrs, "%s gap %.2f%%", mark, 100 * s->pairs[p].gap);
-        else if (p >= 0)
+        if (i >= s->rank)
+            n += cb_printf(cb, y, r.x + n, r.w - n, attrs, "%8s ", "cut");
+        else if (i + 1 < s->d && isfinite(s->gap_p[i]))
+            n += cb_printf(cb, y, r.x + n, r.w - n, attrs, "%8.1e ", s->gap_p[i]);
+        else
+            n += cb_printf(cb, y, r.x + n, r.w - n, attrs, "%8s ", "");
+        if (p >= 0)
             cb_printf(cb, y, r.x + n, r.w - n, attrs, "%s", mark);
     }
 }
@@ -153,6 +159,7 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
 {
     spectrum_view *v = (spectrum_view *)vv;
     const char *msg = NULL;
+    char shown[256];
     int st = v->err[0] ? -1 : tui_analysis_need(v->a, WS_AN_SPECTRUM, &msg);
     if (st < 0) {
         if (msg)
@@ -162,7 +169,7 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     }
     if (st == 0) {
         cb_printf(cb, body.y + 1, 1, body.w - 2, 0, "eigenvalues of %s of %s ...", ete(t),
-                  v->a->embed->name);
+                  ws_display_name(t->model, v->a->embed, 0, shown, sizeof shown));
         tui_draw_progress(cb, info.y, info.x, info.w, "spectrum", tui_analysis_fraction(v->a));
         return;
     }
@@ -176,11 +183,16 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     make_series(v, s);
     if (!v->y)
         return;
+    char rule[96], cut[48] = "";
+    ws_spectrum_rule_text(s, rule, sizeof rule);
+    if (s->rank < s->d)
+        snprintf(cut, sizeof cut, " (%d in the null space, cut)", s->d - s->rank);
     cb_printf(cb, body.y, body.x, body.w, CB_BOLD,
-              "%s of %s (%lldx%lld): %d eigenvalues, %d pairs (tol %g), %s axis", ete(t),
-              v->a->embed->name, (long long)v->a->embed->rows, (long long)v->a->embed->cols, s->d,
-              s->n_pairs, v->a->o.pair_tol, v->logy ? "log10" : "linear");
-    int list_w = 46;
+              "%s of %s (%lldx%lld): %d eigenvalues%s, %d pairs (%s), %s axis", ete(t),
+              ws_display_name(t->model, v->a->embed, 0, shown, sizeof shown),
+              (long long)v->a->embed->rows, (long long)v->a->embed->cols, s->d,
+              cut, s->n_pairs, rule, v->logy ? "log10" : "linear");
+    int list_w = 48;
     cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - list_w - 1};
     cb_rect list = {body.y + 1, body.x + body.w - list_w, body.h - 1, list_w};
     if (plot.w < 30) {   /* narrow: plot above, list below */
@@ -195,8 +207,11 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
                       t->style.glyphs == WS_GLYPH_UTF8 ? "\xce\xbb" : "lambda", i,
                       s->lam[i], s->sv[i], s->decay[i]);
     if (p >= 0)
-        cb_printf(cb, info.y, info.x + n, info.w - n, CB_BOLD, "  pair %d-%d, gap %.3f%%",
-                  s->pairs[p].i, s->pairs[p].i + 1, 100 * s->pairs[p].gap);
+        cb_printf(cb, info.y, info.x + n, info.w - n, CB_BOLD, "  pair %d-%d, gap %.3f%%, p %.2g",
+                  s->pairs[p].i, s->pairs[p].i + 1, 100 * s->pairs[p].gap, s->pairs[p].p);
+    else if (i + 1 < s->rank)
+        cb_printf(cb, info.y, info.x + n, info.w - n, 0, "  gap to %d: spacing %.3f, p %.2g",
+                  i + 1, s->spacing[i], s->gap_p[i]);
 }
 
 static void jump_pair(spectrum_view *v, int dir)
@@ -218,7 +233,7 @@ static void export_spectrum(spectrum_view *v, tui *t)
     ws_err e = {{0}};
     char stem[160];
     snprintf(stem, sizeof stem, "%s-spectrum", v->a->embed->name);
-    ws_figure *f = ws_plot_spectrum(&v->a->spec, v->a->embed->name, v->a->o.pair_tol, NULL, &e);
+    ws_figure *f = ws_plot_spectrum(&v->a->spec, v->a->embed->name, NULL, &e);
     if (f)
         f->ylog = v->logy;
     tui_export(t, f, stem, &e);
@@ -291,6 +306,8 @@ view *view_spectrum_new(tui *t)
     v->a = a;
     v->logy = 1;
     tui_analysis_retry(a);
-    snprintf(v->base.title, sizeof v->base.title, "%s", a->embed->name);
+    char shown[256];
+    snprintf(v->base.title, sizeof v->base.title, "%s",
+             ws_display_name(t->model, a->embed, 0, shown, sizeof shown));
     return &v->base;
 }

@@ -17,7 +17,7 @@
 
 #include "export.h"
 #include "outdir.h"
-#include "plot_runs.h"
+#include "plots.h"
 #include "train_draw.h"
 #include "train_marks.h"
 #include "train_run.h"
