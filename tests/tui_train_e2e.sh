@@ -84,17 +84,18 @@ keys a 'frz:*=freeze' Enter n 2 Enter
 wait_for " frz          *=freeze"
 wait_for "x seeds 1..2: 40 steps"
 keys s
-wait_for "final losses: mean and sample std over the seeds"
-for name in full marked frz; do   # val_start, val_end ± std, vs first, p, verdict, train_end ± std
-    screen | grep -q "^$name  *[0-9.]*  *[0-9.]* ± [0-9.]*  *[-+][0-9.]*%.*  [0-9.]* ± [0-9.]*" ||
+wait_for "final losses over the seeds"
+wait_for "val_end sd"
+for name in full marked frz; do   # seeds, val_start, val_end, sd, train_end, sd, vs first
+    screen | grep -q "^$name  *2  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[-+][0-9.]*" ||
         fail "no row for strategy $name"
 done
-screen | grep -q '^full .*+0.00%  *-  ' || fail "full: not the reference of the verdicts"
-screen | grep -q '^frz .*  differs  ' || fail "frz: freezing everything is not outside the seed noise"
+screen | grep -q '^full .*+0.00  *- *$' || fail "full: not the reference of the verdicts"
+screen | grep -q '^frz .* differs *$' || fail "frz: freezing everything is not outside the seed noise"
 wait_for "mean training loss over the seeds (EMA 0.90), band: ±1 std"
 wait_for "━ full  ━ marked  ━ frz"
 # Everything frozen: the loss after the run is the loss before it.
-screen | awk '$1 == "frz" && NF >= 7 { exit !($2 == $3 && $5 == "0.0000") }' ||
+screen | awk '$1 == "frz" && NF >= 8 { exit !($3 == $4 && $5 == "0.0000") }' ||
     fail "frz: val_end differs from val_start"
 keys q
 wait_for "| train: settings, runs and loss"

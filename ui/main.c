@@ -15,14 +15,14 @@
 #include "threads.h"
 
 const ws_command ws_commands[] = {
-    {"info", "MODEL [--json] [--no-stats] [--all-tensors]",
+    {"info", "MODEL [--json|--csv] [--no-stats] [--all-tensors]",
      "layout, config, counts and a table of the network's tensors", cmd_info},
     {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--no-bias] [--seed S] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits ---- */
     {"fit", "MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid]\n"
             "            [--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv]\n"
-            "            [--rows-out FILE]",
+            "            [--timing] [--rows-out FILE]",
      "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra ---- */
     {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
@@ -36,7 +36,7 @@ const ws_command ws_commands[] = {
     /* ---- training ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
-    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H]",
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H] [--json|--csv]",
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
      "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},

@@ -1,10 +1,10 @@
-/* Compare view: the same settings (those of the training view) run for
- * several strategies × seeds, one run after the other on a job, then the
- * table of src/compare.h (final losses, mean ± std over the seeds, and
- * whether each strategy's difference from the first exceeds the seed
- * noise: Welch's p and the verdict) and, below it, each strategy's mean
- * training curve (EMA-smoothed with the training view's weight) with a
- * band of ±1 std over the seeds.
+/* Compare view: the same settings (those of the training view, and its
+ * starting point) run for several strategies × seeds, one run after the
+ * other on a job, then the table of src/compare.h (final losses, mean ± std
+ * over the seeds, and whether each strategy's difference from the first
+ * exceeds the seed noise: Welch's p and the verdict) and, below it, each
+ * strategy's mean training curve (EMA-smoothed with the training view's
+ * weight) with a band of ±1 std over the seeds.
  *
  * It starts with two strategies: "full" (every tensor trains) and "marked"
  * (the policies marked in the model view), and `a` adds more as
@@ -17,6 +17,7 @@
 
 #include "compare.h"
 #include "job.h"
+#include "numtable.h"
 #include "render_loss.h"
 #include "train_marks.h"
 #include "train_run.h"
@@ -51,6 +52,7 @@ typedef struct compare_view {
     enum { PROMPT_ADD, PROMPT_SEEDS } prompt;
     tui_job *job;
     compare_job *result;       /* taken from the finished job */
+    numtable tab;              /* its table */
     strategy_curve curves[MAX_STRAT];
     size_t n_curves;
     int drawn_pct;
@@ -62,6 +64,8 @@ static const key_binding compare_keys[] = {
      "add"},
     {{'d', 0}, "d", ACT_POLICY, "drop the last strategy", NULL},
     {{'n', 0}, "n", ACT_JUMP, "number of seeds", "seeds"},
+    {{KEY_LEFT, 0}, "Left", ACT_LEFT, "previous column of the result (its description shows below)", NULL},
+    {{KEY_RIGHT, 0}, "Right", ACT_RIGHT, "next column of the result", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -96,41 +100,46 @@ static void free_curves(compare_view *v)
     v->n_curves = 0;
 }
 
-/* Each strategy's mean curve and band from its seeds' runs. */
+/* One strategy's mean curve and band from its seeds' runs; -1 when out of
+ * memory. */
+static int make_curve(strategy_curve *k, const ws_compare *c, size_t s, const char *name, double w)
+{
+    ws_err e;
+    const ws_run *seeds[128];
+    int ns = c->n_seeds < 128 ? c->n_seeds : 128;
+    size_t n = (size_t)(c->steps > 0 ? c->steps : 1);
+    for (int i = 0; i < ns; i++)
+        seeds[i] = &c->curves[s * (size_t)c->n_seeds + (size_t)i];
+    double *mean = malloc(n * sizeof *mean);
+    k->lo = malloc(n * sizeof *k->lo);
+    k->hi = malloc(n * sizeof *k->hi);
+    ws_run_init(&k->mean, name);
+    k->n = c->steps;
+    if (!mean || !k->lo || !k->hi || ws_run_band(seeds, (size_t)ns, w, c->steps, mean, k->hi, &e)) {
+        free(mean);
+        free(k->lo);
+        free(k->hi);
+        ws_run_free(&k->mean);
+        return -1;
+    }
+    for (int64_t i = 0; i < c->steps; i++) {
+        double sd = isnan(k->hi[i]) ? 0 : k->hi[i];   /* one seed: no band */
+        k->lo[i] = mean[i] - sd;
+        k->hi[i] = mean[i] + sd;
+        ws_run_rec q = {i, mean[i], NAN, NAN, NAN, NAN, NAN, -1};
+        if (!isnan(mean[i]))
+            ws_run_add(&k->mean, &q, &e);
+    }
+    free(mean);
+    return 0;
+}
+
 static void make_curves(compare_view *v, const compare_job *j, double w)
 {
-    const ws_compare *c = &j->c;
-    ws_err e;
     free_curves(v);
-    for (size_t s = 0; c->curves && s < c->n_strat; s++) {
-        strategy_curve *k = &v->curves[v->n_curves];
-        const ws_run *seeds[128];
-        int ns = c->n_seeds < 128 ? c->n_seeds : 128;
-        for (int i = 0; i < ns; i++)
-            seeds[i] = &c->curves[s * (size_t)c->n_seeds + (size_t)i];
-        double *mean = malloc((size_t)(c->steps > 0 ? c->steps : 1) * sizeof *mean);
-        k->lo = malloc((size_t)(c->steps > 0 ? c->steps : 1) * sizeof *k->lo);
-        k->hi = malloc((size_t)(c->steps > 0 ? c->steps : 1) * sizeof *k->hi);
-        ws_run_init(&k->mean, j->st[s].name);
-        k->n = c->steps;
-        if (!mean || !k->lo || !k->hi || ws_run_band(seeds, (size_t)ns, w, c->steps, mean, k->hi, &e)) {
-            free(mean);
-            free(k->lo);
-            free(k->hi);
-            ws_run_free(&k->mean);
+    for (size_t s = 0; j->c.curves && s < j->c.n_strat; s++, v->n_curves++)
+        if (make_curve(&v->curves[v->n_curves], &j->c, s, j->st[s].name, w))
             break;
-        }
-        for (int64_t i = 0; i < c->steps; i++) {
-            double sd = isnan(k->hi[i]) ? 0 : k->hi[i];   /* one seed: no band */
-            k->lo[i] = mean[i] - sd;
-            k->hi[i] = mean[i] + sd;
-            ws_run_rec q = {i, mean[i], NAN, NAN, NAN, NAN, NAN, -1};
-            if (!isnan(mean[i]))
-                ws_run_add(&k->mean, &q, &e);
-        }
-        free(mean);
-        v->n_curves++;
-    }
 }
 
 static void compare_run(void *arg, ws_progress *p)
@@ -145,14 +154,14 @@ static void compare_run(void *arg, ws_progress *p)
         ws_train_opts o = train_settings_opts(&j->set);
         if (ws_compare_run_all(j->m, &d, &o, j->st, j->n_st, j->seeds, &c, p, &e)) {
             snprintf(j->err, sizeof j->err, "%s", e.msg);
-            ws_compare_free(&c);
         } else if (!(j->table = ws_compare_table(&c, j->st, &e))) {
             snprintf(j->err, sizeof j->err, "%s", e.msg);
-            ws_compare_free(&c);
-        } else {
-            j->c = c;   /* kept for the curves */
         }
     }
+    if (j->table)
+        j->c = c;   /* kept for the curves */
+    else
+        ws_compare_free(&c);
     ws_data_free(&d);
     ws_tok_free(tk);
 }
@@ -187,6 +196,7 @@ static void start(compare_view *v, tui *t)
     if (v->result)
         job_free_arg(v->result);
     v->result = NULL;
+    numtable_set(&v->tab, NULL, NULL, 0);
     free_curves(v);
     v->drawn_pct = -1;
     if (!(v->job = job_start(compare_run, j, job_free_arg))) {
@@ -197,55 +207,9 @@ static void start(compare_view *v, tui *t)
 
 /* ---- drawing ---- */
 
-/* "m ± s" of two numbers (no ± part when s is NaN: one seed). */
-static void mean_std(char *buf, size_t n, double m, double sd, int utf8)
-{
-    if (isnan(sd))
-        snprintf(buf, n, "%.4f", m);
-    else
-        snprintf(buf, n, "%.4f %s %.4f", m, utf8 ? "\xc2\xb1" : "+-", sd);
-}
-
-/* "+1.23%", never "-0.00%". */
-static void percent(char *buf, size_t n, double v)
-{
-    snprintf(buf, n, "%+7.2f%%", fabs(v) < 0.005 ? 0.0 : v);
-}
-
-/* The result, narrower than `wscope compare`'s table: the strategies'
- * rules are listed above it; train_end only when there is room. */
-static int draw_table(cellbuf *cb, int y, int h, int w, const ws_table *t, int utf8)
-{
-    static const int x[] = {0, 13, 24, 45, 55, 66, 80};   /* ± is one cell, two bytes */
-    static const char *const head[] = {"strategy", " val_start", "val_end", "vs first",
-                                       "p (Welch)", "verdict", "train_end"};
-    int cols = w >= 100 ? 7 : 6;
-    cb_fill(cb, (cb_rect){y, 0, 1, w < x[cols - 1] + 20 ? w : x[cols - 1] + 20}, " ", CB_DEFAULT,
-            CB_DEFAULT, CB_UNDERLINE);
-    for (int i = 0; i < cols; i++)
-        cb_text(cb, y, x[i], w - x[i], head[i], CB_UNDERLINE);
-    int r = 0;
-    for (; r < ws_table_nrows(t) && r + 2 < h; r++) {
-        char buf[64], ve[48], te[48], pc[24];
-        int row = y + 1 + r;
-        cb_text(cb, row, x[0], x[1] - 1, ws_table_cell_text(t, r, 0, buf, sizeof buf), 0);
-        cb_printf(cb, row, x[1], w - x[1], 0, "%10.4f", ws_table_cell_num(t, r, 3));
-        mean_std(ve, sizeof ve, ws_table_cell_num(t, r, 4), ws_table_cell_num(t, r, 5), utf8);
-        cb_text(cb, row, x[2], w - x[2], ve, 0);
-        percent(pc, sizeof pc, ws_table_cell_num(t, r, 8));
-        cb_text(cb, row, x[3], w - x[3], pc, 0);
-        double p = ws_table_cell_num(t, r, 9);
-        if (!isnan(p))
-            cb_printf(cb, row, x[4], w - x[4], 0, "%9.3g", p);
-        const char *verdict = ws_table_cell_text(t, r, 10, buf, sizeof buf);
-        cb_text(cb, row, x[5], w - x[5], verdict, !strcmp(verdict, "differs") ? CB_BOLD : 0);
-        if (cols == 7) {
-            mean_std(te, sizeof te, ws_table_cell_num(t, r, 6), ws_table_cell_num(t, r, 7), utf8);
-            cb_text(cb, row, x[6], w - x[6], te, 0);
-        }
-    }
-    return y + 1 + r;
-}
+/* The result: the table of `wscope compare` without the rules (they are
+ * listed above it). */
+static const char *const compare_hide[] = {"policies", NULL};
 
 /* Each strategy's mean curve with its band, in the strategy's colour. */
 static void draw_curves(compare_view *v, tui *t, cellbuf *cb, cb_rect r)
@@ -280,12 +244,18 @@ static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect in
     if (v->job) {
         tui_draw_progress(cb, y, 0, body.w, "training", job_fraction(v->job));
     } else if (v->result && v->result->table) {
-        cb_text(cb, y++, 0, body.w, "final losses: mean and sample std over the seeds; verdict: "
-                "Welch's t-test against the first, differs when p < 0.05", CB_BOLD);
-        y = draw_table(cb, y, body.y + body.h - y, body.w, v->result->table,
-                       t->style.glyphs == WS_GLYPH_UTF8) + 1;
-        if (body.y + body.h - y >= 8 && v->n_curves)
-            draw_curves(v, t, cb, (cb_rect){y, 0, body.y + body.h - y, body.w});
+        cb_text(cb, y++, 0, body.w, "final losses over the seeds; verdict: Welch's t-test "
+                "against the first (differs: p < 0.05)", CB_BOLD);
+        if (!v->tab.t) {   /* the widget takes the table over */
+            numtable_set(&v->tab, v->result->table, compare_hide, 1);
+            v->result->table = NULL;
+        }
+        /* The table (header, rows, its help line), then the curves below. */
+        int left = body.y + body.h - y, th = v->tab.nrows + 3;
+        int plot = left - th - 1 >= 8 && v->n_curves;
+        numtable_draw(&v->tab, cb, (cb_rect){y, 0, plot ? th : left, body.w}, &t->style);
+        if (plot)
+            draw_curves(v, t, cb, (cb_rect){y + th + 1, 0, left - th - 1, body.w});
     } else if (v->result) {
         cb_text(cb, y, 0, body.w, v->result->err, CB_BOLD);
     }
@@ -336,6 +306,8 @@ static int compare_action(view *vv, tui *t, ws_action a)
         tui_prompt(t, "seeds: ");
         return 1;
     case ACT_CANCEL: job_cancel(v->job); return 1;
+    case ACT_LEFT:
+    case ACT_RIGHT: return numtable_action(&v->tab, a);
     case ACT_PROMPT_DONE: return prompt_done(v, t);
     default: return 0;
     }
@@ -368,6 +340,7 @@ static void compare_destroy(view *vv)
     job_release(v->job);
     if (v->result)
         job_free_arg(v->result);
+    numtable_free(&v->tab);
     free_curves(v);
     for (size_t i = 0; i < v->n_st; i++)
         ws_strategy_free(&v->st[i]);
@@ -384,6 +357,7 @@ view *view_compare_new(tui *t)
     if (!v)
         return NULL;
     v->base.cls = &compare_class;
+    numtable_init(&v->tab);
     v->seeds = 3;
     ws_err e = {{0}};
     ws_strategy_parse("full", &v->st[v->n_st++], &e);
