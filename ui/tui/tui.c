@@ -250,6 +250,8 @@ int tui_main(int argc, char **argv)
     if (!rc) {
         t.mouse = a.o.mouse;
         tui_push(&t, view_model_new(&t));
+        if (t.model->shard_note[0] || t.model->config_note[0])
+            tui_message(&t, "%s", t.model->shard_note[0] ? t.model->shard_note : t.model->config_note);
         const char *first = a.view ? a.view : a.n_logs ? "train" : "model";
         view *(*open)(tui *) = start_views[find_view(first)].open;
         if (open)
