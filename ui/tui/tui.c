@@ -12,9 +12,11 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "job.h"
 #include "loop.h"
 #include "terminal.h"
+#include "tokenizer_files.h"
 #include "train_marks.h"
 #include "tui.h"
 #include "tui_analysis.h"
@@ -83,6 +85,13 @@ void tui_message(tui *t, const char *fmt, ...)
     t->dirty = 1;
 }
 
+int tui_token_label(const tui *t, const ws_tensor *x, int64_t row, char *buf, size_t n)
+{
+    return ws_tok_row_label(t->tok, x, row, t->style.glyphs == WS_GLYPH_UTF8 ? WS_TOK_SHOW_UTF8
+                                                                            : WS_TOK_SHOW_ASCII,
+                            buf, n);
+}
+
 void tui_set_tuned(tui *t, ws_model *m)
 {
     t->tuned = m;
@@ -97,6 +106,7 @@ typedef struct tui_args {
     term_opts o;
     const char *paths[2];
     long heads;
+    const char *tok_path;       /* --tokenizer FILE */
     const char *view;           /* --view NAME */
     const char *logs[MAX_LOGS]; /* --runs LOG... */
     int n_logs;
@@ -150,6 +160,10 @@ static int parse_args(int argc, char **argv, tui_args *a)
             const char *v = value(argc, argv, &i, "n_head, for a model whose file does not say it");
             if (!v || cli_int(s, v, 1, 65536, &a->heads))
                 return 2;
+        } else if (!strcmp(s, "--tokenizer")) {
+            if (!(a->tok_path = value(argc, argv, &i,
+                                      "a tokenizer file (tokenizer.json, vocab.json, meta.pkl ...)")))
+                return 2;
         } else if (!strcmp(s, "--view")) {
             if (!(a->view = value(argc, argv, &i, "a view: model, layers, spectrum, fits, drift, train")))
                 return 2;
@@ -201,6 +215,23 @@ static int open_models(tui *t, const tui_args *a)
     return 0;
 }
 
+/* The model's tokenizer: --tokenizer's (an error there stops here), else
+ * the one found for the model; a broken one found beside it is a message
+ * in the TUI, not a reason not to open the model. 0, or 2 (printed). */
+static int find_tokenizer(tui *t, const char *path)
+{
+    ws_err e = {{0}};
+    if (ws_tok_find(t->model, path, &t->tok, &e) == 0)
+        return 0;
+    char *msg = ws_escape_dup(e.msg);   /* names and tokens come from files */
+    if (path)
+        fprintf(stderr, "wscope: %s\n", msg ? msg : "out of memory");
+    else
+        tui_message(t, "no tokenizer: %s", msg ? msg : "out of memory");
+    free(msg);
+    return path ? 2 : 0;
+}
+
 /* The training state, with the form filled from --data/--steps and the
  * logs of --runs opened (each error printed). */
 static int open_training(tui *t, const tui_args *a)
@@ -208,6 +239,7 @@ static int open_training(tui *t, const tui_args *a)
     char err[1200];
     if (!(t->train = tui_train_new(t->model)))
         return cli_failf("wscope", "out of memory");
+    train_settings_tokenizer(&t->train->set, t->model, t->tok);
     if (a->data)
         snprintf(t->train->set.data, sizeof t->train->set.data, "%s", a->data);
     if (a->steps)
@@ -242,6 +274,8 @@ int tui_main(int argc, char **argv)
     if (!rc)
         rc = open_models(&t, &a);
     if (!rc)
+        rc = find_tokenizer(&t, a.tok_path);
+    if (!rc)
         rc = open_training(&t, &a);
     if (!rc && term_start(&a.o, &t.style, err, sizeof err)) {
         fprintf(stderr, "wscope: %s\n", err);
@@ -265,6 +299,7 @@ int tui_main(int argc, char **argv)
     }
     tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
+    ws_tok_free(t.tok);   /* after the jobs that encode with it */
     ws_model_free(t.model);
     ws_model_free(t.tuned_file);
     return rc;
