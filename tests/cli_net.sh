@@ -114,6 +114,28 @@ ok test $? -eq 0
 ok grep -q "config.json beside the model: .* (not used)" "$T/err"
 ok test "$(wc -l < "$T/err")" -eq 1
 
+# ---- saves: weights only, in the input's dtype ----
+# The F16 export fine-tuned: weights-only keeps F16 (and no state), --dtype
+# asks for another; a checkpoint keeps float32 and the state for --resume.
+E="$N/nanogpt/ckpt.safetensors"
+tr() { "$W" train "$E" --heads 2 --data "$N/train.bin" --steps 2 --batch 2 --seq 8 --eval-every 0 "$@" \
+       > /dev/null 2> "$T/err"; }
+tr --weights-only --out "$T/w16.safetensors"
+ok test $? -eq 0
+"$W" info "$T/w16.safetensors" --no-stats > "$T/info"
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* F16 " "$T/info"
+ok sh -c "! grep -q 'training state' '$T/info'"
+ok sh -c "! grep -aq -e optim.exp_avg -e train.options '$T/w16.safetensors'"
+ok test "$(stat -c %s "$T/w16.safetensors")" -lt 20000   # 2 bytes a weight
+tr --weights-only --dtype bf16 --out "$T/wbf.safetensors"
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* BF16 " "$("$W" info "$T/wbf.safetensors" --no-stats > "$T/info"; echo "$T/info")"
+tr --out "$T/ck.safetensors"
+"$W" info "$T/ck.safetensors" --no-stats > "$T/info"
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* F32 " "$T/info"
+ok grep -q "^training state: " "$T/info"
+refuses "--dtype applies to --weights-only saves" tr --dtype f16 --out "$T/x.safetensors"
+refuses "--dtype: expected f32, f16 or bf16" tr --weights-only --dtype f8 --out "$T/x.safetensors"
+
 # ---- info: the metadata a checkpoint keeps ----
 "$W" info "$CK" --no-stats > "$T/info"
 ok grep -q "^  iter_num  *8$" "$T/info"
