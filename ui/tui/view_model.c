@@ -210,11 +210,12 @@ static cols layout_cols(tui *t, int w)
 {
     cols c = {0, 10, 12, 5, 8, 11, 0, 0, 0, NULL};
     /* Beside the policy, what guides it: shown once computed (L, or m in
-     * the training view), never started from here. */
+     * the training view), never started from here; each with its z against
+     * Gaussian noise of the same shape (null.h) when there is room. */
     if (tui_analysis_ready(t->model, WS_AN_PR, &c.a))
-        c.pr = 7;
-    if (c.pr && tui_analysis_ready(t->model, WS_AN_AMP, &c.a) && w >= 96)
-        c.amp = 7;
+        c.pr = w >= 100 ? 13 : 7;
+    if (c.pr && tui_analysis_ready(t->model, WS_AN_AMP, &c.a) && w >= 112)
+        c.amp = 13;
     int fixed = c.role + c.shape + c.dtype + c.params + c.policy + c.pr + c.amp;
     int room = w - fixed - 24;          /* the name gets at least 24 */
     c.nstats = room / 10 > 4 ? 4 : room / 10 < 0 ? 0 : room / 10;
@@ -229,9 +230,9 @@ static void draw_header(cellbuf *cb, int y, cols c)
     x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%-*s%-*s%-*s%*s %-*s", c.role, "role", c.shape,
                    "shape", c.dtype, "dtype", c.params, "params", c.policy - 1, "policy");
     if (c.pr)
-        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.pr, "PR");
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.pr, c.pr > 7 ? "PR      z" : "PR");
     if (c.amp)
-        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.amp, "ampPR");
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.amp, "ampPR      z");
     for (int i = 0; i < c.nstats; i++)
         x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%10s", stat_names[i]);
 }
@@ -271,14 +272,12 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
                    ws_dtype_name(te->dtype), c.params, params);
     x += draw_policy(t, cb, y, x, idx, c.policy, attrs);
     const ws_mat_result *res = c.a ? ws_analysis_find(c.a, te) : NULL;
-    double prs[2] = {res && res->pr.status == WS_AS_OK ? res->pr.pr : NAN,
-                     res && res->amp.status == WS_AS_OK ? res->amp.pr : NAN};
     for (int k = 0; k < 2; k++) {
         int w = k ? c.amp : c.pr;
-        if (w && isnan(prs[k]))
-            x += cb_printf(cb, y, x, -1, attrs, "%*s", w, "");
-        else if (w)
-            x += cb_printf(cb, y, x, -1, attrs, "%*.1f", w, prs[k]);
+        char cell[32];
+        if (w)
+            x += cb_printf(cb, y, x, -1, attrs, "%*s", w,
+                           tui_pr_cell(res, k, w > 7, cell, sizeof cell));
     }
     if (!atomic_load(&v->st->ready[idx])) {
         /* Still coming, or none (a dtype that is not numeric, or cancelled). */
