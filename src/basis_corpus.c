@@ -2,8 +2,34 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "basis.h"
+#include "inputs.h"
+#include "tokenizer.h"
+
+int ws_corpus_load(const ws_model *m, const char *path, ws_data *d, ws_err *e)
+{
+    *d = (ws_data){0};
+    if (ws_input_check(path, 0, e) != 0)
+        return ws_wrap(e, "%s", path);
+    const ws_tensor *emb = ws_model_get(m, WS_ROLE_EMBED, -1, 0);
+    if (!emb)
+        return ws_fail(e, "%s: no token embedding in the model: the corpus basis needs one", path);
+    ws_tokenizer *tk = ws_tok_from_model(m, e);
+    size_t len = strlen(path);
+    int is_bin = len > 4 && !strcmp(path + len - 4, ".bin");
+    if (!tk && !is_bin)
+        return ws_fail(e, "%s: the model has no tokenizer to encode a text corpus; "
+                          "give a nanoGPT .bin token file", path);
+    int rc = ws_data_load(d, &path, 1, tk, (int)emb->rows, e) < 0 ? -1 : 0;   /* names the file */
+    ws_tok_free(tk);
+    if (!rc && d->n < 2)
+        rc = ws_fail(e, "%s: fewer than two tokens: no bigrams", path);
+    if (rc)
+        ws_data_free(d);
+    return rc;
+}
 
 int ws_corpus_qk_cosines(const ws_model *m, const int32_t *tok, size_t n, double *cos,
                          ws_progress *p, ws_err *e)

@@ -7,9 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data.h"
 #include "error.h"
 #include "model.h"
 #include "threads.h"
+
+/* The corpus at `path` as token ids of the model's vocabulary: a nanoGPT
+ * .bin file is ids already, text is encoded with the model's tokenizer.
+ * Errors start with the path and say what is missing (no embedding, no
+ * tokenizer for a text corpus, fewer than two tokens). Free with
+ * ws_data_free. */
+int ws_corpus_load(const ws_model *m, const char *path, ws_data *d, ws_err *e);
 
 /* cos[l] for l < n_layer (NaN for a layer without a usable qkv matrix).
  * Token ids must lie in the embedding's vocabulary. */

@@ -21,6 +21,7 @@ typedef enum ws_action {
     /* training from the TUI */
     ACT_POLICY, ACT_POLICY_SET, ACT_POLICY_RULE, ACT_TRAIN, ACT_START, ACT_PAUSE, ACT_SAVE,
     ACT_COMPARE,
+    ACT_REPORT,         /* model view: wscope report of the open model(s) */
     /* Not bound to keys: */
     ACT_CLICK,          /* mouse click at tui->click_y/x */
     ACT_PROMPT_DONE,    /* the line the user typed is in tui->prompt */

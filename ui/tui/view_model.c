@@ -15,6 +15,7 @@
 
 #include "job.h"
 #include "names.h"
+#include "report_key.h"
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
@@ -74,6 +75,8 @@ static const key_binding model_keys[] = {
      NULL},
     {{'T', 0}, "T", ACT_TRAIN, "training view: settings, start a run with these policies, live loss",
      "train"},
+    {{'R', 0}, "R", ACT_REPORT, "write the report of the open model(s) beside the model (wscope report)",
+     "report"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -529,6 +532,7 @@ static int model_action(view *vv, tui *t, ws_action a)
         else
             tui_push(t, view_drift_new(t));
         return 1;
+    case ACT_REPORT: return tui_report_start(t);
     case ACT_SEARCH: v->prompt = PROMPT_SEARCH; tui_prompt(t, "search: "); return 1;
     case ACT_PROMPT_DONE:
         if (v->prompt != PROMPT_SEARCH)
@@ -600,6 +604,7 @@ static int model_tick(view *vv, tui *t, int *busy)
 static void model_destroy(view *vv)
 {
     model_view *v = (model_view *)vv;
+    tui_report_stop();
     if (v->job)
         job_release(v->job);
     else if (v->st)
