@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 
 #include "atomic.h"
+#include "hf_folder.h"
+#include "ptwrite.h"
 #include "reader.h"
 #include "safetensors.h"
 
@@ -82,6 +84,7 @@ void ws_model_free(ws_model *m)
         munmap(m->maps[i].addr, m->maps[i].len);
     free(m->maps);
     free(m->path);
+    free(m->config_path);
     free(m);
 }
 
@@ -188,11 +191,17 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
     }
     /* Every file read was registered as an input when it was opened. */
     ws_model_recognise(m);
+    ws_hf_folder_apply(m, path);
     *out = m;
     return 0;
 }
 
 int ws_model_save(const ws_model *m, const char *path, ws_err *e)
 {
-    return ws_st_save(m, path, e);
+    return ws_model_save_flags(m, path, 0, e);
+}
+
+int ws_model_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e)
+{
+    return ws_pt_path(path) ? ws_pt_save(m, path, flags, e) : ws_st_save_flags(m, path, flags, e);
 }

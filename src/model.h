@@ -23,6 +23,8 @@ typedef struct ws_config {
     int tied;           /* head shares the embedding */
     int bias;           /* linear layers have biases */
     int gelu_tanh;      /* GELU tanh approximation instead of exact erf */
+    float ln_eps;       /* LayerNorm epsilon (1e-5 unless the model says) */
+    char act_unknown[32]; /* an activation_function training cannot do, or "" */
 } ws_config;
 
 struct ws_mapping;
@@ -43,6 +45,11 @@ typedef struct ws_model {
     size_t n_kind[WS_KIND_COUNT];
     int64_t params_kind[WS_KIND_COUNT];
     char name_prefix[64];      /* what every network name shares (names.h) */
+    /* Files beside the model (hf_folder.h). */
+    char *config_path;         /* the config.json used, or NULL */
+    char config_keys[160];     /* the metadata keys it gave, space-separated */
+    char config_note[256];     /* why a config.json was not used */
+    char shard_note[200];      /* "one shard (1 of 2) ..." when opened alone */
     char layout_note[256];     /* why roles are off, for unknown layouts */
     ws_sink sink;              /* what readers fill it through (ws_model_sink) */
 } ws_model;
@@ -77,10 +84,14 @@ ws_tensor *ws_model_find(const ws_model *m, const char *name);
  * A tied model has no HEAD tensor: use EMBED. */
 ws_tensor *ws_model_get(const ws_model *m, ws_role r, int layer, int is_bias);
 
-/* Write all tensors (as stored, F32/F16/BF16 kept) plus metadata and the
- * config to a safetensors file, atomically. Refuses to overwrite a file
- * that was opened as an input. */
+/* Write the model atomically; the name picks the writer (here, in one
+ * place): .pt / .pth is wscope's nanoGPT checkpoint (src/ptwrite.h: the
+ * network only, no metadata beyond model_args), anything else safetensors
+ * (all tensors as stored, F32/F16/BF16 kept, metadata and config). Refuses
+ * to overwrite a file that was opened as an input. */
 int ws_model_save(const ws_model *m, const char *path, ws_err *e);
+/* The same with ws_atomic_open_flags' flags. */
+int ws_model_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e);
 
 /* Statistics of every tensor, in parallel over `threads` threads (0 = cores).
  * `progress(done, total, user)` may be NULL; returning nonzero cancels. */

@@ -469,7 +469,7 @@ static int load_inputs(report *r, ws_err *e)
             return ws_wrap(e, "%s", r->in->runs[i]);
     }
     if (r->in->corpus)
-        return ws_corpus_load(r->in->model, r->in->corpus, &r->corpus, e);
+        return ws_corpus_load(r->in->model, r->in->corpus, r->in->tokenizer, &r->corpus, NULL, e);
     return 0;
 }
 

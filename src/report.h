@@ -37,6 +37,7 @@ typedef struct ws_report_in {
     ws_model *model;            /* its path as the user gave it: model->path */
     ws_model *tuned;            /* NULL: no drift section */
     const char *corpus;         /* NULL: basis without the corpus cosines */
+    const char *tokenizer;      /* for a text corpus (NULL: the model's own or one beside it) */
     const char *const *runs;    /* training logs (n_runs of them) */
     int n_runs;
     int64_t fit_rows;           /* rows fitted per matrix; 0: all */

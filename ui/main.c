@@ -31,12 +31,13 @@ const ws_command ws_commands[] = {
      "layers table: weight PR, PC1 %, stable rank, amplitude structure", cmd_pr},
     {"drift", "BASE TUNED [--all-tensors] [--json|--csv]",
      "RMS, relative drift and cosine per tensor and layer; mean cosine", cmd_drift},
-    {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
+    {"basis", "MODEL [--k K] [--corpus FILE [--tokenizer FILE]] [--json|--csv]",
      "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
     /* ---- training ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
-    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H] [--json|--csv]",
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H] [--tokenizer FILE]\n"
+            "            [--json|--csv]",
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
      "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
@@ -47,7 +48,7 @@ const ws_command ws_commands[] = {
              "            MODEL --spectrum | --runs LOG.csv... | MODEL [TUNED] --bars CMD:COLUMN\n"
              "            [--size WxH] [--cmap MAP] [--vmin X] [--vmax X] -o FILE.png|svg|pdf",
      "a figure for a paper: PNG, SVG or PDF, one journal column at 300 dpi", cmd_plot},
-    {"report", "MODEL [TUNED] [--corpus FILE] [--runs LOG.csv]... [--fit-rows N|all] -o DIR",
+    {"report", "MODEL [TUNED] [--corpus FILE [--tokenizer FILE]] [--runs LOG.csv]... [--fit-rows N|all] -o DIR",
      "every table (CSV, JSON) and figure (PNG, SVG, PDF) of the analyses, and DIR/index.md",
      cmd_report},
     {NULL, NULL, NULL, NULL},
@@ -55,7 +56,8 @@ const ws_command ws_commands[] = {
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [MODEL [TUNED]]\n"
+    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [--tokenizer FILE]\n"
+                "         [--view NAME] [--runs LOG...] [--data FILE] [--steps N] [MODEL [TUNED]]\n"
                 "       wscope COMMAND [ARGS]\n\n"
                 "With no command, opens the TUI on MODEL (default: the bundled sample).\n\n"
                 "Commands:\n");

@@ -12,20 +12,27 @@
 #include "basis.h"
 #include "basis_corpus.h"
 #include "data.h"
+#include "tokenizer.h"
+#include "tokenizer_cli.h"
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text = "usage: wscope basis MODEL [--k K] [--corpus FILE] [--json|--csv]";
+static const char *usage_text =
+    "usage: wscope basis MODEL [--k K] [--corpus FILE [--tokenizer FILE]] [--json|--csv]";
 
 /* Per-layer cosines of QᵀK with EᵀTE for the corpus in `path`, tokenized
- * with the model's own vocabulary (a nanoGPT .bin file is token ids
- * already). Returns 0 or an exit status. */
-static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
+ * with the model's tokenizer or `tok_path` (a nanoGPT .bin file is token
+ * ids already). Returns 0 or an exit status. */
+static int basis_corpus_cosines(ws_model *m, const char *path, const char *tok_path, double **cos)
 {
     ws_err e = {{0}};
     *cos = NULL;
+    ws_tokenizer *tk;
     ws_data d;
-    int rc = ws_corpus_load(m, path, &d, &e) < 0 ? cli_fail("--corpus", &e) : 0;
+    int rc = ws_corpus_load(m, path, tok_path, &d, &tk, &e) < 0 ? cli_fail("--corpus", &e) : 0;
+    if (!rc)
+        cli_unknown_note(tk, &d);
+    ws_tok_free(tk);
     if (!rc) {
         *cos = malloc(sizeof **cos * (size_t)(m->cfg.n_layer > 0 ? m->cfg.n_layer : 1));
         ws_progress p;
@@ -46,12 +53,13 @@ int cmd_basis(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"k", required_argument, 0, 'k'}, {"corpus", required_argument, 0, 'C'},
+        {"tokenizer", required_argument, 0, 'Z'},
         {"json", no_argument, 0, 'j'},    {"csv", no_argument, 0, 'c'},
         {0, 0, 0, 0}};
     ws_analysis_opts o;
     ws_analysis_opts_default(&o);
     cli_fmt fmt = CLI_TEXT;
-    const char *corpus = NULL;
+    const char *corpus = NULL, *tok_path = NULL;
     long k;
     int c;
     optind = 1;
@@ -59,6 +67,7 @@ int cmd_basis(int argc, char **argv)
         switch (c) {
         case 'k': if (cli_int("--k", optarg, 1, 1L << 20, &k)) return 2; o.basis_k = (int)k; break;
         case 'C': corpus = optarg; break;
+        case 'Z': tok_path = optarg; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
         default: return 2;
@@ -75,7 +84,9 @@ int cmd_basis(int argc, char **argv)
         rc = cli_failf("--k", "%d is more than d_model %lld", o.basis_k, (long long)a->embed->cols);
     double *qk_cos = NULL;
     if (!rc && corpus)
-        rc = basis_corpus_cosines(m, corpus, &qk_cos);
+        rc = basis_corpus_cosines(m, corpus, tok_path, &qk_cos);
+    else if (!rc && tok_path)
+        rc = cli_failf("--tokenizer", "is for a text --corpus");
     if (!rc)
         rc = spectra_cli_run(a, WS_AN_ENERGY, "basis");
     if (!rc) {

@@ -9,12 +9,14 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "figure_args.h"
 #include "names.h"
 #include "plots.h"
 #include "report.h"
 #include "runlog.h"
 #include "spectra_cli.h"
+#include "tokenizer_files.h"
 
 enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS, W_BARS };
 
@@ -23,6 +25,8 @@ enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS, W_BARS };
 typedef struct plot_args {
     const char *model, *tuned, *tensor, *out;
     const char *data;     /* --data: the plotted numbers as CSV/JSON, or NULL */
+    const char *tokenizer;   /* --tokenizer, or NULL: the model's own or one beside it */
+    char token[96];       /* a row of the embedding or head: its token, quoted */
     enum what what;
     long index;
     int K;                /* 0: no fit */
@@ -42,7 +46,7 @@ static const char usage_text[] =
     "--col N | --heatmap | --hist [--bins N]) | MODEL --spectrum [--tol T] | "
     "--runs LOG.csv [--runs LOG.csv]... [--smooth W] | MODEL [TUNED] (--bars NAME:COLUMN "
     "[--corpus FILE] [--fit-rows N|all] | --drift)) " FIGURE_ARGS_USAGE " "
-    "[--data FILE.csv|FILE.json] -o FILE.png|FILE.svg|FILE.pdf";
+    "[--data FILE.csv|FILE.json] [--tokenizer FILE] -o FILE.png|FILE.svg|FILE.pdf";
 
 static int set_what(plot_args *a, enum what v)
 {
@@ -62,6 +66,7 @@ static int parse(int argc, char **argv, plot_args *a)
         {"fit", required_argument, 0, 'f'},    {"mode", required_argument, 0, 'M'},
         {"tol", required_argument, 0, 'p'},    {"bins", required_argument, 0, 'b'},
         {"output", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
+        {"tokenizer", required_argument, 0, 'Z'},
         {"runs", required_argument, 0, 'R'},   {"smooth", required_argument, 0, 'W'},
         {"bars", required_argument, 0, 'B'},   {"drift", no_argument, 0, 'D'},
         {"corpus", required_argument, 0, 'C'}, {"fit-rows", required_argument, 0, 'F'},
@@ -104,6 +109,7 @@ static int parse(int argc, char **argv, plot_args *a)
         case 'b': rc = cli_int("--bins", optarg, 1, 10000, &v); a->fig.o.bins = (int)v; break;
         case 'o': a->out = optarg; break;
         case 'd': a->data = optarg; break;
+        case 'Z': a->tokenizer = optarg; break;
         case 'R':   /* the loss curves, unless they feed --bars runs:COLUMN */
             if (a->n_runs == MAX_RUNS)
                 return cli_failf("--runs", "at most %d runs in one figure", MAX_RUNS);
@@ -172,10 +178,13 @@ static int parse(int argc, char **argv, plot_args *a)
 static ws_figure *row_with_fit(const ws_plot_src *src, const plot_args *a, ws_err *e)
 {
     ws_plot_opts o = a->fig.o;
-    char title[256];
-    if (a->K && !o.title) {   /* the mode in the title: free and grid fits differ */
-        snprintf(title, sizeof title, "%s row %ld, %s fit", src->name, a->index,
-                 ws_plot_fit_mode_name(a->mode));
+    char title[512];
+    if ((a->K || a->token[0]) && !o.title) {   /* the token; the mode: free and grid fits differ */
+        snprintf(title, sizeof title, "%s row %ld%s%s%s%s", src->name, a->index,
+                 a->token[0] ? " " : "", a->token, a->K ? ", " : "",
+                 a->K ? ws_plot_fit_mode_name(a->mode) : "");
+        if (a->K)
+            strcat(title, " fit");
         o.title = title;
     }
     ws_figure *f = ws_plot_row(src, 0, a->index, &o, e);
@@ -268,6 +277,25 @@ static int diff_source(const plot_args *a, ws_tensor *t0, ws_model *m1, ws_plot_
     return 0;
 }
 
+/* The token of the plotted row, when the tensor's rows are tokens, for the
+ * title. A tokenizer found beside the model that cannot be read is a note;
+ * one given with --tokenizer must be read. 0 or 2 (printed). */
+static int row_token(plot_args *a, const ws_model *m, const ws_tensor *t)
+{
+    ws_err e = {{0}};
+    ws_tokenizer *tk = NULL;
+    if (ws_tok_find(m, a->tokenizer, &tk, &e)) {
+        char *msg = ws_escape_dup(e.msg);
+        fprintf(stderr, "wscope: %s%s\n", a->tokenizer ? "" : "note: no token in the title: ",
+                msg ? msg : "out of memory");
+        free(msg);
+        return a->tokenizer ? 2 : 0;
+    }
+    ws_tok_row_label(tk, t, a->index, WS_TOK_SHOW_ASCII, a->token, sizeof a->token);
+    ws_tok_free(tk);
+    return 0;
+}
+
 /* The loss curves of the logs, each run named by its file. */
 static int plot_runs(const plot_args *a)
 {
@@ -301,6 +329,7 @@ static int plot_bars(const plot_args *a)
     ws_report_in in;
     ws_report_in_default(&in);
     in.corpus = a->corpus;
+    in.tokenizer = a->tokenizer;
     in.runs = a->runs;
     in.n_runs = a->n_runs;
     in.fit_rows = a->fit_rows;
@@ -361,6 +390,8 @@ int cmd_plot(int argc, char **argv)
         cli_fail(a.model, &e);
     else if (ws_plot_src_tensor(t, &src, &e) != 0)
         cli_fail(a.tensor, &e);
+    else if (a.what == W_ROW && row_token(&a, m, t) != 0)
+        ;   /* printed */
     else if (m1 && diff_source(&a, t, m1, &src, &diff, diff_of, sizeof diff_of) != 0)
         ;   /* printed */
     else if (!(f = build(&src, &a, &e)))

@@ -11,7 +11,7 @@
 #include "report.h"
 
 static const char usage_text[] =
-    "usage: wscope report MODEL [TUNED] [--corpus FILE] [--runs LOG.csv]... "
+    "usage: wscope report MODEL [TUNED] [--corpus FILE [--tokenizer FILE]] [--runs LOG.csv]... "
     "[--fit-rows N|all] [--size WxH|WxHin] [--dpi N] -o DIR";
 
 /* Ctrl-C, SIGTERM, SIGHUP: stop the work; the report removes its temporary
@@ -48,6 +48,7 @@ static int parse(int argc, char **argv, report_args *a)
 {
     static const struct option opts[] = {
         {"corpus", required_argument, 0, 'C'}, {"runs", required_argument, 0, 'R'},
+        {"tokenizer", required_argument, 0, 'Z'},
         {"fit-rows", required_argument, 0, 'F'}, {"output", required_argument, 0, 'o'},
         {"size", required_argument, 0, 's'},   {"dpi", required_argument, 0, 'd'},
         {0, 0, 0, 0},
@@ -58,6 +59,7 @@ static int parse(int argc, char **argv, report_args *a)
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
         case 'C': a->in.corpus = optarg; break;
+        case 'Z': a->in.tokenizer = optarg; break;
         case 'R':
             if (a->in.n_runs == WS_REPORT_MAX_RUNS)
                 return cli_failf("--runs", "at most %d run logs", WS_REPORT_MAX_RUNS);
@@ -84,6 +86,8 @@ static int parse(int argc, char **argv, report_args *a)
     int models = argc - optind;
     if (models < 1 || models > 2 || !a->out)
         return cli_failf("report", "%s", usage_text);
+    if (a->in.tokenizer && !a->in.corpus)
+        return cli_failf("--tokenizer", "is for a text --corpus");
     if (figure_args_finish(&a->fig))
         return 2;
     a->in.runs = a->runs;

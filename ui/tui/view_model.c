@@ -19,6 +19,7 @@
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
+#include "tui_analysis.h"
 #include "view_fits.h"
 
 typedef struct stats_arg {
@@ -204,12 +205,20 @@ static int build_lines(model_view *v, const ws_model *m)
 
 typedef struct cols {
     int name, role, shape, dtype, params, policy, nstats;
+    int pr, amp;                /* weight PR and amplitude PR, once the layers analysis has them */
+    ws_analysis *a;
 } cols;
 
-static cols layout_cols(int w)
+static cols layout_cols(tui *t, int w)
 {
-    cols c = {0, 10, 12, 5, 8, 11, 0};
-    int fixed = c.role + c.shape + c.dtype + c.params + c.policy;
+    cols c = {0, 10, 12, 5, 8, 11, 0, 0, 0, NULL};
+    /* Beside the policy, what guides it: shown once computed (L, or m in
+     * the training view), never started from here. */
+    if (tui_analysis_ready(t->model, WS_AN_PR, &c.a))
+        c.pr = 7;
+    if (c.pr && tui_analysis_ready(t->model, WS_AN_AMP, &c.a) && w >= 96)
+        c.amp = 7;
+    int fixed = c.role + c.shape + c.dtype + c.params + c.policy + c.pr + c.amp;
     int room = w - fixed - 24;          /* the name gets at least 24 */
     c.nstats = room / 10 > 4 ? 4 : room / 10 < 0 ? 0 : room / 10;
     c.name = w - fixed - c.nstats * 10;
@@ -222,6 +231,10 @@ static void draw_header(cellbuf *cb, int y, cols c)
     int x = cb_printf(cb, y, 0, c.name, CB_UNDERLINE, "%-*s", c.name, "tensor");
     x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%-*s%-*s%-*s%*s %-*s", c.role, "role", c.shape,
                    "shape", c.dtype, "dtype", c.params, "params", c.policy - 1, "policy");
+    if (c.pr)
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.pr, "PR");
+    if (c.amp)
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.amp, "ampPR");
     for (int i = 0; i < c.nstats; i++)
         x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%10s", stat_names[i]);
 }
@@ -260,6 +273,16 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
                    ws_display_role(te, 0, role, sizeof role), c.shape, shape, c.dtype,
                    ws_dtype_name(te->dtype), c.params, params);
     x += draw_policy(t, cb, y, x, idx, c.policy, attrs);
+    const ws_mat_result *res = c.a ? ws_analysis_find(c.a, te) : NULL;
+    double prs[2] = {res && res->pr.status == WS_AS_OK ? res->pr.pr : NAN,
+                     res && res->amp.status == WS_AS_OK ? res->amp.pr : NAN};
+    for (int k = 0; k < 2; k++) {
+        int w = k ? c.amp : c.pr;
+        if (w && isnan(prs[k]))
+            x += cb_printf(cb, y, x, -1, attrs, "%*s", w, "");
+        else if (w)
+            x += cb_printf(cb, y, x, -1, attrs, "%*.1f", w, prs[k]);
+    }
     if (!atomic_load(&v->st->ready[idx])) {
         /* Still coming, or none (a dtype that is not numeric, or cancelled). */
         if (c.nstats)
@@ -305,7 +328,7 @@ static int draw_training(tui *t, cellbuf *cb, cb_rect info)
 static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     model_view *v = (model_view *)vv;
-    cols c = layout_cols(body.w);
+    cols c = layout_cols(t, body.w);
     draw_header(cb, body.y, c);
     v->page = body.h - 1;
     keep_visible(v);
@@ -339,11 +362,11 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
                       m->n_kind[WS_KIND_NETWORK], params, state, t->model->layout_note);
             return;
         }
-        char heads[48];
+        char heads[80];
         if (cf->n_head_known)
             snprintf(heads, sizeof heads, "%d", cf->n_head);
         else
-            snprintf(heads, sizeof heads, "? (not in the file: start with --heads H)");
+            snprintf(heads, sizeof heads, "? (not in the file or a config.json: start with --heads H)");
         cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters%s, layout %s, "
                   "%d layers, d=%d, heads=%s%s", m->n_kind[WS_KIND_NETWORK], params, state,
                   ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, heads,
@@ -432,6 +455,7 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
         return 1;
     }
     size_t i = sel ? (size_t)(sel - t->model->tensors) : 0;
+    char share[64];
     char buf[160];
     if (sel && (sel->role == WS_ROLE_NONE || sel->kind != WS_KIND_NETWORK) &&
         (a == ACT_POLICY || a == ACT_POLICY_SET)) {
@@ -441,7 +465,8 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
     switch (a) {
     case ACT_POLICY:
         train_mark_cycle(t->train, sel, i);
-        tui_message(t, "%s: %s", sel->name, train_mark_text(&t->train->marks[i], buf, sizeof buf));
+        tui_message(t, "%s: %s; %s", sel->name, train_mark_text(&t->train->marks[i], buf, sizeof buf),
+                    train_marks_share(t->train, t->model, share, sizeof share));
         return 1;
     case ACT_POLICY_SET:
         v->prompt = PROMPT_POLICY;
@@ -464,7 +489,7 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
 /* p: a policy for the selected tensor; P: a rule for many. */
 static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
 {
-    char spec[400], err[256];
+    char spec[400], err[256], share[64];
     if (!t->prompt[0])
         return 1;
     if (v->prompt == PROMPT_POLICY) {
@@ -487,13 +512,16 @@ static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
             t->train->crystal_r = r.arg;
         if (r.kind == WS_POL_GRID)
             t->train->grid_k = r.arg;
+        tui_message(t, "%s: %s; %s", sel->name, t->prompt,
+                    train_marks_share(t->train, t->model, share, sizeof share));
         return 1;
     }
     int n = train_marks_apply(t->train, t->model, t->prompt, err, sizeof err);
     if (n < 0)
         tui_message(t, "%s", err);
     else
-        tui_message(t, "%s: %d tensor%s", t->prompt, n, n == 1 ? "" : "s");
+        tui_message(t, "%s: %d tensor%s; %s", t->prompt, n, n == 1 ? "" : "s",
+                    train_marks_share(t->train, t->model, share, sizeof share));
     return 1;
 }
 
