@@ -31,12 +31,13 @@ const ws_command ws_commands[] = {
      "layers table: weight PR, PC1 %, stable rank, amplitude structure", cmd_pr},
     {"drift", "BASE TUNED [--all-tensors] [--json|--csv]",
      "RMS, relative drift and cosine per tensor and layer; mean cosine", cmd_drift},
-    {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
+    {"basis", "MODEL [--k K] [--corpus FILE [--tokenizer FILE]] [--json|--csv]",
      "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
     /* ---- training ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
-    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H] [--json|--csv]",
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H] [--tokenizer FILE]\n"
+            "            [--json|--csv]",
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
      "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
@@ -50,7 +51,8 @@ const ws_command ws_commands[] = {
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [MODEL [TUNED]]\n"
+    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [--tokenizer FILE]\n"
+                "              [MODEL [TUNED]]\n"
                 "       wscope COMMAND [ARGS]\n\n"
                 "With no command, opens the TUI on MODEL (default: the bundled sample).\n\n"
                 "Commands:\n");
