@@ -28,7 +28,9 @@ case_() {
   set -- --data "$F/seq.bin" --steps 8 --batch 4 --seq 16 "$@"
   "$W" train "$model" "$@" --log "$T/$name.csv" --out "$T/$name.safetensors" --weights-only \
       > /dev/null 2> "$T/$name.err"
-  ok test $? -eq 0
+  rc=$?
+  ok test $rc -eq 0
+  [ $rc -eq 0 ] || cat "$T/$name.err" >&2
   "$W" export-run "$model" "$@" -o "$T/$name" > /dev/null
   ok test $? -eq 0
   "$PY" "$T/$name/train.py" --device cpu --threads 1 > /dev/null
