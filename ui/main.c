@@ -52,7 +52,7 @@ const ws_command ws_commands[] = {
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [--tokenizer FILE]\n"
-                "              [MODEL [TUNED]]\n"
+                "         [--view NAME] [--runs LOG...] [--data FILE] [--steps N] [MODEL [TUNED]]\n"
                 "       wscope COMMAND [ARGS]\n\n"
                 "With no command, opens the TUI on MODEL (default: the bundled sample).\n\n"
                 "Commands:\n");
