@@ -59,6 +59,8 @@ ok test "$(tail -n +2 "$T/fit.csv" | cut -d, -f1 | tr '\n' ' ')" = \
   "_orig_mod.transformer.h.0.attn.c_attn.weight _orig_mod.transformer.h.0.mlp.c_fc.weight _orig_mod.transformer.h.1.attn.c_attn.weight _orig_mod.transformer.h.1.attn.c_proj.weight _orig_mod.transformer.h.1.mlp.c_fc.weight "
 # The network only, unless asked; a pattern of training state says how.
 ok test "$("$W" fit "$N/tuned.safetensors" --k 2 --rows 2 --mode grid --csv | wc -l)" -eq 11
+ok test "$("$W" pr "$N/tuned.safetensors" --no-amp --csv | grep -c '^_orig_mod')" -eq 10
+ok test "$("$W" spectrum "$N/tuned.safetensors" --energy --csv | grep -c '^_orig_mod')" -eq 10
 refuses "only training state or buffers: add --all-tensors" \
   "$W" fit "$N/tuned.safetensors" --tensor 'optim.exp_avg.*' --k 2
 "$W" fit "$N/tuned.safetensors" --tensor 'optim.exp_avg.*' --all-tensors --k 2 --rows 2 --mode grid \

@@ -15,6 +15,7 @@
 
 #include "job.h"
 #include "names.h"
+#include "report_key.h"
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
@@ -45,6 +46,7 @@ typedef struct model_view {
     stats_arg *st;
     int n_ready_drawn;
     char search[128];
+    ws_namesel search_sel;   /* the search as patterns (qkv@0, h.0.*, a,b); empty if not */
     enum { PROMPT_SEARCH, PROMPT_POLICY, PROMPT_RULE } prompt;
     size_t train_drawn;      /* training records shown in the info line */
 } model_view;
@@ -60,7 +62,8 @@ static const key_binding model_keys[] = {
     {{KEY_END, 'G', 0}, "End G", ACT_END, "last tensor", NULL},
     {{'\n', '\r', KEY_ENTER, 'l'}, "Enter l", ACT_OPEN,
      "open the tensor as a heatmap, or open/close the training-state group", "open"},
-    {{'/', 0}, "/", ACT_SEARCH, "search tensor names (substring; any case unless it has a capital)",
+    {{'/', 0}, "/", ACT_SEARCH,
+     "search tensor names: a substring (any case unless it has a capital), qkv@0, h.0.*, a,b",
      "search"},
     {{'n', 0}, "n", ACT_SEARCH_NEXT, "next match of the search", NULL},
     {{'H', 0}, "H", ACT_HIST, "histogram of the selected tensor", "histogram"},
@@ -75,6 +78,8 @@ static const key_binding model_keys[] = {
      NULL},
     {{'T', 0}, "T", ACT_TRAIN, "training view: settings, start a run with these policies, live loss",
      "train"},
+    {{'R', 0}, "R", ACT_REPORT, "write the report of the open model(s) beside the model (wscope report)",
+     "report"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -394,13 +399,24 @@ static void move_sel(model_view *v, int delta, int n_layer)
         v->sel = s;
 }
 
-/* Does tensor i match the search (its name as stored or as shown)? */
+/* Does tensor i match the search: a substring of its name as stored or as
+ * shown, or the name patterns every name argument takes (names.h)? */
 static int search_hit(const model_view *v, const ws_model *m, int i)
 {
     char shown[256];
     const ws_tensor *te = &m->tensors[i];
     return ws_name_contains(te->name, v->search) ||
-           ws_name_contains(ws_display_name(m, te, 0, shown, sizeof shown), v->search);
+           ws_name_contains(ws_display_name(m, te, 0, shown, sizeof shown), v->search) ||
+           ws_namesel_match(&v->search_sel, -1, m, te);
+}
+
+static void set_search(model_view *v, const char *text)
+{
+    ws_err e;
+    snprintf(v->search, sizeof v->search, "%s", text);
+    ws_namesel_free(&v->search_sel);
+    if (ws_namesel_add(&v->search_sel, text, &e) < 0)
+        ws_namesel_free(&v->search_sel);   /* not patterns: substrings only */
 }
 
 /* The next match from line `start` on; the message says how many match
@@ -556,11 +572,12 @@ static int model_action(view *vv, tui *t, ws_action a)
         else
             tui_push(t, view_drift_new(t));
         return 1;
+    case ACT_REPORT: return tui_report_start(t);
     case ACT_SEARCH: v->prompt = PROMPT_SEARCH; tui_prompt(t, "search: "); return 1;
     case ACT_PROMPT_DONE:
         if (v->prompt != PROMPT_SEARCH)
             return policy_prompt_done(v, t, sel);
-        snprintf(v->search, sizeof v->search, "%s", t->prompt);
+        set_search(v, t->prompt);
         if (v->search[0])
             search_from(v, t, v->sel);
         return 1;
@@ -627,11 +644,13 @@ static int model_tick(view *vv, tui *t, int *busy)
 static void model_destroy(view *vv)
 {
     model_view *v = (model_view *)vv;
+    tui_report_stop();
     if (v->job)
         job_release(v->job);
     else if (v->st)
         stats_free(v->st);
     free(v->lines);
+    ws_namesel_free(&v->search_sel);
     free(v);
 }
 
