@@ -55,6 +55,10 @@ ok test "$(awk -F, 'NR > 1 { printf "%s ", $7 }' "$T/hf/log.csv")" = "2 2 4 6 6 
 ok $CHECK ckpt "$T/hf"
 ok $CHECK ckpt "$T/policies"
 ok $CHECK pt "$T/nobias/ckpt.pt" "$T/nobias/final.safetensors"
+# wscope reads the script's log as a run, its curves beside wscope's own
+"$W" plot --runs "$T/hf/log.csv" --runs "$T/hf.csv" --data "$T/curves.csv" -o "$T/curves.png"
+ok test $? -eq 0
+ok test "$(grep -c '^log.csv (EMA' "$T/curves.csv")" -eq 8
 # wscope opens both: ckpt.pt under nanoGPT's names holds final.safetensors' weights
 "$W" drift "$T/hf/final.safetensors" "$T/hf/ckpt.pt" > "$T/drift"
 ok grep -q 'RMS 0, relative 0, cosine 1.000000' "$T/drift"
