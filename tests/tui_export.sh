@@ -92,6 +92,14 @@ check test -f "$TMP/models/m-report/.wscope-report"
 check test -s "$TMP/models/m-report/tables/drift.json"
 check test -s "$TMP/models/m-report/figures/pr-pr.pdf"
 check grep -q '^## Drift$' "$TMP/models/m-report/index.md"
+# e in a table view: the bar chart of the column under the cursor.
+keys L
+wait_for "layers: "
+wait_for "PR: weight participation ratio"
+keys e
+wait_for "wrote $TMP/models/layers-pr.png, .svg, .pdf"
+check grep -q '>PR by layer: m.safetensors</text>' "$TMP/models/layers-pr.svg"
+keys q
 touch "$TMP/models/m-report/figures/stale.png"   # gone once the new report is in place
 keys R
 n=0

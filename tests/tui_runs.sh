@@ -28,7 +28,8 @@ keys P C-u qkv=freeze Enter
 wait_for "qkv=freeze: 2 tensors; "
 wait_for "% trainable"
 keys T
-wait_for "policies  2 marked, "
+wait_for "policies  2 marked"
+wait_for " trainable 8"
 keys s
 wait_for "done      run 2  step 30/30"
 wait_for " run 1 "

@@ -146,11 +146,17 @@ static int draw_settings(tui *t, cellbuf *cb, cb_rect r)
     }
     int64_t trainable, total;
     train_marks_trainable(s, t->model, &trainable, &total);
-    size_t k = train_marks_count(s);
-    char pct[32] = "";
-    if (total > 0)
-        snprintf(pct, sizeof pct, ", %.1f %% trainable", 100.0 * (double)trainable / (double)total);
-    cb_printf(cb, y++, r.x, r.w, CB_DIM, " policies  %zu marked%s", k, pct);
+    char a[16], b[16];
+    tui_fmt_count(a, sizeof a, trainable);
+    tui_fmt_count(b, sizeof b, total);
+    cb_printf(cb, y++, r.x, r.w, CB_DIM, " policies  %zu marked", train_marks_count(s));
+    char line[96];
+    int len = snprintf(line, sizeof line, " trainable %.1f %% (%s of %s)",
+                       100.0 * (double)trainable / (double)total, a, b);
+    if (len >= r.w)   /* the counts only where they fit */
+        snprintf(line, sizeof line, " trainable %.1f %%", 100.0 * (double)trainable / (double)total);
+    if (total > 0 && y < r.y + r.h)
+        cb_text(cb, y++, r.x, r.w, line, CB_DIM);
     return y + 1;
 }
 
@@ -174,11 +180,15 @@ static int draw_runs(tui *t, cellbuf *cb, cb_rect r)
                CB_DEFAULT, attrs | CB_BOLD);
         ws_run_summary sm;
         ws_run_summarise(&u->rec, s->smoothing, &sm);
-        char num[16] = "";
+        char num[16] = "", steps[24] = "";
         if (!isnan(sm.last_smooth))
             snprintf(num, sizeof num, "%.4f", sm.last_smooth);
-        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%-12.12s %-8.8s %6lld %s%s", u->rec.name,
-                  tui_run_state(u), (long long)sm.steps, num, tui_run_unsaved(u) ? " *" : "");
+        /* name, state, [steps,] last smoothed loss, * when unsaved */
+        int wide = r.w >= 40, nw = wide ? 12 : r.w - 22 > 6 ? r.w - 22 : 6;
+        if (wide)
+            snprintf(steps, sizeof steps, " %6lld", (long long)sm.steps);
+        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%-*.*s %-8.8s%s %s%s", nw, nw, u->rec.name,
+                  tui_run_state(u), steps, num, tui_run_unsaved(u) ? " *" : "");
     }
     return y + 1;
 }
