@@ -114,9 +114,28 @@ static int publish(const char *tmp, const char *dir, ws_err *e)
         if (rename(tmp, dir) != 0)
             return ws_fail(e, "cannot rename the report into place: %s", strerror(errno));
     } else {
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0)
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+            remove_tree(tmp);   /* the old report, now at the temporary name */
+        } else if (errno == EINVAL || errno == ENOSYS) {
+            /* No atomic exchange on this file system: the old report aside
+             * (beside it, hidden), the new one in, the old one removed. */
+            size_t n = strlen(tmp) + 8;
+            char *old_dir = malloc(n);
+            if (old_dir)
+                snprintf(old_dir, n, "%s.old", tmp);
+            int rc = old_dir && rename(dir, old_dir) == 0 ? 0 : -1;
+            if (rc == 0 && rename(tmp, dir) != 0) {
+                rename(old_dir, dir);
+                rc = -1;
+            }
+            if (rc == 0)
+                remove_tree(old_dir);
+            free(old_dir);
+            if (rc != 0)
+                return ws_fail(e, "cannot replace the old report: %s", strerror(errno));
+        } else {
             return ws_fail(e, "cannot replace the old report: %s", strerror(errno));
-        remove_tree(tmp);   /* the old report, now at the temporary name */
+        }
     }
     char *parent = parent_of(dir);
     if (parent)
