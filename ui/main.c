@@ -44,8 +44,13 @@ const ws_command ws_commands[] = {
     {"export-run", "MODEL --data FILE... [train options] -o DIR",
      "the same run as a PyTorch job: DIR/train.py for python3 or torchrun", cmd_export_run},
     /* ---- figures ---- */
-    {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) [--size WxH] -o FILE.png|svg",
-     "a figure for a paper: PNG or SVG with axes, ticks, labels (see wscope(1))", cmd_plot},
+    {"plot", "MODEL [TUNED] --tensor NAME (--row N|--col N|--heatmap|--hist) [--dpi N] -o FILE\n"
+             "            MODEL --spectrum | --runs LOG.csv... | MODEL [TUNED] --bars CMD:COLUMN\n"
+             "            [--size WxH] [--cmap MAP] [--vmin X] [--vmax X] -o FILE.png|svg|pdf",
+     "a figure for a paper: PNG, SVG or PDF, one journal column at 300 dpi", cmd_plot},
+    {"report", "MODEL [TUNED] [--corpus FILE [--tokenizer FILE]] [--runs LOG.csv]... [--fit-rows N|all] -o DIR",
+     "every table (CSV, JSON) and figure (PNG, SVG, PDF) of the analyses, and DIR/index.md",
+     cmd_report},
     {NULL, NULL, NULL, NULL},
 };
 

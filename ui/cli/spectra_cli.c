@@ -41,12 +41,6 @@ int spectra_cli_null_opt(int c, const char *arg, ws_null_opts *o, int *rc)
     return 0;
 }
 
-void spectra_cli_null_params(ws_doc *d, const ws_null_opts *o)
-{
-    ws_doc_param_int(d, "null", o->n);
-    ws_doc_param_int(d, "seed", (int64_t)o->seed);
-}
-
 int spectra_cli_open(const char *path, const ws_analysis_opts *o, int need, ws_model **m,
                      ws_analysis **a)
 {

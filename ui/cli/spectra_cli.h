@@ -25,7 +25,6 @@ int spectra_cli_run(ws_analysis *a, unsigned what, const char *label);
 #define SPECTRA_NULL_USAGE "[--null N] [--seed S]"
 /* 1 when getopt's `c` was one of them (*rc: 0, or 2 for a bad value), else 0. */
 int spectra_cli_null_opt(int c, const char *arg, ws_null_opts *o, int *rc);
-/* The parameters "null" and "seed" of the command's document. */
-void spectra_cli_null_params(ws_doc *d, const ws_null_opts *o);
+
 
 #endif
