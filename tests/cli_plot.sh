@@ -100,7 +100,7 @@ bad "too small for its labels at 2400 dpi" "$M" --tensor $E --row 0 --dpi 2400 -
 bad "unknown figure format" "$M" --tensor $E --row 0 -o "$T/x.jpg"
 bad "$T/no/such/dir/x.png: cannot create" "$M" --tensor $E --row 0 -o "$T/no/such/dir/x.png"
 bad "choose one of" "$M" --tensor $E --row 0 --hist -o "$T/x.png"
-bad "usage: wscope plot" "$M" --tensor $E -o "$T/x.png"
+bad "plot: choose one of --row, --col, --heatmap, --hist, --spectrum (see wscope plot --help)" "$M" --tensor $E -o "$T/x.png"
 bad "fits are drawn over a --row" "$M" --tensor $E --col 1 --fit 2 -o "$T/x.png"
 bad "free or grid, not best" "$M" --tensor $E --row 1 --fit 2 --mode best -o "$T/x.png"
 bad "no token embedding" "${WS_SRCDIR:-.}/tests/fixtures/ref_numpy.safetensors" --spectrum -o "$T/x.png"

@@ -13,7 +13,10 @@
 #include "train.h"
 
 static const char usage_text[] =
-    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N] [--heads H]";
+    "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n"
+    "                   [--heads H]\n"
+    "The mean loss over the sequential windows of the data (text through the\n"
+    "model's tokenizer, or nanoGPT .bin token ids).\n";
 
 typedef struct eval_args {
     const char *model;
@@ -27,14 +30,12 @@ static int parse(eval_args *a, int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
-        {"heads", required_argument, 0, 'H'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"heads", required_argument, 0, 'H'}, {0, 0, 0, 0},
     };
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (c) {
-        case '?': return cli_failf("eval", "bad option %s (%s)", argv[optind - 1], usage_text);
         case 'D':
             if (a->n_data == 256)
                 return cli_failf("--data", "at most 256 files");
@@ -44,8 +45,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
         case 'H': if (cli_int("--heads", optarg, 1, 65536, &a->heads)) return 2; break;
-        case 'h': puts(usage_text); return 1;
-        default: return 2;
+        default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
     for (int i = optind; i < argc; i++) {
@@ -54,8 +54,10 @@ static int parse(eval_args *a, int argc, char **argv)
         else if (a->n_data < 256)
             a->data[a->n_data++] = argv[i];
     }
-    if (!a->model || !a->n_data)
-        return cli_failf("eval", "%s", usage_text);
+    if (!a->model)
+        return cli_usage_error("eval", "no MODEL");
+    if (!a->n_data)
+        return cli_usage_error("eval", "no --data FILE");
     return 0;
 }
 
@@ -105,8 +107,7 @@ int cmd_eval(int argc, char **argv)
     if (!tk && ws_model_meta(m, WS_TOK_META_KEY))
         rc = cli_fail(a.model, &e);
     else if (ws_data_load(&d, a.data, a.n_data, tk, m->cfg.vocab_size, &e)) {
-        fprintf(stderr, "wscope: %s\n", e.msg);
-        rc = 2;
+        rc = cli_fail_msg(&e);
     } else {
         rc = evaluate(&a, m, &d);
         ws_data_free(&d);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "commands.h"
 #include "figure_args.h"
@@ -27,9 +28,12 @@ typedef struct plot_args {
 } plot_args;
 
 static const char usage_text[] =
-    "usage: wscope plot MODEL [TUNED] (--tensor NAME (--row N [--fit K [--mode free|grid]] | --col N | "
-    "--heatmap | --hist [--bins N]) | --spectrum [--tol T]) " FIGURE_ARGS_USAGE " "
-    "[--data FILE.csv|FILE.json] -o FILE.png|FILE.svg|FILE.pdf";
+    "usage: wscope plot MODEL [TUNED] -o FILE.png|FILE.svg|FILE.pdf\n"
+    "          --tensor NAME (--row N [--fit K [--mode free|grid]] | --col N\n"
+    "                         | --heatmap | --hist [--bins N])\n"
+    "          | --spectrum [--tol T]\n"
+    "          [--data FILE.csv|FILE.json]\n" FIGURE_ARGS_USAGE
+    "A figure for a paper: axes, ticks, labels, legend (wscope(1), FIGURES).\n";
 
 static int set_what(plot_args *a, enum what v)
 {
@@ -56,7 +60,7 @@ static int parse(int argc, char **argv, plot_args *a)
     long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:", opts, usage_text)) != -1) {
         int rc = figure_args_take(&a->fig, c, optarg);
         if (rc == 1)
             continue;
@@ -87,7 +91,7 @@ static int parse(int argc, char **argv, plot_args *a)
         case 'b': rc = cli_int("--bins", optarg, 1, 10000, &v); a->fig.o.bins = (int)v; break;
         case 'o': a->out = optarg; break;
         case 'd': a->data = optarg; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
         if (rc)
             return 2;
@@ -95,9 +99,16 @@ static int parse(int argc, char **argv, plot_args *a)
     if (figure_args_finish(&a->fig))
         return 2;
     int models = argc - optind;
-    if (models < 1 || models > 2 || !a->out || a->what == W_NONE ||
-        (!a->tensor && a->what != W_SPECTRUM))
-        return cli_failf("plot", "%s", usage_text);
+    if (models < 1 || models > 2)
+        return cli_usage_error("plot", models < 1 ? "no MODEL" : "MODEL [TUNED] only");
+    if (!a->out)
+        return cli_usage_error("plot", "no -o FILE");
+    if (a->what == W_NONE)
+        return cli_usage_error("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum");
+    if (!a->tensor && a->what != W_SPECTRUM)
+        return cli_usage_error("plot", "no --tensor NAME");
+    if (a->data && ws_output_same(a->data, a->out))
+        return cli_failf(a->data, "--data and -o name the same file");
     if (a->K && a->what != W_ROW)
         return cli_failf("--fit", "fits are drawn over a --row");
     a->model = argv[optind];
@@ -209,8 +220,9 @@ static int diff_source(const plot_args *a, ws_tensor *t0, ws_model *m1, ws_plot_
 int cmd_plot(int argc, char **argv)
 {
     plot_args a = {.tol = -1};
-    if (parse(argc, argv, &a) != 0)
-        return 2;
+    int rc = parse(argc, argv, &a);
+    if (rc != 0)
+        return rc == 1 ? 0 : 2;
     if (a.what == W_SPECTRUM)
         return plot_spectrum(&a);
     ws_model *m = NULL, *m1 = NULL;
@@ -218,7 +230,7 @@ int cmd_plot(int argc, char **argv)
         ws_model_free(m);
         return 2;
     }
-    int rc = 2;
+    rc = 2;
     ws_err e = {{0}};
     char note[512];
     ws_tensor *t = ws_model_resolve(m, a.tensor, note, sizeof note, &e);

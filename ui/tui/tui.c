@@ -139,7 +139,7 @@ int tui_main(int argc, char **argv)
         fprintf(stderr, "wscope: %s\n", err);
         ws_model_free(t.model);
         ws_model_free(t.tuned);
-        return 1;
+        return 2;   /* no terminal to draw on: bad input, like any other */
     }
     t.mouse = o.mouse;
     t.train = tui_train_new(t.model);
