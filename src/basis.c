@@ -5,8 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "threads.h"
+
 /* Source tokens gathered per dgemm in ws_bigram_project. */
 #define PROJECT_BLOCK_ROWS 512
+/* Partial sums of EᵀTE, each over every PROJECT_LANES-th block, added in
+ * lane order: the cores share the work and the result does not depend on
+ * how many there are. */
+#define PROJECT_LANES 4
 
 int ws_basis_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,
                     double *energy, ws_energy *out, ws_err *e)
@@ -119,45 +125,80 @@ int ws_bigram_build(const int32_t *tokens, size_t n, int64_t vocab, ws_bigram *o
     return 0;
 }
 
+typedef struct project_job {
+    const ws_bigram *t;
+    const float *emb;
+    int64_t d;
+    const int64_t *src;      /* the source tokens with a successor */
+    size_t n_src;
+    double *lanes;           /* PROJECT_LANES partial sums, d × d each */
+    int failed;
+} project_job;
+
+/* Lane k: the blocks k, k + PROJECT_LANES, ... of source rows, each
+ * gathered (x = E[a], y = Σ_b T[a][b] E[b]) and added as xᵀy by dgemm. */
+static void project_lane(size_t begin, size_t end, int tid, void *user)
+{
+    (void)tid;
+    project_job *j = user;
+    int64_t d = j->d;
+    double *x = malloc(PROJECT_BLOCK_ROWS * (size_t)d * sizeof *x);
+    double *y = malloc(PROJECT_BLOCK_ROWS * (size_t)d * sizeof *y);
+    for (size_t k = begin; k < end && x && y; k++) {
+        double *m = j->lanes + k * (size_t)d * d;
+        memset(m, 0, (size_t)d * d * sizeof *m);
+        for (size_t b0 = k * PROJECT_BLOCK_ROWS; b0 < j->n_src;
+             b0 += PROJECT_LANES * PROJECT_BLOCK_ROWS) {
+            int nb = (int)(j->n_src - b0 < PROJECT_BLOCK_ROWS ? j->n_src - b0 : PROJECT_BLOCK_ROWS);
+            for (int r = 0; r < nb; r++) {
+                int64_t a = j->src[b0 + r];
+                double *xr = x + (size_t)r * d, *yr = y + (size_t)r * d;
+                for (int64_t c = 0; c < d; c++) {
+                    xr[c] = j->emb[(size_t)a * d + c];
+                    yr[c] = 0;
+                }
+                for (int64_t q = j->t->row_start[a]; q < j->t->row_start[a + 1]; q++) {
+                    const float *eb = j->emb + (size_t)j->t->col[q] * d;
+                    double pr = j->t->prob[q];
+                    for (int64_t c = 0; c < d; c++)
+                        yr[c] += pr * eb[c];
+                }
+            }
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)d, nb, 1.0, x,
+                        (int)d, y, (int)d, 1.0, m, (int)d);
+        }
+    }
+    if (!x || !y)
+        j->failed = 1;
+    free(x), free(y);
+}
+
 int ws_bigram_project(const ws_bigram *t, const float *emb, int64_t vocab, int64_t d,
                       double *m, ws_err *e)
 {
     if (t->vocab != vocab)
         return ws_fail(e, "bigram vocabulary %lld does not match the embedding's %lld",
                        (long long)t->vocab, (long long)vocab);
-    double *x = malloc(PROJECT_BLOCK_ROWS * (size_t)d * sizeof *x);
-    double *y = malloc(PROJECT_BLOCK_ROWS * (size_t)d * sizeof *y);
-    if (!x || !y) {
-        free(x), free(y);
+    /* EᵀTE = Σ_a E[a]ᵀ y_a with y_a = Σ_b T[a][b] E[b], over the source
+     * tokens a that have a successor. */
+    project_job j = {.t = t, .emb = emb, .d = d};
+    int64_t *src = malloc((size_t)(vocab ? vocab : 1) * sizeof *src);
+    j.lanes = malloc(PROJECT_LANES * (size_t)d * d * sizeof *j.lanes);
+    if (!src || !j.lanes) {
+        free(src), free(j.lanes);
         return ws_fail(e, "out of memory for EᵀTE");
     }
+    for (int64_t a = 0; a < vocab; a++)
+        if (t->row_start[a] < t->row_start[a + 1])
+            src[j.n_src++] = a;
+    j.src = src;
+    ws_parallel_for(PROJECT_LANES, 1, 0, project_lane, &j, NULL);
     memset(m, 0, (size_t)d * d * sizeof *m);
-    /* EᵀTE = Σ_a E[a]ᵀ y_a with y_a = Σ_b T[a][b] E[b]: gather source rows
-     * with successors into blocks and add Xᵀ Y with one dgemm per block. */
-    int nb = 0;
-    for (int64_t a = 0; a <= vocab; a++) {
-        int flush = a == vocab || nb == PROJECT_BLOCK_ROWS;
-        if (flush && nb) {
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)d, nb, 1.0, x,
-                        (int)d, y, (int)d, 1.0, m, (int)d);
-            nb = 0;
-        }
-        if (a == vocab || t->row_start[a] == t->row_start[a + 1])
-            continue;
-        double *xr = x + (size_t)nb * d, *yr = y + (size_t)nb * d;
-        for (int64_t c = 0; c < d; c++) {
-            xr[c] = emb[(size_t)a * d + c];
-            yr[c] = 0;
-        }
-        for (int64_t q = t->row_start[a]; q < t->row_start[a + 1]; q++) {
-            const float *eb = emb + (size_t)t->col[q] * d;
-            for (int64_t c = 0; c < d; c++)
-                yr[c] += t->prob[q] * eb[c];
-        }
-        nb++;
-    }
-    free(x), free(y);
-    return 0;
+    for (int k = 0; k < PROJECT_LANES; k++)
+        for (size_t i = 0; i < (size_t)d * d; i++)
+            m[i] += j.lanes[(size_t)k * d * d + i];
+    free(src), free(j.lanes);
+    return j.failed ? ws_fail(e, "out of memory for EᵀTE") : 0;
 }
 
 int ws_qk_matrix(const float *qkv, int64_t rows, int64_t d, double *qk, ws_err *e)

@@ -475,8 +475,8 @@ int ws_elide(const char *s, int width, int ascii, char *buf, size_t n)
     }
     int room = width - 1;                  /* cells for text around the mark */
     int head = ws_text_cells(s) - ws_text_cells(s + after_layer(s));
-    if (!after_layer(s) || head > room / 2)
-        head = room / 3;
+    if (head > room / 2)
+        head = 0;
     int tail = room - head;
     size_t hb = cell_offset(s, head), tb = cell_offset(s, cells - tail);
     snprintf(buf, n, "%.*s%s%s", (int)hb, s, ascii ? "~" : "\xe2\x80\xa6", s + tb);

@@ -20,7 +20,7 @@
  * belongs to, its kind (exp_avg, grid.A ...) in the role column. A name
  * wider than its column is cut by one rule everywhere: the head up to and
  * including the first layer number ("h.4.") when that takes at most half
- * the width, else a third of it, then "…" ("~" with ASCII glyphs), then the
+ * the width (else no head), then "…" ("~" with ASCII glyphs), then the
  * tail, which is what tells the tensors of a layer apart. */
 #ifndef WS_NAMES_H
 #define WS_NAMES_H

@@ -7,6 +7,7 @@
 
 #include "figure.h"
 #include "fit.h"
+#include "run.h"
 #include "spectrum.h"
 #include "tensor.h"
 
@@ -14,6 +15,7 @@
 #define WS_PLOT_W 1050
 #define WS_PLOT_H 700
 #define WS_PLOT_BINS 100
+#define WS_PLOT_SMOOTH 0.9   /* EMA weight of the loss curves */
 
 typedef struct ws_plot_opts {
     int width, height;     /* pixels; 0: WS_PLOT_W × WS_PLOT_H */
@@ -78,5 +80,14 @@ int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64
  * numerical null space (rank < d) left out and counted in the legend. */
 ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, const ws_plot_opts *o,
                             ws_err *e);
+
+/* ---- training runs (plots_runs.c) ---- */
+
+/* The loss curves of n runs overlaid, one palette colour each: the raw
+ * training losses faint, their EMA (weight `smooth`, 0: none; see run.h)
+ * bold and named in the legend, the validation losses (and the final
+ * evaluation) as dots. */
+ws_figure *ws_plot_runs(const ws_run *const *runs, size_t n, double smooth,
+                        const ws_plot_opts *o, ws_err *e);
 
 #endif

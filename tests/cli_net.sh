@@ -40,4 +40,43 @@ ok grep -q "1 tensor only in BASE: head.weight" "$T/err"
 ok grep -q "1 corresponding tensor differs in shape" "$T/err"
 refuses "corresponds to one" "$W" drift "$T/a.safetensors" "$S/tests/fixtures/ref_numpy.safetensors"
 
+# ---- names users type ----
+# The stored name, without _orig_mod., without transformer., and ROLE@LAYER
+# select the same tensor (fit keeps the name as stored in its table).
+i=0
+for n in _orig_mod.transformer.h.0.attn.c_attn.weight transformer.h.0.attn.c_attn.weight \
+         h.0.attn.c_attn.weight qkv@0; do
+  "$W" fit "$CK" --tensor "$n" --k 2 --rows 4 --mode grid --csv > "$T/fit$i.csv" 2> "$T/err"
+  ok test $? -eq 0
+  ok test "$(cut -d, -f1 "$T/fit$i.csv" | tail -n +2)" = "_orig_mod.transformer.h.0.attn.c_attn.weight"
+  i=$((i + 1))
+done
+ok test "$(cut -d, -f1-13 "$T/fit0.csv")" = "$(cut -d, -f1-13 "$T/fit3.csv")"   # all but seconds
+# Several patterns: commas (a layer list continues) and --tensor again.
+"$W" fit "$CK" --tensor qkv@0,1,attn_out@1 --tensor mlp_up --k 2 --rows 4 --mode grid --csv > "$T/fit.csv"
+ok test "$(tail -n +2 "$T/fit.csv" | cut -d, -f1 | tr '\n' ' ')" = \
+  "_orig_mod.transformer.h.0.attn.c_attn.weight _orig_mod.transformer.h.0.mlp.c_fc.weight _orig_mod.transformer.h.1.attn.c_attn.weight _orig_mod.transformer.h.1.attn.c_proj.weight _orig_mod.transformer.h.1.mlp.c_fc.weight "
+# The network only, unless asked; a pattern of training state says how.
+ok test "$("$W" fit "$N/tuned.safetensors" --k 2 --rows 2 --mode grid --csv | wc -l)" -eq 11
+refuses "only training state or buffers: add --all-tensors" \
+  "$W" fit "$N/tuned.safetensors" --tensor 'optim.exp_avg.*' --k 2
+"$W" fit "$N/tuned.safetensors" --tensor 'optim.exp_avg.*' --all-tensors --k 2 --rows 2 --mode grid \
+  --csv > "$T/fit.csv"
+ok test "$(grep -c '^optim.exp_avg\.' "$T/fit.csv")" -eq 25   # no moments for frozen and grid tensors
+refuses '"qkv@x" selects\|ROLE@LAYERS' "$W" fit "$CK" --tensor 'qkv@x'
+# plot: the tied lm_head is the embedding (a note says so); one tensor only.
+"$W" plot "$CK" --tensor lm_head.weight --hist -o "$T/h.svg" 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "lm_head.weight is tied to the token embedding: _orig_mod.transformer.wte.weight" "$T/err"
+"$W" plot "$CK" --tensor attn_out@1 --row 0 -o "$T/r.svg"
+ok test $? -eq 0
+refuses '"h.0.\*" selects 13 tensors' "$W" plot "$CK" --tensor 'h.0.*' --row 0 -o "$T/r.svg"
+# Policies take the same names: a prefix-free glob and *@0 freeze the same tensors.
+for p in 'transformer.h.0.*' '*@0' 'h.0.ln_1.weight,h.0.ln_1.bias,h.0.attn.*,h.0.ln_2.*,h.0.mlp.*'; do
+  "$W" train "$CK" --data "$N/train.bin" --steps 1 --batch 1 --seq 8 --policy "$p=freeze" \
+    2>&1 >/dev/null | grep '^wscope: policies:' >> "$T/pol"
+done
+ok test "$(sort -u "$T/pol" | wc -l)" -eq 1
+ok grep -q "_orig_mod.transformer.h.0.ln_2.bias=freeze and 4 more" "$T/pol"
+
 finish

@@ -76,6 +76,17 @@ ok "$B/tests/json_check" 0.row=0 0.col=0 639.row=39 639.col=15 639.value < "$T/d
 ok test $? -eq 2
 ok grep -q "^wscope: $T/no/dir/d.csv: " "$T/err"
 
+# Loss curves from training logs (figure_formats.sh checks the picture).
+R="${WS_SRCDIR:-.}/tests/fixtures/runs"
+"$W" plot --runs "$R/lr6e-4.csv" --runs "$R/lr3e-3.csv" --smooth 0 -o "$T/loss.svg" --data "$T/loss.csv"
+ok test $? -eq 0
+ok grep -q '>lr6e-4.csv</text>' "$T/loss.svg"          # no smoothing: no "(EMA w)"
+ok test "$(grep -c '^lr3e-3.csv,' "$T/loss.csv")" -eq 60    # one line of 60 steps
+ok test "$(wc -l < "$T/loss.csv")" -eq $((1 + 2 * 60 + 2 * 4))   # no faint raw line under it
+printf 'step,val_loss\n0,5\n10,4.5\n' > "$T/val.csv"   # an outside trainer's log
+"$W" plot --runs "$T/val.csv" -o "$T/val.svg"; ok test $? -eq 0
+ok grep -q '>val.csv</text>' "$T/val.svg"
+
 # Every SVG is well-formed XML (when xmllint is there to say so).
 if command -v xmllint > /dev/null; then
   for f in "$T"/*.svg; do ok xmllint --noout "$f"; done
@@ -100,9 +111,14 @@ bad "too small for its labels at 2400 dpi" "$M" --tensor $E --row 0 --dpi 2400 -
 bad "unknown figure format" "$M" --tensor $E --row 0 -o "$T/x.jpg"
 bad "$T/no/such/dir/x.png: cannot create" "$M" --tensor $E --row 0 -o "$T/no/such/dir/x.png"
 bad "choose one of" "$M" --tensor $E --row 0 --hist -o "$T/x.png"
-bad "plot: choose one of --row, --col, --heatmap, --hist, --spectrum (see wscope plot --help)" "$M" --tensor $E -o "$T/x.png"
+bad "plot: choose one of --row, --col, --heatmap, --hist, --spectrum, --runs (see wscope plot --help)" "$M" --tensor $E -o "$T/x.png"
 bad "fits are drawn over a --row" "$M" --tensor $E --col 1 --fit 2 -o "$T/x.png"
 bad "free or grid, not best" "$M" --tensor $E --row 1 --fit 2 --mode best -o "$T/x.png"
+bad "plot: --runs takes no MODEL and no --tensor" "$M" --runs "$R/lr6e-4.csv" -o "$T/x.png"
+bad "an EMA weight in \[0, 0.999\], got 1" --runs "$R/lr6e-4.csv" --smooth 1 -o "$T/x.png"
+printf 'step,loss\n0,x\n' > "$T/bad.csv"
+bad "$T/bad.csv: line 2" --runs "$T/bad.csv" -o "$T/x.png"
+bad "choose one of" "$M" --tensor $E --row 0 --runs "$R/lr6e-4.csv" -o "$T/x.png"
 bad "no token embedding" "${WS_SRCDIR:-.}/tests/fixtures/ref_numpy.safetensors" --spectrum -o "$T/x.png"
 ok test ! -e "$T/x.png"
 

@@ -8,10 +8,11 @@ set -u
 MAN="$S/man/wscope.1"
 README="$S/README.md"
 help=$("$B/wscope" --help)
-cmds=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
+cmds=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z-]*\)  *[A-Z-].*/\1/p')
 ok test -n "$cmds"
+case " $(echo $cmds) " in *" export-run "*) ok true ;; *) ok false ;; esac   # names with a dash
 for c in $cmds; do
-  ok grep -q "^\.B $c\b" "$MAN"
+  ok grep -q "^\.B $(printf '%s' "$c" | sed 's/-/\\\\-/g')\b" "$MAN"
   ok grep -q "wscope $c\b" "$README"
 done
 opts=$(for c in $cmds; do "$B/wscope" "$c" --help; done; printf '%s\n' "$help")

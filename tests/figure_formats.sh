@@ -18,6 +18,7 @@ F="$S/tests/fixtures/gpt"
 M="$F/ours_untied.safetensors"
 M2="$F/ours_tanh.safetensors"
 G="$S/tests/fixtures/figures"
+R="$S/tests/fixtures/runs"       # two training logs (wscope train --log, trimmed)
 
 # The kinds: NAME|ARGUMENTS|TEXT;TEXT...|COLOURS (hex, any of them present
 # in the PNG counts when separated by /; all space-separated ones must be).
@@ -32,6 +33,7 @@ diff|$M $M2 --tensor tok_emb.weight --heatmap|ΔW of tok_emb.weight: ours_tanh.s
 line1d|$M --tensor blocks.0.ln1.bias --heatmap|blocks.0.ln1.bias (32 values);index|0072b2
 hist|$M --tensor tok_emb.weight --hist --bins 30|tok_emb.weight: 2144 values;count|0072b2
 spectrum|$M --spectrum|Spectrum of EᵀE, E = tok_emb.weight;eigenvalue λ;index i|0072b2
+loss|--runs $R/lr6e-4.csv --runs $R/lr3e-3.csv|Training loss of 2 runs;lr6e-4.csv (EMA 0.9);lr3e-3.csv (EMA 0.9);validation;step;loss|0072b2 d55e00 555555
 KINDS
 }
 

@@ -707,6 +707,55 @@ static void test_plots(void)
     CHECK(ws_plot_matrix(NULL, 0, 3, "empty", "weight", NULL, &e) == NULL);
 }
 
+/* ---- training runs ---- */
+
+static void test_runs(void)
+{
+    ws_err e = {{0}};
+    ws_run a, b;
+    ws_run_init(&a, "a.csv");
+    ws_run_init(&b, "b.csv");
+    for (int i = 0; i < 10; i++) {
+        ws_run_rec r = {.step = i, .loss = 5 - 0.1 * i + (i % 2 ? 0.3 : 0), .val_loss = NAN,
+                        .lr = NAN, .grad_norm = NAN, .tokens_per_s = NAN, .elapsed_s = NAN,
+                        .n_frozen = -1};
+        if (i % 5 == 0)
+            r.val_loss = 4.5 - 0.1 * i;
+        CHECK(ws_run_add(&a, &r, &e) == 0);
+        r.loss += 1;
+        CHECK(ws_run_add(&b, &r, &e) == 0);
+    }
+    ws_run_rec fin = {.step = 10, .loss = NAN, .val_loss = 3.9, .n_frozen = -1};
+    CHECK(ws_run_add(&a, &fin, &e) == 0);   /* the final evaluation: a validation point */
+    const ws_run *runs[2] = {&a, &b};
+    ws_figure *f = ws_plot_runs(runs, 2, 0.6, NULL, &e);
+    CHECKF(f != NULL, "%s", e.msg);
+    /* Per run: raw, smoothed, validation; then the legend's "validation". */
+    CHECK(f && f->n_series == 3 + 3 + 1);
+    if (f && f->n_series == 7) {
+        ws_series *raw = &f->series[0], *sm = &f->series[1], *val = &f->series[2];
+        CHECK(raw->n == 10 && raw->opacity < 0.5 && !raw->label[0]);
+        CHECK(sm->n == 10 && sm->opacity == 1 && !strcmp(sm->label, "a.csv (EMA 0.6)"));
+        double want[10];
+        ws_ema(raw->y, 10, 0.6, want);
+        for (int i = 0; i < 10; i++)
+            CHECK_NEAR(sm->y[i], want[i], 1e-12);
+        CHECK(val->kind == WS_SERIES_POINTS && val->n == 3 && val->x[2] == 10 && val->y[2] == 3.9);
+        CHECK(f->series[0].colour == ws_palette(0) && f->series[3].colour == ws_palette(1));
+        CHECK(!strcmp(f->series[6].label, "validation") && f->series[6].n == 0);
+        CHECK(!strcmp(f->title, "Training loss of 2 runs") && !strcmp(f->xlabel, "step"));
+    }
+    ws_figure_free(f);
+    ws_run empty;
+    ws_run_init(&empty, "empty.csv");
+    const ws_run *none[1] = {&empty};
+    CHECK(ws_plot_runs(none, 1, 0.6, NULL, &e) == NULL);
+    CHECK_STR_CONTAINS(e.msg, "no losses to draw in empty.csv");
+    ws_run_free(&empty);
+    ws_run_free(&a);
+    ws_run_free(&b);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -722,6 +771,7 @@ int main(void)
     test_log_and_gaps();
     test_files();
     test_plots();
+    test_runs();
     check_rmtree(tmpdir);
     return check_done();
 }

@@ -43,6 +43,8 @@ const ws_command ws_commands[] = {
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ...",
      "train each strategy with each seed; table of final losses", cmd_compare},
+    {"export-run", "MODEL --data FILE... [train options] -o DIR",
+     "the same run as a PyTorch job: DIR/train.py for python3 or torchrun", cmd_export_run},
     /* ---- figures ---- */
     {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) -o FILE",
      "a figure for a paper: PNG, SVG or PDF with axes, ticks, labels", cmd_plot},

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "compare.h"
+#include "export_run.h"
 #include "tokenizer.h"
 #include "train_args.h"
 
@@ -17,18 +18,20 @@ typedef struct compare_args {
     size_t n_st;
     long seeds;
     cli_fmt fmt;
+    const char *export_dir;   /* --export DIR: write the jobs instead of running them */
 } compare_args;
 
 static const char usage_text[] =
     "usage: wscope compare MODEL --data FILE...\n"
     "         --strategy NAME:PATTERN=POLICY,... [--strategy ...]...\n"
-    "         [--seeds N] [--json | --csv] [training options]\n";
+    "         [--seeds N] [--json | --csv | --export DIR] [training options]\n";
 
-enum { OPT_STRATEGY = 0x100, OPT_SEEDS, OPT_JSON, OPT_CSV };
+enum { OPT_STRATEGY = 0x100, OPT_SEEDS, OPT_JSON, OPT_CSV, OPT_EXPORT };
 
 static const struct option own_opts[] = {
     {"strategy", required_argument, 0, OPT_STRATEGY}, {"seeds", required_argument, 0, OPT_SEEDS},
     {"json", no_argument, 0, OPT_JSON},               {"csv", no_argument, 0, OPT_CSV},
+    {"export", required_argument, 0, OPT_EXPORT},
     {0, 0, 0, 0},
 };
 
@@ -52,6 +55,7 @@ static int apply_own(void *ctx, int c, const char *arg)
     case OPT_SEEDS: return cli_int("--seeds", arg, 1, 1000, &a->seeds);
     case OPT_JSON: a->fmt = CLI_JSON; return 0;
     case OPT_CSV: a->fmt = CLI_CSV; return 0;
+    case OPT_EXPORT: a->export_dir = arg; return 0;
     default: return cli_failf("compare", "bad option (see wscope compare --help)");
     }
 }
@@ -87,6 +91,18 @@ static int load(compare_args *a, ws_model **m, ws_data *d)
                          "+ 1 tokens: more data or a larger --val-frac", d->n - d->n_train,
                          a->t.o.T);
     return rc;
+}
+
+/* --export DIR: the jobs as PyTorch runs (src/export_run.h). */
+static int export_jobs(compare_args *a, ws_model *m, ws_data *d)
+{
+    ws_err e = {{0}};
+    ws_train_opts o = train_args_opts(&a->t);
+    if (ws_export_compare(m, d, &o, a->st, a->n_st, (int)a->seeds, a->export_dir, a->t.model, &e))
+        return cli_fail(a->export_dir, &e);
+    printf("wrote %s: %zu jobs (strategy x seed) and run_all.sh; see %s/README.txt\n",
+           a->export_dir, a->n_st * (size_t)a->seeds, a->export_dir);
+    return 0;
 }
 
 static int run(compare_args *a, ws_model *m, ws_data *d)
@@ -126,7 +142,7 @@ int cmd_compare(int argc, char **argv)
     if (!rc)
         rc = load(&a, &m, &d);
     if (!rc)
-        rc = run(&a, m, &d);
+        rc = a.export_dir ? export_jobs(&a, m, &d) : run(&a, m, &d);
     ws_data_free(&d);
     ws_model_free(m);
     for (size_t i = 0; i < a.n_st; i++)

@@ -12,9 +12,12 @@
 #include "figure_args.h"
 #include "names.h"
 #include "plots.h"
+#include "runlog.h"
 #include "spectra_cli.h"
 
-enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM };
+enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS };
+
+#define MAX_RUNS 16
 
 typedef struct plot_args {
     const char *model, *tuned, *tensor, *out;
@@ -24,6 +27,9 @@ typedef struct plot_args {
     int K;                /* 0: no fit */
     ws_fit_mode mode;
     double tol;
+    const char *runs[MAX_RUNS];   /* --runs: training logs */
+    int n_runs;
+    double smooth;
     figure_args fig;
 } plot_args;
 
@@ -32,13 +38,14 @@ static const char usage_text[] =
     "          --tensor NAME (--row N [--fit K [--mode free|grid]] | --col N\n"
     "                         | --heatmap | --hist [--bins N])\n"
     "          | --spectrum [--tol T]\n"
-    "          [--data FILE.csv|FILE.json]\n" FIGURE_ARGS_USAGE
+    "       wscope plot --runs LOG.csv [--runs LOG.csv]... [--smooth W] -o FILE\n"
+    "   both: [--data FILE.csv|FILE.json]\n" FIGURE_ARGS_USAGE
     "A figure for a paper: axes, ticks, labels, legend (wscope(1), FIGURES).\n";
 
 static int set_what(plot_args *a, enum what v)
 {
     if (a->what != W_NONE)
-        return cli_failf("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum");
+        return cli_failf("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, --runs");
     a->what = v;
     return 0;
 }
@@ -52,6 +59,7 @@ static int parse(int argc, char **argv, plot_args *a)
         {"fit", required_argument, 0, 'f'},    {"mode", required_argument, 0, 'M'},
         {"tol", required_argument, 0, 'p'},    {"bins", required_argument, 0, 'b'},
         {"output", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
+        {"runs", required_argument, 0, 'R'},   {"smooth", required_argument, 0, 'W'},
     };
     enum { N_OWN = sizeof own / sizeof own[0] };
     struct option opts[N_OWN + FIGURE_ARGS_N];
@@ -91,6 +99,19 @@ static int parse(int argc, char **argv, plot_args *a)
         case 'b': rc = cli_int("--bins", optarg, 1, 10000, &v); a->fig.o.bins = (int)v; break;
         case 'o': a->out = optarg; break;
         case 'd': a->data = optarg; break;
+        case 'R':
+            if (a->what != W_RUNS)
+                rc = set_what(a, W_RUNS);
+            if (!rc && a->n_runs == MAX_RUNS)
+                return cli_failf("--runs", "at most %d runs in one figure", MAX_RUNS);
+            a->runs[a->n_runs++] = optarg;
+            break;
+        case 'W':
+            rc = cli_double("--smooth", optarg, &a->smooth);
+            if (!rc && !(a->smooth >= 0 && a->smooth <= WS_RUN_EMA_MAX))
+                return cli_failf("--smooth", "an EMA weight in [0, %g], got %s", WS_RUN_EMA_MAX,
+                                 optarg);
+            break;
         default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
         if (rc)
@@ -99,16 +120,21 @@ static int parse(int argc, char **argv, plot_args *a)
     if (figure_args_finish(&a->fig))
         return 2;
     int models = argc - optind;
-    if (models < 1 || models > 2)
-        return cli_usage_error("plot", models < 1 ? "no MODEL" : "MODEL [TUNED] only");
+    if (a->data && a->out && ws_output_same(a->data, a->out))
+        return cli_failf(a->data, "--data and -o name the same file");
     if (!a->out)
         return cli_usage_error("plot", "no -o FILE");
+    if (a->what == W_RUNS) {   /* the logs are the input: no model */
+        if (models || a->tensor)
+            return cli_usage_error("plot", "--runs takes no MODEL and no --tensor");
+        return 0;
+    }
+    if (models < 1 || models > 2)
+        return cli_usage_error("plot", models < 1 ? "no MODEL" : "MODEL [TUNED] only");
     if (a->what == W_NONE)
-        return cli_usage_error("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum");
+        return cli_usage_error("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, --runs");
     if (!a->tensor && a->what != W_SPECTRUM)
         return cli_usage_error("plot", "no --tensor NAME");
-    if (a->data && ws_output_same(a->data, a->out))
-        return cli_failf(a->data, "--data and -o name the same file");
     if (a->K && a->what != W_ROW)
         return cli_failf("--fit", "fits are drawn over a --row");
     a->model = argv[optind];
@@ -217,14 +243,38 @@ static int diff_source(const plot_args *a, ws_tensor *t0, ws_model *m1, ws_plot_
     return 0;
 }
 
+/* The loss curves of the logs, each run named by its file. */
+static int plot_runs(const plot_args *a)
+{
+    ws_run runs[MAX_RUNS];
+    const ws_run *ptr[MAX_RUNS];
+    int rc = 0, n = 0;
+    ws_err e = {{0}};
+    for (; n < a->n_runs && rc == 0; n++) {
+        ws_run_init(&runs[n], base_name(a->runs[n]));
+        ptr[n] = &runs[n];
+        if (ws_runlog_read(a->runs[n], &runs[n], &e) != 0)
+            rc = cli_fail(a->runs[n], &e);
+    }
+    if (rc == 0) {
+        ws_figure *f = ws_plot_runs(ptr, (size_t)n, a->smooth, &a->fig.o, &e);
+        rc = f ? save(f, a) : cli_fail(a->runs[0], &e);
+    }
+    for (int i = 0; i < n; i++)
+        ws_run_free(&runs[i]);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
-    plot_args a = {.tol = -1};
+    plot_args a = {.tol = -1, .smooth = WS_PLOT_SMOOTH};
     int rc = parse(argc, argv, &a);
     if (rc != 0)
         return rc == 1 ? 0 : 2;
     if (a.what == W_SPECTRUM)
         return plot_spectrum(&a);
+    if (a.what == W_RUNS)
+        return plot_runs(&a);
     ws_model *m = NULL, *m1 = NULL;
     if (cli_open_model(a.model, &m) != 0 || (a.tuned && cli_open_model(a.tuned, &m1) != 0)) {
         ws_model_free(m);

@@ -27,20 +27,6 @@ static const char usage_text[] =
     "Policies: train freeze crystal:R random grid:K freeze@S freeze-pr:X on a glob,\n"
     "ROLE or ROLE@LAYERS (e.g. attn_out@4=crystal:1). See wscope(1).\n";
 
-/* Positionals: MODEL (unless --init or --resume), then more data files. */
-static int positionals(train_args *a)
-{
-    for (int i = 0; i < a->n_pos; i++) {
-        if (!a->model && !a->init && !a->resume)
-            a->model = a->pos[i];
-        else if (a->n_data == TA_MAX_FILES)
-            return cli_failf("--data", "at most %d files", TA_MAX_FILES);
-        else
-            a->data[a->n_data++] = a->pos[i];
-    }
-    return 0;
-}
-
 static int load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_data *d)
 {
     if (train_args_load_data(a, m, tk, d))
@@ -374,7 +360,7 @@ int cmd_train(int argc, char **argv)
     train_args_defaults(&a);
     int rc = resume_defaults(&a, argc, argv);
     if (rc || (rc = train_args_parse(&a, TA_RUN | TA_SAVE | TA_INIT, NULL, "train", usage_text,
-                                     argc, argv)) || (rc = positionals(&a)))
+                                     argc, argv)) || (rc = train_args_positionals(&a)))
         return rc == 1 ? 0 : rc;
     if (!a.model && !a.init && !a.resume)
         return cli_usage_error("train", "no MODEL (or --init, or --resume CKPT)");

@@ -25,6 +25,7 @@ int cmd_basis(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_export_run(int argc, char **argv);
 /* ---- figures ---- */
 int cmd_plot(int argc, char **argv);
 

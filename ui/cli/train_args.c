@@ -286,6 +286,17 @@ void train_args_usage(FILE *fp, unsigned groups)
     }
 }
 
+int train_args_positionals(train_args *a)
+{
+    for (int i = 0; i < a->n_pos; i++) {
+        if (!a->model && !a->init && !a->resume)
+            a->model = a->pos[i];
+        else if (add_file(a->data, &a->n_data, "--data", a->pos[i]))
+            return 2;
+    }
+    return 0;
+}
+
 ws_train_opts train_args_opts(const train_args *a)
 {
     ws_train_opts o = a->o;

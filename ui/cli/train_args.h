@@ -73,6 +73,10 @@ typedef struct ta_own {
 int train_args_parse(train_args *a, unsigned groups, const ta_own *own, const char *cmd,
                      const char *usage, int argc, char **argv);
 
+/* The positionals as train takes them: MODEL (unless --init or --resume),
+ * then more data files. Returns 0 or 2 (printed). */
+int train_args_positionals(train_args *a);
+
 /* The argument of --resume in argv, without judging anything else (NULL). */
 const char *train_args_find_resume(int argc, char **argv);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "names.h"
 #include "job.h"
 #include "plots.h"
 #include "tui.h"
@@ -23,6 +24,7 @@ typedef struct hjob {
 typedef struct hist_view {
     view base;
     ws_tensor *t;
+    char name[160];          /* as names.h shows it */
     int logscale;
     tui_job *job;
     hjob *jarg;
@@ -123,7 +125,7 @@ static void hist_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         take(v);
     }
     cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s: %s counts, %d bins",
-              v->t->name, v->logscale ? "log10(1 + count)" : "linear", nbins);
+              v->name, v->logscale ? "log10(1 + count)" : "linear", nbins);
     if (v->res)
         render_hist(cb, area, v->res->counts, v->res->nbins, v->res->lo, v->res->hi,
                     v->logscale, &t->style);
@@ -207,7 +209,8 @@ view *view_hist_new(tui *t, ws_tensor *tensor)
         return NULL;
     v->base.cls = &hist_class;
     v->t = tensor;
-    snprintf(v->base.title, sizeof v->base.title, "%s", tensor->name);
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
+    snprintf(v->base.title, sizeof v->base.title, "%s", v->name);
     if (tensor->numel == 0)
         snprintf(v->err, sizeof v->err, "%s is empty", tensor->name);
     return &v->base;

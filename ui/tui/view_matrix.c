@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "downsample.h"
+#include "names.h"
 #include "drift.h"
 #include "export.h"
 #include "plots.h"
@@ -61,6 +62,7 @@ typedef struct mjob {
 typedef struct matrix_view {
     view base;
     ws_tensor *t;
+    char name[160];          /* as names.h shows it */
     ws_tensor *tuned;        /* same name and shape in TUNED, or NULL */
     source src[2];           /* [0] the tensor, [1] TUNED − MODEL */
     int diff;                /* which source is shown */
@@ -105,7 +107,7 @@ static void set_title(matrix_view *v)
     char shape[64];
     ws_tensor_shape_text(v->t, shape, sizeof shape);
     snprintf(v->base.title, sizeof v->base.title, "%s%s %s %s (%lldx%lld)",
-             v->diff ? "TUNED - MODEL: " : "", v->t->name, shape, ws_dtype_name(v->t->dtype),
+             v->diff ? "TUNED - MODEL: " : "", v->name, shape, ws_dtype_name(v->t->dtype),
              (long long)v->t->rows, (long long)v->t->cols);
 }
 
@@ -538,6 +540,7 @@ view *view_matrix_new(tui *t, ws_tensor *tensor)
         return NULL;
     v->base.cls = &matrix_class;
     v->t = tensor;
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
     v->clip = 1;   /* Gaussian-like weights: ±max|w| would leave most pixels dark */
     ws_tensor *u = t->tuned ? ws_drift_counterpart(t->tuned, tensor) : NULL;
     if (u && u->rows == tensor->rows && u->cols == tensor->cols)

@@ -248,7 +248,8 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
     int attrs = sel ? CB_REVERSE : 0;
     if (sel)
         cb_fill(cb, (cb_rect){y, 0, 1, cb->cols}, " ", CB_DEFAULT, CB_DEFAULT, attrs);
-    ws_display_name(t->model, te, 1, name, sizeof name);
+    /* Relative to the layer only under a "layer N" heading. */
+    ws_display_name(t->model, te, te->kind == WS_KIND_NETWORK, name, sizeof name);
     int cells = ws_elide(name, c.name - 3, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
     cb_printf(cb, y, 0, c.name - 1, attrs, "  %s%*s", cut, c.name - 3 - cells, "");
     int x = c.name;

@@ -7,6 +7,7 @@
 
 #include "downsample.h"
 #include "export.h"
+#include "names.h"
 #include "plots.h"
 #include "tui.h"
 #include "view_rowfit.h"
@@ -14,6 +15,7 @@
 typedef struct row_view {
     view base;
     ws_tensor *t;
+    char name[160];       /* as names.h shows it */
     const float *a;       /* rows × cols */
     int axis;             /* 0: a row, 1: a column */
     int64_t index;        /* the row (column) shown */
@@ -48,7 +50,7 @@ static void load(row_view *v)
     v->n = v->axis ? R : C;
     for (int64_t i = 0; i < v->n; i++)
         v->vals[i] = v->axis ? v->a[i * C + v->index] : v->a[v->index * C + i];
-    snprintf(v->base.title, sizeof v->base.title, "%s %s %lld (0..%lld)", v->t->name,
+    snprintf(v->base.title, sizeof v->base.title, "%s %s %lld (0..%lld)", v->name,
              v->axis ? "column" : "row", (long long)v->index, (long long)count(v) - 1);
 }
 
@@ -66,7 +68,7 @@ static void row_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     row_view *v = (row_view *)vv;
     cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - 1};
-    cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s[%s%lld%s]", v->t->name,
+    cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s[%s%lld%s]", v->name,
               v->axis ? ":, " : "", (long long)v->index, v->axis ? "" : ", :");
     render_plot(cb, plot, v->vals, v->n, &t->style);
     draw_stats(v, cb, info);
@@ -146,7 +148,6 @@ static const view_class row_class = {
 
 view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64_t row, int64_t col)
 {
-    (void)t;
     row_view *v = calloc(1, sizeof *v);
     int64_t n = tensor->rows > tensor->cols ? tensor->rows : tensor->cols;
     if (!v || !(v->vals = malloc((size_t)n * sizeof *v->vals))) {
@@ -155,6 +156,7 @@ view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64
     }
     v->base.cls = &row_class;
     v->t = tensor;
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
     v->a = data;
     v->axis = axis;
     v->other = axis ? row : col;

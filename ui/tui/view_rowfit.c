@@ -9,6 +9,7 @@
 
 #include "fit.h"
 #include "export.h"
+#include "names.h"
 #include "job.h"
 #include "plots.h"
 #include "render_series.h"
@@ -30,6 +31,7 @@ typedef struct fjob {
 typedef struct rowfit_view {
     view base;
     ws_tensor *t;
+    char name[160];          /* as names.h shows it */
     const float *a;
     int64_t row, n;
     int K, sel, show_resid;
@@ -133,7 +135,7 @@ static void load(rowfit_view *v, int64_t row)
     v->row = row < 0 ? 0 : row >= v->t->rows ? v->t->rows - 1 : row;
     if (v->sel >= v->K) v->sel = v->K - 1;
     memcpy(v->vals, v->a + v->row * v->n, sizeof(float) * (size_t)v->n);
-    snprintf(v->base.title, sizeof v->base.title, "%s row %lld: %d Gaussians, %s", v->t->name,
+    snprintf(v->base.title, sizeof v->base.title, "%s row %lld: %d Gaussians, %s", v->name,
              (long long)v->row, v->K, v->mode == WS_FIT_FREE ? "free" : "grid");
     start(v);
     take(v);
@@ -162,7 +164,7 @@ static void rowfit_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect inf
     int tw = body.w >= 70 ? TABLE_W : 0;
     cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - 1 - tw};
     cb_printf(cb, body.y, body.x + 10, body.w - 10, CB_BOLD, "%s[%lld, :]  row, mixture%s%s",
-              v->t->name, (long long)v->row, v->res ? ", components" : "",
+              v->name, (long long)v->row, v->res ? ", components" : "",
               v->show_resid ? ", residual" : "");
     plot_series s[WS_FIT_KMAX + 3];
     int ns = 0;
@@ -263,9 +265,9 @@ static const view_class rowfit_class = {
 
 view *view_rowfit_new(tui *t, ws_tensor *tensor, const float *data, int64_t row)
 {
-    (void)t;
     rowfit_view *v = calloc(1, sizeof *v);
     if (!v) return NULL;
+    ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
     v->n = tensor->cols;
     size_t n = (size_t)v->n;
     v->vals = malloc(sizeof(float) * n);

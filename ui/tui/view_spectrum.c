@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "names.h"
 #include "plots.h"
 #include "tui.h"
 #include "tui_analysis.h"
@@ -158,6 +159,7 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
 {
     spectrum_view *v = (spectrum_view *)vv;
     const char *msg = NULL;
+    char shown[256];
     int st = v->err[0] ? -1 : tui_analysis_need(v->a, WS_AN_SPECTRUM, &msg);
     if (st < 0) {
         if (msg)
@@ -167,7 +169,7 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
     }
     if (st == 0) {
         cb_printf(cb, body.y + 1, 1, body.w - 2, 0, "eigenvalues of %s of %s ...", ete(t),
-                  v->a->embed->name);
+                  ws_display_name(t->model, v->a->embed, 0, shown, sizeof shown));
         tui_draw_progress(cb, info.y, info.x, info.w, "spectrum", tui_analysis_fraction(v->a));
         return;
     }
@@ -187,7 +189,8 @@ static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect i
         snprintf(cut, sizeof cut, " (%d in the null space, cut)", s->d - s->rank);
     cb_printf(cb, body.y, body.x, body.w, CB_BOLD,
               "%s of %s (%lldx%lld): %d eigenvalues%s, %d pairs (%s), %s axis", ete(t),
-              v->a->embed->name, (long long)v->a->embed->rows, (long long)v->a->embed->cols, s->d,
+              ws_display_name(t->model, v->a->embed, 0, shown, sizeof shown),
+              (long long)v->a->embed->rows, (long long)v->a->embed->cols, s->d,
               cut, s->n_pairs, rule, v->logy ? "log10" : "linear");
     int list_w = 48;
     cb_rect plot = {body.y + 1, body.x, body.h - 1, body.w - list_w - 1};
@@ -303,6 +306,8 @@ view *view_spectrum_new(tui *t)
     v->a = a;
     v->logy = 1;
     tui_analysis_retry(a);
-    snprintf(v->base.title, sizeof v->base.title, "%s", a->embed->name);
+    char shown[256];
+    snprintf(v->base.title, sizeof v->base.title, "%s",
+             ws_display_name(t->model, a->embed, 0, shown, sizeof shown));
     return &v->base;
 }
