@@ -83,11 +83,19 @@ ws_figure *ws_plot_spectrum(const ws_spectrum *s, const char *name, const ws_plo
 
 /* ---- training runs (plots_runs.c) ---- */
 
+typedef struct ws_loss_plot_opts {
+    double smoothing;        /* EMA weight (0: the raw curve only); see run.h */
+    int logy;
+    int64_t window;          /* the last N steps of each run (0: all) */
+} ws_loss_plot_opts;
+
 /* The loss curves of n runs overlaid, one palette colour each: the raw
- * training losses faint, their EMA (weight `smooth`, 0: none; see run.h)
- * bold and named in the legend, the validation losses (and the final
- * evaluation) as dots. */
-ws_figure *ws_plot_runs(const ws_run *const *runs, size_t n, double smooth,
-                        const ws_plot_opts *o, ws_err *e);
+ * training losses faint, their EMA bold and named in the legend, the
+ * validation losses (and the final evaluation) as dots, freeze events as
+ * dashed vertical lines. `lo` NULL: smoothing WS_PLOT_SMOOTH, whole runs.
+ * The TUI's training views, `wscope plot --runs` and the report draw
+ * losses with it. */
+ws_figure *ws_plot_loss_curves(const ws_run *const *runs, size_t n, const ws_loss_plot_opts *lo,
+                               const ws_plot_opts *o, ws_err *e);
 
 #endif

@@ -728,7 +728,8 @@ static void test_runs(void)
     ws_run_rec fin = {.step = 10, .loss = NAN, .val_loss = 3.9, .n_frozen = -1};
     CHECK(ws_run_add(&a, &fin, &e) == 0);   /* the final evaluation: a validation point */
     const ws_run *runs[2] = {&a, &b};
-    ws_figure *f = ws_plot_runs(runs, 2, 0.6, NULL, &e);
+    ws_loss_plot_opts lo = {.smoothing = 0.6};
+    ws_figure *f = ws_plot_loss_curves(runs, 2, &lo, NULL, &e);
     CHECKF(f != NULL, "%s", e.msg);
     /* Per run: raw, smoothed, validation; then the legend's "validation". */
     CHECK(f && f->n_series == 3 + 3 + 1);
@@ -749,8 +750,25 @@ static void test_runs(void)
     ws_run empty;
     ws_run_init(&empty, "empty.csv");
     const ws_run *none[1] = {&empty};
-    CHECK(ws_plot_runs(none, 1, 0.6, NULL, &e) == NULL);
+    CHECK(ws_plot_loss_curves(none, 1, &lo, NULL, &e) == NULL);
     CHECK_STR_CONTAINS(e.msg, "no losses to draw in empty.csv");
+    /* A window of the last 4 steps, and a freeze event drawn in it. */
+    CHECK(ws_run_add_event(&a, 8, "qkv@0", "freeze@8", &e) == 0);
+    lo.window = 4;
+    const ws_run *one[1] = {&a};
+    f = ws_plot_loss_curves(one, 1, &lo, NULL, &e);
+    CHECK(f && f->n_series == 3 + 1 + 1);
+    if (f && f->n_series == 5) {
+        /* The last step is the final evaluation's, 10: steps 7..9 trained. */
+        CHECK(f->series[0].n == 3 && f->series[0].x[0] == 7);
+        double x[10], y[10];
+        ws_run_points(&a, 0, -1, x, y, 10);
+        ws_ema(y, 10, 0.6, y);                   /* smoothed over the whole run */
+        CHECK_NEAR(f->series[1].y[0], y[7], 1e-12);
+        CHECK(f->series[2].n == 1 && f->series[2].x[0] == 10);  /* the final evaluation */
+        CHECK(f->series[3].dashed && f->series[3].x[0] == 8 && f->series[3].x[1] == 8);
+    }
+    ws_figure_free(f);
     ws_run_free(&empty);
     ws_run_free(&a);
     ws_run_free(&b);

@@ -257,7 +257,8 @@ static int plot_runs(const plot_args *a)
             rc = cli_fail(a->runs[n], &e);
     }
     if (rc == 0) {
-        ws_figure *f = ws_plot_runs(ptr, (size_t)n, a->smooth, &a->fig.o, &e);
+        ws_loss_plot_opts lo = {.smoothing = a->smooth};
+        ws_figure *f = ws_plot_loss_curves(ptr, (size_t)n, &lo, &a->fig.o, &e);
         rc = f ? save(f, a) : cli_fail(a->runs[0], &e);
     }
     for (int i = 0; i < n; i++)
