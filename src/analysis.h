@@ -1,7 +1,9 @@
 /* Every structural analysis of one model, cached: the embedding
- * spectrum, and per weight matrix its weight PR, spectral energy / corpus
- * basis share, and amplitude structure. Parts are computed on demand and
- * kept; the work can run on a worker thread with progress and cancel.
+ * spectrum, and per weight matrix its weight PR, ESD diagnostics, spectral
+ * energy / corpus basis share, and amplitude structure, each statistic with
+ * its null baselines (null.h; o.null.n draws per family, 0 for none).
+ * Parts are computed on demand and kept; the work can run on a worker
+ * thread with progress and cancel.
  *
  * The matrices are the 2-D weights with a role: embed, pos_embed, per layer
  * qkv, attn_out, mlp_up, mlp_down, and head (when not tied). */
@@ -14,7 +16,10 @@
 #include "amp.h"
 #include "drift.h"
 #include "error.h"
+#include "esd.h"
+#include "layer_stats.h"
 #include "model.h"
+#include "null.h"
 #include "pr.h"
 #include "spectrum.h"
 #include "threads.h"
@@ -25,8 +30,9 @@ enum {
     WS_AN_ENERGY = 4,     /* spectral energy and basis share (needs the spectrum) */
     WS_AN_AMP = 8,        /* amplitude structure from the grid fit */
     WS_AN_DRIFT = 16,     /* drift from the base model (ws_analysis_set_base) */
-    WS_AN_LAYERS = WS_AN_PR | WS_AN_AMP,
-    WS_AN_ALL = 15,       /* everything about this model alone */
+    WS_AN_ESD = 32,       /* WeightWatcher's diagnostics of every matrix (esd.h) */
+    WS_AN_LAYERS = WS_AN_PR | WS_AN_AMP | WS_AN_ESD,
+    WS_AN_ALL = 15 | WS_AN_ESD,   /* everything about this model alone */
 };
 
 typedef struct ws_analysis_opts {
@@ -35,6 +41,7 @@ typedef struct ws_analysis_opts {
     double pair_alpha; /* the spacing test's level, WS_PAIR_ALPHA_DEFAULT */
     int basis_k;       /* WS_BASIS_K_DEFAULT */
     int amp_k;         /* WS_AMP_K_DEFAULT */
+    ws_null_opts null; /* null baselines: WS_NULL_N_DEFAULT draws per family, seed 1 */
     int drift_all;     /* drift over training state and buffers too (default: the network) */
 } ws_analysis_opts;
 
@@ -48,6 +55,12 @@ typedef struct ws_mat_result {
     double share;          /* basis share for the top basis_k eigenvectors */
     ws_amp amp;
     float *amps;           /* rows × amp_k grid amplitudes (kept for the global) */
+    ws_esd esd;
+    double pr_mp, pc1_mp;  /* PR and PC1 share of white noise of this shape (rmt.h) */
+    /* Null baselines of the layers table's statistics (WS_LS_*, layer_stats.h)
+     * per family: null[WS_LS_PR][WS_NULL_GAUSS].z is the weight PR's z against
+     * Gaussian noise. n = 0 where none was computed. */
+    ws_null null[WS_LS_COUNT][WS_NULL_NFAM];
 } ws_mat_result;
 
 typedef struct ws_analysis {
@@ -59,6 +72,7 @@ typedef struct ws_analysis {
     size_t n;
     ws_mat_result *mats;
     ws_amp amp_global;      /* over the per-layer matrices' amplitudes stacked */
+    ws_null amp_global_null[WS_LS_COUNT][WS_NULL_NFAM];   /* its WS_LS_AMP_* rows */
     const ws_model *base;   /* for WS_AN_DRIFT: this model is the tuned one */
     ws_drift_report drift;
 

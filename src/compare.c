@@ -187,15 +187,23 @@ void ws_compare_free(ws_compare *c)
 
 /* ---- the table ---- */
 
-/* Mean and sample standard deviation of field `f` over a strategy's seeds. */
-static void mean_std(const ws_compare *c, size_t s, size_t f, double *mean, double *std)
+/* One strategy's row: the means and standard deviations over its seeds. */
+typedef struct strat_row {
+    const ws_strategy *st;
+    int seeds;
+    double v[7];         /* val_start, val_end mean, std, train_end mean, std, vs first %, Welch p */
+    const char *verdict;
+} strat_row;
+
+/* Mean and sample standard deviation of field `f` (0 val_start, 1
+ * val_end, 2 train_end) over a strategy's seeds. */
+static void mean_std(const ws_compare *c, size_t s, int f, double *mean, double *std)
 {
     double sum = 0, sq = 0;
     int n = c->n_seeds;
     for (int k = 0; k < n; k++) {
         const ws_compare_run *r = &c->runs[s * (size_t)n + (size_t)k];
-        double v = f == 0 ? r->val_start : f == 1 ? r->val_end : r->train_end;
-        sum += v;
+        sum += f == 0 ? r->val_start : f == 1 ? r->val_end : r->train_end;
     }
     *mean = sum / n;
     for (int k = 0; k < n; k++) {
@@ -205,6 +213,52 @@ static void mean_std(const ws_compare *c, size_t s, size_t f, double *mean, doub
     }
     *std = n > 1 ? sqrt(sq / (n - 1)) : NAN;
 }
+
+static const char *get_text(const void *row, int arg, char *buf, size_t n)
+{
+    (void)buf, (void)n;
+    const strat_row *r = row;
+    return arg == 2 ? r->verdict : arg ? r->st->text : r->st->name;
+}
+
+static double get_num(const void *row, int arg)
+{
+    const strat_row *r = row;
+    return arg < 0 ? r->seeds : r->v[arg];
+}
+
+static const ws_colspec compare_cols[] = {
+    {{"strategy", "strategy", WS_COL_STR, NULL, "", "the strategy's name", WS_MORE_NONE, 0},
+     NULL, get_text, NULL, 0},
+    {{"policies", "policies", WS_COL_STR, NULL, "", "its policy rules as given", WS_MORE_NONE, 0},
+     NULL, get_text, NULL, 1},
+    {{"seeds", "seeds", WS_COL_INT, NULL, "", "runs, one per seed S, S+1, ...", WS_MORE_HIGHER, 0},
+     get_num, NULL, NULL, -1},
+    {{"val_start", "val_start", WS_COL_NUM, "%.4f", "nats",
+      "validation loss before the first update (after the policies' replacements), mean over the seeds",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_num, NULL, NULL, 0},
+    {{"val_end_mean", "val_end", WS_COL_NUM, "%.4f", "nats",
+      "validation loss after the last step, mean over the seeds", WS_MORE_HIGHER, WS_COL_BARS},
+     get_num, NULL, NULL, 1},
+    {{"val_end_std", "val_end sd", WS_COL_NUM, "%.4f", "nats",
+      "sample standard deviation of val_end over the seeds (empty with one seed)", WS_MORE_HIGHER, 0},
+     get_num, NULL, NULL, 2},
+    {{"train_end_mean", "train_end", WS_COL_NUM, "%.4f", "nats",
+      "mean training batch loss of the last max(1, steps/10) steps, mean over the seeds", WS_MORE_HIGHER,
+      WS_COL_BARS}, get_num, NULL, NULL, 3},
+    {{"train_end_std", "train_end sd", WS_COL_NUM, "%.4f", "nats",
+      "sample standard deviation of train_end over the seeds", WS_MORE_HIGHER, 0},
+     get_num, NULL, NULL, 4},
+    {{"vs_first_pct", "vs first", WS_COL_NUM, "%+.2f", "%",
+      "val_end_mean against the first strategy's: 100 (v - first) / first", WS_MORE_HIGHER, WS_COL_BARS},
+     get_num, NULL, NULL, 5},
+    {{"p_vs_first", "p", WS_COL_NUM, "%.3g", "",
+      "Welch's t-test p-value of val_end against the first strategy's (over the seeds)", WS_MORE_LOWER, 0},
+     get_num, NULL, NULL, 6},
+    {{"verdict", "verdict", WS_COL_STR, NULL, "",
+      "differs (p below 0.05), within noise, or no test (one seed; the first strategy: -)", WS_MORE_NONE, 0},
+     NULL, get_text, NULL, 2},
+};
 
 ws_welch ws_compare_welch(const ws_compare *c, size_t s)
 {
@@ -226,37 +280,29 @@ const char *ws_compare_verdict(const ws_compare *c, size_t s)
 
 ws_table *ws_compare_table(const ws_compare *c, const ws_strategy *st, ws_err *e)
 {
-    ws_table *t = ws_table_new();
-    if (!t) {
+    ws_table *t = ws_table_new_named("strategies", "per strategy: final losses, mean and sample standard "
+                                     "deviation over the seeds");
+    if (!t || ws_table_add_specs(t, compare_cols, sizeof compare_cols / sizeof *compare_cols) < 0) {
+        ws_table_free(t);
         ws_fail(e, "out of memory");
         return NULL;
     }
-    static const char *const names[] = {"val_start", "val_end_mean", "val_end_std",
-                                        "train_end_mean", "train_end_std", "vs_first_pct"};
-    ws_table_col(t, "strategy", NULL);
-    ws_table_col(t, "policies", NULL);
-    ws_table_col(t, "seeds", "%.0f");
-    for (int i = 0; i < 6; i++)
-        ws_table_col(t, names[i], i == 5 ? "%+.2f" : "%.4f");
-    ws_table_col(t, "p_vs_first", "%.3g");
-    ws_table_col(t, "verdict", NULL);
     double first = NAN;
     for (size_t s = 0; s < c->n_strat; s++) {
-        double v0, v0s, v, vs, tr, trs;
-        mean_std(c, s, 0, &v0, &v0s);
-        mean_std(c, s, 1, &v, &vs);
-        mean_std(c, s, 2, &tr, &trs);
+        strat_row r = {&st[s], c->n_seeds, {0}, NULL};
+        mean_std(c, s, 0, &r.v[0], &(double){0});
+        mean_std(c, s, 1, &r.v[1], &r.v[2]);
+        mean_std(c, s, 2, &r.v[3], &r.v[4]);
         if (s == 0)
-            first = v;
-        int row = ws_table_row(t);
-        ws_table_str(t, row, 0, st[s].name);
-        ws_table_str(t, row, 1, st[s].text);
-        ws_table_num(t, row, 2, c->n_seeds);
-        double vals[6] = {v0, v, vs, tr, trs, 100 * (v - first) / first};
-        for (int i = 0; i < 6; i++)
-            ws_table_num(t, row, 3 + i, vals[i]);
-        ws_table_num(t, row, 9, s ? ws_compare_welch(c, s).p : NAN);
-        ws_table_str(t, row, 10, ws_compare_verdict(c, s));
+            first = r.v[1];
+        r.v[5] = 100 * (r.v[1] - first) / first;
+        r.v[6] = s ? ws_compare_welch(c, s).p : NAN;
+        r.verdict = ws_compare_verdict(c, s);
+        if (ws_table_add_item(t, &r) < 0) {
+            ws_table_free(t);
+            ws_fail(e, "out of memory");
+            return NULL;
+        }
     }
     return t;
 }

@@ -47,11 +47,15 @@ void ws_powerlaw_fit(const double *x, int n, double *alpha, double *xmin, double
         free(lx);
 }
 
+void ws_esd_none(ws_esd *out, ws_astatus st)
+{
+    *out = (ws_esd){.status = st, .alpha = NAN, .xmin = NAN, .ks_d = NAN, .alpha_hat = NAN,
+                    .log_spectral_norm = NAN, .stable_rank = NAN, .mp_edge = NAN};
+}
+
 void ws_esd_from_eigs(const double *lam, int n, int64_t rows, int64_t cols, ws_esd *out)
 {
-    *out = (ws_esd){.status = WS_AS_ZERO, .alpha = NAN, .xmin = NAN, .ks_d = NAN,
-                    .alpha_hat = NAN, .log_spectral_norm = NAN, .stable_rank = NAN,
-                    .mp_edge = NAN};
+    ws_esd_none(out, WS_AS_ZERO);
     int k = ws_spectrum_rank(lam, n, rows, cols);
     if (k < 1)
         return;

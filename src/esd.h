@@ -37,6 +37,9 @@ typedef struct ws_esd {
     int spikes;
 } ws_esd;
 
+/* No numbers (all NaN), with this status. */
+void ws_esd_none(ws_esd *out, ws_astatus st);
+
 /* Power-law fit of n positive values sorted ascending (the method above).
  * Fewer than 2 values, or no candidate with α > 1: NaN. */
 void ws_powerlaw_fit(const double *x, int n, double *alpha, double *xmin, double *ks_d,

@@ -230,10 +230,11 @@ const ws_fig_format *ws_fig_format_for(const char *path);
  * refuses to replace a registered input file. */
 int ws_figure_save(const ws_figure *f, const char *path, ws_err *e);
 
-/* The figure's data, atomically, as CSV (.csv) or JSON (.json): one row
- * per point (series, x, y), or for a heatmap one per cell drawn (row, col,
- * value; block means for a big matrix). */
-int ws_figure_export_data(const ws_figure *f, const char *path, ws_err *e);
+/* The figure's data, atomically, as CSV (.csv) or JSON (.json, a document
+ * of the command "plot" on `model`, doc.h): one row per point (series, x,
+ * y), or for a heatmap one per cell drawn (row, col, value; block means for
+ * a big matrix). */
+int ws_figure_export_data(const ws_figure *f, const char *model, const char *path, ws_err *e);
 
 /* The next character of the UTF-8 string *s (which must not be at its
  * end), advancing *s; a malformed sequence gives '?'. */

@@ -1,8 +1,8 @@
 /* A figure's data as a table, to go with the picture (CSV or JSON). */
 #include <stdio.h>
 
+#include "doc.h"
 #include "figure.h"
-#include "table.h"
 
 /* Series: one row per point (series, x, y), series named by their legend
  * label or "series K". */
@@ -40,16 +40,23 @@ static void heatmap_rows(const ws_heatmap *h, ws_table *t)
         }
 }
 
-int ws_figure_export_data(const ws_figure *f, const char *path, ws_err *e)
+int ws_figure_export_data(const ws_figure *f, const char *model, const char *path, ws_err *e)
 {
-    ws_table *t = ws_table_new();
-    if (!t)
+    ws_table *t = ws_table_new_named("data", f->heat ? "the cells drawn" : "the points drawn");
+    ws_doc *d = ws_doc_new("plot");
+    if (!t || !d) {
+        ws_table_free(t);
+        ws_doc_free(d);
         return ws_fail(e, "out of memory");
+    }
     if (f->heat)
         heatmap_rows(f->heat, t);
     else
         series_rows(f, t);
-    int rc = ws_table_export(t, path, e);
-    ws_table_free(t);
+    if (model)
+        ws_doc_model(d, "model", model);
+    ws_doc_table(d, t);
+    int rc = ws_doc_ok(d) ? ws_doc_export(d, path, e) : ws_fail(e, "out of memory");
+    ws_doc_free(d);
     return rc;
 }

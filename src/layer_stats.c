@@ -182,15 +182,16 @@ static int layer_vector(const ws_layer_ctx *c, const source *src, int64_t rows, 
     double *lam = malloc((3 * (size_t)n + 1) * sizeof *lam), *work = lam + 2 * n;
     if (!lam)
         return ws_fail(e, "out of memory for %d eigenvalues", n);
-    double *lam_c = NULL, *lam_u = NULL;
+    double *lam_c = (c->parts & WS_LS_PART_PR) && (!c->centred || rows >= 2) ? lam : NULL;
+    double *lam_u = (c->parts & WS_LS_PART_ESD) ? lam + n : NULL;
     int rc = 0;
-    if ((c->parts & WS_LS_PART_PR) && (!c->centred || rows >= 2)) {
-        lam_c = lam;
-        rc = source_eigs(src, rows, cols, c->centred, lam_c, work, e);
-    }
-    if (rc == 0 && (c->parts & WS_LS_PART_ESD)) {
-        lam_u = lam + n;
-        rc = source_eigs(src, rows, cols, 0, lam_u, work, e);
+    if (src->w && lam_c && lam_u && c->centred) {
+        rc = ws_matrix_eigs_both(src->w, rows, cols, lam_c, lam_u, e);   /* one Gram */
+    } else {
+        if (lam_c)
+            rc = source_eigs(src, rows, cols, c->centred, lam_c, work, e);
+        if (rc == 0 && lam_u)
+            rc = source_eigs(src, rows, cols, 0, lam_u, work, e);
     }
     if (rc == 0)
         spectral_parts(lam_c, lam_u, n, rows, cols, out);
@@ -219,4 +220,30 @@ int ws_layer_stats_gauss(const void *ctx, int64_t rows, int64_t cols, double sd,
     return layer_vector(ctx, &s, rows, cols, out, e);
 }
 
-const ws_null_stat ws_layer_null_stat = {ws_layer_stats, ws_layer_stats_gauss};
+/* Two contexts give the same gauss law for one shape: same parts, centring
+ * and grid (R depends only on the columns and K). */
+static int layer_same(const void *a, const void *b)
+{
+    const ws_layer_ctx *x = a, *y = b;
+    return x->parts == y->parts && x->centred == y->centred && x->amp_k == y->amp_k;
+}
+
+/* A draw at sd 1 turned into one at sd: eigenvalues scale by sd², the
+ * amplitudes by sd; every ratio (PR, PC1, α, correlations, kurtosis) stays. */
+static void layer_scale(const void *ctx, double sd, double *out)
+{
+    const ws_layer_ctx *c = ctx;
+    int k = c->amp_k;
+    out[WS_LS_LOG_SNORM] += 2 * log10(sd);
+    out[WS_LS_ALPHA_HAT] = out[WS_LS_ALPHA] * out[WS_LS_LOG_SNORM];
+    double *aux = out + WS_LS_AUX, *s1 = aux + 1, *ss = s1 + k, *pw = ss + k * k;
+    for (int i = 0; i < k; i++)
+        s1[i] *= sd;
+    for (int i = 0; i < k * k; i++)
+        ss[i] *= sd * sd;
+    for (int p = 0; p < 4; p++)
+        pw[p] *= pow(sd, p + 1);
+}
+
+const ws_null_stat ws_layer_null_stat = {ws_layer_stats, ws_layer_stats_gauss, layer_same,
+                                         layer_scale};

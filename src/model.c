@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include "atomic.h"
+#include "ptwrite.h"
 #include "reader.h"
 #include "safetensors.h"
 
@@ -194,5 +195,10 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
 
 int ws_model_save(const ws_model *m, const char *path, ws_err *e)
 {
-    return ws_st_save(m, path, e);
+    return ws_model_save_flags(m, path, 0, e);
+}
+
+int ws_model_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e)
+{
+    return ws_pt_path(path) ? ws_pt_save(m, path, flags, e) : ws_st_save_flags(m, path, flags, e);
 }

@@ -77,10 +77,14 @@ ws_tensor *ws_model_find(const ws_model *m, const char *name);
  * A tied model has no HEAD tensor: use EMBED. */
 ws_tensor *ws_model_get(const ws_model *m, ws_role r, int layer, int is_bias);
 
-/* Write all tensors (as stored, F32/F16/BF16 kept) plus metadata and the
- * config to a safetensors file, atomically. Refuses to overwrite a file
- * that was opened as an input. */
+/* Write the model atomically; the name picks the writer (here, in one
+ * place): .pt / .pth is wscope's nanoGPT checkpoint (src/ptwrite.h: the
+ * network only, no metadata beyond model_args), anything else safetensors
+ * (all tensors as stored, F32/F16/BF16 kept, metadata and config). Refuses
+ * to overwrite a file that was opened as an input. */
 int ws_model_save(const ws_model *m, const char *path, ws_err *e);
+/* The same with ws_atomic_open_flags' flags. */
+int ws_model_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e);
 
 /* Statistics of every tensor, in parallel over `threads` threads (0 = cores).
  * `progress(done, total, user)` may be NULL; returning nonzero cancels. */

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,8 @@ typedef struct null_task {
 
 typedef struct null_run {
     ws_null_item *items;
+    size_t *leader;        /* per item: the item whose gauss draws it shares (itself if none) */
+    double **unit;         /* per leader of a shared class: its draws at sd 1 */
     double **draws;        /* per item: its draws array */
     double *sd;            /* per item */
     const ws_null_opts *o;
@@ -137,12 +140,27 @@ static int needs_matrix(const ws_null_item *it, ws_null_family f)
     return f == WS_NULL_PERM || !it->stat->gauss;
 }
 
+static int shares(const ws_null_item *it) { return it->stat->gauss && it->stat->same && it->stat->scale; }
+
+/* The key of a shape: shared gauss draws do not depend on which matrix leads. */
+static uint64_t shape_key(int64_t rows, int64_t cols)
+{
+    char buf[48];
+    snprintf(buf, sizeof buf, "shape %lldx%lld", (long long)rows, (long long)cols);
+    return ws_null_key(buf);
+}
+
 static int run_task(null_run *run, const null_task *t, int tid, ws_err *e)
 {
     const ws_null_item *it = &run->items[t->item];
     int n = run->o->n;
     double *out = run->draws[t->item] + ((size_t)t->f * n + t->draw) * it->nstat;
     ws_rng r;
+    if (t->f == WS_NULL_GAUSS && shares(it)) {
+        ws_null_rng(&r, run->o->seed, shape_key(it->rows, it->cols), t->f, t->draw);
+        out = run->unit[t->item] + (size_t)t->draw * it->nstat;
+        return it->stat->gauss(it->ctx, it->rows, it->cols, 1.0, &r, out, e);
+    }
     ws_null_rng(&r, run->o->seed, it->key, t->f, t->draw);
     if (!needs_matrix(it, t->f))
         return it->stat->gauss(it->ctx, it->rows, it->cols, run->sd[t->item], &r, out, e);
@@ -199,6 +217,21 @@ static int cmp_task(const void *a, const void *b)
     return x->draw - y->draw;
 }
 
+/* Each sharing item's gauss draws: its class's unit draws at its scale. */
+static void scale_shared(null_run *run, size_t n_items)
+{
+    int n = run->o->n;
+    for (size_t i = 0; i < n_items; i++) {
+        const ws_null_item *it = &run->items[i];
+        if (it->stat->gauss && shares(it)) {
+            size_t len = (size_t)n * it->nstat;
+            memcpy(run->draws[i], run->unit[run->leader[i]], len * sizeof(double));
+            for (int d = 0; d < n; d++)
+                it->stat->scale(it->ctx, run->sd[i], run->draws[i] + (size_t)d * it->nstat);
+        }
+    }
+}
+
 static void summarise_items(null_run *run, size_t n_items)
 {
     int n = run->o->n;
@@ -218,26 +251,43 @@ int ws_null_run(ws_null_item *items, size_t n_items, const ws_null_opts *o, ws_p
     size_t n_tasks = n_items * WS_NULL_NFAM * (size_t)(n > 0 ? n : 0);
     null_run run = {.items = items, .o = o, .p = p};
     run.draws = calloc(n_items + 1, sizeof *run.draws);
+    run.leader = calloc(n_items + 1, sizeof *run.leader);
+    run.unit = calloc(n_items + 1, sizeof *run.unit);
     run.sd = calloc(n_items + 1, sizeof *run.sd);
     run.tasks = malloc((n_tasks + 1) * sizeof *run.tasks);
     run.scratch = calloc((size_t)threads, sizeof *run.scratch);
     run.scratch_n = calloc((size_t)threads, sizeof *run.scratch_n);
-    int rc = run.draws && run.sd && run.tasks && run.scratch && run.scratch_n ? 0
-             : ws_fail(e, "out of memory for the null draws");
+    int rc = run.draws && run.leader && run.unit && run.sd && run.tasks && run.scratch &&
+             run.scratch_n ? 0 : ws_fail(e, "out of memory for the null draws");
     for (size_t i = 0; rc == 0 && i < n_items; i++) {
         size_t nd = (size_t)WS_NULL_NFAM * (size_t)(n > 0 ? n : 0) * (size_t)items[i].nstat;
         run.draws[i] = items[i].draws ? items[i].draws : malloc((nd + 1) * sizeof(double));
         if (!run.draws[i])
             rc = ws_fail(e, "out of memory for the null draws");
         run.sd[i] = ws_null_sd(items[i].w, (size_t)items[i].rows * (size_t)items[i].cols);
+        /* The first item of the same shape and law leads the class. */
+        run.leader[i] = i;
+        for (size_t j = 0; shares(&items[i]) && j < i; j++)
+            if (items[j].stat == items[i].stat && items[j].rows == items[i].rows &&
+                items[j].cols == items[i].cols && items[i].stat->same(items[j].ctx, items[i].ctx)) {
+                run.leader[i] = j;
+                break;
+            }
+        if (rc == 0 && shares(&items[i]) && run.leader[i] == i) {
+            run.unit[i] = malloc(((size_t)(n > 0 ? n : 0) * items[i].nstat + 1) * sizeof(double));
+            if (!run.unit[i])
+                rc = ws_fail(e, "out of memory for the null draws");
+        }
     }
-    if (rc == 0) {
-        size_t k = 0;
-        for (size_t i = 0; i < n_items; i++)
-            for (int f = 0; f < WS_NULL_NFAM; f++)
-                for (int d = 0; d < n; d++)
+    size_t k = 0;
+    for (size_t i = 0; rc == 0 && i < n_items; i++)
+        for (int f = 0; f < WS_NULL_NFAM; f++)
+            for (int d = 0; d < n; d++)
+                if (f != WS_NULL_GAUSS || run.leader[i] == i)
                     run.tasks[k++] = (null_task){.item = i, .f = (ws_null_family)f, .draw = d,
                                                  .cost = task_cost(&items[i], (ws_null_family)f)};
+    n_tasks = k;
+    if (rc == 0) {
         /* Most expensive first, so the cores finish together. */
         qsort(run.tasks, n_tasks, sizeof *run.tasks, cmp_task);
         if (p)
@@ -250,13 +300,16 @@ int ws_null_run(ws_null_item *items, size_t n_items, const ws_null_opts *o, ws_p
         else if (prc < 0)
             rc = ws_fail(e, "cancelled");
         else
-            summarise_items(&run, n_items);
+            scale_shared(&run, n_items), summarise_items(&run, n_items);
     }
     for (size_t i = 0; run.draws && i < n_items; i++)
         if (run.draws[i] != items[i].draws)
             free(run.draws[i]);
     for (int t = 0; run.scratch && t < threads; t++)
         free(run.scratch[t]);
+    for (size_t i = 0; run.unit && i < n_items; i++)
+        free(run.unit[i]);
     free(run.draws), free(run.sd), free(run.tasks), free(run.scratch), free(run.scratch_n);
+    free(run.leader), free(run.unit);
     return rc;
 }

@@ -21,7 +21,9 @@
  * of every item a task of one parallel loop. A statistic may give a
  * shortcut for the gauss family that draws its values from their exact law
  * without building the noise matrix (rmt.h); it must agree in distribution
- * with building it, which the tests check. */
+ * with building it, which the tests check. The gauss law depends only on
+ * the shape and the scale, so matrices of one shape may share its draws
+ * (ws_null_stat.same): a model's 8 qkv matrices then cost one set. */
 #ifndef WS_NULL_H
 #define WS_NULL_H
 
@@ -34,7 +36,7 @@
 
 typedef enum ws_null_family { WS_NULL_GAUSS = 0, WS_NULL_PERM, WS_NULL_NFAM } ws_null_family;
 
-#define WS_NULL_N_DEFAULT 20
+#define WS_NULL_N_DEFAULT 10
 #define WS_NULL_N_MAX 10000
 #define WS_NULL_SEED_DEFAULT 1
 
@@ -79,6 +81,12 @@ typedef struct ws_null_stat {
               ws_err *e);
     int (*gauss)(const void *ctx, int64_t rows, int64_t cols, double sd, ws_rng *r, double *out,
                  ws_err *e);
+    /* Optional, with `gauss`: when `same` says two items' contexts give the
+     * same law up to the scale, items of one shape share their gauss draws:
+     * drawn once at sd 1 (the generator keyed by the shape, not the name),
+     * then `scale` turns a draw into one at the item's sd. */
+    int (*same)(const void *ctx_a, const void *ctx_b);
+    void (*scale)(const void *ctx, double sd, double *out);
 } ws_null_stat;
 
 typedef struct ws_null_item {

@@ -39,6 +39,12 @@ int ws_components_for(const double *lam, int n, double share);
  * `centred`, unnormalised. W must be finite. */
 int ws_matrix_eigs(const float *w, int64_t rows, int64_t cols, int centred, double *lam, ws_err *e);
 
+/* Both at once from one Gram: lam_c centred, lam_u uncentred (the centred
+ * Gram is the uncentred one less the means' rank-one part; use it where
+ * speed matters more than the last digits, e.g. null draws). */
+int ws_matrix_eigs_both(const float *w, int64_t rows, int64_t cols, double *lam_c,
+                        double *lam_u, ws_err *e);
+
 /* Weight PR of W. `lam_out` (may be NULL) receives min(rows, cols)
  * eigenvalues of C, descending. Degenerate inputs set out->status and
  * return 0; -1 only on no memory or a LAPACK failure. */

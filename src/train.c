@@ -599,7 +599,7 @@ static int add_optim(ws_train *t, ws_model *out, ws_err *e)
  * whole file); the old file stays mapped until the model is freed. */
 static int save_file(const ws_model *out, const char *path, int overwrite, ws_err *e)
 {
-    return ws_st_save_flags(out, path, overwrite ? WS_OUT_REPLACE_MODEL : 0, e);
+    return ws_model_save_flags(out, path, overwrite ? WS_OUT_REPLACE_MODEL : 0, e);
 }
 
 /* The model at `step`: weights (and, with_state, everything needed to
@@ -618,8 +618,8 @@ static ws_model *build_at(ws_train *t, int64_t step, int with_state, ws_err *e)
         rc = ws_gpt_write_back(t->g, out, e);
         pthread_mutex_unlock(&t->wmu);
     }
-    if (!rc && with_state)
-        rc = add_optim(t, out, e);
+    if (!rc && with_state && !(rc = add_optim(t, out, e)))
+        ws_model_recognise(out);   /* the state tensors' kind, for writers that leave them out */
     if (rc) {
         ws_model_free(out);
         return NULL;

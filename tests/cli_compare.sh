@@ -62,6 +62,8 @@ run --strategy full --seeds 1 > "$T/out.txt"
 ok grep -q '^strategy  *policies  *seeds  *val_start' "$T/out.txt"
 run --strategy full --seeds 1 --json > "$T/out.json"
 ok grep -q '"strategy": *"full"' "$T/out.json"
+ok "$J" command=compare model="$T/m.safetensors" parameters.strategies.0=full parameters.seeds=1 \
+   parameters.training.steps=15 -k strategies tables.strategies.rows.0.val_end_mean < "$T/out.json"
 
 # Bad input: one line, exit 2.
 bad() { refuses "^wscope: " run "$@"; }

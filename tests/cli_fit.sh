@@ -9,23 +9,33 @@ M="$T/m.safetensors"
 
 # Default: every 2-D weight matrix (tok_emb, pos_emb, c_attn, c_proj, mlp.0, mlp.2), no biases.
 "$W" fit "$M" --json > "$T/all.json"
-ok "$B/tests/json_check" 0.tensor=tok_emb.weight 0.rows=40 0.cols=32 0.K=4 0.mode=free 0.r2 0.mse \
-   0.compression 0.centre_linearity 0.nonconverged 0.degenerate 5.tensor=blocks.0.mlp.2.weight < "$T/all.json"
+ok "$B/tests/json_check" command=fit model="$M" parameters.k=4 parameters.mode=free parameters.rows=all \
+   parameters.tensor parameters.all_tensors=false -k fits -r tables.fits.rows 0.name=tok_emb.weight 0.shape.0=40 0.shape.1=32 \
+   0.role=embed 0.K=4 0.mode=free 0.r2 0.mse 0.compression 0.centre_linearity 0.nonconverged 0.degenerate \
+   5.name=blocks.0.mlp.2.weight 5.role=mlp_down@0 5.layer=0 < "$T/all.json"
+# No run-to-run varying column unless asked: the same fit prints the same bytes.
+"$W" fit "$M" --json > "$T/again.json"
+ok cmp -s "$T/all.json" "$T/again.json"
+ok sh -c "! grep -q seconds '$T/all.json'"
+"$W" fit "$M" --tensor pos_emb.weight --timing --csv > "$T/t.csv"
+ok sh -c "head -1 '$T/t.csv' | grep -q ',seconds$'"
 ok sh -c "! grep -q '\"bias\\|ln' '$T/all.json'"
 ok sh -c "! grep -q 'NaN\\|nan' '$T/all.json'"
 
 # A pattern, K, a sample of rows, L2.
 "$W" fit "$M" --tensor 'blocks.0.mlp.0.*' --k 3 --rows 20 --level 2 --json > "$T/l2.json"
-ok "$B/tests/json_check" 0.tensor=blocks.0.mlp.0.weight 0.rows=128 0.cols=32 0.fitted=20 0.K=3 \
-   0.compression 0.l2_r2_params 0.l2_r2_rows 0.l2_compression < "$T/l2.json"
-# compression n/(3K) = 32/9; L2: 20 rows · 32 / (3K · 3G) = 640/81
-ok sh -c "grep -q '\"compression\": 3.5555555555555' '$T/l2.json'"
-ok sh -c "grep -q '\"l2_compression\": 7.901234567901' '$T/l2.json'"
-ok sh -c "! grep -q '\"tensor\": \"tok' '$T/l2.json'"
+ok "$B/tests/json_check" parameters.tensor.0="blocks.0.mlp.0.*" parameters.k=3 parameters.rows=20 parameters.level=2 \
+   parameters.g=3 -r tables.fits.rows 0.name=blocks.0.mlp.0.weight 0.shape.0=128 0.shape.1=32 0.fitted=20 \
+   0.K=3 0.compression 0.l2_r2_params 0.l2_r2_rows 0.l2_compression < "$T/l2.json"
+# compression n/(3K) = 32/9; L2: 20 rows · 32 / (3K · 3G) = 640/81 (shortest float32 forms)
+ok sh -c "grep -q '\"compression\": 3.5555556,' '$T/l2.json'"
+ok sh -c "grep -q '\"l2_compression\": 7.9012346}' '$T/l2.json'"
+ok sh -c "! grep -q '\"name\": \"tok' '$T/l2.json'"
 
 # Free fits have 3K parameters per row, the grid K: free R² must be higher.
-free=$("$W" fit "$M" --tensor tok_emb.weight --csv | awk -F, 'NR==2 {print $7}')
-grid=$("$W" fit "$M" --tensor tok_emb.weight --csv --mode grid | awk -F, 'NR==2 {print $7}')
+# (CSV columns: name, role, shape, layer, fitted, K, mode, r2 ...)
+free=$("$W" fit "$M" --tensor tok_emb.weight --csv | awk -F, 'NR==2 {print $8}')
+grid=$("$W" fit "$M" --tensor tok_emb.weight --csv --mode grid | awk -F, 'NR==2 {print $8}')
 ok awk -v f="$free" -v g="$grid" 'BEGIN { exit !(f > g && g > 0 && f < 1) }'
 
 # Any 2-D tensor whatever its name; 1-D tensors are not matrices.
@@ -36,16 +46,18 @@ ok grep -q "selects no 2-D tensor" "$T/err"
 # Per-row parameters: CSV (header + one line per row) and JSON, written atomically.
 "$W" fit "$M" --tensor 'blocks.0.attn.c_proj.weight' --k 2 --rows-out "$T/rows.csv" > /dev/null
 ok test "$(wc -l < "$T/rows.csv")" -eq 33
-ok grep -q "^tensor,row,status,r2,mse,iters,nfev,A0,mu0,sigma0,A1,mu1,sigma1$" "$T/rows.csv"
+ok grep -q "^name,row,status,r2,mse,iters,nfev,A0,mu0,sigma0,A1,mu1,sigma1$" "$T/rows.csv"
 "$W" fit "$M" --tensor 'pos_emb.weight' --mode grid --rows-out "$T/rows.json" > /dev/null
-ok "$B/tests/json_check" 0.tensor=pos_emb.weight 0.row=0 0.status=grid 0.mu0=6.4 0.sigma3=8 7.row=7 < "$T/rows.json"
+ok "$B/tests/json_check" command=fit parameters.mode=grid -k rows -r tables.rows.rows 0.name=pos_emb.weight \
+   0.row=0 0.status=grid 0.mu0=6.4 0.sigma3=8 7.row=7 < "$T/rows.json"
 ok test -z "$(ls "$T" | grep '\.tmp')"
 
 # Eigenvalues of EᵀE (a header line, then one per line): centre_ev_r for the
 # matrices with as many columns (32), null for the others (mlp.2: 128).
 { echo lambda; i=0; while [ $i -lt 32 ]; do echo "$(( (i * 7) % 32 )).5"; i=$((i + 1)); done; } > "$T/eig.csv"
 "$W" fit "$M" --eig "$T/eig.csv" --json > "$T/eig.json"
-ok "$B/tests/json_check" 0.tensor=tok_emb.weight 0.centre_ev_r 5.tensor=blocks.0.mlp.2.weight 5.centre_ev_r=null < "$T/eig.json"
+ok "$B/tests/json_check" parameters.eig="$T/eig.csv" -r tables.fits.rows 0.name=tok_emb.weight 0.centre_ev_r \
+   5.name=blocks.0.mlp.2.weight 5.centre_ev_r=null < "$T/eig.json"
 ok sh -c "! grep -q centre_ev_r '$T/all.json'"
 printf '1\n2\nx\n' > "$T/bad.csv"
 "$W" fit "$M" --eig "$T/bad.csv" > "$T/out" 2> "$T/err"

@@ -13,7 +13,7 @@ ok grep -q "n_layer=1 n_head=2 n_embd=8 vocab_size=11 block_size=6 tied=yes bias
 "$W" info "$F/ckpt_compiled.pt" --json --no-stats > "$T/info.json"
 ok "$B/tests/json_check" config.n_head=2 config.tied=true < "$T/info.json"
 "$W" info "$F/arr_f4.npy" > "$T/npy.txt"
-ok grep -q "^arr_f4 .*3x5 *F32" "$T/npy.txt"
+ok grep -q "^arr_f4 .*3x5 .*F32" "$T/npy.txt"
 
 rm -f /tmp/wscope-formats-pwned
 for f in evil_system evil_eval legacy scripted big_endian; do

@@ -51,7 +51,7 @@ ok grep -qF 'w\x1b[2Jx' "$T/out"
 capped 0 "$W" info "$H/nonutf8_name.pt"
 ok grep -qF 'w\xff\xfe' "$T/out"
 capped 0 "$W" info --json "$H/nonutf8_name.pt"     # escaped, not dropped
-ok "$J" tensors.0.name < "$T/out"
+ok "$J" tables.tensors.rows.0.name < "$T/out"
 ok grep -qF '"name": "w\\xff\\xfe"' "$T/out"
 capped 0 "$W" info --json "$H/esc_name.pt"         # valid UTF-8: JSON escapes it itself
 ok grep -qF '"name": "w\u001B[2Jx"' "$T/out"

@@ -7,13 +7,21 @@ set -u
 "$W" init --layers 2 --d 16 --heads 4 --vocab 30 --block 8 --tied -o "$T/m.safetensors"
 ok test -s "$T/m.safetensors"
 "$W" info "$T/m.safetensors" --json > "$T/info.json"
-ok "$B/tests/json_check" config.n_layer=2 config.n_head=4 config.n_embd=16 config.vocab_size=30 \
-   config.block_size=8 config.tied=true tensors.0.name=tok_emb.weight tensors.0.fro_norm \
-   tensors.0.std tensors.0.mean tensors.0.kind=network n_params=7200 n_tensors=28 n_params_state=0 \
-   n_tensors_buffers=0 < "$T/info.json"
+ok "$B/tests/json_check" command=info model="$T/m.safetensors" parameters.stats=true config.n_layer=2 \
+   config.n_head=4 config.n_embd=16 config.vocab_size=30 config.block_size=8 config.tied=true \
+   n_params=7200 n_tensors=28 n_params_state=0 n_tensors_buffers=0 -k tensors -r tables.tensors.rows \
+   0.name=tok_emb.weight 0.fro_norm 0.std 0.mean 0.kind=network 0.shape.0=30 0.shape.1=16 0.role=embed \
+   0.layer=null 2.role=ln1@0 3.role=ln1.b@0 3.bias=true 3.layer=0 < "$T/info.json"
 "$W" info "$T/m.safetensors" --json --no-stats > "$T/nostats.json"
-ok "$B/tests/json_check" tensors.0.name=tok_emb.weight < "$T/nostats.json"
+ok "$B/tests/json_check" parameters.stats=false tables.tensors.rows.0.name=tok_emb.weight < "$T/nostats.json"
 ok sh -c "! grep -q fro_norm '$T/nostats.json'"
+# CSV: the same table, floats in their shortest form (no 17-digit noise).
+"$W" info "$T/m.safetensors" --csv > "$T/info.csv"
+ok test "$(head -1 "$T/info.csv")" = "name,role,kind,layer,bias,shape,transposed,dtype,params,mean,std,min,max,fro_norm,zero_frac,nan,inf"
+ok grep -q "^tok_emb.weight,embed,network,,false,30x16,false,F32,480,-\?[0-9.e-]*," "$T/info.csv"
+ok sh -c "! tr -d . < '$T/info.csv' | grep -Eq '[1-9][0-9]{9}'"   # at most 9 significant digits
+n=$(sed -n 's/.*"n_tensors": \([0-9]*\).*/\1/p' "$T/info.json")
+ok test "$(wc -l < "$T/info.csv")" -eq $((n + 1))
 "$W" info "$T/m.safetensors" > "$T/info.txt"
 ok grep -q "n_layer=2 n_head=4 n_embd=16 vocab_size=30 block_size=8 tied=yes" "$T/info.txt"
 ok grep -q "blocks.1.mlp.2.weight" "$T/info.txt"
@@ -40,7 +48,8 @@ ok grep -q "multiple of heads" "$T/err"
 ok grep -q "^wscope " "$T/v"
 ok grep -q "blas_threads=" "$T/v"
 # The reference fixture (written by numpy) lists through the CLI too.
-"$W" info "$S/tests/fixtures/ref_numpy.safetensors" --json | "$B/tests/json_check" tensors.0.name n_params=32
+"$W" info "$S/tests/fixtures/ref_numpy.safetensors" --json | "$B/tests/json_check" tables.tensors.rows.0.name \
+    n_params=32
 ok test $? -eq 0
 
 # An HF GPT-2 file says nothing about n_head: training and eval say so, and

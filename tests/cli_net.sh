@@ -17,10 +17,11 @@ ok grep -q "^(model) .* model .* ok" "$T/out"
 ok sh -c "! grep -q optim '$T/out'"
 ok grep -q "training state left out (0 tensors in BASE, 53 in TUNED; --all-tensors" "$T/err"
 "$W" drift "$CK" "$N/tuned.safetensors" --json > "$T/json" 2> /dev/null
-ok "$J" base="$CK" drift.28.name=layer\ 0 drift.30.name=\(model\) drift.30.mean_cos unmatched < "$T/json"
-ok sh -c "! $J unmatched.0 < '$T/json'"   # none on one side only
+ok "$J" model="$CK" -r tables.drift.rows 28.name=layer\ 0 30.name=\(model\) 30.mean_cos -r tables.unmatched \
+   rows < "$T/json"
+ok sh -c "! $J tables.unmatched.rows.0 < '$T/json'"   # none on one side only
 "$W" drift "$CK" "$N/tuned.safetensors" --all-tensors --json > "$T/json" 2> "$T/err"
-ok "$J" unmatched.52.in=tuned "unmatched.0.kind=training state" < "$T/json"
+ok "$J" parameters.all_tensors=true -r tables.unmatched.rows 52.in=tuned "0.kind=training state" < "$T/json"
 ok grep -q "53 tensors only in TUNED: grid.A._orig_mod.transformer.h.1.attn.c_proj.weight, " "$T/err"
 # nanoGPT ckpt.pt against an HF folder of the same network: by role and layer,
 # Conv1D transposed; the legacy masks are buffers, compared with --all-tensors.

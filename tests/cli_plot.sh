@@ -71,7 +71,7 @@ ok test "$(head -1 "$T/d.csv")" = "series,x,y"
 ok test "$(wc -l < "$T/d.csv")" -eq 17
 ok grep -q '^series 0,15,' "$T/d.csv"
 "$W" plot "$M" --tensor $E --heatmap -o "$T/d.png" --data "$T/d.json"; ok test $? -eq 0
-ok "$B/tests/json_check" 0.row=0 0.col=0 639.row=39 639.col=15 639.value < "$T/d.json"
+ok "$B/tests/json_check" command=plot model="$M" -r tables.data.rows 0.row=0 0.col=0 639.row=39 639.col=15 639.value < "$T/d.json"
 "$W" plot "$M" --tensor $E --row 5 -o "$T/d2.png" --data "$T/no/dir/d.csv" 2> "$T/err"
 ok test $? -eq 2
 ok grep -q "^wscope: $T/no/dir/d.csv: " "$T/err"

@@ -12,16 +12,20 @@ set -u
 
 # spectrum: 16 eigenvalues, descending, decay starts at 1.
 "$W" spectrum "$T/a.safetensors" --json > "$T/s.json"
-ok "$J" 0.i=0 0.decay=1 15.i=15 0.lambda 0.sv 0.pair < "$T/s.json"
-ok sh -c "! '$J' 16.i < '$T/s.json' 2>/dev/null"
+ok "$J" command=spectrum model="$T/a.safetensors" parameters.rule=spacing parameters.alpha=0.01 parameters.top=null \
+   parameters.energy=false parameters.embedding=tok_emb.weight -k eigenvalues \
+   -r tables.eigenvalues.rows 0.i=0 0.decay=1 15.i=15 0.lambda 0.sv 0.pair < "$T/s.json"
+ok sh -c "! '$J' tables.eigenvalues.rows.16.i < '$T/s.json' 2>/dev/null"
+ok "$J" tables.pairs.description tables.pairs.rows < "$T/s.json"
 "$W" spectrum "$T/a.safetensors" --csv > "$T/s.csv"
 ok test "$(head -1 "$T/s.csv")" = "i,lambda,sv,decay,spacing,gap_p,pair,pair_gap"
 ok test "$(wc -l < "$T/s.csv")" -eq 17
 "$W" spectrum "$T/a.safetensors" --top 3 > "$T/s.txt"
 ok grep -q "16 eigenvalues of EᵀE" "$T/s.txt"
 "$W" spectrum "$T/a.safetensors" --energy --json > "$T/e.json"
-ok "$J" 0.name=tok_emb.weight 0.projected=rows 0.comps50 0.comps90 0.status=ok < "$T/e.json"
-ok grep -q '"name": "blocks.0.mlp.2.weight", "role": "mlp_down@0", "shape": "16x64", "projected": "columns"' "$T/e.json"
+ok "$J" parameters.energy=true -k energy -r tables.energy.rows 0.name=tok_emb.weight 0.projected=rows \
+   0.comps50 0.comps90 0.status=ok < "$T/e.json"
+ok grep -q '"name": "blocks.0.mlp.2.weight", "role": "mlp_down@0", "shape": \[16, 64\], "layer": 0, "projected": "columns"' "$T/e.json"
 refuses "--tol" "$W" spectrum "$T/a.safetensors" --tol 2
 refuses "--alpha" "$W" spectrum "$T/a.safetensors" --alpha 0
 refuses "give one" "$W" spectrum "$T/a.safetensors" --alpha 0.05 --tol 0.01
@@ -29,7 +33,9 @@ refuses "give one" "$W" spectrum "$T/a.safetensors" --alpha 0.05 --tol 0.01
 # tokens on 16 columns leave no null space, 8 tokens on 16 leave 8 cut.
 P="$S/tests/fixtures/planted_pair.safetensors"
 "$W" spectrum "$P" --json > "$T/pp.json"
-ok "$J" 3.pair=3-4 4.pair=3-4 10.pair=10-11 11.pair=10-11 "2.pair=null" "5.pair=null" < "$T/pp.json"
+ok "$J" -r tables.eigenvalues.rows 3.pair=3-4 4.pair=3-4 10.pair=10-11 11.pair=10-11 "2.pair=null" \
+   "5.pair=null" -r tables.pairs.rows 0.i=3 0.j=4 0.p 1.i=10 1.gap < "$T/pp.json"
+ok sh -c "! '$J' tables.pairs.rows.2 < '$T/pp.json' 2>/dev/null"
 ok test "$(grep -c '"pair": "' "$T/pp.json")" -eq 4
 "$W" spectrum "$P" > "$T/pp.txt"
 ok grep -q "32 eigenvalues of EᵀE, 2 pairs (p ≤ 0.01, Bonferroni over 31 gaps)" "$T/pp.txt"
@@ -45,24 +51,29 @@ ok grep -q "8 eigenvalues in the numerical null space (rank 8): no spacing test"
 
 # pr: one row per matrix plus the global amplitude row.
 "$W" pr "$T/a.safetensors" --json > "$T/p.json"
-ok "$J" 0.name=tok_emb.weight 0.pr 0.pc1_pct 0.comps95 0.stable_rank 0.amp_pr 0.amp_kurtosis \
-   0.status=ok "11.name=(all layers)" 11.amp_pr < "$T/p.json"
+ok "$J" command=pr parameters.centred=true parameters.k=8 parameters.amp=true -k layers -r tables.layers.rows \
+   0.name=tok_emb.weight 0.pr 0.pc1_pct 0.comps95 0.stable_rank 0.amp_pr 0.amp_kurtosis \
+   0.status=ok "11.name=(all layers)" 11.amp_pr 11.pr=null < "$T/p.json"
 "$W" pr "$T/a.safetensors" --uncentred --no-amp --csv > "$T/p.csv"
 ok test "$(wc -l < "$T/p.csv")" -eq 12
-ok grep -q "^blocks.1.mlp.2.weight,mlp_down@1,16x64," "$T/p.csv"
+ok grep -q "^blocks.1.mlp.2.weight,mlp_down@1,16x64,1," "$T/p.csv"
 refuses "--k" "$W" pr "$T/a.safetensors" --k 0
 
 # drift: identical models, then two seeds.
 "$W" drift "$T/a.safetensors" "$T/a.safetensors" --json > "$T/d0.json"
-ok "$J" drift.0.name=tok_emb.weight drift.0.rms=0 drift.0.relative=0 drift.0.cosine=1 drift.0.kind=tensor \
-  "drift.31.name=(model)" drift.31.mean_cos=1 < "$T/d0.json"
-ok grep -q '"name": "layer 1", "role": "@1", "shape": null, "kind": "layer", "rms": 0' "$T/d0.json"
+ok "$J" command=drift model="$T/a.safetensors" tuned="$T/a.safetensors" parameters.all_tensors=false \
+   -k drift -r tables.drift.rows 0.name=tok_emb.weight 0.rms=0 0.relative=0 0.cosine=1 0.kind=tensor \
+   "31.name=(model)" 31.mean_cos=1 -r tables.unmatched 'rows' < "$T/d0.json"
+ok grep -q '"name": "layer 1", "role": "@1", "shape": null, "layer": 1, "kind": "layer", "rms": 0' "$T/d0.json"
 "$W" drift "$T/a.safetensors" "$T/b.safetensors" --csv > "$T/d1.csv"
-ok grep -q '^(model),,,model,0\.0' "$T/d1.csv"
+ok grep -q '^(model),,,,model,0\.0' "$T/d1.csv"
 # A layer more, or another width: notes, and what corresponds is compared.
 "$W" drift "$T/a.safetensors" "$T/c.safetensors" > "$T/out" 2> "$T/err"
 ok test $? -eq 0
 ok grep -q "12 tensors only in TUNED: blocks.2.ln1.weight, blocks.2.ln1.bias" "$T/err"
+"$W" drift "$T/a.safetensors" "$T/c.safetensors" --json > "$T/dc.json"
+ok "$J" -k unmatched -r tables.unmatched.rows 0.name=blocks.2.ln1.weight 0.in=tuned 0.kind=network \
+   11.in=tuned < "$T/dc.json"
 "$W" drift "$T/a.safetensors" "$T/d.safetensors" > "$T/out" 2> "$T/err"
 ok test $? -eq 0
 ok grep -q "^tok_emb.weight .* shape 40x16 vs 40x32" "$T/out"
@@ -70,12 +81,13 @@ refuses "drift: give BASE and TUNED (see wscope drift --help)" "$W" drift "$T/a.
 
 # basis: the whole basis keeps everything.
 "$W" basis "$T/a.safetensors" --k 16 --json > "$T/b.json"
-ok "$J" 0.name=tok_emb.weight 0.share=1 < "$T/b.json"
+ok "$J" command=basis parameters.k=16 parameters.corpus=null -k basis tables.basis.rows.0.name=tok_emb.weight \
+   tables.basis.rows.0.share=1 < "$T/b.json"
 "$W" basis "$T/a.safetensors" --json > "$T/b32.json" 2> "$T/err"
 ok test $? -eq 2
 ok grep -q "more than d_model 16" "$T/err"
 "$W" basis "$T/a.safetensors" --k 4 --csv > "$T/b.csv"
-ok test "$(head -1 "$T/b.csv")" = "name,role,shape,projected,share,status"
+ok test "$(head -1 "$T/b.csv")" = "name,role,shape,layer,projected,share,status"
 
 # basis --corpus: a text through the model's own tokenizer (a model made by
 # train --init carries one), a nanoGPT .bin of token ids, and the errors.
@@ -83,10 +95,11 @@ printf 'the cat sat on the mat . the dog sat on the log . a cat and a dog .\n' >
 "$W" train --init --layers 2 --d 16 --heads 2 --block 8 --data "$T/c.txt" --steps 1 --batch 1 \
   --seq 4 --out "$T/tok.safetensors" > /dev/null 2>&1
 "$W" basis "$T/tok.safetensors" --k 4 --corpus "$T/c.txt" --json > "$T/bc.json"
-ok "$J" 2.role=qkv@0 2.qk_ete_cos 6.role=qkv@1 6.qk_ete_cos 0.qk_ete_cos=null < "$T/bc.json"
+ok "$J" parameters.corpus="$T/c.txt" -k basis -r tables.basis.rows 2.role=qkv@0 2.qk_ete_cos 6.role=qkv@1 \
+   6.qk_ete_cos 0.qk_ete_cos=null < "$T/bc.json"
 printf '\001\000\002\000\003\000\001\000\002\000\005\000' > "$T/c.bin"
 "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.bin" --csv > "$T/bb.csv"
-ok grep -q "^blocks.1.attn.c_attn.weight,qkv@1,48x16,rows,0\.[0-9]*,-\?0\.[0-9]*,ok$" "$T/bb.csv"
+ok grep -q "^blocks.1.attn.c_attn.weight,qkv@1,48x16,1,rows,0\.[0-9]*,-\?0\.[0-9]*,ok$" "$T/bb.csv"
 refuses "no tokenizer" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.txt"
 printf '\001\000\377\000' > "$T/big.bin"
 refuses "$T/big.bin" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/big.bin"

@@ -36,6 +36,15 @@ replay "$T/pol.csv" "$F/seq_policy_losses.txt" \
 # eval: the mean loss over the windows k*T, as PyTorch computes it.
 got=$("$W" eval "$F/seq_model.safetensors" --data "$F/seq.bin" --seq 16 --batch 5 | awk '{ print $2 }')
 ok close "$got" "$(cat "$F/seq_eval.txt")" 1e-5
+# The same as a document (wscope(1), OUTPUT FORMATS) and as CSV.
+"$W" eval "$F/seq_model.safetensors" --data "$F/seq.bin" --seq 16 --batch 5 --json > "$T/eval.json"
+ok "$B/tests/json_check" command=eval model="$F/seq_model.safetensors" parameters.data.0="$F/seq.bin" \
+   parameters.seq=16 parameters.batch=5 -k eval -r tables.eval.rows 0.loss 0.perplexity 0.windows 0.tokens \
+   < "$T/eval.json"
+jl=$(sed -n 's/.*"loss": \([0-9.e+-]*\).*/\1/p' "$T/eval.json")
+ok close "$jl" "$(cat "$F/seq_eval.txt")" 1e-5
+"$W" eval "$F/seq_model.safetensors" --data "$F/seq.bin" --seq 16 --batch 5 --csv > "$T/eval.csv"
+ok test "$(head -1 "$T/eval.csv")" = "loss,perplexity,windows,tokens"
 
 # 2. --init builds a tokenizer from text, trains, saves; eval reads it back.
 cat > "$T/a.txt" <<'TXT'

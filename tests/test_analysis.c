@@ -48,6 +48,7 @@ static void check_layers(void)
         if (!strcmp(nm, "blocks.0.attn.c_proj.weight")) {
             CHECK(r->pr.status == WS_AS_ZERO && r->amp.status == WS_AS_ZERO);
             CHECK(r->energy.status == WS_AS_ZERO && isnan(r->share));
+            CHECK(r->esd.status == WS_AS_ZERO && r->null[WS_LS_PR][WS_NULL_PERM].n == 0);
         } else if (!strcmp(nm, "blocks.1.mlp.0.weight")) {
             CHECK(r->pr.status == WS_AS_NONFINITE && isnan(r->pr.pr));
             CHECK(r->amp.status == WS_AS_NONFINITE);
@@ -62,9 +63,22 @@ static void check_layers(void)
             CHECK(r->energy_transposed == (r->t->role == WS_ROLE_MLP_DOWN));
             if (r->t->layer >= 0)
                 amp_rows += r->t->rows;
+            /* The ESD, the white-noise expectations and the nulls of every
+             * statistic, both families. */
+            CHECK(r->esd.status == WS_AS_OK && r->esd.n == (r->t->rows < 16 ? r->t->rows : 16) &&
+                  isfinite(r->esd.alpha_hat));
+            CHECK(r->pr_mp > 1 && r->pr_mp < 16 && r->pc1_mp > 0 && r->pc1_mp < 1);
+            for (int st = 0; st < WS_LS_COUNT; st++)
+                for (int f = 0; f < WS_NULL_NFAM; f++)
+                    CHECKF(r->null[st][f].n == WS_NULL_N_DEFAULT, "%s: statistic %d family %d: %d draws",
+                           nm, st, f, r->null[st][f].n);
+            CHECK(isfinite(r->null[WS_LS_PR][WS_NULL_GAUSS].z) && isfinite(r->null[WS_LS_AMP_PR][WS_NULL_PERM].z));
         }
     }
     CHECK(a->amp_global.status == WS_AS_OK && a->amp_global.rows == amp_rows);
+    for (int f = 0; f < WS_NULL_NFAM; f++)
+        CHECK(a->amp_global_null[WS_LS_AMP_PR][f].n == WS_NULL_N_DEFAULT &&
+              isfinite(a->amp_global_null[WS_LS_AMP_PR][f].z));
     /* Cached: asking again computes nothing (progress total stays 0). */
     ws_progress p;
     ws_progress_init(&p, 0);
@@ -83,7 +97,16 @@ static void check_worker_and_cancel(void)
     CHECK(ws_analysis_wait(a, &e) == 0);
     CHECK(ws_analysis_finished(a));
     CHECK(a->have == (WS_AN_PR | WS_AN_SPECTRUM));
+    /* The spectrum, the matrices, then the null draws. */
+    CHECK(atomic_load(&a->prog.done) == atomic_load(&a->prog.total) && a->prog.total > a->n + 1);
+    ws_analysis_free(a);
+    ws_analysis_opts o;
+    ws_analysis_opts_default(&o);
+    o.null.n = 0;
+    a = ws_analysis_new(m, &o, &e);
+    CHECK(ws_analysis_start(a, WS_AN_PR | WS_AN_SPECTRUM, &e) == 0 && ws_analysis_wait(a, &e) == 0);
     CHECK(atomic_load(&a->prog.done) == atomic_load(&a->prog.total) && a->prog.total == a->n + 1);
+    CHECK(a->mats[0].null[WS_LS_PR][WS_NULL_GAUSS].n == 0);
 
     ws_progress p;
     ws_progress_init(&p, 0);

@@ -572,7 +572,7 @@ static void test_files(void)
     CHECK(ws_figure_save(f, "/nonexistent-dir/x.svg", &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "cannot create");
     /* The numbers behind the figure, as CSV. */
-    CHECKF(ws_figure_export_data(f, tmp("data.csv"), &e) == 0, "%s", e.msg);
+    CHECKF(ws_figure_export_data(f, NULL, tmp("data.csv"), &e) == 0, "%s", e.msg);
     char line[128];
     int lines = 0, rise_end = 0;
     fp = fopen(tmp("data.csv"), "r");

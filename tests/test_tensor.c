@@ -89,37 +89,6 @@ static void test_stats(void)
     ws_model_free(m);
 }
 
-static void test_table(void)
-{
-    ws_table *t = ws_table_new();
-    int a = ws_table_col(t, "name", NULL), b = ws_table_col(t, "value", "%.2f");
-    int r0 = ws_table_row(t), r1 = ws_table_row(t), r2 = ws_table_row(t);
-    ws_table_str(t, r0, a, "x,\"y\"");
-    ws_table_num(t, r0, b, 2.5);
-    ws_table_str(t, r1, a, "z");
-    ws_table_num(t, r1, b, NAN);
-    ws_table_str(t, r2, a, "w");
-    ws_table_num(t, r2, b, -1);
-    char *buf;
-    size_t len;
-    FILE *fp = open_memstream(&buf, &len);
-    ws_table_write_csv(t, fp);
-    fclose(fp);
-    CHECK(!strcmp(buf, "name,value\n\"x,\"\"y\"\"\",2.5\nz,\nw,-1\n"));
-    free(buf);
-    fp = open_memstream(&buf, &len);
-    ws_table_write_json(t, fp);
-    fclose(fp);
-    CHECK_STR_CONTAINS(buf, "{\"name\": \"z\", \"value\": null}");
-    CHECK_STR_CONTAINS(buf, "\"x,\\\"y\\\"\"");
-    free(buf);
-    ws_table_sort(t, b, 0);
-    char tb[64];
-    CHECK(!strcmp(ws_table_cell_text(t, 0, a, tb, sizeof tb), "w"));
-    CHECK(!strcmp(ws_table_cell_text(t, 2, a, tb, sizeof tb), "z")); /* NaN last */
-    ws_table_free(t);
-}
-
 static void test_rng(void)
 {
     ws_rng a, b;
@@ -142,7 +111,6 @@ int main(void)
 {
     test_half();
     test_stats();
-    test_table();
     test_rng();
     return check_done();
 }

@@ -149,19 +149,52 @@ def compare(ws_csv, d):
     print("compare: %d strategies agree" % len(table))
 
 
+RAW = {"F32": (np.uint32, torch.int32), "F16": (np.uint16, torch.int16), "BF16": (np.uint16, torch.int16),
+       "F64": (np.uint64, torch.int64)}
+
+
+def raw_safetensors(path):
+    """name -> (dtype, the elements' bits as unsigned integers, shaped)."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        body = f.read()
+    header.pop("__metadata__", None)
+    out = {}
+    for name, h in header.items():
+        a, b = h["data_offsets"]
+        out[name] = (h["dtype"], np.frombuffer(body[a:b], dtype=RAW[h["dtype"]][0]).reshape(h["shape"]))
+    return out
+
+
+def nanogpt_keys(args):
+    """The parameters of nanoGPT's GPT for these model_args, in its order."""
+    keys = ["transformer.wte.weight", "transformer.wpe.weight"]
+    for layer in range(args["n_layer"]):
+        for part in ("ln_1", "attn.c_attn", "attn.c_proj", "ln_2", "mlp.c_fc", "mlp.c_proj"):
+            keys += ["transformer.h.%d.%s.%s" % (layer, part, s) for s in ("weight", "bias")[:1 + args["bias"]]]
+    return keys + ["transformer.ln_f.%s" % s for s in ("weight", "bias")[:1 + args["bias"]]] + ["lm_head.weight"]
+
+
 def pt(path, source):
     ck = torch.load(path, map_location="cpu", weights_only=True)
-    src, meta = script.read_safetensors(source)
-    sd = ck["model"]
-    n = 0
-    for name, w in src.items():
-        hits = [k for k, v in sd.items() if v.shape == torch.Size(w.shape) and
-                np.array_equal(v.numpy().view(np.uint32), np.ascontiguousarray(w).view(np.uint32))]
+    sd, args = ck["model"], ck["model_args"]
+    if list(sd) != nanogpt_keys(args):
+        fail("%s: keys %s are not nanoGPT's %s" % (path, list(sd), nanogpt_keys(args)))
+    if not isinstance(ck["iter_num"], int) or ck["best_val_loss"].dim() != 0:
+        fail("%s: iter_num %r best_val_loss %r" % (path, ck["iter_num"], ck["best_val_loss"]))
+    bits = {k: v.view(RAW[{torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
+                           torch.float64: "F64"}[v.dtype]][1]).numpy() for k, v in sd.items()}
+    for name, (dt, w) in raw_safetensors(source).items():
+        hits = [k for k, b in bits.items() if b.dtype.itemsize == w.dtype.itemsize and
+                (np.array_equal(b.view(w.dtype), w) or (w.ndim == 2 and np.array_equal(b.view(w.dtype), w.T)))]
         if not hits:
-            fail("%s: no tensor equals %s bit for bit" % (path, name))
-        n += 1
-    print("%s: %d tensors bit for bit, keys %s ..." % (path, n, ", ".join(list(sd)[:3])))
-    return ck
+            fail("%s: no tensor equals %s (%s) bit for bit" % (path, name, dt))
+    tied = "lm_head.weight" not in [k for k in raw_safetensors(source)] and "head.weight" not in raw_safetensors(source)
+    if tied and sd["lm_head.weight"].data_ptr() != sd["transformer.wte.weight"].data_ptr():
+        fail("%s: the tied head is not the embedding's storage" % path)
+    print("%s: %d tensors bit for bit under nanoGPT's names (%s)" % (path, len(sd), ", ".join(
+        sorted({str(v.dtype)[6:] for v in sd.values()}))))
 
 
 def main():

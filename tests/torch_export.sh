@@ -6,8 +6,9 @@
 # every policy, both samplings, the layouts (ours, HF Conv1D with a tied
 # head, nanoGPT without biases), tanh GELU, constant schedule. `torchrun
 # --nproc_per_node 2` (gloo on loopback) gives the losses of one process
-# with the same global batch; ckpt.pt loads with weights_only=True; the
-# jobs of compare --export give compare's table.
+# with the same global batch; ckpt.pt and wscope's .pt writer load with
+# weights_only=True, bit for bit; the jobs of compare --export give
+# compare's table.
 set -u
 . "${WS_SRCDIR:-.}/tests/lib.sh"
 PY=/usr/bin/python3
@@ -48,14 +49,31 @@ ok test "$(awk -F, 'NR > 1 { printf "%s ", $7 }' "$T/hf/log.csv")" = "2 2 4 6 6 
 # nanoGPT's checkpoint beside final.safetensors, the tied and untied head
 ok $CHECK ckpt "$T/hf"
 ok $CHECK ckpt "$T/policies"
+ok $CHECK pt "$T/nobias/ckpt.pt" "$T/nobias/final.safetensors"
+
+# wscope's .pt writer: torch reads it with weights_only=True, under nanoGPT's
+# names, bit for bit: F32, F16 and BF16 tensors, Conv1D weights transposed,
+# a tied head (tests/test_ptwrite writes the file and its source) ...
+"$B/tests/test_ptwrite" "$T"
+ok $CHECK pt "$T/hf.pt" "$T/hf.safetensors"
+# ... and train --out FILE.pt, the weights of the same run as --out FILE.safetensors
+set -- "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 3 --batch 4 --seq 16 --threads 1
+"$W" train "$@" --out "$T/run.pt" > /dev/null 2>&1
+ok test $? -eq 0
+"$W" train "$@" --out "$T/run.safetensors" --weights-only > /dev/null 2>&1
+ok $CHECK pt "$T/run.pt" "$T/run.safetensors"
 
 # torchrun: two processes of B/2 windows each give one process's losses.
 # (--redirects 1 --tee 1: Debian's torchrun 1.13 under Python 3.11 fails on
 # its default "0", which that Python's Flag enum no longer iterates.)
+# A free port of its own: other test runs may be using torchrun's default.
 cp "$T/policies/log.csv" "$T/one.csv"
-torchrun --redirects 1 --tee 1 --nproc_per_node 2 "$T/policies/train.py" --device cpu \
-    > "$T/ddp.out" 2>&1
-ok test $? -eq 0
+port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+torchrun --master_addr 127.0.0.1 --master_port "$port" --redirects 1 --tee 1 --nproc_per_node 2 \
+    "$T/policies/train.py" --device cpu > "$T/ddp.out" 2>&1
+rc=$?
+ok test $rc -eq 0
+[ $rc -eq 0 ] || tail -20 "$T/ddp.out" >&2
 ok $CHECK logs "$T/one.csv" "$T/policies/log.csv"
 ok $CHECK runs "$T/policies.csv" "$T/policies/log.csv" "$T/policies.safetensors" "$T/policies/final.safetensors"
 # three processes do not divide B = 4: refused

@@ -15,9 +15,13 @@ wait_for "tok_emb.weight"
 keys F
 wait_for "fits: 11 matrices, K=4, free"
 wait_for "11 of 11 matrices fitted; sorted by model order" 60
-wait_for "mlp_down@1 mlp.2.weight"
+wait_for "mlp_down@1"   # the role column tells the layers apart
+screen | grep -q "blocks.1.mlp.2.weight  *mlp_down@1 " || fail "no row blocks.1.mlp.2.weight mlp_down@1"
 keys s
-wait_for "sorted by R2"
+wait_for "sorted by R2 (descending)"   # the most first: the column says higher is more
+wait_for "R2: pooled R^2"              # the selected column's description
+keys s
+wait_for "sorted by R2 (ascending)"
 # mlp.2 rows are 256 long against 64: the lowest R2 sorts first.
 screen | sed -n 3p | grep -q "mlp.2.weight" || fail "lowest R2 is not an mlp.2 row"
 keys m

@@ -46,7 +46,8 @@ wait_for "wte.weight"
 keys D
 wait_for "mean cos"
 wait_for "mean cos 0.8906  training state left out"
-wait_for "h.1.attn.c_proj.weight   attn_out@1"
+wait_for "attn_out@1"   # the role column tells the layers apart
+screen | grep -q "h.1.attn.c_proj.weight  *attn_out@1 " || fail "no row h.1.attn.c_proj.weight attn_out@1"
 absent "optim"
 keys Q
 wait_for "WSCOPE-EXIT=0"

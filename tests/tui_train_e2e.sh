@@ -90,12 +90,13 @@ wait_for " frz          *=freeze"
 wait_for "x seeds 1..2: 40 steps"
 keys s
 wait_for "final losses: mean and sample std over the seeds"
-for name in full marked frz; do   # val_start, val_end ± std, train_end ± std, vs first
-    screen | grep -q "^$name  *[0-9.]*  *[0-9.]* ± [0-9.]*  *[0-9.]* ± [0-9.]*  *[-+][0-9.]*%" ||
+wait_for "val_end sd"
+for name in full marked frz; do   # seeds, val_start, val_end, sd, train_end, sd, vs first
+    screen | grep -q "^$name  *2  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[-+][0-9.]*" ||
         fail "no row for strategy $name"
 done
 # Everything frozen: the loss after the run is the loss before it.
-screen | awk '$1 == "frz" && NF >= 7 { exit !($2 == $3 && $5 == "0.0000") }' ||
+screen | awk '$1 == "frz" && NF >= 8 { exit !($3 == $4 && $5 == "0.0000") }' ||
     fail "frz: val_end differs from val_start"
 keys q
 wait_for "| train: settings, run and loss"

@@ -20,7 +20,7 @@
  * (so `wscope --help` fits 80), the function. `wscope CMD --help` (or
  * `wscope help CMD`) prints the command's full usage. */
 const ws_command ws_commands[] = {
-    {"info", "MODEL [--json] [--no-stats] [--all-tensors]",
+    {"info", "MODEL [--json|--csv] [--no-stats] [--all-tensors]",
      "layout, config, counts and a table of the network's tensors", cmd_info},
     {"init", "[--layers L] [--d D] [--heads H] [--vocab V] [--block T] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
@@ -39,7 +39,7 @@ const ws_command ws_commands[] = {
     /* ---- training ---- */
     {"train", "MODEL|--init|--resume CKPT --data FILE... [--policy P=POL]...",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
-    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H]",
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--json|--csv]",
      "mean loss over the sequential windows of the data", cmd_eval},
     {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ...",
      "train each strategy with each seed; table of final losses", cmd_compare},

@@ -128,12 +128,39 @@ int cli_apply_heads(ws_model *m, int heads)
     return 0;
 }
 
-int cli_print_table(const ws_table *t, cli_fmt f)
+int cli_print_doc(const ws_doc *d, cli_fmt f)
 {
-    int rc = f == CLI_CSV ? ws_table_write_csv(t, stdout)
-             : f == CLI_JSON ? ws_table_write_json(t, stdout)
-                             : ws_table_write_text(t, stdout);
-    return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
+    ws_doc_fmt df = f == CLI_CSV ? WS_DOC_CSV : f == CLI_JSON ? WS_DOC_JSON : WS_DOC_TEXT;
+    return ws_doc_write(d, df, stdout) == 0 && fflush(stdout) == 0 ? 0 : 1;
+}
+
+ws_doc *cli_doc(const char *command, const char *path)
+{
+    ws_doc *d = ws_doc_new(command);
+    if (d && path && ws_doc_model(d, "model", path) < 0) {
+        ws_doc_free(d);
+        d = NULL;
+    }
+    if (!d)
+        cli_failf(command, "out of memory");
+    return d;
+}
+
+int cli_emit(ws_doc *d, cli_fmt f, const char *head)
+{
+    if (!d)
+        return 1;
+    int rc;
+    if (!ws_doc_ok(d)) {
+        cli_failf("output", "out of memory");
+        rc = 1;
+    } else {
+        if (f == CLI_TEXT && head)
+            printf("%s\n\n", head);
+        rc = cli_print_doc(d, f);
+    }
+    ws_doc_free(d);
+    return rc;
 }
 
 struct cli_bar {

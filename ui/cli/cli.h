@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "doc.h"
 #include "error.h"
 #include "model.h"
 #include "table.h"
@@ -30,8 +31,15 @@ int cli_open_model(const char *path, ws_model **m);
  * is an error. heads <= 0: nothing to do. Returns 0 or 2 (printed). */
 int cli_apply_heads(ws_model *m, int heads);
 
-/* Write a table to stdout in the chosen format. */
-int cli_print_table(const ws_table *t, cli_fmt f);
+/* Write a command's document (doc.h) to stdout in the chosen format. */
+int cli_print_doc(const ws_doc *d, cli_fmt f);
+/* A new document for `command` on the model at `path`; NULL after printing
+ * "out of memory". */
+ws_doc *cli_doc(const char *command, const char *path);
+/* Print the finished document `d` (NULL: cli_doc failed) and free it: in
+ * text, `head` (may be NULL) and a blank line first. Returns the exit
+ * status: 0, or 1 when out of memory or stdout fails. */
+int cli_emit(ws_doc *d, cli_fmt f, const char *head);
 
 /* Progress bar on stderr, drawn by a ticker thread only when stderr is a
  * TTY; prints nothing when piped. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis_tables.h"
 #include "basis.h"
 #include "basis_corpus.h"
 #include "data.h"
@@ -61,33 +62,6 @@ static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
     return rc;
 }
 
-enum { C_SIDE = 3, C_SHARE, C_QK, C_ST };
-
-static ws_table *basis_table(const ws_analysis *a, const double *qk_cos)
-{
-    ws_table *t = ws_table_new();
-    spectra_cli_ident_cols(t);
-    ws_table_col(t, "projected", NULL);
-    ws_table_col(t, "share", "%.4f");
-    if (qk_cos)
-        ws_table_col(t, "qk_ete_cos", "%.4f");
-    int c_st = ws_table_col(t, "status", NULL);
-    for (size_t i = 0; i < a->n; i++) {
-        const ws_mat_result *m = &a->mats[i];
-        int r = ws_table_row(t);
-        spectra_cli_ident(t, r, m->t);
-        int applies = m->t->cols == a->spec.d || m->t->rows == a->spec.d;
-        ws_table_str(t, r, C_SIDE, !applies ? "-" : m->energy_transposed ? "columns" : "rows");
-        ws_table_num(t, r, C_SHARE, m->share);
-        if (qk_cos)
-            ws_table_num(t, r, C_QK, m->t->role == WS_ROLE_QKV && m->t->layer >= 0
-                                         ? qk_cos[m->t->layer] : NAN);
-        ws_table_str(t, r, c_st, !applies ? "no side of length d_model"
-                                          : ws_astatus_text(m->energy.status));
-    }
-    return t;
-}
-
 int cmd_basis(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -125,12 +99,17 @@ int cmd_basis(int argc, char **argv)
     if (!rc)
         rc = spectra_cli_run(a, WS_AN_ENERGY, "basis");
     if (!rc) {
-        if (fmt == CLI_TEXT)
-            printf("share of ‖W‖² kept by the top %d of %d eigenvectors of EᵀE (%s)\n\n",
-                   o.basis_k, a->spec.d, a->embed->name);
-        ws_table *t = basis_table(a, qk_cos);
-        rc = cli_print_table(t, fmt);
-        ws_table_free(t);
+        ws_doc *d = cli_doc("basis", m->path);
+        if (d) {
+            ws_doc_param_int(d, "k", o.basis_k);
+            ws_doc_param_str(d, "corpus", corpus);
+            ws_doc_param_str(d, "embedding", a->embed->name);
+            ws_doc_table(d, ws_basis_table(a, qk_cos));
+        }
+        char head[600];
+        snprintf(head, sizeof head, "share of ‖W‖² kept by the top %d of %d eigenvectors of EᵀE (%s)",
+                 o.basis_k, a->spec.d, a->embed->name);
+        rc = cli_emit(d, fmt, head);
     }
     free(qk_cos);
     spectra_cli_close(m, a);

@@ -1,4 +1,5 @@
 /* wscope compare: training strategies across seeds (src/compare.h). */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 typedef struct compare_args {
     train_args t;          /* the shared training options */
     ws_strategy st[MAX_STRATEGIES];
+    const char *spec[MAX_STRATEGIES];   /* as given */
     size_t n_st;
     long seeds;
     cli_fmt fmt;
@@ -42,6 +44,7 @@ static int add_strategy(compare_args *a, const char *spec)
         return cli_failf("--strategy", "at most %d strategies", MAX_STRATEGIES);
     if (ws_strategy_parse(spec, &a->st[a->n_st], &e))
         return cli_fail("--strategy", &e);
+    a->spec[a->n_st] = spec;
     a->n_st++;
     return 0;
 }
@@ -93,6 +96,50 @@ static int load(compare_args *a, ws_model **m, ws_data *d)
     return rc;
 }
 
+/* The training options as a JSON object, each number in the shortest
+ * form of the float32 it is (ws_train_opts_json writes 17 digits). */
+static char *options_json(const ws_train_opts *o)
+{
+    ws_err e = {{0}};
+    char *oj = ws_train_opts_json(o, &e);
+    json_t *root = oj ? json_loads(oj, 0, NULL) : NULL;
+    free(oj);
+    size_t cap = 4096, n = 0;
+    char *out = root ? malloc(cap) : NULL;
+    const char *key;
+    json_t *v;
+    if (out)
+        n += (size_t)snprintf(out, cap, "{");
+    json_object_foreach(root, key, v) {
+        char num[64], *text = json_is_real(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+        const char *val = text ? text : ws_fmt_num(json_real_value(v), 9, num, sizeof num);
+        if (out && n < cap)
+            n += (size_t)snprintf(out + n, cap - n, "%s\"%s\": %s", n > 1 ? ", " : "", key, val);
+        free(text);
+    }
+    if (out && n + 2 < cap)
+        snprintf(out + n, cap - n, "}");
+    json_decref(root);
+    return out;
+}
+
+/* The command and its parameters: data, strategies as given, seeds and
+ * the training options every run shares. */
+static ws_doc *compare_doc(const compare_args *a, const ws_train_opts *o)
+{
+    ws_doc *doc = cli_doc("compare", a->t.model);
+    if (!doc)
+        return NULL;
+    ws_doc_param_strs(doc, "data", a->t.data, a->t.n_data);
+    ws_doc_param_strs(doc, "val_data", a->t.val, a->t.n_val);
+    ws_doc_param_strs(doc, "strategies", a->spec, a->n_st);
+    ws_doc_param_int(doc, "seeds", a->seeds);
+    char *oj = options_json(o);
+    ws_doc_param_json(doc, "training", oj);
+    free(oj);
+    return doc;
+}
+
 /* --export DIR: the jobs as PyTorch runs (src/export_run.h). */
 static int export_jobs(compare_args *a, ws_model *m, ws_data *d)
 {
@@ -123,9 +170,12 @@ static int run(compare_args *a, ws_model *m, ws_data *d)
     ws_compare_free(&c);
     if (!t)
         return cli_fail("compare", &e);
-    rc = cli_print_table(t, a->fmt) ? 1 : 0;
-    ws_table_free(t);
-    return rc;
+    ws_doc *doc = compare_doc(a, &o);
+    if (doc)
+        ws_doc_table(doc, t);
+    else
+        ws_table_free(t);
+    return cli_emit(doc, a->fmt, NULL);
 }
 
 int cmd_compare(int argc, char **argv)

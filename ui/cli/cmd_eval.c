@@ -8,13 +8,14 @@
 #include "cli.h"
 #include "commands.h"
 #include "data.h"
+#include "eval_table.h"
 #include "gpt.h"
 #include "tokenizer.h"
 #include "train.h"
 
 static const char usage_text[] =
     "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n"
-    "                   [--heads H]\n"
+    "                   [--heads H] [--json|--csv]\n"
     "The mean loss over the sequential windows of the data (text through the\n"
     "model's tokenizer, or nanoGPT .bin token ids).\n";
 
@@ -23,6 +24,7 @@ typedef struct eval_args {
     const char *data[256];
     size_t n_data;
     long T, B, threads, heads;
+    cli_fmt fmt;
 } eval_args;
 
 static int parse(eval_args *a, int argc, char **argv)
@@ -30,7 +32,8 @@ static int parse(eval_args *a, int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
-        {"heads", required_argument, 0, 'H'}, {0, 0, 0, 0},
+        {"heads", required_argument, 0, 'H'}, {"json", no_argument, 0, 'J'},
+        {"csv", no_argument, 0, 'C'},         {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -45,6 +48,8 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
         case 'H': if (cli_int("--heads", optarg, 1, 65536, &a->heads)) return 2; break;
+        case 'J': a->fmt = CLI_JSON; break;
+        case 'C': a->fmt = CLI_CSV; break;
         default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
@@ -83,9 +88,20 @@ static int evaluate(const eval_args *a, ws_model *m, const ws_data *d)
     ws_gpt_free(g);
     if (isnan(loss))
         return cli_fail(a->model, &e);
-    printf("loss %.6f  perplexity %.4g  windows %zu  tokens %zu\n", loss, exp(loss), windows,
-           windows * (size_t)T);
-    return 0;
+    ws_doc *doc = cli_doc("eval", a->model);
+    if (!doc)
+        return 1;
+    ws_doc_param_strs(doc, "data", a->data, a->n_data);
+    ws_doc_param_int(doc, "seq", T);
+    ws_doc_param_int(doc, "batch", B);
+    ws_doc_param_int(doc, "heads", m->cfg.n_head);
+    ws_doc_table(doc, ws_eval_table(loss, windows, T));
+    if (a->fmt == CLI_TEXT && ws_doc_ok(doc)) {   /* one result: one line */
+        int rc = ws_table_write_record(ws_doc_get_table(doc, 0), 0, stdout) || fflush(stdout) ? 1 : 0;
+        ws_doc_free(doc);
+        return rc;
+    }
+    return cli_emit(doc, a->fmt, NULL);
 }
 
 int cmd_eval(int argc, char **argv)

@@ -12,13 +12,15 @@
 #include "cli.h"
 #include "commands.h"
 #include "fit.h"
+#include "fit_tables.h"
 #include "inputs.h"
 #include "names.h"
 
 static const char usage_text[] =
     "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K]\n"
     "                  [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
-    "                  [--ftol X] [--eig FILE] [--json|--csv] [--rows-out FILE]\n"
+    "                  [--ftol X] [--eig FILE] [--json|--csv] [--timing]\n"
+    "                  [--rows-out FILE]\n"
     "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix.\n";
 
 typedef struct fit_cli {
@@ -30,6 +32,7 @@ typedef struct fit_cli {
     const char *eig_path;
     double *eig;
     int64_t n_eig;
+    int timing;                /* --timing: the seconds column */
 } fit_cli;
 
 /* Default: every weight matrix of the network. With patterns: every 2-D
@@ -55,7 +58,7 @@ static int parse(int argc, char **argv, fit_cli *c)
         {"ftol", required_argument, 0, 'f'},   {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},          {"rows-out", required_argument, 0, 'o'},
         {"eig", required_argument, 0, 'e'},    {"all-tensors", no_argument, 0, 'a'},
-        {0, 0, 0, 0},
+        {"timing", no_argument, 0, 'T'},       {0, 0, 0, 0},
     };
     long v;
     int ch;
@@ -90,6 +93,7 @@ static int parse(int argc, char **argv, fit_cli *c)
         case 'c': c->fmt = CLI_CSV; break;
         case 'o': c->rows_out = optarg; break;
         case 'e': c->eig_path = optarg; break;
+        case 'T': c->timing = 1; break;
         default: return ch == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
@@ -139,91 +143,29 @@ static int load_eig(fit_cli *c)
     return 0;
 }
 
-static const char *summary_cols[] = {
-    "tensor", "rows", "cols", "fitted", "K", "mode", "r2", "r2_median", "mse", "compression",
-    "centre_linearity", "centre_ev_r", "nonconverged", "degenerate", "l2_r2_params", "l2_r2_rows",
-    "l2_compression", "seconds",
-};
-
-static ws_table *summary_table(int level, int with_eig)
-{
-    static const char *fmt[] = {NULL, "%.0f", "%.0f", "%.0f", "%.0f", NULL, "%.4f", "%.4f", "%.4g",
-                                "%.2f", "%.4f", "%.4f", "%.0f", "%.0f", "%.4g", "%.4g", "%.1f", "%.3f"};
-    ws_table *t = ws_table_new();
-    for (size_t i = 0; i < sizeof summary_cols / sizeof *summary_cols; i++) {
-        if (level < 2 && !strncmp(summary_cols[i], "l2_", 3)) continue;
-        if (!with_eig && !strcmp(summary_cols[i], "centre_ev_r")) continue;
-        ws_table_col(t, summary_cols[i], fmt[i]);
-    }
-    return t;
-}
-
-static void summary_row(ws_table *t, const char *name, const ws_fit_result *r, double secs, int with_eig)
-{
-    const ws_fit_summary *s = &r->s;
-    int row = ws_table_row(t), c = 0;
-    ws_table_str(t, row, c++, name);
-    double v[] = {(double)s->rows, (double)s->cols, (double)s->fitted, s->K};
-    for (int i = 0; i < 4; i++) ws_table_num(t, row, c++, v[i]);
-    ws_table_str(t, row, c++, s->mode == WS_FIT_MODE_GRID ? "grid" : "free");
-    double w[] = {s->r2, s->r2_median, s->mse, s->compression, s->centre_linearity};
-    for (int i = 0; i < 5; i++) ws_table_num(t, row, c++, w[i]);
-    if (with_eig) ws_table_num(t, row, c++, s->centre_ev_r);   /* NaN (null) when the sizes differ */
-    ws_table_num(t, row, c++, (double)s->nonconverged);
-    ws_table_num(t, row, c++, (double)s->degenerate);
-    if (r->l2) {
-        ws_table_num(t, row, c++, r->l2->r2_params);
-        ws_table_num(t, row, c++, r->l2->r2_rows);
-        ws_table_num(t, row, c++, r->l2->compression);
-    }
-    ws_table_num(t, row, c, secs);
-}
-
-static ws_table *rows_table(int K)
-{
-    ws_table *t = ws_table_new();
-    ws_table_col(t, "tensor", NULL);
-    ws_table_col(t, "row", "%.0f");
-    ws_table_col(t, "status", NULL);
-    ws_table_col(t, "r2", "%.6g");
-    ws_table_col(t, "mse", "%.6g");
-    ws_table_col(t, "iters", "%.0f");
-    ws_table_col(t, "nfev", "%.0f");
-    const char *p[] = {"A", "mu", "sigma"};
-    for (int k = 0; k < K; k++)
-        for (int q = 0; q < 3; q++) {
-            char name[32];
-            snprintf(name, sizeof name, "%s%d", p[q], k);
-            ws_table_col(t, name, "%.9g");
-        }
-    return t;
-}
-
-static void rows_append(ws_table *t, const char *name, const ws_fit_result *r)
-{
-    for (int64_t i = 0; i < r->s.fitted; i++) {
-        const ws_fit_row *f = &r->rows[i];
-        int row = ws_table_row(t), c = 0;
-        ws_table_str(t, row, c++, name);
-        ws_table_num(t, row, c++, (double)r->row_index[i]);
-        ws_table_str(t, row, c++, ws_fit_status_name(f->status));
-        ws_table_num(t, row, c++, f->r2);
-        ws_table_num(t, row, c++, f->mse);
-        ws_table_num(t, row, c++, f->iters);
-        ws_table_num(t, row, c++, f->nfev);
-        for (int k = 0; k < f->K; k++) {
-            ws_table_num(t, row, c++, f->A[k]);
-            ws_table_num(t, row, c++, f->mu[k]);
-            ws_table_num(t, row, c++, f->sigma[k]);
-        }
-    }
-}
-
 static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The command and its parameters (both outputs carry them). */
+static ws_doc *fit_doc(const char *path, const fit_cli *c)
+{
+    ws_doc *d = cli_doc("fit", path);
+    if (!d) return NULL;
+    ws_doc_param_strs(d, "tensor", (const char *const *)c->sel.pat, c->sel.n);
+    ws_doc_param_bool(d, "all_tensors", c->all);
+    ws_doc_param_int(d, "k", c->mo.fit.K);
+    ws_doc_param_str(d, "mode", c->mo.mode == WS_FIT_MODE_GRID ? "grid" : "free");
+    if (c->mo.sample) ws_doc_param_int(d, "rows", c->mo.sample);
+    else ws_doc_param_str(d, "rows", "all");
+    ws_doc_param_int(d, "level", c->mo.level);
+    if (c->mo.level >= 2) ws_doc_param_int(d, "g", c->mo.G);
+    ws_doc_param_num(d, "ftol", c->mo.fit.ftol);
+    ws_doc_param_str(d, "eig", c->eig_path);
+    return d;
 }
 
 /* Fit one tensor; adds its lines to the tables. Returns 0, or 1 on failure. */
@@ -246,10 +188,10 @@ static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, ws_table
         snprintf(what, sizeof what, "%s: %s", path, x->name);
         return cli_fail(what, &e), 1;
     }
-    summary_row(sum, x->name, &r, now() - t0, c->eig != NULL);
-    if (rows) rows_append(rows, x->name, &r);
+    rc = ws_fit_summary_add(sum, x, &r.s, r.l2, now() - t0);
+    if (!rc && rows) rc = ws_fit_rows_add(rows, x, &r);
     ws_fit_result_free(&r);
-    return 0;
+    return rc ? cli_failf(x->name, "out of memory"), 1 : 0;
 }
 
 int cmd_fit(int argc, char **argv)
@@ -271,19 +213,28 @@ int cmd_fit(int argc, char **argv)
         ws_namesel_free(&c.sel);
         return e.msg[0] ? cli_fail(path, &e) : cli_failf(path, "no 2-D weight matrix to fit");
     }
-    ws_table *sum = summary_table(c.mo.level, c.eig != NULL);
-    ws_table *rows = c.rows_out ? rows_table(c.mo.fit.K) : NULL;
-    int failed = 0;
-    for (size_t i = 0; i < m->n_tensors; i++)
+    ws_fit_table_opts to = {c.mo.level, c.eig != NULL, c.timing};
+    ws_doc *d = fit_doc(path, &c), *rd = c.rows_out ? fit_doc(path, &c) : NULL;
+    ws_table *sum = ws_fit_summary_table(&to), *rows = c.rows_out ? ws_fit_rows_table(c.mo.fit.K) : NULL;
+    if (d) ws_doc_table(d, sum);
+    else ws_table_free(sum);
+    if (rd) ws_doc_table(rd, rows);
+    else ws_table_free(rows);
+    int failed = !d || !ws_doc_ok(d) || (c.rows_out && (!rd || !ws_doc_ok(rd)));
+    if (failed) cli_failf("fit", "out of memory");
+    for (size_t i = 0; !failed && i < m->n_tensors; i++)
         if (selected(&m->tensors[i], m, &c))
             failed |= fit_tensor(path, &m->tensors[i], &c, sum, rows);
-    rc = cli_print_table(sum, c.fmt) ? 1 : failed;
-    if (rows) {
-        ws_err e = {{0}};
-        if (ws_table_export(rows, c.rows_out, &e) < 0) rc = cli_fail(c.rows_out, &e);
-        ws_table_free(rows);
+    rc = failed;
+    if (d && ws_doc_ok(d))
+        rc = cli_emit(d, c.fmt, NULL) ? 1 : failed;
+    else
+        ws_doc_free(d);
+    if (rd && ws_doc_ok(rd)) {
+        ws_err we = {{0}};
+        if (ws_doc_export(rd, c.rows_out, &we) < 0) rc = cli_fail(c.rows_out, &we);
     }
-    ws_table_free(sum);
+    ws_doc_free(rd);
     ws_model_free(m);
     free(c.eig);
     ws_namesel_free(&c.sel);

@@ -1,13 +1,12 @@
 /* wscope info: layout, config, parameter counts and every tensor. */
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "commands.h"
-#include "names.h"
+#include "tensor_table.h"
 
 static int stats_progress(size_t done, size_t total, void *u)
 {
@@ -16,14 +15,6 @@ static int stats_progress(size_t done, size_t total, void *u)
     atomic_store(&p->done, done);
     return 0;
 }
-
-/* Listed: the network and its buffers; training state with --all-tensors. */
-static int listed(const ws_tensor *t, int all)
-{
-    return all || t->kind != WS_KIND_STATE;
-}
-
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static json_t *config_json(const ws_model *m)
 {
@@ -40,95 +31,33 @@ static json_t *config_json(const ws_model *m)
     return j;
 }
 
-static json_t *tensor_json(const ws_tensor *t, int with_stats)
+/* A JSON value as a document field; takes `j`. */
+static void add_field(ws_doc *d, const char *key, json_t *j)
 {
-    json_t *j = json_object(), *shape = json_array();
-    for (int d = 0; d < t->ndim; d++)
-        json_array_append_new(shape, json_integer(t->shape[d]));
-    json_object_set_new(j, "name", cli_json_text(t->name));
-    json_object_set_new(j, "role", t->role ? json_string(ws_role_name(t->role)) : json_null());
-    json_object_set_new(j, "layer", t->layer >= 0 ? json_integer(t->layer) : json_null());
-    json_object_set_new(j, "bias", json_boolean(t->is_bias));
-    json_object_set_new(j, "kind", json_string(ws_kind_name(t->kind)));
-    json_object_set_new(j, "shape", shape);
-    json_object_set_new(j, "dtype", json_string(ws_dtype_name(t->dtype)));
-    json_object_set_new(j, "params", json_integer(t->numel));
-    json_object_set_new(j, "transposed", json_boolean(t->transposed));
-    if (with_stats && t->has_stats) {
-        const ws_stats *s = &t->stats;
-        json_object_set_new(j, "mean", num_or_null(s->mean));
-        json_object_set_new(j, "std", num_or_null(s->std));
-        json_object_set_new(j, "min", num_or_null(s->min));
-        json_object_set_new(j, "max", num_or_null(s->max));
-        json_object_set_new(j, "fro_norm", num_or_null(s->fro_norm));
-        json_object_set_new(j, "zero_frac", num_or_null(s->zero_frac));
-        json_object_set_new(j, "nan", json_integer(s->n_nan));
-        json_object_set_new(j, "inf", json_integer(s->n_inf));
-    }
-    return j;
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    ws_doc_field(d, key, s ? s : "null");
+    free(s);
+    json_decref(j);
 }
 
-static int print_json(const ws_model *m, int with_stats, int all)
+/* The document: layout, config and counts by kind, then the tensors. */
+static ws_doc *info_doc(const ws_model *m, int with_stats, int all)
 {
-    json_t *root = json_object(), *arr = json_array();
-    json_object_set_new(root, "file", cli_json_text(m->path));
-    json_object_set_new(root, "layout", json_string(ws_layout_name(m->layout)));
-    json_object_set_new(root, "config", config_json(m));
-    json_object_set_new(root, "n_params", json_integer(m->params_kind[WS_KIND_NETWORK]));
-    json_object_set_new(root, "n_tensors", json_integer((json_int_t)m->n_kind[WS_KIND_NETWORK]));
-    json_object_set_new(root, "n_params_state", json_integer(m->params_kind[WS_KIND_STATE]));
-    json_object_set_new(root, "n_tensors_state", json_integer((json_int_t)m->n_kind[WS_KIND_STATE]));
-    json_object_set_new(root, "n_params_buffers", json_integer(m->params_kind[WS_KIND_BUFFER]));
-    json_object_set_new(root, "n_tensors_buffers", json_integer((json_int_t)m->n_kind[WS_KIND_BUFFER]));
-    for (size_t i = 0; i < m->n_tensors; i++)
-        if (listed(&m->tensors[i], all))
-            json_array_append_new(arr, tensor_json(&m->tensors[i], with_stats));
-    json_object_set_new(root, "tensors", arr);
-    int rc = json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) == 0 ? 0 : 1;
-    putchar('\n');
-    json_decref(root);
-    return rc;
-}
-
-static ws_table *tensor_table(const ws_model *m, int with_stats, int all)
-{
-    ws_table *t = ws_table_new();
-    int c_name = ws_table_col(t, "name", NULL), c_role = ws_table_col(t, "role", NULL);
-    int c_shape = ws_table_col(t, "shape", NULL), c_dt = ws_table_col(t, "dtype", NULL);
-    int c_par = ws_table_col(t, "params", "%.0f");
-    int c_s = with_stats ? ws_table_col(t, "mean", "%.4g") : -1;
-    if (with_stats) {
-        ws_table_col(t, "std", "%.4g");
-        ws_table_col(t, "min", "%.4g");
-        ws_table_col(t, "max", "%.4g");
-        ws_table_col(t, "fro_norm", "%.4g");
-        ws_table_col(t, "zeros", "%.3g");
-        ws_table_col(t, "nan", "%.0f");
-        ws_table_col(t, "inf", "%.0f");
-    }
-    for (size_t i = 0; i < m->n_tensors; i++) {
-        const ws_tensor *x = &m->tensors[i];
-        if (!listed(x, all))
-            continue;
-        int r = ws_table_row(t);
-        char buf[128];
-        ws_table_str(t, r, c_name, x->name);
-        ws_table_str(t, r, c_role, ws_display_role(x, 1, buf, sizeof buf));
-        ws_tensor_shape_text(x, buf, sizeof buf);
-        if (x->transposed)
-            strncat(buf, " (T)", sizeof buf - strlen(buf) - 1);
-        ws_table_str(t, r, c_shape, buf);
-        ws_table_str(t, r, c_dt, ws_dtype_name(x->dtype));
-        ws_table_num(t, r, c_par, (double)x->numel);
-        if (with_stats && x->has_stats) {
-            const ws_stats *s = &x->stats;
-            double v[] = {s->mean, s->std, s->min, s->max, s->fro_norm, s->zero_frac,
-                          (double)s->n_nan, (double)s->n_inf};
-            for (int k = 0; k < 8; k++)
-                ws_table_num(t, r, c_s + k, v[k]);
-        }
-    }
-    return t;
+    ws_doc *d = cli_doc("info", m->path);
+    if (!d)
+        return NULL;
+    ws_doc_param_bool(d, "stats", with_stats);
+    ws_doc_param_bool(d, "all_tensors", all);
+    add_field(d, "layout", json_string(ws_layout_name(m->layout)));
+    add_field(d, "config", config_json(m));
+    add_field(d, "n_params", json_integer(m->params_kind[WS_KIND_NETWORK]));
+    add_field(d, "n_tensors", json_integer((json_int_t)m->n_kind[WS_KIND_NETWORK]));
+    add_field(d, "n_params_state", json_integer(m->params_kind[WS_KIND_STATE]));
+    add_field(d, "n_tensors_state", json_integer((json_int_t)m->n_kind[WS_KIND_STATE]));
+    add_field(d, "n_params_buffers", json_integer(m->params_kind[WS_KIND_BUFFER]));
+    add_field(d, "n_tensors_buffers", json_integer((json_int_t)m->n_kind[WS_KIND_BUFFER]));
+    ws_doc_table(d, ws_tensor_table(m, with_stats, all));
+    return d;
 }
 
 static void print_header(const ws_model *m, int all)
@@ -167,19 +96,21 @@ static void print_header(const ws_model *m, int all)
 }
 
 static const char usage_text[] =
-    "usage: wscope info MODEL [--json] [--no-stats] [--all-tensors]\n"
+    "usage: wscope info MODEL [--json|--csv] [--no-stats] [--all-tensors]\n"
     "Layout, config, parameter counts and a table of the network's tensors\n"
     "(with statistics unless --no-stats; training state too with --all-tensors).\n";
 
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, 0, 'j'}, {"no-stats", no_argument, 0, 'n'},
+        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'c'}, {"no-stats", no_argument, 0, 'n'},
         {"all-tensors", no_argument, 0, 'a'}, {0, 0, 0, 0}};
-    int json = 0, stats = 1, all = 0, c;
+    cli_fmt fmt = CLI_TEXT;
+    int stats = 1, all = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
-        if (c == 'j') json = 1;
+        if (c == 'j') fmt = CLI_JSON;
+        else if (c == 'c') fmt = CLI_CSV;
         else if (c == 'n') stats = 0;
         else if (c == 'a') all = 1;
         else return c == CLI_HELP ? 0 : 2;
@@ -202,15 +133,9 @@ int cmd_info(int argc, char **argv)
             return cli_fail(path, &e);
         }
     }
-    int rc;
-    if (json) {
-        rc = print_json(m, stats, all);
-    } else {
+    if (fmt == CLI_TEXT)
         print_header(m, all);
-        ws_table *t = tensor_table(m, stats, all);
-        rc = cli_print_table(t, CLI_TEXT);
-        ws_table_free(t);
-    }
+    int rc = cli_emit(info_doc(m, stats, all), fmt, NULL);
     ws_model_free(m);
     return rc;
 }

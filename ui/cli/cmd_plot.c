@@ -182,7 +182,7 @@ static int save(ws_figure *f, const plot_args *a)
 {
     ws_err e = {{0}};
     int rc = ws_figure_save(f, a->out, &e) == 0 ? 0 : cli_fail(a->out, &e);
-    if (rc == 0 && a->data && ws_figure_export_data(f, a->data, &e) != 0)
+    if (rc == 0 && a->data && ws_figure_export_data(f, a->model, a->data, &e) != 0)
         rc = cli_fail(a->data, &e);
     ws_figure_free(f);
     return rc;

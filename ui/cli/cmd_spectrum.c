@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "analysis_tables.h"
 #include "commands.h"
 #include "spectra_cli.h"
 
@@ -13,59 +14,6 @@ static const char usage_text[] =
     "                       [--json|--csv]\n"
     "Eigenvalues of EᵀE (E the token embedding): spacing, pairs, decay;\n"
     "--energy: the spectral energy of every weight matrix.\n";
-
-static ws_table *eigen_table(const ws_spectrum *s, int top)
-{
-    ws_table *t = ws_table_new();
-    int c_i = ws_table_col(t, "i", "%.0f"), c_l = ws_table_col(t, "lambda", "%.8g");
-    int c_s = ws_table_col(t, "sv", "%.6g"), c_d = ws_table_col(t, "decay", "%.4f");
-    int c_sp = ws_table_col(t, "spacing", "%.3f"), c_gp = ws_table_col(t, "gap_p", "%.2e");
-    int c_p = ws_table_col(t, "pair", NULL), c_g = ws_table_col(t, "pair_gap", "%.2e");
-    int n = top > 0 && top < s->d ? top : s->d;
-    for (int i = 0; i < n; i++) {
-        int r = ws_table_row(t);
-        ws_table_num(t, r, c_i, i);
-        ws_table_num(t, r, c_l, s->lam[i]);
-        ws_table_num(t, r, c_s, s->sv[i]);
-        ws_table_num(t, r, c_d, s->decay[i]);
-        ws_table_num(t, r, c_sp, i + 1 < s->d ? s->spacing[i] : NAN);
-        ws_table_num(t, r, c_gp, i + 1 < s->d ? s->gap_p[i] : NAN);
-        ws_table_num(t, r, c_g, NAN);
-        if (i >= s->rank)
-            ws_table_str(t, r, c_p, "null space");
-        for (int p = 0; p < s->n_pairs; p++)
-            if (s->pairs[p].i == i || s->pairs[p].i + 1 == i) {
-                char buf[48];
-                snprintf(buf, sizeof buf, "%d-%d", s->pairs[p].i, s->pairs[p].i + 1);
-                ws_table_str(t, r, c_p, buf);
-                ws_table_num(t, r, c_g, s->pairs[p].gap);
-            }
-    }
-    return t;
-}
-
-static ws_table *energy_table(const ws_analysis *a)
-{
-    ws_table *t = ws_table_new();
-    spectra_cli_ident_cols(t);
-    int c_side = ws_table_col(t, "projected", NULL);
-    int c50 = ws_table_col(t, "comps50", "%.0f"), c90 = ws_table_col(t, "comps90", "%.0f");
-    int c_tot = ws_table_col(t, "energy", "%.6g"), c_st = ws_table_col(t, "status", NULL);
-    for (size_t i = 0; i < a->n; i++) {
-        const ws_mat_result *m = &a->mats[i];
-        int r = ws_table_row(t);
-        spectra_cli_ident(t, r, m->t);
-        int applies = m->t->cols == a->spec.d || m->t->rows == a->spec.d;
-        ws_table_str(t, r, c_side, !applies ? "-" : m->energy_transposed ? "columns" : "rows");
-        int ok = m->energy.status == WS_AS_OK;
-        ws_table_num(t, r, c50, ok ? m->energy.comps50 : NAN);
-        ws_table_num(t, r, c90, ok ? m->energy.comps90 : NAN);
-        ws_table_num(t, r, c_tot, ok ? m->energy.total : NAN);
-        ws_table_str(t, r, c_st, !applies ? "no side of length d_model"
-                                          : ws_astatus_text(m->energy.status));
-    }
-    return t;
-}
 
 int cmd_spectrum(int argc, char **argv)
 {
@@ -111,23 +59,42 @@ int cmd_spectrum(int argc, char **argv)
     rc = spectra_cli_run(a, energy ? WS_AN_ENERGY : WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         const ws_spectrum *s = &a->spec;
-        if (fmt == CLI_TEXT) {
-            char rule[96];
-            ws_spectrum_rule_text(s, rule, sizeof rule);
-            printf("embedding %s (%lldx%lld): %d eigenvalues of EᵀE, %d pair%s (%s)\n",
-                   a->embed->name, (long long)a->embed->rows, (long long)a->embed->cols, s->d,
-                   s->n_pairs, s->n_pairs == 1 ? "" : "s", rule);
-            if (s->rank < s->d)
-                printf("%d eigenvalue%s in the numerical null space (rank %d): no spacing test\n",
-                       s->d - s->rank, s->d - s->rank == 1 ? "" : "s", s->rank);
-            printf("decay: s1/s0 = %.3f", s->d > 1 ? s->decay[1] : NAN);
-            if (s->d > 10)
-                printf(", s10/s0 = %.3f", s->decay[10]);
-            printf("\n\n");
+        ws_doc *d = cli_doc("spectrum", m->path);
+        if (d) {
+            if (s->rule.tol >= 0) {
+                ws_doc_param_str(d, "rule", "tolerance");
+                ws_doc_param_num(d, "tol", s->rule.tol);
+            } else {
+                ws_doc_param_str(d, "rule", "spacing");
+                ws_doc_param_num(d, "alpha", s->rule.alpha);
+            }
+            if (top)
+                ws_doc_param_int(d, "top", top);
+            else
+                ws_doc_param_str(d, "top", NULL);
+            ws_doc_param_bool(d, "energy", energy);
+            ws_doc_param_str(d, "embedding", a->embed->name);
+            if (energy) {
+                ws_doc_table(d, ws_energy_table(a));
+            } else {
+                ws_doc_table(d, ws_eigen_table(s, (int)top));
+                ws_doc_table(d, ws_pairs_table(s));
+            }
         }
-        ws_table *t = energy ? energy_table(a) : eigen_table(s, (int)top);
-        rc = cli_print_table(t, fmt);
-        ws_table_free(t);
+        char rule[96], head[1600];
+        ws_spectrum_rule_text(s, rule, sizeof rule);
+        size_t n = (size_t)snprintf(head, sizeof head, "embedding %s (%lldx%lld): %d eigenvalues of EᵀE, %d pair%s (%s)",
+                                    a->embed->name, (long long)a->embed->rows, (long long)a->embed->cols, s->d,
+                                    s->n_pairs, s->n_pairs == 1 ? "" : "s", rule);
+        if (s->rank < s->d && n < sizeof head)
+            n += (size_t)snprintf(head + n, sizeof head - n, "\n%d eigenvalue%s in the numerical null space "
+                                  "(rank %d): no spacing test", s->d - s->rank, s->d - s->rank == 1 ? "" : "s",
+                                  s->rank);
+        if (n < sizeof head)
+            n += (size_t)snprintf(head + n, sizeof head - n, "\ndecay: s1/s0 = %.3f", s->d > 1 ? s->decay[1] : NAN);
+        if (s->d > 10 && n < sizeof head)
+            snprintf(head + n, sizeof head - n, ", s10/s0 = %.3f", s->decay[10]);
+        rc = cli_emit(d, fmt, head);
     }
     spectra_cli_close(m, a);
     return rc;

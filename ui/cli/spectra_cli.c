@@ -50,33 +50,3 @@ void spectra_cli_close(ws_model *m, ws_analysis *a)
     ws_analysis_free(a);
     ws_model_free(m);
 }
-
-void spectra_cli_role(const ws_tensor *t, char *buf, size_t n)
-{
-    if (t->layer >= 0)
-        snprintf(buf, n, "%s@%d", ws_role_name(t->role), t->layer);
-    else
-        snprintf(buf, n, "%s", ws_role_name(t->role));
-}
-
-void spectra_cli_shape(const ws_tensor *t, char *buf, size_t n)
-{
-    snprintf(buf, n, "%lldx%lld", (long long)t->rows, (long long)t->cols);
-}
-
-void spectra_cli_ident_cols(ws_table *t)
-{
-    ws_table_col(t, "name", NULL);
-    ws_table_col(t, "role", NULL);
-    ws_table_col(t, "shape", NULL);
-}
-
-void spectra_cli_ident(ws_table *t, int row, const ws_tensor *x)
-{
-    char buf[64];
-    ws_table_str(t, row, 0, x->name);
-    spectra_cli_role(x, buf, sizeof buf);
-    ws_table_str(t, row, 1, buf);
-    spectra_cli_shape(x, buf, sizeof buf);
-    ws_table_str(t, row, 2, buf);
-}

@@ -19,13 +19,4 @@ void spectra_cli_close(ws_model *m, ws_analysis *a);
  * (2 when the embedding has no spectrum: NaN, zero). */
 int spectra_cli_run(ws_analysis *a, unsigned what, const char *label);
 
-/* "qkv@3", "embed" ... */
-void spectra_cli_role(const ws_tensor *t, char *buf, size_t n);
-/* "768x256" in the canonical rows × cols view. */
-void spectra_cli_shape(const ws_tensor *t, char *buf, size_t n);
-
-/* Columns "name", "role", "shape" and one row's values. */
-void spectra_cli_ident_cols(ws_table *t);
-void spectra_cli_ident(ws_table *t, int row, const ws_tensor *x);
-
 #endif

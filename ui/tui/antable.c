@@ -13,6 +13,7 @@ antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis 
     v->base.cls = cls;
     v->ops = ops;
     v->a = a;
+    numtable_init(&v->tab);
     tui_analysis_retry(a);   /* opening the view again retries a failed run */
     return v;
 }
@@ -34,7 +35,8 @@ void antable_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         return;
     }
     if (!v->filled) {
-        if (v->ops->fill(v, t) < 0) {
+        ws_table *tab = v->ops->table(v, t);
+        if (!tab || numtable_set(&v->tab, tab, v->ops->hide, 2) < 0) {
             snprintf(v->err, sizeof v->err, "out of memory");
             return;
         }
@@ -77,11 +79,10 @@ void antable_destroy(view *vv)
     free(v);
 }
 
-void antable_label(antable *v, const tui *t, int r, const ws_tensor *x)
+void tui_table_name(ws_table *tab, const tui *t, int row, const ws_tensor *x)
 {
-    char name[256];
-    int w = v->tab.label_w - 1 < NT_LABEL - 3 ? v->tab.label_w - 1 : NT_LABEL - 3;
-    ws_display_name(t->model, x, 0, name, sizeof name);
-    ws_elide(name, w, t->style.glyphs != WS_GLYPH_UTF8, v->tab.label[r], NT_LABEL);
-    ws_display_role(x, 1, v->tab.sub[r], sizeof v->tab.sub[r]);
+    char name[512];
+    int c = ws_table_find(tab, "name");
+    if (c >= 0)
+        ws_table_str(tab, row, c, ws_display_name(t->model, x, 0, name, sizeof name));
 }

@@ -1,7 +1,8 @@
-/* A view that shows one numtable filled from parts of an analysis
- * (tui_analysis.h): waits for the worker with a progress line, then draws
- * the table; cursor, sort and bars keys go to the table, Enter to the
- * view's `open`. The layers and drift views are built on it. */
+/* A view that shows one described table built from parts of an analysis
+ * (tui_analysis.h): waits for the worker with a progress line, then shows
+ * the table in the table widget (numtable.h); cursor, column, sort and
+ * bars keys go to the widget, Enter to the view's `open`. The layers and
+ * drift views are built on it. */
 #ifndef WS_ANTABLE_H
 #define WS_ANTABLE_H
 
@@ -14,8 +15,9 @@ typedef struct antable antable;
 typedef struct antable_ops {
     unsigned part;                                   /* analysis parts it shows */
     const char *label;                               /* progress label */
-    int (*fill)(antable *v, tui *t);                 /* the table from the results; -1: no memory */
-    void (*open)(antable *v, tui *t, int row);       /* Enter on a row (original order) */
+    ws_table *(*table)(antable *v, const tui *t);    /* the table from the results; NULL: no memory */
+    const char *const *hide;                         /* column keys not shown (NULL-terminated) */
+    void (*open)(antable *v, tui *t, int row);       /* Enter on a row (table order) */
     void (*info)(antable *v, cellbuf *cb, cb_rect info);
 } antable_ops;
 
@@ -34,27 +36,30 @@ int antable_action(view *v, tui *t, ws_action a);
 int antable_tick(view *v, tui *t, int *busy);
 void antable_destroy(view *v);
 
-/* Row r's name and role@layer columns for tensor x (names.h: the display
- * name, cut to the column by the one rule). */
-void antable_label(antable *v, const tui *t, int r, const ws_tensor *x);
+/* Show table row `row`, which is about tensor x of t->model, by x's
+ * display name (names.h) instead of its name in the file. */
+void tui_table_name(ws_table *tab, const tui *t, int row, const ws_tensor *x);
 
 /* A new view on analysis `a`. */
 antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a);
 
-/* The standard keys: cursor, column, sort, bars and Enter (help text for
- * Enter given); ends with ACT_NONE. */
-#define ANTABLE_KEYS(open_help, open_hint)                                                        \
+/* The standard keys of a table view: cursor, column, sort, bars (the keys
+ * numtable_action handles) and Enter (help text given); no terminator. */
+#define NUMTABLE_KEYS(open_help, open_hint)                                                       \
     {{KEY_UP, 'k', 0}, "Up k", ACT_UP, "previous row", NULL},                                    \
     {{KEY_DOWN, 'j', 0}, "Down j", ACT_DOWN, "next row", NULL},                                  \
-    {{KEY_LEFT, 'h', 0}, "Left h", ACT_LEFT, "previous column", NULL},                           \
-    {{KEY_RIGHT, 'l', 0}, "Right l", ACT_RIGHT, "next column", "column"},                        \
+    {{KEY_LEFT, 'h', 0}, "Left h", ACT_LEFT, "previous column (its description shows below)", NULL}, \
+    {{KEY_RIGHT, 'l', 0}, "Right l", ACT_RIGHT, "next column (the table scrolls sideways)", "column"}, \
     {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "ten rows up", NULL},                                     \
     {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "ten rows down", NULL},                        \
     {{KEY_HOME, 'g', 0}, "Home g", ACT_HOME, "first row", NULL},                                 \
     {{KEY_END, 'G', 0}, "End G", ACT_END, "last row", NULL},                                     \
-    {{'s', 0}, "s", ACT_SORT, "sort by the column: descending, ascending, file order", "sort"}, \
+    {{'s', 0}, "s", ACT_SORT, "sort by the column: most first, the other way, table order", "sort"}, \
     {{'b', 0}, "b", ACT_BARS, "bar chart of the column by layer", "bars"},                      \
-    {{'\n', '\r', KEY_ENTER, 0}, "Enter", ACT_OPEN, open_help, open_hint},                       \
-    {{0}, NULL, ACT_NONE, NULL, NULL}
+    {{'\n', '\r', KEY_ENTER, 0}, "Enter", ACT_OPEN, open_help, open_hint}
+
+/* The same, ended with ACT_NONE. */
+#define ANTABLE_KEYS(open_help, open_hint) \
+    NUMTABLE_KEYS(open_help, open_hint), {{0}, NULL, ACT_NONE, NULL, NULL}
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "compare.h"
 #include "job.h"
+#include "numtable.h"
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
@@ -37,6 +38,7 @@ typedef struct compare_view {
     enum { PROMPT_ADD, PROMPT_SEEDS } prompt;
     tui_job *job;
     compare_job *result;       /* taken from the finished job */
+    numtable tab;              /* its table */
     int drawn_pct;
 } compare_view;
 
@@ -46,6 +48,8 @@ static const key_binding compare_keys[] = {
      "add"},
     {{'d', 0}, "d", ACT_POLICY, "drop the last strategy", NULL},
     {{'n', 0}, "n", ACT_JUMP, "number of seeds", "seeds"},
+    {{KEY_LEFT, 0}, "Left", ACT_LEFT, "previous column of the result (its description shows below)", NULL},
+    {{KEY_RIGHT, 0}, "Right", ACT_RIGHT, "next column of the result", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -109,6 +113,7 @@ static void start(compare_view *v, tui *t)
     if (v->result)
         job_free_arg(v->result);
     v->result = NULL;
+    numtable_set(&v->tab, NULL, NULL, 0);
     v->drawn_pct = -1;
     if (!(v->job = job_start(compare_run, j, job_free_arg))) {
         job_free_arg(j);
@@ -118,37 +123,9 @@ static void start(compare_view *v, tui *t)
 
 /* ---- drawing ---- */
 
-/* "m ± s" of two numbers (no ± part when s is NaN: one seed). */
-static void mean_std(char *buf, size_t n, double m, double sd, int utf8)
-{
-    if (isnan(sd))
-        snprintf(buf, n, "%.4f", m);
-    else
-        snprintf(buf, n, "%.4f %s %.4f", m, utf8 ? "\xc2\xb1" : "+-", sd);
-}
-
-/* The result, narrower than `wscope compare`'s table: the strategies'
- * rules are listed above it. */
-static void draw_table(cellbuf *cb, int y, int h, int w, const ws_table *t, int utf8)
-{
-    static const int x[] = {0, 14, 27, 48, 69};   /* columns: ± is one cell, two bytes */
-    cb_fill(cb, (cb_rect){y, 0, 1, w < 80 ? w : 80}, " ", CB_DEFAULT, CB_DEFAULT, CB_UNDERLINE);
-    static const char *const head[] = {"strategy", " val_start", "val_end", "train_end",
-                                       " vs first"};
-    for (int i = 0; i < 5; i++)
-        cb_text(cb, y, x[i], w - x[i], head[i], CB_UNDERLINE);
-    for (int r = 0; r < ws_table_nrows(t) && r + 2 < h; r++) {
-        char buf[64], ve[48], te[48];
-        int row = y + 1 + r;
-        cb_text(cb, row, x[0], x[1] - 1, ws_table_cell_text(t, r, 0, buf, sizeof buf), 0);
-        cb_printf(cb, row, x[1], w - x[1], 0, "%10.4f", ws_table_cell_num(t, r, 3));
-        mean_std(ve, sizeof ve, ws_table_cell_num(t, r, 4), ws_table_cell_num(t, r, 5), utf8);
-        cb_text(cb, row, x[2], w - x[2], ve, 0);
-        mean_std(te, sizeof te, ws_table_cell_num(t, r, 6), ws_table_cell_num(t, r, 7), utf8);
-        cb_text(cb, row, x[3], w - x[3], te, 0);
-        cb_printf(cb, row, x[4], w - x[4], 0, "%+8.2f%%", ws_table_cell_num(t, r, 8));
-    }
-}
+/* The result: the table of `wscope compare` without the rules (they are
+ * listed above it). */
+static const char *const compare_hide[] = {"policies", NULL};
 
 static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
@@ -169,8 +146,11 @@ static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect in
         tui_draw_progress(cb, y, 0, body.w, "training", job_fraction(v->job));
     } else if (v->result && v->result->table) {
         cb_text(cb, y++, 0, body.w, "final losses: mean and sample std over the seeds", CB_BOLD);
-        draw_table(cb, y, body.y + body.h - y, body.w, v->result->table,
-                   t->style.glyphs == WS_GLYPH_UTF8);
+        if (!v->tab.t) {   /* the widget takes the table over */
+            numtable_set(&v->tab, v->result->table, compare_hide, 1);
+            v->result->table = NULL;
+        }
+        numtable_draw(&v->tab, cb, (cb_rect){y, 0, body.y + body.h - y, body.w}, &t->style);
     } else if (v->result) {
         cb_text(cb, y, 0, body.w, v->result->err, CB_BOLD);
     }
@@ -221,6 +201,8 @@ static int compare_action(view *vv, tui *t, ws_action a)
         tui_prompt(t, "seeds: ");
         return 1;
     case ACT_CANCEL: job_cancel(v->job); return 1;
+    case ACT_LEFT:
+    case ACT_RIGHT: return numtable_action(&v->tab, a);
     case ACT_PROMPT_DONE: return prompt_done(v, t);
     default: return 0;
     }
@@ -252,6 +234,7 @@ static void compare_destroy(view *vv)
     job_release(v->job);
     if (v->result)
         job_free_arg(v->result);
+    numtable_free(&v->tab);
     for (size_t i = 0; i < v->n_st; i++)
         ws_strategy_free(&v->st[i]);
     free(v);
@@ -267,6 +250,7 @@ view *view_compare_new(tui *t)
     if (!v)
         return NULL;
     v->base.cls = &compare_class;
+    numtable_init(&v->tab);
     v->seeds = 3;
     ws_err e = {{0}};
     ws_strategy_parse("full", &v->st[v->n_st++], &e);

@@ -1,79 +1,54 @@
-/* Drift view (`wscope MODEL TUNED`): RMS, relative drift and cosine from
- * MODEL to TUNED per corresponding tensor of the network (any naming,
- * training state left out), per layer and for the model, with the mean of
- * the per-matrix cosines; tensors on one side only as rows saying so;
- * sortable; bars of a column by layer; Enter opens the tensor in the matrix
- * view showing ΔW = TUNED − MODEL. */
+/* Drift view (`wscope MODEL TUNED`): the table of `wscope drift` (RMS,
+ * relative drift and cosine from MODEL to TUNED per corresponding tensor of
+ * the network, in any naming, training state left out; per layer and for
+ * the model, with the mean of the per-matrix cosines), then the tensors on
+ * one side only as rows saying so; sortable; bars of a column by layer;
+ * Enter opens the tensor in the matrix view showing ΔW = TUNED − MODEL. */
 #include <curses.h>
-#include <math.h>
 #include <stdlib.h>
 
+#include "analysis_tables.h"
 #include "antable.h"
 #include "names.h"
-
-static const char *const col_names[] = {"RMS", "relative", "cosine", "mean cos"};
-static const char *const col_fmts[] = {"%9.4g", "%9.4g", "%9.6f", "%9.6f"};
-enum { NCOLS = 4 };
 
 static const key_binding drift_keys[] = {
     ANTABLE_KEYS("heatmap of the tensor's change TUNED - MODEL", "delta"),
 };
 
-static void put(numtable *tab, int r, const char *label, const char *sub, const ws_drift *d,
-                double mean_cos, int bars)
+/* A row for a tensor of one model only, at the end of the table. */
+static void add_one_sided(ws_table *tab, const ws_model *owner, const ws_tensor *x, const char *side)
 {
-    snprintf(tab->label[r], NT_LABEL, "%s", label);
-    snprintf(tab->sub[r], sizeof tab->sub[r], "%s", sub);
-    double *v = tab->v + (size_t)r * NCOLS;
-    v[0] = d->rms, v[1] = d->rel, v[2] = d->cos, v[3] = mean_cos;
-    if (d->status != WS_AS_OK)
-        snprintf(tab->status[r], sizeof tab->status[r], "%s", ws_drift_note(d));
-    tab->in_bars[r] = (unsigned char)bars;
+    char name[512], role[64], status[32];
+    int r = ws_table_row(tab);
+    ws_table_str(tab, r, ws_table_find(tab, "name"), ws_display_name(owner, x, 0, name, sizeof name));
+    ws_table_str(tab, r, ws_table_find(tab, "role"), ws_display_role(x, 1, role, sizeof role));
+    snprintf(status, sizeof status, "only in %s", side);
+    ws_table_str(tab, r, ws_table_find(tab, "status"), status);
+    ws_table_set_bars(tab, r, 0);
 }
 
-static int drift_fill(antable *v, tui *t)
+/* The table of `wscope drift` (analysis_tables.h) with display names, then
+ * the tensors without a counterpart. */
+static ws_table *drift_table(antable *v, const tui *t)
 {
     const ws_drift_report *rep = &v->a->drift;
-    int n0 = (int)rep->n, n1 = n0 + (int)(rep->n_only0 + rep->n_only1);
-    int n = n1 + rep->n_layers + 1;
-    if (numtable_init(&v->tab, n, NCOLS, col_names, col_fmts) < 0)
-        return -1;
-    v->tab.label_w = 24;   /* the four columns fit in 80 */
-    for (int i = 0; i < n0; i++) {
-        put(&v->tab, i, "", "", &rep->per_tensor[i], NAN, 0);
-        antable_label(v, t, i, rep->t0[i]);
-        if (rep->shape_differs[i])
-            snprintf(v->tab.status[i], sizeof v->tab.status[i], "shape %lldx%lld vs %lldx%lld",
-                     (long long)rep->t0[i]->rows, (long long)rep->t0[i]->cols,
-                     (long long)rep->t1[i]->rows, (long long)rep->t1[i]->cols);
-    }
-    /* One side only: the model it is in names it (the other has no counterpart). */
-    ws_drift none = {.rms = NAN, .rel = NAN, .cos = NAN};
-    for (int k = n0; k < n1; k++) {
-        int in0 = (size_t)(k - n0) < rep->n_only0;
-        const ws_tensor *x = in0 ? rep->only0[k - n0] : rep->only1[k - n0 - (int)rep->n_only0];
-        put(&v->tab, k, "", "", &none, NAN, 0);
-        const ws_model *owner = in0 ? t->model : t->tuned;
-        char name[256];
-        ws_elide(ws_display_name(owner, x, 0, name, sizeof name), v->tab.label_w - 1,
-                 t->style.glyphs != WS_GLYPH_UTF8, v->tab.label[k], NT_LABEL);
-        ws_display_role(x, 1, v->tab.sub[k], sizeof v->tab.sub[k]);
-        snprintf(v->tab.status[k], sizeof v->tab.status[k], "only in %s", in0 ? "MODEL" : "TUNED");
-    }
-    for (int l = 0; l < rep->n_layers; l++) {
-        char label[32];
-        snprintf(label, sizeof label, "layer %d", l);
-        put(&v->tab, n1 + l, label, "layer", &rep->per_layer[l], rep->layer_mean_cos[l], 1);
-    }
-    put(&v->tab, n - 1, "(model)", "model", &rep->all, rep->mean_cos, 0);
-    return 0;
+    ws_table *tab = ws_drift_table(rep);
+    for (size_t i = 0; tab && i < rep->n; i++)
+        tui_table_name(tab, t, (int)i, rep->t0[i]);
+    for (size_t i = 0; tab && i < rep->n_only0; i++)
+        add_one_sided(tab, t->model, rep->only0[i], "MODEL");
+    for (size_t i = 0; tab && i < rep->n_only1; i++)
+        add_one_sided(tab, t->tuned, rep->only1[i], "TUNED");
+    return tab;
 }
+
+static const char *const drift_hide[] = {"shape", "kind", NULL};
 
 /* The matrix view of the base tensor, switched to its TUNED − MODEL mode. */
 static void drift_open(antable *v, tui *t, int row)
 {
     const ws_drift_report *rep = &v->a->drift;
-    if (row >= 0 && (size_t)row >= rep->n && (size_t)row < rep->n + rep->n_only0 + rep->n_only1) {
+    if (row >= 0 && row > (int)rep->n + rep->n_layers) {
         tui_message(t, "this tensor is in one model only: there is no change to show");
         return;
     }
@@ -92,13 +67,12 @@ static void drift_info(antable *v, cellbuf *cb, cb_rect info)
 {
     const ws_drift_report *rep = &v->a->drift;
     const ws_drift *all = &rep->all;
-    /* At 80 columns: the (model) row has the relative drift. */
     cb_printf(cb, info.y, info.x, info.w, 0, "network RMS %.4g  cos %.6f  mean cos %.4f%s", all->rms,
               all->cos, rep->mean_cos, rep->state0 || rep->state1 ? "  training state left out" : "");
 }
 
 static const antable_ops drift_ops = {
-    WS_AN_DRIFT, "drift", drift_fill, drift_open, drift_info,
+    WS_AN_DRIFT, "drift", drift_table, drift_hide, drift_open, drift_info,
 };
 
 static const view_class drift_class = {

@@ -8,14 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "antable.h"
 #include "fit.h"
+#include "fit_tables.h"
 #include "job.h"
-#include "names.h"
 #include "tui.h"
 #include "view_fits.h"
-
-enum { COL_NAME, COL_R2, COL_MSE, COL_COMP, COL_LIN, COL_NONCONV, COL_SECS, N_COLS };
-static const char *col_names[N_COLS] = {"tensor", "R2", "MSE", "compr", "centre lin", "nonconv", "s"};
 
 typedef struct fits_job {
     ws_tensor **mats;
@@ -33,17 +31,13 @@ typedef struct fits_view {
     fits_job *res;           /* shared with the job while it runs */
     int K;
     ws_fit_mode mode;
-    int sort_col, descending, sel, top;
+    numtable tab;            /* the summary table of `wscope fit` */
+    int shown_ready;         /* matrices in the table (-1: none yet) */
     int shown_done;          /* the finished job has been drawn */
-    int *order;
 } fits_view;
 
 static const key_binding fits_keys[] = {
-    {{KEY_UP, 'k', 0}, "Up k", ACT_UP, "select the previous matrix", NULL},
-    {{KEY_DOWN, 'j', 0}, "Down j", ACT_DOWN, "select the next matrix", NULL},
-    {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "one page up", NULL},
-    {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "one page down", NULL},
-    {{'s', 0}, "s", ACT_COLUMN, "sort by the next column (model order, R2, MSE, ...)", "sort"},
+    NUMTABLE_KEYS("open the matrix as a heatmap", NULL),
     {{'S', 0}, "S", ACT_LOG, "reverse the sort order", NULL},
     {{'+', '=', 0}, "+", ACT_ZOOM_IN, "one Gaussian more per row (K+1), refit all", "K+"},
     {{'-', 0}, "-", ACT_ZOOM_OUT, "one Gaussian fewer (K-1), refit all", "K-"},
@@ -86,6 +80,11 @@ static void fits_free(void *p)
     free(j);
 }
 
+static int pending_dim(const void *ctx, int row)
+{
+    return row >= *(const int *)ctx ? CB_DIM : 0;
+}
+
 static void start(fits_view *v, tui *t)
 {
     if (v->job) job_release(v->job);   /* the reaper frees its argument */
@@ -105,102 +104,92 @@ static void start(fits_view *v, tui *t)
     ws_fit_matrix_opts_default(&j->mo);
     j->mo.fit.K = v->K;
     j->mo.mode = v->mode;
-    free(v->order);
-    v->order = malloc(sizeof *v->order * (size_t)(j->n + 1));
     v->res = j;
     v->shown_done = 0;
+    v->shown_ready = -1;
+    v->tab.row_attrs = pending_dim;
+    v->tab.ctx = &v->shown_ready;
     v->job = job_start(fits_run, j, fits_free);
     if (!v->job) snprintf(j->err, sizeof j->err, "cannot start a worker thread");
     snprintf(v->base.title, sizeof v->base.title, "%d matrices, K=%d, %s", j->n, v->K,
              v->mode == WS_FIT_FREE ? "free" : "grid");
 }
 
-static double key_of(const fits_job *j, int i, int col)
+/* The summary table of the finished matrices, then the others with their
+ * state, for the widget. */
+static ws_table *build_table(const fits_job *j, const tui *tu, int ready, int running)
 {
-    const ws_fit_summary *s = &j->sum[i];
-    switch (col) {
-    case COL_R2: return s->r2;
-    case COL_MSE: return s->mse;
-    case COL_COMP: return s->compression;
-    case COL_LIN: return s->centre_linearity;
-    case COL_NONCONV: return (double)s->nonconverged;
-    case COL_SECS: return j->secs[i];
-    default: return i;
+    static const ws_col state = {"state", "state", WS_COL_STR, NULL, "",
+                                 "empty when fitted, else fitting now or waiting for its turn", WS_MORE_NONE, 0};
+    ws_fit_table_opts o = {1, 0, 1};
+    ws_table *t = ws_fit_summary_table(&o);
+    int c_state = t ? ws_table_add_col(t, &state) : -1;
+    for (int i = 0; c_state >= 0 && i < j->n; i++) {
+        int rc = i < ready ? ws_fit_summary_add(t, j->mats[i], &j->sum[i], NULL, j->secs[i]) : 0;
+        if (i >= ready) {
+            ws_fit_summary pending = {.rows = j->mats[i]->rows, .cols = j->mats[i]->cols, .K = j->mo.fit.K,
+                                      .mode = j->mo.mode, .r2 = NAN, .r2_median = NAN, .mse = NAN,
+                                      .compression = NAN, .centre_linearity = NAN, .centre_ev_r = NAN};
+            rc = ws_fit_summary_add(t, j->mats[i], &pending, NULL, NAN);
+            int row = ws_table_nrows(t) - 1;
+            ws_table_str(t, row, c_state, i == ready && running ? "fitting" : "waiting");
+            for (int c = 0; c < c_state; c++)   /* counts of a fit not done are empty too */
+                if (ws_table_col_desc(t, c)->kind == WS_COL_INT && strcmp(ws_table_col_name(t, c), "layer"))
+                    ws_table_num(t, row, c, NAN);
+        }
+        if (rc < 0)
+            c_state = -1;
+        else
+            tui_table_name(t, tu, i, j->mats[i]);
     }
+    if (c_state < 0) {
+        ws_table_free(t);
+        return NULL;
+    }
+    return t;
 }
 
-/* Finished matrices sorted by the chosen column, then the pending ones in model order. */
-static int sort_rows(fits_view *v)
-{
-    fits_job *j = v->res;
-    int ready = atomic_load(&j->ready);
-    for (int i = 0; i < j->n; i++) v->order[i] = i;
-    for (int a = 1; a < ready; a++)   /* insertion sort: a model has few matrices */
-        for (int b = a; b > 0; b--) {
-            int x = v->order[b - 1], y = v->order[b];
-            int cmp = v->sort_col == COL_NAME ? (x > y) - (x < y)
-                      : (key_of(j, x, v->sort_col) > key_of(j, y, v->sort_col)) -
-                            (key_of(j, x, v->sort_col) < key_of(j, y, v->sort_col));
-            int swap = v->descending ? cmp < 0 : cmp > 0;
-            if (!swap) break;
-            v->order[b - 1] = y, v->order[b] = x;
-        }
-    return ready;
-}
+static const char *const fits_hide[] = {"fitted", "K", "mode", NULL};
 
 static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     fits_view *v = (fits_view *)vv;
     fits_job *j = v->res;
     if (!j) { cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD); return; }
-    int ready = sort_rows(v), nw = body.w - 64 > 12 ? body.w - 64 : 12;
-    char head[256];
-    snprintf(head, sizeof head, "%-*s %9s %8s %10s %6s %10s %8s %5s", nw, col_names[0], "shape",
-             col_names[1], col_names[2], col_names[3], col_names[4], col_names[5], col_names[6]);
-    cb_text(cb, body.y, body.x, body.w, head, CB_UNDERLINE);
-    int rows = body.h - 1;
-    if (v->sel < v->top) v->top = v->sel;
-    if (v->sel >= v->top + rows) v->top = v->sel - rows + 1;
-    for (int r = 0; r < rows && v->top + r < j->n; r++) {
-        int i = v->order[v->top + r], y = body.y + 1 + r;
-        int attrs = v->top + r == v->sel ? CB_REVERSE : 0;
-        char shape[32], name[512];
-        ws_tensor_shape_text(j->mats[i], shape, sizeof shape);
-        int cells = ws_tensor_label(t->model, j->mats[i], nw, t->style.glyphs != WS_GLYPH_UTF8, name,
-                                    sizeof name);
-        int x = body.x + cb_printf(cb, y, body.x, nw, attrs, "%s%*s", name, nw - cells, "");
-        if (v->top + r < ready) {
-            const ws_fit_summary *s = &j->sum[i];
-            cb_printf(cb, y, x, body.w - nw, attrs, " %9s %8.4f %10.4g %6.2f %10.4f %8lld %5.1f",
-                      shape, s->r2, s->mse, s->compression, s->centre_linearity,
-                      (long long)s->nonconverged, j->secs[i]);
-        } else {
-            cb_printf(cb, y, x, body.w - nw, attrs | CB_DIM, " %9s %8s", shape,
-                      v->top + r == ready && v->job ? "fitting" : "waiting");
+    int ready = atomic_load(&j->ready), running = v->job && !job_done(v->job);
+    if (ready != v->shown_ready || !v->tab.t) {
+        if (numtable_set(&v->tab, build_table(j, t, ready, running), fits_hide, 2) < 0 || !v->tab.t) {
+            cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD);
+            return;
         }
+        v->shown_ready = ready;
     }
+    numtable_draw(&v->tab, cb, body, &t->style);
     if (j->err[0]) {
         cb_text(cb, info.y, info.x, info.w, j->err, CB_BOLD);
-    } else if (v->job && !job_done(v->job)) {
+    } else if (running) {
         tui_draw_progress(cb, info.y, info.x, info.w, "fitting rows", job_fraction(v->job));
     } else {
+        int c = v->tab.sort_col;
         cb_printf(cb, info.y, info.x, info.w, 0, "%d of %d matrices fitted; sorted by %s%s", ready, j->n,
-                  v->sort_col == COL_NAME ? "model order" : col_names[v->sort_col],
-                  v->descending ? " (descending)" : "");
+                  c < 0 ? "model order" : ws_table_col_desc(v->tab.t, c)->title,
+                  c < 0 ? "" : v->tab.desc ? " (descending)" : " (ascending)");
     }
 }
 
 static int fits_action(view *vv, tui *t, ws_action a)
 {
     fits_view *v = (fits_view *)vv;
-    int n = v->res ? v->res->n : 0;
+    int row = numtable_selected(&v->tab);
     switch (a) {
-    case ACT_UP: if (v->sel > 0) v->sel--; return 1;
-    case ACT_DOWN: if (v->sel + 1 < n) v->sel++; return 1;
-    case ACT_PGUP: v->sel = v->sel > 10 ? v->sel - 10 : 0; return 1;
-    case ACT_PGDN: v->sel = v->sel + 10 < n ? v->sel + 10 : (n ? n - 1 : 0); return 1;
-    case ACT_COLUMN: v->sort_col = (v->sort_col + 1) % N_COLS; return 1;
-    case ACT_LOG: v->descending = !v->descending; return 1;
+    case ACT_OPEN:
+        if (v->res && row >= 0 && row < v->res->n)
+            tui_push(t, view_matrix_new(t, v->res->mats[row]));
+        return 1;
+    case ACT_LOG:
+        if (v->tab.sort_col < 0) return 0;
+        numtable_sort(&v->tab, v->tab.sort_col, !v->tab.desc);
+        return 1;
     case ACT_ZOOM_IN: if (v->K < WS_FIT_KMAX) v->K++; start(v, t); return 1;
     case ACT_ZOOM_OUT: if (v->K > 1) v->K--; start(v, t); return 1;
     case ACT_DSMODE: v->mode = v->mode == WS_FIT_FREE ? WS_FIT_MODE_GRID : WS_FIT_FREE; start(v, t); return 1;
@@ -209,7 +198,7 @@ static int fits_action(view *vv, tui *t, ws_action a)
         job_cancel(v->job);
         snprintf(v->res->err, sizeof v->res->err, "cancelled: the matrices shown are done");
         return 1;
-    default: return 0;
+    default: return numtable_action(&v->tab, a);
     }
 }
 
@@ -229,7 +218,7 @@ static void fits_destroy(view *vv)
     fits_view *v = (fits_view *)vv;
     if (v->job) job_release(v->job);
     else fits_free(v->res);
-    free(v->order);
+    numtable_free(&v->tab);
     free(v);
 }
 
@@ -242,6 +231,7 @@ view *view_fits_new(tui *t)
     fits_view *v = calloc(1, sizeof *v);
     if (!v) return NULL;
     v->base.cls = &fits_class;
+    numtable_init(&v->tab);
     v->K = WS_FIT_K_DEFAULT;
     v->mode = WS_FIT_FREE;
     start(v, t);

@@ -1,15 +1,17 @@
 /* Spectrum view: eigenvalues of EᵀE for the token embedding on a log (or
- * linear) axis as a braille plot, beside a list with singular values,
- * decay ratios and each gap's level-spacing p-value, the significant pairs
- * highlighted; a cursor reads one eigenvalue. Computed on the analysis
- * worker (tui_analysis.h). */
+ * linear) axis as a braille plot, beside the eigenvalues table of `wscope
+ * spectrum` (singular values, decay ratios, each gap's level-spacing
+ * p-value, the significant pairs in bold); a cursor reads one eigenvalue.
+ * Computed on the analysis worker (tui_analysis.h). */
 #include <curses.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis_tables.h"
 #include "export.h"
 #include "names.h"
+#include "numtable.h"
 #include "plots.h"
 #include "tui.h"
 #include "tui_analysis.h"
@@ -17,7 +19,8 @@
 typedef struct spectrum_view {
     view base;
     ws_analysis *a;
-    int cur, top;           /* cursor and first line of the list */
+    int cur;                /* cursor: an eigenvalue's index */
+    numtable list;          /* the eigenvalues table of `wscope spectrum` */
     int logy;
     float *y;               /* what the plot shows */
     int y_log;              /* ... and on which axis */
@@ -32,6 +35,8 @@ static const key_binding spectrum_keys[] = {
     {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "ten eigenvalues down", NULL},
     {{KEY_HOME, 'g', 0}, "Home g", ACT_HOME, "the largest eigenvalue", NULL},
     {{KEY_END, 'G', 0}, "End G", ACT_END, "the smallest eigenvalue", NULL},
+    {{KEY_LEFT, 0}, "Left", ACT_LEFT, "previous column of the list (its description shows below)", NULL},
+    {{KEY_RIGHT, 0}, "Right", ACT_RIGHT, "next column of the list", NULL},
     {{']', 'n', 0}, "] n", ACT_NEXT, "next significant pair (level spacing)", "pair"},
     {{'[', 'p', 0}, "[ p", ACT_PREV, "previous pair", NULL},
     {{'l', 0}, "l", ACT_LOG, "logarithmic / linear eigenvalue axis", "log"},
@@ -129,30 +134,27 @@ static void draw_marks(spectrum_view *v, tui *t, cellbuf *cb, cb_rect area, cons
     }
 }
 
+/* Pairs in bold. */
+static int pair_attrs(const void *ctx, int row)
+{
+    return pair_of(ctx, row) >= 0 ? CB_BOLD : 0;
+}
+
+/* The list: the eigenvalues table (the spacing and the pair's gap are in
+ * the info line), its cursor on v->cur. */
+static const char *const list_hide[] = {"spacing", "pair_gap", NULL};
+
 static void draw_list(spectrum_view *v, tui *t, cellbuf *cb, cb_rect r, const ws_spectrum *s)
 {
-    cb_printf(cb, r.y, r.x, r.w, CB_UNDERLINE, "%4s %11s %9s %6s %8s %-4s", "i", "lambda", "sv",
-              "decay", "gap p", "pair");
-    int page = r.h - 1;
-    if (v->cur < v->top) v->top = v->cur;
-    if (v->cur >= v->top + page) v->top = v->cur - page + 1;
-    const char *mark = t->style.glyphs == WS_GLYPH_UTF8 ? "\xe2\x97\x86" : "*";
-    for (int k = 0; k < page && v->top + k < s->d; k++) {
-        int i = v->top + k, p = pair_of(s, i), y = r.y + 1 + k;
-        int attrs = (i == v->cur ? CB_REVERSE : 0) | (p >= 0 ? CB_BOLD : 0);
-        if (i == v->cur)
-            cb_fill(cb, (cb_rect){y, r.x, 1, r.w}, " ", CB_DEFAULT, CB_DEFAULT, attrs);
-        int n = cb_printf(cb, y, r.x, r.w, attrs, "%4d %11.5g %9.4g %6.4f ", i, s->lam[i], s->sv[i],
-                          s->decay[i]);
-        if (i >= s->rank)
-            n += cb_printf(cb, y, r.x + n, r.w - n, attrs, "%8s ", "cut");
-        else if (i + 1 < s->d && isfinite(s->gap_p[i]))
-            n += cb_printf(cb, y, r.x + n, r.w - n, attrs, "%8.1e ", s->gap_p[i]);
-        else
-            n += cb_printf(cb, y, r.x + n, r.w - n, attrs, "%8s ", "");
-        if (p >= 0)
-            cb_printf(cb, y, r.x + n, r.w - n, attrs, "%s", mark);
+    if (!v->list.t) {
+        v->list.fixed_order = 1;
+        v->list.row_attrs = pair_attrs;
+        v->list.ctx = s;
+        if (numtable_set(&v->list, ws_eigen_table(s, 0), list_hide, 1) < 0 || !v->list.t)
+            return;
     }
+    numtable_select(&v->list, v->cur);
+    numtable_draw(&v->list, cb, r, &t->style);
 }
 
 static void spectrum_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
@@ -259,6 +261,8 @@ static int spectrum_action(view *vv, tui *t, ws_action a)
     case ACT_NEXT: jump_pair(v, 1); break;
     case ACT_PREV: jump_pair(v, -1); break;
     case ACT_LOG: v->logy = !v->logy; break;
+    case ACT_LEFT:
+    case ACT_RIGHT: numtable_action(&v->list, a); return 1;
     case ACT_EXPORT: export_spectrum(v, t); return 1;
     default: return 0;
     }
@@ -279,6 +283,7 @@ static int spectrum_tick(view *vv, tui *t, int *busy)
 static void spectrum_destroy(view *vv)
 {
     spectrum_view *v = (spectrum_view *)vv;
+    numtable_free(&v->list);
     free(v->y);
     free(v);
 }
@@ -305,6 +310,7 @@ view *view_spectrum_new(tui *t)
     v->base.cls = &spectrum_class;
     v->a = a;
     v->logy = 1;
+    numtable_init(&v->list);
     tui_analysis_retry(a);
     char shown[256];
     snprintf(v->base.title, sizeof v->base.title, "%s",

@@ -1,0 +1,475 @@
+/* The structural analyses as described tables (analysis_tables.h).
+ *
+ * Each table: a row struct (starting with ws_row_id where the row is about
+ * a tensor), getters, the column array, the builder. The definitions the
+ * descriptions summarise are in the man page (ANALYSES) and DESIGN.md §3. */
+#include "analysis_tables.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "table_id.h"
+
+/* A new table with the identity columns, then `n` of its own. */
+static ws_table *new_table(const char *name, const char *desc, int ident, const ws_colspec *cols, size_t n)
+{
+    ws_table *t = ws_table_new_named(name, desc);
+    if (t && ((ident && ws_table_add_specs(t, ws_id_cols, WS_ID_NCOLS) < 0) ||
+              ws_table_add_specs(t, cols, n) < 0)) {
+        ws_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+#define N_OF(a) (sizeof (a) / sizeof *(a))
+
+/* The last column of a per-matrix table: why a row has no numbers. */
+#define STATUS_COL(get)                                                                            \
+    {{"status", "status", WS_COL_STR, NULL, "", "why a row has no numbers (ok when it has)",       \
+      WS_MORE_NONE, 0}, NULL, get, NULL, 0}
+
+/* ---- layers: weight PR and amplitude structure ---- */
+
+typedef struct layer_row {
+    ws_row_id id;
+    const ws_pr *pr;      /* NULL: not computed for this row */
+    const ws_amp *amp;    /* NULL: not computed */
+    ws_astatus status;
+} layer_row;
+
+/* arg: 0 pr, 1 pc1 %, 2 comps95, 3 stable rank */
+static double get_pr(const void *row, int arg)
+{
+    const ws_pr *p = ((const layer_row *)row)->pr;
+    if (!p || p->status != WS_AS_OK)
+        return NAN;
+    double v[] = {p->pr, 100 * p->pc1, p->comps95, p->stable_rank};
+    return v[arg];
+}
+
+/* arg: 0 pr, 1 pc1 %, 2 comps95, 3 max |corr|, 4 kurtosis */
+static double get_amp(const void *row, int arg)
+{
+    const ws_amp *a = ((const layer_row *)row)->amp;
+    if (!a || a->status != WS_AS_OK)
+        return NAN;
+    double v[] = {a->pr, 100 * a->pc1, a->comps95, a->max_corr, a->kurtosis};
+    return v[arg];
+}
+
+static const char *get_layer_status(const void *row, int arg, char *buf, size_t n)
+{
+    (void)arg, (void)buf, (void)n;
+    return ws_astatus_text(((const layer_row *)row)->status);
+}
+
+static const ws_colspec layers_cols[] = {
+    {{"pr", "PR", WS_COL_NUM, "%.2f", "",
+      "weight participation ratio (sum l)^2 / sum l^2 of the covariance of the rows",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 0},
+    {{"pc1_pct", "PC1%", WS_COL_NUM, "%.1f", "%", "share of the variance on the first principal component",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 1},
+    {{"comps95", "c95", WS_COL_INT, NULL, "components", "principal components for 95 % of the variance",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 2},
+    {{"stable_rank", "srank", WS_COL_NUM, "%.2f", "", "stable rank: sum of the eigenvalues / the largest",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 3},
+    {{"amp_pr", "ampPR", WS_COL_NUM, "%.2f", "",
+      "participation ratio of the grid fit's amplitudes (out of K)", WS_MORE_HIGHER, WS_COL_BARS},
+     get_amp, NULL, NULL, 0},
+    {{"amp_pc1_pct", "ampPC1%", WS_COL_NUM, "%.1f", "%",
+      "share of the amplitudes' variance on their first principal component", WS_MORE_HIGHER, WS_COL_BARS},
+     get_amp, NULL, NULL, 1},
+    {{"amp_comps95", "amp95", WS_COL_INT, NULL, "components",
+      "principal components for 95 % of the amplitudes' variance", WS_MORE_HIGHER, WS_COL_BARS},
+     get_amp, NULL, NULL, 2},
+    {{"amp_max_corr", "max|r|", WS_COL_NUM, "%.3f", "",
+      "largest |correlation| between two amplitude columns", WS_MORE_HIGHER, WS_COL_BARS},
+     get_amp, NULL, NULL, 3},
+    {{"amp_kurtosis", "kurt", WS_COL_NUM, "%.1f", "", "excess kurtosis of all the amplitudes",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_amp, NULL, NULL, 4},
+    STATUS_COL(get_layer_status),
+};
+
+ws_table *ws_layers_table(const ws_analysis *a, int amp)
+{
+    ws_table *t = new_table("layers", "per weight matrix: weight participation ratio of the covariance of its "
+                            "rows, and the amplitude structure of its grid fit",
+                            1, layers_cols, N_OF(layers_cols));
+    for (size_t i = 0; t && i < a->n; i++) {
+        const ws_mat_result *m = &a->mats[i];
+        layer_row r = {.pr = &m->pr, .amp = amp ? &m->amp : NULL};
+        ws_row_id_tensor(&r.id, m->t);
+        r.status = m->pr.status != WS_AS_OK ? m->pr.status : amp ? m->amp.status : WS_AS_OK;
+        if (ws_table_add_item(t, &r) < 0)
+            goto oom;
+    }
+    if (t && amp) {
+        /* The amplitudes of every per-layer matrix together. */
+        layer_row r = {.amp = &a->amp_global, .status = a->amp_global.status};
+        ws_row_id_label(&r.id, "(all layers)", "amplitudes", -1);
+        r.id.ndim = 2;
+        r.id.shape[0] = a->amp_global.rows;
+        r.id.shape[1] = a->amp_global.k;
+        int row = ws_table_add_item(t, &r);
+        if (row < 0)
+            goto oom;
+        ws_table_set_bars(t, row, 0);
+    }
+    return t;
+oom:
+    ws_table_free(t);
+    return NULL;
+}
+
+/* ---- drift ---- */
+
+typedef struct drift_row {
+    ws_row_id id;
+    const char *kind;
+    const ws_drift *d;
+    double mean_cos;      /* NaN on a tensor's row */
+    char status[96];      /* "" : the drift's own note */
+} drift_row;
+
+/* arg: 0 rms, 1 relative, 2 cosine, 3 mean of the per-matrix cosines */
+static double get_drift(const void *row, int arg)
+{
+    const drift_row *r = row;
+    double v[] = {r->d->rms, r->d->rel, r->d->cos, r->mean_cos};
+    return v[arg];
+}
+
+static const char *get_drift_kind(const void *row, int arg, char *buf, size_t n)
+{
+    (void)arg, (void)buf, (void)n;
+    return ((const drift_row *)row)->kind;
+}
+
+static const char *get_drift_status(const void *row, int arg, char *buf, size_t n)
+{
+    (void)arg, (void)buf, (void)n;
+    const drift_row *r = row;
+    return r->status[0] ? r->status : ws_drift_note(r->d);
+}
+
+static const ws_colspec drift_cols[] = {
+    {{"kind", "kind", WS_COL_STR, NULL, "", "what the row pools: one tensor, a layer, or the model",
+      WS_MORE_NONE, 0}, NULL, get_drift_kind, NULL, 0},
+    {{"rms", "RMS", WS_COL_NUM, "%.4g", "", "root mean square change ||W1 - W0|| / sqrt(N)",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_drift, NULL, NULL, 0},
+    {{"relative", "relative", WS_COL_NUM, "%.4g", "", "relative change ||W1 - W0|| / ||W0||",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_drift, NULL, NULL, 1},
+    {{"cosine", "cosine", WS_COL_NUM, "%.6f", "", "cosine between W0 and W1 flattened (1: same direction)",
+      WS_MORE_LOWER, WS_COL_BARS}, get_drift, NULL, NULL, 2},
+    {{"mean_cos", "mean cos", WS_COL_NUM, "%.6f", "",
+      "mean of the per-matrix cosines of the layer (or the network's weight matrices)", WS_MORE_LOWER,
+      WS_COL_BARS}, get_drift, NULL, NULL, 3},
+    {{"status", "status", WS_COL_STR, NULL, "", "why a row has no (or partial) numbers", WS_MORE_NONE, 0},
+     NULL, get_drift_status, NULL, 0},
+};
+
+static int add_drift(ws_table *t, const drift_row *r, int bars)
+{
+    int row = ws_table_add_item(t, r);
+    if (row >= 0)
+        ws_table_set_bars(t, row, bars);
+    return row;
+}
+
+ws_table *ws_drift_table(const ws_drift_report *rep)
+{
+    ws_table *t = new_table("drift", "change from the base model (W0) to the tuned one (W1): per pair of "
+                            "corresponding tensors, per layer and for the network (pooled over its tensors)",
+                            1, drift_cols, N_OF(drift_cols));
+    int rc = t ? 0 : -1;
+    for (size_t i = 0; rc >= 0 && i < rep->n; i++) {
+        drift_row r = {.kind = "tensor", .d = &rep->per_tensor[i], .mean_cos = NAN};
+        ws_row_id_tensor(&r.id, rep->t0[i]);
+        if (rep->shape_differs[i])
+            snprintf(r.status, sizeof r.status, "shape %lldx%lld vs %lldx%lld", (long long)rep->t0[i]->rows,
+                     (long long)rep->t0[i]->cols, (long long)rep->t1[i]->rows, (long long)rep->t1[i]->cols);
+        rc = add_drift(t, &r, 0);
+    }
+    for (int l = 0; rc >= 0 && l < rep->n_layers; l++) {
+        char name[32], role[16];
+        snprintf(name, sizeof name, "layer %d", l);
+        snprintf(role, sizeof role, "@%d", l);
+        drift_row r = {.kind = "layer", .d = &rep->per_layer[l], .mean_cos = rep->layer_mean_cos[l]};
+        ws_row_id_label(&r.id, name, role, l);
+        rc = add_drift(t, &r, 1);
+    }
+    if (rc >= 0) {
+        drift_row r = {.kind = "model", .d = &rep->all, .mean_cos = rep->mean_cos};
+        ws_row_id_label(&r.id, "(model)", NULL, -1);
+        rc = add_drift(t, &r, 0);
+    }
+    if (rc < 0) {
+        ws_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- tensors on one side only ---- */
+
+typedef struct unmatched_row {
+    const ws_tensor *t;
+    const char *side;
+} unmatched_row;
+
+/* arg: 0 name, 1 side, 2 kind */
+static const char *get_unmatched(const void *row, int arg, char *buf, size_t n)
+{
+    (void)buf, (void)n;
+    const unmatched_row *r = row;
+    return arg == 0 ? r->t->name : arg == 1 ? r->side : ws_kind_name(r->t->kind);
+}
+
+static const ws_colspec unmatched_cols[] = {
+    {{"name", "name", WS_COL_STR, NULL, "", "the tensor's name in its file", WS_MORE_NONE, 0},
+     NULL, get_unmatched, NULL, 0},
+    {{"in", "in", WS_COL_STR, NULL, "", "the model it is in: base or tuned", WS_MORE_NONE, 0},
+     NULL, get_unmatched, NULL, 1},
+    {{"kind", "kind", WS_COL_STR, NULL, "", "network, buffer or training state", WS_MORE_NONE, 0},
+     NULL, get_unmatched, NULL, 2},
+};
+
+ws_table *ws_unmatched_table(const ws_drift_report *rep)
+{
+    ws_table *t = new_table("unmatched", "tensors without a counterpart in the other model (not compared)", 0,
+                            unmatched_cols, N_OF(unmatched_cols));
+    for (int side = 0; t && side < 2; side++)
+        for (size_t i = 0; t && i < (side ? rep->n_only1 : rep->n_only0); i++) {
+            unmatched_row r = {side ? rep->only1[i] : rep->only0[i], side ? "tuned" : "base"};
+            if (ws_table_add_item(t, &r) < 0) {
+                ws_table_free(t);
+                t = NULL;
+            }
+        }
+    return t;
+}
+
+/* ---- the spectrum ---- */
+
+typedef struct eigen_row {
+    const ws_spectrum *s;
+    int i;
+    int pair;   /* index into s->pairs, -1 when λᵢ is in no pair */
+} eigen_row;
+
+/* arg: 0 index, 1 λ, 2 singular value, 3 decay, 4 the pair's gap, 5 the
+ * unfolded spacing of the gap to the next, 6 its p-value */
+static double get_eigen(const void *row, int arg)
+{
+    const eigen_row *r = row;
+    const ws_spectrum *s = r->s;
+    int last = r->i + 1 >= s->d;
+    switch (arg) {
+    case 0: return r->i;
+    case 1: return s->lam[r->i];
+    case 2: return s->sv[r->i];
+    case 3: return s->decay[r->i];
+    case 5: return last || !s->spacing ? NAN : s->spacing[r->i];
+    case 6: return last || !s->gap_p ? NAN : s->gap_p[r->i];
+    default: return r->pair >= 0 ? s->pairs[r->pair].gap : NAN;
+    }
+}
+
+static const char *get_eigen_pair(const void *row, int arg, char *buf, size_t n)
+{
+    (void)arg;
+    const eigen_row *r = row;
+    if (r->pair < 0)
+        return r->i >= r->s->rank ? "null space" : NULL;
+    snprintf(buf, n, "%d-%d", r->s->pairs[r->pair].i, r->s->pairs[r->pair].i + 1);
+    return buf;
+}
+
+static const ws_colspec eigen_cols[] = {
+    {{"i", "i", WS_COL_INT, NULL, "", "index, largest eigenvalue first", WS_MORE_NONE, 0},
+     get_eigen, NULL, NULL, 0},
+    {{"lambda", "lambda", WS_COL_NUM, "%.6g", "", "eigenvalue of E^T E (a squared singular value of E)",
+      WS_MORE_HIGHER, WS_COL_BARS | WS_COL_F64}, get_eigen, NULL, NULL, 1},
+    {{"sv", "sv", WS_COL_NUM, "%.5g", "", "singular value of E: sqrt(lambda)", WS_MORE_HIGHER,
+      WS_COL_BARS | WS_COL_F64}, get_eigen, NULL, NULL, 2},
+    {{"decay", "decay", WS_COL_NUM, "%.4f", "", "decay ratio sv / sv0", WS_MORE_HIGHER, WS_COL_BARS},
+     get_eigen, NULL, NULL, 3},
+    {{"spacing", "spacing", WS_COL_NUM, "%.3f", "",
+      "unfolded spacing of the gap to the next eigenvalue (mean 1 locally)", WS_MORE_HIGHER, WS_COL_BARS},
+     get_eigen, NULL, NULL, 5},
+    {{"gap_p", "gap p", WS_COL_NUM, "%.2e", "",
+      "P(S <= spacing) under the Wigner surmise: small means closer than random levels", WS_MORE_LOWER, 0},
+     get_eigen, NULL, NULL, 6},
+    {{"pair", "pair", WS_COL_STR, NULL, "",
+      "the pair of near-equal eigenvalues this one belongs to (i-j), or null space", WS_MORE_NONE, 0},
+     NULL, get_eigen_pair, NULL, 0},
+    {{"pair_gap", "gap", WS_COL_NUM, "%.2e", "", "the pair's relative gap |lambda_i - lambda_j| / lambda_i",
+      WS_MORE_LOWER, 0}, get_eigen, NULL, NULL, 4},
+};
+
+static int pair_of(const ws_spectrum *s, int i)
+{
+    for (int p = 0; p < s->n_pairs; p++)
+        if (s->pairs[p].i == i || s->pairs[p].i + 1 == i)
+            return p;
+    return -1;
+}
+
+ws_table *ws_eigen_table(const ws_spectrum *s, int top)
+{
+    ws_table *t = new_table("eigenvalues", "eigenvalues of E^T E for the token embedding E, largest first, "
+                            "with the pairs of near-equal ones", 0, eigen_cols, N_OF(eigen_cols));
+    int n = top > 0 && top < s->d ? top : s->d;
+    for (int i = 0; t && i < n; i++) {
+        eigen_row r = {s, i, pair_of(s, i)};
+        if (ws_table_add_item(t, &r) < 0) {
+            ws_table_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* arg: 0 i, 1 j, 2 λi, 3 λj, 4 gap, 5 spacing p-value */
+static double get_pair(const void *row, int arg)
+{
+    const eigen_row *r = row;
+    const ws_pair *p = &r->s->pairs[r->pair];
+    double v[] = {p->i, p->i + 1, r->s->lam[p->i], r->s->lam[p->i + 1], p->gap, p->p};
+    return v[arg];
+}
+
+static const ws_colspec pair_cols[] = {
+    {{"i", "i", WS_COL_INT, NULL, "", "index of the larger eigenvalue of the pair", WS_MORE_NONE, 0},
+     get_pair, NULL, NULL, 0},
+    {{"j", "j", WS_COL_INT, NULL, "", "index of the smaller one (i + 1)", WS_MORE_NONE, 0},
+     get_pair, NULL, NULL, 1},
+    {{"lambda_i", "lambda_i", WS_COL_NUM, "%.6g", "", "the larger eigenvalue", WS_MORE_HIGHER, WS_COL_F64},
+     get_pair, NULL, NULL, 2},
+    {{"lambda_j", "lambda_j", WS_COL_NUM, "%.6g", "", "the smaller eigenvalue", WS_MORE_HIGHER, WS_COL_F64},
+     get_pair, NULL, NULL, 3},
+    {{"gap", "gap", WS_COL_NUM, "%.2e", "", "relative gap |lambda_i - lambda_j| / lambda_i", WS_MORE_LOWER,
+      WS_COL_BARS}, get_pair, NULL, NULL, 4},
+    {{"p", "p", WS_COL_NUM, "%.2e", "",
+      "the gap's spacing p-value (empty under the tolerance rule)", WS_MORE_LOWER, 0}, get_pair, NULL, NULL, 5},
+};
+
+ws_table *ws_pairs_table(const ws_spectrum *s)
+{
+    ws_table *t = new_table("pairs", "adjacent eigenvalues of E^T E closer than chance (the spacing test), "
+                            "or within the tolerance",
+                            0, pair_cols, N_OF(pair_cols));
+    for (int p = 0; t && p < s->n_pairs; p++) {
+        eigen_row r = {s, s->pairs[p].i, p};
+        if (ws_table_add_item(t, &r) < 0) {
+            ws_table_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* ---- spectral energy and basis share ---- */
+
+typedef struct energy_row {
+    ws_row_id id;
+    const ws_mat_result *m;
+    int applies;              /* the matrix has a side of length d */
+    const double *qk_cos;     /* per layer, or NULL */
+} energy_row;
+
+static const char *get_projected(const void *row, int arg, char *buf, size_t n)
+{
+    (void)arg, (void)buf, (void)n;
+    const energy_row *r = row;
+    return !r->applies ? "-" : r->m->energy_transposed ? "columns" : "rows";
+}
+
+/* arg: 0 comps50, 1 comps90, 2 total energy, 3 basis share, 4 QᵀK cosine */
+static double get_energy(const void *row, int arg)
+{
+    const energy_row *r = row;
+    const ws_mat_result *m = r->m;
+    if (arg == 3)
+        return m->share;
+    if (arg == 4)
+        return r->qk_cos && m->t->role == WS_ROLE_QKV && m->t->layer >= 0 ? r->qk_cos[m->t->layer] : NAN;
+    if (m->energy.status != WS_AS_OK)
+        return NAN;
+    double v[] = {m->energy.comps50, m->energy.comps90, m->energy.total};
+    return v[arg];
+}
+
+static const char *get_energy_status(const void *row, int arg, char *buf, size_t n)
+{
+    (void)arg, (void)buf, (void)n;
+    const energy_row *r = row;
+    return r->applies ? ws_astatus_text(r->m->energy.status) : "no side of length d_model";
+}
+
+#define PROJECTED_COL                                                                              \
+    {{"projected", "projected", WS_COL_STR, NULL, "",                                             \
+      "which side is projected on the eigenvectors: rows, columns (d-row matrices), - (neither)",  \
+      WS_MORE_NONE, 0}, NULL, get_projected, NULL, 0}
+
+static const ws_colspec energy_status_col = STATUS_COL(get_energy_status);
+
+static const ws_colspec energy_cols[] = {
+    PROJECTED_COL,
+    {{"comps50", "c50", WS_COL_INT, NULL, "components",
+      "leading eigenvectors of E^T E holding 50 % of ||W||^2", WS_MORE_HIGHER, WS_COL_BARS},
+     get_energy, NULL, NULL, 0},
+    {{"comps90", "c90", WS_COL_INT, NULL, "components",
+      "leading eigenvectors of E^T E holding 90 % of ||W||^2", WS_MORE_HIGHER, WS_COL_BARS},
+     get_energy, NULL, NULL, 1},
+    {{"energy", "energy", WS_COL_NUM, "%.6g", "", "total energy ||W||^2 (squared Frobenius norm)",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_energy, NULL, NULL, 2},
+    STATUS_COL(get_energy_status),
+};
+
+static const ws_colspec basis_cols[] = {
+    PROJECTED_COL,
+    {{"share", "share", WS_COL_NUM, "%.4f", "", "share of ||W||^2 kept by the top K eigenvectors of E^T E",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_energy, NULL, NULL, 3},
+};
+
+static const ws_colspec qk_col = {
+    {"qk_ete_cos", "QK cos", WS_COL_NUM, "%.4f", "",
+     "cosine of the layer's Q^T K with E^T T E (T: the corpus's bigram transitions)", WS_MORE_HIGHER,
+     WS_COL_BARS}, get_energy, NULL, NULL, 4};
+
+/* Rows of the energy and basis tables. */
+static ws_table *energy_rows(ws_table *t, const ws_analysis *a, const double *qk_cos)
+{
+    for (size_t i = 0; t && i < a->n; i++) {
+        energy_row r = {.m = &a->mats[i], .qk_cos = qk_cos};
+        ws_row_id_tensor(&r.id, r.m->t);
+        r.applies = r.m->t->cols == a->spec.d || r.m->t->rows == a->spec.d;
+        if (ws_table_add_item(t, &r) < 0) {
+            ws_table_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+ws_table *ws_energy_table(const ws_analysis *a)
+{
+    ws_table *t = new_table("energy", "per weight matrix: its energy ||W v_i||^2 on the eigenvectors v_i of "
+                            "E^T E, largest eigenvalue first", 1, energy_cols, N_OF(energy_cols));
+    return energy_rows(t, a, NULL);
+}
+
+ws_table *ws_basis_table(const ws_analysis *a, const double *qk_cos)
+{
+    ws_table *t = new_table("basis", "per weight matrix: the share of ||W||^2 in the top eigenvectors of E^T E",
+                            1, basis_cols, N_OF(basis_cols));
+    if (t && ((qk_cos && ws_table_add_specs(t, &qk_col, 1) < 0) ||
+              ws_table_add_specs(t, &energy_status_col, 1) < 0)) {
+        ws_table_free(t);
+        return NULL;
+    }
+    return energy_rows(t, a, qk_cos);
+}
