@@ -70,6 +70,14 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
+int ws_data_any_text(const char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ends_with(paths[i], ".bin"))
+            return 1;
+    return 0;
+}
+
 /* Append `n` ids to d->tok. */
 static int append(ws_data *d, const int32_t *ids, size_t n, ws_err *e)
 {
@@ -127,10 +135,11 @@ static int load_bin(ws_data *d, const char *path, int vocab, ws_err *e)
 static int load_text(ws_data *d, const char *path, const ws_tokenizer *tk, int vocab, ws_err *e)
 {
     if (!tk)
-        return ws_fail(e, "%s: text data needs a tokenizer, and the model has none "
-                          "(use nanoGPT .bin data, or train --init to build one)", path);
+        return ws_fail(e, "%s: text data needs a tokenizer, and none was found (none in the "
+                          "model, no tokenizer.json, vocab.json + merges.txt or meta.pkl beside "
+                          "it): give --tokenizer FILE, or use nanoGPT .bin data", path);
     if (ws_tok_size(tk) > vocab)
-        return ws_fail(e, "%s: the tokenizer has %d words but the model only %d embeddings",
+        return ws_fail(e, "%s: the tokenizer has %d tokens but the model only %d embeddings",
                        path, ws_tok_size(tk), vocab);
     size_t len, n, unk;
     char *text = ws_read_text(path, &len, e);

@@ -27,6 +27,9 @@ typedef struct ws_data {
  * file is an error "FILE: empty file". */
 char *ws_read_text(const char *path, size_t *len, ws_err *e);
 
+/* 1 when some of the n files is text (not nanoGPT .bin): it needs a tokenizer. */
+int ws_data_any_text(const char *const *paths, size_t n);
+
 /* Load and concatenate `n` files. `tk` encodes text files (NULL: only .bin
  * allowed); every id must be < vocab_size. Messages name the file. */
 int ws_data_load(ws_data *d, const char *const *paths, size_t n,

@@ -166,6 +166,9 @@ static int check_model(const ws_model *m, int B, int T, ws_err *e)
     if (m->layout == WS_LAYOUT_UNKNOWN)
         return ws_fail(e, "training needs a recognised GPT layout%s%s",
                        m->layout_note[0] ? ": " : "", m->layout_note);
+    if (c->act_unknown[0])
+        return ws_fail(e, "activation_function \"%s\" is not supported (gelu, gelu_new, "
+                          "gelu_pytorch_tanh, gelu_fast)", c->act_unknown);
     if (!c->n_head_known || c->n_head < 1)
         return ws_fail(e, "n_head is not known (not in the file's metadata): give --heads H");
     if (c->n_layer < 1 || c->n_embd < 1 || c->vocab_size < 1 || c->n_embd % c->n_head)
@@ -189,7 +192,7 @@ ws_gpt *ws_gpt_new(const ws_model *m, int B, int T, ws_err *e)
     const ws_config *c = &m->cfg;
     g->d = (ws_gpt_dims){ c->n_layer, c->n_head, c->n_embd, c->vocab_size, c->block_size,
                           B, T, c->tied || !ws_model_get(m, WS_ROLE_HEAD, -1, 0),
-                          c->gelu_tanh };
+                          c->gelu_tanh, c->ln_eps > 0 ? c->ln_eps : WS_LN_EPS };
     g->threads = ws_ncores();
     g->max_threads = g->threads;
     size_t max_params = 6 + 12 * (size_t)c->n_layer;
@@ -301,11 +304,12 @@ static void block_forward(ws_gpt *g, int l, const float *x, int B, int T)
     const block_ix *b = &g->bix[l];
     block_act *a = &g->ba[l];
     int N = B * T, C = g->d.n_embd, th = g->threads;
-    wsl_layernorm(a->ln1, a->m1, a->r1, x, W(g, b->ln1w), W(g, b->ln1b), N, C, th);
+    wsl_layernorm(a->ln1, a->m1, a->r1, x, W(g, b->ln1w), W(g, b->ln1b), N, C, g->d.ln_eps, th);
     wsl_linear(a->qkv, a->ln1, W(g, b->qkvw), W(g, b->qkvb), NULL, N, C, 3 * C, th);
     wsl_attention(a->atty, a->att, a->qkv, B, T, C, g->d.n_head, th);
     wsl_linear(a->res2, a->atty, W(g, b->aow), W(g, b->aob), x, N, C, C, th);
-    wsl_layernorm(a->ln2, a->m2, a->r2, a->res2, W(g, b->ln2w), W(g, b->ln2b), N, C, th);
+    wsl_layernorm(a->ln2, a->m2, a->r2, a->res2, W(g, b->ln2w), W(g, b->ln2b), N, C, g->d.ln_eps,
+                  th);
     wsl_linear(a->fc, a->ln2, W(g, b->upw), W(g, b->upb), NULL, N, C, 4 * C, th);
     wsl_gelu(a->fcg, a->fc, (size_t)N * 4 * C, g->d.gelu_tanh, th);
     wsl_linear(a->res3, a->fcg, W(g, b->downw), W(g, b->downb), a->res2, N, 4 * C, C, th);
@@ -336,7 +340,8 @@ float ws_gpt_forward(ws_gpt *g, const int32_t *inputs, const int32_t *targets, i
         block_forward(g, l, x, B, T);
         x = g->ba[l].res3;
     }
-    wsl_layernorm(g->lnf, g->mf, g->rf, x, W(g, g->lnfw), W(g, g->lnfb), N, C, g->threads);
+    wsl_layernorm(g->lnf, g->mf, g->rf, x, W(g, g->lnfw), W(g, g->lnfb), N, C, g->d.ln_eps,
+                  g->threads);
     int head = d->tied ? g->wte : g->headw;
     wsl_linear(g->logits, g->lnf, W(g, head), W(g, g->headb), NULL, N, C, d->vocab_size,
                g->threads);

@@ -4,7 +4,8 @@
  * A ws_gpt holds a copy of a model's weights in one parameter buffer, one
  * gradient buffer of the same layout, and one activation buffer sized for the
  * batch B × sequence T given at creation. Semantics are nanoGPT's: token and
- * position embeddings, pre-LN blocks (LayerNorm eps 1e-5), causal multi-head
+ * position embeddings, pre-LN blocks (LayerNorm eps 1e-5, or the model's
+ * layer_norm_epsilon), causal multi-head
  * attention scaled by 1/sqrt(head_dim), MLP 4d with GELU (erf form, or tanh
  * when the model says so), final LayerNorm, tied or untied head, biases where
  * the model has them, cross-entropy averaged over B·T. exp and erf are
@@ -50,6 +51,7 @@ typedef struct ws_gpt_dims {
     int n_layer, n_head, n_embd, vocab_size, block_size;
     int B, T;              /* the largest batch and sequence length */
     int tied, gelu_tanh;
+    float ln_eps;          /* LayerNorm epsilon (1e-5 unless the model says) */
 } ws_gpt_dims;
 
 /* Copy a model's weights in. Needs every role present (a layout wscope

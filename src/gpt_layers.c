@@ -141,6 +141,7 @@ typedef struct ln_job {
     float *out, *mean, *rstd, *dx;
     const float *x, *w, *b, *dout;
     int C;
+    float eps;
 } ln_job;
 
 static void ln_rows(size_t begin, size_t end, int tid, void *user)
@@ -149,14 +150,14 @@ static void ln_rows(size_t begin, size_t end, int tid, void *user)
     size_t C = (size_t)j->C;
     (void)tid;
     for (size_t i = begin; i < end; i++)
-        wsv_layernorm_row(j->out + i * C, j->x + i * C, j->w, j->b, C, WS_LN_EPS,
+        wsv_layernorm_row(j->out + i * C, j->x + i * C, j->w, j->b, C, j->eps,
                           &j->mean[i], &j->rstd[i]);
 }
 
 void wsl_layernorm(float *out, float *mean, float *rstd, const float *x,
-                   const float *w, const float *b, int N, int C, int threads)
+                   const float *w, const float *b, int N, int C, float eps, int threads)
 {
-    ln_job j = { .out = out, .mean = mean, .rstd = rstd, .x = x, .w = w, .b = b, .C = C };
+    ln_job j = { .out = out, .mean = mean, .rstd = rstd, .x = x, .w = w, .b = b, .C = C, .eps = eps };
     threads = threads_for((double)N * C, MIN_ROW_WORK, threads);
     ws_parallel_for((size_t)N, row_chunk((size_t)N, threads), threads, ln_rows, &j, NULL);
 }

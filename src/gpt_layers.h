@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WS_LN_EPS 1e-5f
+#define WS_LN_EPS 1e-5f   /* nanoGPT's and GPT-2's; a model may say otherwise */
 
 /* C = alpha·op(A)·op(B) + beta·C (row-major, op = transpose when ta/tb),
  * split into one block of rows or columns per thread. */
@@ -29,9 +29,9 @@ void wsl_linear_dw(float *dw, const float *dy, const float *x, int N, int nin, i
 void wsl_bias_db(float *db, const float *dy, int N, int nout);
 
 /* LayerNorm over rows of x[N×C]: out = (x−mean)·rstd·w + b (w, b optional),
- * keeping mean and rstd per row. */
+ * rstd = 1/sqrt(var + eps), keeping mean and rstd per row. */
 void wsl_layernorm(float *out, float *mean, float *rstd, const float *x,
-                   const float *w, const float *b, int N, int C, int threads);
+                   const float *w, const float *b, int N, int C, float eps, int threads);
 /* dx += LayerNorm backward of dout; dw, db (optional) accumulate. */
 void wsl_layernorm_back(float *dx, float *dw, float *db, const float *dout,
                         const float *x, const float *mean, const float *rstd,

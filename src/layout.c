@@ -151,6 +151,18 @@ static int config_value(const ws_model *m, const char *key, const char *alt, int
            (alt && (meta_int(m, alt, out) || meta_json_int(m, alt, out)));
 }
 
+/* HF activation_function: gelu is the erf form; the tanh approximations
+ * under their names; anything else is noted (training refuses it). */
+static void set_activation(ws_config *c, const char *act)
+{
+    static const char *const tanh_forms[] = {"gelu_new", "gelu_pytorch_tanh", "gelu_fast"};
+    c->gelu_tanh = 0;
+    for (size_t i = 0; i < sizeof tanh_forms / sizeof *tanh_forms; i++)
+        c->gelu_tanh |= !strcmp(act, tanh_forms[i]);
+    if (!c->gelu_tanh && strcmp(act, "gelu"))
+        snprintf(c->act_unknown, sizeof c->act_unknown, "%s", act);
+}
+
 static void derive_config(ws_model *m)
 {
     ws_config *c = &m->cfg;
@@ -178,9 +190,13 @@ static void derive_config(ws_model *m)
     if (g)
         c->gelu_tanh = !strcmp(g, "tanh");
     else if (act)
-        c->gelu_tanh = !strcmp(act, "gelu_new") || !strcmp(act, "gelu_pytorch_tanh");
+        set_activation(c, act);
     else /* HF GPT-2 checkpoints say nothing, and GPT-2 uses the tanh form (gelu_new) */
         c->gelu_tanh = m->layout == WS_LAYOUT_HF_GPT2;
+    const char *eps = ws_model_meta(m, "layer_norm_epsilon");
+    char *end;
+    double ev = eps ? strtod(eps, &end) : 0;
+    c->ln_eps = eps && end != eps && !*end && ev > 0 && ev < 1 ? (float)ev : 1e-5f;
 }
 
 /* HF Conv1D weights are stored in × out: mark them for transposition. */

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include "atomic.h"
+#include "hf_folder.h"
 #include "ptwrite.h"
 #include "reader.h"
 #include "safetensors.h"
@@ -83,6 +84,7 @@ void ws_model_free(ws_model *m)
         munmap(m->maps[i].addr, m->maps[i].len);
     free(m->maps);
     free(m->path);
+    free(m->config_path);
     free(m);
 }
 
@@ -189,6 +191,7 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
     }
     /* Every file read was registered as an input when it was opened. */
     ws_model_recognise(m);
+    ws_hf_folder_apply(m, path);
     *out = m;
     return 0;
 }

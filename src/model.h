@@ -23,6 +23,8 @@ typedef struct ws_config {
     int tied;           /* head shares the embedding */
     int bias;           /* linear layers have biases */
     int gelu_tanh;      /* GELU tanh approximation instead of exact erf */
+    float ln_eps;       /* LayerNorm epsilon (1e-5 unless the model says) */
+    char act_unknown[32]; /* an activation_function training cannot do, or "" */
 } ws_config;
 
 struct ws_mapping;
@@ -43,6 +45,11 @@ typedef struct ws_model {
     size_t n_kind[WS_KIND_COUNT];
     int64_t params_kind[WS_KIND_COUNT];
     char name_prefix[64];      /* what every network name shares (names.h) */
+    /* Files beside the model (hf_folder.h). */
+    char *config_path;         /* the config.json used, or NULL */
+    char config_keys[160];     /* the metadata keys it gave, space-separated */
+    char config_note[256];     /* why a config.json was not used */
+    char shard_note[200];      /* "one shard (1 of 2) ..." when opened alone */
     char layout_note[256];     /* why roles are off, for unknown layouts */
     ws_sink sink;              /* what readers fill it through (ws_model_sink) */
 } ws_model;

@@ -80,4 +80,52 @@ done
 ok test "$(sort -u "$T/pol" | wc -l)" -eq 1
 ok grep -q "_orig_mod.transformer.h.0.ln_2.bias=freeze and 4 more" "$T/pol"
 
+# ---- HF folders: config.json, the title, shards ----
+# n_head, the GELU form and LayerNorm's epsilon come from config.json: eval
+# needs no --heads (the numbers are checked in tests/test_checkpoints.c).
+for d in hf_erf hf_tanh hf_sharded; do
+  "$W" eval "$N/$d" --data "$N/val.bin" --seq 16 --batch 4 > "$T/out" 2> "$T/err"
+  ok test $? -eq 0
+  ok grep -q '^loss 1.82' "$T/out"
+done
+"$W" info "$N/hf_tanh" --no-stats > "$T/info"
+ok grep -q "^config: n_layer=2 n_head=2 n_embd=16 .* gelu=tanh" "$T/info"
+ok grep -q "^        ln_eps=0.001 (LayerNorm)" "$T/info"
+ok grep -q "^  activation_function  gelu_new  (config.json)" "$T/info"
+ok grep -q "^config.json: $N/hf_tanh/config.json (gave n_head " "$T/info"
+ok grep -q "^h.0.attn.masked_bias .* buffer " "$T/info"
+"$W" info "$N/hf_erf" --json --no-stats | "$J" config.gelu=exact config.n_head=2 config.layer_norm_epsilon=1e-5 \
+   metadata.activation_function=gelu metadata.n_head=2 config_json_keys.0=n_head
+ok test $? -eq 0
+# One shard opened alone says so (stderr, info, JSON).
+"$W" info "$N/hf_sharded/model-00001-of-00002.safetensors" --no-stats > "$T/info" 2> "$T/err"
+ok grep -q "note: .*model-00001-of-00002.safetensors: one shard (1 of 2) of a sharded model" "$T/err"
+ok grep -q "^note:   one shard (1 of 2) of a sharded model: open its folder" "$T/info"
+# A config.json of another model, or not JSON: not used, and said so.
+mkdir -p "$T/other" "$T/bad"
+cp "$N/hf_erf/model.safetensors" "$T/other/" && cp "$N/hf_erf/model.safetensors" "$T/bad/"
+sed 's/"n_embd": 16/"n_embd": 32/' "$N/hf_erf/config.json" > "$T/other/config.json"
+printf '{"n_head": 2,' > "$T/bad/config.json"
+"$W" info "$T/other" --json --no-stats 2> "$T/err" | "$J" config.n_head=null config_json=null
+ok test $? -eq 0
+ok grep -q "config.json beside the model: its n_embd 32 is not the embedding's width 16 (not used)" "$T/err"
+"$W" info "$T/bad" --no-stats > /dev/null 2> "$T/err"
+ok test $? -eq 0
+ok grep -q "config.json beside the model: .* (not used)" "$T/err"
+ok test "$(wc -l < "$T/err")" -eq 1
+
+# ---- info: the metadata a checkpoint keeps ----
+"$W" info "$CK" --no-stats > "$T/info"
+ok grep -q "^  iter_num  *8$" "$T/info"
+ok grep -q "^  best_val_loss  *4.02380" "$T/info"      # nanoGPT's 0-d tensor, decoded
+ok grep -q "^  config  *out_dir=out-tiny eval_interval=8" "$T/info"
+ok grep -q "^  n_head  *2$" "$T/info"                  # from model_args
+"$W" info "$N/tuned.safetensors" --no-stats > "$T/info"
+ok grep -q "^  train.policy  *28 tensors: 2 freeze, 25 train, 1 grid:4 (2 frozen)" "$T/info"
+ok grep -q "^  train.step  *4$" "$T/info"
+"$W" info "$N/tuned.safetensors" --json --no-stats > "$T/json"
+ok "$J" metadata.iter_num=8 metadata.best_val_loss=4.02380848 metadata.config.batch_size=4 < "$T/json"
+ok grep -Eq '"train.step": ?4,' "$T/json"                  # JSON values embedded as JSON
+ok grep -Eq '"_orig_mod.transformer.h.0.attn.c_attn.weight": ?\{"frozen' "$T/json"
+
 finish

@@ -53,13 +53,13 @@ static void test_vocab(void)
     const char *text = "the a the b . the A a c . the b B";
     ws_tokenizer *t = build(text, 1, 1, 0);
     CHECK(ws_tok_size(t) == 6);   /* <unk> the a b . c */
-    CHECK(!strcmp(ws_tok_word(t, 0), "<unk>"));
-    CHECK(!strcmp(ws_tok_word(t, 1), "the"));
-    CHECK(!strcmp(ws_tok_word(t, 2), "a"));
-    CHECK(!strcmp(ws_tok_word(t, 3), "b"));   /* b 3 after lowercasing B */
-    CHECK(!strcmp(ws_tok_word(t, 4), "."));
-    CHECK(!strcmp(ws_tok_word(t, 5), "c"));
-    CHECK(ws_tok_word(t, 6) == NULL);
+    CHECK(!strcmp(ws_tok_token(t, 0, NULL), "<unk>"));
+    CHECK(!strcmp(ws_tok_token(t, 1, NULL), "the"));
+    CHECK(!strcmp(ws_tok_token(t, 2, NULL), "a"));
+    CHECK(!strcmp(ws_tok_token(t, 3, NULL), "b"));   /* b 3 after lowercasing B */
+    CHECK(!strcmp(ws_tok_token(t, 4, NULL), "."));
+    CHECK(!strcmp(ws_tok_token(t, 5, NULL), "c"));
+    CHECK(ws_tok_token(t, 6, NULL) == NULL);
     CHECK(ws_tok_id(t, "THE", 3) == 1);
     CHECK(ws_tok_id(t, "zebra", 5) == 0);
     ws_tok_free(t);
@@ -67,10 +67,10 @@ static void test_vocab(void)
     /* min count 2 drops c; case kept: B and A are words of their own */
     t = build(text, 0, 2, 0);
     CHECK(ws_tok_size(t) == 5);   /* <unk> the a . b (2 each tie: bytewise "." < "a" < "b") */
-    CHECK(!strcmp(ws_tok_word(t, 1), "the"));
-    CHECK(!strcmp(ws_tok_word(t, 2), "."));
-    CHECK(!strcmp(ws_tok_word(t, 3), "a"));
-    CHECK(!strcmp(ws_tok_word(t, 4), "b"));
+    CHECK(!strcmp(ws_tok_token(t, 1, NULL), "the"));
+    CHECK(!strcmp(ws_tok_token(t, 2, NULL), "."));
+    CHECK(!strcmp(ws_tok_token(t, 3, NULL), "a"));
+    CHECK(!strcmp(ws_tok_token(t, 4, NULL), "b"));
     CHECK(ws_tok_id(t, "c", 1) == 0);
     ws_tok_free(t);
 
@@ -91,7 +91,7 @@ static void test_round_trip(void)
     CHECK(ws_tok_encode(t, text, strlen(text), &ids, &n, &unk, &e) == 0);
     CHECK(n == 28);
     CHECK(unk == 0);
-    char *back = ws_tok_decode(t, ids, n, &e);
+    char *back = ws_tok_decode(t, ids, n, NULL, &e);
     CHECKF(back && !strcmp(back, text), "\"%s\"", back ? back : "(null)");
     /* encode(decode(ids)) == ids */
     int32_t *ids2;
@@ -109,7 +109,7 @@ static void test_round_trip(void)
     CHECKF(t2 != NULL, "%s", e.msg);
     CHECK(t2 && ws_tok_size(t2) == ws_tok_size(t));
     for (int i = 0; t2 && i < ws_tok_size(t); i++)
-        CHECK(!strcmp(ws_tok_word(t, i), ws_tok_word(t2, i)));
+        CHECK(!strcmp(ws_tok_token(t, i, NULL), ws_tok_token(t2, i, NULL)));
     CHECK(ws_tok_encode(t2, text, strlen(text), &ids2, &n2, NULL, &e) == 0);
     CHECK(n2 == n && !memcmp(ids, ids2, n * sizeof *ids));
     free(ids2);
@@ -120,7 +120,7 @@ static void test_round_trip(void)
     CHECK(n2 == 4 && unk == 1 && ids2[1] == 0);
     free(ids2);
     int32_t bad = 999;
-    CHECK(ws_tok_decode(t, &bad, 1, &e) == NULL);
+    CHECK(ws_tok_decode(t, &bad, 1, NULL, &e) == NULL);
     CHECK_STR_CONTAINS(e.msg, "outside the vocabulary");
 
     free(ids);

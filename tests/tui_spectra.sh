@@ -30,11 +30,25 @@ keys g Enter
 wait_for "matrix: head.weight"
 keys q b
 wait_for "PR by row (max 56.86)"
+keys b
+# The selected column's description, and the table scrolling sideways to
+# keep the selected column in view (the name columns stay).
+wait_for "PR: weight participation ratio"
+tm resize-window -t w -x 72 -y 30
+keys Right Right Right Right Right Right Right Right
+wait_for "kurt: excess kurtosis of all the amplitudes"
+screen | sed -n 2p | grep -q "role  *< " || fail "no < where columns scrolled out on the left"
+shows "c95" && fail "the first columns should have scrolled out of view"
+shows "mlp_down@1" || fail "the role column should stay"
+tm resize-window -t w -x 100 -y 30
+wait_for "c95"
 keys q
 # Drift: table, bars by layer, the ΔW heatmap.
 keys D
 wait_for "network RMS 0.0254  cos 0.856543  mean cos"
+keys Right Right Right Right   # the status column, scrolled into view
 wait_for "base and tuned are zero"
+keys Left Left Left Left
 keys Enter
 wait_for "TUNED - MODEL: tok_emb.weight"
 keys q b

@@ -53,7 +53,8 @@ const ws_command ws_commands[] = {
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [MODEL [TUNED]]\n"
+    fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [--tokenizer FILE]\n"
+                "              [MODEL [TUNED]]\n"
                 "       wscope COMMAND [ARGS]\n"
                 "       wscope help COMMAND   (or wscope COMMAND --help): its usage\n\n"
                 "With no command, opens the TUI on MODEL (default: the bundled sample).\n\n"

@@ -109,6 +109,14 @@ int cli_open_model(const char *path, ws_model **m)
     ws_err e = {{0}};
     if (ws_model_open(path, m, &e) != 0)
         return cli_fail(path, &e);
+    /* What the files beside the model say about it (hf_folder.h). */
+    if ((*m)->shard_note[0])
+        fprintf(stderr, "wscope: note: %s: %s\n", path, (*m)->shard_note);
+    if ((*m)->config_note[0]) {
+        char note[600];
+        ws_escape(note, sizeof note, (*m)->config_note);   /* holds a parser message */
+        fprintf(stderr, "wscope: note: %s\n", note);
+    }
     return 0;
 }
 

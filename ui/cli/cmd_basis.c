@@ -14,18 +14,20 @@
 #include "data.h"
 #include "inputs.h"
 #include "tokenizer.h"
+#include "tokenizer_cli.h"
 #include "commands.h"
 #include "spectra_cli.h"
 
 static const char usage_text[] =
-    "usage: wscope basis MODEL [--k K] [--corpus FILE] [--json|--csv]\n"
+    "usage: wscope basis MODEL [--k K] [--corpus FILE [--tokenizer FILE]]\n"
+    "                    [--json|--csv]\n"
     "Share of each matrix kept by the top-K EᵀE eigenvectors; with --corpus,\n"
     "per-layer cosines of QᵀK with EᵀTE.\n";
 
 /* Per-layer cosines of QᵀK with EᵀTE for the corpus in `path`, tokenized
- * with the model's own vocabulary (a nanoGPT .bin file is token ids
- * already). Returns 0 or an exit status. */
-static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
+ * with the model's tokenizer or `tok_path` (a nanoGPT .bin file is token
+ * ids already). Returns 0 or an exit status. */
+static int basis_corpus_cosines(ws_model *m, const char *path, const char *tok_path, double **cos)
 {
     ws_err e = {{0}};
     *cos = NULL;
@@ -34,15 +36,17 @@ static int basis_corpus_cosines(ws_model *m, const char *path, double **cos)
     const ws_tensor *emb = ws_model_get(m, WS_ROLE_EMBED, -1, 0);
     if (!emb)
         return cli_failf(m->path, "no token embedding: the corpus basis needs one");
-    ws_tokenizer *tk = ws_tok_from_model(m, &e);
-    size_t len = strlen(path);
-    int is_bin = len > 4 && !strcmp(path + len - 4, ".bin");
-    if (!tk && !is_bin)
-        return cli_failf(path, "the model has no tokenizer to encode a text corpus; "
-                               "give a nanoGPT .bin token file");
+    ws_tokenizer *tk;
+    if (cli_tokenizer(m, tok_path, &path, 1, &tk))
+        return 2;
+    if (!tk && ws_data_any_text(&path, 1))
+        return cli_failf(path, "no tokenizer for a text corpus: none in the model or beside "
+                               "it; give --tokenizer FILE, or a nanoGPT .bin token file");
     ws_data d = {0};
     int vocab = (int)emb->rows;
-    int rc = ws_data_load(&d, &path, 1, tk, vocab, &e) < 0 ? cli_fail(path, &e) : 0;
+    int rc = ws_data_load(&d, &path, 1, tk, vocab, &e) < 0 ? cli_fail("--corpus", &e) : 0;
+    if (!rc)
+        cli_unknown_note(tk, &d);
     ws_tok_free(tk);
     if (!rc && d.n < 2)
         rc = cli_failf(path, "fewer than two tokens: no bigrams");
@@ -66,12 +70,13 @@ int cmd_basis(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"k", required_argument, 0, 'k'}, {"corpus", required_argument, 0, 'C'},
+        {"tokenizer", required_argument, 0, 'Z'},
         {"json", no_argument, 0, 'j'},    {"csv", no_argument, 0, 'c'},
         {0, 0, 0, 0}};
     ws_analysis_opts o;
     ws_analysis_opts_default(&o);
     cli_fmt fmt = CLI_TEXT;
-    const char *corpus = NULL;
+    const char *corpus = NULL, *tok_path = NULL;
     long k;
     int c;
     optind = 1;
@@ -79,6 +84,7 @@ int cmd_basis(int argc, char **argv)
         switch (c) {
         case 'k': if (cli_int("--k", optarg, 1, 1L << 20, &k)) return 2; o.basis_k = (int)k; break;
         case 'C': corpus = optarg; break;
+        case 'Z': tok_path = optarg; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
         default: return c == CLI_HELP ? 0 : 2;
@@ -95,7 +101,9 @@ int cmd_basis(int argc, char **argv)
         rc = cli_failf("--k", "%d is more than d_model %lld", o.basis_k, (long long)a->embed->cols);
     double *qk_cos = NULL;
     if (!rc && corpus)
-        rc = basis_corpus_cosines(m, corpus, &qk_cos);
+        rc = basis_corpus_cosines(m, corpus, tok_path, &qk_cos);
+    else if (!rc && tok_path)
+        rc = cli_failf("--tokenizer", "is for a text --corpus");
     if (!rc)
         rc = spectra_cli_run(a, WS_AN_ENERGY, "basis");
     if (!rc) {

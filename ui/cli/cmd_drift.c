@@ -7,6 +7,7 @@
 
 #include "analysis_tables.h"
 #include "commands.h"
+#include "escape.h"
 #include "spectra_cli.h"
 
 static const char usage_text[] =
@@ -19,8 +20,11 @@ static void note_only(const char *side, ws_tensor *const *ts, size_t n)
     if (!n)
         return;
     fprintf(stderr, "wscope: note: %zu tensor%s only in %s:", n, n == 1 ? "" : "s", side);
-    for (size_t i = 0; i < n && i < 8; i++)
-        fprintf(stderr, "%s %s", i ? "," : "", ts[i]->name);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        char name[256];
+        ws_escape(name, sizeof name, ts[i]->name);   /* names come from files */
+        fprintf(stderr, "%s %s", i ? "," : "", name);
+    }
     fprintf(stderr, "%s\n", n > 8 ? ", ..." : "");
 }
 

@@ -11,16 +11,17 @@
 #include "eval_table.h"
 #include "gpt.h"
 #include "tokenizer.h"
+#include "tokenizer_cli.h"
 #include "train.h"
 
 static const char usage_text[] =
     "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n"
-    "                   [--heads H] [--json|--csv]\n"
+    "                   [--heads H] [--tokenizer FILE] [--json|--csv]\n"
     "The mean loss over the sequential windows of the data (text through the\n"
     "model's tokenizer, or nanoGPT .bin token ids).\n";
 
 typedef struct eval_args {
-    const char *model;
+    const char *model, *tokenizer;
     const char *data[256];
     size_t n_data;
     long T, B, threads, heads;
@@ -32,8 +33,8 @@ static int parse(eval_args *a, int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
-        {"heads", required_argument, 0, 'H'}, {"json", no_argument, 0, 'J'},
-        {"csv", no_argument, 0, 'C'},         {0, 0, 0, 0},
+        {"heads", required_argument, 0, 'H'}, {"tokenizer", required_argument, 0, 'Z'},
+        {"json", no_argument, 0, 'J'},        {"csv", no_argument, 0, 'C'},   {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -48,6 +49,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'B': if (cli_int("--batch", optarg, 1, 1 << 20, &a->B)) return 2; break;
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
         case 'H': if (cli_int("--heads", optarg, 1, 65536, &a->heads)) return 2; break;
+        case 'Z': a->tokenizer = optarg; break;
         case 'J': a->fmt = CLI_JSON; break;
         case 'C': a->fmt = CLI_CSV; break;
         default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
@@ -66,7 +68,7 @@ static int parse(eval_args *a, int argc, char **argv)
     return 0;
 }
 
-static int evaluate(const eval_args *a, ws_model *m, const ws_data *d)
+static int evaluate(const eval_args *a, ws_model *m, const ws_data *d, const ws_tokenizer *tk)
 {
     ws_err e = {{0}};
     int T = a->T ? (int)a->T : m->cfg.block_size, B = a->B ? (int)a->B : 8;
@@ -95,6 +97,8 @@ static int evaluate(const eval_args *a, ws_model *m, const ws_data *d)
     ws_doc_param_int(doc, "seq", T);
     ws_doc_param_int(doc, "batch", B);
     ws_doc_param_int(doc, "heads", m->cfg.n_head);
+    if (tk)   /* where the text's ids came from */
+        ws_doc_param_str(doc, "tokenizer", ws_tok_source(tk));
     ws_doc_table(doc, ws_eval_table(loss, windows, T));
     if (a->fmt == CLI_TEXT && ws_doc_ok(doc)) {   /* one result: one line */
         int rc = ws_table_write_record(ws_doc_get_table(doc, 0), 0, stdout) || fflush(stdout) ? 1 : 0;
@@ -118,14 +122,15 @@ int cmd_eval(int argc, char **argv)
         return 2;
     }
     ws_err e = {{0}};
-    ws_tokenizer *tk = ws_tok_from_model(m, &e);
+    ws_tokenizer *tk = NULL;
     ws_data d;
-    if (!tk && ws_model_meta(m, WS_TOK_META_KEY))
-        rc = cli_fail(a.model, &e);
+    if (cli_tokenizer(m, a.tokenizer, a.data, a.n_data, &tk))
+        rc = 2;
     else if (ws_data_load(&d, a.data, a.n_data, tk, m->cfg.vocab_size, &e)) {
         rc = cli_fail_msg(&e);
     } else {
-        rc = evaluate(&a, m, &d);
+        cli_unknown_note(tk, &d);
+        rc = evaluate(&a, m, &d, tk);
         ws_data_free(&d);
     }
     ws_tok_free(tk);

@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
+#include "metadata.h"
 #include "tensor_table.h"
 
 static int stats_progress(size_t done, size_t total, void *u)
@@ -28,6 +32,9 @@ static json_t *config_json(const ws_model *m)
     json_object_set_new(j, "tied", json_boolean(c->tied));
     json_object_set_new(j, "bias", json_boolean(c->bias));
     json_object_set_new(j, "gelu", json_string(c->gelu_tanh ? "tanh" : "exact"));
+    char eps[32];   /* the float's shortest form, not its double expansion */
+    snprintf(eps, sizeof eps, "%.7g", c->ln_eps);
+    json_object_set_new(j, "layer_norm_epsilon", json_real(strtod(eps, NULL)));
     return j;
 }
 
@@ -40,7 +47,106 @@ static void add_field(ws_doc *d, const char *key, json_t *j)
     json_decref(j);
 }
 
-/* The document: layout, config and counts by kind, then the tensors. */
+/* ---- metadata ---- */
+
+/* Is `key` one that the config.json beside the model gave? */
+static int from_config_json(const ws_model *m, const char *key)
+{
+    size_t l = strlen(key);
+    for (const char *p = m->config_keys; (p = strstr(p, key)) != NULL; p += l)
+        if ((p == m->config_keys || p[-1] == ' ') && (p[l] == ' ' || !p[l]))
+            return 1;
+    return 0;
+}
+
+/* A metadata value in JSON: parsed JSON when it is JSON (numbers, true,
+ * objects ...), else the string; past 4 KB a summary instead. */
+static json_t *meta_value_json(const char *key, const char *val)
+{
+    if (ws_meta_is_long(val, 4096)) {
+        char line[512];
+        return json_pack("{s:s, s:I}", "summary", ws_meta_describe(key, val, 4096, line, sizeof line),
+                         "bytes", (json_int_t)strlen(val));
+    }
+    json_t *j = json_loads(val, JSON_DECODE_ANY, NULL);
+    return j && !json_is_string(j) ? j : (json_decref(j), json_string(val));
+}
+
+static void files_json(const ws_model *m, ws_doc *d)
+{
+    json_t *meta = json_object(), *keys = json_array(), *notes = json_array();
+    for (size_t i = 0; i < m->n_meta; i++)
+        json_object_set_new(meta, m->meta_keys[i], meta_value_json(m->meta_keys[i], m->meta_vals[i]));
+    char buf[sizeof m->config_keys];
+    snprintf(buf, sizeof buf, "%s", m->config_keys);
+    for (char *k = strtok(buf, " "); k; k = strtok(NULL, " "))
+        json_array_append_new(keys, json_string(k));
+    if (m->shard_note[0])
+        json_array_append_new(notes, json_string(m->shard_note));
+    if (m->config_note[0])
+        json_array_append_new(notes, json_string(m->config_note));
+    add_field(d, "metadata", meta);
+    add_field(d, "config_json", m->config_path ? json_string(m->config_path) : json_null());
+    add_field(d, "config_json_keys", keys);
+    add_field(d, "notes", notes);
+}
+
+/* `text` (escaped) after a label of `indent` cells, wrapped at 80 columns
+ * on spaces. */
+static void print_wrapped(const char *text, int indent)
+{
+    char *esc = ws_escape_dup(text);
+    const char *s = esc ? esc : "";
+    int room = 80 - indent, first = 1;
+    while (*s) {
+        int len = (int)strlen(s), cut = len;
+        if (len > room) {
+            cut = room;
+            while (cut > room / 2 && s[cut] != ' ')
+                cut--;
+            if (s[cut] != ' ')
+                cut = room;
+        }
+        printf("%*s%.*s\n", first ? 0 : indent, "", cut, s);
+        s += cut;
+        while (*s == ' ')
+            s++;
+        first = 0;
+    }
+    if (first)
+        putchar('\n');
+    free(esc);
+}
+
+/* What the file keeps besides tensors, a line each (metadata.h), then what
+ * the files beside it said. */
+static void print_metadata(const ws_model *m)
+{
+    if (m->n_meta)
+        printf("metadata:\n");
+    for (size_t i = 0; i < m->n_meta; i++) {
+        char line[1024], key[64];
+        ws_escape(key, sizeof key, m->meta_keys[i]);
+        int w = printf("  %-20s ", key);
+        ws_meta_describe(m->meta_keys[i], m->meta_vals[i], 600, line, sizeof line);
+        if (from_config_json(m, m->meta_keys[i]))
+            strncat(line, "  (config.json)", sizeof line - strlen(line) - 1);
+        print_wrapped(line, w);
+    }
+    if (m->config_path)
+        printf("config.json: %s (gave %s)\n", m->config_path, m->config_keys[0] ? m->config_keys : "nothing new");
+    if (m->shard_note[0])
+        printf("note:   %s\n", m->shard_note);
+    if (m->config_note[0]) {
+        printf("note:   ");
+        print_wrapped(m->config_note, 8);
+    }
+    if (m->n_meta || m->config_path || m->shard_note[0] || m->config_note[0])
+        putchar('\n');
+}
+
+/* The document: layout, config and counts by kind, the metadata and the
+ * files beside the model, then the tensors. */
 static ws_doc *info_doc(const ws_model *m, int with_stats, int all)
 {
     ws_doc *d = cli_doc("info", m->path);
@@ -56,6 +162,7 @@ static ws_doc *info_doc(const ws_model *m, int with_stats, int all)
     add_field(d, "n_tensors_state", json_integer((json_int_t)m->n_kind[WS_KIND_STATE]));
     add_field(d, "n_params_buffers", json_integer(m->params_kind[WS_KIND_BUFFER]));
     add_field(d, "n_tensors_buffers", json_integer((json_int_t)m->n_kind[WS_KIND_BUFFER]));
+    files_json(m, d);
     ws_doc_table(d, ws_tensor_table(m, with_stats, all));
     return d;
 }
@@ -73,6 +180,10 @@ static void print_header(const ws_model *m, int all)
         printf("unknown");
     printf(" n_embd=%d vocab_size=%d block_size=%d tied=%s bias=%s gelu=%s\n", c->n_embd, c->vocab_size,
            c->block_size, c->tied ? "yes" : "no", c->bias ? "yes" : "no", c->gelu_tanh ? "tanh" : "exact");
+    if (c->ln_eps != 1e-5f)
+        printf("        ln_eps=%g (LayerNorm)\n", c->ln_eps);
+    if (c->act_unknown[0])
+        printf("note:   activation_function %s cannot be trained or evaluated here\n", c->act_unknown);
     int64_t emb = 0, per_layer = 0;
     for (size_t i = 0; i < m->n_tensors; i++) {
         const ws_tensor *t = &m->tensors[i];
@@ -133,8 +244,10 @@ int cmd_info(int argc, char **argv)
             return cli_fail(path, &e);
         }
     }
-    if (fmt == CLI_TEXT)
+    if (fmt == CLI_TEXT) {
         print_header(m, all);
+        print_metadata(m);
+    }
     int rc = cli_emit(info_doc(m, stats, all), fmt, NULL);
     ws_model_free(m);
     return rc;

@@ -9,11 +9,13 @@
 #include "atomic.h"
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "figure_args.h"
 #include "names.h"
 #include "plots.h"
 #include "runlog.h"
 #include "spectra_cli.h"
+#include "tokenizer_files.h"
 
 enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS };
 
@@ -22,6 +24,8 @@ enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS };
 typedef struct plot_args {
     const char *model, *tuned, *tensor, *out;
     const char *data;     /* --data: the plotted numbers as CSV/JSON, or NULL */
+    const char *tokenizer;   /* --tokenizer, or NULL: the model's own or one beside it */
+    char token[96];       /* a row of the embedding or head: its token, quoted */
     enum what what;
     long index;
     int K;                /* 0: no fit */
@@ -39,7 +43,7 @@ static const char usage_text[] =
     "                         | --heatmap | --hist [--bins N])\n"
     "          | --spectrum [--tol T]\n"
     "       wscope plot --runs LOG.csv [--runs LOG.csv]... [--smooth W] -o FILE\n"
-    "   both: [--data FILE.csv|FILE.json]\n" FIGURE_ARGS_USAGE
+    "   both: [--data FILE.csv|FILE.json] [--tokenizer FILE]\n" FIGURE_ARGS_USAGE
     "A figure for a paper: axes, ticks, labels, legend (wscope(1), FIGURES).\n";
 
 static int set_what(plot_args *a, enum what v)
@@ -59,6 +63,7 @@ static int parse(int argc, char **argv, plot_args *a)
         {"fit", required_argument, 0, 'f'},    {"mode", required_argument, 0, 'M'},
         {"tol", required_argument, 0, 'p'},    {"bins", required_argument, 0, 'b'},
         {"output", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
+        {"tokenizer", required_argument, 0, 'Z'},
         {"runs", required_argument, 0, 'R'},   {"smooth", required_argument, 0, 'W'},
     };
     enum { N_OWN = sizeof own / sizeof own[0] };
@@ -99,6 +104,7 @@ static int parse(int argc, char **argv, plot_args *a)
         case 'b': rc = cli_int("--bins", optarg, 1, 10000, &v); a->fig.o.bins = (int)v; break;
         case 'o': a->out = optarg; break;
         case 'd': a->data = optarg; break;
+        case 'Z': a->tokenizer = optarg; break;
         case 'R':
             if (a->what != W_RUNS)
                 rc = set_what(a, W_RUNS);
@@ -147,10 +153,13 @@ static int parse(int argc, char **argv, plot_args *a)
 static ws_figure *row_with_fit(const ws_plot_src *src, const plot_args *a, ws_err *e)
 {
     ws_plot_opts o = a->fig.o;
-    char title[256];
-    if (a->K && !o.title) {   /* the mode in the title: free and grid fits differ */
-        snprintf(title, sizeof title, "%s row %ld, %s fit", src->name, a->index,
-                 ws_plot_fit_mode_name(a->mode));
+    char title[512];
+    if ((a->K || a->token[0]) && !o.title) {   /* the token; the mode: free and grid fits differ */
+        snprintf(title, sizeof title, "%s row %ld%s%s%s%s", src->name, a->index,
+                 a->token[0] ? " " : "", a->token, a->K ? ", " : "",
+                 a->K ? ws_plot_fit_mode_name(a->mode) : "");
+        if (a->K)
+            strcat(title, " fit");
         o.title = title;
     }
     ws_figure *f = ws_plot_row(src, 0, a->index, &o, e);
@@ -243,6 +252,25 @@ static int diff_source(const plot_args *a, ws_tensor *t0, ws_model *m1, ws_plot_
     return 0;
 }
 
+/* The token of the plotted row, when the tensor's rows are tokens, for the
+ * title. A tokenizer found beside the model that cannot be read is a note;
+ * one given with --tokenizer must be read. 0 or 2 (printed). */
+static int row_token(plot_args *a, const ws_model *m, const ws_tensor *t)
+{
+    ws_err e = {{0}};
+    ws_tokenizer *tk = NULL;
+    if (ws_tok_find(m, a->tokenizer, &tk, &e)) {
+        char *msg = ws_escape_dup(e.msg);
+        fprintf(stderr, "wscope: %s%s\n", a->tokenizer ? "" : "note: no token in the title: ",
+                msg ? msg : "out of memory");
+        free(msg);
+        return a->tokenizer ? 2 : 0;
+    }
+    ws_tok_row_label(tk, t, a->index, WS_TOK_SHOW_ASCII, a->token, sizeof a->token);
+    ws_tok_free(tk);
+    return 0;
+}
+
 /* The loss curves of the logs, each run named by its file. */
 static int plot_runs(const plot_args *a)
 {
@@ -295,6 +323,8 @@ int cmd_plot(int argc, char **argv)
         cli_fail(a.model, &e);
     else if (ws_plot_src_tensor(t, &src, &e) != 0)
         cli_fail(a.tensor, &e);
+    else if (a.what == W_ROW && row_token(&a, m, t) != 0)
+        ;   /* printed */
     else if (m1 && diff_source(&a, t, m1, &src, &diff, diff_of, sizeof diff_of) != 0)
         ;   /* printed */
     else if (!(f = build(&src, &a, &e)))

@@ -25,6 +25,7 @@ static const ta_option ta_options[] = {
     {"seed", "S", TA_DATA, 's'},
     {"threads", "N", TA_DATA, 'j'},
     {"heads", "H", TA_DATA, 'H'},
+    {"tokenizer", "FILE", TA_DATA, 'Z'},
     {"lr", "X", TA_OPTIM, 'l'},
     {"min-lr", "X", TA_OPTIM, 'm'},
     {"wd", "X", TA_OPTIM, 'w'},
@@ -155,6 +156,7 @@ static int apply(train_args *a, int c, const char *arg)
     case 's': rc = int_opt("--seed", arg, 0, 0x7fffffffL, &v); o->seed = (uint64_t)v; a->io.seed = (uint64_t)v; break;
     case 'j': rc = int_opt("--threads", arg, 0, 1024, &v); a->threads = (int)v; break;
     case 'H': rc = int_opt("--heads", arg, 1, 65536, &v); a->io.n_head = (int)v; a->heads_given = 1; break;
+    case 'Z': a->tokenizer = arg; break;
     case 'l': rc = num_opt("--lr", arg, 0, 10, 0, &o->lr); break;
     case 'm': rc = num_opt("--min-lr", arg, 0, 10, 0, &o->min_lr); a->min_lr_set = 1; break;
     case 'w': rc = num_opt("--wd", arg, 0, 10, 0, &o->adam.weight_decay); break;

@@ -27,7 +27,7 @@
 
 /* Groups of options; a command takes a set of them. */
 enum {
-    TA_DATA = 1 << 0,    /* data, validation split, batch, seq, steps, seed, threads, heads */
+    TA_DATA = 1 << 0,    /* data, validation split, batch, seq, steps, seed, threads, heads, tokenizer */
     TA_OPTIM = 1 << 1,   /* learning rate, AdamW, clipping, schedule, sampling, evaluation size */
     TA_EVERY = 1 << 2,   /* --eval-every */
     TA_POLICY = 1 << 3,  /* --policy rules */
@@ -38,6 +38,7 @@ enum {
 
 typedef struct train_args {
     const char *model, *resume, *out, *log;
+    const char *tokenizer;  /* --tokenizer FILE, or NULL: the model's own or one beside it */
     const char *data[TA_MAX_FILES], *val[TA_MAX_FILES];
     size_t n_data, n_val;
     ws_policy_rule rules[TA_MAX_RULES];
@@ -86,9 +87,11 @@ void train_args_usage(FILE *fp, unsigned groups);
 
 /* ---- what the options set up (train_input.c) ---- */
 
-/* The starting model: a fresh init (with a tokenizer built from the text
- * data), or MODEL / the --resume checkpoint with its tokenizer (NULL when
- * it has none). Returns 0 or 2 (printed). */
+/* The starting model and its tokenizer: a fresh init (with --tokenizer's,
+ * its size the vocabulary, or else a word tokenizer built from the text
+ * data and kept in the model), or MODEL / the --resume checkpoint with the
+ * tokenizer found for it (tokenizer_files.h; looked for only when some data
+ * is text or --tokenizer is given; NULL when none). Returns 0 or 2 (printed). */
 int train_args_open_model(train_args *a, ws_model **m, ws_tokenizer **tk);
 
 /* Load --data (and --val-data, else split off --val-frac); T defaults to the

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tokenizer_cli.h"
+#include "tokenizer_files.h"
 #include "train_args.h"
 
 /* Build a tokenizer from the text files among the data. NULL when all are .bin. */
@@ -16,8 +18,8 @@ static int build_tokenizer(train_args *a, ws_tokenizer **out)
         return cli_fail("--init", &e);
     int any = 0;
     for (size_t i = 0; i < a->n_data; i++) {
-        size_t n = strlen(a->data[i]), len;
-        if (n >= 4 && !strcmp(a->data[i] + n - 4, ".bin"))
+        size_t len;
+        if (!ws_data_any_text(&a->data[i], 1))   /* nanoGPT .bin */
             continue;
         char *text = ws_read_text(a->data[i], &len, &e);
         if (!text || ws_tok_count(c, text, len, &e)) {
@@ -37,10 +39,24 @@ static int build_tokenizer(train_args *a, ws_tokenizer **out)
     return *out ? 0 : cli_fail("--init", &e);
 }
 
+/* --tokenizer FILE for a fresh model: the vocabulary is its size. */
+static int given_tokenizer(train_args *a, ws_tokenizer **tk)
+{
+    ws_err e = {{0}};
+    if (!(*tk = ws_tok_open(a->tokenizer, &e))) {
+        fprintf(stderr, "wscope: %s\n", e.msg);
+        return 2;
+    }
+    if (a->to.max_vocab && a->to.max_vocab != ws_tok_size(*tk))
+        return cli_failf("--vocab", "%d, but the tokenizer %s has %d tokens", a->to.max_vocab,
+                         a->tokenizer, ws_tok_size(*tk));
+    return 0;
+}
+
 static int init_model(train_args *a, ws_model **m, ws_tokenizer **tk)
 {
     ws_err e = {{0}};
-    if (build_tokenizer(a, tk))
+    if (a->tokenizer ? given_tokenizer(a, tk) : build_tokenizer(a, tk))
         return 2;
     if (*tk)
         a->io.vocab_size = ws_tok_size(*tk);
@@ -51,7 +67,7 @@ static int init_model(train_args *a, ws_model **m, ws_tokenizer **tk)
     *m = ws_init_gpt(&a->io, &e);
     if (!*m)
         return cli_fail("--init", &e);
-    if (*tk && ws_tok_save_to_model(*tk, *m, &e))
+    if (*tk && !a->tokenizer && ws_tok_save_to_model(*tk, *m, &e))
         return cli_fail("--init", &e);
     return 0;
 }
@@ -63,10 +79,10 @@ int train_args_open_model(train_args *a, ws_model **m, ws_tokenizer **tk)
     const char *path = a->resume ? a->resume : a->model;
     if (cli_open_model(path, m) || cli_apply_heads(*m, a->heads_given ? a->io.n_head : 0))
         return 2;
-    ws_err e = {{0}};
-    *tk = ws_tok_from_model(*m, &e);
-    if (!*tk && ws_model_meta(*m, WS_TOK_META_KEY))
-        return cli_fail(path, &e);   /* present but broken */
+    if (cli_tokenizer(*m, a->tokenizer, a->data, a->n_data, tk))
+        return 2;
+    if (!*tk && cli_tokenizer(*m, a->tokenizer, a->val, a->n_val, tk))
+        return 2;
     return 0;
 }
 
@@ -81,8 +97,6 @@ int train_args_load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_
         ws_data_split(d, a->o.val_frac);
     if (a->o.T == 0)
         a->o.T = m->cfg.block_size;
-    if (d->n_unk)
-        fprintf(stderr, "wscope: note: %zu of %zu words are not in the vocabulary (<unk>)\n",
-                d->n_unk, d->n);
+    cli_unknown_note(tk, d);
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <curses.h>
 #include <string.h>
 
+#include "hf_folder.h"
 #include "job.h"
 #include "layout.h"
 #include "loop.h"
@@ -25,9 +26,9 @@ typedef struct loop {
 static void draw_title(tui *t, cellbuf *cb, cb_rect r)
 {
     cb_fill(cb, r, " ", CB_DEFAULT, CB_DEFAULT, CB_REVERSE);
-    const char *path = t->model->path ? t->model->path : "";
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    int n = cb_printf(cb, r.y, r.x, r.w, CB_REVERSE | CB_BOLD, " wscope  %s ", base);
+    char name[256];   /* the file's name, or an HF model's folder name */
+    int n = cb_printf(cb, r.y, r.x, r.w, CB_REVERSE | CB_BOLD, " wscope  %s ",
+                      ws_model_title(t->model, name, sizeof name));
     cb_printf(cb, r.y, r.x + n, r.w - n, CB_REVERSE, "| %s%s%s", t->top->cls->name,
               t->top->title[0] ? ": " : "", t->top->title);
 }

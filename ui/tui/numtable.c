@@ -246,17 +246,35 @@ static int place_columns(numtable *nt, int *x, int *w, int width)
         nt->left = nt->frozen;
     if (nt->col >= nt->frozen && nt->col < nt->left)
         nt->left = nt->col;
-    for (;;) {   /* move right until the cursor's column fits */
+    /* Column i fits when its end (with the separator after it) is at most
+     * width + 1. Scroll right until the cursor's column fits, then back
+     * left while everything up to it still fits (a wider screen). */
+    int last = nt->col >= nt->frozen ? nt->col : nt->frozen;
+    for (;;) {
         int end = used;
-        for (int i = nt->left; i <= nt->col; i++)
+        for (int i = nt->left; i <= last && i < nt->nvis; i++)
             end += w[i] + 1;
-        if (nt->col < nt->frozen || end <= width || nt->left >= nt->col)
+        if (end <= width + 1 || nt->left >= last)
             break;
         nt->left++;
+    }
+    while (nt->left > nt->frozen) {
+        int end = used;
+        for (int i = nt->left - 1; i <= last && i < nt->nvis; i++)
+            end += w[i] + 1;
+        if (end > width + 1)
+            break;
+        nt->left--;
     }
     int pos = used, cut = 0;
     for (int i = nt->left; i < nt->nvis; i++) {
         if (pos + w[i] > width) {
+            /* Text that does not fit is shown cut when 8 cells are left. */
+            if (!is_number(ws_table_col_desc(nt->t, nt->vis[i])) && width - pos >= 8) {
+                w[i] = width - pos;
+                x[i] = pos;
+                i++;
+            }
             cut = nt->nvis - i;
             break;
         }

@@ -23,6 +23,14 @@ static void default_settings(train_settings *s, const ws_model *m)
     s->eval_every = 20;
 }
 
+void train_settings_tokenizer(train_settings *s, const ws_model *m, const ws_tokenizer *tok)
+{
+    s->tok = tok;
+    const char *corpus = tok && !s->data[0] ? train_default_corpus(m) : NULL;
+    if (corpus)
+        snprintf(s->data, sizeof s->data, "%s", corpus);
+}
+
 tui_train *tui_train_new(const ws_model *m)
 {
     tui_train *s = calloc(1, sizeof *s);

@@ -10,6 +10,7 @@
 
 #include "model.h"
 #include "policy.h"
+#include "tokenizer.h"
 
 typedef struct train_mark {
     ws_policy_kind kind;
@@ -24,6 +25,7 @@ typedef struct train_settings {
     float lr;
     uint64_t seed;
     int64_t eval_every;
+    const ws_tokenizer *tok;  /* the TUI's tokenizer for text data (tui.h), or NULL */
 } train_settings;
 
 struct train_run;
@@ -43,6 +45,10 @@ typedef struct tui_train {
 tui_train *tui_train_new(const ws_model *m);
 /* Releases the run too (cancelled, reaped by job_reap). */
 void tui_train_free(tui_train *s);
+
+/* The TUI's tokenizer for runs; with one and no data file chosen yet, the
+ * bundled corpus becomes the data. */
+void train_settings_tokenizer(train_settings *s, const ws_model *m, const ws_tokenizer *tok);
 
 /* Next policy of the cycle train → freeze → crystal:r → random → grid:K
  * → train. Vectors (biases, LayerNorms) cycle train ↔ freeze ↔ random. */

@@ -21,7 +21,6 @@ typedef struct run_ctx {
     train_settings set;
     ws_policy_rule *rules;
     size_t n_rules;
-    ws_tokenizer *tk;
     ws_data d;
     ws_train *_Atomic tr;      /* published once started */
     atomic_int ended;          /* the run is over and its final status set */
@@ -59,33 +58,21 @@ static void ctx_free(void *p)
     run_ctx *c = p;
     ws_train_free(atomic_load(&c->tr));
     ws_data_free(&c->d);
-    ws_tok_free(c->tk);
     free(c->rules);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
 
-static int is_bin(const char *path)
-{
-    size_t n = strlen(path);
-    return n >= 4 && !strcmp(path + n - 4, ".bin");
-}
-
-int train_load_data(const ws_model *m, const char *path, ws_tokenizer **tk, ws_data *d,
-                    char *err, size_t n)
+int train_load_data(const ws_model *m, const train_settings *s, ws_data *d, char *err, size_t n)
 {
     ws_err e = {{0}};
-    *tk = NULL;
+    const char *path = s->data;
     if (!path[0]) {
         snprintf(err, n, "no data file: choose one in the settings (Enter on \"data\")");
         return -1;
     }
-    if (!is_bin(path) && ws_model_meta(m, WS_TOK_META_KEY) && !(*tk = ws_tok_from_model(m, &e))) {
-        snprintf(err, n, "%s", e.msg);
-        return -1;
-    }
     /* Without a tokenizer the engine explains why text cannot be used. */
-    if (ws_data_load(d, &path, 1, *tk, m->cfg.vocab_size, &e)) {
+    if (ws_data_load(d, &path, 1, s->tok, m->cfg.vocab_size, &e)) {
         snprintf(err, n, "%s", e.msg);
         return -1;
     }
@@ -111,7 +98,7 @@ static int setup(run_ctx *c, ws_progress *p)
 {
     char err[600];
     set_status(c, 0, "reading %s", c->set.data);
-    if (train_load_data(c->m, c->set.data, &c->tk, &c->d, err, sizeof err)) {
+    if (train_load_data(c->m, &c->set, &c->d, err, sizeof err)) {
         set_status(c, 1, "%s", err);
         return -1;
     }

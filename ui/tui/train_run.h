@@ -16,10 +16,10 @@
 #include "train.h"
 #include "train_marks.h"
 
-/* The data of a run: one file (text through the model's tokenizer, or
- * nanoGPT .bin), the last 10 % held out. -1 with the reason in err. */
-int train_load_data(const ws_model *m, const char *path, ws_tokenizer **tk, ws_data *d,
-                    char *err, size_t n);
+/* The data of a run: the settings' file (text through the settings'
+ * tokenizer, or nanoGPT .bin), the last 10 % held out. -1 with the reason
+ * in err. */
+int train_load_data(const ws_model *m, const train_settings *s, ws_data *d, char *err, size_t n);
 /* Engine options from the settings (no rules, no output file). */
 ws_train_opts train_settings_opts(const train_settings *s);
 

@@ -10,9 +10,11 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "job.h"
 #include "loop.h"
 #include "terminal.h"
+#include "tokenizer_files.h"
 #include "train_marks.h"
 #include "tui.h"
 #include "tui_analysis.h"
@@ -79,9 +81,17 @@ void tui_message(tui *t, const char *fmt, ...)
     t->dirty = 1;
 }
 
+int tui_token_label(const tui *t, const ws_tensor *x, int64_t row, char *buf, size_t n)
+{
+    return ws_tok_row_label(t->tok, x, row, t->style.glyphs == WS_GLYPH_UTF8 ? WS_TOK_SHOW_UTF8
+                                                                            : WS_TOK_SHOW_ASCII,
+                            buf, n);
+}
+
 /* ---- entry ---- */
 
-static int parse_args(int argc, char **argv, term_opts *o, const char **paths, long *heads)
+static int parse_args(int argc, char **argv, term_opts *o, const char **paths, long *heads,
+                      const char **tok_path)
 {
     int np = 0;
     for (int i = 1; i < argc; i++) {
@@ -102,6 +112,10 @@ static int parse_args(int argc, char **argv, term_opts *o, const char **paths, l
                 return cli_failf(a, "needs n_head, for a model whose file does not say it");
             if (cli_int(a, argv[++i], 1, 65536, heads))
                 return 2;
+        } else if (!strcmp(a, "--tokenizer")) {
+            if (i + 1 >= argc)
+                return cli_failf(a, "needs a tokenizer file (tokenizer.json, vocab.json, meta.pkl ...)");
+            *tok_path = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             return cli_failf(a, "unknown option (see wscope --help)");
         } else if (np < 2) {
@@ -113,12 +127,29 @@ static int parse_args(int argc, char **argv, term_opts *o, const char **paths, l
     return 0;
 }
 
+/* The model's tokenizer: --tokenizer's (an error there stops here), else
+ * the one found for the model; a broken one found beside it is a message
+ * in the TUI, not a reason not to open the model. 0, or 2 (printed). */
+static int find_tokenizer(tui *t, const char *path)
+{
+    ws_err e = {{0}};
+    if (ws_tok_find(t->model, path, &t->tok, &e) == 0)
+        return 0;
+    char *msg = ws_escape_dup(e.msg);   /* names and tokens come from files */
+    if (path)
+        fprintf(stderr, "wscope: %s\n", msg ? msg : "out of memory");
+    else
+        tui_message(t, "no tokenizer: %s", msg ? msg : "out of memory");
+    free(msg);
+    return path ? 2 : 0;
+}
+
 int tui_main(int argc, char **argv)
 {
     term_opts o = {0, 0, 0};
-    const char *paths[2] = {NULL, NULL};
+    const char *paths[2] = {NULL, NULL}, *tok_path = NULL;
     long heads = 0;
-    int rc = parse_args(argc, argv, &o, paths, &heads);
+    int rc = parse_args(argc, argv, &o, paths, &heads, &tok_path);
     if (rc)
         return rc;
     if (!paths[0] && !(paths[0] = cli_sample_model()))
@@ -134,16 +165,26 @@ int tui_main(int argc, char **argv)
         ws_model_free(t.tuned);
         return 2;
     }
+    if (find_tokenizer(&t, tok_path)) {
+        ws_model_free(t.model);
+        ws_model_free(t.tuned);
+        return 2;
+    }
     char err[256];
     if (term_start(&o, &t.style, err, sizeof err)) {
         fprintf(stderr, "wscope: %s\n", err);
+        ws_tok_free(t.tok);
         ws_model_free(t.model);
         ws_model_free(t.tuned);
         return 2;   /* no terminal to draw on: bad input, like any other */
     }
     t.mouse = o.mouse;
     t.train = tui_train_new(t.model);
+    if (t.train)
+        train_settings_tokenizer(&t.train->set, t.model, t.tok);
     tui_push(&t, view_model_new(&t));
+    if (t.model->shard_note[0] || t.model->config_note[0])
+        tui_message(&t, "%s", t.model->shard_note[0] ? t.model->shard_note : t.model->config_note);
     tui_loop(&t);
     while (t.top)
         tui_pop(&t);
@@ -151,6 +192,7 @@ int tui_main(int argc, char **argv)
     job_reap(1);
     tui_analyses_free();   /* before the models they read */
     term_stop();
+    ws_tok_free(t.tok);   /* after the jobs that encode with it */
     ws_model_free(t.model);
     ws_model_free(t.tuned);
     return 0;

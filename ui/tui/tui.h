@@ -22,6 +22,7 @@ struct tui {
     char prompt[128];
 
     struct tui_train *train;   /* policy marks and the training run (train_marks.h) */
+    struct ws_tokenizer *tok;  /* the model's tokenizer (token strings, runs on text), or NULL */
 
     int mouse;
     int click_y, click_x;      /* screen cell of the last click */
@@ -37,6 +38,10 @@ void tui_message(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 
 
 /* Format helpers shared by the views. */
 void tui_fmt_count(char *buf, size_t n, int64_t v);         /* 124.4M */
+/* The token of row `row` of x (the embedding, a head) as the views show it
+ * (tokenizer.h: ␣ for spaces, or quoted with --ascii); 0 when x's rows are
+ * not tokens or there is no tokenizer. */
+int tui_token_label(const tui *t, const ws_tensor *x, int64_t row, char *buf, size_t n);
 /* "progress 42%" bar of width w at (y, x). */
 void tui_draw_progress(cellbuf *cb, int y, int x, int w, const char *label, double frac);
 

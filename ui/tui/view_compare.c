@@ -76,11 +76,10 @@ static void job_free_arg(void *p)
 static void compare_run(void *arg, ws_progress *p)
 {
     compare_job *j = arg;
-    ws_tokenizer *tk = NULL;
     ws_data d = {0};
     ws_err e = {{0}};
     ws_compare c = {0};
-    if (!train_load_data(j->m, j->set.data, &tk, &d, j->err, sizeof j->err)) {
+    if (!train_load_data(j->m, &j->set, &d, j->err, sizeof j->err)) {
         ws_train_opts o = train_settings_opts(&j->set);
         if (ws_compare_run_all(j->m, &d, &o, j->st, j->n_st, j->seeds, &c, p, &e)) {
             snprintf(j->err, sizeof j->err, "%s", e.msg);
@@ -90,7 +89,6 @@ static void compare_run(void *arg, ws_progress *p)
     }
     ws_compare_free(&c);
     ws_data_free(&d);
-    ws_tok_free(tk);
 }
 
 static void start(compare_view *v, tui *t)

@@ -353,7 +353,7 @@ static void draw_cursor(matrix_view *v, tui *t, cellbuf *cb, cb_rect heat, doubl
            colour_diverging(val / range, &t->style), CB_BOLD);
 }
 
-static void draw_info(matrix_view *v, cellbuf *cb, cb_rect info, double range)
+static void draw_info(matrix_view *v, tui *t, cellbuf *cb, cb_rect info, double range)
 {
     if (v->job && !job_done(v->job)) {
         tui_draw_progress(cb, info.y, info.x, info.w,
@@ -365,8 +365,11 @@ static void draw_info(matrix_view *v, cellbuf *cb, cb_rect info, double range)
     if (!s->prepared || !v->px)
         return;
     float w = s->a[v->cr * v->t->cols + v->cc];
+    char tok[96];
     int n = cb_printf(cb, info.y, info.x, info.w, CB_BOLD, "row %lld col %lld %s=%.4g",
                       (long long)v->cr, (long long)v->cc, v->shown.diff ? "dw" : "w", w);
+    if (tui_token_label(t, v->t, v->cr, tok, sizeof tok))
+        n += cb_printf(cb, info.y, n, info.w - n, 0, " token %s", tok);
     int64_t py, px;
     if (v->shown.br * v->shown.bc > 1 && !cursor_pixel(v, &py, &px))
         n += cb_printf(cb, info.y, n, info.w - n, 0, " px=%.4g", v->px[py * v->shown.pw + px]);
@@ -402,7 +405,7 @@ static void matrix_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect inf
         cb_printf(cb, body.y + body.h - 1, body.x + bw + 2, body.w - bw - 2, CB_DIM,
                   "cols %lld-%lld", (long long)v->shown.c0, (long long)c1);
     }
-    draw_info(v, cb, info, range);
+    draw_info(v, t, cb, info, range);
 }
 
 /* ---- actions ---- */

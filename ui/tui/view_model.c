@@ -336,11 +336,11 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
                       m->n_kind[WS_KIND_NETWORK], params, state, t->model->layout_note);
             return;
         }
-        char heads[48];
+        char heads[80];
         if (cf->n_head_known)
             snprintf(heads, sizeof heads, "%d", cf->n_head);
         else
-            snprintf(heads, sizeof heads, "? (not in the file: start with --heads H)");
+            snprintf(heads, sizeof heads, "? (not in the file or a config.json: start with --heads H)");
         cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters%s, layout %s, "
                   "%d layers, d=%d, heads=%s%s", m->n_kind[WS_KIND_NETWORK], params, state,
                   ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, heads,

@@ -9,6 +9,7 @@
 #include "export.h"
 #include "names.h"
 #include "plots.h"
+#include "tokenizer.h"
 #include "tui.h"
 #include "view_rowfit.h"
 
@@ -22,6 +23,9 @@ typedef struct row_view {
     int64_t other;        /* the column (row) to show when switching */
     float *vals;          /* the row or column */
     int64_t n;
+    tui *tui;             /* for the token of an embedding row */
+    char token[96];       /* the row's token as shown, "" when its rows are no tokens */
+    char token_ascii[96]; /* the same for figure titles: quoted, ASCII */
 } row_view;
 
 static const key_binding row_keys[] = {
@@ -50,8 +54,22 @@ static void load(row_view *v)
     v->n = v->axis ? R : C;
     for (int64_t i = 0; i < v->n; i++)
         v->vals[i] = v->axis ? v->a[i * C + v->index] : v->a[v->index * C + i];
-    snprintf(v->base.title, sizeof v->base.title, "%s %s %lld (0..%lld)", v->name,
-             v->axis ? "column" : "row", (long long)v->index, (long long)count(v) - 1);
+    v->token[0] = v->token_ascii[0] = 0;
+    if (!v->axis && tui_token_label(v->tui, v->t, v->index, v->token, sizeof v->token))
+        ws_tok_row_label(v->tui->tok, v->t, v->index, WS_TOK_SHOW_ASCII, v->token_ascii,
+                         sizeof v->token_ascii);
+    char range[48];
+    snprintf(range, sizeof range, " %s %lld (0..%lld)", v->axis ? "column" : "row",
+             (long long)v->index, (long long)count(v) - 1);
+    const char *parts[] = {v->name, range, v->token[0] ? "  token " : "", v->token};
+    size_t len = 0;   /* a long title is cut */
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        size_t k = strlen(parts[i]);
+        k = k < sizeof v->base.title - 1 - len ? k : sizeof v->base.title - 1 - len;
+        memcpy(v->base.title + len, parts[i], k);
+        len += k;
+    }
+    v->base.title[len] = 0;
 }
 
 static void draw_stats(row_view *v, cellbuf *cb, cb_rect info)
@@ -85,7 +103,8 @@ static void export_plot(row_view *v, tui *t)
 {
     char title[160], stem[160];
     const char *what = v->axis ? "column" : "row";
-    snprintf(title, sizeof title, "%s %s %lld", v->t->name, what, (long long)v->index);
+    snprintf(title, sizeof title, "%s %s %lld%s%s", v->t->name, what, (long long)v->index,
+             v->token_ascii[0] ? " " : "", v->token_ascii);
     snprintf(stem, sizeof stem, "%s-%s%lld", v->t->name, what, (long long)v->index);
     ws_err e = {{0}};
     tui_export(t, ws_plot_line(v->vals, v->n, title, v->axis ? "row index" : "column index",
@@ -156,6 +175,7 @@ view *view_row_new(tui *t, ws_tensor *tensor, const float *data, int axis, int64
     }
     v->base.cls = &row_class;
     v->t = tensor;
+    v->tui = t;
     ws_display_name(t->model, tensor, 0, v->name, sizeof v->name);
     v->a = data;
     v->axis = axis;
