@@ -25,15 +25,19 @@ static inline double hsum(const v4d *s) { return ((*s)[0] + (*s)[1]) + ((*s)[2] 
 #undef KTARGET
 #undef KNAME
 
-/* ifunc resolvers run before constructors: initialise the CPU model first. */
-static int cpu_has_avx2(void)
+/* ifunc resolvers run while the program is relocated, before constructors
+ * and before a sanitizer's runtime is ready: initialise the CPU model
+ * first, and keep the sanitizers' instrumentation out of them. */
+#define RESOLVER __attribute__((used, no_sanitize("address", "undefined")))
+
+RESOLVER static int cpu_has_avx2(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
 }
 
 #define DISPATCH(ret, name, params)                                                  \
-    __attribute__((used)) static ret (*resolve_##name(void)) params                 \
+    RESOLVER static ret (*resolve_##name(void)) params                              \
     {                                                                                \
         return cpu_has_avx2() ? name##_avx2 : name##_base;                           \
     }                                                                                \

@@ -444,23 +444,34 @@ int ws_table_write_text(const ws_table *t, FILE *fp)
         }
     }
     /* Numbers right-aligned, the rest left-aligned, headers like their
-     * columns; no padding after the last column. */
+     * columns; no spaces at the end of a line. */
+    char *line = NULL;
+    size_t cap = 0;
     for (int r = -1; r < t->nrows; r++) {
+        FILE *lf = open_memstream(&line, &cap);
+        if (!lf) {
+            free(line);
+            free(w);
+            return -1;
+        }
         int first = 1;
-        for (int c = 0; c < t->ncols; c++) {
+        for (int c = 0; c <= last; c++) {
             const ws_col *d = &t->cols[c].d;
             if (d->flags & WS_COL_DATA)
                 continue;
             const char *s = r < 0 ? d->key : ws_table_cell_text(t, r, c, buf, sizeof buf);
-            fputs(first ? "" : "  ", fp);
+            fputs(first ? "" : "  ", lf);
             first = 0;
-            if (c == last && !right_aligned(d))
-                fputs(s, fp);
-            else
-                pad_out(fp, s, w[c], right_aligned(d));
+            pad_out(lf, s, w[c], right_aligned(d));
         }
+        fclose(lf);
+        size_t n = strlen(line);
+        while (n > 0 && line[n - 1] == ' ')
+            n--;
+        fwrite(line, 1, n, fp);
         fputc('\n', fp);
     }
+    free(line);
     free(w);
     return ferror(fp) ? -1 : 0;
 }

@@ -78,6 +78,33 @@ void ws_tensor_setup(ws_tensor *t)
     t->layer = -1;
 }
 
+int ws_tensor_narrow(ws_tensor *t, ws_dtype dt, ws_err *e)
+{
+    if (dt == t->dtype)
+        return 0;
+    if (t->dtype != WS_DT_F32 || !t->data_owned || (dt != WS_DT_F16 && dt != WS_DT_BF16))
+        return ws_fail(e, "%s: cannot store %s as %s", t->name, ws_dtype_name(t->dtype), ws_dtype_name(dt));
+    size_t n = (size_t)t->numel;
+    uint16_t *h = malloc(n ? n * sizeof *h : 1);
+    if (!h)
+        return ws_fail(e, "%s: out of memory", t->name);
+    const float *f = (const float *)(const void *)t->data;
+    for (size_t i = 0; i < n; i++)
+        h[i] = dt == WS_DT_F16 ? ws_float_to_half(f[i]) : ws_float_to_bf16(f[i]);
+    if (t->f32 && !t->f32_owned)
+        t->f32 = NULL;   /* it was the old data */
+    if (t->f32 && t->f32_owned) {
+        free(t->f32);
+        t->f32 = NULL, t->f32_owned = 0;
+    }
+    free((void *)t->data);
+    t->data = (const unsigned char *)h;
+    t->dtype = dt;
+    t->nbytes = n * sizeof *h;
+    t->has_stats = 0;
+    return 0;
+}
+
 void ws_tensor_release(ws_tensor *t)
 {
     if (t->f32_owned)

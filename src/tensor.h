@@ -106,6 +106,11 @@ const float *ws_tensor_f32(ws_tensor *t, ws_err *e);
 /* Statistics over all elements (computed once, cached). */
 int ws_tensor_stats(ws_tensor *t, ws_stats *out, ws_err *e);
 
+/* Store an F32 tensor whose data it owns as `dt` (F32, F16 or BF16;
+ * rounding to nearest, ties to even), in place. -1 with a message for other
+ * dtypes or no memory. */
+int ws_tensor_narrow(ws_tensor *t, ws_dtype dt, ws_err *e);
+
 /* Convert `n` raw elements of `dt` to float (no transposition). */
 int ws_convert_to_f32(ws_dtype dt, const void *src, float *dst, size_t n, ws_err *e);
 

@@ -515,11 +515,6 @@ static void pause_point(ws_train *t)
 
 /* ---- checkpoint ---- */
 
-static int is_state_tensor(const char *name)
-{
-    return !strncmp(name, "optim.", 6) || !strncmp(name, "grid.", 5);
-}
-
 static int add_f32(ws_model *out, const char *name, int ndim, const int64_t *shape, size_t n,
                    const float *src, ws_err *e)
 {
@@ -538,12 +533,13 @@ static int add_f32(ws_model *out, const char *name, int ndim, const int64_t *sha
 }
 
 /* The model's tensors: trained ones as float32 slots for write-back, the
- * rest (buffers the network does not use) as they are. */
+ * rest (buffers the network does not use) as they are; never the input's
+ * training state. */
 static int add_model_tensors(ws_train *t, ws_model *out, ws_err *e)
 {
     for (size_t i = 0; i < t->m->n_tensors; i++) {
         ws_tensor *s = &t->m->tensors[i];
-        if (is_state_tensor(s->name))
+        if (s->kind == WS_KIND_STATE)
             continue;
         if (ws_gpt_param_by_name(t->g, s->name)) {
             if (add_f32(out, s->name, s->ndim, s->shape, (size_t)s->numel, NULL, e))
@@ -602,9 +598,27 @@ static int save_file(const ws_model *out, const char *path, int overwrite, ws_er
     return ws_model_save_flags(out, path, overwrite ? WS_OUT_REPLACE_MODEL : 0, e);
 }
 
+/* A weights-only save: each trained weight in `wdt`, or with WS_DT_COUNT
+ * in its input's dtype (F16 and BF16 kept, anything else F32). */
+static int weights_dtypes(ws_train *t, ws_model *out, ws_dtype wdt, ws_err *e)
+{
+    for (size_t i = 0; i < out->n_tensors; i++) {
+        ws_tensor *x = &out->tensors[i];
+        const ws_tensor *in = ws_model_find(t->m, x->name);
+        if (!ws_gpt_param_by_name(t->g, x->name) || !in)
+            continue;
+        ws_dtype dt = wdt != WS_DT_COUNT ? wdt
+                      : in->dtype == WS_DT_F16 || in->dtype == WS_DT_BF16 ? in->dtype : WS_DT_F32;
+        if (ws_tensor_narrow(x, dt, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* The model at `step`: weights (and, with_state, everything needed to
- * resume). NULL with a message. */
-static ws_model *build_at(ws_train *t, int64_t step, int with_state, ws_err *e)
+ * resume); without state the weights in `wdt` (WS_DT_COUNT: the input's;
+ * F32: as trained). NULL with a message. */
+static ws_model *build_at(ws_train *t, int64_t step, int with_state, ws_dtype wdt, ws_err *e)
 {
     ws_model *out = ws_model_new();
     if (!out) {
@@ -620,6 +634,8 @@ static ws_model *build_at(ws_train *t, int64_t step, int with_state, ws_err *e)
     }
     if (!rc && with_state && !(rc = add_optim(t, out, e)))
         ws_model_recognise(out);   /* the state tensors' kind, for writers that leave them out */
+    if (!rc && !with_state)
+        rc = weights_dtypes(t, out, wdt, e);
     if (rc) {
         ws_model_free(out);
         return NULL;
@@ -627,10 +643,17 @@ static ws_model *build_at(ws_train *t, int64_t step, int with_state, ws_err *e)
     return out;
 }
 
-/* Save weights (and, with_state, everything needed to resume) at `step`. */
-static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_err *e)
+/* The dtype of weights-only saves: --dtype, else the input's. */
+static ws_dtype save_dtype(const ws_train *t)
 {
-    ws_model *out = build_at(t, step, with_state, e);
+    return t->o.weights_dtype_set ? t->o.weights_dtype : WS_DT_COUNT;
+}
+
+/* Save weights (and, with_state, everything needed to resume) at `step`. */
+static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_dtype wdt,
+                   ws_err *e)
+{
+    ws_model *out = build_at(t, step, with_state, wdt, e);
     if (!out)
         return -1;
     int rc = save_file(out, path, t->o.overwrite_input, e);
@@ -640,23 +663,31 @@ static int save_at(ws_train *t, const char *path, int64_t step, int with_state, 
 
 int ws_train_save(ws_train *t, const char *path, ws_err *e)
 {
-    return save_at(t, path, t->step, 1, e);
+    return save_at(t, path, t->step, 1, WS_DT_F32, e);
 }
 
 int ws_train_save_weights(ws_train *t, const char *path, ws_err *e)
 {
-    return save_at(t, path, t->step, 0, e);
+    return save_at(t, path, t->step, 0, save_dtype(t), e);
+}
+
+int ws_train_save_weights_as(ws_train *t, const char *path, ws_dtype dt, ws_err *e)
+{
+    if (dt != WS_DT_COUNT && dt != WS_DT_F32 && dt != WS_DT_F16 && dt != WS_DT_BF16)
+        return ws_fail(e, "weights are saved as F32, F16 or BF16, not %s", ws_dtype_name(dt));
+    return save_at(t, path, t->step, 0, dt, e);
 }
 
 ws_model *ws_train_weights_model(ws_train *t, const char *path, ws_err *e)
 {
-    ws_model *m = build_at(t, t->step, 0, e);
+    ws_model *m = build_at(t, t->step, 0, WS_DT_F32, e);   /* in memory: as trained */
     if (!m)
         return NULL;
     /* What the user told us about the input (--heads) holds for its weights. */
     m->cfg.n_head = t->m->cfg.n_head;
     m->cfg.n_head_known = t->m->cfg.n_head_known;
     m->cfg.gelu_tanh = t->m->cfg.gelu_tanh;
+    m->cfg.ln_eps = t->m->cfg.ln_eps;
     if (path && !(m->path = strdup(path))) {
         ws_model_free(m);
         ws_fail(e, "out of memory");
@@ -802,7 +833,7 @@ static int save_recovery(ws_train *t, int with_state, char *where, size_t n)
             recovery_name(dirs[d], t->o.out, k, where, n);
             if (access(where, F_OK) == 0)
                 continue;
-            if (save_at(t, where, t->step, with_state, &e) == 0)
+            if (save_at(t, where, t->step, with_state, save_dtype(t), &e) == 0)
                 return 0;
             break;   /* this directory does not take it: try the next */
         }
@@ -814,7 +845,7 @@ static void save_checkpoint(ws_train *t, int with_state, int final)
     ws_err e;
     if (!t->o.out)
         return;
-    if (save_at(t, t->o.out, t->step, with_state, &e)) {
+    if (save_at(t, t->o.out, t->step, with_state, save_dtype(t), &e)) {
         char old[sizeof t->msg], where[4200];
         ws_train_get_state(t, old, sizeof old);
         if (final && save_recovery(t, with_state, where, sizeof where) == 0)

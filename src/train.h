@@ -12,7 +12,7 @@
  * keeps the last weights that gave a finite loss.
  *
  * Checkpoints (the `out` file) are safetensors: the model's tensors in
- * float32, its metadata, the tokenizer, plus
+ * float32, its buffers as they were, its metadata, the tokenizer, plus
  *   tensors  optim.exp_avg.NAME, optim.exp_avg_sq.NAME   AdamW m and v
  *            grid.A.NAME, grid.m.NAME, grid.v.NAME       grid policy state
  *   metadata train.step (steps done), train.adam_steps, train.options
@@ -53,6 +53,12 @@ typedef struct ws_train_opts {
     int overwrite_input;     /* `out` may be the input model (replaced atomically) */
     int threads;             /* for forward/backward; 0 = all cores */
     int weights_only;        /* the final save without optimizer and policy state */
+    /* Weights-only saves store each weight in its input's dtype (F16, BF16,
+     * else F32) unless weights_dtype_set asks for weights_dtype (F32, F16
+     * or BF16). Checkpoints with state keep F32: --resume needs the exact
+     * float32 weights. */
+    int weights_dtype_set;
+    ws_dtype weights_dtype;
     const ws_policy_rule *rules;
     size_t n_rules;
 } ws_train_opts;
@@ -121,10 +127,17 @@ int ws_train_update_norms(ws_train *t, size_t i, float *out);
 int ws_train_copy_weights(ws_train *t, const char *name, float *out, size_t n, ws_err *e);
 
 /* Write the checkpoint of the current state to `path` (the run must not
- * be running). ws_train_save_weights writes the weights only (the model's
- * tensors and metadata with train.step: a plain model, not resumable). */
+ * be running): float32 weights and the training state, what --resume
+ * reads. ws_train_save_weights writes the weights only: the network (and
+ * its buffers as they were), the input's metadata (config, tokenizer) and
+ * train.step, each weight in the input's dtype (weights_dtype when set); a
+ * plain model, not resumable. */
 int ws_train_save(ws_train *t, const char *path, ws_err *e);
 int ws_train_save_weights(ws_train *t, const char *path, ws_err *e);
+/* The same with the weights in `dt` (F32, F16, BF16; WS_DT_COUNT: each in
+ * its input's dtype, the default of ws_train_save_weights without
+ * weights_dtype_set). */
+int ws_train_save_weights_as(ws_train *t, const char *path, ws_dtype dt, ws_err *e);
 /* The current weights as a model in memory (as ws_train_save_weights
  * would write it), its path set to `path` (may be NULL) for display;
  * taken between two updates, never half-way. */

@@ -59,6 +59,8 @@ ok test "$(tail -n +2 "$T/fit.csv" | cut -d, -f1 | tr '\n' ' ')" = \
   "_orig_mod.transformer.h.0.attn.c_attn.weight _orig_mod.transformer.h.0.mlp.c_fc.weight _orig_mod.transformer.h.1.attn.c_attn.weight _orig_mod.transformer.h.1.attn.c_proj.weight _orig_mod.transformer.h.1.mlp.c_fc.weight "
 # The network only, unless asked; a pattern of training state says how.
 ok test "$("$W" fit "$N/tuned.safetensors" --k 2 --rows 2 --mode grid --csv | wc -l)" -eq 11
+ok test "$("$W" pr "$N/tuned.safetensors" --no-amp --csv | grep -c '^_orig_mod')" -eq 10
+ok test "$("$W" spectrum "$N/tuned.safetensors" --energy --csv | grep -c '^_orig_mod')" -eq 10
 refuses "only training state or buffers: add --all-tensors" \
   "$W" fit "$N/tuned.safetensors" --tensor 'optim.exp_avg.*' --k 2
 "$W" fit "$N/tuned.safetensors" --tensor 'optim.exp_avg.*' --all-tensors --k 2 --rows 2 --mode grid \
@@ -113,6 +115,28 @@ ok grep -q "config.json beside the model: its n_embd 32 is not the embedding's w
 ok test $? -eq 0
 ok grep -q "config.json beside the model: .* (not used)" "$T/err"
 ok test "$(wc -l < "$T/err")" -eq 1
+
+# ---- saves: weights only, in the input's dtype ----
+# The F16 export fine-tuned: weights-only keeps F16 (and no state), --dtype
+# asks for another; a checkpoint keeps float32 and the state for --resume.
+E="$N/nanogpt/ckpt.safetensors"
+tr() { "$W" train "$E" --heads 2 --data "$N/train.bin" --steps 2 --batch 2 --seq 8 --eval-every 0 "$@" \
+       > /dev/null 2> "$T/err"; }
+tr --weights-only --out "$T/w16.safetensors"
+ok test $? -eq 0
+"$W" info "$T/w16.safetensors" --no-stats > "$T/info"
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* F16 " "$T/info"
+ok sh -c "! grep -q 'training state' '$T/info'"
+ok sh -c "! grep -aq -e optim.exp_avg -e train.options '$T/w16.safetensors'"
+ok test "$(stat -c %s "$T/w16.safetensors")" -lt 20000   # 2 bytes a weight
+tr --weights-only --dtype bf16 --out "$T/wbf.safetensors"
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* BF16 " "$("$W" info "$T/wbf.safetensors" --no-stats > "$T/info"; echo "$T/info")"
+tr --out "$T/ck.safetensors"
+"$W" info "$T/ck.safetensors" --no-stats > "$T/info"
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* F32 " "$T/info"
+ok grep -q "^training state: " "$T/info"
+refuses "--dtype applies to --weights-only saves" tr --dtype f16 --out "$T/x.safetensors"
+refuses "--dtype: expected f32, f16 or bf16" tr --weights-only --dtype f8 --out "$T/x.safetensors"
 
 # ---- info: the metadata a checkpoint keeps ----
 "$W" info "$CK" --no-stats > "$T/info"

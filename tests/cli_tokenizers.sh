@@ -71,6 +71,16 @@ refuses "merges.txt not found beside it" "$W" eval "$T/bare/model.safetensors" \
 refuses "/nonexistent.json: No such file or directory" "$W" eval "$T/bare/model.safetensors" \
     --tokenizer /nonexistent.json --data "$T/moby.txt"
 
+# info says which tokenizer text would be read with
+"$W" info "$T/hf" --no-stats > "$T/info"
+ok grep -q "^tokenizer: gpt2-bpe, 50257 tokens, from $T/hf/tokenizer.json$" "$T/info"
+"$W" info "$T/hf/model.safetensors" --no-stats --json | "$J" tokenizer.kind=gpt2-bpe tokenizer.tokens=50257
+ok test $? -eq 0
+"$W" info "$T/small/model.safetensors" --no-stats > "$T/info"
+ok grep -q "^tokenizer: cannot be used: .*tokenizer.json: 50257 tokens, but the model's embedding has 512 rows" "$T/info"
+"$W" info "$T/bare/model.safetensors" --no-stats > "$T/info"
+ok grep -q "^tokenizer: none " "$T/info"
+
 # 2. plot --row of the embedding: the token in the title (262 is " the").
 "$W" plot "$T/hf/model.safetensors" --tensor tok_emb.weight --row 262 -o "$T/row.svg" > /dev/null 2>&1
 ok test $? -eq 0
@@ -97,6 +107,21 @@ ok "$W" info "$T/char.safetensors" --json --no-stats > "$T/char.json"
 ok grep -q '"vocab_size": *65' "$T/char.json"
 refuses "65 tokens, but the model's embedding has 512 rows" \
     "$W" train "$T/small/model.safetensors" --tokenizer "$C/meta.pkl" --data "$T/moby.txt" --steps 1
+
+# A real nanoGPT checkpoint (tests/ref/checkpoints_ref.py: config dataset
+# "moby_char") in out-tiny/, its meta.pkl in data/moby_char/ as nanoGPT keeps
+# it: eval of the validation text = PyTorch's loss on val.bin.
+mkdir -p "$T/repo/out-tiny" "$T/repo/data/moby_char"
+cp "$S/tests/fixtures/net/nanogpt/ckpt.pt" "$T/repo/out-tiny/"
+cp "$C/moby_char/meta.pkl" "$T/repo/data/moby_char/"
+got=$("$W" eval "$T/repo/out-tiny/ckpt.pt" --data "$C/moby_char/val.txt" --seq 16 --batch 4 | awk '{ print $2 }')
+ok test -n "$got"
+want=$(sed -n 's/.*"nanogpt\/ckpt.pt": *\([0-9.]*\).*/\1/p' "$S/tests/fixtures/net/expected.json" | head -n 1)
+ok awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= 1e-5 * b) }'
+bin=$("$W" eval "$T/repo/out-tiny/ckpt.pt" --data "$S/tests/fixtures/net/val.bin" --seq 16 --batch 4)
+ok test "$("$W" eval "$T/repo/out-tiny/ckpt.pt" --data "$C/moby_char/val.txt" --seq 16 --batch 4)" = "$bin"
+(cd "$T/repo" && "$W" eval out-tiny/ckpt.pt --data "$C/moby_char/val.txt" --seq 16 --batch 4 > "$T/cwd.out")
+ok test "$(cat "$T/cwd.out")" = "$bin"
 
 # 4. The word tokenizer in a model wins over a meta.pkl beside it.
 mkdir -p "$T/word"

@@ -115,8 +115,77 @@ static void check_eval(const char *rel, const char *key)
     ws_model_free(m);
 }
 
+static char tmpdir[] = "/tmp/wscope-test-checkpoints-XXXXXX";
+
+/* Weights-only saves of a fine-tune of an F16 model: F16 like the input
+ * (each weight the nearest F16 of the float32 one, ties to even), BF16 or
+ * F32 when asked; the buffers as they were; no training state; a
+ * checkpoint keeps float32 and the state. */
+static void check_weights_dtype(void)
+{
+    ws_model *m = open_fixture("nanogpt/ckpt.safetensors");
+    if (!m)
+        return;
+    ws_err e = {{0}};
+    ws_model_set_meta(m, "n_head", "2", &e);   /* as --heads does: the export says nothing */
+    ws_model_recognise(m);
+    const char *data[] = {check_src("tests/fixtures/net/train.bin")};
+    ws_data d;
+    CHECKF(ws_data_load(&d, data, 1, NULL, m->cfg.vocab_size, &e) == 0, "%s", e.msg);
+    ws_data_split(&d, 0.2);
+    ws_train_opts o = ws_train_defaults();
+    o.steps = 2, o.B = 2, o.T = 8, o.lr = 1e-2f, o.eval_every = 0, o.eval_batches = 1;
+    ws_train *t = ws_train_new(m, &d, &o, 0, &e);
+    CHECKF(t != NULL, "%s", e.msg);
+    if (!t)
+        return;
+    CHECK(ws_train_start(t, &e) == 0 && ws_train_wait(t) == WS_TRAIN_DONE);
+    const char *names[4] = {"f16", "f32", "bf16", "ckpt"};
+    ws_model *out[4] = {0};
+    for (int k = 0; k < 4; k++) {
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s.safetensors", tmpdir, names[k]);
+        int rc = k == 3 ? ws_train_save(t, p, &e) : ws_train_save_weights_as(t, p, k == 0 ? WS_DT_COUNT
+                                                           : k == 1 ? WS_DT_F32 : WS_DT_BF16, &e);
+        CHECKF(rc == 0 && ws_model_open(p, &out[k], &e) == 0, "%s: %s", names[k], e.msg);
+    }
+    for (size_t i = 0; out[0] && out[1] && out[2] && i < out[1]->n_tensors; i++) {
+        const ws_tensor *f32 = &out[1]->tensors[i];
+        const ws_tensor *f16 = ws_model_find(out[0], f32->name), *bf = ws_model_find(out[2], f32->name);
+        const ws_tensor *in = ws_model_find(m, f32->name);
+        if (!f16 || !bf || !in) {
+            CHECKF(0, "%s missing", f32->name);
+            continue;
+        }
+        if (f32->kind == WS_KIND_BUFFER) {   /* untouched: the input's F16 bytes */
+            CHECK(f32->dtype == WS_DT_F16 && f16->dtype == WS_DT_F16 && !memcmp(f16->data, in->data, in->nbytes));
+            continue;
+        }
+        CHECKF(f32->dtype == WS_DT_F32 && f16->dtype == WS_DT_F16 && bf->dtype == WS_DT_BF16, "%s", f32->name);
+        const float *w = (const float *)(const void *)f32->data;
+        const uint16_t *h = (const uint16_t *)(const void *)f16->data, *b = (const uint16_t *)(const void *)bf->data;
+        int same = 1;
+        for (int64_t j = 0; j < f32->numel; j++)
+            same &= h[j] == ws_float_to_half(w[j]) && b[j] == ws_float_to_bf16(w[j]);
+        CHECKF(same, "%s: not the nearest F16/BF16 of the float32 weights", f32->name);
+    }
+    if (out[0] && out[3]) {
+        CHECK(out[0]->n_kind[WS_KIND_STATE] == 0 && out[3]->n_kind[WS_KIND_STATE] > 0);
+        CHECK(ws_model_meta(out[3], "train.options") && !ws_model_meta(out[0], "train.options"));
+        ws_tensor *q = ws_model_find(out[3], "transformer.h.0.attn.c_attn.weight");
+        CHECK(q && q->dtype == WS_DT_F32);   /* --resume needs the exact weights */
+    }
+    for (int k = 0; k < 4; k++)
+        ws_model_free(out[k]);
+    ws_train_free(t);
+    ws_data_free(&d);
+    ws_model_free(m);
+}
+
 int main(void)
 {
+    if (!mkdtemp(tmpdir))
+        return 1;
     json_error_t je;
     expected = json_load_file(check_src("tests/fixtures/net/expected.json"), 0, &je);
     CHECKF(expected != NULL, "expected.json: %s", je.text);
@@ -158,6 +227,11 @@ int main(void)
     }
     ws_model_free(t2);
     ws_model_free(base);
+    check_weights_dtype();
     json_decref(expected);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
     return check_done();
 }

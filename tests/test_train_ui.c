@@ -1,7 +1,8 @@
 /* The TUI's training pieces without a terminal: policy marks turned into
  * engine rules select exactly the marked tensors (checked against
- * ws_policy_apply), the cycle order, strategy parsing, and where the loss
- * plot puts validation points and log-axis labels. */
+ * ws_policy_apply), the cycle order, strategy parsing, and the loss curves:
+ * where validation points land, axis titles, a half-done long run, the
+ * window, smoothing bold over the raw curve, overlays and freeze marks. */
 #include "check.h"
 
 #include "cellbuf.h"
@@ -9,6 +10,7 @@
 #include "gpt.h"
 #include "init.h"
 #include "render.h"
+#include "render_loss.h"
 #include "train_marks.h"
 
 static size_t tensor_index(const ws_model *m, const char *name)
@@ -95,10 +97,11 @@ static void test_strategy(void)
     CHECK_STR_CONTAINS(msg, "unknown policy");
 }
 
-/* Row and column of the first cell showing `glyph`, or -1. */
-static int find(const cellbuf *cb, const char *glyph, int *col)
+/* Row and column of the first cell showing `glyph` from row y0 on, or -1. */
+static int find(const cellbuf *cb, int y0, const char *glyph, int *col)
 {
-    for (int y = 0; y < cb->rows; y++)
+    *col = -1;
+    for (int y = y0; y < cb->rows; y++)
         for (int x = 0; x < cb->cols; x++)
             if (!strcmp(cb_at_c(cb, y, x)->glyph, glyph)) {
                 *col = x;
@@ -107,61 +110,150 @@ static int find(const cellbuf *cb, const char *glyph, int *col)
     return -1;
 }
 
+/* A run of n training steps with loss f(i) and validation at `vs`. */
+static void make_run(ws_run *r, const char *name, int64_t n, double (*f)(int64_t),
+                     const int64_t *vs, const double *val, int nv)
+{
+    ws_err e;
+    ws_run_init(r, name);
+    for (int64_t i = 0; i < n; i++) {
+        ws_run_rec q = {i, f(i), NAN, 1e-3, 1, 1000, (double)i, 0};
+        for (int k = 0; k < nv; k++)
+            if (vs[k] == i)
+                q.val_loss = val[k];
+        ws_run_add(r, &q, &e);
+    }
+    for (int k = 0; k < nv; k++)
+        if (vs[k] >= n) {
+            ws_run_rec q = {vs[k], NAN, val[k], NAN, NAN, NAN, (double)n, 0};
+            ws_run_add(r, &q, &e);
+        }
+}
+
+static double halving(int64_t i) { return 100.0 / (double)(1 << i) > 1 ? 100.0 / (double)(1 << i) : 1; }
+
 static void test_loss_plot(void)
 {
     render_style st = {WS_GLYPH_ASCII, WS_COL_MONO, 1};
     cellbuf cb;
-    cb_init(&cb, 12, 50);
-    float loss[10];
-    for (int i = 0; i < 10; i++)
-        loss[i] = 100.0f / (float)(1 << i) > 1 ? 100.0f / (float)(1 << i) : 1;
+    cb_init(&cb, 13, 50);
+    ws_run r;
     int64_t vs[2] = {0, 10};
-    float val[2] = {100, 1};
-    render_loss(&cb, (cb_rect){0, 0, 12, 50}, loss, 10, 10, vs, val, 2, 1, &st);
-    /* Plot area: rows 0..9, columns 10..49 (axes as render_axes). The
-     * highest validation loss is top left, the lowest bottom right. */
-    int x0, y0 = find(&cb, "o", &x0);
-    CHECK(y0 == 0 && x0 == 10);
+    double val[2] = {100, 1};
+    make_run(&r, "run 1", 10, halving, vs, val, 2);
+    loss_curve c = {&r, CB_DEFAULT, CB_DEFAULT, "run 1", NULL, NULL, 0};
+    loss_opts o = {0, 1, 0, 0, 1, 1};
+    cb_rect p = render_loss(&cb, (cb_rect){0, 0, 13, 50}, &c, 1, &o, &st);
+    /* A legend line, then the plot: rows 1..10, columns 10..49 (axes as
+     * render_axes). The highest validation loss is top left, the lowest
+     * bottom right. */
+    CHECK(p.y == 1 && p.h == 10 && p.x == 10 && p.w == 40);
+    char *top = cb_dump(&cb, (cb_rect){0, 0, 1, 50});
+    CHECK_STR_CONTAINS(top, "loss");
+    CHECK_STR_CONTAINS(top, "run 1");
+    CHECK_STR_CONTAINS(top, "o val");
+    free(top);
+    int x0, y0 = find(&cb, 1, "o", &x0);   /* below the legend's own "o" */
+    CHECK(y0 == 1 && x0 == 10);
     cb_set(&cb, y0, x0, " ", CB_DEFAULT, CB_DEFAULT, 0);
-    int x1, y1 = find(&cb, "o", &x1);
-    CHECK(y1 == 9 && x1 == 49);
-    /* Log axis over 1 .. 100: the label 50 sits at log10(50)/2 of the height. */
-    char *dump = cb_dump(&cb, (cb_rect){0, 0, 12, 10});
-    int row = 9 - (int)lround(log10(50.0) / 2 * 9), r = 0;
-    for (const char *l = dump; *l; l = strchr(l, '\n') + 1, r++)
-        if (strstr(l, " 50") && strstr(l, " 50") < strchr(l, '\n'))
-            break;
-    CHECKF(r == row, "label 50 on row %d, want %d\n%s", r, row, dump);
-    free(dump);
+    int x1, y1 = find(&cb, 1, "o", &x1);
+    CHECK(y1 == 10 && x1 == 49);
+    /* Axis titles: "loss" on the first line, "step" after the x labels. */
+    char *xl = cb_dump(&cb, (cb_rect){12, 0, 1, 50});
+    CHECK_STR_CONTAINS(xl, "step");
+    free(xl);
     cb_free(&cb);
+    ws_run_free(&r);
 }
+
+static double falling(int64_t i) { return 5.0 - 4.0 * (double)i / 500000.0; }
 
 /* A long run half done: the line fills the left half of the step axis only. */
 static void test_long_run(void)
 {
     render_style st = {WS_GLYPH_ASCII, WS_COL_MONO, 1};
     cellbuf cb;
-    cb_init(&cb, 12, 50);
-    int64_t steps = 1000000, done = steps / 2;
-    float *loss = malloc((size_t)done * sizeof *loss);
-    for (int64_t i = 0; i < done; i++)
-        loss[i] = 5.0f - 4.0f * (float)i / (float)done;
-    render_loss(&cb, (cb_rect){0, 0, 12, 50}, loss, done, steps, NULL, NULL, 0, 0, &st);
+    cb_init(&cb, 13, 50);
+    ws_run r;
+    make_run(&r, "long", 500000, falling, NULL, NULL, 0);
+    r.total_steps = 1000000;
+    loss_curve c = {&r, CB_DEFAULT, CB_DEFAULT, "long", NULL, NULL, 0};
+    loss_opts o = {0, 0, 0, 1, 1, 1};
+    render_loss(&cb, (cb_rect){0, 0, 13, 50}, &c, 1, &o, &st);
     /* Plot columns 10..49 over steps 0..1e6: step 5e5 is column ~29.5. */
     int first = -1, last = -1;
     for (int x = 10; x < 50; x++)
-        for (int y = 0; y < 10; y++)
+        for (int y = 1; y < 11; y++)
             if (!strcmp(cb_at_c(&cb, y, x)->glyph, "*")) {
                 if (first < 0)
                     first = x;
                 last = x;
             }
     CHECKF(first == 10 && last >= 28 && last <= 30, "line over columns %d..%d", first, last);
-    CHECK(!strcmp(cb_at_c(&cb, 0, 10)->glyph, "*"));   /* the highest loss first */
-    char *xl = cb_dump(&cb, (cb_rect){11, 0, 1, 50});
+    CHECK(!strcmp(cb_at_c(&cb, 1, 10)->glyph, "*"));   /* the highest loss first */
+    char *xl = cb_dump(&cb, (cb_rect){12, 0, 1, 50});
     CHECK_STR_CONTAINS(xl, "1e+06");                    /* the axis is in steps */
     free(xl);
-    free(loss);
+    /* The window of the last 1000 steps: the axis starts near step 499000. */
+    o.window = 1000;
+    o.to_total = 0;
+    render_loss(&cb, (cb_rect){0, 0, 13, 50}, &c, 1, &o, &st);
+    xl = cb_dump(&cb, (cb_rect){12, 0, 1, 50});
+    CHECK_STR_CONTAINS(xl, "499000");
+    free(xl);
+    ws_run_free(&r);
+    cb_free(&cb);
+}
+
+static double noisy(int64_t i) { return 3.0 + ((i * 7919) % 13 - 6) * 0.1; }
+static double noisy2(int64_t i) { return 2.5 + ((i * 104729) % 11 - 5) * 0.1; }
+
+/* Smoothing draws the EMA bold over the raw curve drawn dim; two runs get
+ * their own colours and legend entries; a freeze event is a dotted column. */
+static void test_overlay(void)
+{
+    render_style st = {WS_GLYPH_UTF8, WS_COL_256, 13};
+    cellbuf cb;
+    cb_init(&cb, 16, 70);
+    ws_run a, b;
+    ws_err e;
+    make_run(&a, "run 1", 200, noisy, NULL, NULL, 0);
+    make_run(&b, "fine", 120, noisy2, NULL, NULL, 0);
+    ws_run_add_event(&a, 100, "blocks.0.attn.c_attn.weight", "freeze@100", &e);
+    loss_curve c[2] = {{&a, loss_run_colour(0, &st), loss_run_colour(0, &st), "run 1", NULL, NULL, 0},
+                       {&b, loss_run_colour(1, &st), loss_run_colour(1, &st), "fine", NULL, NULL, 0}};
+    CHECK(c[0].fg != c[1].fg);
+    loss_opts o = {0.9, 0, 0, 0, 1, 1};
+    cb_rect p = render_loss(&cb, (cb_rect){0, 0, 16, 70}, c, 2, &o, &st);
+    char *top = cb_dump(&cb, (cb_rect){0, 0, 1, 70});
+    CHECK_STR_CONTAINS(top, "run 1");
+    CHECK_STR_CONTAINS(top, "fine");
+    CHECK_STR_CONTAINS(top, "froze");
+    free(top);
+    int bold[2] = {0, 0}, dim[2] = {0, 0}, marks = 0;
+    for (int y = p.y; y < p.y + p.h; y++)
+        for (int x = p.x; x < p.x + p.w; x++) {
+            const cb_cell *q = cb_at_c(&cb, y, x);
+            for (int k = 0; k < 2; k++)
+                if (q->fg == c[k].fg && (unsigned char)q->glyph[0] == 0xe2 &&
+                    (unsigned char)q->glyph[1] >= 0xa0) {
+                    bold[k] += (q->attrs & CB_BOLD) != 0;
+                    dim[k] += (q->attrs & CB_DIM) != 0;
+                }
+            marks += !strcmp(q->glyph, "\xe2\x94\x86");
+        }
+    CHECKF(bold[0] > 10 && bold[1] > 10 && dim[0] > 0 && dim[1] > 0, "bold %d %d dim %d %d",
+           bold[0], bold[1], dim[0], dim[1]);
+    CHECK(marks > 0);
+    /* The smoothed curve of "run 1" lies in the middle of its noise: with
+     * w = 0.9 the EMA of a curve oscillating ±0.6 around 3 stays within 3 ± 0.35. */
+    double x[200], y[200];
+    size_t n = ws_run_points(&a, 0, -1, x, y, 200);
+    ws_ema(y, n, 0.9, y);
+    for (size_t i = 30; i < n; i++)
+        CHECK_NEAR(y[i], 3.0, 0.35);
+    ws_run_free(&a);
+    ws_run_free(&b);
     cb_free(&cb);
 }
 
@@ -171,5 +263,6 @@ int main(void)
     test_strategy();
     test_loss_plot();
     test_long_run();
+    test_overlay();
     return check_done();
 }

@@ -19,6 +19,9 @@
 #
 # Functions:
 #   tm ARGS...            tmux on the private server (tm resize-window -t w ...)
+#   tiny_model            a one-layer model with a word tokenizer trained one
+#                         step from init: $TMP/tiny.safetensors, and its
+#                         text $TMP/corpus.txt; exit 1 if it cannot be made
 #   need_sample           set MODEL to the sample model the build makes
 #                         ($B/sample-models/sample.safetensors); exit 1 if absent
 #   tui_start ARGS...     wscope ARGS in a fresh TUI_COLSxTUI_ROWS session `w`
@@ -54,6 +57,15 @@ trap tui_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+tiny_model() {
+    printf '%s\n' "The whale swam. The ship sailed, and the sea was calm; the whale dived." \
+        "Call me Ishmael. The sea, the ship, the whale: all of them were grey." > "$TMP/a.txt"
+    for tui_i_ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do cat "$TMP/a.txt"; done \
+        > "$TMP/corpus.txt"
+    "$W" train --init --layers 1 --d 16 --heads 2 --block 16 --data "$TMP/corpus.txt" --steps 1 \
+        --batch 2 --seq 16 --weights-only --out "$TMP/tiny.safetensors" > /dev/null 2>&1 ||
+        { echo "FAIL: train --init"; exit 1; }
+}
 need_sample() {
     MODEL="$B/sample-models/sample.safetensors"
     [ -f "$MODEL" ] || { echo "no sample model at $MODEL"; exit 1; }

@@ -35,6 +35,10 @@ keys n
 wait_for '"attn": match 2 of 8'
 keys / ATTN Enter
 wait_for 'no tensor matches "ATTN"'
+# ROLE@LAYER and comma lists as every name argument takes them.
+keys Home / qkv@1,attn_out@0 Enter
+wait_for '"qkv@1,attn_out@0": match 1 of 4'
+
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

@@ -54,6 +54,7 @@ const ws_command ws_commands[] = {
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [--tokenizer FILE]\n"
+                "              [--view NAME] [--runs LOG...] [--data FILE] [--steps N]\n"
                 "              [MODEL [TUNED]]\n"
                 "       wscope COMMAND [ARGS]\n"
                 "       wscope help COMMAND   (or wscope COMMAND --help): its usage\n\n"

@@ -552,6 +552,10 @@ def main():
     run = Run(plan, os.path.dirname(os.path.abspath(a.plan)), device, rank, world)
     why = run.run()
     if world > 1:
+        # Rank 0 evaluates and saves alone at the end: wait for it before the
+        # teardown, or a rank that tears down early can hang in gloo's store
+        # once rank 0 (which hosts it) has exited.
+        torch.distributed.barrier()
         torch.distributed.destroy_process_group()
     if why:
         if rank == 0:

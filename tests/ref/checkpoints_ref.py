@@ -36,9 +36,11 @@ them (tests/cli_net.sh). Writes tests/fixtures/net/:
                          HF ones with the other GELU form (what a wrong
                          reading of config.json would give)
 
-A GPT-2 BPE tokenizer's files (vocab.json, merges.txt, tokenizer.json) in
-the HF folders belong to the tokenizer work: write_tokenizer_files() is the
-hook where they go.
+No tokenizer files go in the HF folders: a byte-level BPE has at least 256
+tokens and these models 65 rows. tests/cli_tokenizers.sh puts GPT-2's
+(tests/fixtures/tok/gpt2/) beside a 50257-row model it builds, and runs this
+nanoGPT checkpoint with the meta.pkl of CORPUS_TEXT
+(tests/fixtures/tok/char/moby_char/, from tests/ref/meta_pkl_ref.py).
 
 Run: /usr/bin/python3 tests/ref/checkpoints_ref.py [path/to/wscope]
 """
@@ -170,11 +172,16 @@ class GPT(nn.Module):
 
 # ---- data ----
 
+# The text of the char-level corpus (tests/ref/meta_pkl_ref.py writes its
+# nanoGPT meta.pkl from it).
+CORPUS_TEXT = ("Call me Ishmael. Some years ago, never mind how long precisely, having little or "
+               "no money in my purse, and nothing particular to interest me on shore, I thought I "
+               "would sail about a little and see the watery part of the world. ") * 8
+
+
 def corpus_tokens():
     """A char-level corpus with nanoGPT's shakespeare_char vocabulary size (65)."""
-    text = ("Call me Ishmael. Some years ago, never mind how long precisely, having little or "
-            "no money in my purse, and nothing particular to interest me on shore, I thought I "
-            "would sail about a little and see the watery part of the world. ") * 8
+    text = CORPUS_TEXT
     chars = sorted(set(text))
     stoi = {ch: i for i, ch in enumerate(chars)}
     ids = np.array([stoi[c] for c in text], dtype=np.uint16)
@@ -263,18 +270,12 @@ def hf_config(activation, eps):
             "activation_function": activation, "tie_word_embeddings": True}
 
 
-def write_tokenizer_files(folder):
-    """Hook for the tokenizer work: vocab.json + merges.txt / tokenizer.json."""
-    del folder
-
-
 def write_hf_folder(name, arrays, activation, eps):
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     write_safetensors(os.path.join(d, "model.safetensors"), arrays, dtype=None, metadata={"format": "pt"})
     with open(os.path.join(d, "config.json"), "w") as f:
         json.dump(hf_config(activation, eps), f, indent=2)
-    write_tokenizer_files(d)
 
 
 def write_sharded(arrays):

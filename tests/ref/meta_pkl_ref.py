@@ -15,12 +15,18 @@ tests/fixtures/tok/char/:
   expected.json   the vocabulary size, a text from the corpus with its ids
                   (nanoGPT's encode), and a text with characters outside
                   the vocabulary with the ids of the others and their count
+and into tests/fixtures/tok/char/moby_char/ the meta.pkl of the corpus that
+tests/ref/checkpoints_ref.py trains its nanoGPT checkpoint on (config
+dataset "moby_char"), and val.txt, the text of its val.bin (the last 20 %),
+so that eval of the text through the meta.pkl can be checked against
+PyTorch's loss on val.bin.
 Run: /usr/bin/python3 tests/ref/meta_pkl_ref.py
 """
 import gzip
 import json
 import os
 import pickle
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "fixtures", "tok", "char")
@@ -76,6 +82,24 @@ def main():
         f.write("\n")
     print("vocab_size", vocab_size, "non-ASCII", expected["non_ascii"],
           "unknown", expected["n_unknown"])
+    moby_char()
+
+
+def moby_char():
+    sys.path.insert(0, HERE)
+    from checkpoints_ref import CORPUS_TEXT   # noqa: E402 (imports torch)
+    text = CORPUS_TEXT
+    chars = sorted(list(set(text)))
+    stoi = {ch: i for i, ch in enumerate(chars)}
+    itos = {i: ch for i, ch in enumerate(chars)}
+    d = os.path.join(OUT, "moby_char")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "meta.pkl"), "wb") as f:
+        pickle.dump({"vocab_size": len(chars), "itos": itos, "stoi": stoi}, f)
+    split = int(0.8 * len(text))   # checkpoints_ref.py's split of the ids
+    with open(os.path.join(d, "val.txt"), "w", encoding="utf-8") as f:
+        f.write(text[split:])
+    print("moby_char: vocab_size", len(chars), "val characters", len(text) - split)
 
 
 if __name__ == "__main__":

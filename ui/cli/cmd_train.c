@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "data.h"
 #include "run.h"
-#include "runlog.h"
+#include "train_log.h"
 #include "tokenizer.h"
 #include "train.h"
 #include "train_args.h"
@@ -158,74 +158,8 @@ static void status_line(const ws_train_rec *r, const ws_run *run, int64_t first,
     fflush(stderr);
 }
 
-/* The training log (runlog.h): one row per record as it comes, with the
- * update norms of its step and the freeze events up to its step. */
-typedef struct train_log {
-    ws_runlog *log;
-    float *upd;
-    size_t events_done;
-    int failed;
-} train_log;
-
-static int log_open(train_log *L, ws_train *t, const char *path)
-{
-    ws_err e = {{0}};
-    int n = ws_train_n_matrices(t);
-    const char **names = malloc(((size_t)n + 1) * sizeof *names);
-    L->upd = malloc(((size_t)n + 1) * sizeof *L->upd);
-    if (!names || !L->upd) {
-        free(names);
-        return cli_failf(path, "out of memory");
-    }
-    for (int k = 0; k < n; k++)
-        names[k] = ws_train_matrix_name(t, k);
-    L->log = ws_runlog_create(path, names, n, 0, &e);
-    free(names);
-    return L->log ? 0 : cli_fail(path, &e);
-}
-
-static void log_row(train_log *L, ws_train *t, size_t i, const ws_train_rec *r)
-{
-    ws_err e = {{0}};
-    if (!L->log || L->failed)
-        return;
-    /* events of this step and before (a freeze-pr check freezes from the
-     * next step on: it goes with that step's row) */
-    size_t n_ev = 0, avail = ws_train_nevents(t) - L->events_done;
-    ws_run_event *ev = malloc((avail ? avail : 1) * sizeof *ev);
-    while (ev && n_ev < avail && !ws_train_event(t, L->events_done, &ev[n_ev]) &&
-           ev[n_ev].step <= r->step) {
-        n_ev++;
-        L->events_done++;
-    }
-    int have_upd = !isnan(r->loss) && !ws_train_update_norms(t, i, L->upd);
-    if (!ev || ws_runlog_append(L->log, r, have_upd ? L->upd : NULL, ev, n_ev, &e)) {
-        fprintf(stderr, "%swscope: %s: %s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "",
-                ws_runlog_path(L->log), ev ? e.msg : "out of memory");
-        L->failed = 1;
-    }
-    free(ev);
-}
-
-static int log_close(train_log *L)
-{
-    ws_err e = {{0}};
-    int rc = 0;
-    if (L->log) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s", ws_runlog_path(L->log));
-        if (ws_runlog_close(L->log, &e) || L->failed) {
-            if (!L->failed)
-                cli_fail(path, &e);
-            rc = 1;
-        }
-    }
-    free(L->upd);
-    return rc;
-}
-
 /* Poll the worker: eval lines, status line on a TTY, log rows. */
-static void follow(ws_train *t, const ws_train_opts *o, train_log *L)
+static void follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
 {
     int tty = isatty(STDERR_FILENO);
     size_t seen = 0;
@@ -238,9 +172,11 @@ static void follow(ws_train *t, const ws_train_opts *o, train_log *L)
         int fin = ws_train_finished(t);
         size_t n = ws_train_nrecords(t);
         ws_train_rec r;
+        if (log && ws_train_log_update(log, t, &e))   /* once: then it writes no more */
+            fprintf(stderr, "%swscope: %s: %s\n", tty ? "\r\033[K" : "", ws_train_log_path(log),
+                    e.msg);
         for (; seen < n && !ws_train_record(t, seen, &r); seen++) {
             ws_run_add(&run, &r, &e);   /* for the ETA: a failure only costs the estimate */
-            log_row(L, t, seen, &r);
             if (!isnan(r.val_loss)) {
                 if (tty)
                     fprintf(stderr, "\r\033[K");
@@ -312,10 +248,10 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     ws_train *t = ws_train_new(m, d, &a->o, a->resume != NULL, &e);
     if (!t)
         return cli_failf(a->resume ? a->resume : a->model ? a->model : "train", "%s", e.msg);
-    train_log L = {0};
-    if (a->log && log_open(&L, t, a->log)) {
+    ws_train_log *log = a->log ? ws_train_log_open(t, a->log, 0, &e) : NULL;
+    if (a->log && !log) {
         ws_train_free(t);
-        return 2;
+        return cli_fail(a->log, &e);
     }
     print_policies(t);
     if (!a->out)
@@ -325,13 +261,15 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     catch_stop_signals(on_stop_signal);
     int rc = ws_train_start(t, &e) ? cli_fail("train", &e) : 0;
     if (!rc) {
-        follow(t, &a->o, &L);
+        follow(t, &a->o, log);
         rc = report(t, a);
     }
     cli_signals_install();
     running = NULL;
-    if (log_close(&L))
+    if (log && ws_train_log_close(log, t, &e)) {
+        fprintf(stderr, "wscope: %s: %s\n", a->log, e.msg);
         rc = rc ? rc : 1;
+    }
     ws_train_free(t);
     return rc;
 }

@@ -43,6 +43,7 @@ static const ta_option ta_options[] = {
     {"out", "FILE", TA_SAVE, 'o'},
     {"overwrite", NULL, TA_SAVE, 'O'},
     {"weights-only", NULL, TA_SAVE, 'y'},
+    {"dtype", "f32|f16|bf16", TA_SAVE, 'X'},
     {"log", "FILE.csv", TA_SAVE, 'g'},
     {"resume", "CKPT", TA_SAVE, 'r'},
     {"stop-at", "N", TA_SAVE, 'A'},
@@ -129,6 +130,20 @@ static int add_rule(train_args *a, const char *arg)
     return 0;
 }
 
+/* --dtype: the weights-only save's dtype (else the input's). */
+static int weights_dtype(train_args *a, const char *arg)
+{
+    static const struct { const char *name; ws_dtype dt; } names[] = {
+        {"f32", WS_DT_F32}, {"f16", WS_DT_F16}, {"bf16", WS_DT_BF16}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(arg, names[i].name)) {
+            a->o.weights_dtype = names[i].dt;
+            a->o.weights_dtype_set = 1;
+            return 0;
+        }
+    return cli_failf("--dtype", "expected f32, f16 or bf16, got \"%s\"", arg);
+}
+
 static int val_frac(train_args *a, const char *arg)
 {
     double f;
@@ -174,6 +189,7 @@ static int apply(train_args *a, int c, const char *arg)
     case 'o': a->out = arg; break;
     case 'O': o->overwrite_input = 1; break;
     case 'y': o->weights_only = 1; break;
+    case 'X': return weights_dtype(a, arg);
     case 'g': a->log = arg; break;
     case 'r': a->resume = arg; break;
     case 'A': rc = int_opt("--stop-at", arg, 1, 1000000000L, &o->stop_at); break;
@@ -235,6 +251,9 @@ int train_args_parse(train_args *a, unsigned groups, const ta_own *own, const ch
         if (rc)
             return rc;
     }
+    if (a->o.weights_dtype_set && !a->o.weights_only)
+        return cli_failf(cmd, "--dtype applies to --weights-only saves (a checkpoint keeps float32 "
+                              "weights for --resume)");
     a->pos = argv + optind;
     a->n_pos = argc - optind;
     if (!a->min_lr_set)

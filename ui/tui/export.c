@@ -1,18 +1,15 @@
 /* The TUI's export key: write the current view's figure beside the model. */
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "export.h"
+#include "outdir.h"
 
 void tui_export_dir(const tui *t, char *buf, size_t n)
 {
-    char *copy = strdup(t->model && t->model->path ? t->model->path : ".");
-    const char *dir = copy ? dirname(copy) : ".";
-    snprintf(buf, n, "%s", access(dir, W_OK) == 0 ? dir : ".");
-    free(copy);
+    tui_output_dir(t->model, buf, n);   /* one rule for every file the TUI writes */
 }
 
 /* A file name from a tensor name: no slashes or spaces. */

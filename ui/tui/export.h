@@ -6,7 +6,8 @@
 #include "figure.h"
 #include "tui.h"
 
-/* The directory exports go to: the model's if we may write there, else ".". */
+/* The directory exports go to (outdir.h): the model's if we may write there, else
+ * the current directory, else $TMPDIR. */
 void tui_export_dir(const tui *t, char *buf, size_t n);
 
 /* Write f as STEM.png, STEM.svg and STEM.pdf beside the model (in the

@@ -13,7 +13,7 @@ typedef enum ws_action {
     ACT_UP, ACT_DOWN, ACT_LEFT, ACT_RIGHT, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END,
     ACT_EXPORT,         /* figures: the view's plot as PNG, SVG and PDF */
     ACT_OPEN, ACT_SEARCH, ACT_SEARCH_NEXT,
-    ACT_TOGGLE,         /* open or close a group (model view: the training state) */
+    ACT_TOGGLE,         /* open or close a group; show or hide (a run in the training plot) */
     ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_FIT, ACT_CLIP, ACT_DSMODE,
     ACT_ROW, ACT_COLUMN, ACT_HIST, ACT_NEXT, ACT_PREV, ACT_JUMP, ACT_LOG, ACT_CANCEL, ACT_DIFF,
     /* spectra views */
@@ -21,6 +21,9 @@ typedef enum ws_action {
     /* training from the TUI */
     ACT_POLICY, ACT_POLICY_SET, ACT_POLICY_RULE, ACT_TRAIN, ACT_START, ACT_PAUSE, ACT_SAVE,
     ACT_COMPARE,
+    /* the training view's runs and curves */
+    ACT_FOCUS, ACT_SMOOTH_LESS, ACT_SMOOTH_MORE, ACT_WINDOW, ACT_RENAME, ACT_BROWSE,
+    ACT_SAVE_WEIGHTS,
     /* Not bound to keys: */
     ACT_CLICK,          /* mouse click at tui->click_y/x */
     ACT_PROMPT_DONE,    /* the line the user typed is in tui->prompt */

@@ -9,6 +9,7 @@
 #include "layout.h"
 #include "loop.h"
 #include "terminal.h"
+#include "train_runs.h"
 
 typedef enum loop_state { LOOP_POLL, LOOP_DRAW, LOOP_WAIT, LOOP_INPUT, LOOP_END } loop_state;
 
@@ -54,6 +55,11 @@ static void draw_frame(tui *t, cellbuf *cb)
         int n = cb_printf(cb, l.info.y, 0, l.info.w, CB_BOLD, "%s", t->prompt_label);
         n += cb_text(cb, l.info.y, n, l.info.w - n, t->prompt, 0);
         cb_set(cb, l.info.y, n, " ", CB_DEFAULT, CB_DEFAULT, CB_REVERSE);
+    } else if (t->asking_quit) {
+        char q[400];
+        train_runs_quit_question(t->train, q, sizeof q);
+        cb_fill(cb, l.info, " ", CB_DEFAULT, CB_DEFAULT, 0);
+        cb_text(cb, l.info.y, 0, l.info.w, q, CB_BOLD);
     } else if (t->message[0]) {
         cb_fill(cb, l.info, " ", CB_DEFAULT, CB_DEFAULT, 0);
         cb_text(cb, l.info.y, 0, l.info.w, t->message, CB_BOLD);
@@ -82,15 +88,41 @@ static void prompt_key(tui *t, int ch)
     t->dirty = 1;
 }
 
+/* A run going or unsaved would be lost: ask (the runs go on meanwhile). */
+static int work_to_keep(tui *t)
+{
+    return t->train && (train_runs_active(t->train) || train_runs_unsaved(t->train));
+}
+
+static void request_quit(tui *t)
+{
+    if (work_to_keep(t))
+        t->asking_quit = 1;
+    else
+        t->quit = 1;
+    t->dirty = 1;
+}
+
+/* The answer: s saves then quits, d quits, anything else stays. */
+static void quit_answer(tui *t, int ch)
+{
+    t->asking_quit = 0;
+    if (ch == 's' || ch == 'S')
+        t->quit = t->quit_save = 1;
+    else if (ch == 'd' || ch == 'D')
+        t->quit = 1;
+    t->dirty = 1;
+}
+
 /* The actions the loop owns; every other one goes to the top view. */
 static void do_action(tui *t, ws_action a)
 {
     switch (a) {
     case ACT_NONE: return;
-    case ACT_QUIT: t->quit = 1; return;
+    case ACT_QUIT: request_quit(t); return;
     case ACT_BACK:
         if (!t->top->below)
-            t->quit = 1;
+            request_quit(t);
         else
             tui_pop(t);
         return;
@@ -136,6 +168,10 @@ static int handle_key(tui *t, int ch)
         prompt_key(t, ch);
         return 0;
     }
+    if (t->asking_quit) {
+        quit_answer(t, ch);
+        return 0;
+    }
     if (t->message[0]) {
         t->message[0] = 0;
         t->dirty = 1;
@@ -154,6 +190,9 @@ static int handle_key(tui *t, int ch)
 static loop_state poll_work(loop *l)
 {
     tui *t = l->t;
+    term_defer_stop(work_to_keep(t));
+    if ((t->stop_signal = term_stop_requested()))
+        return LOOP_END;
     if (t->quit || !t->top)
         return LOOP_END;
     if (!l->drawn)

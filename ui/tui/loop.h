@@ -22,10 +22,15 @@
  *          through the top view's key table to an action: the loop handles
  *          ACT_QUIT, ACT_BACK (pop the view; quit from the first), ACT_HELP
  *          and ACT_REDRAW itself and gives every other action to the view.
+ *          Quitting while a training run is going or unsaved asks first in
+ *          the info line (s save and quit, d discard and quit, any other key
+ *          stays); the runs go on meanwhile.
  *
- * The loop ends when `t->quit` is set or the view stack is empty. Signals
- * and restoring the terminal belong to terminal.c, the view stack and the
- * entry to tui.c. */
+ * The loop ends when `t->quit` is set, the view stack is empty, or (while
+ * a run is going or unsaved) SIGINT, SIGTERM or SIGHUP arrived: terminal.c
+ * then only notes it, and the entry (tui.c) saves the runs before exiting.
+ * Signals and restoring the terminal belong to terminal.c, the view stack
+ * and the entry to tui.c. */
 #ifndef WS_TUI_LOOP_H
 #define WS_TUI_LOOP_H
 

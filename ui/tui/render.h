@@ -77,17 +77,6 @@ void render_plot(cellbuf *cb, cb_rect area, const float *y, int64_t n, const ren
 cb_rect render_plot_range(cellbuf *cb, cb_rect area, const float *y, int64_t n, double xmax,
                           double ylo, double yhi, const render_style *s);
 
-/* ---- loss plot (render_loss.c) ---- */
-/* Training loss against the step on an axis over steps 0 .. n_steps:
- * loss[i] of step i for the n_loss <= n_steps steps done (NaN: none) as a
- * braille line, and validation losses (val[k] at step val_step[k]) as
- * diamonds ('o' in ASCII). logy: a logarithmic y axis, labelled with the
- * losses themselves. Long runs are drawn from the min and max of bins of
- * steps, so the memory used does not grow with n_steps. */
-void render_loss(cellbuf *cb, cb_rect area, const float *loss, int64_t n_loss, int64_t n_steps,
-                 const int64_t *val_step, const float *val, int n_val, int logy,
-                 const render_style *s);
-
 /* ---- histogram (render_hist.c) ---- */
 /* Count finite values of a[0..n) into nbins equal bins over [lo, hi]. */
 void hist_count(const float *a, int64_t n, double lo, double hi, int nbins, int64_t *counts);

@@ -60,24 +60,36 @@ static void restore_raw(void)
 }
 
 static const int FATAL[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL};
+static struct sigaction fatal_sa;
+/* While the TUI holds work that must not be lost (a run going or unsaved),
+ * SIGINT, SIGTERM and SIGHUP are only noted here: the main loop ends and
+ * the entry saves it. A second one dies as usual. */
+static volatile sig_atomic_t defer_stop, stop_sig;
 
 static void on_fatal(int sig)
 {
+    if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && defer_stop && !stop_sig) {
+        stop_sig = sig;
+        sigaction(sig, &fatal_sa, NULL);   /* SA_RESETHAND removed it: the next one dies */
+        return;
+    }
     restore_raw();
     ws_atomic_remove_temps(NULL);   /* a save in progress: no half-written file left behind */
     /* SA_RESETHAND restored the default action: die the way we were told to. */
     raise(sig);
 }
 
+void term_defer_stop(int on) { defer_stop = on; }
+int term_stop_requested(void) { return stop_sig; }
+
 static void install_handlers(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal;
-    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
+    memset(&fatal_sa, 0, sizeof fatal_sa);
+    fatal_sa.sa_handler = on_fatal;
+    fatal_sa.sa_flags = SA_RESETHAND | SA_NODEFER;   /* no SA_RESTART: a waiting getch wakes */
+    sigemptyset(&fatal_sa.sa_mask);
     for (size_t i = 0; i < sizeof FATAL / sizeof FATAL[0]; i++)
-        sigaction(FATAL[i], &sa, NULL);
+        sigaction(FATAL[i], &fatal_sa, NULL);
 }
 
 static void remove_handlers(void)

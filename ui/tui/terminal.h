@@ -18,6 +18,12 @@ typedef struct term_opts {
 int term_start(const term_opts *o, render_style *style, char *err, size_t errlen);
 void term_stop(void);
 
+/* While `on`, SIGINT, SIGTERM and SIGHUP do not end the process: the
+ * first is noted and term_stop_requested() returns its number (a blocking
+ * term_getkey returns -1 at once); a second one ends it as usual. */
+void term_defer_stop(int on);
+int term_stop_requested(void);
+
 /* Screen size now. */
 void term_size(int *rows, int *cols);
 /* Copy the buffer to the screen; force: repaint every cell. */

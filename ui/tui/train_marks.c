@@ -9,6 +9,7 @@
 
 #include "tokenizer.h"
 #include "train_run.h"
+#include "train_runs.h"
 
 static void default_settings(train_settings *s, const ws_model *m)
 {
@@ -41,6 +42,7 @@ tui_train *tui_train_new(const ws_model *m)
     s->n = m->n_tensors;
     s->crystal_r = 1;
     s->grid_k = 8;
+    s->smoothing = 0.9;
     default_settings(&s->set, m);
     return s;
 }
@@ -49,7 +51,7 @@ void tui_train_free(tui_train *s)
 {
     if (!s)
         return;
-    train_run_release(s->run);
+    train_runs_free(s);
     free(s->marks);
     free(s);
 }
@@ -154,6 +156,48 @@ size_t train_marks_count(const tui_train *s)
     for (size_t i = 0; i < s->n; i++)
         k += s->marks[i].kind != WS_POL_TRAIN;
     return k;
+}
+
+void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *trainable,
+                           int64_t *total)
+{
+    *trainable = *total = 0;
+    for (size_t i = 0; i < s->n && i < m->n_tensors; i++) {
+        const ws_tensor *t = &m->tensors[i];
+        if (t->role == WS_ROLE_NONE)
+            continue;
+        *total += t->numel;
+        switch (s->marks[i].kind) {
+        case WS_POL_TRAIN:
+        case WS_POL_FREEZE_AT:
+        case WS_POL_FREEZE_PR: *trainable += t->numel; break;
+        case WS_POL_GRID: *trainable += t->ndim == 2 ? t->rows * s->marks[i].arg : 0; break;
+        default: break;
+        }
+    }
+}
+
+/* 95.4k, 1.8M: as the TUI counts (tui_fmt_count, which this file cannot link). */
+static void count_text(char *buf, size_t n, int64_t v)
+{
+    if (v >= 1000000)
+        snprintf(buf, n, "%.1fM", (double)v / 1e6);
+    else if (v >= 10000)
+        snprintf(buf, n, "%.1fk", (double)v / 1e3);
+    else
+        snprintf(buf, n, "%lld", (long long)v);
+}
+
+const char *train_marks_share(const tui_train *s, const ws_model *m, char *buf, size_t n)
+{
+    int64_t tr, total;
+    char a[24], b[24];
+    train_marks_trainable(s, m, &tr, &total);
+    count_text(a, sizeof a, tr);
+    count_text(b, sizeof b, total);
+    snprintf(buf, n, "%.1f %% trainable (%.20s of %.20s)", total ? 100.0 * (double)tr / (double)total : 0,
+             a, b);
+    return buf;
 }
 
 const char *train_default_corpus(const ws_model *m)

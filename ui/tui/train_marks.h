@@ -25,25 +25,38 @@ typedef struct train_settings {
     float lr;
     uint64_t seed;
     int64_t eval_every;
+    int from_run;          /* start from: 0 the model file, N run N's weights */
     const ws_tokenizer *tok;  /* the TUI's tokenizer for text data (tui.h), or NULL */
 } train_settings;
 
 struct train_run;
+struct tui_run;
 
 typedef struct tui_train {
     train_mark *marks;     /* one per model tensor (model order) */
     size_t n;
     int64_t crystal_r, grid_k;   /* what the cycle key uses */
     train_settings set;
-    struct train_run *run; /* the last run started; NULL before the first */
-    int logy;              /* loss plot with a logarithmic y axis */
+    struct train_run *run; /* the engine of the last run started; NULL before the first */
+    /* Every run of the session and the logs opened (train_runs.h). */
+    struct tui_run *runs;
+    size_t n_runs, cap_runs;
+    int runs_started;      /* N of the last "run N" */
+    /* The loss plot: log y, EMA weight, window of the last N steps (0: all). */
+    int logy;
+    double smoothing;
+    int64_t window;
     int sel;               /* the setting selected in the training view */
+    int run_sel;           /* the run selected in its runs list */
+    int focus_runs;        /* the keys move in the runs list, not the settings */
+    int show_matrices;     /* the right pane lists the matrices (policy, PR) */
+    int matrix_top;        /* first matrix shown there */
 } tui_train;
 
 /* Marks all `train`, settings defaulted for model m (the bundled corpus
  * when the model has a tokenizer). NULL when out of memory. */
 tui_train *tui_train_new(const ws_model *m);
-/* Releases the run too (cancelled, reaped by job_reap). */
+/* Releases the runs too (cancelled, reaped by job_reap). */
 void tui_train_free(tui_train *s);
 
 /* The TUI's tokenizer for runs; with one and no data file chosen yet, the
@@ -64,6 +77,14 @@ int train_marks_apply(tui_train *s, const ws_model *m, const char *spec, char *e
 ws_policy_rule *train_marks_rules(const tui_train *s, const ws_model *m, size_t *n);
 /* Tensors not marked `train`. */
 size_t train_marks_count(const tui_train *s);
+/* Parameters the marks leave trainable at the start of a run, of the
+ * network's (the tensors with a role): train, freeze@S and freeze-pr
+ * tensors count whole, a grid:K matrix its rows × K amplitudes, frozen and
+ * replaced ones nothing. */
+void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *trainable,
+                           int64_t *total);
+/* "5.2 % trainable (95.4k of 1.8M)" */
+const char *train_marks_share(const tui_train *s, const ws_model *m, char *buf, size_t n);
 
 /* The bundled corpus (moby-dick.txt.gz) near the model, in the build tree
  * or the installed data directory; NULL when none is found. */

@@ -13,6 +13,7 @@
 #include "data.h"
 #include "job.h"
 #include "tokenizer.h"
+#include "train_log.h"
 
 enum { EVAL_BATCHES = 5 };   /* validation batches per evaluation: keeps evals cheap */
 
@@ -25,18 +26,22 @@ typedef struct run_ctx {
     ws_train *_Atomic tr;      /* published once started */
     atomic_int ended;          /* the run is over and its final status set */
 
+    char log_path[1024];       /* "" : no log */
+    ws_train_log *log;         /* the job's */
+
     pthread_mutex_t mu;        /* guards what follows */
     char status[600];
     int failed;
+    char log_status[1200];
     char save_path[1024];
-    int save_pending, resume_after;
+    int save_pending, resume_after, save_weights_only;
     char save_msg[1200];
+    int64_t saved_step;
 } run_ctx;
 
 struct train_run {
     tui_job *job;
     run_ctx *c;
-    train_history h;
 };
 
 static void set_status(run_ctx *c, int failed, const char *fmt, ...)
@@ -56,6 +61,8 @@ static void set_status(run_ctx *c, int failed, const char *fmt, ...)
 static void ctx_free(void *p)
 {
     run_ctx *c = p;
+    ws_err e;
+    ws_train_log_close(c->log, atomic_load(&c->tr), &e);   /* a job that never reached its end */
     ws_train_free(atomic_load(&c->tr));
     ws_data_free(&c->d);
     free(c->rules);
@@ -94,6 +101,44 @@ ws_train_opts train_settings_opts(const train_settings *s)
     return o;
 }
 
+static void set_log_status(run_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_log_status(run_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&c->mu);
+    vsnprintf(c->log_status, sizeof c->log_status, fmt, ap);
+    pthread_mutex_unlock(&c->mu);
+    va_end(ap);
+}
+
+/* The log: created before the first step is written, so no row is lost. */
+static void open_log(run_ctx *c, ws_train *tr)
+{
+    ws_err e = {{0}};
+    if (!c->log_path[0])
+        return;
+    c->log = ws_train_log_open(tr, c->log_path, 1, &e);
+    if (c->log)
+        set_log_status(c, "log %s", c->log_path);
+    else
+        set_log_status(c, "no log: %s: %s", c->log_path, e.msg);
+}
+
+/* Rows for the new records; a failed write ends the log, not the run. */
+static void write_log(run_ctx *c, ws_train *tr, int close)
+{
+    ws_err e = {{0}};
+    if (!c->log)
+        return;
+    int rc = close ? ws_train_log_close(c->log, tr, &e) : ws_train_log_update(c->log, tr, &e);
+    if (close)
+        c->log = NULL;
+    if (rc)
+        set_log_status(c, "log %s: %s", c->log_path, e.msg);
+}
+
 static int setup(run_ctx *c, ws_progress *p)
 {
     char err[600];
@@ -119,6 +164,7 @@ static int setup(run_ctx *c, ws_progress *p)
     }
     atomic_store(&c->tr, tr);
     set_status(c, 0, "running");
+    open_log(c, tr);
     return 0;
 }
 
@@ -136,17 +182,20 @@ static void serve_save(run_ctx *c, ws_train *tr)
     if (!fin && ws_train_get_state(tr, NULL, 0) != WS_TRAIN_PAUSED)
         return;
     ws_err e = {{0}};
-    int rc = ws_train_save(tr, path, &e);
+    int rc = c->save_weights_only ? ws_train_save_weights(tr, path, &e) : ws_train_save(tr, path, &e);
     size_t n = ws_train_nrecords(tr);
     ws_train_rec last = {0};
     if (n)
         ws_train_record(tr, n - 1, &last);
     pthread_mutex_lock(&c->mu);
-    if (rc)
+    int64_t done = last.step + (isnan(last.loss) ? 0 : 1);
+    if (rc) {
         snprintf(c->save_msg, sizeof c->save_msg, "not saved: %s", e.msg);
-    else
-        snprintf(c->save_msg, sizeof c->save_msg, "saved the checkpoint of step %lld to %s",
-                 (long long)(last.step + (isnan(last.loss) ? 0 : 1)), path);
+    } else {
+        snprintf(c->save_msg, sizeof c->save_msg, "saved the %s of step %lld to %s",
+                 c->save_weights_only ? "weights" : "checkpoint", (long long)done, path);
+        c->saved_step = done;
+    }
     c->save_pending = 0;
     if (c->resume_after && !fin)
         ws_train_resume(tr);
@@ -176,10 +225,13 @@ static void run_job(void *arg, ws_progress *p)
             ws_train_cancel(tr);
         if (!ended && ws_train_finished(tr)) {
             ws_train_wait(tr);
+            write_log(c, tr, 1);
             final_status(c, tr);
             ended = 1;
             atomic_store(&c->ended, 1);
         }
+        if (!ended)
+            write_log(c, tr, 0);
         serve_save(c, tr);
         struct timespec nap = {0, (ended ? 100 : 20) * 1000 * 1000};
         nanosleep(&nap, NULL);
@@ -187,7 +239,7 @@ static void run_job(void *arg, ws_progress *p)
 }
 
 train_run *train_run_start(ws_model *m, const train_settings *s, const ws_policy_rule *rules,
-                           size_t n_rules)
+                           size_t n_rules, const char *log_path)
 {
     train_run *r = calloc(1, sizeof *r);
     run_ctx *c = calloc(1, sizeof *c);
@@ -202,6 +254,8 @@ train_run *train_run_start(ws_model *m, const train_settings *s, const ws_policy
     c->set = *s;
     memcpy(c->rules, rules, n_rules * sizeof *rules);
     c->n_rules = n_rules;
+    c->saved_step = -1;
+    snprintf(c->log_path, sizeof c->log_path, "%s", log_path ? log_path : "");
     pthread_mutex_init(&c->mu, NULL);
     snprintf(c->status, sizeof c->status, "starting");
     r->c = c;
@@ -218,46 +272,7 @@ void train_run_release(train_run *r)
     if (!r)
         return;
     job_release(r->job);   /* the job cancels the run and ends with it */
-    free(r->h.loss);
-    free(r->h.val_step);
-    free(r->h.val);
     free(r);
-}
-
-/* Room for one more entry in an array of `size`-byte items. */
-static int grow(void **a, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap * 2 : 256;
-    void *p = realloc(*a, n * size);
-    if (!p)
-        return -1;
-    *a = p;
-    *cap = n;
-    return 0;
-}
-
-const train_history *train_run_history(train_run *r)
-{
-    ws_train *tr = train_run_engine(r);
-    train_history *h = &r->h;
-    size_t n = tr ? ws_train_nrecords(tr) : 0;
-    for (ws_train_rec rec; h->seen < n && !ws_train_record(tr, h->seen, &rec); h->seen++) {
-        if (!isnan(rec.loss) && rec.step == h->n_loss) {
-            if (grow((void **)&h->loss, &h->cap_loss, (size_t)h->n_loss + 1, sizeof *h->loss))
-                return NULL;
-            h->loss[h->n_loss++] = rec.loss;
-        }
-        if (!isnan(rec.val_loss)) {
-            if (grow((void **)&h->val, &h->cap_val, h->n_val + 1, sizeof *h->val) ||
-                grow((void **)&h->val_step, &h->cap_val_step, h->n_val + 1, sizeof *h->val_step))
-                return NULL;
-            h->val_step[h->n_val] = rec.step;
-            h->val[h->n_val++] = rec.val_loss;
-        }
-    }
-    return h;
 }
 
 ws_train *train_run_engine(train_run *r) { return atomic_load(&r->c->tr); }
@@ -317,7 +332,47 @@ void train_run_cancel(train_run *r)
         ws_train_cancel(tr);
 }
 
-int train_run_save(train_run *r, const char *path)
+void train_run_log_status(train_run *r, char *buf, size_t n)
+{
+    pthread_mutex_lock(&r->c->mu);
+    snprintf(buf, n, "%s", r->c->log_status);
+    pthread_mutex_unlock(&r->c->mu);
+}
+
+int train_run_stop_and_save(train_run *r, const char *path, int weights_only, char *msg,
+                            size_t n)
+{
+    train_run_cancel(r);
+    while (!job_wait(r->job, 100))
+        ;
+    ws_train *tr = train_run_engine(r);
+    ws_err e = {{0}};
+    if (!tr)
+        return snprintf(msg, n, "the run never started"), -1;
+    if (weights_only ? ws_train_save_weights(tr, path, &e) : ws_train_save(tr, path, &e))
+        return snprintf(msg, n, "%s", e.msg), -1;
+    pthread_mutex_lock(&r->c->mu);
+    r->c->saved_step = train_run_steps_done(r);
+    pthread_mutex_unlock(&r->c->mu);
+    snprintf(msg, n, "%s", path);
+    return 0;
+}
+
+int64_t train_run_saved_step(train_run *r)
+{
+    pthread_mutex_lock(&r->c->mu);
+    int64_t s = r->c->saved_step;
+    pthread_mutex_unlock(&r->c->mu);
+    return s;
+}
+
+int64_t train_run_steps_done(train_run *r)
+{
+    ws_train *tr = train_run_engine(r);
+    return tr ? ws_train_first_step(tr) + (int64_t)atomic_load(&ws_train_progress(tr)->done) : 0;
+}
+
+int train_run_save(train_run *r, const char *path, int weights_only)
 {
     ws_train *tr = train_run_engine(r);
     if (!tr)
@@ -326,6 +381,7 @@ int train_run_save(train_run *r, const char *path)
     int busy = r->c->save_pending;
     if (!busy) {
         snprintf(r->c->save_path, sizeof r->c->save_path, "%s", path);
+        r->c->save_weights_only = weights_only;
         r->c->save_pending = 1;
         ws_train_state s = ws_train_get_state(tr, NULL, 0);
         r->c->resume_after = s == WS_TRAIN_RUNNING;

@@ -26,9 +26,10 @@ ws_train_opts train_settings_opts(const train_settings *s);
 typedef struct train_run train_run;
 
 /* Start a run of model m (which must outlive it) with these settings and
- * policy rules (copied). NULL when no thread could start. */
+ * policy rules (copied), writing its training log (runlog.h) to `log_path`
+ * (created exclusively; NULL: no log). NULL when no thread could start. */
 train_run *train_run_start(ws_model *m, const train_settings *s, const ws_policy_rule *rules,
-                           size_t n_rules);
+                           size_t n_rules, const char *log_path);
 /* Cancel and hand over to the reaper (NULL is ignored). */
 void train_run_release(train_run *r);
 
@@ -43,26 +44,25 @@ const train_settings *train_run_settings(const train_run *r);
 /* Data summary after loading: tokens for training and validation, <unk>s. */
 void train_run_data(train_run *r, size_t *n_train, size_t *n_val, size_t *n_unk);
 
-/* The losses so far, read incrementally from the engine's records (call
- * from the UI thread only): training loss per step from step 0, and the
- * validation losses with their steps. NULL when out of memory. */
-typedef struct train_history {
-    float *loss;
-    int64_t n_loss;
-    int64_t *val_step;
-    float *val;
-    size_t n_val;
-    size_t seen;               /* records read */
-    size_t cap_loss, cap_val, cap_val_step;
-} train_history;
-const train_history *train_run_history(train_run *r);
+/* Where the log goes, or why it is not written ("" before the run starts). */
+void train_run_log_status(train_run *r, char *buf, size_t n);
 
 void train_run_pause(train_run *r);
 void train_run_resume(train_run *r);
 void train_run_cancel(train_run *r);
-/* Ask for a checkpoint at `path`: the run is paused, saved, then resumed
- * if it was running. Returns -1 when a save is already pending. */
-int train_run_save(train_run *r, const char *path);
+/* Ask for a checkpoint at `path` (weights_only: the weights alone, a plain
+ * model): the run is paused, saved, then resumed if it was running.
+ * Returns -1 when a save is already pending. */
+int train_run_save(train_run *r, const char *path, int weights_only);
+/* Stop the run (after its current step) and save it here and now, on the
+ * calling thread, once the job has ended: for the end of the session. 0,
+ * or -1 with the reason in msg (msg gets where it went otherwise). */
+int train_run_stop_and_save(train_run *r, const char *path, int weights_only, char *msg,
+                            size_t n);
+/* Steps done when it was last saved (-1: never). */
+int64_t train_run_saved_step(train_run *r);
+/* Steps done so far (0 before the engine run exists). */
+int64_t train_run_steps_done(train_run *r);
 /* 1 while a save is pending; after it, `msg` says where it went or why not
  * (once: the message is cleared when read; msg NULL leaves it). */
 int train_run_save_status(train_run *r, char *msg, size_t n);

@@ -3,10 +3,12 @@
  * (loop.c) and cleans up. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -18,6 +20,8 @@
 #include "train_marks.h"
 #include "tui.h"
 #include "tui_analysis.h"
+#include "train_runs.h"
+#include "view_fits.h"
 
 /* ---- helpers shared by the views ---- */
 
@@ -88,42 +92,126 @@ int tui_token_label(const tui *t, const ws_tensor *x, int64_t row, char *buf, si
                             buf, n);
 }
 
+void tui_set_tuned(tui *t, ws_model *m)
+{
+    t->tuned = m;
+    t->dirty = 1;
+}
+
 /* ---- entry ---- */
 
-static int parse_args(int argc, char **argv, term_opts *o, const char **paths, long *heads,
-                      const char **tok_path)
+#define MAX_LOGS 64
+
+typedef struct tui_args {
+    term_opts o;
+    const char *paths[2];
+    long heads;
+    const char *tok_path;       /* --tokenizer FILE */
+    const char *view;           /* --view NAME */
+    const char *logs[MAX_LOGS]; /* --runs LOG... */
+    int n_logs;
+    const char *data;           /* --data FILE (the training form) */
+    long steps;                 /* --steps N (0: not given) */
+} tui_args;
+
+/* The views --view opens on (above the model view), by name. */
+static const struct {
+    const char *name;
+    view *(*open)(tui *t);
+} start_views[] = {
+    {"model", NULL},          {"layers", view_layers_new}, {"spectrum", view_spectrum_new},
+    {"fits", view_fits_new},  {"drift", view_drift_new},   {"train", view_train_new},
+};
+
+static int find_view(const char *name)
+{
+    for (size_t i = 0; i < sizeof start_views / sizeof *start_views; i++)
+        if (!strcmp(name, start_views[i].name))
+            return (int)i;
+    return -1;
+}
+
+/* The value of option argv[*i]; NULL (error printed) when missing. */
+static const char *value(int argc, char **argv, int *i, const char *what)
+{
+    if (*i + 1 >= argc) {
+        cli_failf(argv[*i], "needs %s", what);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv, tui_args *a)
 {
     int np = 0;
+    long n;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--ascii")) {
-            o->ascii = 1;
-        } else if (!strcmp(a, "--mouse")) {
-            o->mouse = 1;
-        } else if (!strcmp(a, "--colors") || !strcmp(a, "--colours")) {
-            long n;
-            if (i + 1 >= argc)
-                return cli_failf(a, "needs a number of colours (1, 8, 16, 256, 16777216)");
-            if (cli_int(a, argv[++i], 1, 1 << 24, &n))
+        const char *s = argv[i];
+        if (!strcmp(s, "--ascii")) {
+            a->o.ascii = 1;
+        } else if (!strcmp(s, "--mouse")) {
+            a->o.mouse = 1;
+        } else if (!strcmp(s, "--colors") || !strcmp(s, "--colours")) {
+            const char *v = value(argc, argv, &i, "a number of colours (1, 8, 16, 256, 16777216)");
+            if (!v || cli_int(s, v, 1, 1 << 24, &n))
                 return 2;
-            o->colors = (int)n;
-        } else if (!strcmp(a, "--heads")) {
-            if (i + 1 >= argc)
-                return cli_failf(a, "needs n_head, for a model whose file does not say it");
-            if (cli_int(a, argv[++i], 1, 65536, heads))
+            a->o.colors = (int)n;
+        } else if (!strcmp(s, "--heads")) {
+            const char *v = value(argc, argv, &i, "n_head, for a model whose file does not say it");
+            if (!v || cli_int(s, v, 1, 65536, &a->heads))
                 return 2;
-        } else if (!strcmp(a, "--tokenizer")) {
-            if (i + 1 >= argc)
-                return cli_failf(a, "needs a tokenizer file (tokenizer.json, vocab.json, meta.pkl ...)");
-            *tok_path = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return cli_failf(a, "unknown option (see wscope --help)");
+        } else if (!strcmp(s, "--tokenizer")) {
+            if (!(a->tok_path = value(argc, argv, &i,
+                                      "a tokenizer file (tokenizer.json, vocab.json, meta.pkl ...)")))
+                return 2;
+        } else if (!strcmp(s, "--view")) {
+            if (!(a->view = value(argc, argv, &i, "a view: model, layers, spectrum, fits, drift, train")))
+                return 2;
+            if (find_view(a->view) < 0)
+                return cli_failf(s, "no view \"%s\" (model, layers, spectrum, fits, drift, train)",
+                                 a->view);
+        } else if (!strcmp(s, "--runs")) {
+            /* the logs up to the next option */
+            for (; i + 1 < argc && argv[i + 1][0] != '-'; i++) {
+                if (a->n_logs == MAX_LOGS)
+                    return cli_failf(s, "at most %d logs", MAX_LOGS);
+                a->logs[a->n_logs++] = argv[i + 1];
+            }
+            if (!a->n_logs)
+                return cli_failf(s, "needs one or more training logs (CSV)");
+        } else if (!strcmp(s, "--data")) {
+            if (!(a->data = value(argc, argv, &i, "a data file (text or nanoGPT .bin)")))
+                return 2;
+            if (access(a->data, R_OK) != 0)
+                return cli_failf(a->data, "cannot open: %s", strerror(errno));
+        } else if (!strcmp(s, "--steps")) {
+            const char *v = value(argc, argv, &i, "a number of steps");
+            if (!v || cli_int(s, v, 1, 1000000000L, &a->steps))
+                return 2;
+        } else if (s[0] == '-' && s[1]) {
+            return cli_failf(s, "unknown option (see wscope --help)");
         } else if (np < 2) {
-            paths[np++] = a;
+            a->paths[np++] = s;
         } else {
-            return cli_failf(a, "too many models: the TUI takes MODEL [TUNED]");
+            return cli_failf(s, "too many models: the TUI takes MODEL [TUNED]");
         }
     }
+    if (a->view && !strcmp(a->view, "drift") && !a->paths[1])
+        return cli_failf("--view drift", "needs a TUNED model to compare with: wscope MODEL TUNED");
+    return 0;
+}
+
+static int open_models(tui *t, const tui_args *a)
+{
+    const char *p0 = a->paths[0] ? a->paths[0] : cli_sample_model();
+    if (!p0)
+        return cli_failf("sample model", "not found: run `make` or give a MODEL");
+    if (cli_open_model(p0, &t->model) || cli_apply_heads(t->model, (int)a->heads))
+        return 2;
+    if (a->paths[1] && (cli_open_model(a->paths[1], &t->tuned_file) ||
+                        cli_apply_heads(t->tuned_file, (int)a->heads)))
+        return 2;
+    t->tuned = t->tuned_file;
     return 0;
 }
 
@@ -144,56 +232,75 @@ static int find_tokenizer(tui *t, const char *path)
     return path ? 2 : 0;
 }
 
+/* The training state, with the form filled from --data/--steps and the
+ * logs of --runs opened (each error printed). */
+static int open_training(tui *t, const tui_args *a)
+{
+    char err[1200];
+    if (!(t->train = tui_train_new(t->model)))
+        return cli_failf("wscope", "out of memory");
+    train_settings_tokenizer(&t->train->set, t->model, t->tok);
+    if (a->data)
+        snprintf(t->train->set.data, sizeof t->train->set.data, "%s", a->data);
+    if (a->steps)
+        t->train->set.steps = a->steps;
+    for (int i = 0; i < a->n_logs; i++)
+        if (!train_runs_open_log(t->train, a->logs[i], err, sizeof err)) {
+            fprintf(stderr, "wscope: %s\n", err);
+            return 2;
+        }
+    return 0;
+}
+
+/* After the loop, with the terminal restored: what must not be lost. */
+static int save_runs(tui *t)
+{
+    if (t->stop_signal)
+        fprintf(stderr, "wscope: %s: saving the runs before exiting\n", strsignal(t->stop_signal));
+    if ((t->quit_save || t->stop_signal) && t->train &&
+        train_runs_save_all(t->train, t->model, t->stop_signal ? "recovery" : NULL, stderr))
+        return 1;
+    return t->stop_signal ? 128 + t->stop_signal : 0;
+}
+
 int tui_main(int argc, char **argv)
 {
-    term_opts o = {0, 0, 0};
-    const char *paths[2] = {NULL, NULL}, *tok_path = NULL;
-    long heads = 0;
-    int rc = parse_args(argc, argv, &o, paths, &heads, &tok_path);
-    if (rc)
-        return rc;
-    if (!paths[0] && !(paths[0] = cli_sample_model()))
-        return cli_failf("sample model", "not found: run `make` or give a MODEL");
+    tui_args a;
+    memset(&a, 0, sizeof a);
+    int rc = parse_args(argc, argv, &a);
     tui t;
     memset(&t, 0, sizeof t);
-    if (cli_open_model(paths[0], &t.model) || cli_apply_heads(t.model, (int)heads)) {
-        ws_model_free(t.model);
-        return 2;
-    }
-    if (paths[1] && (cli_open_model(paths[1], &t.tuned) || cli_apply_heads(t.tuned, (int)heads))) {
-        ws_model_free(t.model);
-        ws_model_free(t.tuned);
-        return 2;
-    }
-    if (find_tokenizer(&t, tok_path)) {
-        ws_model_free(t.model);
-        ws_model_free(t.tuned);
-        return 2;
-    }
     char err[256];
-    if (term_start(&o, &t.style, err, sizeof err)) {
+    if (!rc)
+        rc = open_models(&t, &a);
+    if (!rc)
+        rc = find_tokenizer(&t, a.tok_path);
+    if (!rc)
+        rc = open_training(&t, &a);
+    if (!rc && term_start(&a.o, &t.style, err, sizeof err)) {
         fprintf(stderr, "wscope: %s\n", err);
-        ws_tok_free(t.tok);
-        ws_model_free(t.model);
-        ws_model_free(t.tuned);
-        return 2;   /* no terminal to draw on: bad input, like any other */
+        rc = 2;   /* no terminal to draw on: bad input, like any other */
     }
-    t.mouse = o.mouse;
-    t.train = tui_train_new(t.model);
-    if (t.train)
-        train_settings_tokenizer(&t.train->set, t.model, t.tok);
-    tui_push(&t, view_model_new(&t));
-    if (t.model->shard_note[0] || t.model->config_note[0])
-        tui_message(&t, "%s", t.model->shard_note[0] ? t.model->shard_note : t.model->config_note);
-    tui_loop(&t);
-    while (t.top)
-        tui_pop(&t);
+    if (!rc) {
+        t.mouse = a.o.mouse;
+        tui_push(&t, view_model_new(&t));
+        if (t.model->shard_note[0] || t.model->config_note[0])
+            tui_message(&t, "%s", t.model->shard_note[0] ? t.model->shard_note : t.model->config_note);
+        const char *first = a.view ? a.view : a.n_logs ? "train" : "model";
+        view *(*open)(tui *) = start_views[find_view(first)].open;
+        if (open)
+            tui_push(&t, open(&t));
+        tui_loop(&t);
+        while (t.top)
+            tui_pop(&t);
+        tui_analyses_free();   /* before the models they read (the runs' weights too) */
+        term_stop();
+        rc = save_runs(&t);
+    }
     tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
-    tui_analyses_free();   /* before the models they read */
-    term_stop();
     ws_tok_free(t.tok);   /* after the jobs that encode with it */
     ws_model_free(t.model);
-    ws_model_free(t.tuned);
-    return 0;
+    ws_model_free(t.tuned_file);
+    return rc;
 }

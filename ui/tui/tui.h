@@ -8,7 +8,9 @@
 
 struct tui {
     ws_model *model;
-    ws_model *tuned;           /* second model (TUNED), may be NULL */
+    ws_model *tuned;           /* second model (TUNED), may be NULL: the file given, or a
+                                  run's weights (tui_set_tuned) */
+    ws_model *tuned_file;      /* the TUNED file given on the command line (owned) */
     render_style style;
     view *top;                 /* the view stack */
     int quit;
@@ -21,8 +23,13 @@ struct tui {
     char prompt_label[64];
     char prompt[128];
 
-    struct tui_train *train;   /* policy marks and the training run (train_marks.h) */
+    struct tui_train *train;   /* policy marks and the training runs (train_marks.h) */
     struct ws_tokenizer *tok;  /* the model's tokenizer (token strings, runs on text), or NULL */
+
+    /* Quitting while a run is going or unsaved asks first (loop.c). */
+    int asking_quit;           /* the question is in the info line */
+    int quit_save;             /* the answer was: save, then quit */
+    int stop_signal;           /* SIGINT/SIGTERM/SIGHUP ended the loop: save for recovery */
 
     int mouse;
     int click_y, click_x;      /* screen cell of the last click */
@@ -35,6 +42,10 @@ void tui_pop(tui *t);
 /* Ask for a line of text; the top view gets ACT_PROMPT_DONE with it. */
 void tui_prompt(tui *t, const char *label);
 void tui_message(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Browse `m` as TUNED from now on (a run's weights: owned by the run).
+ * Views opened before keep what they showed. */
+void tui_set_tuned(tui *t, ws_model *m);
 
 /* Format helpers shared by the views. */
 void tui_fmt_count(char *buf, size_t n, int64_t v);         /* 124.4M */

@@ -9,12 +9,13 @@ typedef struct entry {
     ws_err err;
 } entry;
 
-/* A TUI holds at most two models (MODEL and TUNED). */
-static entry cache[4];
+/* MODEL, TUNED, and the weights of the runs browsed as TUNED. */
+enum { CACHE_N = 16 };
+static entry cache[CACHE_N];
 
 static entry *find(const ws_analysis *a)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CACHE_N; i++)
         if (cache[i].a == a)
             return &cache[i];
     return NULL;
@@ -22,10 +23,10 @@ static entry *find(const ws_analysis *a)
 
 ws_analysis *tui_analysis(ws_model *m)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CACHE_N; i++)
         if (cache[i].m == m)
             return cache[i].a;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CACHE_N; i++)
         if (!cache[i].m) {
             ws_analysis *a = ws_analysis_new(m, NULL, NULL);
             if (a)
@@ -33,6 +34,17 @@ ws_analysis *tui_analysis(ws_model *m)
             return a;
         }
     return NULL;
+}
+
+int tui_analysis_ready(ws_model *m, unsigned what, ws_analysis **out)
+{
+    for (int i = 0; i < CACHE_N; i++)
+        if (cache[i].m == m && ws_analysis_finished(cache[i].a) &&
+            (cache[i].a->have & what) == what) {
+            *out = cache[i].a;
+            return 1;
+        }
+    return 0;
 }
 
 int tui_analysis_need(ws_analysis *a, unsigned what, const char **msg)
@@ -78,7 +90,7 @@ double tui_analysis_fraction(ws_analysis *a)
 
 void tui_analyses_free(void)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < CACHE_N; i++) {
         ws_analysis_free(cache[i].a);   /* cancels and joins a running worker */
         cache[i] = (entry){0};
     }

@@ -17,6 +17,9 @@ ws_analysis *tui_analysis(ws_model *m);
  * clears it). Starts the worker when nothing runs. */
 int tui_analysis_need(ws_analysis *a, unsigned what, const char **msg);
 void tui_analysis_retry(ws_analysis *a);
+/* 1 (and *out) when m's analysis exists, no worker runs and it has `what`;
+ * never starts work (for views that only show what is known). */
+int tui_analysis_ready(ws_model *m, unsigned what, ws_analysis **out);
 /* done/total of the running work, in [0, 1]. */
 double tui_analysis_fraction(ws_analysis *a);
 

@@ -18,6 +18,7 @@
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
+#include "tui_analysis.h"
 #include "view_fits.h"
 
 typedef struct stats_arg {
@@ -44,6 +45,7 @@ typedef struct model_view {
     stats_arg *st;
     int n_ready_drawn;
     char search[128];
+    ws_namesel search_sel;   /* the search as patterns (qkv@0, h.0.*, a,b); empty if not */
     enum { PROMPT_SEARCH, PROMPT_POLICY, PROMPT_RULE } prompt;
     size_t train_drawn;      /* training records shown in the info line */
 } model_view;
@@ -59,7 +61,8 @@ static const key_binding model_keys[] = {
     {{KEY_END, 'G', 0}, "End G", ACT_END, "last tensor", NULL},
     {{'\n', '\r', KEY_ENTER, 'l'}, "Enter l", ACT_OPEN,
      "open the tensor as a heatmap, or open/close the training-state group", "open"},
-    {{'/', 0}, "/", ACT_SEARCH, "search tensor names (substring; any case unless it has a capital)",
+    {{'/', 0}, "/", ACT_SEARCH,
+     "search tensor names: a substring (any case unless it has a capital), qkv@0, h.0.*, a,b",
      "search"},
     {{'n', 0}, "n", ACT_SEARCH_NEXT, "next match of the search", NULL},
     {{'H', 0}, "H", ACT_HIST, "histogram of the selected tensor", "histogram"},
@@ -201,12 +204,20 @@ static int build_lines(model_view *v, const ws_model *m)
 
 typedef struct cols {
     int name, role, shape, dtype, params, policy, nstats;
+    int pr, amp;                /* weight PR and amplitude PR, once the layers analysis has them */
+    ws_analysis *a;
 } cols;
 
-static cols layout_cols(int w)
+static cols layout_cols(tui *t, int w)
 {
-    cols c = {0, 10, 12, 5, 8, 11, 0};
-    int fixed = c.role + c.shape + c.dtype + c.params + c.policy;
+    cols c = {0, 10, 12, 5, 8, 11, 0, 0, 0, NULL};
+    /* Beside the policy, what guides it: shown once computed (L, or m in
+     * the training view), never started from here. */
+    if (tui_analysis_ready(t->model, WS_AN_PR, &c.a))
+        c.pr = 7;
+    if (c.pr && tui_analysis_ready(t->model, WS_AN_AMP, &c.a) && w >= 96)
+        c.amp = 7;
+    int fixed = c.role + c.shape + c.dtype + c.params + c.policy + c.pr + c.amp;
     int room = w - fixed - 24;          /* the name gets at least 24 */
     c.nstats = room / 10 > 4 ? 4 : room / 10 < 0 ? 0 : room / 10;
     c.name = w - fixed - c.nstats * 10;
@@ -219,6 +230,10 @@ static void draw_header(cellbuf *cb, int y, cols c)
     int x = cb_printf(cb, y, 0, c.name, CB_UNDERLINE, "%-*s", c.name, "tensor");
     x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%-*s%-*s%-*s%*s %-*s", c.role, "role", c.shape,
                    "shape", c.dtype, "dtype", c.params, "params", c.policy - 1, "policy");
+    if (c.pr)
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.pr, "PR");
+    if (c.amp)
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.amp, "ampPR");
     for (int i = 0; i < c.nstats; i++)
         x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%10s", stat_names[i]);
 }
@@ -257,6 +272,16 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
                    ws_display_role(te, 0, role, sizeof role), c.shape, shape, c.dtype,
                    ws_dtype_name(te->dtype), c.params, params);
     x += draw_policy(t, cb, y, x, idx, c.policy, attrs);
+    const ws_mat_result *res = c.a ? ws_analysis_find(c.a, te) : NULL;
+    double prs[2] = {res && res->pr.status == WS_AS_OK ? res->pr.pr : NAN,
+                     res && res->amp.status == WS_AS_OK ? res->amp.pr : NAN};
+    for (int k = 0; k < 2; k++) {
+        int w = k ? c.amp : c.pr;
+        if (w && isnan(prs[k]))
+            x += cb_printf(cb, y, x, -1, attrs, "%*s", w, "");
+        else if (w)
+            x += cb_printf(cb, y, x, -1, attrs, "%*.1f", w, prs[k]);
+    }
     if (!atomic_load(&v->st->ready[idx])) {
         /* Still coming, or none (a dtype that is not numeric, or cancelled). */
         if (c.nstats)
@@ -302,7 +327,7 @@ static int draw_training(tui *t, cellbuf *cb, cb_rect info)
 static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     model_view *v = (model_view *)vv;
-    cols c = layout_cols(body.w);
+    cols c = layout_cols(t, body.w);
     draw_header(cb, body.y, c);
     v->page = body.h - 1;
     keep_visible(v);
@@ -372,13 +397,24 @@ static void move_sel(model_view *v, int delta, int n_layer)
         v->sel = s;
 }
 
-/* Does tensor i match the search (its name as stored or as shown)? */
+/* Does tensor i match the search: a substring of its name as stored or as
+ * shown, or the name patterns every name argument takes (names.h)? */
 static int search_hit(const model_view *v, const ws_model *m, int i)
 {
     char shown[256];
     const ws_tensor *te = &m->tensors[i];
     return ws_name_contains(te->name, v->search) ||
-           ws_name_contains(ws_display_name(m, te, 0, shown, sizeof shown), v->search);
+           ws_name_contains(ws_display_name(m, te, 0, shown, sizeof shown), v->search) ||
+           ws_namesel_match(&v->search_sel, -1, m, te);
+}
+
+static void set_search(model_view *v, const char *text)
+{
+    ws_err e;
+    snprintf(v->search, sizeof v->search, "%s", text);
+    ws_namesel_free(&v->search_sel);
+    if (ws_namesel_add(&v->search_sel, text, &e) < 0)
+        ws_namesel_free(&v->search_sel);   /* not patterns: substrings only */
 }
 
 /* The next match from line `start` on; the message says how many match
@@ -429,6 +465,7 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
         return 1;
     }
     size_t i = sel ? (size_t)(sel - t->model->tensors) : 0;
+    char share[64];
     char buf[160];
     if (sel && (sel->role == WS_ROLE_NONE || sel->kind != WS_KIND_NETWORK) &&
         (a == ACT_POLICY || a == ACT_POLICY_SET)) {
@@ -438,7 +475,8 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
     switch (a) {
     case ACT_POLICY:
         train_mark_cycle(t->train, sel, i);
-        tui_message(t, "%s: %s", sel->name, train_mark_text(&t->train->marks[i], buf, sizeof buf));
+        tui_message(t, "%s: %s; %s", sel->name, train_mark_text(&t->train->marks[i], buf, sizeof buf),
+                    train_marks_share(t->train, t->model, share, sizeof share));
         return 1;
     case ACT_POLICY_SET:
         v->prompt = PROMPT_POLICY;
@@ -461,7 +499,7 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
 /* p: a policy for the selected tensor; P: a rule for many. */
 static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
 {
-    char spec[400], err[256];
+    char spec[400], err[256], share[64];
     if (!t->prompt[0])
         return 1;
     if (v->prompt == PROMPT_POLICY) {
@@ -484,13 +522,16 @@ static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
             t->train->crystal_r = r.arg;
         if (r.kind == WS_POL_GRID)
             t->train->grid_k = r.arg;
+        tui_message(t, "%s: %s; %s", sel->name, t->prompt,
+                    train_marks_share(t->train, t->model, share, sizeof share));
         return 1;
     }
     int n = train_marks_apply(t->train, t->model, t->prompt, err, sizeof err);
     if (n < 0)
         tui_message(t, "%s", err);
     else
-        tui_message(t, "%s: %d tensor%s", t->prompt, n, n == 1 ? "" : "s");
+        tui_message(t, "%s: %d tensor%s; %s", t->prompt, n, n == 1 ? "" : "s",
+                    train_marks_share(t->train, t->model, share, sizeof share));
     return 1;
 }
 
@@ -533,7 +574,7 @@ static int model_action(view *vv, tui *t, ws_action a)
     case ACT_PROMPT_DONE:
         if (v->prompt != PROMPT_SEARCH)
             return policy_prompt_done(v, t, sel);
-        snprintf(v->search, sizeof v->search, "%s", t->prompt);
+        set_search(v, t->prompt);
         if (v->search[0])
             search_from(v, t, v->sel);
         return 1;
@@ -605,6 +646,7 @@ static void model_destroy(view *vv)
     else if (v->st)
         stats_free(v->st);
     free(v->lines);
+    ws_namesel_free(&v->search_sel);
     free(v);
 }
 

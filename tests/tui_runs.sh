@@ -1,0 +1,127 @@
+#!/bin/sh
+# The training console end to end in tmux: two runs with different policies
+# both in the runs list and overlaid with a legend; each TUI run's CSV log
+# beside the model, complete and readable (--runs reads it back); --runs on
+# a growing log shows the rows as they are appended; a run's weights as
+# TUNED (the drift view of what it changed); the loss figure; --view; q
+# during a run asks and the run goes on; SIGTERM during a run leaves a
+# loadable recovery checkpoint. Skips (77) only when tmux is missing.
+set -u
+. "${WS_SRCDIR:-.}/tests/tui_lib.sh"
+TUI_COLS=110 TUI_ROWS=34 TUI_WAIT=30
+S=${WS_SRCDIR:-.}
+
+tiny_model
+# A CSV log of n data rows: header, n steps, then the final evaluation.
+rows() { awk -F, 'NR == 1 { n = NF } NR > 1 && NF == n { k++ } END { print k + 0 }' "$1"; }
+
+# ---- two runs, different policies; overlay; logs ----
+tui_start "$TMP/tiny.safetensors" --view train --data "$TMP/corpus.txt" --steps 30
+wait_for "settings of the next run"
+wait_for " steps      30"
+keys s
+wait_for "done      run 1  step 30/30"
+keys q                                   # to the model view: mark a policy, come back
+wait_for "tok_emb.weight"
+keys P C-u qkv=freeze Enter
+wait_for "qkv=freeze: 2 tensors; "
+wait_for "% trainable"
+keys T
+wait_for "policies  2 marked, "
+keys s
+wait_for "done      run 2  step 30/30"
+wait_for " run 1 "
+screen | grep -q '^ *● run 2 *done *30 ' || fail "run 2 is not in the runs list, shown"
+screen | grep -q '^ *run 1 *done *30 ' || fail "run 1 is not in the runs list (hidden)"
+absent "━ run 1"                         # a new run is shown alone
+keys Tab k Space                          # run 1 into the plot too
+wait_for "━ run 1  ━ run 2"
+screen | grep -q '^ *● run 1 *done' || fail "run 1 not marked as shown"
+keys l
+wait_for "log y"
+keys .
+wait_for "smoothing 0.95"
+keys z
+wait_for "last 100 steps"
+keys n C-u baseline Enter
+wait_for "━ baseline  ━ run 2"
+# the selected run's weights as TUNED: D shows what it changed
+keys t
+wait_for "TUNED is now baseline's weights"
+keys e
+wait_for "wrote "
+ls "$TMP"/tiny-loss-runs.png > /dev/null 2>&1 || fail "no loss figure"
+keys q
+wait_for "tok_emb.weight"
+keys D
+wait_for "drift: to baseline"
+keys q Q
+wait_for "quit? 2 runs are not saved"
+keys d
+wait_for "WSCOPE-EXIT=0"
+for k in 1 2; do
+    log="$TMP/tiny-run$k.csv"
+    [ -f "$log" ] || { fail "no log $log"; continue; }
+    [ "$(rows "$log")" -eq 31 ] || fail "$log: $(rows "$log") whole rows, not 31"
+    head -n 1 "$log" | grep -q '^step,loss,val_loss,lr,grad_norm,tokens_per_s,n_frozen,update:' ||
+        fail "$log: not the --log columns"
+done
+awk -F, 'NR > 1 && $1 == 29 { exit !($7 == 2) }' "$TMP/tiny-run2.csv" || fail "run 2's log: n_frozen is not 2"
+
+# ---- --runs reads them back; a growing log is followed ----
+head -n 12 "$S/tests/fixtures/run/log.csv" > "$TMP/grow.csv"
+tui_start "$TMP/tiny.safetensors" --runs "$TMP/tiny-run1.csv" "$TMP/tiny-run2.csv" "$TMP/grow.csv"
+wait_for "| train: settings, runs and loss"
+wait_for " tiny-run1 "
+screen | grep -q 'tiny-run2 *log *30 ' || fail "--runs: run 2's log does not read back 30 steps"
+screen | grep -q 'grow *log *11 ' || fail "--runs: the growing log does not show its 11 steps"
+sed -n '13,61p' "$S/tests/fixtures/run/log.csv" >> "$TMP/grow.csv"
+i=0
+until screen | grep -q 'grow *log *60 '; do
+    i=$((i + 1)); [ $i -lt 400 ] || { fail "the appended rows do not show"; break; }; sleep 0.05
+done
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# ---- --view; a bad one is refused ----
+tui_start "$TMP/tiny.safetensors" --view layers
+wait_for "| layers"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+"$W" "$TMP/tiny.safetensors" --view bogus > /dev/null 2> "$TMP/err"
+[ $? -eq 2 ] && grep -q '^wscope: --view: no view "bogus"' "$TMP/err" || fail "--view bogus: $(cat "$TMP/err")"
+"$W" "$TMP/tiny.safetensors" --runs "$TMP/a.txt" > /dev/null 2> "$TMP/err"
+[ $? -eq 2 ] && grep -q 'not a training log' "$TMP/err" || fail "--runs a.txt: $(cat "$TMP/err")"
+
+# ---- q during a run asks, and the run goes on while it asks ----
+tui_start "$TMP/tiny.safetensors" --view train --data "$TMP/corpus.txt" --steps 100000000
+wait_for "settings of the next run"
+keys s
+wait_for "running   run 1  step"
+keys q
+wait_for "training: running, step"
+keys q
+wait_for "quit? run 1 is going (step "
+s1=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p; s/.*going (step \([0-9]*\) of.*/\1/p' | head -n 1)
+sleep 1
+keys q                                      # any other key: stay
+wait_for "training: running, step"
+s2=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p')
+[ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ] || fail "the run did not go on while asked: $s1 -> $s2"
+absent "WSCOPE-EXIT"
+
+# ---- SIGTERM while it runs: a recovery checkpoint that loads ----
+kill -TERM "$(cat "$TMP/pid")"
+wait_for "WSCOPE-EXIT=143"
+wait_for "saved run 1 (step "
+rec=$(ls "$TMP"/tiny-run1*-recovery.safetensors 2>/dev/null | head -n 1)
+[ -n "$rec" ] && [ -f "$rec" ] || fail "no recovery checkpoint"
+screen | grep -q "saved run 1 (step [0-9]* of 100000000) to $rec" || fail "stderr does not say where"
+"$W" info "$rec" --no-stats > /dev/null 2>&1 || fail "the recovery checkpoint does not load"
+"$W" eval "$rec" --data "$TMP/corpus.txt" --seq 16 > "$TMP/eval" 2>&1 || fail "eval of the recovery checkpoint"
+grep -q '^loss ' "$TMP/eval" || fail "eval of the recovery checkpoint: $(cat "$TMP/eval")"
+grep -aq '"train.policy"' "$rec" || fail "the recovery checkpoint is not resumable (no training state)"
+log=$(ls "$TMP"/tiny-run1-2.csv 2>/dev/null)
+[ -n "$log" ] && [ "$(rows "$log")" -gt 2 ] || fail "the stopped run's log is missing or empty"
+
+tui_finish tui_runs
