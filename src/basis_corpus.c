@@ -2,8 +2,42 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "basis.h"
+#include "inputs.h"
+#include "tokenizer.h"
+#include "tokenizer_files.h"
+
+int ws_corpus_load(const ws_model *m, const char *path, const char *tok_path, ws_data *d,
+                   ws_tokenizer **tk_out, ws_err *e)
+{
+    *d = (ws_data){0};
+    if (tk_out)
+        *tk_out = NULL;
+    if (ws_input_check(path, 0, e) != 0)
+        return ws_wrap(e, "%s", path);
+    const ws_tensor *emb = ws_model_get(m, WS_ROLE_EMBED, -1, 0);
+    if (!emb)
+        return ws_fail(e, "%s: no token embedding in the model: the corpus basis needs one", path);
+    ws_tokenizer *tk = NULL;
+    int text = ws_data_any_text(&path, 1);
+    if ((tok_path || text) && ws_tok_find(m, tok_path, &tk, e) != 0)
+        return -1;   /* the message starts with the file */
+    if (!tk && text)
+        return ws_fail(e, "%s: no tokenizer for a text corpus: none in the model or beside it; "
+                          "give --tokenizer FILE, or a nanoGPT .bin token file", path);
+    int rc = ws_data_load(d, &path, 1, tk, (int)emb->rows, e) < 0 ? -1 : 0;   /* names the file */
+    if (!rc && d->n < 2)
+        rc = ws_fail(e, "%s: fewer than two tokens: no bigrams", path);
+    if (rc)
+        ws_data_free(d);
+    if (rc || !tk_out)
+        ws_tok_free(tk);
+    else
+        *tk_out = tk;
+    return rc;
+}
 
 int ws_corpus_qk_cosines(const ws_model *m, const int32_t *tok, size_t n, double *cos,
                          ws_progress *p, ws_err *e)

@@ -167,8 +167,7 @@ void ws_hf_folder_apply(ws_model *m, const char *path)
     long k, n;
     if (!is_dir(path) && shard_numbers(base_name(path), &k, &n))
         snprintf(m->shard_note, sizeof m->shard_note,
-                 "one shard (%ld of %ld) of a sharded model: open its folder or "
-                 "model.safetensors.index.json for the whole model", k, n);
+                 "one shard (%ld of %ld) of a sharded model: open the folder for all of it", k, n);
     if (m->config_path)
         ws_model_recognise(m);
 }

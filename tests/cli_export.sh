@@ -51,6 +51,14 @@ ok grep -q " 2 tensors$" "$T/info"
 ok grep -q '^blocks.1.mlp.2.weight .* 32x128 ' "$T/info"
 ok grep -q '^blocks.1.mlp.2.bias .* 1x32 ' "$T/info"
 
+# a vocabulary past 65536 ids: the token ids as uint32
+"$W" init --layers 1 --d 8 --heads 2 --vocab 70000 --block 16 -o "$T/wide.safetensors" > /dev/null
+"$W" export-run "$T/wide.safetensors" --data "$F/seq.bin" --seq 16 -o "$T/wide" > /dev/null
+ok test "$(wc -c < "$T/wide/train.u32")" -eq 7200
+ok test "$(wc -c < "$T/wide/val.u32")" -eq 800
+ok "$J" data.dtype=uint32 data.train=train.u32 data.val=val.u32 model.vocab_size=70000 < "$T/wide/plan.json"
+ok test ! -e "$T/wide/train.bin"
+
 # 2. compare --export: one job per strategy x seed over shared weights and data.
 C="$T/cmp"
 "$W" compare "$M" --data "$F/seq.bin" --steps 5 --batch 4 --seq 16 --strategy full \

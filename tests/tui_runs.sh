@@ -3,7 +3,8 @@
 # both in the runs list and overlaid with a legend; each TUI run's CSV log
 # beside the model, complete and readable (--runs reads it back); --runs on
 # a growing log shows the rows as they are appended; a run's weights as
-# TUNED (the drift view of what it changed); the loss figure; --view; q
+# TUNED (the drift view of what it changed); the loss figure; the matrices
+# with PR, amplitude PR and their z beside the policies; --view; q
 # during a run asks and the run goes on; SIGTERM during a run leaves a
 # loadable recovery checkpoint. Skips (77) only when tmux is missing.
 set -u
@@ -27,7 +28,8 @@ keys P C-u qkv=freeze Enter
 wait_for "qkv=freeze: 2 tensors; "
 wait_for "% trainable"
 keys T
-wait_for "policies  2 marked, "
+wait_for "policies  2 marked"
+wait_for " trainable 8"
 keys s
 wait_for "done      run 2  step 30/30"
 wait_for " run 1 "
@@ -80,6 +82,21 @@ i=0
 until screen | grep -q 'grow *log *60 '; do
     i=$((i + 1)); [ $i -lt 400 ] || { fail "the appended rows do not show"; break; }; sleep 0.05
 done
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# ---- the matrices beside their policies: PR, amplitude PR, their z ----
+tui_start "$TMP/tiny.safetensors" --view train
+wait_for "settings of the next run"
+keys m
+wait_for "matrices: 100.0 % trainable"
+wait_for "ampPR      z"
+i=0
+until screen | grep -Eq 'blocks\.0\.mlp\.0\.weight +train +[0-9.]+ +[-+][0-9.]+ +[0-9.]+ +[-+][0-9.]+'; do
+    i=$((i + 1)); [ $i -lt 600 ] || { fail "no PR and z numbers in the matrices pane"; break; }; sleep 0.05
+done
+keys q                                   # the model view shows them beside the policy too
+wait_for "policy        PR      z"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

@@ -46,8 +46,10 @@ const ws_command ws_commands[] = {
     {"export-run", "MODEL --data FILE... [train options] -o DIR",
      "the same run as a PyTorch job: DIR/train.py for python3 or torchrun", cmd_export_run},
     /* ---- figures ---- */
-    {"plot", "MODEL --tensor NAME (--row N|--col N|--heatmap|--hist) -o FILE",
-     "a figure for a paper: PNG, SVG or PDF with axes, ticks, labels", cmd_plot},
+    {"plot", "MODEL [TUNED] --tensor NAME (--row N|--col N|--heatmap|...) -o FILE",
+     "a figure for a paper: PNG, SVG or PDF, a journal column at 300 dpi", cmd_plot},
+    {"report", "MODEL [TUNED] [--corpus FILE] [--runs LOG.csv]... -o DIR",
+     "every table (CSV, JSON) and figure (PNG, SVG, PDF) of the analyses", cmd_report},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "analysis_docs.h"
 #include "atomic.h"
 #include "escape.h"
 
@@ -144,11 +145,7 @@ int cli_print_doc(const ws_doc *d, cli_fmt f)
 
 ws_doc *cli_doc(const char *command, const char *path)
 {
-    ws_doc *d = ws_doc_new(command);
-    if (d && path && ws_doc_model(d, "model", path) < 0) {
-        ws_doc_free(d);
-        d = NULL;
-    }
+    ws_doc *d = ws_doc_for(command, path);
     if (!d)
         cli_failf(command, "out of memory");
     return d;

@@ -8,11 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis_tables.h"
+#include "analysis_docs.h"
 #include "basis.h"
 #include "basis_corpus.h"
 #include "data.h"
-#include "inputs.h"
 #include "tokenizer.h"
 #include "tokenizer_cli.h"
 #include "commands.h"
@@ -31,25 +30,12 @@ static int basis_corpus_cosines(ws_model *m, const char *path, const char *tok_p
 {
     ws_err e = {{0}};
     *cos = NULL;
-    if (ws_input_check(path, 0, &e) != 0)
-        return cli_fail(path, &e);
-    const ws_tensor *emb = ws_model_get(m, WS_ROLE_EMBED, -1, 0);
-    if (!emb)
-        return cli_failf(m->path, "no token embedding: the corpus basis needs one");
     ws_tokenizer *tk;
-    if (cli_tokenizer(m, tok_path, &path, 1, &tk))
-        return 2;
-    if (!tk && ws_data_any_text(&path, 1))
-        return cli_failf(path, "no tokenizer for a text corpus: none in the model or beside "
-                               "it; give --tokenizer FILE, or a nanoGPT .bin token file");
-    ws_data d = {0};
-    int vocab = (int)emb->rows;
-    int rc = ws_data_load(&d, &path, 1, tk, vocab, &e) < 0 ? cli_fail("--corpus", &e) : 0;
+    ws_data d;
+    int rc = ws_corpus_load(m, path, tok_path, &d, &tk, &e) < 0 ? cli_fail("--corpus", &e) : 0;
     if (!rc)
         cli_unknown_note(tk, &d);
     ws_tok_free(tk);
-    if (!rc && d.n < 2)
-        rc = cli_failf(path, "fewer than two tokens: no bigrams");
     if (!rc) {
         *cos = malloc(sizeof **cos * (size_t)(m->cfg.n_layer > 0 ? m->cfg.n_layer : 1));
         ws_progress p;
@@ -107,13 +93,9 @@ int cmd_basis(int argc, char **argv)
     if (!rc)
         rc = spectra_cli_run(a, WS_AN_ENERGY, "basis");
     if (!rc) {
-        ws_doc *d = cli_doc("basis", m->path);
-        if (d) {
-            ws_doc_param_int(d, "k", o.basis_k);
-            ws_doc_param_str(d, "corpus", corpus);
-            ws_doc_param_str(d, "embedding", a->embed->name);
-            ws_doc_table(d, ws_basis_table(a, qk_cos));
-        }
+        ws_doc *d = ws_doc_basis(m->path, a, corpus, qk_cos);
+        if (!d)
+            cli_failf("basis", "out of memory");
         char head[600];
         snprintf(head, sizeof head, "share of ‖W‖² kept by the top %d of %d eigenvectors of EᵀE (%s)",
                  o.basis_k, a->spec.d, a->embed->name);

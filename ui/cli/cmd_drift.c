@@ -5,7 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "analysis_tables.h"
+#include "analysis_docs.h"
 #include "commands.h"
 #include "escape.h"
 #include "spectra_cli.h"
@@ -78,13 +78,9 @@ int cmd_drift(int argc, char **argv)
     if (!rc) {
         const ws_drift_report *rep = &a->drift;
         notes(rep, ao.drift_all);
-        ws_doc *d = cli_doc("drift", m0->path);
-        if (d) {
-            ws_doc_model(d, "tuned", m1->path);
-            ws_doc_param_bool(d, "all_tensors", ao.drift_all);
-            ws_doc_table(d, ws_drift_table(rep));
-            ws_doc_table(d, ws_unmatched_table(rep));
-        }
+        ws_doc *d = ws_doc_drift(m0->path, a);
+        if (!d)
+            cli_failf("drift", "out of memory");
         char head[2200];
         snprintf(head, sizeof head, "drift from %s to %s: RMS %.4g, relative %.4g, cosine %.6f, mean cosine %.6f "
                  "(%d matrices)", m0->path, m1->path, rep->all.rms, rep->all.rel, rep->all.cos, rep->mean_cos,

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "fit.h"
+#include "analysis_docs.h"
 #include "fit_tables.h"
 #include "inputs.h"
 #include "names.h"
@@ -153,18 +154,10 @@ static double now(void)
 /* The command and its parameters (both outputs carry them). */
 static ws_doc *fit_doc(const char *path, const fit_cli *c)
 {
-    ws_doc *d = cli_doc("fit", path);
-    if (!d) return NULL;
-    ws_doc_param_strs(d, "tensor", (const char *const *)c->sel.pat, c->sel.n);
-    ws_doc_param_bool(d, "all_tensors", c->all);
-    ws_doc_param_int(d, "k", c->mo.fit.K);
-    ws_doc_param_str(d, "mode", c->mo.mode == WS_FIT_MODE_GRID ? "grid" : "free");
-    if (c->mo.sample) ws_doc_param_int(d, "rows", c->mo.sample);
-    else ws_doc_param_str(d, "rows", "all");
-    ws_doc_param_int(d, "level", c->mo.level);
-    if (c->mo.level >= 2) ws_doc_param_int(d, "g", c->mo.G);
-    ws_doc_param_num(d, "ftol", c->mo.fit.ftol);
-    ws_doc_param_str(d, "eig", c->eig_path);
+    ws_doc *d = ws_doc_fit(path, (const char *const *)c->sel.pat, c->sel.n, c->all, &c->mo,
+                           c->eig_path);
+    if (!d)
+        cli_failf("fit", "out of memory");
     return d;
 }
 

@@ -5,7 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "analysis_tables.h"
+#include "analysis_docs.h"
 #include "commands.h"
 #include "spectra_cli.h"
 
@@ -45,13 +45,9 @@ int cmd_pr(int argc, char **argv)
         return rc;
     rc = spectra_cli_run(a, amp ? WS_AN_LAYERS : WS_AN_PR, "participation ratio");
     if (!rc) {
-        ws_doc *d = cli_doc("pr", m->path);
-        if (d) {
-            ws_doc_param_bool(d, "centred", o.centred);
-            ws_doc_param_int(d, "k", o.amp_k);
-            ws_doc_param_bool(d, "amp", amp);
-            ws_doc_table(d, ws_layers_table(a, amp));
-        }
+        ws_doc *d = ws_doc_pr(m->path, a, amp);
+        if (!d)
+            cli_failf("pr", "out of memory");
         char head[128];
         snprintf(head, sizeof head, "weight PR on the %s covariance of the rows; amplitudes: grid fit, K=%d",
                  o.centred ? "centred" : "uncentred", o.amp_k);

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "analysis_tables.h"
+#include "analysis_docs.h"
 #include "commands.h"
 #include "spectra_cli.h"
 
@@ -59,28 +59,9 @@ int cmd_spectrum(int argc, char **argv)
     rc = spectra_cli_run(a, energy ? WS_AN_ENERGY : WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         const ws_spectrum *s = &a->spec;
-        ws_doc *d = cli_doc("spectrum", m->path);
-        if (d) {
-            if (s->rule.tol >= 0) {
-                ws_doc_param_str(d, "rule", "tolerance");
-                ws_doc_param_num(d, "tol", s->rule.tol);
-            } else {
-                ws_doc_param_str(d, "rule", "spacing");
-                ws_doc_param_num(d, "alpha", s->rule.alpha);
-            }
-            if (top)
-                ws_doc_param_int(d, "top", top);
-            else
-                ws_doc_param_str(d, "top", NULL);
-            ws_doc_param_bool(d, "energy", energy);
-            ws_doc_param_str(d, "embedding", a->embed->name);
-            if (energy) {
-                ws_doc_table(d, ws_energy_table(a));
-            } else {
-                ws_doc_table(d, ws_eigen_table(s, (int)top));
-                ws_doc_table(d, ws_pairs_table(s));
-            }
-        }
+        ws_doc *d = ws_doc_spectrum(m->path, a, top, energy);
+        if (!d)
+            cli_failf("spectrum", "out of memory");
         char rule[96], head[1600];
         ws_spectrum_rule_text(s, rule, sizeof rule);
         size_t n = (size_t)snprintf(head, sizeof head, "embedding %s (%lldx%lld): %d eigenvalues of EᵀE, %d pair%s (%s)",

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "export.h"
 #include "names.h"
 
 antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis *a)
@@ -57,6 +58,10 @@ int antable_action(view *vv, tui *t, ws_action a)
         return 0;
     if (a == ACT_OPEN) {
         v->ops->open(v, t, numtable_selected(&v->tab));
+        return 1;
+    }
+    if (a == ACT_EXPORT) {
+        tui_export_bars(t, v->tab.t, numtable_column(&v->tab));
         return 1;
     }
     return numtable_action(&v->tab, a);

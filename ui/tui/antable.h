@@ -56,6 +56,7 @@ antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis 
     {{KEY_END, 'G', 0}, "End G", ACT_END, "last row", NULL},                                     \
     {{'s', 0}, "s", ACT_SORT, "sort by the column: most first, the other way, table order", "sort"}, \
     {{'b', 0}, "b", ACT_BARS, "bar chart of the column by layer", "bars"},                      \
+    {{'e', 0}, "e", ACT_EXPORT, "export the column's bar chart (PNG, SVG, PDF beside the model)", NULL}, \
     {{'\n', '\r', KEY_ENTER, 0}, "Enter", ACT_OPEN, open_help, open_hint}
 
 /* The same, ended with ACT_NONE. */

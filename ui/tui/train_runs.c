@@ -294,7 +294,7 @@ static int save_one(tui_run *r, const ws_model *model, const char *tag, FILE *re
         rc = train_run_stop_and_save(r->live, path, 0, msg, sizeof msg);
         snprintf(e.msg, sizeof e.msg, "%.*s", (int)sizeof e.msg - 1, msg);
     } else if (!rc && r->weights) {
-        rc = ws_model_save(r->weights, path, &e);
+        rc = ws_model_save_like(r->weights, model, path, &e);   /* the input's dtype */
     } else if (!rc) {
         rc = ws_fail(&e, "no weights kept");
     }

@@ -1,5 +1,7 @@
 #include "tui_analysis.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 typedef struct entry {
@@ -86,6 +88,21 @@ double tui_analysis_fraction(ws_analysis *a)
 {
     size_t done = atomic_load(&a->prog.done), total = atomic_load(&a->prog.total);
     return total ? (double)done / (double)total : 0;
+}
+
+const char *tui_pr_cell(const ws_mat_result *res, int k, int with_z, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (!res)
+        return buf;
+    int ok = k ? res->amp.status == WS_AS_OK : res->pr.status == WS_AS_OK;
+    double v = k ? res->amp.pr : res->pr.pr;
+    const ws_null *z = &res->null[k ? WS_LS_AMP_PR : WS_LS_PR][WS_NULL_GAUSS];
+    if (ok && with_z && z->n > 0 && isfinite(z->z))
+        snprintf(buf, n, "%.*f %+6.1f", k ? 2 : 1, v, z->z);
+    else if (ok)
+        snprintf(buf, n, "%.*f", k ? 2 : 1, v);
+    return buf;
 }
 
 void tui_analyses_free(void)

@@ -23,6 +23,12 @@ int tui_analysis_ready(ws_model *m, unsigned what, ws_analysis **out);
 /* done/total of the running work, in [0, 1]. */
 double tui_analysis_fraction(ws_analysis *a);
 
+/* A matrix's weight PR (k = 0) or amplitude PR (k = 1) as the tables beside
+ * the training policies show it ("12.3 +41.7": with its z against Gaussian
+ * noise of the same shape when `with_z` and the null was drawn); "" when
+ * res is NULL or the number is not known. */
+const char *tui_pr_cell(const ws_mat_result *res, int k, int with_z, char *buf, size_t n);
+
 /* Cancel and free them all: after the views are gone, before the models. */
 void tui_analyses_free(void);
 

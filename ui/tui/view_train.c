@@ -254,7 +254,7 @@ static int run_action(train_view *v, tui *t, ws_action a)
 static void save_kept_weights(tui *t, tui_run *r, const char *path)
 {
     ws_err e = {{0}};
-    if (ws_model_save(r->weights, path, &e)) {
+    if (ws_model_save_like(r->weights, t->model, path, &e)) {   /* the input's dtype */
         tui_message(t, "not saved: %s", e.msg);
         return;
     }
