@@ -85,6 +85,8 @@ static void series_range(const ws_figure *f, layout *L)
     int bars = 0;
     for (size_t k = 0; k < f->n_series; k++) {
         const ws_series *s = &f->series[k];
+        if (s->no_range)
+            continue;
         double half = is_block(s) ? bar_spacing(f, s) / 2 : 0;
         bars |= s->kind == WS_SERIES_BARS;
         for (size_t i = 0; i < s->n; i++) {

@@ -81,7 +81,7 @@ tui_start_env() {
 }
 
 screen() { tm capture-pane -p "$@" -t w; }
-shows() { screen 2>/dev/null | grep -qF -- "$1"; }
+shows() { screen -J 2>/dev/null | grep -qF -- "$1"; }   # -J: a message the terminal wrapped reads as one line
 fail() {
     echo "FAIL: $*"; echo "---- screen:"; screen; echo "----"
     fails=$((fails + 1))

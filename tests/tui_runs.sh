@@ -36,7 +36,11 @@ wait_for " run 1 "
 screen | grep -q '^ *● run 2 *done *30 ' || fail "run 2 is not in the runs list, shown"
 screen | grep -q '^ *run 1 *done *30 ' || fail "run 1 is not in the runs list (hidden)"
 absent "━ run 1"                         # a new run is shown alone
-keys Tab k Space                          # run 1 into the plot too
+keys Tab                                  # the runs list: the selected run's settings, policies
+wait_for "run 2: policies blocks.0.attn.c_attn.weight=freeze, blocks.0.attn.c_attn.bias=freeze | 30 steps"
+keys k
+wait_for "run 1: policies all train | 30 steps, batch 8, seq 16, lr 0.0006, seed 1, eval every 20, data"
+keys Space                                # run 1 into the plot too
 wait_for "━ run 1  ━ run 2"
 screen | grep -q '^ *● run 1 *done' || fail "run 1 not marked as shown"
 keys l

@@ -307,14 +307,17 @@ static void draw_info(tui *t, tui_run *r, cellbuf *cb, cb_rect info)
         train_run_log_status(r->live, log, sizeof log);
     else if (r && r->rec.log_path)
         snprintf(log, sizeof log, "%s %s", r->follow ? "following" : "log", r->rec.log_path);
-    if (failed || (r && r->live && train_run_engine(r->live) &&
-                   ws_train_get_state(train_run_engine(r->live), NULL, 0) >= WS_TRAIN_CANCELLED))
+    if (r && t->train->focus_runs)   /* in the runs list: what the selected run was */
+        cb_printf(cb, info.y, info.x, info.w, 0, "%s: policies %s | %s | %s", r->rec.name,
+                  r->rec.policies ? r->rec.policies : "-", r->rec.settings ? r->rec.settings : "",
+                  log);
+    else if (failed || (r && r->live && train_run_engine(r->live) &&
+                        ws_train_get_state(train_run_engine(r->live), NULL, 0) >= WS_TRAIN_CANCELLED))
         cb_text(cb, info.y, info.x, info.w, st, failed ? CB_BOLD : 0);
     else if (r && tui_run_active(r))
         cb_printf(cb, info.y, info.x, info.w, 0, "%s;  q: back (it keeps running)  x: stop", log);
     else
         cb_text(cb, info.y, info.x, info.w, log, 0);
-    (void)t;
 }
 
 void train_draw_view(tui *t, tui_run *sel, cellbuf *cb, cb_rect body, cb_rect info)
