@@ -17,8 +17,11 @@
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text =
-    "usage: wscope basis MODEL [--k K] [--corpus FILE [--tokenizer FILE]] [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope basis MODEL [--k K] [--corpus FILE [--tokenizer FILE]]\n"
+    "                    [--json|--csv]\n"
+    "Share of each matrix kept by the top-K EᵀE eigenvectors; with --corpus,\n"
+    "per-layer cosines of QᵀK with EᵀTE.\n";
 
 /* Per-layer cosines of QᵀK with EᵀTE for the corpus in `path`, tokenized
  * with the model's tokenizer or `tok_path` (a nanoGPT .bin file is token
@@ -63,18 +66,18 @@ int cmd_basis(int argc, char **argv)
     long k;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (c) {
         case 'k': if (cli_int("--k", optarg, 1, 1L << 20, &k)) return 2; o.basis_k = (int)k; break;
         case 'C': corpus = optarg; break;
         case 'Z': tok_path = optarg; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
     if (optind != argc - 1)
-        return cli_failf("basis", "%s", usage_text);
+        return cli_usage_error("basis", optind == argc ? "no MODEL" : "one MODEL only");
     ws_model *m;
     ws_analysis *a;
     int rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_EMBED, &m, &a);

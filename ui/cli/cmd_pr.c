@@ -9,8 +9,9 @@
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text =
-    "usage: wscope pr MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope pr MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]\n"
+    "The layers table: weight PR, PC1 %, stable rank, amplitude structure.\n";
 
 int cmd_pr(int argc, char **argv)
 {
@@ -25,18 +26,18 @@ int cmd_pr(int argc, char **argv)
     int amp = 1, c;
     long k;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (c) {
         case 'u': o.centred = 0; break;
         case 'k': if (cli_int("--k", optarg, 1, 16, &k)) return 2; o.amp_k = (int)k; break;
         case 'a': amp = 0; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
     if (optind != argc - 1)
-        return cli_failf("pr", "%s", usage_text);
+        return cli_usage_error("pr", optind == argc ? "no MODEL" : "one MODEL only");
     ws_model *m;
     ws_analysis *a;
     int rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_MATS, &m, &a);

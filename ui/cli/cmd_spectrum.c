@@ -9,8 +9,11 @@
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text =
-    "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N] [--energy] [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N] [--energy]\n"
+    "                       [--json|--csv]\n"
+    "Eigenvalues of EᵀE (E the token embedding): spacing, pairs, decay;\n"
+    "--energy: the spectral energy of every weight matrix.\n";
 
 int cmd_spectrum(int argc, char **argv)
 {
@@ -25,7 +28,7 @@ int cmd_spectrum(int argc, char **argv)
     int energy = 0, c;
     long top = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (c) {
         case 't':
             if (cli_double("--tol", optarg, &o.pair_tol)) return 2;
@@ -41,11 +44,11 @@ int cmd_spectrum(int argc, char **argv)
         case 'e': energy = 1; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
     if (optind != argc - 1)
-        return cli_failf("spectrum", "%s", usage_text);
+        return cli_usage_error("spectrum", optind == argc ? "no MODEL" : "one MODEL only");
     if (o.pair_tol >= 0 && o.pair_alpha != WS_PAIR_ALPHA_DEFAULT)
         return cli_failf("--alpha", "the spacing test's level; --tol chooses the other rule: give one");
     ws_model *m;
