@@ -87,6 +87,6 @@ refuses "^wscope: export-run: no --data" "$W" export-run "$M" -o "$T/x"
 refuses "selects no" "$W" export-run "$M" --data "$F/seq.bin" --policy zzz=freeze -o "$T/x"
 refuses "crystal rank" "$W" export-run "$M" --data "$F/seq.bin" --policy qkv=crystal:99 -o "$T/x"
 refuses "block size" "$W" export-run "$M" --data "$F/seq.bin" --seq 64 -o "$T/x"
-refuses "^wscope: export-run: bad option" "$W" export-run "$M" --data "$F/seq.bin" --log x.csv -o "$T/x"
+refuses "^wscope: export-run: unknown (or ambiguous) option --log" "$W" export-run "$M" --data "$F/seq.bin" --log x.csv -o "$T/x"
 ok test ! -e "$T/x/plan.json"
 finish

@@ -97,7 +97,7 @@ ok "$J" -k unmatched -r tables.unmatched.rows 0.name=blocks.2.ln1.weight 0.in=tu
 "$W" drift "$T/a.safetensors" "$T/d.safetensors" > "$T/out" 2> "$T/err"
 ok test $? -eq 0
 ok grep -q "^tok_emb.weight .* shape 40x16 vs 40x32" "$T/out"
-refuses "usage" "$W" drift "$T/a.safetensors"
+refuses "drift: give BASE and TUNED (see wscope drift --help)" "$W" drift "$T/a.safetensors"
 
 # basis: the whole basis keeps everything.
 "$W" basis "$T/a.safetensors" --k 16 --json > "$T/b.json"

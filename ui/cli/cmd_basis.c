@@ -19,9 +19,12 @@
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text =
-    "usage: wscope basis MODEL [--k K] [--corpus FILE [--tokenizer FILE]] " SPECTRA_NULL_USAGE
-    " [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope basis MODEL [--k K] [--corpus FILE [--tokenizer FILE]]\n"
+    "                    [--null N] [--seed S] [--json|--csv]\n"
+    "Share of each matrix kept by the top-K EᵀE eigenvectors, pooled, with its\n"
+    "nulls; with --corpus, per-layer QᵀK cosines with EᵀTE, Q's alignment, and\n"
+    "the corpus's symmetric PR and prediction R².\n";
 
 /* The corpus measurements for the corpus in `path`, tokenized with the
  * model's tokenizer or `tok_path` (a nanoGPT .bin file is token ids
@@ -65,7 +68,7 @@ int cmd_basis(int argc, char **argv)
     long k;
     int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         if (spectra_cli_null_opt(c, optarg, &o.null, &rc)) {
             if (rc)
                 return rc;
@@ -77,11 +80,11 @@ int cmd_basis(int argc, char **argv)
         case 'Z': tok_path = optarg; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
     if (optind != argc - 1)
-        return cli_failf("basis", "%s", usage_text);
+        return cli_usage_error("basis", optind == argc ? "no MODEL" : "one MODEL only");
     ws_model *m;
     ws_analysis *a;
     rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_EMBED, &m, &a);

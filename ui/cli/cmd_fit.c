@@ -17,9 +17,12 @@
 #include "inputs.h"
 #include "names.h"
 
-#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid] " \
-                  "[--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv] [--timing] " \
-                  "[--rows-out FILE]"
+static const char usage_text[] =
+    "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K]\n"
+    "                  [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
+    "                  [--ftol X] [--eig FILE] [--json|--csv] [--timing]\n"
+    "                  [--rows-out FILE]\n"
+    "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix.\n";
 
 typedef struct fit_cli {
     ws_namesel sel;            /* --tensor patterns (names.h); none: every weight matrix */
@@ -65,7 +68,7 @@ static int parse(int argc, char **argv, fit_cli *c)
     ws_fit_matrix_opts_default(&c->mo);
     c->fmt = CLI_TEXT;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (ch) {
         case 't': if (ws_namesel_add(&c->sel, optarg, &e)) return cli_fail("--tensor", &e); break;
         case 'a': c->all = 1; break;
@@ -92,10 +95,11 @@ static int parse(int argc, char **argv, fit_cli *c)
         case 'o': c->rows_out = optarg; break;
         case 'e': c->eig_path = optarg; break;
         case 'T': c->timing = 1; break;
-        default: return 2;
+        default: return ch == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
-    if (optind != argc - 1) return cli_failf("fit", FIT_USAGE);
+    if (optind != argc - 1)
+        return cli_usage_error("fit", optind == argc ? "no MODEL" : "one MODEL only");
     if (c->mo.level == 2 && c->mo.mode == WS_FIT_MODE_GRID)
         return cli_failf("fit", "--level 2 needs --mode free (the grid fixes μ and σ)");
     return 0;
@@ -187,7 +191,7 @@ int cmd_fit(int argc, char **argv)
 {
     fit_cli c;
     int rc = parse(argc, argv, &c);
-    if (rc) { ws_namesel_free(&c.sel); return rc; }
+    if (rc) { ws_namesel_free(&c.sel); return rc == 1 ? 0 : rc; }
     if (c.eig_path && (rc = load_eig(&c))) { ws_namesel_free(&c.sel); return rc; }
     const char *path = argv[optind];
     ws_model *m;

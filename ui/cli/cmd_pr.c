@@ -10,8 +10,11 @@
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text =
-    "usage: wscope pr MODEL [--uncentred] [--k K] [--no-amp] " SPECTRA_NULL_USAGE " [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope pr MODEL [--uncentred] [--k K] [--no-amp] [--null N] [--seed S]\n"
+    "                 [--json|--csv]\n"
+    "The layers table: weight PR, PC1 %, stable rank, WeightWatcher's alpha,\n"
+    "amplitude structure; each beside its null baselines (z vs noise).\n";
 
 int cmd_pr(int argc, char **argv)
 {
@@ -26,7 +29,7 @@ int cmd_pr(int argc, char **argv)
     int amp = 1, c, rc = 0;
     long k;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         if (spectra_cli_null_opt(c, optarg, &o.null, &rc)) {
             if (rc)
                 return rc;
@@ -38,11 +41,11 @@ int cmd_pr(int argc, char **argv)
         case 'a': amp = 0; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
     if (optind != argc - 1)
-        return cli_failf("pr", "%s", usage_text);
+        return cli_usage_error("pr", optind == argc ? "no MODEL" : "one MODEL only");
     ws_model *m;
     ws_analysis *a;
     rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_MATS, &m, &a);

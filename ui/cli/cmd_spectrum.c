@@ -9,8 +9,11 @@
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text =
-    "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N] [--energy " SPECTRA_NULL_USAGE "] [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N]\n"
+    "                       [--energy [--null N] [--seed S]] [--json|--csv]\n"
+    "Eigenvalues of EᵀE (E the token embedding): spacing, pairs, decay;\n"
+    "--energy: the spectral energy of every weight matrix, with its nulls.\n";
 
 int cmd_spectrum(int argc, char **argv)
 {
@@ -26,7 +29,7 @@ int cmd_spectrum(int argc, char **argv)
     int energy = 0, c, rc = 0, null_given = 0;
     long top = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         if (spectra_cli_null_opt(c, optarg, &o.null, &rc)) {
             if (rc)
                 return rc;
@@ -48,11 +51,11 @@ int cmd_spectrum(int argc, char **argv)
         case 'e': energy = 1; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
     if (optind != argc - 1)
-        return cli_failf("spectrum", "%s", usage_text);
+        return cli_usage_error("spectrum", optind == argc ? "no MODEL" : "one MODEL only");
     if (o.pair_tol >= 0 && o.pair_alpha != WS_PAIR_ALPHA_DEFAULT)
         return cli_failf("--alpha", "the spacing test's level; --tol chooses the other rule: give one");
     if (null_given && !energy)

@@ -6,19 +6,17 @@
 int spectra_cli_run(ws_analysis *a, unsigned what, const char *label)
 {
     ws_err e = {{0}};
-    if (ws_analysis_start(a, what, &e) < 0) {
-        cli_fail(a->m->path, &e);
-        return 1;
-    }
+    /* What stops an analysis is the file's content (an unconvertible dtype,
+     * non-finite weights): bad input, exit status 2. */
+    if (ws_analysis_start(a, what, &e) < 0)
+        return cli_fail(a->m->path, &e);
     cli_bar *bar = cli_bar_start(label, &a->prog);
     struct timespec ts = {0, 20 * 1000 * 1000};
     while (!ws_analysis_finished(a))
         nanosleep(&ts, NULL);
     cli_bar_stop(bar);
-    if (ws_analysis_wait(a, &e) < 0) {
-        cli_fail(a->m->path, &e);
-        return 1;
-    }
+    if (ws_analysis_wait(a, &e) < 0)
+        return cli_fail(a->m->path, &e);
     if ((what & (WS_AN_SPECTRUM | WS_AN_ENERGY)) && a->spec.status != WS_AS_OK)
         return cli_failf(a->embed->name, "no spectrum: %s", ws_astatus_text(a->spec.status));
     return 0;

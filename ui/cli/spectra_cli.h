@@ -22,7 +22,6 @@ int spectra_cli_run(ws_analysis *a, unsigned what, const char *label);
 /* The null-baseline options of pr, spectrum --energy and basis: --null N
  * draws per family (0..WS_NULL_N_MAX; 0: none) and --seed S. */
 #define SPECTRA_NULL_OPTIONS {"null", required_argument, 0, 'N'}, {"seed", required_argument, 0, 'S'}
-#define SPECTRA_NULL_USAGE "[--null N] [--seed S]"
 /* 1 when getopt's `c` was one of them (*rc: 0, or 2 for a bad value), else 0. */
 int spectra_cli_null_opt(int c, const char *arg, ws_null_opts *o, int *rc);
 
