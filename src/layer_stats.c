@@ -163,15 +163,23 @@ static int source_eigs(const source *s, int64_t rows, int64_t cols, int centred,
 static int source_amps(const ws_layer_ctx *c, const source *s, int64_t rows, int64_t cols,
                        float **a, ws_err *e)
 {
-    if (s->w) {
-        ws_amp amp;
-        return ws_amp_of_matrix(s->w, rows, cols, c->amp_k, &amp, a, e);
-    }
-    *a = malloc((size_t)rows * (size_t)c->amp_k * sizeof **a);
+    size_t n = (size_t)rows * (size_t)c->amp_k;
+    *a = malloc(n * sizeof **a);
     if (!*a)
         return ws_fail(e, "out of memory for %lldx%d amplitudes", (long long)rows, c->amp_k);
-    gauss_amps(c, rows, s->sd, s->r, *a);
-    return 0;
+    if (!s->w) {
+        gauss_amps(c, rows, s->sd, s->r, *a);
+        return 0;
+    }
+    /* The grid fit's amplitudes (the matrix is finite: a null draw, or one
+     * whose status the analysis checked). */
+    double *ad = malloc(n * sizeof *ad);
+    int rc = ad ? ws_grid_fit_rows(s->w, rows, cols, c->amp_k, ad, NULL, NULL, NULL, e)
+                : ws_fail(e, "out of memory for %lldx%d amplitudes", (long long)rows, c->amp_k);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        (*a)[i] = (float)ad[i];
+    free(ad);
+    return rc;
 }
 
 static int layer_vector(const ws_layer_ctx *c, const source *src, int64_t rows, int64_t cols,
