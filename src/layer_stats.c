@@ -1,5 +1,6 @@
 #include "layer_stats.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,20 @@ int ws_layer_ctx_init(ws_layer_ctx *c, unsigned parts, int centred, int amp_k, i
     if (amp_k < 1 || amp_k > WS_AMP_K_MAX || cols < amp_k)
         return ws_fail(e, "rows of %lld values cannot hold a grid of %d Gaussians",
                        (long long)cols, amp_k);
-    return ws_grid_r(cols, amp_k, c->R, e);
+    c->Pt = malloc((size_t)cols * (size_t)amp_k * sizeof *c->Pt);
+    if (!c->Pt)
+        return ws_fail(e, "out of memory for a grid operator");
+    if (ws_grid_r(cols, amp_k, c->R, c->Pt, e) < 0) {
+        ws_layer_ctx_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+void ws_layer_ctx_free(ws_layer_ctx *c)
+{
+    free(c->Pt);
+    c->Pt = NULL;
 }
 
 void ws_layer_vector(const ws_pr *pr, const ws_esd *esd, const ws_amp *amp, double *x)
@@ -171,15 +185,10 @@ static int source_amps(const ws_layer_ctx *c, const source *s, int64_t rows, int
         gauss_amps(c, rows, s->sd, s->r, *a);
         return 0;
     }
-    /* The grid fit's amplitudes (the matrix is finite: a null draw, or one
-     * whose status the analysis checked). */
-    double *ad = malloc(n * sizeof *ad);
-    int rc = ad ? ws_grid_fit_rows(s->w, rows, cols, c->amp_k, ad, NULL, NULL, NULL, e)
-                : ws_fail(e, "out of memory for %lldx%d amplitudes", (long long)rows, c->amp_k);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        (*a)[i] = (float)ad[i];
-    free(ad);
-    return rc;
+    /* The grid fit's amplitudes A = W·Pt, in float32 (see the header). */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, c->amp_k, (int)cols, 1.0f,
+                s->w, (int)cols, c->Pt, c->amp_k, 0.0f, *a, c->amp_k);
+    return 0;
 }
 
 static int layer_vector(const ws_layer_ctx *c, const source *src, int64_t rows, int64_t cols,
