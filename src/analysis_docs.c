@@ -13,6 +13,13 @@ ws_doc *ws_doc_for(const char *command, const char *path)
     return d;
 }
 
+/* The parameters "null" and "seed" of the null baselines. */
+static void null_params(ws_doc *d, const ws_null_opts *o)
+{
+    ws_doc_param_int(d, "null", o->n);
+    ws_doc_param_int(d, "seed", (int64_t)o->seed);
+}
+
 ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
 {
     ws_doc *d = ws_doc_for("pr", path);
@@ -20,6 +27,7 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
         ws_doc_param_bool(d, "centred", a->o.centred);
         ws_doc_param_int(d, "k", a->o.amp_k);
         ws_doc_param_bool(d, "amp", amp);
+        null_params(d, &a->o.null);
         ws_doc_table(d, ws_layers_table(a, amp));
     }
     return d;
@@ -43,6 +51,8 @@ ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int en
     else
         ws_doc_param_str(d, "top", NULL);
     ws_doc_param_bool(d, "energy", energy);
+    if (energy)
+        null_params(d, &a->o.null);
     ws_doc_param_str(d, "embedding", a->embed->name);
     if (energy) {
         ws_doc_table(d, ws_energy_table(a));
@@ -54,14 +64,16 @@ ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int en
 }
 
 ws_doc *ws_doc_basis(const char *path, const ws_analysis *a, const char *corpus,
-                     const double *qk_cos)
+                     const ws_corpus *c)
 {
     ws_doc *d = ws_doc_for("basis", path);
     if (d) {
         ws_doc_param_int(d, "k", a->o.basis_k);
         ws_doc_param_str(d, "corpus", corpus);
         ws_doc_param_str(d, "embedding", a->embed->name);
-        ws_doc_table(d, ws_basis_table(a, qk_cos));
+        null_params(d, &a->o.null);
+        ws_doc_table(d, ws_basis_table(a, c));
+        ws_doc_table(d, ws_corpus_table(a, c));
     }
     return d;
 }

@@ -25,7 +25,7 @@ ok test -f "$T/rep/.wscope-report"
 # Every section's tables and figures, in every format.
 for f in fits.json fits.csv spectrum.json spectrum-eigenvalues.csv spectrum-pairs.csv \
          energy.json energy.csv pr.json pr.csv drift.json drift-drift.csv drift-unmatched.csv \
-         basis.json basis.csv runs.json runs.csv; do
+         basis.json basis-basis.csv basis-corpus.csv runs.json runs.csv; do
     ok test -s "$T/rep/tables/$f"
 done
 for stem in fits-r2 fits-centre_linearity spectrum energy-comps50 energy-comps90 pr-pr pr-pc1_pct \

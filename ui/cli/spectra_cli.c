@@ -22,6 +22,23 @@ int spectra_cli_run(ws_analysis *a, unsigned what, const char *label)
     return 0;
 }
 
+int spectra_cli_null_opt(int c, const char *arg, ws_null_opts *o, int *rc)
+{
+    long v;
+    *rc = 0;
+    if (c == 'N') {
+        *rc = cli_int("--null", arg, 0, WS_NULL_N_MAX, &v);
+        o->n = (int)v;
+        return 1;
+    }
+    if (c == 'S') {
+        *rc = cli_int("--seed", arg, 0, 1L << 62, &v);
+        o->seed = (uint64_t)v;
+        return 1;
+    }
+    return 0;
+}
+
 int spectra_cli_open(const char *path, const ws_analysis_opts *o, int need, ws_model **m,
                      ws_analysis **a)
 {
