@@ -17,6 +17,7 @@ head -c 4000 /dev/zero > "$TMP/zeros.bin"
 tui_start "$TMP/ckpt.safetensors"
 wait_for "tok_emb.weight"
 wait_for "29 tensors, 169.7k parameters (+339.5k training state)"
+wait_for " attn_out.b 64 "   # every role label whole at 80 columns
 absent "exp_avg"
 keys End
 wait_for "+ training state: 58 tensors, 339.5k values (Enter opens)"
@@ -38,6 +39,9 @@ wait_for 'no tensor matches "ATTN"'
 # ROLE@LAYER and comma lists as every name argument takes them.
 keys Home / qkv@1,attn_out@0 Enter
 wait_for '"qkv@1,attn_out@0": match 1 of 4'
+# The state's labels whole too: exp_avg and exp_avg_sq told apart.
+keys End Enter End
+wait_for " exp_avg_sq 1x64 "
 
 keys Q
 wait_for "WSCOPE-EXIT=0"

@@ -187,7 +187,9 @@ static int draw_runs(tui *t, cellbuf *cb, cb_rect r)
         int wide = r.w >= 40, nw = wide ? 12 : r.w - 22 > 6 ? r.w - 22 : 6;
         if (wide)
             snprintf(steps, sizeof steps, " %6lld", (long long)sm.steps);
-        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%-*.*s %-8.8s%s %s%s", nw, nw, u->rec.name,
+        char name[160];   /* a long name cut by the one rule (names.h) */
+        int cells = ws_elide(u->rec.name, nw, t->style.glyphs != WS_GLYPH_UTF8, name, sizeof name);
+        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%s%*s %-8.8s%s %s%s", name, nw - cells, "",
                   tui_run_state(u), steps, num, tui_run_unsaved(u) ? " *" : "");
     }
     return y + 1;
