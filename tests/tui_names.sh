@@ -1,7 +1,7 @@
 #!/bin/sh
 # The model view at 80x24 on a checkpoint with training state: the state is
 # one closed line at the end with its count (Enter opens and closes it), the
-# info line counts the network's parameters, and search is smart-case with
+# info line counts the network's parameters, and search is case-insensitive with
 # a match count; the drift view between a nanoGPT ckpt.pt and its fine-tune.
 # Skips (77) only when tmux is missing.
 set -u
@@ -29,13 +29,15 @@ keys Up Enter
 wait_for "+ training state: 58 tensors"
 absent "exp_avg_sq"
 
-# Search: lower case matches any case and counts; a capital makes it exact.
+# Search: any case, with the count.
 keys Home / attn Enter
 wait_for '"attn": match 1 of 8 (+16 in the closed training state'
 keys n
 wait_for '"attn": match 2 of 8'
 keys / ATTN Enter
-wait_for 'no tensor matches "ATTN"'
+wait_for '"ATTN": match 2 of 8'   # from the selected tensor on
+keys / nothing Enter
+wait_for 'no tensor matches "nothing"'
 # ROLE@LAYER and comma lists as every name argument takes them.
 keys Home / qkv@1,attn_out@0 Enter
 wait_for '"qkv@1,attn_out@0": match 1 of 4'
