@@ -121,15 +121,18 @@ keys s
 wait_for "running   run 1  step"
 keys q
 wait_for "training: running, step"
+tm resize-window -t w -x 80 -y 24            # the whole question at 80 columns
 keys q
-wait_for "quit? run 1 is going (step "
-s1=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p; s/.*going (step \([0-9]*\) of.*/\1/p' | head -n 1)
+wait_for "quit? run 1 is going ("
+wait_for "): s save, d discard, other keys stay"
+s1=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p; s/.*going (\([0-9]*\)\/.*/\1/p' | head -n 1)
 sleep 1
 keys q                                      # any other key: stay
 wait_for "training: running, step"
 s2=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p')
 [ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ] || fail "the run did not go on while asked: $s1 -> $s2"
 absent "WSCOPE-EXIT"
+tm resize-window -t w -x "$TUI_COLS" -y "$TUI_ROWS"
 
 # ---- SIGTERM while it runs: a recovery checkpoint that loads ----
 kill -TERM "$(cat "$TMP/pid")"

@@ -105,7 +105,7 @@ wait_for "not saved: refusing to overwrite an input file"
 cmp -s "$TMP/tiny.safetensors" "$TMP/orig.safetensors" || fail "the input model changed"
 # Run 1 was stopped and never saved: quitting asks; d discards.
 keys Q
-wait_for "quit? 1 run is not saved: s save and quit, d discard and quit"
+wait_for "quit? 1 run is not saved: s save, d discard, other keys stay"
 keys d
 wait_for "WSCOPE-EXIT=0"
 

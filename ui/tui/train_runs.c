@@ -233,11 +233,12 @@ void train_runs_quit_question(tui_train *s, char *buf, size_t n)
     }
     char what[160];
     if (going)
-        snprintf(what, sizeof what, "%s is going (step %lld of %lld)", going->rec.name,
+        snprintf(what, sizeof what, "%s is going (%lld/%lld)", going->rec.name,
                  (long long)train_run_steps_done(going->live), (long long)going->set.steps);
     else
         snprintf(what, sizeof what, "%d run%s not saved", unsaved, unsaved == 1 ? " is" : "s are");
-    snprintf(buf, n, "quit? %s: s save and quit, d discard and quit, any other key: stay", what);
+    /* Within 80 columns: the question is useless cut. */
+    snprintf(buf, n, "quit? %s: s save, d discard, other keys stay", what);
 }
 
 /* Weights taken at an earlier step stay alive (something may show them)
