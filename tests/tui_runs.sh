@@ -88,6 +88,21 @@ until screen | grep -q 'grow *log *60 '; do
 done
 keys Q
 wait_for "WSCOPE-EXIT=0"
+# export-run's jobs each write log.csv: the runs go by their folders' names.
+# An outside trainer's log with only step and loss: "-" for what it lacks.
+mkdir -p "$TMP/exp/full-seed1" "$TMP/exp/frozen-seed1"
+cp "$S/tests/fixtures/run/log.csv" "$TMP/exp/full-seed1/log.csv"
+cp "$S/tests/fixtures/run/log.csv" "$TMP/exp/frozen-seed1/log.csv"
+printf 'step,loss\n0,5.5\n1,5.25\n' > "$TMP/outside.csv"
+tui_start "$TMP/tiny.safetensors" --runs "$TMP/exp/full-seed1/log.csv" "$TMP/exp/frozen-seed1/log.csv" \
+    "$TMP/outside.csv"
+wait_for " full-seed1 "
+wait_for " frozen-seed1 "
+keys Tab Down Down
+wait_for "log       outside  step 2"
+wait_for "lr -  |g| -  - tok/s"
+keys Q
+wait_for "WSCOPE-EXIT=0"
 
 # ---- the matrices beside their policies: PR, amplitude PR, their z ----
 tui_start "$TMP/tiny.safetensors" --view train

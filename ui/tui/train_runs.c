@@ -121,11 +121,8 @@ tui_run *train_runs_open_log(tui_train *s, const char *path, char *err, size_t n
     tui_run *r = append(s, err, n);
     if (!r)
         return NULL;
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    size_t len = strlen(base);
-    char name[64];   /* the file's name without .csv */
-    snprintf(name, sizeof name, "%.*s", (int)(len > 4 && !strcmp(base + len - 4, ".csv") ? len - 4 : len),
-             base);
+    char name[64];
+    ws_runlog_name(path, name, sizeof name);
     ws_run_init(&r->rec, name);
     if (ws_run_set_text(&r->rec.log_path, path, &e) ||
         ws_run_set_text(&r->rec.settings, "a training log", &e) ||
