@@ -21,6 +21,7 @@ ok grep -q "python3 $D/train.py" "$T/out"
 for f in train.py plan.json init.safetensors train.bin val.bin random.safetensors README.txt; do
   ok test -s "$D/$f"
 done
+ok grep -q "torchrun, torch 1.13 on Python 3.11, needs --redirects 1 --tee 1" "$D/README.txt"
 ok cmp -s "$D/train.py" "$S/src/export/train.py"   # the script, as built in
 ok test -x "$D/train.py"
 ok plan format=wscope-run-plan version=1 model.weights=init.safetensors model.layout=ours \
