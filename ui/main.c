@@ -21,8 +21,9 @@ const ws_command ws_commands[] = {
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits ---- */
     {"fit", "MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid]\n"
-            "            [--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv]\n"
-            "            [--timing] [--rows-out FILE]",
+            "            [--rows all|N] [--level 1|2] [--g G] [--ftol X] [--amp-bound C|none]\n"
+            "            [--eig FILE|model] [--components] [--predict [--pred-dims P] [--folds F]]\n"
+            "            [--json|--csv] [--timing] [--rows-out FILE]",
      "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
     /* ---- spectra ---- */
     {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
