@@ -127,18 +127,24 @@ static void pair_tensors(const ws_model *base, const ws_model *tuned, int all_ki
 {
     for (size_t i = 0; i < base->n_tensors; i++)
         pair[i] = -1;
-    for (int rule = 0; rule < N_MATCH; rule++)
+    size_t n = tuned->n_tensors;
+    for (int rule = 0; rule < N_MATCH; rule++) {
+        size_t next = 0;   /* files list their tensors in the same order: look there first */
         for (size_t i = 0; i < base->n_tensors; i++) {
             const ws_tensor *a = &base->tensors[i];
             if (pair[i] >= 0 || (!all_kinds && a->kind != WS_KIND_NETWORK))
                 continue;
-            for (size_t j = 0; j < tuned->n_tensors; j++)
+            for (size_t k = 0; k < n; k++) {
+                size_t j = (next + k) % n;
                 if (!taken[j] && matches(rule, a, &tuned->tensors[j])) {
                     pair[i] = (long)j;
                     taken[j] = 1;
+                    next = j + 1;
                     break;
                 }
+            }
         }
+    }
 }
 
 /* ---- the report ---- */

@@ -25,6 +25,8 @@ typedef struct layout {
     double clo, chi;              /* colour range */
     char title[2][256];           /* the title on one or two lines */
     int title_lines;
+    double xfs;                   /* the x tick labels' font size */
+    double leg_y, leg_h;          /* legend above the plot (category charts), 0: inside */
 } layout;
 
 double ws_fig_font_size(const ws_figure *f)
@@ -57,9 +59,12 @@ static int is_block(const ws_series *s)
     return s->kind == WS_SERIES_BARS || s->kind == WS_SERIES_BAND;
 }
 
-/* Spacing of bar centres: the smallest gap between neighbouring x. */
-static double bar_spacing(const ws_series *s)
+/* Spacing of bar centres: 1 on a category axis, else the smallest gap
+ * between neighbouring x. */
+static double bar_spacing(const ws_figure *f, const ws_series *s)
 {
+    if (f->n_xcat)
+        return 1;
     double d = INFINITY;
     for (size_t i = 1; i < s->n; i++)
         if (isfinite(s->x[i]) && isfinite(s->x[i - 1]) && s->x[i] != s->x[i - 1])
@@ -80,7 +85,9 @@ static void series_range(const ws_figure *f, layout *L)
     int bars = 0;
     for (size_t k = 0; k < f->n_series; k++) {
         const ws_series *s = &f->series[k];
-        double half = is_block(s) ? bar_spacing(s) / 2 : 0;
+        if (s->no_range)
+            continue;
+        double half = is_block(s) ? bar_spacing(f, s) / 2 : 0;
         bars |= s->kind == WS_SERIES_BARS;
         for (size_t i = 0; i < s->n; i++) {
             double x = s->x[i];
@@ -158,15 +165,16 @@ static void y_ticks(const ws_figure *f, layout *L, double plot_h)
     }
 }
 
-/* Categories: a tick at each, a label on every xstep-th so labels do not
- * collide. */
+/* Categories: a tick at each, the labels set smaller (down to 70 %) to
+ * fit, and then only every xstep-th labelled, so labels do not collide. */
 static void category_ticks(const ws_figure *f, layout *L)
 {
     double widest = 0;
     for (int i = 0; i < f->n_xcat; i++)
         widest = fmax(widest, ws_fig_text_width(f->xcat[i], L->fs));
-    double slot = (L->px1 - L->px0) / f->n_xcat;
-    L->xstep = (int)ceil((widest + L->fs * 0.6) / fmax(slot, 1));
+    double slot = (L->px1 - L->px0) / f->n_xcat, need = widest + L->fs * 0.6;
+    L->xfs = L->fs * fmax(0.7, fmin(1, slot / fmax(need, 1)));
+    L->xstep = (int)ceil(need * L->xfs / L->fs / fmax(slot, 1) - 1e-9);   /* 1 when it just fits */
     L->xstep = L->xstep < 1 ? 1 : L->xstep;
     L->xt.n = 0;
     for (int i = 0; i < f->n_xcat && L->xt.n < WS_TICKS_MAX; i += L->xstep) {
@@ -178,6 +186,7 @@ static void category_ticks(const ws_figure *f, layout *L)
 
 static void x_ticks(const ws_figure *f, layout *L)
 {
+    L->xfs = L->fs;
     if (f->n_xcat && !f->heat) {
         category_ticks(f, L);
         return;
@@ -254,6 +263,34 @@ static void title_layout(const ws_figure *f, layout *L)
         L->title_fs = fmax(L->fs, L->title_fs * room / best_w);
 }
 
+/* ---- the legend's geometry ---- */
+
+#define LEG_ROW 1.35      /* line height, in font sizes */
+#define LEG_SAMPLE 2.2    /* the line or swatch sample's width */
+#define LEG_PAD 0.5
+
+/* Width of a legend entry: sample, gap, label. */
+static double entry_width(const ws_series *s, double fs)
+{
+    return fs * (LEG_SAMPLE + LEG_PAD) + ws_fig_text_width(s->label, fs);
+}
+
+/* Rows a legend in one line per row across `width` needs (0: no labels). */
+static int legend_rows(const ws_figure *f, double fs, double width)
+{
+    int rows = 0;
+    double x = width;
+    for (size_t k = 0; k < f->n_series; k++) {
+        if (!f->series[k].label[0])
+            continue;
+        double w = entry_width(&f->series[k], fs) + fs * LEG_PAD * 2;
+        if (x + w > width)
+            rows++, x = 0;
+        x += w;
+    }
+    return rows;
+}
+
 static void do_layout(const ws_figure *f, layout *L)
 {
     memset(L, 0, sizeof *L);
@@ -272,6 +309,14 @@ static void do_layout(const ws_figure *f, layout *L)
     }
     title_layout(f, L);
     L->py0 = L->title_lines ? L->title_fs * (1.9 + 1.2 * (L->title_lines - 1)) : fs;
+    /* Bar charts by category: the legend in rows above the plot, where it
+     * hides no bar. */
+    int rows = f->n_xcat && !f->heat ? legend_rows(f, fs, f->width - 2 * fs) : 0;
+    if (rows) {
+        L->leg_y = L->py0 - fs * 0.3;
+        L->leg_h = rows * fs * LEG_ROW;
+        L->py0 += L->leg_h;
+    }
     L->py1 = f->height - (fs * CAP + tick + gap + (f->xlabel[0] ? fs * 1.5 : 0) + fs * 0.5);
     y_ticks(f, L, L->py1 - L->py0);
     L->px0 = fs * 0.5 + (f->ylabel[0] ? fs * 1.4 : 0) + widest_label(&L->yt, fs) + tick + gap;
@@ -335,7 +380,7 @@ static void draw_axes(const ws_figure *f, ws_canvas *c, const layout *L)
         double x = x_tick_pix(f, L, L->xt.v[i]);
         line2(c, x, L->py1, x, L->py1 + tick, INK, lw);
         c->text(c->self, x, L->py1 + tick + gap + fs * CAP, x_label_of(f, L, i),
-                WS_ANCHOR_MIDDLE, 0, fs, INK);
+                WS_ANCHOR_MIDDLE, 0, L->xfs, INK);
     }
     for (int i = 0; i < L->yt.n; i++) {
         double y = y_tick_pix(f, L, L->yt.v[i]);
@@ -416,7 +461,7 @@ static int draw_line(const ws_figure *f, ws_canvas *c, const layout *L, const ws
  * blocks s->width of the x spacing wide. */
 static void draw_blocks(const ws_figure *f, ws_canvas *c, const layout *L, const ws_series *s)
 {
-    double half = bar_spacing(s) * s->width / 2;
+    double half = bar_spacing(f, s) * s->width / 2;
     double base = ypix(L, f->ylog ? L->ylo : fmax(L->ylo, fmin(L->yhi, 0)));
     for (size_t i = 0; i < s->n; i++) {
         if (!drawable(f, s->x[i], s->y[i]))
@@ -493,39 +538,72 @@ static void legend_corner(const ws_figure *f, const layout *L, double bw, double
         }
 }
 
+/* One entry's sample (line, dot or swatch) and label at (x, top). */
+static void legend_entry(ws_canvas *c, const layout *L, const ws_series *s, double x, double top)
+{
+    double fs = L->fs, mid = top + fs * 0.5, sample = fs * LEG_SAMPLE;
+    if (is_block(s))
+        c->rect(c->self, x, top + fs * 0.1, sample, fs * 0.8, s->colour, s->opacity);
+    else if (s->kind == WS_SERIES_POINTS)
+        c->marker(c->self, x + sample / 2, mid, s->width * L->lu, s->colour);
+    else {
+        double xy[4] = {x, mid, x + sample, mid};
+        c->polyline(c->self, xy, 2, s->colour, s->width * L->lu, s->dashed, s->opacity);
+    }
+    c->text(c->self, x + sample + fs * LEG_PAD, mid + fs * CAP / 2, s->label, WS_ANCHOR_START, 0,
+            fs, INK);
+}
+
+/* The legend in rows above the plot, each row centred. */
+static void draw_legend_top(const ws_figure *f, ws_canvas *c, const layout *L)
+{
+    double fs = L->fs, width = f->width - 2 * fs, gap = fs * LEG_PAD * 2;
+    size_t k = 0;
+    for (double top = L->leg_y; k < f->n_series; top += fs * LEG_ROW) {
+        size_t first = k;
+        double w = 0;
+        for (; k < f->n_series; k++) {   /* the entries of this row */
+            if (!f->series[k].label[0])
+                continue;
+            double ew = entry_width(&f->series[k], fs) + gap;
+            if (w > 0 && w + ew > width)
+                break;
+            w += ew;
+        }
+        double x = (f->width - (w - gap)) / 2;
+        for (size_t j = first; j < k; j++)
+            if (f->series[j].label[0]) {
+                legend_entry(c, L, &f->series[j], x, top);
+                x += entry_width(&f->series[j], fs) + gap;
+            }
+    }
+}
+
 static void draw_legend(const ws_figure *f, ws_canvas *c, const layout *L)
 {
-    double fs = L->fs, row = fs * 1.35, sample = fs * 2.2, pad = fs * 0.5, w = 0;
+    if (L->leg_h > 0) {
+        draw_legend_top(f, c, L);
+        return;
+    }
+    double fs = L->fs, row = fs * LEG_ROW, pad = fs * LEG_PAD, w = 0;
     int n = 0;
     for (size_t k = 0; k < f->n_series; k++)
         if (f->series[k].label[0]) {
-            w = fmax(w, ws_fig_text_width(f->series[k].label, fs));
+            w = fmax(w, entry_width(&f->series[k], fs));
             n++;
         }
     if (!n)
         return;
-    double bw = pad * 3 + sample + w, bh = pad * 2 + row * n - (row - fs), x = 0, y = 0;
+    double bw = pad * 2 + w, bh = pad * 2 + row * n - (row - fs), x = 0, y = 0;
     legend_corner(f, L, bw, bh, &x, &y);
     c->rect(c->self, x, y, bw, bh, 0xffffff, 0.88);
     c->frame(c->self, x, y, bw, bh, FRAME_GREY, 0.5 * L->lu);
     double ty = y + pad;
-    for (size_t k = 0; k < f->n_series; k++) {
-        const ws_series *s = &f->series[k];
-        if (!s->label[0])
-            continue;
-        double mid = ty + fs * 0.5, sx = x + pad;
-        if (is_block(s))
-            c->rect(c->self, sx, ty + fs * 0.1, sample, fs * 0.8, s->colour, s->opacity);
-        else if (s->kind == WS_SERIES_POINTS)
-            c->marker(c->self, sx + sample / 2, mid, s->width * L->lu, s->colour);
-        else {
-            double xy[4] = {sx, mid, sx + sample, mid};
-            c->polyline(c->self, xy, 2, s->colour, s->width * L->lu, s->dashed, s->opacity);
+    for (size_t k = 0; k < f->n_series; k++)
+        if (f->series[k].label[0]) {
+            legend_entry(c, L, &f->series[k], x + pad, ty);
+            ty += row;
         }
-        c->text(c->self, sx + sample + pad, mid + fs * CAP / 2, s->label, WS_ANCHOR_START, 0, fs,
-                INK);
-        ty += row;
-    }
 }
 
 static uint32_t heat_colour(const layout *L, const ws_cmap *m, double v)

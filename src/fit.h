@@ -208,7 +208,10 @@ typedef struct ws_fit_summary {
     double mse;                /* mean per-row MSE over usable rows */
     double compression;        /* n / (3K) */
     double centre_linearity;   /* R² of the mean sorted centres against k (1 when K ≤ 2) */
-    double centre_ev_r;        /* Pearson r(mean sorted centres, eigenvalue positions); NaN when no spectrum given */
+    double centre_linearity_p; /* its two-sided Pearson p over the K points (NaN when K ≤ 2) */
+    double centre_ev_r;        /* Pearson r(mean sorted centres, eigenvalue positions rescaled
+                                * to the row); NaN when no spectrum given */
+    double centre_ev_r_p;      /* its two-sided Pearson p over the K points */
     ws_fit_measures m;         /* the users' measurements (fit_measures.h) */
     ws_fit_predict pred;       /* with ws_fit_matrix_opts.spec: predictability (fit_predict.h); else pred.why */
     ws_fit_nulls null;         /* filled by ws_fit_nulls_run, else n = 0 */
@@ -221,7 +224,8 @@ typedef struct ws_fit_l2 {
     double r2_params;          /* mean over the 3K signals of their R² (constant signals count as 1 if fitted exactly) */
     double r2_rows;            /* pooled R² of the rows rebuilt from the L2-reconstructed L1 parameters */
     double mse;                /* their mean squared error: Σ SSE / (rows · n) */
-    double compression;        /* fitted·n / (3K·3G) */
+    double compression;        /* rows·n / (9·K·G): the whole matrix over its 3K·3G L2
+                                * parameters (the users' rows·n/108 for K = 4, G = 3) */
 } ws_fit_l2;
 
 typedef struct ws_fit_matrix_opts {
@@ -230,7 +234,7 @@ typedef struct ws_fit_matrix_opts {
     int64_t sample;            /* 0 = all rows, else a uniform sample of this many rows */
     int level;                 /* 1, or 2 to add the L2 fit (free mode) */
     int G;                     /* L2 components, default WS_FIT_G_DEFAULT */
-    const double *eig;         /* optional EᵀE eigenvalues (length n_eig == cols), for centre_ev_r */
+    const double *eig;         /* optional EᵀE eigenvalues (any length ≥ K), for centre_ev_r */
     int64_t n_eig;
     const struct ws_spectrum *spec;  /* optional spectrum of E with eigenvectors: the predictability */
     ws_fit_predict_opts predict;

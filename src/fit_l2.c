@@ -99,7 +99,9 @@ int ws_fit_l2_run(const float *W, int64_t n, const ws_fit_matrix_opts *o, ws_fit
     for (int p = 0; p < P; p++) r2 += l2->sig[p].r2;
     l2->r2_params = r2 / P;
     l2->r2_rows = rows_r2(W, n, r, j.sig, buf, &l2->mse);
-    l2->compression = (double)m * (double)n / (3.0 * K * 3.0 * G);
+    /* Over the whole matrix, not the fitted rows: L2's 9KG parameters
+     * stand for every row. */
+    l2->compression = (double)r->s.rows * (double)n / (9.0 * K * G);
     r->l2 = l2;
     j.l2 = NULL;
     rc = 0;

@@ -19,14 +19,15 @@ typedef struct sum_row {
 } sum_row;
 
 /* arg: 0 fitted, 1 K, 2 r2, 3 r2_median, 4 mse, 5 compression, 6 centre
- * linearity, 7 centre_ev_r, 8 nonconverged, 9 degenerate, 10 seconds */
+ * linearity, 7 centre_ev_r, 8 nonconverged, 9 degenerate, 10 seconds,
+ * 11 centre linearity's p, 12 centre_ev_r's p */
 static double get_sum(const void *row, int arg)
 {
     const sum_row *r = row;
     const ws_fit_summary *s = r->s;
     double v[] = {(double)s->fitted, s->K, s->r2, s->r2_median, s->mse, s->compression,
                   s->centre_linearity, s->centre_ev_r, (double)s->nonconverged, (double)s->degenerate,
-                  r->secs};
+                  r->secs, s->centre_linearity_p, s->centre_ev_r_p};
     return v[arg];
 }
 
@@ -63,6 +64,9 @@ static const ws_colspec sum_cols[] = {
     {{"centre_linearity", "centre lin", WS_COL_NUM, "%.4f", "",
       "R^2 of the mean sorted centres against their index k", WS_MORE_HIGHER, WS_COL_BARS},
      get_sum, NULL, NULL, 6},
+    {{"centre_linearity_p", "lin p", WS_COL_NUM, "%.2e", "",
+      "Pearson p-value of the centre line over the K points (not of the null baselines: see the man page)",
+      WS_MORE_LOWER, WS_COL_DATA}, get_sum, NULL, NULL, 11},
 };
 
 /* arg: 0 sigma_mean, 1 sigma_cv, 2 amp_mean, 3 amp_cv, 4 amp_abs_mean,
@@ -157,10 +161,13 @@ static const ws_colspec pred_cols[] = {
      NULL, get_pred_why, NULL, 0},
 };
 
-static const ws_colspec eig_col = {
-    {"centre_ev_r", "ev r", WS_COL_NUM, "%.4f", "",
-     "Pearson r of the mean sorted centres with the eigenvalue positions (fit --eig)", WS_MORE_HIGHER,
-     WS_COL_BARS}, get_sum, NULL, NULL, 7};
+static const ws_colspec eig_cols[] = {
+    {{"centre_ev_r", "ev r", WS_COL_NUM, "%.4f", "",
+      "Pearson r of the mean sorted centres with the eigenvalue positions (fit --eig), rescaled to the row",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_sum, NULL, NULL, 7},
+    {{"centre_ev_r_p", "ev p", WS_COL_NUM, "%.2e", "", "two-sided Pearson p-value of centre_ev_r over the K points",
+      WS_MORE_LOWER, 0}, get_sum, NULL, NULL, 12},
+};
 
 static const ws_colspec count_cols[] = {
     {{"nonconverged", "nonconv", WS_COL_INT, NULL, "rows", "rows that stopped at the evaluation limit",
@@ -181,7 +188,8 @@ static const ws_colspec l2_cols[] = {
       WS_MORE_HIGHER, WS_COL_BARS}, get_l2, NULL, NULL, 1},
     {{"l2_mse", "L2 MSE", WS_COL_NUM, "%.4g", "", "L2: mean squared error of the rows rebuilt from the L2 fit",
       WS_MORE_HIGHER, 0}, get_l2, NULL, NULL, 3},
-    {{"l2_compression", "L2 compr", WS_COL_NUM, "%.1f", "x", "L2: fitted rows x n / (3K x 3G)",
+    {{"l2_compression", "L2 compr", WS_COL_NUM, "%.1f", "x",
+      "L2: the matrix's rows x n over its 9KG L2 parameters (rows x n / 108 at K = 4, G = 3)",
       WS_MORE_HIGHER, 0}, get_l2, NULL, NULL, 2},
 };
 
@@ -195,7 +203,7 @@ ws_table *ws_fit_summary_table(const ws_fit_table_opts *o)
     int rc = t ? 0 : -1;
     if (!rc)
         rc = ws_table_add_specs(t, ws_id_cols, WS_ID_NCOLS) < 0 || ws_table_add_specs(t, sum_cols, N_OF(sum_cols)) < 0 ||
-             (o->with_eig && ws_table_add_specs(t, &eig_col, 1) < 0) ||
+             (o->with_eig && ws_table_add_specs(t, eig_cols, N_OF(eig_cols)) < 0) ||
              ws_table_add_specs(t, meas_cols, N_OF(meas_cols)) < 0 ||
              (o->with_eig && ws_table_add_specs(t, eig_meas_cols, N_OF(eig_meas_cols)) < 0) ||
              ws_table_add_specs(t, count_cols, N_OF(count_cols)) < 0 ||

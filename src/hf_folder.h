@@ -12,8 +12,8 @@
  * shape, is not used; the model's config_note says why.
  *
  * Shards. A file named NAME-0000K-of-0000N.safetensors opened alone is one
- * shard of N: the model's shard_note says so (and that the folder or its
- * index opens the whole model).
+ * shard of N: the model's shard_note says so (and that the folder, or its
+ * index, opens the whole model), in a line that fits 80 columns.
  *
  * Title. Every HF model is called model.safetensors: the title of a model
  * opened as a folder, an index, a shard or a model.safetensors is the

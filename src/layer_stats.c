@@ -62,7 +62,7 @@ int ws_amp_from_sums(const double *aux, int k, ws_amp *out, ws_err *e)
 {
     const double n = aux[0], *s1 = aux + 1, *ss = s1 + k, *pw = ss + k * k;
     *out = (ws_amp){.k = k, .rows = (int64_t)n, .pr = NAN, .pc1 = NAN, .max_corr = NAN,
-                    .kurtosis = NAN, .status = n < 2 ? WS_AS_ONE_ROW : WS_AS_OK};
+                    .kurtosis = NAN, .max_corr_p = NAN, .status = n < 2 ? WS_AS_ONE_ROW : WS_AS_OK};
     if (out->status != WS_AS_OK)
         return 0;
     double c[WS_AMP_K_MAX * WS_AMP_K_MAX];

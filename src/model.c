@@ -95,12 +95,18 @@ ws_tensor *ws_model_add(ws_model *m, const char *name, ws_dtype dt, int ndim,
         ws_fail(e, "%s: %d dimensions (at most %d)", name, ndim, WS_MAX_DIM);
         return NULL;
     }
-    ws_tensor *n = realloc(m->tensors, (m->n_tensors + 1) * sizeof *n);
-    if (!n) {
-        ws_fail(e, "out of memory");
-        return NULL;
+    /* The array doubles when full (capacity: 16, then the next power of two
+     * at or above n_tensors), so adding n tensors copies O(n), not O(n²). */
+    size_t n_now = m->n_tensors;
+    if (n_now == 0 || (n_now >= 16 && !(n_now & (n_now - 1)))) {
+        size_t cap = n_now ? 2 * n_now : 16;
+        ws_tensor *n = realloc(m->tensors, cap * sizeof *n);
+        if (!n) {
+            ws_fail(e, "out of memory");
+            return NULL;
+        }
+        m->tensors = n;
     }
-    m->tensors = n;
     ws_tensor *t = &m->tensors[m->n_tensors];
     memset(t, 0, sizeof *t);
     t->name = strdup(name);
@@ -194,6 +200,45 @@ int ws_model_open(const char *path, ws_model **out, ws_err *e)
     ws_hf_folder_apply(m, path);
     *out = m;
     return 0;
+}
+
+ws_dtype ws_weights_dtype_like(const ws_tensor *in)
+{
+    return in && (in->dtype == WS_DT_F16 || in->dtype == WS_DT_BF16) ? in->dtype : WS_DT_F32;
+}
+
+/* Tensor t of w into out: its own bytes, or a narrowed copy. */
+static int add_like(ws_model *out, const ws_tensor *t, const ws_model *like, ws_err *e)
+{
+    ws_dtype dt = t->dtype == WS_DT_F32 ? ws_weights_dtype_like(ws_model_find(like, t->name)) : t->dtype;
+    if (dt == t->dtype)
+        return ws_model_add(out, t->name, t->dtype, t->ndim, t->shape, (void *)t->data, 0, e) ? 0 : -1;
+    void *copy = malloc(t->nbytes ? t->nbytes : 1);
+    if (!copy)
+        return ws_fail(e, "out of memory");
+    memcpy(copy, t->data, t->nbytes);
+    ws_tensor *x = ws_model_add(out, t->name, t->dtype, t->ndim, t->shape, copy, 1, e);
+    if (!x) {
+        free(copy);
+        return -1;
+    }
+    return ws_tensor_narrow(x, dt, e);
+}
+
+int ws_model_save_like(const ws_model *w, const ws_model *like, const char *path, ws_err *e)
+{
+    ws_model *out = ws_model_new();
+    int rc = out ? 0 : ws_fail(e, "out of memory");
+    for (size_t i = 0; !rc && i < w->n_tensors; i++)
+        rc = add_like(out, &w->tensors[i], like, e);
+    for (size_t i = 0; !rc && i < w->n_meta; i++)
+        rc = ws_model_set_meta(out, w->meta_keys[i], w->meta_vals[i], e);
+    if (!rc) {
+        ws_model_recognise(out);
+        rc = ws_model_save(out, path, e);
+    }
+    ws_model_free(out);
+    return rc;
 }
 
 int ws_model_save(const ws_model *m, const char *path, ws_err *e)

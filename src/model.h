@@ -90,6 +90,14 @@ ws_tensor *ws_model_get(const ws_model *m, ws_role r, int layer, int is_bias);
  * (all tensors as stored, F32/F16/BF16 kept, metadata and config). Refuses
  * to overwrite a file that was opened as an input. */
 int ws_model_save(const ws_model *m, const char *path, ws_err *e);
+
+/* What a weights-only save stores a weight in when its input held it as
+ * `in` (NULL: unknown): F16 and BF16 kept, anything else F32. */
+ws_dtype ws_weights_dtype_like(const ws_tensor *in);
+/* Save weights `w` (float32, as trained) like their input `like`: each F32
+ * tensor that `like` holds in F16 or BF16 (by name) is stored in that
+ * dtype, the rest as it is (a weights-only save follows its input). */
+int ws_model_save_like(const ws_model *w, const ws_model *like, const char *path, ws_err *e);
 /* The same with ws_atomic_open_flags' flags. */
 int ws_model_save_flags(const ws_model *m, const char *path, unsigned flags, ws_err *e);
 

@@ -9,6 +9,7 @@
 #include "fit.h"
 #include "run.h"
 #include "spectrum.h"
+#include "table.h"
 #include "tensor.h"
 
 /* One journal column: 3.5 × 2.33 inches at WS_FIG_DPI. */
@@ -72,7 +73,9 @@ int ws_plot_fit_row(const float *w, int64_t n, int K, ws_fit_mode mode, ws_fit_r
 /* "free" or "grid". */
 const char *ws_plot_fit_mode_name(ws_fit_mode mode);
 /* Over a line figure of a row of n values: the fitted mixture (solid) and
- * its K components (dashed), the mode and R² in the legend. */
+ * its K components (dashed), the mode and R² in the legend. The y axis
+ * follows the row and the mixture: components larger than both (a
+ * cancelling pair) run off the plot rather than flatten the row. */
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64_t n,
                     ws_err *e);
 /* The eigenvalues λ of EᵀE against their index on a log axis, the pairs
@@ -97,5 +100,17 @@ typedef struct ws_loss_plot_opts {
  * losses with it. */
 ws_figure *ws_plot_loss_curves(const ws_run *const *runs, size_t n, const ws_loss_plot_opts *lo,
                                const ws_plot_opts *o, ws_err *e);
+
+/* ---- described tables (plots_table.c) ---- */
+
+/* A bar chart of the number column `key` of t: one bar per row that takes
+ * part in bar charts (table.h), rows with a layer grouped by layer along
+ * x and coloured by role (the role's "@N" dropped), rows without one (the
+ * embedding, the head) a category each, in grey. Where the table has
+ * KEY_null_mean and KEY_null_std, a grey band over each bar spans the null
+ * mean ± 2 sd. Titled "TITLE by layer: SUBJECT" (SUBJECT may be NULL),
+ * the y axis the column's title and unit. */
+ws_figure *ws_plot_table_bars(const ws_table *t, const char *key, const char *subject,
+                              const ws_plot_opts *o, ws_err *e);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "fit.h"
 #include "names.h"
+#include "table.h"
 #include "pr.h"
 #include "rng.h"
 
@@ -83,7 +84,11 @@ const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, char 
     case WS_POL_CRYSTAL: snprintf(buf, n, "crystal:%lld", (long long)arg); break;
     case WS_POL_GRID: snprintf(buf, n, "grid:%lld", (long long)arg); break;
     case WS_POL_FREEZE_AT: snprintf(buf, n, "freeze@%lld", (long long)arg); break;
-    case WS_POL_FREEZE_PR: snprintf(buf, n, "freeze-pr:%.17g", thr); break;
+    case WS_POL_FREEZE_PR: {   /* shortest text that reads back to thr: 0.1, not 0.10000000000000001 */
+        char num[40];
+        snprintf(buf, n, "freeze-pr:%s", ws_fmt_num(thr, 17, num, sizeof num));
+        break;
+    }
     }
     return buf;
 }

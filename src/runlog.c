@@ -1,6 +1,7 @@
 /* The training log's writer, reader and follower (see runlog.h). */
 #include "runlog.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -221,9 +222,10 @@ void ws_runlog_reader_init(ws_runlog_reader *rd)
 }
 
 /* The next CSV field of line[*pos, end) into out (unquoted, at most cap-1
- * bytes kept). Returns 1 when a field was read, 0 at the end of the line,
- * -1 for a bad quote. */
-static int next_field(const char *line, size_t end, size_t *pos, char *out, size_t cap)
+ * bytes kept; out NULL: skipped), its whole length in *len. Returns 1 when
+ * a field was read, 0 at the end of the line, -1 for a bad quote. */
+static int next_field(const char *line, size_t end, size_t *pos, char *out, size_t cap,
+                      size_t *len)
 {
     size_t i = *pos, k = 0;
     if (i > end)
@@ -238,18 +240,24 @@ static int next_field(const char *line, size_t end, size_t *pos, char *out, size
                 else
                     break;
             }
-            if (k + 1 < cap)
-                out[k++] = line[i];
+            if (out && k + 1 < cap)
+                out[k] = line[i];
+            k++;
         }
         i++;   /* past the closing quote */
         if (i < end && line[i] != ',')
             return -1;
     } else {
-        for (; i < end && line[i] != ','; i++)
-            if (k + 1 < cap)
-                out[k++] = line[i];
+        const char *comma = memchr(line + i, ',', end - i);
+        size_t stop = comma ? (size_t)(comma - line) : end;
+        k = stop - i;
+        if (out)
+            memcpy(out, line + i, k < cap ? k : cap - 1);
+        i = stop;
     }
-    out[k] = 0;
+    if (out)
+        out[k < cap ? k : cap - 1] = 0;
+    *len = k;
     *pos = i + 1;   /* past the comma (or past the end: no more fields) */
     return 1;
 }
@@ -280,12 +288,12 @@ static int header_field(const char *name)
 static int parse_header(ws_runlog_reader *rd, const char *line, size_t end, ws_err *e)
 {
     char f[256];
-    size_t pos = 0;
+    size_t pos = 0, len;
     /* A UTF-8 byte order mark (some spreadsheets write one). */
     if (end >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
         pos = 3;
     for (int c = 0;; c++) {
-        int r = next_field(line, end, &pos, f, sizeof f);
+        int r = next_field(line, end, &pos, f, sizeof f, &len);
         if (r < 0)
             return ws_fail(e, "line 1: a quote is not closed");
         if (!r)
@@ -341,37 +349,46 @@ static const char *const field_names[WS_LOG_NCOLS] = {
 static int parse_row(ws_runlog_reader *rd, const char *line, size_t end, int whole,
                      ws_run *run, ws_err *e)
 {
-    char cells[WS_LOG_NCOLS][64] = {{0}};
-    char *f = malloc(end + 1), *events = NULL;   /* a field is never longer than its line */
-    size_t pos = 0, ln = rd->line + 1;
+    char cells[WS_LOG_NCOLS][64] = {{0}}, evbuf[256];
+    char *events = NULL;   /* only this cell may be long: on the heap when it is */
+    size_t pos = 0, ln = rd->line + 1, len;
     int c = 0;
-    if (!f)
-        return ws_fail(e, "out of memory");
     for (;; c++) {
-        int r = next_field(line, end, &pos, f, end + 1);
+        int k = 0;
+        while (k < WS_LOG_NCOLS && rd->col[k] != c)
+            k++;
+        size_t at = pos;
+        char *out = k == WS_LOG_EVENTS ? evbuf : k < WS_LOG_NCOLS ? cells[k] : NULL;
+        size_t cap = k == WS_LOG_EVENTS ? sizeof evbuf : sizeof cells[0];
+        int r = next_field(line, end, &pos, out, cap, &len);
+        if (r > 0 && k == WS_LOG_EVENTS && len >= sizeof evbuf) {
+            if (!(events = malloc(len + 1)))
+                return ws_fail(e, "out of memory");
+            pos = at;
+            next_field(line, end, &pos, events, len + 1, &len);
+        } else if (r > 0 && k == WS_LOG_EVENTS && len) {
+            events = evbuf;
+        }
         if (r < 0) {
-            free(f);
-            free(events);
+            if (events != evbuf)
+                free(events);
             return ws_fail(e, "line %zu: a quote is not closed", ln);
         }
         if (!r)
             break;
-        if (c == rd->col[WS_LOG_EVENTS]) {
-            events = f;   /* kept: only this cell may be long */
-            if (!(f = malloc(end + 1))) {
+        if (out && k != WS_LOG_EVENTS && len >= sizeof cells[0]) {
+            if (events != evbuf)
                 free(events);
-                return ws_fail(e, "out of memory");
-            }
+            return ws_fail(e, "line %zu: %s is %zu characters long, not a number", ln,
+                           field_names[k], len);
         }
-        for (int k = 0; k < WS_LOG_EVENTS; k++)
-            if (rd->col[k] == c) {
-                snprintf(cells[k], sizeof cells[k], "%s", f);
-                trim(cells[k]);
-            }
+        if (out && k != WS_LOG_EVENTS && len &&
+            (isspace((unsigned char)cells[k][0]) || isspace((unsigned char)cells[k][len - 1])))
+            trim(cells[k]);   /* rare: the writers put no spaces */
     }
-    free(f);
     if (!whole && c < rd->n_cols) {
-        free(events);
+        if (events != evbuf)
+            free(events);
         return ws_fail(e, "line %zu: %d of %d cells", ln, c, rd->n_cols);
     }
     ws_run_rec rec = {0, NAN, NAN, NAN, NAN, NAN, NAN, -1};
@@ -399,7 +416,8 @@ static int parse_row(ws_runlog_reader *rd, const char *line, size_t end, int who
         rc = ws_run_add(run, &rec, e);
     if (!rc && events)
         rc = add_events(run, rec.step, events, e);
-    free(events);
+    if (events != evbuf)
+        free(events);
     return rc;
 }
 
@@ -493,6 +511,12 @@ static int follow_reopen(ws_runlog_follow *f, ws_err *e)
     struct stat st;
     if (f->fd >= 0)
         close(f->fd);
+    /* A FIFO or device would block the reader: refused before it is opened.
+     * (Not registered as an input: a run may be writing it.) */
+    if (ws_input_check(f->path, 0, e) != 0) {
+        f->fd = -1;
+        return -1;
+    }
     f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (f->fd < 0 || fstat(f->fd, &st))
         return ws_fail(e, "cannot open: %s", strerror(errno));
@@ -561,18 +585,9 @@ void ws_runlog_follow_close(ws_runlog_follow *f)
 
 int ws_runlog_read(const char *path, ws_run *run, ws_err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st)) {
-        int err = errno;
-        if (fd >= 0)
-            close(fd);
-        return ws_fail(e, "cannot open: %s", strerror(err));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return ws_fail(e, "is a directory, not a training log");
-    }
+    int fd = ws_input_open(path, e);   /* an input: never replaced; no FIFO */
+    if (fd < 0)
+        return -1;
     char *buf;
     size_t n, used;
     int rc = read_from(fd, 0, &buf, &n, e);

@@ -607,8 +607,7 @@ static int weights_dtypes(ws_train *t, ws_model *out, ws_dtype wdt, ws_err *e)
         const ws_tensor *in = ws_model_find(t->m, x->name);
         if (!ws_gpt_param_by_name(t->g, x->name) || !in)
             continue;
-        ws_dtype dt = wdt != WS_DT_COUNT ? wdt
-                      : in->dtype == WS_DT_F16 || in->dtype == WS_DT_BF16 ? in->dtype : WS_DT_F32;
+        ws_dtype dt = wdt != WS_DT_COUNT ? wdt : ws_weights_dtype_like(in);
         if (ws_tensor_narrow(x, dt, e) < 0)
             return -1;
     }

@@ -53,6 +53,14 @@ ok grep -q 'RMS 0, relative 0, cosine 1.000000' "$T/drift"
 ok grep -q " 1 tensors$" "$T/info"
 ok grep -q '^blocks.1.mlp.2.weight .* 32x128 ' "$T/info"
 
+# a vocabulary past 65536 ids: the token ids as uint32
+"$W" init --layers 1 --d 8 --heads 2 --vocab 70000 --block 16 -o "$T/wide.safetensors" > /dev/null
+"$W" export-run "$T/wide.safetensors" --data "$F/seq.bin" --seq 16 -o "$T/wide" > /dev/null
+ok test "$(wc -c < "$T/wide/train.u32")" -eq 7200
+ok test "$(wc -c < "$T/wide/val.u32")" -eq 800
+ok "$J" data.dtype=uint32 data.train=train.u32 data.val=val.u32 model.vocab_size=70000 < "$T/wide/plan.json"
+ok test ! -e "$T/wide/train.bin"
+
 # 2. compare --export: one job per strategy x seed over shared weights and data.
 C="$T/cmp"
 "$W" compare "$M" --data "$F/seq.bin" --steps 5 --batch 4 --seq 16 --strategy full \
@@ -81,6 +89,6 @@ refuses "^wscope: export-run: no --data" "$W" export-run "$M" -o "$T/x"
 refuses "selects no" "$W" export-run "$M" --data "$F/seq.bin" --policy zzz=freeze -o "$T/x"
 refuses "crystal rank" "$W" export-run "$M" --data "$F/seq.bin" --policy qkv=crystal:99 -o "$T/x"
 refuses "block size" "$W" export-run "$M" --data "$F/seq.bin" --seq 64 -o "$T/x"
-refuses "^wscope: export-run: bad option" "$W" export-run "$M" --data "$F/seq.bin" --log x.csv -o "$T/x"
+refuses "^wscope: export-run: unknown (or ambiguous) option --log" "$W" export-run "$M" --data "$F/seq.bin" --log x.csv -o "$T/x"
 ok test ! -e "$T/x/plan.json"
 finish

@@ -102,7 +102,7 @@ ok test $? -eq 0
 # One shard opened alone says so (stderr, info, JSON).
 "$W" info "$N/hf_sharded/model-00001-of-00002.safetensors" --no-stats > "$T/info" 2> "$T/err"
 ok grep -q "note: .*model-00001-of-00002.safetensors: one shard (1 of 2) of a sharded model" "$T/err"
-ok grep -q "^note:   one shard (1 of 2) of a sharded model: open its folder" "$T/info"
+ok grep -q "^note:   one shard (1 of 2) of a sharded model: open the folder for all of it" "$T/info"
 # A config.json of another model, or not JSON: not used, and said so.
 mkdir -p "$T/other" "$T/bad"
 cp "$N/hf_erf/model.safetensors" "$T/other/" && cp "$N/hf_erf/model.safetensors" "$T/bad/"

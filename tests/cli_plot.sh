@@ -87,6 +87,16 @@ printf 'step,val_loss\n0,5\n10,4.5\n' > "$T/val.csv"   # an outside trainer's lo
 "$W" plot --runs "$T/val.csv" -o "$T/val.svg"; ok test $? -eq 0
 ok grep -q '>val.csv</text>' "$T/val.svg"
 
+# Bar charts of an analysis's column, computed on the spot.
+"$W" plot "$M" --bars pr:pr -o "$T/bars.svg"; ok test $? -eq 0
+ok grep -q '>PR by layer: m.safetensors</text>' "$T/bars.svg"
+ok grep -q '>qkv</text>' "$T/bars.svg"
+"$W" init --layers 1 --d 16 --heads 2 --vocab 40 --block 8 --seed 4 -o "$T/m2.safetensors"
+"$W" plot "$M" "$T/m2.safetensors" --drift -o "$T/drift.svg" --data "$T/drift.csv"; ok test $? -eq 0
+ok grep -q '>relative by layer: m.safetensors</text>' "$T/drift.svg"
+"$W" drift "$M" "$T/m2.safetensors" --csv | awk -F, '$1 == "layer 0" { print $7 }' > "$T/want"
+ok test "$(awk -F, 'NR == 2 { print $3 }' "$T/drift.csv")" = "$(cat "$T/want")"   # the drift table's number
+
 # Every SVG is well-formed XML (when xmllint is there to say so).
 if command -v xmllint > /dev/null; then
   for f in "$T"/*.svg; do ok xmllint --noout "$f"; done
@@ -111,10 +121,16 @@ bad "too small for its labels at 2400 dpi" "$M" --tensor $E --row 0 --dpi 2400 -
 bad "unknown figure format" "$M" --tensor $E --row 0 -o "$T/x.jpg"
 bad "$T/no/such/dir/x.png: cannot create" "$M" --tensor $E --row 0 -o "$T/no/such/dir/x.png"
 bad "choose one of" "$M" --tensor $E --row 0 --hist -o "$T/x.png"
-bad "usage: wscope plot" "$M" --tensor $E -o "$T/x.png"
+bad "plot: choose one of --row, --col, --heatmap, --hist, --spectrum, --runs, --bars, --drift (see wscope plot --help)" "$M" --tensor $E -o "$T/x.png"
 bad "fits are drawn over a --row" "$M" --tensor $E --col 1 --fit 2 -o "$T/x.png"
 bad "free or grid, not best" "$M" --tensor $E --row 1 --fit 2 --mode best -o "$T/x.png"
-bad "usage: wscope plot" "$M" --runs "$R/lr6e-4.csv" -o "$T/x.png"
+bad "plot: --runs takes no MODEL and no --tensor" "$M" --runs "$R/lr6e-4.csv" -o "$T/x.png"
+bad "no analysis named foo (one of fits, spectrum, energy, pr, drift, basis, runs)" "$M" --bars foo:x -o "$T/x.png"
+bad "the layers table has no column nope" "$M" --bars pr:nope -o "$T/x.png"
+bad "NAME:COLUMN, like pr:amp_pr" "$M" --bars pr -o "$T/x.png"
+bad "drift: give a TUNED model" "$M" --drift -o "$T/x.png"
+bad "runs: give training logs with --runs" "$M" --bars runs:final_val -o "$T/x.png"
+bad "goes with --bars" "$M" --tensor $E --row 1 --corpus "$R/lr6e-4.csv" -o "$T/x.png"
 bad "an EMA weight in \[0, 0.999\], got 1" --runs "$R/lr6e-4.csv" --smooth 1 -o "$T/x.png"
 printf 'step,loss\n0,x\n' > "$T/bad.csv"
 bad "$T/bad.csv: line 2" --runs "$T/bad.csv" -o "$T/x.png"

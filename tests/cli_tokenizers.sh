@@ -71,6 +71,16 @@ refuses "merges.txt not found beside it" "$W" eval "$T/bare/model.safetensors" \
 refuses "/nonexistent.json: No such file or directory" "$W" eval "$T/bare/model.safetensors" \
     --tokenizer /nonexistent.json --data "$T/moby.txt"
 
+# info says which tokenizer text would be read with
+"$W" info "$T/hf" --no-stats > "$T/info"
+ok grep -q "^tokenizer: gpt2-bpe, 50257 tokens, from $T/hf/tokenizer.json$" "$T/info"
+"$W" info "$T/hf/model.safetensors" --no-stats --json | "$J" tokenizer.kind=gpt2-bpe tokenizer.tokens=50257
+ok test $? -eq 0
+"$W" info "$T/small/model.safetensors" --no-stats > "$T/info"
+ok grep -q "^tokenizer: cannot be used: .*tokenizer.json: 50257 tokens, but the model's embedding has 512 rows" "$T/info"
+"$W" info "$T/bare/model.safetensors" --no-stats > "$T/info"
+ok grep -q "^tokenizer: none " "$T/info"
+
 # 2. plot --row of the embedding: the token in the title (262 is " the").
 "$W" plot "$T/hf/model.safetensors" --tensor tok_emb.weight --row 262 -o "$T/row.svg" > /dev/null 2>&1
 ok test $? -eq 0

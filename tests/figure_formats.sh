@@ -33,6 +33,9 @@ diff|$M $M2 --tensor tok_emb.weight --heatmap|ΔW of tok_emb.weight: ours_tanh.s
 line1d|$M --tensor blocks.0.ln1.bias --heatmap|blocks.0.ln1.bias (32 values);index|0072b2
 hist|$M --tensor tok_emb.weight --hist --bins 30|tok_emb.weight: 2144 values;count|0072b2
 spectrum|$M --spectrum|Spectrum of EᵀE, E = tok_emb.weight;eigenvalue λ;index i|0072b2
+bars|$M --bars pr:amp_pr|ampPR by layer: ours_untied.safetensors;embed;pos_embed;head;qkv;attn_out;mlp_up;mlp_down;layer|0072b2 d55e00 009e73 e69f00 8c8c8c
+drift|$M $M2 --drift|relative by layer: ours_untied.safetensors;layer;relative|0072b2
+runbars|$M --bars runs:final_val --runs $R/lr6e-4.csv --runs $R/lr3e-3.csv|final val;lr6e-4.csv;lr3e-3.csv;final val (nats)|0072b2 d55e00
 loss|--runs $R/lr6e-4.csv --runs $R/lr3e-3.csv|Training loss of 2 runs;lr6e-4.csv (EMA 0.9);lr3e-3.csv (EMA 0.9);validation;step;loss|0072b2 d55e00 555555
 KINDS
 }

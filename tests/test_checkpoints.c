@@ -169,6 +169,18 @@ static void check_weights_dtype(void)
             same &= h[j] == ws_float_to_half(w[j]) && b[j] == ws_float_to_bf16(w[j]);
         CHECKF(same, "%s: not the nearest F16/BF16 of the float32 weights", f32->name);
     }
+    /* The weights kept in memory (float32) saved like the input: the same file. */
+    ws_model *w = ws_train_weights_model(t, NULL, &e), *like = NULL;
+    char p[256];
+    snprintf(p, sizeof p, "%s/like.safetensors", tmpdir);
+    CHECKF(w && ws_model_save_like(w, m, p, &e) == 0 && ws_model_open(p, &like, &e) == 0, "%s", e.msg);
+    for (size_t i = 0; like && out[0] && i < out[0]->n_tensors; i++) {
+        const ws_tensor *a = &out[0]->tensors[i], *b = ws_model_find(like, a->name);
+        CHECKF(b && a->dtype == b->dtype && a->nbytes == b->nbytes && !memcmp(a->data, b->data, a->nbytes),
+               "%s", a->name);
+    }
+    ws_model_free(like);
+    ws_model_free(w);
     if (out[0] && out[3]) {
         CHECK(out[0]->n_kind[WS_KIND_STATE] == 0 && out[3]->n_kind[WS_KIND_STATE] > 0);
         CHECK(ws_model_meta(out[3], "train.options") && !ws_model_meta(out[0], "train.options"));

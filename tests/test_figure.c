@@ -12,6 +12,7 @@
 #include "check.h"
 #include "figure.h"
 #include "plots.h"
+#include "table.h"
 #include "png_image.h"
 
 static char tmpdir[] = "/tmp/wscope-figure-XXXXXX";
@@ -641,6 +642,28 @@ static void test_plots(void)
     free(s);
     ws_figure_free(f);
 
+    /* A cancelling pair (A = ±1.35 at one μ) over a row of |w| < 0.06: the
+     * axis follows the row and the mixture, not the components. */
+    ws_fit_row cancel = {.K = 3, .A = {1.35, -1.38, 0.05}, .mu = {20, 20, 10},
+                         .sigma = {4, 4.1, 3}, .r2 = 0.5};
+    double crow[40];
+    ws_fit_eval(&cancel, 40, crow);
+    for (int i = 0; i < 40; i++)
+        rowf[i] = (float)(0.05 * sin(i * 0.7));
+    f = ws_plot_line(rowf, 40, "cancel", "column index", NULL, NULL, &e);
+    CHECK(f && ws_plot_add_fit(f, &cancel, WS_FIT_FREE, 40, &e) == 0);
+    double cx, py_top, py_one, ax, ay, aw, ah;
+    ws_figure_plot_area(f, &ax, &ay, &aw, &ah);
+    ws_figure_data_to_pixel(f, 0, 1.0, &cx, &py_one);    /* a component's height */
+    double ymax = 0;
+    for (int i = 0; i < 40; i++)
+        ymax = fmax(ymax, fmax(fabs(rowf[i]), fabs(crow[i])));
+    ws_figure_data_to_pixel(f, 0, ymax, &cx, &py_top);
+    CHECKF(py_one < ay && py_top >= ay, "1.0 at %g, the data's top at %g, the plot from %g", py_one,
+           py_top, ay);
+    CHECK(f && f->series[1].no_range && !f->series[f->n_series - 1].no_range);
+    ws_figure_free(f);
+
     /* A spectrum with one pair (λ1, λ2) marked on a log axis. */
     double lam[4] = {4, 2, 1.99, 0.01};
     ws_pair pair = {1, 0.005, NAN};
@@ -774,6 +797,80 @@ static void test_runs(void)
     ws_run_free(&b);
 }
 
+/* ---- bar charts of described tables ---- */
+
+static void test_table_bars(void)
+{
+    ws_err e = {{0}};
+    ws_table *t = ws_table_new_named("layers", "test");
+    static const ws_col cols[] = {
+        {"name", "name", WS_COL_STR, NULL, "", "", WS_MORE_NONE, 0},
+        {"role", "role", WS_COL_STR, NULL, "", "", WS_MORE_NONE, 0},
+        {"layer", "layer", WS_COL_INT, NULL, "", "", WS_MORE_NONE, WS_COL_DATA},
+        {"pr", "PR", WS_COL_NUM, "%.2f", "", "participation ratio", WS_MORE_HIGHER, WS_COL_BARS},
+        {"pr_null_mean", "PR null", WS_COL_NUM, "%.2f", "", "", WS_MORE_HIGHER, 0},
+        {"pr_null_std", "PR null sd", WS_COL_NUM, "%.2f", "", "", WS_MORE_HIGHER, 0},
+        {"status", "status", WS_COL_STR, NULL, "", "", WS_MORE_NONE, 0},
+    };
+    for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+        CHECK(ws_table_add_col(t, &cols[c]) == (int)c);
+    /* name, role, layer (NaN: none), pr, null mean, null sd */
+    struct { const char *name, *role; double layer, pr, nm, ns; } rows[] = {
+        {"wte", "embed", NAN, 10, 12, 1},
+        {"h.0.qkv", "qkv@0", 0, 20, 30, 2},
+        {"h.0.out", "attn_out@0", 0, 5, 6, 0.5},
+        {"h.1.qkv", "qkv@1", 1, 22, 30, 2},
+        {"h.1.out", "attn_out@1", 1, NAN, 6, 0.5},   /* no value: no bar */
+        {"(all layers)", "amplitudes", NAN, 99, NAN, NAN},
+    };
+    for (int i = 0; i < 6; i++) {
+        int r = ws_table_row(t);
+        ws_table_str(t, r, 0, rows[i].name);
+        ws_table_str(t, r, 1, rows[i].role);
+        ws_table_num(t, r, 2, rows[i].layer);
+        ws_table_num(t, r, 3, rows[i].pr);
+        ws_table_num(t, r, 4, rows[i].nm);
+        ws_table_num(t, r, 5, rows[i].ns);
+        if (i == 5)
+            ws_table_set_bars(t, r, 0);   /* a summary row: not a bar */
+    }
+    ws_figure *f = ws_plot_table_bars(t, "pr", "m.safetensors", NULL, &e);
+    CHECKF(f != NULL, "%s", e.msg);
+    if (f) {
+        CHECK(f->n_xcat == 3 && !strcmp(f->xcat[0], "embed") && !strcmp(f->xcat[1], "0") &&
+              !strcmp(f->xcat[2], "1"));
+        CHECK(!strcmp(f->title, "PR by layer: m.safetensors") && !strcmp(f->xlabel, "layer"));
+        /* embed (grey) and its band, qkv and its band, attn_out and its band */
+        CHECK(f->n_series == 6);
+        if (f->n_series == 6) {
+            ws_series *emb = &f->series[0], *eb = &f->series[1], *qkv = &f->series[2];
+            ws_series *qb = &f->series[3], *out = &f->series[4];
+            CHECK(emb->kind == WS_SERIES_BARS && emb->n == 1 && emb->x[0] == 0 && emb->y[0] == 10);
+            CHECK(eb->kind == WS_SERIES_BAND && eb->y[0] == 10 && eb->y2[0] == 14);
+            CHECK(!strcmp(eb->label, "null mean ± 2 sd") && eb->opacity < 0.5);
+            /* Two roles share each layer: 0.4 of a category each, side by side. */
+            CHECK(qkv->n == 2 && !strcmp(qkv->label, "qkv") && qkv->colour == ws_palette(0));
+            CHECK_NEAR(qkv->x[0], 1 - 0.2, 1e-12);
+            CHECK_NEAR(qkv->x[1], 2 - 0.2, 1e-12);
+            CHECK_NEAR(qkv->width, 0.4, 1e-12);
+            CHECK(qb->n == 2 && qb->y[1] == 26 && qb->y2[1] == 34 && !qb->label[0]);
+            CHECK(out->n == 1 && out->y[0] == 5 && !strcmp(out->label, "attn_out"));
+            CHECK_NEAR(out->x[0], 1 + 0.2, 1e-12);
+        }
+        char *s = svg_of(f);
+        CHECK_STR_CONTAINS(s, ">null mean ± 2 sd</text>");
+        CHECK_STR_CONTAINS(s, ">embed</text>");
+        CHECK_STR_CONTAINS(s, "fill-opacity");   /* the bands see through */
+        free(s);
+    }
+    ws_figure_free(f);
+    CHECK(ws_plot_table_bars(t, "nope", NULL, NULL, &e) == NULL);
+    CHECK_STR_CONTAINS(e.msg, "the layers table has no column nope");
+    CHECK(ws_plot_table_bars(t, "role", NULL, NULL, &e) == NULL);
+    CHECK_STR_CONTAINS(e.msg, "role is not a number column");
+    ws_table_free(t);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -790,6 +887,7 @@ int main(void)
     test_files();
     test_plots();
     test_runs();
+    test_table_bars();
     check_rmtree(tmpdir);
     return check_done();
 }

@@ -402,6 +402,29 @@ static void test_matrix(void)
     for (int k = 0; k < 4; k++) r += (m[k] - mx) * (pos[k] - my), sxx += (m[k] - mx) * (m[k] - mx),
                                 syy += (pos[k] - my) * (pos[k] - my);
     CHECK_NEAR(res.s.centre_ev_r, r / sqrt(sxx * syy), 1e-9);
+    /* p-values: two-sided Pearson over K = 4 points, scipy.stats.pearsonr's
+     * 2·t.sf(r·√(2/(1−r²)), 2); with 2 degrees of freedom that is
+     * 1 − t/√(t² + 2) in closed form. */
+    double rr = res.s.centre_ev_r, t = rr * sqrt(2 / (1 - rr * rr));
+    CHECK_REL(res.s.centre_ev_r_p, 1 - t / sqrt(t * t + 2), 1e-9);   /* the t CDF with 2 dof */
+    CHECK(res.s.centre_linearity_p == 0);                           /* r = 1 exactly */
+    /* The L2 compression counts the matrix's rows, not the sample's. */
+    ws_fit_result_free(&res);
+    mo.mode = WS_FIT_FREE, mo.level = 2, mo.fit.K = 1;
+    CHECK(ws_fit_matrix(W, R, N, &mo, &res, NULL, &e) == 0 && res.s.fitted == 7);
+    CHECK_NEAR(res.l2->compression, R * N / 27.0, 1e-9);
+    ws_fit_result_free(&res);
+    /* A spectrum of another length than the rows: positions rescaled, the
+     * same r (Pearson does not see the scale). */
+    double eig2[N / 2];
+    for (int j = 0; j < N / 2; j++) eig2[j] = eig[2 * j] + eig[2 * j + 1];
+    mo.mode = WS_FIT_MODE_GRID, mo.level = 1, mo.fit.K = 4, mo.eig = eig2, mo.n_eig = N / 2;
+    CHECK(ws_fit_matrix(W, R, N, &mo, &res, NULL, &e) == 0);
+    double pos2[4] = {1, 20, 40, 60};   /* the K largest of eig2, before rescaling */
+    r = 0, my = 0, syy = 0;
+    for (int k = 0; k < 4; k++) my += pos2[k] / 4;
+    for (int k = 0; k < 4; k++) r += (m[k] - mx) * (pos2[k] - my), syy += (pos2[k] - my) * (pos2[k] - my);
+    CHECK_NEAR(res.s.centre_ev_r, r / sqrt(sxx * syy), 1e-9);
     ws_fit_result_free(&res);
 
     /* cancel: a progress already cancelled stops the work with an error */

@@ -83,6 +83,11 @@ static void test_parse(void)
     CHECK(r.kind == WS_POL_FREEZE_AT && r.arg == 100);
     CHECK(ws_policy_parse("*@0-1=freeze-pr:12.5", &r, &e) == 0);
     CHECK(r.kind == WS_POL_FREEZE_PR && r.threshold == 12.5);
+    {   /* the policy's text is the shortest that reads back to the threshold */
+        char txt[64];
+        CHECK(ws_policy_parse("qkv=freeze-pr:0.1", &r, &e) == 0);
+        CHECK(!strcmp(ws_policy_kind_text(r.kind, r.arg, r.threshold, txt, sizeof txt), "freeze-pr:0.1"));
+    }
     CHECK(ws_policy_parse("qkv=grid:8", &r, &e) == 0 && r.kind == WS_POL_GRID && r.arg == 8);
     CHECK(ws_policy_parse("qkv=melt", &r, &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "unknown policy \"melt\"");

@@ -288,8 +288,8 @@ static void test_engine_tables(void)
     check_described(ws_eigen_table(&a->spec, 0), "eigenvalues");
     check_described(ws_pairs_table(&a->spec), "pairs");
     check_described(ws_energy_table(a), "energy");
-    double qk[2] = {0.5, 0.25};
-    check_described(ws_basis_table(a, qk), "basis");
+    check_described(ws_basis_table(a, NULL), "basis");
+    check_described(ws_corpus_table(a, NULL), "corpus");
     ws_table *layers = ws_layers_table(a, 1);
     CHECK(ws_table_nrows(layers) == (int)a->n + 1);
     CHECK(!ws_table_in_bars(layers, (int)a->n));   /* the all-layers row */

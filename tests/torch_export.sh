@@ -4,7 +4,8 @@
 # `wscope train` and `export-run` + `python3 DIR/train.py` with the same
 # options give the same losses (1e-5 relative) and final weights (1e-4);
 # every policy, both samplings, the layouts (ours, HF Conv1D with a tied
-# head, nanoGPT without biases), tanh GELU, constant schedule. `torchrun
+# head, nanoGPT without biases), tanh GELU, constant schedule, a vocabulary
+# past 65536 (uint32 ids). `torchrun
 # --nproc_per_node 2` (gloo on loopback) gives the losses of one process
 # with the same global batch; ckpt.pt and wscope's .pt writer load with
 # weights_only=True, bit for bit; the jobs of compare --export give
@@ -27,7 +28,9 @@ case_() {
   set -- --data "$F/seq.bin" --steps 8 --batch 4 --seq 16 "$@"
   "$W" train "$model" "$@" --log "$T/$name.csv" --out "$T/$name.safetensors" --weights-only \
       > /dev/null 2> "$T/$name.err"
-  ok test $? -eq 0
+  rc=$?
+  ok test $rc -eq 0
+  [ $rc -eq 0 ] || cat "$T/$name.err" >&2
   "$W" export-run "$model" "$@" -o "$T/$name" > /dev/null
   ok test $? -eq 0
   "$PY" "$T/$name/train.py" --device cpu --threads 1 > /dev/null
@@ -43,6 +46,8 @@ case_ hf "$G/hf_tied.safetensors" --lr 3e-3 --seed 5 --eval-every 4 --policy mlp
 case_ tanh "$G/ours_tanh.safetensors" --lr 2e-3 --schedule constant --clip 0.5 --wd 0 --seed 2
 case_ nobias "$G/nanogpt_nobias.safetensors" --lr 2e-3 --beta2 0.99 --eps 1e-6 --seed 4 \
     --policy 'transformer.h.0.*=freeze' --policy embed=grid:3
+"$W" init --layers 1 --d 16 --heads 2 --vocab 70000 --block 16 --tied -o "$T/wide_model.safetensors" > /dev/null
+case_ wide "$T/wide_model.safetensors" --lr 1e-3 --seed 6 --eval-every 4   # uint32 token ids
 # the policies froze what they say: n_frozen 2 (freeze@3 at step 3) and 2 more (freeze-pr at its check)
 ok test "$(awk -F, 'NR > 1 { printf "%s ", $7 }' "$T/hf/log.csv")" = "2 2 4 6 6 6 6 6 6 "
 
@@ -50,6 +55,13 @@ ok test "$(awk -F, 'NR > 1 { printf "%s ", $7 }' "$T/hf/log.csv")" = "2 2 4 6 6 
 ok $CHECK ckpt "$T/hf"
 ok $CHECK ckpt "$T/policies"
 ok $CHECK pt "$T/nobias/ckpt.pt" "$T/nobias/final.safetensors"
+# wscope reads the script's log as a run, its curves beside wscope's own
+"$W" plot --runs "$T/hf/log.csv" --runs "$T/hf.csv" --data "$T/curves.csv" -o "$T/curves.png"
+ok test $? -eq 0
+ok test "$(grep -c '^log.csv (EMA' "$T/curves.csv")" -eq 8
+# wscope opens both: ckpt.pt under nanoGPT's names holds final.safetensors' weights
+"$W" drift "$T/hf/final.safetensors" "$T/hf/ckpt.pt" > "$T/drift"
+ok grep -q 'RMS 0, relative 0, cosine 1.000000' "$T/drift"
 
 # wscope's .pt writer: torch reads it with weights_only=True, under nanoGPT's
 # names, bit for bit: F32, F16 and BF16 tensors, Conv1D weights transposed,
@@ -69,7 +81,8 @@ ok $CHECK pt "$T/run.pt" "$T/run.safetensors"
 # A free port of its own: other test runs may be using torchrun's default.
 cp "$T/policies/log.csv" "$T/one.csv"
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-timeout -k 10 600 torchrun --master_addr 127.0.0.1 --master_port "$port" --redirects 1 --tee 1 --nproc_per_node 2 \
+timeout -k 10 600 torchrun --master_addr 127.0.0.1 --master_port "$port" --redirects 1 --tee 1 \
+    --log_dir "$T/torchrun" --nproc_per_node 2 \
     "$T/policies/train.py" --device cpu > "$T/ddp.out" 2>&1
 rc=$?
 ok test $rc -eq 0

@@ -78,6 +78,38 @@ check grep -q '>ΔW</text>' "$TMP/models/tok_emb.weight-diff.svg"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
+# R in the model view: the report of the open models beside the model, on
+# a worker thread, then where it went; the same key again replaces it.
+tm kill-session -t w 2>/dev/null
+tm new-session -d -s w -x 150 -y 30 -c "$TMP/cwd" \
+    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$WSCOPE' '$TMP/models/m.safetensors' '$TMP/models/t.safetensors'; echo WSCOPE-EXIT=\$?; sleep 60"
+wait_for "tok_emb.weight"
+keys '?'
+wait_for "write the report of the open model(s) beside the model"
+keys q R
+wait_for "report written: $TMP/models/m-report/index.md"
+check test -f "$TMP/models/m-report/.wscope-report"
+check test -s "$TMP/models/m-report/tables/drift.json"
+check test -s "$TMP/models/m-report/figures/pr-pr.pdf"
+check grep -q '^## Drift$' "$TMP/models/m-report/index.md"
+# e in a table view: the bar chart of the column under the cursor.
+keys L
+wait_for "layers: "
+wait_for "PR: weight participation ratio"
+keys e
+wait_for "wrote $TMP/models/layers-pr.png, .svg, .pdf"
+check grep -q '>PR by layer: m.safetensors</text>' "$TMP/models/layers-pr.svg"
+keys q
+touch "$TMP/models/m-report/figures/stale.png"   # gone once the new report is in place
+keys R
+n=0
+while [ -e "$TMP/models/m-report/figures/stale.png" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+check test ! -e "$TMP/models/m-report/figures/stale.png"
+wait_for "report written: $TMP/models/m-report/index.md"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+check test -z "$(ls -a "$TMP/models" | grep 'wscope-tmp')"
+
 # A read-only model directory: the figures go to the current directory.
 if [ "$(id -u)" != 0 ]; then
     chmod a-w "$TMP/models"

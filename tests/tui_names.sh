@@ -55,4 +55,14 @@ screen | grep -q "h.1.attn.c_proj.weight  *attn_out@1 " || fail "no row h.1.attn
 absent "optim"
 keys Q
 wait_for "WSCOPE-EXIT=0"
+# An HF model is called by its folder's name; one shard alone says so.
+tui_start "$N/hf_tanh/model.safetensors"
+wait_for " wscope  hf_tanh | model"
+wait_for "heads=2"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+tui_start "$N/hf_sharded/model-00001-of-00002.safetensors"
+wait_for "one shard (1 of 2) of a sharded model: open the folder for all of it"
+keys Q
+wait_for "WSCOPE-EXIT=0"
 tui_finish tui_names

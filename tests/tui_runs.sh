@@ -3,7 +3,8 @@
 # both in the runs list and overlaid with a legend; each TUI run's CSV log
 # beside the model, complete and readable (--runs reads it back); --runs on
 # a growing log shows the rows as they are appended; a run's weights as
-# TUNED (the drift view of what it changed); the loss figure; --view; q
+# TUNED (the drift view of what it changed); the loss figure; the matrices
+# with PR, amplitude PR and their z beside the policies; --view; q
 # during a run asks and the run goes on; SIGTERM during a run leaves a
 # loadable recovery checkpoint. Skips (77) only when tmux is missing.
 set -u
@@ -27,14 +28,19 @@ keys P C-u qkv=freeze Enter
 wait_for "qkv=freeze: 2 tensors; "
 wait_for "% trainable"
 keys T
-wait_for "policies  2 marked, "
+wait_for "policies  2 marked"
+wait_for " trainable 8"
 keys s
 wait_for "done      run 2  step 30/30"
 wait_for " run 1 "
 screen | grep -q '^ *● run 2 *done *30 ' || fail "run 2 is not in the runs list, shown"
 screen | grep -q '^ *run 1 *done *30 ' || fail "run 1 is not in the runs list (hidden)"
 absent "━ run 1"                         # a new run is shown alone
-keys Tab k Space                          # run 1 into the plot too
+keys Tab                                  # the runs list: the selected run's settings, policies
+wait_for "run 2: policies blocks.0.attn.c_attn.weight=freeze, blocks.0.attn.c_attn.bias=freeze | 30 steps"
+keys k
+wait_for "run 1: policies all train | 30 steps, batch 8, seq 16, lr 0.0006, seed 1, eval every 20, data"
+keys Space                                # run 1 into the plot too
 wait_for "━ run 1  ━ run 2"
 screen | grep -q '^ *● run 1 *done' || fail "run 1 not marked as shown"
 keys l
@@ -80,6 +86,21 @@ i=0
 until screen | grep -q 'grow *log *60 '; do
     i=$((i + 1)); [ $i -lt 400 ] || { fail "the appended rows do not show"; break; }; sleep 0.05
 done
+keys Q
+wait_for "WSCOPE-EXIT=0"
+
+# ---- the matrices beside their policies: PR, amplitude PR, their z ----
+tui_start "$TMP/tiny.safetensors" --view train
+wait_for "settings of the next run"
+keys m
+wait_for "matrices: 100.0 % trainable"
+wait_for "ampPR      z"
+i=0
+until screen | grep -Eq 'blocks\.0\.mlp\.0\.weight +train +[0-9.]+ +[-+][0-9.]+ +[0-9.]+ +[-+][0-9.]+'; do
+    i=$((i + 1)); [ $i -lt 600 ] || { fail "no PR and z numbers in the matrices pane"; break; }; sleep 0.05
+done
+keys q                                   # the model view shows them beside the policy too
+wait_for "policy        PR      z"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

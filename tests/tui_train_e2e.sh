@@ -32,7 +32,7 @@ wait_for "policy grid:0: K must be an integer >= 1"
 # ---- training view: settings, run, pause/resume, back, cancel ----
 keys T
 wait_for "no run yet"
-wait_for "policies  3 marked, "
+wait_for "policies  3 marked"
 keys Enter C-u "$TMP/corpus.txt" Enter
 wait_for " data       corpus.txt"
 keys j Enter C-u 1000000 Enter

@@ -278,9 +278,14 @@ class GPT(torch.nn.Module):
             q, kk, v = lin(ln(x, k + "ln_1"), k + "attn.c_attn").split(C, dim=2)
             heads = lambda z: z.view(B, T, H, C // H).transpose(1, 2)
             q, kk, v = heads(q), heads(kk), heads(v)
-            att = (q @ kk.transpose(-2, -1)) * (1.0 / math.sqrt(C // H))
-            att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
-            y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+            if idx.is_cuda and hasattr(F, "scaled_dot_product_attention"):
+                # the same function through a fused kernel (torch >= 2.0):
+                # on GPUs the products add in another order anyway
+                y = F.scaled_dot_product_attention(q, kk, v, is_causal=True)
+            else:   # written out, as wscope computes it
+                att = (q @ kk.transpose(-2, -1)) * (1.0 / math.sqrt(C // H))
+                y = att.masked_fill(~mask, float("-inf")).softmax(dim=-1) @ v
+            y = y.transpose(1, 2).contiguous().view(B, T, C)
             x = x + lin(y, k + "attn.c_proj")
             h = lin(ln(x, k + "ln_2"), k + "mlp.c_fc")
             h = F.gelu(h, approximate="tanh" if c["gelu"] == "tanh" else "none")

@@ -12,14 +12,19 @@
 #include "cli.h"
 #include "commands.h"
 #include "fit.h"
+#include "analysis_docs.h"
 #include "fit_tables.h"
 #include "spectrum.h"
 #include "inputs.h"
 #include "names.h"
 
-#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid] " \
-                  "[--rows all|N] [--level 1|2] [--g G] [--ftol X] [--amp-bound C|none] [--eig FILE|model] " \
-                  "[--components] [--predict [--pred-dims P] [--folds F]] [--json|--csv] [--timing] [--rows-out FILE]"
+static const char usage_text[] =
+    "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K]\n"
+    "                  [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
+    "                  [--ftol X] [--amp-bound C|none] [--eig FILE|model]\n"
+    "                  [--components] [--predict [--pred-dims P] [--folds F]]\n"
+    "                  [--json|--csv] [--timing] [--rows-out FILE]\n"
+    "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix.\n";
 
 typedef struct fit_cli {
     ws_namesel sel;            /* --tensor patterns (names.h); none: every weight matrix */
@@ -71,7 +76,7 @@ static int parse(int argc, char **argv, fit_cli *c)
     ws_fit_matrix_opts_default(&c->mo);
     c->fmt = CLI_TEXT;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (ch) {
         case 't': if (ws_namesel_add(&c->sel, optarg, &e)) return cli_fail("--tensor", &e); break;
         case 'a': c->all = 1; break;
@@ -108,10 +113,11 @@ static int parse(int argc, char **argv, fit_cli *c)
         case 'P': c->predict = 1; break;
         case 'D': if (cli_int("--pred-dims", optarg, 1, 4096, &v)) return 2; c->mo.predict.dims = (int)v; break;
         case 'F': if (cli_int("--folds", optarg, 2, 1000, &v)) return 2; c->mo.predict.folds = (int)v; break;
-        default: return 2;
+        default: return ch == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
-    if (optind != argc - 1) return cli_failf("fit", FIT_USAGE);
+    if (optind != argc - 1)
+        return cli_usage_error("fit", optind == argc ? "no MODEL" : "one MODEL only");
     if (c->mo.level == 2 && c->mo.mode == WS_FIT_MODE_GRID)
         return cli_failf("fit", "--level 2 needs --mode free (the grid fixes μ and σ)");
     if (c->predict && c->mo.mode == WS_FIT_MODE_GRID)
@@ -190,26 +196,11 @@ static double now(void)
 /* The command and its parameters (both outputs carry them). */
 static ws_doc *fit_doc(const char *path, const fit_cli *c)
 {
-    ws_doc *d = cli_doc("fit", path);
-    if (!d) return NULL;
-    ws_doc_param_strs(d, "tensor", (const char *const *)c->sel.pat, c->sel.n);
-    ws_doc_param_bool(d, "all_tensors", c->all);
-    ws_doc_param_int(d, "k", c->mo.fit.K);
-    ws_doc_param_str(d, "mode", c->mo.mode == WS_FIT_MODE_GRID ? "grid" : "free");
-    if (c->mo.sample) ws_doc_param_int(d, "rows", c->mo.sample);
-    else ws_doc_param_str(d, "rows", "all");
-    ws_doc_param_int(d, "level", c->mo.level);
-    if (c->mo.level >= 2) ws_doc_param_int(d, "g", c->mo.G);
-    ws_doc_param_num(d, "ftol", c->mo.fit.ftol);
-    if (c->mo.fit.amp_bound > 0) ws_doc_param_num(d, "amp_bound", c->mo.fit.amp_bound);
-    else ws_doc_param_str(d, "amp_bound", "none");
-    ws_doc_param_str(d, "eig", c->eig_path);
-    ws_doc_param_bool(d, "components", c->components);
-    ws_doc_param_bool(d, "predict", c->predict);
-    if (c->predict) {
-        ws_doc_param_int(d, "pred_dims", c->mo.predict.dims);
-        ws_doc_param_int(d, "folds", c->mo.predict.folds);
-    }
+    ws_doc *d = ws_doc_fit(path, (const char *const *)c->sel.pat, c->sel.n, c->all, &c->mo,
+                           c->eig_path);
+    if (!d)
+        cli_failf("fit", "out of memory");
+    if (d) ws_doc_param_bool(d, "components", c->components);
     return d;
 }
 
@@ -245,7 +236,7 @@ int cmd_fit(int argc, char **argv)
 {
     fit_cli c;
     int rc = parse(argc, argv, &c);
-    if (rc) { ws_namesel_free(&c.sel); return rc; }
+    if (rc) { ws_namesel_free(&c.sel); return rc == 1 ? 0 : rc; }
     if (c.eig_path && strcmp(c.eig_path, "model") && (rc = load_eig(&c))) { ws_namesel_free(&c.sel); return rc; }
     const char *path = argv[optind];
     ws_model *m;

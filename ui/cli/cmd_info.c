@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "metadata.h"
 #include "tensor_table.h"
+#include "tokenizer_files.h"
 
 static int stats_progress(size_t done, size_t total, void *u)
 {
@@ -145,9 +146,48 @@ static void print_metadata(const ws_model *m)
         putchar('\n');
 }
 
+/* The tokenizer text would be read with (tokenizer_files.h): found, none,
+ * or one that cannot be used (its message in err). */
+typedef struct tok_found {
+    ws_tokenizer *t;
+    char err[512];
+} tok_found;
+
+static void find_tokenizer(const ws_model *m, tok_found *f)
+{
+    ws_err e = {{0}};
+    f->t = NULL;
+    f->err[0] = 0;
+    if (ws_tok_find(m, NULL, &f->t, &e))
+        snprintf(f->err, sizeof f->err, "%s", e.msg);
+}
+
+static json_t *tokenizer_json(const tok_found *f)
+{
+    if (f->err[0])
+        return json_pack("{s:o}", "error", cli_json_text(f->err));
+    if (!f->t)
+        return json_null();
+    return json_pack("{s:s, s:i, s:o}", "kind", ws_tok_kind(f->t), "tokens", ws_tok_size(f->t),
+                     "source", cli_json_text(ws_tok_source(f->t)));
+}
+
+static void print_tokenizer(const tok_found *f)
+{
+    char *msg = ws_escape_dup(f->err[0] ? f->err : f->t ? ws_tok_source(f->t) : "");
+    if (f->err[0])
+        printf("tokenizer: cannot be used: %s\n", msg ? msg : "");
+    else if (f->t)
+        printf("tokenizer: %s, %d tokens, from %s\n", ws_tok_kind(f->t), ws_tok_size(f->t),
+               msg ? msg : "");
+    else
+        printf("tokenizer: none (text data needs --tokenizer FILE; .bin data none)\n");
+    free(msg);
+}
+
 /* The document: layout, config and counts by kind, the metadata and the
  * files beside the model, then the tensors. */
-static ws_doc *info_doc(const ws_model *m, int with_stats, int all)
+static ws_doc *info_doc(const ws_model *m, int with_stats, int all, const tok_found *tok)
 {
     ws_doc *d = cli_doc("info", m->path);
     if (!d)
@@ -163,11 +203,12 @@ static ws_doc *info_doc(const ws_model *m, int with_stats, int all)
     add_field(d, "n_params_buffers", json_integer(m->params_kind[WS_KIND_BUFFER]));
     add_field(d, "n_tensors_buffers", json_integer((json_int_t)m->n_kind[WS_KIND_BUFFER]));
     files_json(m, d);
+    add_field(d, "tokenizer", tokenizer_json(tok));
     ws_doc_table(d, ws_tensor_table(m, with_stats, all));
     return d;
 }
 
-static void print_header(const ws_model *m, int all)
+static void print_header(const ws_model *m, int all, const tok_found *tok)
 {
     const ws_config *c = &m->cfg;
     printf("model:  %s\nlayout: %s\n", m->path, ws_layout_name(m->layout));
@@ -203,8 +244,14 @@ static void print_header(const ws_model *m, int all)
         printf("training state: %lld values in %zu tensors (%s)\n",
                (long long)m->params_kind[WS_KIND_STATE], m->n_kind[WS_KIND_STATE],
                all ? "listed below" : "listed with --all-tensors");
+    print_tokenizer(tok);
     putchar('\n');
 }
+
+static const char usage_text[] =
+    "usage: wscope info MODEL [--json|--csv] [--no-stats] [--all-tensors]\n"
+    "Layout, config, parameter counts and a table of the network's tensors\n"
+    "(with statistics unless --no-stats; training state too with --all-tensors).\n";
 
 int cmd_info(int argc, char **argv)
 {
@@ -214,15 +261,15 @@ int cmd_info(int argc, char **argv)
     cli_fmt fmt = CLI_TEXT;
     int stats = 1, all = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         if (c == 'j') fmt = CLI_JSON;
         else if (c == 'c') fmt = CLI_CSV;
         else if (c == 'n') stats = 0;
         else if (c == 'a') all = 1;
-        else return 2;
+        else return c == CLI_HELP ? 0 : 2;
     }
     if (optind != argc - 1)
-        return cli_failf("info", "usage: wscope info MODEL [--json|--csv] [--no-stats] [--all-tensors]");
+        return cli_usage_error("info", optind == argc ? "no MODEL" : "one MODEL only");
     const char *path = argv[optind];
     ws_model *m;
     if (cli_open_model(path, &m))
@@ -239,11 +286,14 @@ int cmd_info(int argc, char **argv)
             return cli_fail(path, &e);
         }
     }
+    tok_found tok;
+    find_tokenizer(m, &tok);
     if (fmt == CLI_TEXT) {
-        print_header(m, all);
+        print_header(m, all, &tok);
         print_metadata(m);
     }
-    int rc = cli_emit(info_doc(m, stats, all), fmt, NULL);
+    int rc = cli_emit(info_doc(m, stats, all, &tok), fmt, NULL);
+    ws_tok_free(tok.t);
     ws_model_free(m);
     return rc;
 }

@@ -1,24 +1,27 @@
 /* wscope plot: a tensor's row (with a Gaussian fit over it), column,
- * heatmap or histogram, or the embedding's spectrum, as a PNG, SVG or PDF
- * figure. */
+ * heatmap or histogram, the embedding's spectrum, the loss curves of
+ * training logs, or a bar chart of an analysis's column (the report's
+ * sections), as a PNG, SVG or PDF figure. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "commands.h"
 #include "escape.h"
 #include "figure_args.h"
 #include "names.h"
 #include "plots.h"
+#include "report.h"
 #include "runlog.h"
 #include "spectra_cli.h"
 #include "tokenizer_files.h"
 
-enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS };
+enum what { W_NONE, W_ROW, W_COL, W_HEAT, W_HIST, W_SPECTRUM, W_RUNS, W_BARS };
 
-#define MAX_RUNS 16
+#define MAX_RUNS WS_REPORT_MAX_RUNS
 
 typedef struct plot_args {
     const char *model, *tuned, *tensor, *out;
@@ -33,19 +36,27 @@ typedef struct plot_args {
     const char *runs[MAX_RUNS];   /* --runs: training logs */
     int n_runs;
     double smooth;
+    char bars[160];               /* --bars NAME:COLUMN (--drift: drift:relative) */
+    const char *corpus;           /* for basis:qk_ete_cos */
+    long fit_rows;                /* for fits:COLUMN */
     figure_args fig;
 } plot_args;
 
 static const char usage_text[] =
-    "usage: wscope plot (MODEL [TUNED] --tensor NAME (--row N [--fit K [--mode free|grid]] | "
-    "--col N | --heatmap | --hist [--bins N]) | MODEL --spectrum [--tol T] | "
-    "--runs LOG.csv [--runs LOG.csv]... [--smooth W]) " FIGURE_ARGS_USAGE " "
-    "[--data FILE.csv|FILE.json] [--tokenizer FILE] -o FILE.png|FILE.svg|FILE.pdf";
+    "usage: wscope plot MODEL [TUNED] -o FILE.png|FILE.svg|FILE.pdf\n"
+    "          --tensor NAME (--row N [--fit K [--mode free|grid]] | --col N\n"
+    "                         | --heatmap | --hist [--bins N])\n"
+    "          | --spectrum [--tol T]\n"
+    "          | --bars NAME:COLUMN [--corpus FILE] [--fit-rows N|all] | --drift\n"
+    "       wscope plot --runs LOG.csv [--runs LOG.csv]... [--smooth W] -o FILE\n"
+    "   both: [--data FILE.csv|FILE.json] [--tokenizer FILE]\n" FIGURE_ARGS_USAGE
+    "A figure for a paper: axes, ticks, labels, legend (wscope(1), FIGURES).\n";
 
 static int set_what(plot_args *a, enum what v)
 {
     if (a->what != W_NONE)
-        return cli_failf("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, --runs");
+        return cli_failf("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, "
+                                 "--runs, --bars, --drift");
     a->what = v;
     return 0;
 }
@@ -61,6 +72,8 @@ static int parse(int argc, char **argv, plot_args *a)
         {"output", required_argument, 0, 'o'}, {"data", required_argument, 0, 'd'},
         {"tokenizer", required_argument, 0, 'Z'},
         {"runs", required_argument, 0, 'R'},   {"smooth", required_argument, 0, 'W'},
+        {"bars", required_argument, 0, 'B'},   {"drift", no_argument, 0, 'D'},
+        {"corpus", required_argument, 0, 'C'}, {"fit-rows", required_argument, 0, 'F'},
     };
     enum { N_OWN = sizeof own / sizeof own[0] };
     struct option opts[N_OWN + FIGURE_ARGS_N];
@@ -69,7 +82,7 @@ static int parse(int argc, char **argv, plot_args *a)
     long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:", opts, usage_text)) != -1) {
         int rc = figure_args_take(&a->fig, c, optarg);
         if (rc == 1)
             continue;
@@ -101,12 +114,25 @@ static int parse(int argc, char **argv, plot_args *a)
         case 'o': a->out = optarg; break;
         case 'd': a->data = optarg; break;
         case 'Z': a->tokenizer = optarg; break;
-        case 'R':
-            if (a->what != W_RUNS)
-                rc = set_what(a, W_RUNS);
-            if (!rc && a->n_runs == MAX_RUNS)
+        case 'R':   /* the loss curves, unless they feed --bars runs:COLUMN */
+            if (a->n_runs == MAX_RUNS)
                 return cli_failf("--runs", "at most %d runs in one figure", MAX_RUNS);
             a->runs[a->n_runs++] = optarg;
+            break;
+        case 'B':
+        case 'D':
+            rc = set_what(a, W_BARS);
+            if (!rc && c == 'B' && !strchr(optarg, ':'))
+                return cli_failf("--bars", "NAME:COLUMN, like pr:amp_pr or drift:relative, not %s",
+                                 optarg);
+            snprintf(a->bars, sizeof a->bars, "%s", c == 'B' ? optarg : "drift:relative");
+            break;
+        case 'C': a->corpus = optarg; break;
+        case 'F':
+            if (!strcmp(optarg, "all"))
+                a->fit_rows = 0;
+            else
+                rc = cli_int("--fit-rows", optarg, 1, 0x7fffffffL, &a->fit_rows);
             break;
         case 'W':
             rc = cli_double("--smooth", optarg, &a->smooth);
@@ -114,7 +140,7 @@ static int parse(int argc, char **argv, plot_args *a)
                 return cli_failf("--smooth", "an EMA weight in [0, %g], got %s", WS_RUN_EMA_MAX,
                                  optarg);
             break;
-        default: return 2;
+        default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
         if (rc)
             return 2;
@@ -122,14 +148,36 @@ static int parse(int argc, char **argv, plot_args *a)
     if (figure_args_finish(&a->fig))
         return 2;
     int models = argc - optind;
+    if (a->data && a->out && ws_output_same(a->data, a->out))
+        return cli_failf(a->data, "--data and -o name the same file");
+    if (!a->out)
+        return cli_usage_error("plot", "no -o FILE");
+    if (a->what == W_NONE && a->n_runs)
+        a->what = W_RUNS;
     if (a->what == W_RUNS) {   /* the logs are the input: no model */
-        if (models || !a->out || a->tensor)
-            return cli_failf("plot", "%s", usage_text);
+        if (models || a->tensor)
+            return cli_usage_error("plot", "--runs takes no MODEL and no --tensor");
         return 0;
     }
-    if (models < 1 || models > 2 || !a->out || a->what == W_NONE ||
-        (!a->tensor && a->what != W_SPECTRUM))
-        return cli_failf("plot", "%s", usage_text);
+    if (a->n_runs && a->what != W_BARS)
+        return cli_failf("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, "
+                                 "--runs (alone: the loss curves), --bars, --drift");
+    if ((a->corpus || a->fit_rows != WS_REPORT_FIT_ROWS) && a->what != W_BARS)
+        return cli_failf(a->corpus ? "--corpus" : "--fit-rows", "goes with --bars");
+    if (models < 1 || models > 2)
+        return cli_usage_error("plot", models < 1 ? "no MODEL" : "MODEL [TUNED] only");
+    if (a->what == W_BARS) {
+        if (a->tensor)
+            return cli_usage_error("plot", "--bars and --drift take no --tensor");
+        a->model = argv[optind];
+        a->tuned = models == 2 ? argv[optind + 1] : NULL;
+        return 0;
+    }
+    if (a->what == W_NONE)
+        return cli_usage_error("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, "
+                                       "--runs, --bars, --drift");
+    if (!a->tensor && a->what != W_SPECTRUM)
+        return cli_usage_error("plot", "no --tensor NAME");
     if (a->K && a->what != W_ROW)
         return cli_failf("--fit", "fits are drawn over a --row");
     a->model = argv[optind];
@@ -283,21 +331,65 @@ static int plot_runs(const plot_args *a)
     return rc;
 }
 
+/* A bar chart of a column of one of the report's analyses, computed here. */
+static int plot_bars(const plot_args *a)
+{
+    char name[160];
+    snprintf(name, sizeof name, "%s", a->bars);
+    char *column = strchr(name, ':');
+    *column++ = 0;
+    ws_report_in in;
+    ws_report_in_default(&in);
+    in.corpus = a->corpus;
+    in.tokenizer = a->tokenizer;
+    in.runs = a->runs;
+    in.n_runs = a->n_runs;
+    in.fit_rows = a->fit_rows;
+    if (cli_open_model(a->model, &in.model) != 0)
+        return 2;
+    if (a->tuned && cli_open_model(a->tuned, &in.tuned) != 0) {
+        ws_model_free(in.model);
+        return 2;
+    }
+    ws_err e = {{0}};
+    ws_progress p;
+    ws_progress_init(&p, 0);
+    cli_bar *bar = cli_bar_start(name, &p);
+    ws_doc *d = ws_report_doc(&in, name, &p, &e);
+    cli_bar_stop(bar);
+    int rc;
+    if (!d) {
+        rc = cli_fail(a->model, &e);
+    } else {
+        /* Titled with the model, except the runs: they are their own subject. */
+        const char *subject = strcmp(name, "runs") ? base_name(a->model) : NULL;
+        ws_figure *f = ws_plot_table_bars(ws_doc_get_table(d, 0), column, subject, &a->fig.o, &e);
+        rc = f ? save(f, a) : cli_fail("--bars", &e);
+        ws_doc_free(d);
+    }
+    ws_model_free(in.tuned);
+    ws_model_free(in.model);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
-    plot_args a = {.tol = -1, .smooth = WS_PLOT_SMOOTH};
-    if (parse(argc, argv, &a) != 0)
-        return 2;
+    plot_args a = {.tol = -1, .smooth = WS_PLOT_SMOOTH, .fit_rows = WS_REPORT_FIT_ROWS};
+    int rc = parse(argc, argv, &a);
+    if (rc != 0)
+        return rc == 1 ? 0 : 2;
     if (a.what == W_SPECTRUM)
         return plot_spectrum(&a);
     if (a.what == W_RUNS)
         return plot_runs(&a);
+    if (a.what == W_BARS)
+        return plot_bars(&a);
     ws_model *m = NULL, *m1 = NULL;
     if (cli_open_model(a.model, &m) != 0 || (a.tuned && cli_open_model(a.tuned, &m1) != 0)) {
         ws_model_free(m);
         return 2;
     }
-    int rc = 2;
+    rc = 2;
     ws_err e = {{0}};
     char note[512];
     ws_tensor *t = ws_model_resolve(m, a.tensor, note, sizeof note, &e);

@@ -28,6 +28,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_export_run(int argc, char **argv);
 /* ---- figures ---- */
 int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The TUI: `wscope [options] [MODEL [TUNED]]`. argv holds only the
  * TUI's own options and paths. */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "plots.h"
 #include "outdir.h"
 
 void tui_export_dir(const tui *t, char *buf, size_t n)
@@ -45,3 +46,18 @@ void tui_export(tui *t, ws_figure *f, const char *stem, const ws_err *e)
     tui_message(t, "wrote %s", done);
     ws_figure_free(f);
 }
+
+void tui_export_bars(tui *t, const ws_table *tab, int col)
+{
+    if (!tab || col < 0) {
+        tui_message(t, "no column to export");
+        return;
+    }
+    const char *key = ws_table_col_desc(tab, col)->key, *path = t->model->path;
+    const char *slash = strrchr(path, '/');
+    char stem[256];
+    snprintf(stem, sizeof stem, "%s-%s", ws_table_name(tab), key);
+    ws_err e = {{0}};
+    tui_export(t, ws_plot_table_bars(tab, key, slash ? slash + 1 : path, NULL, &e), stem, &e);
+}
+

@@ -24,6 +24,7 @@ typedef enum ws_action {
     /* the training view's runs and curves */
     ACT_FOCUS, ACT_SMOOTH_LESS, ACT_SMOOTH_MORE, ACT_WINDOW, ACT_RENAME, ACT_BROWSE,
     ACT_SAVE_WEIGHTS,
+    ACT_REPORT,         /* model view: wscope report of the open model(s) */
     /* Not bound to keys: */
     ACT_CLICK,          /* mouse click at tui->click_y/x */
     ACT_PROMPT_DONE,    /* the line the user typed is in tui->prompt */

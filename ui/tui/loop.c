@@ -6,6 +6,7 @@
 
 #include "hf_folder.h"
 #include "job.h"
+#include "report_key.h"
 #include "layout.h"
 #include "loop.h"
 #include "terminal.h"
@@ -199,6 +200,8 @@ static loop_state poll_work(loop *l)
         job_reap(0);
     l->busy = 0;
     if (t->top->cls->tick && t->top->cls->tick(t->top, t, &l->busy))
+        t->dirty = 1;
+    if (tui_report_tick(t, &l->busy))   /* the report key's work, whatever view is open */
         t->dirty = 1;
     if (l->drawn) {
         l->drawn = 0;

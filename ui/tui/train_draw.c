@@ -146,11 +146,17 @@ static int draw_settings(tui *t, cellbuf *cb, cb_rect r)
     }
     int64_t trainable, total;
     train_marks_trainable(s, t->model, &trainable, &total);
-    size_t k = train_marks_count(s);
-    char pct[32] = "";
-    if (total > 0)
-        snprintf(pct, sizeof pct, ", %.1f %% trainable", 100.0 * (double)trainable / (double)total);
-    cb_printf(cb, y++, r.x, r.w, CB_DIM, " policies  %zu marked%s", k, pct);
+    char a[16], b[16];
+    tui_fmt_count(a, sizeof a, trainable);
+    tui_fmt_count(b, sizeof b, total);
+    cb_printf(cb, y++, r.x, r.w, CB_DIM, " policies  %zu marked", train_marks_count(s));
+    char line[96];
+    int len = snprintf(line, sizeof line, " trainable %.1f %% (%s of %s)",
+                       100.0 * (double)trainable / (double)total, a, b);
+    if (len >= r.w)   /* the counts only where they fit */
+        snprintf(line, sizeof line, " trainable %.1f %%", 100.0 * (double)trainable / (double)total);
+    if (total > 0 && y < r.y + r.h)
+        cb_text(cb, y++, r.x, r.w, line, CB_DIM);
     return y + 1;
 }
 
@@ -174,11 +180,15 @@ static int draw_runs(tui *t, cellbuf *cb, cb_rect r)
                CB_DEFAULT, attrs | CB_BOLD);
         ws_run_summary sm;
         ws_run_summarise(&u->rec, s->smoothing, &sm);
-        char num[16] = "";
+        char num[16] = "", steps[24] = "";
         if (!isnan(sm.last_smooth))
             snprintf(num, sizeof num, "%.4f", sm.last_smooth);
-        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%-12.12s %-8.8s %6lld %s%s", u->rec.name,
-                  tui_run_state(u), (long long)sm.steps, num, tui_run_unsaved(u) ? " *" : "");
+        /* name, state, [steps,] last smoothed loss, * when unsaved */
+        int wide = r.w >= 40, nw = wide ? 12 : r.w - 22 > 6 ? r.w - 22 : 6;
+        if (wide)
+            snprintf(steps, sizeof steps, " %6lld", (long long)sm.steps);
+        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%-*.*s %-8.8s%s %s%s", nw, nw, u->rec.name,
+                  tui_run_state(u), steps, num, tui_run_unsaved(u) ? " *" : "");
     }
     return y + 1;
 }
@@ -254,9 +264,9 @@ static void draw_matrices(tui *t, cellbuf *cb, cb_rect r)
     int have_amp = have_pr && tui_analysis_ready(t->model, WS_AN_AMP, &a);
     char share[64];
     cb_printf(cb, r.y, r.x, r.w, 0, "matrices: %s", train_marks_share(s, m, share, sizeof share));
-    int nw = r.w - 24 > 12 ? r.w - 24 : 12, y = r.y + 1;
-    cb_printf(cb, y++, r.x, r.w, CB_UNDERLINE, "%-*s%-10s%7s%7s", nw, "matrix", "policy", "PR",
-              "ampPR");
+    int z = r.w >= 60, nw = r.w - (z ? 38 : 24) > 12 ? r.w - (z ? 38 : 24) : 12, y = r.y + 1;
+    cb_printf(cb, y++, r.x, r.w, CB_UNDERLINE, "%-*s%-10s%*s%*s", nw, "matrix", "policy",
+              z ? 14 : 7, z ? "PR      z" : "PR", z ? 14 : 7, z ? "ampPR      z" : "ampPR");
     int k = 0, shown = 0, n_mat = 0;
     for (size_t i = 0; i < m->n_tensors; i++) {
         const ws_tensor *te = &m->tensors[i];
@@ -265,7 +275,7 @@ static void draw_matrices(tui *t, cellbuf *cb, cb_rect r)
         n_mat++;
         if (k++ < s->matrix_top || y >= r.y + r.h)
             continue;
-        char name[256], cut[256], pol[32];
+        char name[256], cut[256], pol[32], cell[2][32];
         ws_display_name(m, te, 0, name, sizeof name);
         int cells = ws_elide(name, nw - 1, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
         train_mark_text(&s->marks[i], pol, sizeof pol);
@@ -273,12 +283,9 @@ static void draw_matrices(tui *t, cellbuf *cb, cb_rect r)
         x += cb_printf(cb, y, x, r.x + r.w - x, s->marks[i].kind == WS_POL_TRAIN ? CB_DIM : CB_BOLD,
                        "%-10.9s", pol);
         const ws_mat_result *res = have_pr ? ws_analysis_find(a, te) : NULL;
-        if (res && res->pr.status == WS_AS_OK)
-            x += cb_printf(cb, y, x, r.x + r.w - x, 0, "%7.1f", res->pr.pr);
-        else
-            x += cb_printf(cb, y, x, r.x + r.w - x, 0, "%7s", "");
-        if (have_amp && res && res->amp.status == WS_AS_OK)
-            cb_printf(cb, y, x, r.x + r.w - x, 0, "%7.2f", res->amp.pr);
+        cb_printf(cb, y, x, r.x + r.w - x, 0, "%*s%*s", z ? 14 : 7,
+                  tui_pr_cell(res, 0, z, cell[0], sizeof cell[0]), z ? 14 : 7,
+                  have_amp ? tui_pr_cell(res, 1, z, cell[1], sizeof cell[1]) : "");
         y++;
         shown++;
     }
@@ -300,14 +307,17 @@ static void draw_info(tui *t, tui_run *r, cellbuf *cb, cb_rect info)
         train_run_log_status(r->live, log, sizeof log);
     else if (r && r->rec.log_path)
         snprintf(log, sizeof log, "%s %s", r->follow ? "following" : "log", r->rec.log_path);
-    if (failed || (r && r->live && train_run_engine(r->live) &&
-                   ws_train_get_state(train_run_engine(r->live), NULL, 0) >= WS_TRAIN_CANCELLED))
+    if (r && t->train->focus_runs)   /* in the runs list: what the selected run was */
+        cb_printf(cb, info.y, info.x, info.w, 0, "%s: policies %s | %s | %s", r->rec.name,
+                  r->rec.policies ? r->rec.policies : "-", r->rec.settings ? r->rec.settings : "",
+                  log);
+    else if (failed || (r && r->live && train_run_engine(r->live) &&
+                        ws_train_get_state(train_run_engine(r->live), NULL, 0) >= WS_TRAIN_CANCELLED))
         cb_text(cb, info.y, info.x, info.w, st, failed ? CB_BOLD : 0);
     else if (r && tui_run_active(r))
         cb_printf(cb, info.y, info.x, info.w, 0, "%s;  q: back (it keeps running)  x: stop", log);
     else
         cb_text(cb, info.y, info.x, info.w, log, 0);
-    (void)t;
 }
 
 void train_draw_view(tui *t, tui_run *sel, cellbuf *cb, cb_rect body, cb_rect info)

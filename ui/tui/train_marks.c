@@ -164,8 +164,8 @@ void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *train
     *trainable = *total = 0;
     for (size_t i = 0; i < s->n && i < m->n_tensors; i++) {
         const ws_tensor *t = &m->tensors[i];
-        if (t->role == WS_ROLE_NONE)
-            continue;
+        if (t->role == WS_ROLE_NONE || t->kind != WS_KIND_NETWORK)
+            continue;   /* buffers and training state are no parameters of the network */
         *total += t->numel;
         switch (s->marks[i].kind) {
         case WS_POL_TRAIN:

@@ -78,7 +78,7 @@ ws_policy_rule *train_marks_rules(const tui_train *s, const ws_model *m, size_t 
 /* Tensors not marked `train`. */
 size_t train_marks_count(const tui_train *s);
 /* Parameters the marks leave trainable at the start of a run, of the
- * network's (the tensors with a role): train, freeze@S and freeze-pr
+ * network's (model.h's network tensors with a role): train, freeze@S and freeze-pr
  * tensors count whole, a grid:K matrix its rows × K amplitudes, frozen and
  * replaced ones nothing. */
 void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *trainable,

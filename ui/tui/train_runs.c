@@ -67,7 +67,7 @@ static void retire(tui_run *r)
     char err[256];
     if (!r->live)
         return;
-    if (train_run_steps_done(r->live) > 0 && !r->weights)
+    if (train_run_steps_done(r->live) > 0)
         tui_run_weights(r, err, sizeof err);   /* without memory it is only not browsable */
     int64_t saved = train_run_saved_step(r->live);
     if (saved > r->saved_step)
@@ -240,9 +240,27 @@ void train_runs_quit_question(tui_train *s, char *buf, size_t n)
     snprintf(buf, n, "quit? %s: s save and quit, d discard and quit, any other key: stay", what);
 }
 
+/* Weights taken at an earlier step stay alive (something may show them)
+ * until the runs are freed. */
+static int keep_stale(tui_run *r)
+{
+    ws_model **s = realloc(r->stale, (r->n_stale + 1) * sizeof *s);
+    if (!s)
+        return -1;
+    r->stale = s;
+    r->stale[r->n_stale++] = r->weights;
+    r->weights = NULL;
+    return 0;
+}
+
 ws_model *tui_run_weights(tui_run *r, char *err, size_t n)
 {
     ws_err e = {{0}};
+    int64_t done = r->live ? train_run_steps_done(r->live) : r->steps_done;
+    if (r->weights && r->live && done != r->weights_step && keep_stale(r)) {
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
     if (r->weights) {   /* named after the run as it is called now */
         char *name = strdup(r->rec.name);
         if (name) {
@@ -263,6 +281,7 @@ ws_model *tui_run_weights(tui_run *r, char *err, size_t n)
     }
     if (!(r->weights = ws_train_weights_model(tr, r->rec.name, &e)))
         snprintf(err, n, "%s", e.msg);
+    r->weights_step = done;
     return r->weights;
 }
 
@@ -294,7 +313,7 @@ static int save_one(tui_run *r, const ws_model *model, const char *tag, FILE *re
         rc = train_run_stop_and_save(r->live, path, 0, msg, sizeof msg);
         snprintf(e.msg, sizeof e.msg, "%.*s", (int)sizeof e.msg - 1, msg);
     } else if (!rc && r->weights) {
-        rc = ws_model_save(r->weights, path, &e);
+        rc = ws_model_save_like(r->weights, model, path, &e);   /* the input's dtype */
     } else if (!rc) {
         rc = ws_fail(&e, "no weights kept");
     }
@@ -325,6 +344,9 @@ void train_runs_free(tui_train *s)
         train_run_release(r->live);
         ws_runlog_follow_close(r->follow);
         ws_model_free(r->weights);
+        for (size_t k = 0; k < r->n_stale; k++)
+            ws_model_free(r->stale[k]);
+        free(r->stale);
         ws_run_free(&r->rec);
     }
     free(s->runs);

@@ -1,5 +1,7 @@
 #include "tui_analysis.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 typedef struct entry {
@@ -36,11 +38,18 @@ ws_analysis *tui_analysis(ws_model *m)
     return NULL;
 }
 
+/* The parts of `what` computed, with their nulls when it asks for them. */
+static int ready(const ws_analysis *a, unsigned what)
+{
+    unsigned parts = what & ~(unsigned)WS_AN_NULLS, nulls = parts & WS_AN_NULLABLE;
+    return (a->have & parts) == parts &&
+           (!(what & WS_AN_NULLS) || a->o.null.n <= 0 || (a->null_have & nulls) == nulls);
+}
+
 int tui_analysis_ready(ws_model *m, unsigned what, ws_analysis **out)
 {
     for (int i = 0; i < CACHE_N; i++)
-        if (cache[i].m == m && ws_analysis_finished(cache[i].a) &&
-            (cache[i].a->have & what) == what) {
+        if (cache[i].m == m && ws_analysis_finished(cache[i].a) && ready(cache[i].a, what)) {
             *out = cache[i].a;
             return 1;
         }
@@ -53,14 +62,14 @@ int tui_analysis_need(ws_analysis *a, unsigned what, const char **msg)
     /* `have` is written by the worker: read it only when none runs. */
     if (!ws_analysis_finished(a))
         return 0;
-    if ((a->have & what) == what)
+    if (ready(a, what))
         return 1;
     if (a->started) {
         /* A run just ended: collect it. */
         unsigned asked = a->want;
         if (ws_analysis_wait(a, &en->err) < 0)
             en->failed |= asked;
-        if ((a->have & what) == what)
+        if (ready(a, what))
             return 1;
     }
     if (en->failed & what) {
@@ -86,6 +95,21 @@ double tui_analysis_fraction(ws_analysis *a)
 {
     size_t done = atomic_load(&a->prog.done), total = atomic_load(&a->prog.total);
     return total ? (double)done / (double)total : 0;
+}
+
+const char *tui_pr_cell(const ws_mat_result *res, int k, int with_z, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (!res)
+        return buf;
+    int ok = k ? res->amp.status == WS_AS_OK : res->pr.status == WS_AS_OK;
+    double v = k ? res->amp.pr : res->pr.pr;
+    const ws_null *z = &res->null[k ? WS_LS_AMP_PR : WS_LS_PR][WS_NULL_GAUSS];
+    if (ok && with_z && z->n > 0 && isfinite(z->z))
+        snprintf(buf, n, "%.*f %+6.1f", k ? 2 : 1, v, z->z);
+    else if (ok)
+        snprintf(buf, n, "%.*f", k ? 2 : 1, v);
+    return buf;
 }
 
 void tui_analyses_free(void)

@@ -11,7 +11,7 @@
 /* The analysis of `m` (created on first use); NULL when out of memory. */
 ws_analysis *tui_analysis(ws_model *m);
 
-/* Ask for `what`: 1 when those parts are ready, 0 while the worker runs
+/* Ask for `what` (with WS_AN_NULLS: their null baselines too): 1 when those parts are ready, 0 while the worker runs
  * (progress in a->prog; call again from the view's tick), -1 when the last
  * run for them failed or was cancelled (*msg says why; tui_analysis_retry
  * clears it). Starts the worker when nothing runs. */
@@ -22,6 +22,12 @@ void tui_analysis_retry(ws_analysis *a);
 int tui_analysis_ready(ws_model *m, unsigned what, ws_analysis **out);
 /* done/total of the running work, in [0, 1]. */
 double tui_analysis_fraction(ws_analysis *a);
+
+/* A matrix's weight PR (k = 0) or amplitude PR (k = 1) as the tables beside
+ * the training policies show it ("12.3 +41.7": with its z against Gaussian
+ * noise of the same shape when `with_z` and the null was drawn); "" when
+ * res is NULL or the number is not known. */
+const char *tui_pr_cell(const ws_mat_result *res, int k, int with_z, char *buf, size_t n);
 
 /* Cancel and free them all: after the views are gone, before the models. */
 void tui_analyses_free(void);

@@ -13,6 +13,7 @@
 #include "antable.h"
 #include "fit.h"
 #include "fit_tables.h"
+#include "export.h"
 #include "job.h"
 #include "tui.h"
 #include "view_fits.h"
@@ -209,6 +210,7 @@ static int fits_action(view *vv, tui *t, ws_action a)
         if (v->res && row >= 0 && row < v->res->n)
             tui_push(t, view_matrix_new(t, v->res->mats[row]));
         return 1;
+    case ACT_EXPORT: tui_export_bars(t, v->tab.t, numtable_column(&v->tab)); return 1;
     case ACT_LOG:
         if (v->tab.sort_col < 0) return 0;
         numtable_sort(&v->tab, v->tab.sort_col, !v->tab.desc);

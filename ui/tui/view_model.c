@@ -15,6 +15,7 @@
 
 #include "job.h"
 #include "names.h"
+#include "report_key.h"
 #include "train_marks.h"
 #include "train_run.h"
 #include "tui.h"
@@ -77,6 +78,8 @@ static const key_binding model_keys[] = {
      NULL},
     {{'T', 0}, "T", ACT_TRAIN, "training view: settings, start a run with these policies, live loss",
      "train"},
+    {{'R', 0}, "R", ACT_REPORT, "write the report of the open model(s) beside the model (wscope report)",
+     "report"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -212,11 +215,12 @@ static cols layout_cols(tui *t, int w)
 {
     cols c = {0, 10, 12, 5, 8, 11, 0, 0, 0, NULL};
     /* Beside the policy, what guides it: shown once computed (L, or m in
-     * the training view), never started from here. */
+     * the training view), never started from here; each with its z against
+     * Gaussian noise of the same shape (null.h) when there is room. */
     if (tui_analysis_ready(t->model, WS_AN_PR, &c.a))
-        c.pr = 7;
-    if (c.pr && tui_analysis_ready(t->model, WS_AN_AMP, &c.a) && w >= 96)
-        c.amp = 7;
+        c.pr = w >= 100 ? 13 : 7;
+    if (c.pr && tui_analysis_ready(t->model, WS_AN_AMP, &c.a) && w >= 112)
+        c.amp = 13;
     int fixed = c.role + c.shape + c.dtype + c.params + c.policy + c.pr + c.amp;
     int room = w - fixed - 24;          /* the name gets at least 24 */
     c.nstats = room / 10 > 4 ? 4 : room / 10 < 0 ? 0 : room / 10;
@@ -231,9 +235,9 @@ static void draw_header(cellbuf *cb, int y, cols c)
     x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%-*s%-*s%-*s%*s %-*s", c.role, "role", c.shape,
                    "shape", c.dtype, "dtype", c.params, "params", c.policy - 1, "policy");
     if (c.pr)
-        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.pr, "PR");
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.pr, c.pr > 7 ? "PR      z" : "PR");
     if (c.amp)
-        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.amp, "ampPR");
+        x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%*s", c.amp, "ampPR      z");
     for (int i = 0; i < c.nstats; i++)
         x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%10s", stat_names[i]);
 }
@@ -273,14 +277,12 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
                    ws_dtype_name(te->dtype), c.params, params);
     x += draw_policy(t, cb, y, x, idx, c.policy, attrs);
     const ws_mat_result *res = c.a ? ws_analysis_find(c.a, te) : NULL;
-    double prs[2] = {res && res->pr.status == WS_AS_OK ? res->pr.pr : NAN,
-                     res && res->amp.status == WS_AS_OK ? res->amp.pr : NAN};
     for (int k = 0; k < 2; k++) {
         int w = k ? c.amp : c.pr;
-        if (w && isnan(prs[k]))
-            x += cb_printf(cb, y, x, -1, attrs, "%*s", w, "");
-        else if (w)
-            x += cb_printf(cb, y, x, -1, attrs, "%*.1f", w, prs[k]);
+        char cell[32];
+        if (w)
+            x += cb_printf(cb, y, x, -1, attrs, "%*s", w,
+                           tui_pr_cell(res, k, w > 7, cell, sizeof cell));
     }
     if (!atomic_load(&v->st->ready[idx])) {
         /* Still coming, or none (a dtype that is not numeric, or cancelled). */
@@ -570,6 +572,7 @@ static int model_action(view *vv, tui *t, ws_action a)
         else
             tui_push(t, view_drift_new(t));
         return 1;
+    case ACT_REPORT: return tui_report_start(t);
     case ACT_SEARCH: v->prompt = PROMPT_SEARCH; tui_prompt(t, "search: "); return 1;
     case ACT_PROMPT_DONE:
         if (v->prompt != PROMPT_SEARCH)
@@ -641,6 +644,7 @@ static int model_tick(view *vv, tui *t, int *busy)
 static void model_destroy(view *vv)
 {
     model_view *v = (model_view *)vv;
+    tui_report_stop();
     if (v->job)
         job_release(v->job);
     else if (v->st)
