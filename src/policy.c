@@ -317,10 +317,14 @@ static int apply_one(ws_policy *p, ws_gpt *g, size_t i, uint64_t seed, ws_err *e
     return 0;
 }
 
-/* Replacement policies: they put new values into a matrix. */
-static int replaces(ws_policy_kind k)
+int ws_policy_bias_kind(ws_policy_kind matrix)
 {
-    return k == WS_POL_CRYSTAL || k == WS_POL_RANDOM || k == WS_POL_GRID;
+    switch (matrix) {
+    case WS_POL_CRYSTAL:
+    case WS_POL_RANDOM: return WS_POL_FREEZE;
+    case WS_POL_GRID: return WS_POL_TRAIN;
+    default: return -1;
+    }
 }
 
 /* The bias rule (policy.h): the bias of a matrix that crystal, random or
@@ -335,9 +339,10 @@ static void bias_follows(ws_policy *p, ws_gpt *g)
             continue;
         for (size_t j = 0; j < p->n; j++) {
             const ws_gpt_param *w = ws_gpt_param_at(g, j);
-            if (w->ndim != 2 || w->role != b->role || w->layer != b->layer || !replaces(p->pp[j].kind))
+            int k = ws_policy_bias_kind(p->pp[j].kind);
+            if (w->ndim != 2 || w->role != b->role || w->layer != b->layer || k < 0)
                 continue;
-            p->pp[i].kind = p->pp[j].kind == WS_POL_GRID ? WS_POL_TRAIN : WS_POL_FREEZE;
+            p->pp[i].kind = (ws_policy_kind)k;
             p->pp[i].arg = 0;
             p->pp[i].threshold = 0;
         }

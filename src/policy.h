@@ -61,6 +61,11 @@ typedef struct ws_policy_rule {
     double threshold;  /* X of freeze-pr */
 } ws_policy_rule;
 
+/* The bias rule: the policy of the bias of a matrix whose policy is
+ * `matrix`: freeze for crystal and random, train for grid; -1 when the
+ * matrix is not replaced (the bias keeps its own). */
+int ws_policy_bias_kind(ws_policy_kind matrix);
+
 /* Parse "PATTERN=POLICY". */
 int ws_policy_parse(const char *spec, ws_policy_rule *out, ws_err *e);
 /* Does rule r select a tensor of this name, role, layer and number of

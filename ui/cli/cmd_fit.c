@@ -197,10 +197,9 @@ static double now(void)
 static ws_doc *fit_doc(const char *path, const fit_cli *c)
 {
     ws_doc *d = ws_doc_fit(path, (const char *const *)c->sel.pat, c->sel.n, c->all, &c->mo,
-                           c->eig_path);
+                           c->eig_path, c->components);
     if (!d)
         cli_failf("fit", "out of memory");
-    if (d) ws_doc_param_bool(d, "components", c->components);
     return d;
 }
 
