@@ -59,8 +59,10 @@ void ws_grid_basis(int64_t n, int K, double *G);
 /* R (K × K, upper triangular, row-major) of the QR factorisation Gᵀ = Q R
  * of the grid basis. A row's amplitudes are a = R⁻¹Qᵀw, so a row of white
  * noise with variance σ² has amplitudes with covariance σ²·R⁻¹R⁻ᵀ (the
- * null baselines draw them from that law, null.h). */
-int ws_grid_r(int64_t n, int K, double *R, ws_err *e);
+ * null baselines draw them from that law, null.h). Pt (may be NULL; n × K,
+ * row-major) gets (R⁻¹Qᵀ)ᵀ in float32: W·Pt gives every row's amplitudes
+ * in one sgemm, to float precision (the null draws' amplitudes). */
+int ws_grid_r(int64_t n, int K, double *R, float *Pt, ws_err *e);
 
 /* Amplitudes of every row of W (rows × n) on the grid, by least squares:
  * A_out (rows × K, float32) = W·Gᵀ·(G·Gᵀ)⁻¹. `r2_out` (may be NULL) gets the
