@@ -489,6 +489,7 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
     switch (a) {
     case ACT_POLICY:
         train_mark_cycle(t->train, sel, i);
+        train_marks_follow(t->train, t->model);
         tui_message(t, "%s: %s; %s", sel->name, train_mark_text(&t->train->marks[i], buf, sizeof buf),
                     train_marks_share(t->train, t->model, share, sizeof share));
         return 1;
@@ -532,6 +533,7 @@ static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
             return 1;
         }
         *m = (train_mark){r.kind, r.arg, r.threshold};
+        train_marks_follow(t->train, t->model);
         if (r.kind == WS_POL_CRYSTAL)
             t->train->crystal_r = r.arg;
         if (r.kind == WS_POL_GRID)
