@@ -16,7 +16,9 @@
 
 static const char usage_text[] =
     "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n"
-    "                   [--heads H] [--tokenizer FILE] [--json|--csv]";
+    "                   [--heads H] [--tokenizer FILE] [--json|--csv]\n"
+    "The mean loss over the sequential windows of the data (text through the\n"
+    "model's tokenizer, or nanoGPT .bin token ids).\n";
 
 typedef struct eval_args {
     const char *model, *tokenizer;
@@ -32,15 +34,12 @@ static int parse(eval_args *a, int argc, char **argv)
         {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
         {"heads", required_argument, 0, 'H'}, {"tokenizer", required_argument, 0, 'Z'},
-        {"help", no_argument, 0, 'h'},
         {"json", no_argument, 0, 'J'},        {"csv", no_argument, 0, 'C'},   {0, 0, 0, 0},
     };
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (c) {
-        case '?': return cli_failf("eval", "bad option %s (%s)", argv[optind - 1], usage_text);
         case 'D':
             if (a->n_data == 256)
                 return cli_failf("--data", "at most 256 files");
@@ -53,8 +52,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'Z': a->tokenizer = optarg; break;
         case 'J': a->fmt = CLI_JSON; break;
         case 'C': a->fmt = CLI_CSV; break;
-        case 'h': puts(usage_text); return 1;
-        default: return 2;
+        default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
     for (int i = optind; i < argc; i++) {
@@ -63,8 +61,10 @@ static int parse(eval_args *a, int argc, char **argv)
         else if (a->n_data < 256)
             a->data[a->n_data++] = argv[i];
     }
-    if (!a->model || !a->n_data)
-        return cli_failf("eval", "%s", usage_text);
+    if (!a->model)
+        return cli_usage_error("eval", "no MODEL");
+    if (!a->n_data)
+        return cli_usage_error("eval", "no --data FILE");
     return 0;
 }
 
@@ -127,8 +127,7 @@ int cmd_eval(int argc, char **argv)
     if (cli_tokenizer(m, a.tokenizer, a.data, a.n_data, &tk))
         rc = 2;
     else if (ws_data_load(&d, a.data, a.n_data, tk, m->cfg.vocab_size, &e)) {
-        fprintf(stderr, "wscope: %s\n", e.msg);
-        rc = 2;
+        rc = cli_fail_msg(&e);
     } else {
         cli_unknown_note(tk, &d);
         rc = evaluate(&a, m, &d, tk);
