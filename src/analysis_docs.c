@@ -91,7 +91,7 @@ ws_doc *ws_doc_drift(const char *path, const ws_analysis *a)
 }
 
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig)
+                   const ws_fit_matrix_opts *mo, const char *eig, int components)
 {
     ws_doc *d = ws_doc_for("fit", path);
     if (!d)
@@ -108,6 +108,16 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
     if (mo->level >= 2)
         ws_doc_param_int(d, "g", mo->G);
     ws_doc_param_num(d, "ftol", mo->fit.ftol);
+    if (mo->fit.amp_bound > 0)
+        ws_doc_param_num(d, "amp_bound", mo->fit.amp_bound);
+    else
+        ws_doc_param_str(d, "amp_bound", "none");
     ws_doc_param_str(d, "eig", eig);
+    ws_doc_param_bool(d, "components", components);
+    ws_doc_param_bool(d, "predict", mo->spec != NULL);
+    if (mo->spec) {
+        ws_doc_param_int(d, "pred_dims", mo->predict.dims);
+        ws_doc_param_int(d, "folds", mo->predict.folds);
+    }
     return d;
 }

@@ -30,6 +30,6 @@ ws_doc *ws_doc_drift(const char *path, const ws_analysis *a);
  * finish. `patterns` the --tensor patterns (n may be 0), `eig` the --eig
  * file or NULL. */
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig);
+                   const ws_fit_matrix_opts *mo, const char *eig, int components);
 
 #endif

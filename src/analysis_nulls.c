@@ -146,6 +146,8 @@ static int layer_nulls(ws_analysis *a, unsigned parts, ws_progress *p, ws_err *e
     if (rc == 0 && (parts & WS_AN_AMP))
         rc = global_amp_null(a, &b, ctx, e);
     batch_free(&b);
+    for (size_t i = 0; ctx && i < a->n; i++)
+        ws_layer_ctx_free(&ctx[i]);
     free(ctx);
     return rc;
 }

@@ -211,7 +211,7 @@ typedef struct drift_row {
     const char *kind;
     const ws_drift *d;
     double mean_cos;      /* NaN on a tensor's row */
-    char status[96];      /* "" : the drift's own note */
+    char status[112];     /* "" : the drift's own note */
 } drift_row;
 
 /* arg: 0 rms, 1 relative, 2 cosine, 3 mean of the per-matrix cosines */
@@ -259,6 +259,16 @@ static int add_drift(ws_table *t, const drift_row *r, int bars)
     return row;
 }
 
+/* As the shape column shows it: out x in, a vector its length. */
+static const char *canonical_shape(const ws_tensor *t, char *buf, size_t n)
+{
+    if (t->ndim < 2)
+        ws_tensor_shape_text(t, buf, n);
+    else
+        snprintf(buf, n, "%lldx%lld", (long long)t->rows, (long long)t->cols);
+    return buf;
+}
+
 ws_table *ws_drift_table(const ws_drift_report *rep)
 {
     ws_table *t = new_table("drift", "change from the base model (W0) to the tuned one (W1): per pair of "
@@ -268,9 +278,11 @@ ws_table *ws_drift_table(const ws_drift_report *rep)
     for (size_t i = 0; rc >= 0 && i < rep->n; i++) {
         drift_row r = {.kind = "tensor", .d = &rep->per_tensor[i], .mean_cos = NAN};
         ws_row_id_tensor(&r.id, rep->t0[i]);
-        if (rep->shape_differs[i])
-            snprintf(r.status, sizeof r.status, "shape %lldx%lld vs %lldx%lld", (long long)rep->t0[i]->rows,
-                     (long long)rep->t0[i]->cols, (long long)rep->t1[i]->rows, (long long)rep->t1[i]->cols);
+        if (rep->shape_differs[i]) {
+            char a[40], b[40];
+            snprintf(r.status, sizeof r.status, "shape %s vs %s", canonical_shape(rep->t0[i], a, sizeof a),
+                     canonical_shape(rep->t1[i], b, sizeof b));
+        }
         rc = add_drift(t, &r, 0);
     }
     for (int l = 0; rc >= 0 && l < rep->n_layers; l++) {

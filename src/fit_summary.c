@@ -101,7 +101,8 @@ void ws_fit_summarise(ws_fit_result *r, const double *eig, int64_t n_eig)
     for (int64_t i = 0; i < s->fitted; i++) {
         const ws_fit_row *f = &r->rows[i];
         if (f->status == WS_FIT_MAXFEV) s->nonconverged++;
-        if (!ws_fit_status_fitted(f->status)) { s->degenerate++; continue; }
+        if (ws_fit_status_degenerate(f->status)) s->degenerate++;
+        if (!ws_fit_status_fitted(f->status)) continue;
         sse += f->sse, sst += f->sst, mse += f->mse;
         if (r2) r2[s->usable] = f->r2;
         s->usable++;

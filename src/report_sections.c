@@ -76,8 +76,8 @@ static ws_doc *doc_fits(report *r, ws_err *e)
     ws_fit_matrix_opts mo;
     ws_fit_matrix_opts_default(&mo);
     mo.sample = r->in->fit_rows;
-    ws_fit_table_opts to = {1, 0, 0};
-    ws_doc *d = ws_doc_fit(m->path, NULL, 0, 0, &mo, NULL);
+    ws_fit_table_opts to = {1, 0, 0, 0};
+    ws_doc *d = ws_doc_fit(m->path, NULL, 0, 0, &mo, NULL, 0);
     ws_table *sum = ws_fit_summary_table(&to);
     if (!d || !sum || ws_doc_table(d, sum) < 0) {
         ws_doc_free(d);

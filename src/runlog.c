@@ -583,6 +583,35 @@ void ws_runlog_follow_close(ws_runlog_follow *f)
     free(f);
 }
 
+void ws_runlog_name(const char *path, char *buf, size_t n)
+{
+    size_t end = strlen(path);
+    while (end > 1 && path[end - 1] == '/')
+        end--;
+    size_t start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t len = end - start;
+    if (len > 4 && !strncmp(path + end - 4, ".csv", 4))
+        len -= 4;
+    if (len == 3 && !strncmp(path + start, "log", 3) && start > 1) {
+        /* the folder's name: the component before the last slash */
+        size_t dend = start - 1;
+        while (dend > 0 && path[dend - 1] == '/')
+            dend--;
+        size_t dstart = dend;
+        while (dstart > 0 && path[dstart - 1] != '/')
+            dstart--;
+        size_t dl = dend - dstart;
+        int dots = (dl == 1 && path[dstart] == '.') || (dl == 2 && !strncmp(path + dstart, "..", 2));
+        if (dl && !dots) {
+            start = dstart;
+            len = dend - dstart;
+        }
+    }
+    snprintf(buf, n, "%.*s", (int)len, path + start);
+}
+
 int ws_runlog_read(const char *path, ws_run *run, ws_err *e)
 {
     int fd = ws_input_open(path, e);   /* an input: never replaced; no FIFO */

@@ -24,6 +24,17 @@ ok sh -c "head -1 '$T/t.csv' | grep -q ',seconds$'"
 ok sh -c "! grep -q '\"name\": \"[^\"]*\\(bias\\|ln\\)' '$T/all.json'"
 ok sh -c "! grep -q 'NaN\\|nan' '$T/all.json'"
 
+# The amplitude bound: 2 max|w| by default, a factor or none on request;
+# no default fit holds a cancelling pair (status cancelling, counted degenerate).
+ok "$B/tests/json_check" parameters.amp_bound=2 < "$T/all.json"
+ok "$B/tests/json_check" -r tables.fits.rows 0.degenerate=0 1.degenerate=0 2.degenerate=0 3.degenerate=0 \
+   4.degenerate=0 5.degenerate=0 < "$T/all.json"
+"$W" fit "$M" --tensor pos_emb.weight --amp-bound none --rows-out "$T/free.csv" --json > "$T/none.json"
+ok "$B/tests/json_check" parameters.amp_bound=none < "$T/none.json"
+"$W" fit "$M" --tensor pos_emb.weight --amp-bound 0.5 --rows-out "$T/half.csv" > /dev/null
+ok awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^A[0-9]/) a[i] = 1; next }
+            { for (i in a) if ($i > 0.5 * 0.08 || -$i > 0.5 * 0.08) bad = 1 } END { exit bad }' "$T/half.csv"
+
 # A pattern, K, a sample of rows, L2.
 "$W" fit "$M" --tensor 'blocks.0.mlp.0.*' --k 3 --rows 20 --level 2 --json > "$T/l2.json"
 ok "$B/tests/json_check" parameters.tensor.0="blocks.0.mlp.0.*" parameters.k=3 parameters.rows=20 parameters.level=2 \
@@ -32,7 +43,7 @@ ok "$B/tests/json_check" parameters.tensor.0="blocks.0.mlp.0.*" parameters.k=3 p
 # compression n/(3K) = 32/9; L2 over the whole matrix, not the 20 rows
 # fitted: 128 rows · 32 / (9·K·G) = 4096/81 (shortest float32 forms)
 ok sh -c "grep -q '\"compression\": 3.5555556,' '$T/l2.json'"
-ok sh -c "grep -q '\"l2_compression\": 50.5679}' '$T/l2.json'"
+ok sh -c "grep -q '\"l2_compression\": 50.5679[,}]' '$T/l2.json'"
 ok sh -c "! grep -q '\"name\": \"tok' '$T/l2.json'"
 
 # Free fits have 3K parameters per row, the grid K: free R² must be higher.
@@ -68,8 +79,28 @@ printf '1\n2\nx\n' > "$T/bad.csv"
 ok test $? -eq 2
 ok grep -q "line 3: not a finite number: x" "$T/err"
 
+# The notes' measurements: with every fit; --eig model takes the embedding's
+# spectrum; --components one row per matrix and sorted component; --predict
+# the predictability (not for mlp.2: its rows are 128 long, d is 32).
+"$W" fit "$M" --rows 24 --eig model --components --predict --pred-dims 4 --json > "$T/meas.json"
+ok "$B/tests/json_check" parameters.eig=model parameters.predict=true parameters.pred_dims=4 parameters.folds=5 \
+   -r tables.fits.rows 0.name=tok_emb.weight 0.centre_slope 0.centre_intercept 0.sigma_mean 0.sigma_cv \
+   0.amp_mean 0.amp_cv 0.params=1280 0.params_l1=480 0.sigma_spacing_r 0.sigma_spacing_p 0.amp_sv_r 0.amp_sv_p \
+   0.pred_mu_r2 0.pred_sigma_r2 0.pred_amp_r2 0.pred_pc_r2 0.pc_align 0.pc1_align_eig 0.pred_rows=24 \
+   0.pred_status=ok 5.name=blocks.0.mlp.2.weight "5.pred_status=rows not of length d" 5.pred_amp_r2=null \
+   < "$T/meas.json"
+ok "$B/tests/json_check" -r tables.components.rows 0.name=tok_emb.weight 0.k=0 3.k=3 4.name=pos_emb.weight \
+   0.mu_mean 0.sigma_mean 0.sigma_cv 0.amp_mean 0.amp_cv 0.amp_abs_mean 0.pred_amp_r2 < "$T/meas.json"
+"$W" fit "$M" --predict --mode grid > "$T/out" 2> "$T/err"
+ok test $? -eq 2
+ok grep -q "needs --mode free" "$T/err"
+"$W" fit "$M" --predict --pred-dims 40 > "$T/out" 2> "$T/err"
+ok test $? -eq 2
+ok grep -q "more than the embedding's 32 dimensions" "$T/err"
+
 # Bad input: one line, exit 2.
-for args in "--k 0" "--k 17" "--mode fancy" "--rows 0" "--level 3" "--mode grid --level 2" "--ftol 2"; do
+for args in "--k 0" "--k 17" "--mode fancy" "--rows 0" "--level 3" "--mode grid --level 2" "--ftol 2" \
+            "--amp-bound 0" "--amp-bound -1" "--amp-bound x" "--amp-bound inf" "--folds 1" "--pred-dims 0"; do
   "$W" fit "$M" $args > "$T/out" 2> "$T/err"
   ok test $? -eq 2
   ok test "$(wc -l < "$T/err")" -eq 1

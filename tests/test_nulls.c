@@ -278,6 +278,7 @@ static void check_gauss_shortcut(int64_t rows, int64_t cols, int centred)
         CHECK_SAME_LAW(va, vb, N, what);
     }
     free(a), free(b), free(x);
+    ws_layer_ctx_free(&c);
 }
 
 /* Null statistics of the layers table for one matrix. */
@@ -296,6 +297,7 @@ static void layer_nulls(const float *w, int64_t rows, int64_t cols, int n, ws_nu
     ws_null_opts o = {.n = n, .seed = 5};
     CHECK(ws_null_run(&it, 1, &o, NULL, &e) == 0);
     free(obs);
+    ws_layer_ctx_free(&c);
 }
 
 /* A noise matrix is typical of both nulls; planted structure is not. */
@@ -403,7 +405,10 @@ static void check_null_threads(void)
 }
 
 /* Both spectra from one Gram agree with the direct ones (tall: one
- * tridiagonalisation with a rank-one centring; wide: the rows Gram). */
+ * tridiagonalisation with a rank-one centring; wide: the rows Gram), to
+ * the float32 blocks' precision: about 1e-8 of λ_max uncentred, more
+ * centred where the column means (up to 1 here) are large beside the
+ * spread (0.3) and cancel. */
 static void check_eigs_both(int64_t rows, int64_t cols)
 {
     int64_t n = rows < cols ? rows : cols;
@@ -422,7 +427,7 @@ static void check_eigs_both(int64_t rows, int64_t cols)
         errc = fmax(errc, fabs(c1[i] - c2[i]) / c2[0]);
         erru = fmax(erru, fabs(u1[i] - u2[i]) / u2[0]);
     }
-    CHECKF(errc < 1e-12 && erru < 1e-12, "%lldx%lld: centred %g, uncentred %g", (long long)rows,
+    CHECKF(errc < 1e-5 && erru < 1e-6, "%lldx%lld: centred %g, uncentred %g", (long long)rows,
            (long long)cols, errc, erru);
     free(w), free(c1), free(u1), free(c2), free(u2);
 }

@@ -181,7 +181,7 @@ static void print_tokenizer(const tok_found *f)
         printf("tokenizer: %s, %d tokens, from %s\n", ws_tok_kind(f->t), ws_tok_size(f->t),
                msg ? msg : "");
     else
-        printf("tokenizer: none (text data needs --tokenizer FILE; .bin data none)\n");
+        printf("tokenizer: none (text data needs --tokenizer FILE; .bin data needs none)\n");
     free(msg);
 }
 

@@ -23,8 +23,8 @@
  *          ACT_QUIT, ACT_BACK (pop the view; quit from the first), ACT_HELP
  *          and ACT_REDRAW itself and gives every other action to the view.
  *          Quitting while a training run is going or unsaved asks first in
- *          the info line (s save and quit, d discard and quit, any other key
- *          stays); the runs go on meanwhile.
+ *          the info line (s saves and quits, d quits without saving, any
+ *          other key stays); the runs go on meanwhile.
  *
  * The loop ends when `t->quit` is set, the view stack is empty, or (while
  * a run is going or unsaved) SIGINT, SIGTERM or SIGHUP arrived: terminal.c

@@ -121,11 +121,8 @@ tui_run *train_runs_open_log(tui_train *s, const char *path, char *err, size_t n
     tui_run *r = append(s, err, n);
     if (!r)
         return NULL;
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    size_t len = strlen(base);
-    char name[64];   /* the file's name without .csv */
-    snprintf(name, sizeof name, "%.*s", (int)(len > 4 && !strcmp(base + len - 4, ".csv") ? len - 4 : len),
-             base);
+    char name[64];
+    ws_runlog_name(path, name, sizeof name);
     ws_run_init(&r->rec, name);
     if (ws_run_set_text(&r->rec.log_path, path, &e) ||
         ws_run_set_text(&r->rec.settings, "a training log", &e) ||
@@ -233,11 +230,12 @@ void train_runs_quit_question(tui_train *s, char *buf, size_t n)
     }
     char what[160];
     if (going)
-        snprintf(what, sizeof what, "%s is going (step %lld of %lld)", going->rec.name,
+        snprintf(what, sizeof what, "%s is going (%lld/%lld)", going->rec.name,
                  (long long)train_run_steps_done(going->live), (long long)going->set.steps);
     else
         snprintf(what, sizeof what, "%d run%s not saved", unsaved, unsaved == 1 ? " is" : "s are");
-    snprintf(buf, n, "quit? %s: s save and quit, d discard and quit, any other key: stay", what);
+    /* Within 80 columns: the question is useless cut. */
+    snprintf(buf, n, "quit? %s: s save, d discard, other keys stay", what);
 }
 
 /* Weights taken at an earlier step stay alive (something may show them)

@@ -63,8 +63,8 @@ int tui_run_unsaved(tui_run *r);
 /* How many runs are going / unsaved. */
 int train_runs_active(tui_train *s);
 int train_runs_unsaved(tui_train *s);
-/* The question asked before quitting: "run 2 is going (step 68 of 5000):
- * s save and quit, d discard and quit, any other key: stay". */
+/* The question asked before quitting, within 80 columns: "quit? run 2 is
+ * going (68/5000): s save, d discard, other keys stay". */
 void train_runs_quit_question(tui_train *s, char *buf, size_t n);
 /* The run's weights as a model (taken from the engine, again when the run
  * has gone on since, then kept); NULL with err (a log, or no step done). */
