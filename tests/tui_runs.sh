@@ -27,6 +27,12 @@ wait_for "tok_emb.weight"
 keys P C-u qkv=freeze Enter
 wait_for "qkv=freeze: 2 tensors; "
 wait_for "% trainable"
+keys Down                                # the info line keeps the running total
+i=0
+until screen | grep -Eq '^training: done, step 30/30, .*; next run [0-9.]+ % trainable'; do
+    i=$((i + 1)); [ $i -lt 200 ] || { fail "the model view's info line has no trainable share"; break; }
+    sleep 0.05
+done
 keys T
 wait_for "policies  2 marked"
 wait_for " trainable 8"
