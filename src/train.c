@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "ptwrite.h"
 #include "safetensors.h"
 #include "tokenizer.h"
 
@@ -669,10 +670,14 @@ static ws_dtype save_dtype(const ws_train *t)
     return t->o.weights_dtype_set ? t->o.weights_dtype : WS_DT_COUNT;
 }
 
-/* Save weights (and, with_state, everything needed to resume) at `step`. */
+/* Save weights (and, with_state, everything needed to resume) at `step`.
+ * A .pt holds no training state (ptwrite.h): it is a weights-only save,
+ * each weight in the input's dtype or --dtype's. */
 static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_dtype wdt,
                    ws_err *e)
 {
+    if (with_state && ws_pt_path(path))
+        with_state = 0, wdt = save_dtype(t);
     ws_model *out = build_at(t, step, with_state, wdt, e);
     if (!out)
         return -1;

@@ -141,6 +141,13 @@ tr --out "$T/ck.safetensors"
 ok grep -q "^transformer.h.0.attn.c_attn.weight .* F32 " "$T/info"
 ok grep -q "^training state: " "$T/info"
 refuses "--dtype applies to --weights-only saves" tr --dtype f16 --out "$T/x.safetensors"
+# A .pt holds no state: a weights-only save by nature, in the input's dtype.
+tr --out "$T/w16.pt"
+ok test $? -eq 0
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* F16 " "$("$W" info "$T/w16.pt" --no-stats > "$T/info"; echo "$T/info")"
+tr --dtype bf16 --out "$T/wbf.pt"
+ok test $? -eq 0
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* BF16 " "$("$W" info "$T/wbf.pt" --no-stats > "$T/info"; echo "$T/info")"
 refuses "--dtype: expected f32, f16 or bf16" tr --weights-only --dtype f8 --out "$T/x.safetensors"
 
 # ---- info: the metadata a checkpoint keeps ----
