@@ -259,10 +259,11 @@ int ws_corpus_analyse(const ws_model *m, const int32_t *tok, size_t n, const ws_
             rc = qk_stats(&ctx, w, qkv->rows, qkv->cols, xs, e);
             cl->qk_cos = xs[WS_CQ_COS], cl->q_align = xs[WS_CQ_ALIGN];
             layer_of[ni] = l;
-            items[ni++] = (ws_null_item){.w = w, .rows = qkv->rows, .cols = qkv->cols,
-                                         .key = ws_null_key(qkv->name), .stat = &qk_null_stat,
-                                         .ctx = &ctx, .nstat = WS_CQ_COUNT, .nsummary = WS_CQ_COUNT,
-                                         .x = xs, .out = nulls + (ni - 1) * WS_CQ_COUNT * WS_NULL_NFAM};
+            items[ni] = (ws_null_item){.w = w, .rows = qkv->rows, .cols = qkv->cols,
+                                       .key = ws_null_key(qkv->name), .stat = &qk_null_stat,
+                                       .ctx = &ctx, .nstat = WS_CQ_COUNT, .nsummary = WS_CQ_COUNT,
+                                       .x = xs, .out = nulls + ni * WS_CQ_COUNT * WS_NULL_NFAM};
+            ni++;
         }
         ws_progress_add(p, 1);
     }
