@@ -31,21 +31,6 @@ ws_action keys_lookup(const key_binding *view_keys, int key)
     return a != ACT_NONE ? a : lookup_in(keys_global, key);
 }
 
-/* Bytes of s that go on one line of w cells: all of it when it fits, else
- * up to the last space that fits (a word longer than the line is cut). */
-static size_t wrap_bytes(const char *s, int w)
-{
-    size_t n = 0, last_space = 0;
-    for (int cells = 0; s[n]; cells++) {
-        if (cells == w)
-            return last_space ? last_space : n;
-        if (s[n] == ' ')
-            last_space = n;
-        n += (size_t)cb_utf8_len(s + n);
-    }
-    return n;
-}
-
 /* One key per entry; a description longer than the screen goes on under
  * itself, so a narrow terminal reads it whole. */
 static int help_table(cellbuf *cb, cb_rect area, const key_binding *tab, int line, int scroll)
@@ -56,17 +41,14 @@ static int help_table(cellbuf *cb, cb_rect area, const key_binding *tab, int lin
         const char *s = tab->help ? tab->help : "";
         int first = 1;
         do {
-            size_t n = wrap_bytes(s, w);
-            snprintf(part, sizeof part, "%.*s", (int)n, s);
+            snprintf(part, sizeof part, "%.*s", (int)cb_wrap_len(s, w), s);
             int y = area.y + line - scroll;
             if (y >= area.y && y < area.y + area.h) {
                 if (first)
                     cb_text(cb, y, area.x + 2, 12, tab->label, CB_BOLD);
                 cb_text(cb, y, area.x + 15, area.w - 15, part, 0);
             }
-            s += n;
-            while (*s == ' ')
-                s++;
+            s = cb_wrap_next(s, w);
             first = 0;
             line++;
         } while (*s);
