@@ -45,7 +45,7 @@ case_ hf "$G/hf_tied.safetensors" --lr 3e-3 --seed 5 --eval-every 4 --policy mlp
     --policy qkv@1=freeze@3 --policy mlp_up=freeze-pr:100 --pr-every 3
 case_ tanh "$G/ours_tanh.safetensors" --lr 2e-3 --schedule constant --clip 0.5 --wd 0 --seed 2
 case_ nobias "$G/nanogpt_nobias.safetensors" --lr 2e-3 --beta2 0.99 --eps 1e-6 --seed 4 \
-    --policy 'transformer.h.0.*=freeze' --policy embed=grid:3
+    --policy 'transformer.h.0.*=freeze' --policy embed=grid:3:linspace   # Paper 61's centres
 "$W" init --layers 1 --d 16 --heads 2 --vocab 70000 --block 16 --tied -o "$T/wide_model.safetensors" > /dev/null
 case_ wide "$T/wide_model.safetensors" --lr 1e-3 --seed 6 --eval-every 4   # uint32 token ids
 # the policies froze what they say: n_frozen 2 (freeze@3 at step 3) and 2 more (freeze-pr at its check)
