@@ -26,6 +26,7 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
     if (d) {
         ws_doc_param_bool(d, "centred", a->o.centred);
         ws_doc_param_int(d, "k", a->o.amp_k);
+        ws_doc_param_str(d, "centres", ws_grid_centres_name(a->o.amp_centres));
         ws_doc_param_bool(d, "amp", amp);
         null_params(d, &a->o.null);
         ws_doc_table(d, ws_layers_table(a, amp));
@@ -91,7 +92,7 @@ ws_doc *ws_doc_drift(const char *path, const ws_analysis *a)
 }
 
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig, int components)
+                   const ws_fit_matrix_opts *mo, const char *eig, int components, const ws_null_opts *null)
 {
     ws_doc *d = ws_doc_for("fit", path);
     if (!d)
@@ -100,6 +101,7 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
     ws_doc_param_bool(d, "all_tensors", all);
     ws_doc_param_int(d, "k", mo->fit.K);
     ws_doc_param_str(d, "mode", mo->mode == WS_FIT_MODE_GRID ? "grid" : "free");
+    ws_doc_param_str(d, "centres", ws_grid_centres_name(mo->centres));
     if (mo->sample)
         ws_doc_param_int(d, "rows", mo->sample);
     else
@@ -114,6 +116,7 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
         ws_doc_param_str(d, "amp_bound", "none");
     ws_doc_param_str(d, "eig", eig);
     ws_doc_param_bool(d, "components", components);
+    null_params(d, null);
     ws_doc_param_bool(d, "predict", mo->spec != NULL);
     if (mo->spec) {
         ws_doc_param_int(d, "pred_dims", mo->predict.dims);

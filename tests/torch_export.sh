@@ -50,7 +50,7 @@ DATA="$S/tests/fixtures/net/train.bin"
 case_ lneps "$S/tests/fixtures/net/hf_tanh" --lr 2e-3 --seed 7 --eval-every 4
 DATA=
 case_ nobias "$G/nanogpt_nobias.safetensors" --lr 2e-3 --beta2 0.99 --eps 1e-6 --seed 4 \
-    --policy 'transformer.h.0.*=freeze' --policy embed=grid:3
+    --policy 'transformer.h.0.*=freeze' --policy embed=grid:3:linspace   # Paper 61's centres
 "$W" init --layers 1 --d 16 --heads 2 --vocab 70000 --block 16 --tied -o "$T/wide_model.safetensors" > /dev/null
 case_ wide "$T/wide_model.safetensors" --lr 1e-3 --seed 6 --eval-every 4   # uint32 token ids
 # the policies froze what they say: n_frozen 2 (freeze@3 at step 3) and 2 more (freeze-pr at its check)

@@ -567,7 +567,7 @@ static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
             tui_message(t, "%s: %s applies to matrices only", sel->name, t->prompt);
             return 1;
         }
-        *m = (train_mark){r.kind, r.arg, r.threshold};
+        *m = (train_mark){r.kind, r.arg, r.threshold, r.centres};
         train_marks_follow(t->train, t->model);
         if (r.kind == WS_POL_CRYSTAL)
             t->train->crystal_r = r.arg;
