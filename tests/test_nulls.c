@@ -607,7 +607,8 @@ static void check_basis_nulls(void)
     /* Run with the layer statistics of the same matrix, the two share their
      * permutation draws and Gram: the same numbers as run apart. */
     ws_layer_ctx lc;
-    CHECK(ws_layer_ctx_init(&lc, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, 1, K, D, &e) == 0);
+    CHECK(ws_layer_ctx_init(&lc, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, 1, K, WS_GRID_INNER, D,
+                            &e) == 0);
     double lx[WS_LS_COUNT] = {0};
     ws_null lout[WS_LS_COUNT * WS_NULL_NFAM], lout2[WS_LS_COUNT * WS_NULL_NFAM];
     ws_null out2[WS_BS_COUNT * WS_NULL_NFAM];
