@@ -38,6 +38,10 @@
 #                         TUI_WAIT) until it shows TEXT; else fail and return 1
 #   absent TEXT           fail if the pane shows TEXT now
 #   keys KEYS...          tmux send-keys to the session
+#   cpu_ticks [TID]       CPU time (user + system, in clock ticks, getconf
+#                         CLK_TCK a second) wscope has used so far: the whole
+#                         process, or with TID one of its threads (its pid:
+#                         the main thread, the one that draws)
 #   fail MESSAGE...       print "FAIL: MESSAGE" and the screen, count a failure
 #   tui_finish NAME       print "NAME: N failure(s)"; exit 0 if none, else 1
 
@@ -96,6 +100,12 @@ wait_for() {
 }
 absent() { if shows "$1"; then fail "screen shows: $1"; fi; }
 keys() { tm send-keys -t w "$@"; }
+cpu_ticks() {
+    tui_pid_=$(cat "$TMP/pid")
+    # /proc/PID/stat: utime and stime are fields 14 and 15; the name (field
+    # 2, in parentheses) is cut off first in case it holds a space.
+    sed 's/^.*) //' "/proc/$tui_pid_/${1:+task/$1/}stat" | awk '{print $12 + $13}'
+}
 
 tui_finish() {
     echo "$1: $fails failure(s)"

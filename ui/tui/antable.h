@@ -27,6 +27,7 @@ struct antable {
     ws_analysis *a;
     numtable tab;
     int filled;
+    int shown_pct;       /* the progress drawn (tui_analysis_moved) */
     char err[600];
 };
 

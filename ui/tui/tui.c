@@ -22,6 +22,7 @@
 #include "tui_analysis.h"
 #include "train_runs.h"
 #include "view_fits.h"
+#include "wake.h"
 
 /* ---- helpers shared by the views ---- */
 
@@ -283,6 +284,7 @@ int tui_main(int argc, char **argv)
     }
     if (!rc) {
         t.mouse = a.o.mouse;
+        tui_wake_open();   /* without it the loop still works: it polls while work runs */
         tui_push(&t, view_model_new(&t));
         if (t.model->shard_note[0] || t.model->config_note[0])
             tui_message(&t, "%s", t.model->shard_note[0] ? t.model->shard_note : t.model->config_note);
@@ -299,6 +301,7 @@ int tui_main(int argc, char **argv)
     }
     tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
+    tui_wake_close();   /* after every job that could write to it */
     ws_tok_free(t.tok);   /* after the jobs that encode with it */
     ws_model_free(t.model);
     ws_model_free(t.tuned_file);

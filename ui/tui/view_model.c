@@ -632,13 +632,12 @@ static int model_tick(view *vv, tui *t, int *busy)
         return 0;
     int done = job_done(v->job);
     *busy |= !done;
-    int n = (int)(job_fraction(v->job) * 1000);
-    if (n != v->n_ready_drawn || done) {
-        int changed = n != v->n_ready_drawn;
-        v->n_ready_drawn = n;
-        return changed || done;
-    }
-    return 0;
+    /* Once the statistics are all in, nothing more comes: 1 once, then 0. */
+    int n = done ? 1001 : (int)(job_fraction(v->job) * 1000);
+    if (n == v->n_ready_drawn)
+        return 0;
+    v->n_ready_drawn = n;
+    return 1;
 }
 
 static void model_destroy(view *vv)
