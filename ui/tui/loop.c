@@ -130,6 +130,10 @@ static void quit_answer(tui *t, int ch)
 /* The actions the loop owns; every other one goes to the top view. */
 static void do_action(tui *t, ws_action a)
 {
+    if (a != ACT_NONE && !t->acted) {
+        t->acted = 1;
+        t->dirty = 1;
+    }
     switch (a) {
     case ACT_NONE: return;
     case ACT_QUIT: request_quit(t); return;

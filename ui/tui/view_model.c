@@ -326,12 +326,23 @@ static int draw_training(tui *t, cellbuf *cb, cb_rect info)
     return 1;
 }
 
+/* The first-run hint: which keys show something, on the last line of the
+ * list until the first key that does anything (t->acted). */
+static int draw_hint(tui *t, cellbuf *cb, cb_rect body)
+{
+    if (t->acted || body.h < 8)
+        return 0;
+    cb_printf(cb, body.y + body.h - 1, body.x, body.w, CB_BOLD, "try: S spectrum, L layers, F fits, %s"
+              "T then s to train, ? every key", t->tuned ? "D drift, " : "");
+    return 1;
+}
+
 static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     model_view *v = (model_view *)vv;
     cols c = layout_cols(t, body.w);
     draw_header(cb, body.y, c);
-    v->page = body.h - 1;
+    v->page = body.h - 1 - draw_hint(t, cb, body);
     keep_visible(v);
     for (int i = 0; i < v->page && v->top + i < v->n_lines; i++) {
         const line *l = &v->lines[v->top + i];
