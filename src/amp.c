@@ -7,6 +7,7 @@
 #include "fit.h"
 #include "gram.h"
 #include "pr.h"
+#include "ttest.h"
 
 double ws_excess_kurtosis(const float *x, size_t n)
 {
@@ -49,6 +50,8 @@ int ws_amp_from_cov(double *c, int k, ws_amp *out, ws_err *e)
     if (k > WS_AMP_K_MAX)
         return ws_fail(e, "%d amplitude columns, at most %d", k, WS_AMP_K_MAX);
     out->max_corr = max_abs_corr(c, k);
+    double pairs = k * (k - 1) / 2.0, p = ws_pearson_p(out->max_corr, (int)(out->rows < INT32_MAX ? out->rows : INT32_MAX));
+    out->max_corr_p = isnan(p) ? NAN : fmin(1, p * pairs);
     if (ws_sym_eig(c, k, lam, 0, e) < 0)
         return -1;
     ws_pr pr;
@@ -59,7 +62,7 @@ int ws_amp_from_cov(double *c, int k, ws_amp *out, ws_err *e)
         out->pc1 = pr.pc1;
         out->comps95 = pr.comps95;
     } else {
-        out->max_corr = NAN;
+        out->max_corr = out->max_corr_p = NAN;
     }
     return 0;
 }
@@ -67,7 +70,7 @@ int ws_amp_from_cov(double *c, int k, ws_amp *out, ws_err *e)
 int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e)
 {
     *out = (ws_amp){.k = k, .rows = rows, .pr = NAN, .pc1 = NAN, .max_corr = NAN,
-                    .kurtosis = NAN};
+                    .kurtosis = NAN, .max_corr_p = NAN};
     out->status = ws_scan_values(a, rows, k);
     if (out->status == WS_AS_OK && rows < 2)
         out->status = WS_AS_ONE_ROW;
@@ -94,7 +97,7 @@ int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *
     if (amps_out)
         *amps_out = NULL;
     *out = (ws_amp){.k = k, .rows = rows, .pr = NAN, .pc1 = NAN, .max_corr = NAN,
-                    .kurtosis = NAN, .status = ws_scan_values(w, rows, cols)};
+                    .kurtosis = NAN, .max_corr_p = NAN, .status = ws_scan_values(w, rows, cols)};
     if (out->status != WS_AS_OK)
         return 0;
     if (cols < k)

@@ -6,6 +6,11 @@
  *     amplitude columns (columns with zero variance are skipped),
  *   kurtosis    = excess (Fisher) kurtosis of all rows·K amplitudes,
  *     population moments: m₄/m₂² − 3 (scipy.stats.kurtosis defaults).
+ *   max_corr_p  = its p-value against no correlation (ttest.h's Pearson p
+ *     over `rows` pairs, Bonferroni over the k(k−1)/2 pairs). The grid's
+ *     Gaussians overlap, so white-noise rows give correlated amplitudes
+ *     (max |corr| near 0.96 at K=8): the null baselines are the comparison
+ *     that matters; the p-value tests only "not zero".
  * Globally: the same over the rows of every matrix's A stacked. */
 #ifndef WS_AMP_H
 #define WS_AMP_H
@@ -25,6 +30,8 @@ typedef struct ws_amp {
     double pr, pc1;
     int comps95;
     double max_corr, kurtosis;
+    double max_corr_p;   /* two-sided Pearson p of max_corr over `rows` pairs, times the
+                          * k(k−1)/2 pairs looked at (Bonferroni, at most 1) */
 } ws_amp;
 
 /* Structure of an amplitude matrix A (rows × k, row-major). Degenerate A

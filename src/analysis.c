@@ -242,130 +242,6 @@ static int compute_amp_global(ws_analysis *a, ws_err *e)
     return rc;
 }
 
-/* ---- null baselines of the layers table's statistics ---- */
-
-/* The statistics (WS_LS_* ranges) of each part. */
-static const struct {
-    unsigned an, part;
-    int first, last;
-} layer_parts[] = {
-    {WS_AN_PR, WS_LS_PART_PR, WS_LS_PR, WS_LS_SRANK},
-    {WS_AN_ESD, WS_LS_PART_ESD, WS_LS_ALPHA, WS_LS_SPIKES},
-    {WS_AN_AMP, WS_LS_PART_AMP, WS_LS_AMP_PR, WS_LS_AMP_KURT},
-};
-
-static int part_ok(const ws_mat_result *r, unsigned an)
-{
-    switch (an) {
-    case WS_AN_PR: return r->pr.status == WS_AS_OK;
-    case WS_AN_ESD: return r->esd.status == WS_AS_OK;
-    default: return r->amp.status == WS_AS_OK && r->amps;
-    }
-}
-
-typedef struct null_job {
-    ws_null_item *items;
-    ws_layer_ctx *ctx;
-    size_t *mat;             /* item → matrix index */
-    double *x;               /* observed vectors, WS_LS_COUNT each */
-    ws_null *out;            /* WS_LS_COUNT·NFAM each */
-    double *draws;           /* NFAM·n·nstat each */
-    size_t n;
-} null_job;
-
-static void null_job_free(null_job *j)
-{
-    free(j->items), free(j->ctx), free(j->mat), free(j->x), free(j->out), free(j->draws);
-}
-
-static int null_job_add(ws_analysis *a, null_job *j, size_t i, unsigned parts, ws_err *e)
-{
-    ws_mat_result *r = &a->mats[i];
-    unsigned lp = 0;
-    for (size_t k = 0; k < sizeof layer_parts / sizeof *layer_parts; k++)
-        if ((parts & layer_parts[k].an) && part_ok(r, layer_parts[k].an))
-            lp |= layer_parts[k].part;
-    if (!lp)
-        return 0;
-    const float *w = ws_tensor_f32(r->t, e);
-    size_t at = j->n, nstat = (size_t)ws_layer_nstat(a->o.amp_k);
-    if (!w || ws_layer_ctx_init(&j->ctx[at], lp, a->o.centred, a->o.amp_k, r->t->cols, e) < 0)
-        return ws_wrap(e, "%s", r->t->name);
-    double *x = j->x + at * WS_LS_COUNT;
-    ws_layer_vector(&r->pr, &r->esd, &r->amp, x);
-    j->mat[at] = i;
-    j->items[at] = (ws_null_item){
-        .w = w, .rows = r->t->rows, .cols = r->t->cols, .key = ws_null_key(r->t->name),
-        .stat = &ws_layer_null_stat, .ctx = &j->ctx[at], .nstat = (int)nstat,
-        .nsummary = WS_LS_COUNT, .x = x, .out = j->out + at * WS_LS_COUNT * WS_NULL_NFAM,
-        .draws = j->draws + at * WS_NULL_NFAM * (size_t)a->o.null.n * nstat};
-    j->n++;
-    return 0;
-}
-
-/* The global amplitude row's null: draw k of each family pools draw k of
- * every per-layer matrix through the amplitude sums. */
-static int global_amp_null(ws_analysis *a, const null_job *j, ws_err *e)
-{
-    int k = a->o.amp_k, n = a->o.null.n, nstat = ws_layer_nstat(k), naux = 1 + k + k * k + 4;
-    double *sum = malloc(sizeof(double) * (size_t)naux), *st = malloc(sizeof(double) * WS_LS_COUNT * (size_t)n);
-    int rc = sum && st ? 0 : ws_fail(e, "out of memory");
-    double x[WS_LS_COUNT];
-    ws_layer_vector(NULL, NULL, &a->amp_global, x);
-    for (int f = 0; rc == 0 && f < WS_NULL_NFAM; f++) {
-        for (int d = 0; rc == 0 && d < n; d++) {
-            memset(sum, 0, sizeof(double) * (size_t)naux);
-            for (size_t it = 0; it < j->n; it++) {
-                const ws_mat_result *r = &a->mats[j->mat[it]];
-                const double *aux = j->items[it].draws + ((size_t)f * n + d) * nstat + WS_LS_AUX;
-                if (r->t->layer >= 0 && (j->ctx[it].parts & WS_LS_PART_AMP))
-                    for (int q = 0; q < naux; q++)
-                        sum[q] += aux[q];
-            }
-            ws_amp g;
-            rc = ws_amp_from_sums(sum, k, &g, e);
-            ws_layer_vector(NULL, NULL, &g, st + (size_t)d * WS_LS_COUNT);
-        }
-        for (int s = WS_LS_AMP_PR; rc == 0 && s <= WS_LS_AMP_KURT; s++)
-            ws_null_summarise(x[s], st + s, n, WS_LS_COUNT, &a->amp_global_null[s][f]);
-    }
-    free(sum), free(st);
-    return rc;
-}
-
-/* Null baselines for the parts just computed (WS_AN_PR, ESD, AMP). */
-static int compute_layer_nulls(ws_analysis *a, unsigned parts, ws_progress *p, ws_err *e)
-{
-    parts &= WS_AN_PR | WS_AN_ESD | WS_AN_AMP;
-    int n = a->o.null.n;
-    if (!parts || n <= 0)
-        return 0;
-    size_t m = a->n ? a->n : 1, nstat = (size_t)ws_layer_nstat(a->o.amp_k);
-    null_job j = {.items = calloc(m, sizeof *j.items), .ctx = calloc(m, sizeof *j.ctx),
-                  .mat = calloc(m, sizeof *j.mat), .x = calloc(m * WS_LS_COUNT, sizeof *j.x),
-                  .out = calloc(m * WS_LS_COUNT * WS_NULL_NFAM, sizeof *j.out),
-                  .draws = malloc(m * WS_NULL_NFAM * (size_t)n * nstat * sizeof *j.draws)};
-    int rc = j.items && j.ctx && j.mat && j.x && j.out && j.draws ? 0
-             : ws_fail(e, "out of memory for the null baselines");
-    for (size_t i = 0; rc == 0 && i < a->n; i++)
-        rc = null_job_add(a, &j, i, parts, e);
-    if (rc == 0)
-        rc = ws_null_run(j.items, j.n, &a->o.null, p, e);
-    /* Keep the statistics of the parts computed now; the others' nulls stay. */
-    for (size_t it = 0; rc == 0 && it < j.n; it++) {
-        ws_mat_result *r = &a->mats[j.mat[it]];
-        for (size_t k = 0; k < sizeof layer_parts / sizeof *layer_parts; k++)
-            if (parts & layer_parts[k].an)
-                for (int s = layer_parts[k].first; s <= layer_parts[k].last; s++)
-                    for (int f = 0; f < WS_NULL_NFAM; f++)
-                        r->null[s][f] = j.out[(it * WS_LS_COUNT + s) * WS_NULL_NFAM + f];
-    }
-    if (rc == 0 && (parts & WS_AN_AMP))
-        rc = global_amp_null(a, &j, e);
-    null_job_free(&j);
-    return rc;
-}
-
 int ws_analysis_set_base(ws_analysis *a, const ws_model *base, ws_err *e)
 {
     if (ws_drift_check_models(base, a->m, e) < 0)
@@ -396,9 +272,12 @@ int ws_analysis_compute(ws_analysis *a, unsigned what, ws_progress *p, ws_err *e
         return -1;
     if ((per_mat & WS_AN_AMP) && compute_amp_global(a, e) < 0)
         return -1;
-    if (compute_layer_nulls(a, per_mat, p, e) < 0)
+    /* Null baselines of every part asked for (or computed before) that has none yet. */
+    unsigned nulls = (what & WS_AN_NULLS) ? ((a->have | per_mat) & WS_AN_NULLABLE) & ~a->null_have : 0;
+    if (ws_analysis_nulls(a, per_mat, nulls, p, e) < 0)
         return -1;
     a->have |= per_mat;
+    a->null_have |= nulls;
     if (what & WS_AN_DRIFT) {
         /* The drift pass has its own total: tensors, not matrices. */
         if (!a->base)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "amp.h"
+#include "basis_stats.h"
 #include "drift.h"
 #include "error.h"
 #include "esd.h"
@@ -31,8 +32,10 @@ enum {
     WS_AN_AMP = 8,        /* amplitude structure from the grid fit */
     WS_AN_DRIFT = 16,     /* drift from the base model (ws_analysis_set_base) */
     WS_AN_ESD = 32,       /* WeightWatcher's diagnostics of every matrix (esd.h) */
+    WS_AN_NULLS = 64,     /* with the others: their null baselines too (o.null) */
     WS_AN_LAYERS = WS_AN_PR | WS_AN_AMP | WS_AN_ESD,
-    WS_AN_ALL = 15 | WS_AN_ESD,   /* everything about this model alone */
+    WS_AN_NULLABLE = WS_AN_PR | WS_AN_AMP | WS_AN_ESD | WS_AN_ENERGY,
+    WS_AN_ALL = 15 | WS_AN_ESD,   /* everything about this model alone (no nulls) */
 };
 
 typedef struct ws_analysis_opts {
@@ -61,18 +64,26 @@ typedef struct ws_mat_result {
      * per family: null[WS_LS_PR][WS_NULL_GAUSS].z is the weight PR's z against
      * Gaussian noise. n = 0 where none was computed. */
     ws_null null[WS_LS_COUNT][WS_NULL_NFAM];
+    /* ... and of the basis statistics (WS_BS_*: comps50, comps90, share). */
+    ws_null energy_null[WS_BS_COUNT][WS_NULL_NFAM];
 } ws_mat_result;
 
 typedef struct ws_analysis {
     ws_model *m;
     ws_analysis_opts o;
     unsigned have;          /* parts computed so far */
+    unsigned null_have;     /* parts whose null baselines are computed */
     ws_tensor *embed;       /* NULL when the model has no embed role */
     ws_spectrum spec;
     size_t n;
     ws_mat_result *mats;
     ws_amp amp_global;      /* over the per-layer matrices' amplitudes stacked */
     ws_null amp_global_null[WS_LS_COUNT][WS_NULL_NFAM];   /* its WS_LS_AMP_* rows */
+    /* The corpus basis pooled over the per-layer matrices with a side of
+     * length d: Σ kept / Σ ‖W‖² (the notes' single "R² at K"), beside K/d,
+     * what an isotropic matrix keeps. */
+    double pooled_share, pooled_iso;
+    ws_null pooled_share_null[WS_NULL_NFAM];
     const ws_model *base;   /* for WS_AN_DRIFT: this model is the tuned one */
     ws_drift_report drift;
 
@@ -105,6 +116,11 @@ int ws_analysis_start(ws_analysis *a, unsigned what, ws_err *e);
 int ws_analysis_finished(ws_analysis *a);
 void ws_analysis_cancel(ws_analysis *a);
 int ws_analysis_wait(ws_analysis *a, ws_err *e);
+
+/* After the per-matrix parts `computed`: the pooled share (with the
+ * energy), and the null baselines of the parts in `nulls`
+ * (analysis_nulls.c; called by ws_analysis_compute). */
+int ws_analysis_nulls(ws_analysis *a, unsigned computed, unsigned nulls, ws_progress *p, ws_err *e);
 
 /* The result row for a tensor, or NULL. */
 ws_mat_result *ws_analysis_find(ws_analysis *a, const ws_tensor *t);

@@ -13,6 +13,13 @@ ws_doc *ws_doc_for(const char *command, const char *path)
     return d;
 }
 
+/* The parameters "null" and "seed" of the null baselines. */
+static void null_params(ws_doc *d, const ws_null_opts *o)
+{
+    ws_doc_param_int(d, "null", o->n);
+    ws_doc_param_int(d, "seed", (int64_t)o->seed);
+}
+
 ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
 {
     ws_doc *d = ws_doc_for("pr", path);
@@ -20,6 +27,7 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
         ws_doc_param_bool(d, "centred", a->o.centred);
         ws_doc_param_int(d, "k", a->o.amp_k);
         ws_doc_param_bool(d, "amp", amp);
+        null_params(d, &a->o.null);
         ws_doc_table(d, ws_layers_table(a, amp));
     }
     return d;
@@ -43,6 +51,8 @@ ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int en
     else
         ws_doc_param_str(d, "top", NULL);
     ws_doc_param_bool(d, "energy", energy);
+    if (energy)
+        null_params(d, &a->o.null);
     ws_doc_param_str(d, "embedding", a->embed->name);
     if (energy) {
         ws_doc_table(d, ws_energy_table(a));
@@ -54,14 +64,16 @@ ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int en
 }
 
 ws_doc *ws_doc_basis(const char *path, const ws_analysis *a, const char *corpus,
-                     const double *qk_cos)
+                     const ws_corpus *c)
 {
     ws_doc *d = ws_doc_for("basis", path);
     if (d) {
         ws_doc_param_int(d, "k", a->o.basis_k);
         ws_doc_param_str(d, "corpus", corpus);
         ws_doc_param_str(d, "embedding", a->embed->name);
-        ws_doc_table(d, ws_basis_table(a, qk_cos));
+        null_params(d, &a->o.null);
+        ws_doc_table(d, ws_basis_table(a, c));
+        ws_doc_table(d, ws_corpus_table(a, c));
     }
     return d;
 }
@@ -79,7 +91,7 @@ ws_doc *ws_doc_drift(const char *path, const ws_analysis *a)
 }
 
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig)
+                   const ws_fit_matrix_opts *mo, const char *eig, int components)
 {
     ws_doc *d = ws_doc_for("fit", path);
     if (!d)
@@ -96,6 +108,16 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
     if (mo->level >= 2)
         ws_doc_param_int(d, "g", mo->G);
     ws_doc_param_num(d, "ftol", mo->fit.ftol);
+    if (mo->fit.amp_bound > 0)
+        ws_doc_param_num(d, "amp_bound", mo->fit.amp_bound);
+    else
+        ws_doc_param_str(d, "amp_bound", "none");
     ws_doc_param_str(d, "eig", eig);
+    ws_doc_param_bool(d, "components", components);
+    ws_doc_param_bool(d, "predict", mo->spec != NULL);
+    if (mo->spec) {
+        ws_doc_param_int(d, "pred_dims", mo->predict.dims);
+        ws_doc_param_int(d, "folds", mo->predict.folds);
+    }
     return d;
 }

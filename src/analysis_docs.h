@@ -7,6 +7,7 @@
 #define WS_ANALYSIS_DOCS_H
 
 #include "analysis.h"
+#include "basis_corpus.h"
 #include "doc.h"
 #include "fit.h"
 
@@ -18,10 +19,10 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp);
 /* "spectrum": eigenvalues (the first `top`, 0: all) and pairs, or with
  * `energy` the energy table (WS_AN_ENERGY). */
 ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy);
-/* "basis": the share table, with the corpus's per-layer cosines (qk_cos
- * NULL: no corpus). */
+/* "basis": the share table and the corpus table, with the corpus's
+ * measurements (c NULL: no corpus). */
 ws_doc *ws_doc_basis(const char *path, const ws_analysis *a, const char *corpus,
-                     const double *qk_cos);
+                     const ws_corpus *c);
 /* "drift": drift and unmatched tables of a (the tuned model's analysis,
  * WS_AN_DRIFT done against the base at `path`). */
 ws_doc *ws_doc_drift(const char *path, const ws_analysis *a);
@@ -29,6 +30,6 @@ ws_doc *ws_doc_drift(const char *path, const ws_analysis *a);
  * finish. `patterns` the --tensor patterns (n may be 0), `eig` the --eig
  * file or NULL. */
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig);
+                   const ws_fit_matrix_opts *mo, const char *eig, int components);
 
 #endif

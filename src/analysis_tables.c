@@ -30,33 +30,62 @@ static ws_table *new_table(const char *name, const char *desc, int ident, const 
     {{"status", "status", WS_COL_STR, NULL, "", "why a row has no numbers (ok when it has)",       \
       WS_MORE_NONE, 0}, NULL, get, NULL, 0}
 
-/* ---- layers: weight PR and amplitude structure ---- */
+/* ---- layers: weight PR, ESD and amplitude structure, with their nulls ---- */
 
 typedef struct layer_row {
     ws_row_id id;
     const ws_pr *pr;      /* NULL: not computed for this row */
+    const ws_esd *esd;    /* NULL: not computed */
     const ws_amp *amp;    /* NULL: not computed */
+    double pr_mp, pc1_mp; /* white noise of this shape (Marchenko–Pastur) */
+    const ws_null (*null)[WS_NULL_NFAM];   /* WS_LS_COUNT statistics, or NULL */
     ws_astatus status;
 } layer_row;
 
-/* arg: 0 pr, 1 pc1 %, 2 comps95, 3 stable rank */
+/* arg: 0 pr, 1 pc1 %, 2 comps95, 3 stable rank, 4 MP PR, 5 MP PC1 % */
 static double get_pr(const void *row, int arg)
 {
-    const ws_pr *p = ((const layer_row *)row)->pr;
+    const layer_row *r = row;
+    const ws_pr *p = r->pr;
     if (!p || p->status != WS_AS_OK)
         return NAN;
-    double v[] = {p->pr, 100 * p->pc1, p->comps95, p->stable_rank};
+    double v[] = {p->pr, 100 * p->pc1, p->comps95, p->stable_rank, r->pr_mp, 100 * r->pc1_mp};
     return v[arg];
 }
 
-/* arg: 0 pr, 1 pc1 %, 2 comps95, 3 max |corr|, 4 kurtosis */
+/* arg: 0 α, 1 α̂, 2 log10 λmax, 3 ‖W‖²F/σ₁², 4 spikes, 5 MP edge, 6 xmin,
+ * 7 KS distance, 8 eigenvalues in the tail */
+static double get_esd(const void *row, int arg)
+{
+    const ws_esd *d = ((const layer_row *)row)->esd;
+    if (!d || d->status != WS_AS_OK)
+        return NAN;
+    double v[] = {d->alpha, d->alpha_hat, d->log_spectral_norm, d->stable_rank, d->spikes,
+                  d->mp_edge, d->xmin, d->ks_d, d->n_tail};
+    return v[arg];
+}
+
+/* arg: 0 pr, 1 pc1 %, 2 comps95, 3 max |corr|, 4 kurtosis, 5 max |corr|'s p */
 static double get_amp(const void *row, int arg)
 {
     const ws_amp *a = ((const layer_row *)row)->amp;
     if (!a || a->status != WS_AS_OK)
         return NAN;
-    double v[] = {a->pr, 100 * a->pc1, a->comps95, a->max_corr, a->kurtosis};
+    double v[] = {a->pr, 100 * a->pc1, a->comps95, a->max_corr, a->kurtosis, a->max_corr_p};
     return v[arg];
+}
+
+/* The nulls of statistic s (WS_LS_*): arg = 6s + 3·family + (0 mean, 1 std, 2 z). */
+#define NULL_ARG(s) (6 * (s))
+static double get_layer_null(const void *row, int arg)
+{
+    const layer_row *r = row;
+    int s = arg / 6, f = arg % 6 / 3, which = arg % 3;
+    if (!r->null || r->null[s][f].n == 0)
+        return NAN;
+    const ws_null *q = &r->null[s][f];
+    double pct = s == WS_LS_PC1 || s == WS_LS_AMP_PC1 ? 100 : 1;   /* shown in percent */
+    return which == 0 ? pct * q->mean : which == 1 ? pct * q->std : q->z;
 }
 
 static const char *get_layer_status(const void *row, int arg, char *buf, size_t n)
@@ -65,41 +94,93 @@ static const char *get_layer_status(const void *row, int arg, char *buf, size_t 
     return ws_astatus_text(((const layer_row *)row)->status);
 }
 
+#define LAYER_NULLS(KEY, TITLE, WHAT, FMT, STAT, ZFLAGS) \
+    WS_COLS_NULLS(KEY, TITLE, WHAT, FMT, get_layer_null, NULL_ARG(STAT), ZFLAGS)
+#define DATA WS_COL_DATA
+
 static const ws_colspec layers_cols[] = {
     {{"pr", "PR", WS_COL_NUM, "%.2f", "",
       "weight participation ratio (sum l)^2 / sum l^2 of the covariance of the rows",
       WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 0},
+    LAYER_NULLS("pr", "PR", "the weight PR", "%.2f", WS_LS_PR, WS_COL_BARS),
+    {{"pr_mp", "PR MP", WS_COL_NUM, "%.2f", "",
+      "PR of white noise of this shape, Marchenko-Pastur: (np + 2) / (n + p + 1)", WS_MORE_HIGHER, DATA},
+     get_pr, NULL, NULL, 4},
     {{"pc1_pct", "PC1%", WS_COL_NUM, "%.1f", "%", "share of the variance on the first principal component",
       WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 1},
+    LAYER_NULLS("pc1_pct", "PC1%", "the PC1 share", "%.1f", WS_LS_PC1, DATA),
+    {{"pc1_mp_pct", "PC1% MP", WS_COL_NUM, "%.1f", "%",
+      "PC1 share of white noise of this shape: Marchenko-Pastur edge with Tracy-Widom's mean",
+      WS_MORE_HIGHER, DATA}, get_pr, NULL, NULL, 5},
     {{"comps95", "c95", WS_COL_INT, NULL, "components", "principal components for 95 % of the variance",
       WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 2},
-    {{"stable_rank", "srank", WS_COL_NUM, "%.2f", "", "stable rank: sum of the eigenvalues / the largest",
-      WS_MORE_HIGHER, WS_COL_BARS}, get_pr, NULL, NULL, 3},
+    LAYER_NULLS("comps95", "c95", "the components for 95 %", "%.1f", WS_LS_COMPS95, DATA),
+    {{"stable_rank", "srank", WS_COL_NUM, "%.2f", "",
+      "stable rank of the covariance: sum of the eigenvalues / the largest", WS_MORE_HIGHER, WS_COL_BARS},
+     get_pr, NULL, NULL, 3},
+    LAYER_NULLS("stable_rank", "srank", "the stable rank", "%.2f", WS_LS_SRANK, DATA),
+    {{"alpha", "alpha", WS_COL_NUM, "%.2f", "",
+      "power-law exponent of the tail of the eigenvalues of W^T W (WeightWatcher's alpha)",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_esd, NULL, NULL, 0},
+    LAYER_NULLS("alpha", "alpha", "alpha", "%.2f", WS_LS_ALPHA, DATA),
+    {{"alpha_hat", "alpha^", WS_COL_NUM, "%.2f", "", "alpha x log10 of the largest eigenvalue (alpha_weighted)",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_esd, NULL, NULL, 1},
+    LAYER_NULLS("alpha_hat", "alpha^", "alpha hat", "%.2f", WS_LS_ALPHA_HAT, DATA),
+    {{"log_spectral_norm", "log l1", WS_COL_NUM, "%.3f", "", "log10 of the largest eigenvalue of W^T W",
+      WS_MORE_HIGHER, DATA}, get_esd, NULL, NULL, 2},
+    LAYER_NULLS("log_spectral_norm", "log l1", "the log spectral norm", "%.3f", WS_LS_LOG_SNORM, DATA),
+    {{"stable_rank_fro", "srankF", WS_COL_NUM, "%.2f", "",
+      "conventional stable rank ||W||_F^2 / sigma_1^2 (uncentred)", WS_MORE_HIGHER, DATA},
+     get_esd, NULL, NULL, 3},
+    LAYER_NULLS("stable_rank_fro", "srankF", "the stable rank of W", "%.2f", WS_LS_SRANK_RAW, DATA),
+    {{"spikes", "spikes", WS_COL_INT, NULL, "eigenvalues",
+      "eigenvalues of W^T W above the Marchenko-Pastur bulk edge of noise of W's scale", WS_MORE_HIGHER,
+      WS_COL_BARS}, get_esd, NULL, NULL, 4},
+    LAYER_NULLS("spikes", "spikes", "the spikes", "%.2f", WS_LS_SPIKES, DATA),
+    {{"mp_edge", "MP edge", WS_COL_NUM, "%.4g", "", "the Marchenko-Pastur bulk edge sigma^2 (sqrt N + sqrt M)^2",
+      WS_MORE_HIGHER, DATA}, get_esd, NULL, NULL, 5},
+    {{"alpha_xmin", "xmin", WS_COL_NUM, "%.4g", "", "the tail's start: the eigenvalue of least KS distance",
+      WS_MORE_HIGHER, DATA}, get_esd, NULL, NULL, 6},
+    {{"alpha_ks", "KS", WS_COL_NUM, "%.4f", "", "Kolmogorov-Smirnov distance of the power-law fit",
+      WS_MORE_LOWER, DATA}, get_esd, NULL, NULL, 7},
+    {{"alpha_tail", "tail", WS_COL_INT, NULL, "eigenvalues", "eigenvalues in the fitted tail (>= xmin)",
+      WS_MORE_HIGHER, DATA}, get_esd, NULL, NULL, 8},
     {{"amp_pr", "ampPR", WS_COL_NUM, "%.2f", "",
       "participation ratio of the grid fit's amplitudes (out of K)", WS_MORE_HIGHER, WS_COL_BARS},
      get_amp, NULL, NULL, 0},
+    LAYER_NULLS("amp_pr", "ampPR", "the amplitude PR", "%.2f", WS_LS_AMP_PR, WS_COL_BARS),
     {{"amp_pc1_pct", "ampPC1%", WS_COL_NUM, "%.1f", "%",
       "share of the amplitudes' variance on their first principal component", WS_MORE_HIGHER, WS_COL_BARS},
      get_amp, NULL, NULL, 1},
+    LAYER_NULLS("amp_pc1_pct", "ampPC1%", "the amplitude PC1 share", "%.1f", WS_LS_AMP_PC1, DATA),
     {{"amp_comps95", "amp95", WS_COL_INT, NULL, "components",
       "principal components for 95 % of the amplitudes' variance", WS_MORE_HIGHER, WS_COL_BARS},
      get_amp, NULL, NULL, 2},
+    LAYER_NULLS("amp_comps95", "amp95", "the amplitude components for 95 %", "%.1f", WS_LS_AMP_COMPS95, DATA),
     {{"amp_max_corr", "max|r|", WS_COL_NUM, "%.3f", "",
       "largest |correlation| between two amplitude columns", WS_MORE_HIGHER, WS_COL_BARS},
      get_amp, NULL, NULL, 3},
+    {{"amp_max_corr_p", "max|r| p", WS_COL_NUM, "%.2e", "",
+      "p-value of max |r| against no correlation (Pearson, Bonferroni over the pairs)", WS_MORE_LOWER, DATA},
+     get_amp, NULL, NULL, 5},
+    LAYER_NULLS("amp_max_corr", "max|r|", "the max |corr|", "%.3f", WS_LS_AMP_CORR, DATA),
     {{"amp_kurtosis", "kurt", WS_COL_NUM, "%.1f", "", "excess kurtosis of all the amplitudes",
       WS_MORE_HIGHER, WS_COL_BARS}, get_amp, NULL, NULL, 4},
+    LAYER_NULLS("amp_kurtosis", "kurt", "the kurtosis", "%.1f", WS_LS_AMP_KURT, DATA),
     STATUS_COL(get_layer_status),
 };
 
 ws_table *ws_layers_table(const ws_analysis *a, int amp)
 {
     ws_table *t = new_table("layers", "per weight matrix: weight participation ratio of the covariance of its "
-                            "rows, and the amplitude structure of its grid fit",
+                            "rows, WeightWatcher's spectral diagnostics, and the amplitude structure of its "
+                            "grid fit, each beside its null baselines",
                             1, layers_cols, N_OF(layers_cols));
     for (size_t i = 0; t && i < a->n; i++) {
         const ws_mat_result *m = &a->mats[i];
-        layer_row r = {.pr = &m->pr, .amp = amp ? &m->amp : NULL};
+        layer_row r = {.pr = &m->pr, .esd = (a->have & WS_AN_ESD) ? &m->esd : NULL,
+                       .amp = amp ? &m->amp : NULL, .pr_mp = m->pr_mp, .pc1_mp = m->pc1_mp,
+                       .null = m->null};
         ws_row_id_tensor(&r.id, m->t);
         r.status = m->pr.status != WS_AS_OK ? m->pr.status : amp ? m->amp.status : WS_AS_OK;
         if (ws_table_add_item(t, &r) < 0)
@@ -107,7 +188,7 @@ ws_table *ws_layers_table(const ws_analysis *a, int amp)
     }
     if (t && amp) {
         /* The amplitudes of every per-layer matrix together. */
-        layer_row r = {.amp = &a->amp_global, .status = a->amp_global.status};
+        layer_row r = {.amp = &a->amp_global, .status = a->amp_global.status, .null = a->amp_global_null};
         ws_row_id_label(&r.id, "(all layers)", "amplitudes", -1);
         r.id.ndim = 2;
         r.id.shape[0] = a->amp_global.rows;
@@ -130,7 +211,7 @@ typedef struct drift_row {
     const char *kind;
     const ws_drift *d;
     double mean_cos;      /* NaN on a tensor's row */
-    char status[96];      /* "" : the drift's own note */
+    char status[112];     /* "" : the drift's own note */
 } drift_row;
 
 /* arg: 0 rms, 1 relative, 2 cosine, 3 mean of the per-matrix cosines */
@@ -178,6 +259,16 @@ static int add_drift(ws_table *t, const drift_row *r, int bars)
     return row;
 }
 
+/* As the shape column shows it: out x in, a vector its length. */
+static const char *canonical_shape(const ws_tensor *t, char *buf, size_t n)
+{
+    if (t->ndim < 2)
+        ws_tensor_shape_text(t, buf, n);
+    else
+        snprintf(buf, n, "%lldx%lld", (long long)t->rows, (long long)t->cols);
+    return buf;
+}
+
 ws_table *ws_drift_table(const ws_drift_report *rep)
 {
     ws_table *t = new_table("drift", "change from the base model (W0) to the tuned one (W1): per pair of "
@@ -187,9 +278,11 @@ ws_table *ws_drift_table(const ws_drift_report *rep)
     for (size_t i = 0; rc >= 0 && i < rep->n; i++) {
         drift_row r = {.kind = "tensor", .d = &rep->per_tensor[i], .mean_cos = NAN};
         ws_row_id_tensor(&r.id, rep->t0[i]);
-        if (rep->shape_differs[i])
-            snprintf(r.status, sizeof r.status, "shape %lldx%lld vs %lldx%lld", (long long)rep->t0[i]->rows,
-                     (long long)rep->t0[i]->cols, (long long)rep->t1[i]->rows, (long long)rep->t1[i]->cols);
+        if (rep->shape_differs[i]) {
+            char a[40], b[40];
+            snprintf(r.status, sizeof r.status, "shape %s vs %s", canonical_shape(rep->t0[i], a, sizeof a),
+                     canonical_shape(rep->t1[i], b, sizeof b));
+        }
         rc = add_drift(t, &r, 0);
     }
     for (int l = 0; rc >= 0 && l < rep->n_layers; l++) {
@@ -376,8 +469,8 @@ ws_table *ws_pairs_table(const ws_spectrum *s)
 typedef struct energy_row {
     ws_row_id id;
     const ws_mat_result *m;
-    int applies;              /* the matrix has a side of length d */
-    const double *qk_cos;     /* per layer, or NULL */
+    int applies;                   /* the matrix has a side of length d */
+    const ws_corpus_layer *layer;  /* the corpus numbers of a qkv row, or NULL */
 } energy_row;
 
 static const char *get_projected(const void *row, int arg, char *buf, size_t n)
@@ -387,19 +480,38 @@ static const char *get_projected(const void *row, int arg, char *buf, size_t n)
     return !r->applies ? "-" : r->m->energy_transposed ? "columns" : "rows";
 }
 
-/* arg: 0 comps50, 1 comps90, 2 total energy, 3 basis share, 4 QᵀK cosine */
+/* arg: 0 comps50, 1 comps90, 2 total energy, 3 basis share */
 static double get_energy(const void *row, int arg)
 {
-    const energy_row *r = row;
-    const ws_mat_result *m = r->m;
+    const ws_mat_result *m = ((const energy_row *)row)->m;
     if (arg == 3)
         return m->share;
-    if (arg == 4)
-        return r->qk_cos && m->t->role == WS_ROLE_QKV && m->t->layer >= 0 ? r->qk_cos[m->t->layer] : NAN;
     if (m->energy.status != WS_AS_OK)
         return NAN;
     double v[] = {m->energy.comps50, m->energy.comps90, m->energy.total};
     return v[arg];
+}
+
+/* The nulls of basis statistic s (WS_BS_*): arg = 6s + 3·family + (mean, std, z). */
+static double get_energy_null(const void *row, int arg)
+{
+    const ws_null *q = &((const energy_row *)row)->m->energy_null[arg / 6][arg % 6 / 3];
+    return q->n == 0 ? NAN : arg % 3 == 0 ? q->mean : arg % 3 == 1 ? q->std : q->z;
+}
+
+/* arg: 0 QᵀK cosine, 1 its p-value, 2 Q's alignment with u₁; 3 + 6s + ... their nulls */
+static double get_corpus_layer(const void *row, int arg)
+{
+    const ws_corpus_layer *l = ((const energy_row *)row)->layer;
+    if (!l)
+        return NAN;
+    if (arg < 3) {
+        double v[] = {l->qk_cos, l->qk_cos_p, l->q_align};
+        return v[arg];
+    }
+    arg -= 3;
+    const ws_null *q = &l->null[arg / 6][arg % 6 / 3];
+    return q->n == 0 ? NAN : arg % 3 == 0 ? q->mean : arg % 3 == 1 ? q->std : q->z;
 }
 
 static const char *get_energy_status(const void *row, int arg, char *buf, size_t n)
@@ -421,9 +533,13 @@ static const ws_colspec energy_cols[] = {
     {{"comps50", "c50", WS_COL_INT, NULL, "components",
       "leading eigenvectors of E^T E holding 50 % of ||W||^2", WS_MORE_HIGHER, WS_COL_BARS},
      get_energy, NULL, NULL, 0},
+    WS_COLS_NULLS("comps50", "c50", "the components for 50 %", "%.1f", get_energy_null,
+                  6 * WS_BS_COMPS50, DATA),
     {{"comps90", "c90", WS_COL_INT, NULL, "components",
       "leading eigenvectors of E^T E holding 90 % of ||W||^2", WS_MORE_HIGHER, WS_COL_BARS},
      get_energy, NULL, NULL, 1},
+    WS_COLS_NULLS("comps90", "c90", "the components for 90 %", "%.1f", get_energy_null,
+                  6 * WS_BS_COMPS90, DATA),
     {{"energy", "energy", WS_COL_NUM, "%.6g", "", "total energy ||W||^2 (squared Frobenius norm)",
       WS_MORE_HIGHER, WS_COL_BARS}, get_energy, NULL, NULL, 2},
     STATUS_COL(get_energy_status),
@@ -433,20 +549,33 @@ static const ws_colspec basis_cols[] = {
     PROJECTED_COL,
     {{"share", "share", WS_COL_NUM, "%.4f", "", "share of ||W||^2 kept by the top K eigenvectors of E^T E",
       WS_MORE_HIGHER, WS_COL_BARS}, get_energy, NULL, NULL, 3},
+    WS_COLS_NULLS("share", "share", "the share", "%.4f", get_energy_null, 6 * WS_BS_SHARE, WS_COL_BARS),
 };
 
-static const ws_colspec qk_col = {
-    {"qk_ete_cos", "QK cos", WS_COL_NUM, "%.4f", "",
-     "cosine of the layer's Q^T K with E^T T E (T: the corpus's bigram transitions)", WS_MORE_HIGHER,
-     WS_COL_BARS}, get_energy, NULL, NULL, 4};
+static const ws_colspec qk_cols[] = {
+    {{"qk_ete_cos", "QK cos", WS_COL_NUM, "%.4f", "",
+      "cosine of the layer's Q^T K with E^T T E (T: the corpus's bigram transitions)", WS_MORE_HIGHER,
+      WS_COL_BARS}, get_corpus_layer, NULL, NULL, 0},
+    {{"qk_ete_cos_p", "QK p", WS_COL_NUM, "%.2e", "",
+      "two-sided p-value of the cosine against Gaussian noise (its null taken as normal)", WS_MORE_LOWER,
+      0}, get_corpus_layer, NULL, NULL, 1},
+    WS_COLS_NULLS("qk_ete_cos", "QK cos", "the QK cosine", "%.4f", get_corpus_layer, 3 + 6 * WS_CQ_COS, DATA),
+    {{"q_align", "Q align", WS_COL_NUM, "%.3f", "",
+      "|cos| of Q's leading right singular vector with E^T T E's leading left one", WS_MORE_HIGHER,
+      WS_COL_BARS}, get_corpus_layer, NULL, NULL, 2},
+    WS_COLS_NULLS("q_align", "Q align", "the Q alignment", "%.3f", get_corpus_layer, 3 + 6 * WS_CQ_ALIGN,
+                  WS_COL_BARS),
+};
 
 /* Rows of the energy and basis tables. */
-static ws_table *energy_rows(ws_table *t, const ws_analysis *a, const double *qk_cos)
+static ws_table *energy_rows(ws_table *t, const ws_analysis *a, const ws_corpus *c)
 {
     for (size_t i = 0; t && i < a->n; i++) {
-        energy_row r = {.m = &a->mats[i], .qk_cos = qk_cos};
+        energy_row r = {.m = &a->mats[i]};
         ws_row_id_tensor(&r.id, r.m->t);
         r.applies = r.m->t->cols == a->spec.d || r.m->t->rows == a->spec.d;
+        if (c && r.m->t->role == WS_ROLE_QKV && r.m->t->layer >= 0 && r.m->t->layer < c->n_layer)
+            r.layer = &c->layer[r.m->t->layer];
         if (ws_table_add_item(t, &r) < 0) {
             ws_table_free(t);
             return NULL;
@@ -462,14 +591,73 @@ ws_table *ws_energy_table(const ws_analysis *a)
     return energy_rows(t, a, NULL);
 }
 
-ws_table *ws_basis_table(const ws_analysis *a, const double *qk_cos)
+ws_table *ws_basis_table(const ws_analysis *a, const ws_corpus *c)
 {
     ws_table *t = new_table("basis", "per weight matrix: the share of ||W||^2 in the top eigenvectors of E^T E",
                             1, basis_cols, N_OF(basis_cols));
-    if (t && ((qk_cos && ws_table_add_specs(t, &qk_col, 1) < 0) ||
+    if (t && ((c && ws_table_add_specs(t, qk_cols, N_OF(qk_cols)) < 0) ||
               ws_table_add_specs(t, &energy_status_col, 1) < 0)) {
         ws_table_free(t);
         return NULL;
     }
-    return energy_rows(t, a, qk_cos);
+    return energy_rows(t, a, c);
+}
+
+/* ---- the corpus basis pooled, and the corpus's own numbers ---- */
+
+typedef struct pooled_row {
+    const ws_analysis *a;
+    const ws_corpus *c;
+} pooled_row;
+
+/* arg: 0 pooled share, 1 K/d, 2..7 the share's nulls, 8 symmetric PR, 9
+ * direct R², 10 random R², 11 blocks */
+static double get_pooled(const void *row, int arg)
+{
+    const pooled_row *r = row;
+    if (arg >= 2 && arg < 8) {
+        const ws_null *q = &r->a->pooled_share_null[(arg - 2) / 3];
+        return q->n == 0 ? NAN : (arg - 2) % 3 == 0 ? q->mean : (arg - 2) % 3 == 1 ? q->std : q->z;
+    }
+    if (arg >= 8 && !r->c)
+        return NAN;
+    double v[] = {r->a->pooled_share, r->a->pooled_iso, 0, 0, 0, 0, 0, 0,
+                  r->c ? r->c->sym_pr : NAN, r->c ? r->c->direct_r2 : NAN,
+                  r->c ? r->c->random_r2 : NAN, r->c ? r->c->n_blocks : NAN};
+    return v[arg];
+}
+
+static const ws_colspec pooled_cols[] = {
+    {{"pooled_share", "pooled", WS_COL_NUM, "%.4f", "",
+      "share of the per-layer matrices' ||W||^2 in the top K eigenvectors, pooled (the notes' R^2 at K)",
+      WS_MORE_HIGHER, 0}, get_pooled, NULL, NULL, 0},
+    {{"isotropic", "K/d", WS_COL_NUM, "%.4f", "", "K / d: what a matrix with no preferred direction keeps",
+      WS_MORE_HIGHER, 0}, get_pooled, NULL, NULL, 1},
+    WS_COLS_NULLS("pooled_share", "pooled", "the pooled share", "%.4f", get_pooled, 2, 0),
+};
+
+static const ws_colspec corpus_cols[] = {
+    {{"sym_pr", "sym PR", WS_COL_NUM, "%.3f", "",
+      "PR over |eigenvalues| of the symmetric part of E^T T E", WS_MORE_HIGHER, 0}, get_pooled, NULL, NULL, 8},
+    {{"direct_r2", "direct R2", WS_COL_NUM, "%.4f", "",
+      "R^2 of the d x d weight blocks predicted by E^T T E scaled to each block's norm", WS_MORE_HIGHER, 0},
+     get_pooled, NULL, NULL, 9},
+    {{"random_r2", "random R2", WS_COL_NUM, "%.4f", "",
+      "the same with a Gaussian matrix in place of E^T T E (the floor, about -1)", WS_MORE_HIGHER, 0},
+     get_pooled, NULL, NULL, 10},
+    {{"blocks", "blocks", WS_COL_INT, NULL, "", "d x d blocks the predictions pool", WS_MORE_NONE, 0},
+     get_pooled, NULL, NULL, 11},
+};
+
+ws_table *ws_corpus_table(const ws_analysis *a, const ws_corpus *c)
+{
+    ws_table *t = new_table("corpus", "the corpus basis pooled over the per-layer matrices; with a corpus, "
+                            "its own numbers", 0, pooled_cols, N_OF(pooled_cols));
+    pooled_row r = {a, c};
+    if (t && ((c && ws_table_add_specs(t, corpus_cols, N_OF(corpus_cols)) < 0) ||
+              ws_table_add_item(t, &r) < 0)) {
+        ws_table_free(t);
+        return NULL;
+    }
+    return t;
 }

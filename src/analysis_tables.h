@@ -7,6 +7,7 @@
 #define WS_ANALYSIS_TABLES_H
 
 #include "analysis.h"
+#include "basis_corpus.h"
 #include "table.h"
 
 /* "layers": per weight matrix the weight PR and, with `amp`, the amplitude
@@ -32,8 +33,13 @@ ws_table *ws_pairs_table(const ws_spectrum *s);
 ws_table *ws_energy_table(const ws_analysis *a);
 
 /* "basis": per weight matrix, the share of ‖W‖² in the top basis_k
- * eigenvectors; with `qk_cos` (per layer) the column qk_ete_cos. Needs
- * WS_AN_ENERGY. */
-ws_table *ws_basis_table(const ws_analysis *a, const double *qk_cos);
+ * eigenvectors and its nulls; with a corpus (c, may be NULL), on each
+ * layer's qkv row the QᵀK cosine, its p-value and Q's alignment with
+ * EᵀTE, with their nulls. Needs WS_AN_ENERGY. */
+ws_table *ws_basis_table(const ws_analysis *a, const ws_corpus *c);
+
+/* "corpus": one row: the pooled share beside K/d with its nulls; with a
+ * corpus, its symmetric PR and the direct and random prediction R². */
+ws_table *ws_corpus_table(const ws_analysis *a, const ws_corpus *c);
 
 #endif

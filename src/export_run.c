@@ -362,7 +362,8 @@ static void how_to_run(FILE *fp, const char *script, int B)
             "Run it (needs python3 with torch and numpy):\n"
             "  python3 %s [--device cuda]\n"
             "  torchrun --nproc_per_node N %s\n"
-            "    (N processes with DDP: gloo on CPU, nccl on GPUs; N must divide the batch B = %d)\n",
+            "    (N processes with DDP: gloo on CPU, nccl on GPUs; N must divide the batch B = %d;\n"
+            "    Debian 12's torchrun, torch 1.13 on Python 3.11, needs --redirects 1 --tee 1)\n",
             script, script, B);
 }
 

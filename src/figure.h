@@ -55,6 +55,7 @@ typedef struct ws_series {
     double width;           /* line width in points (points: marker radius in
                                points; bars and bands: share of the x spacing) */
     double opacity;         /* 0..1 (default 1) */
+    int no_range;           /* not counted in the axis range (drawn where it fits) */
 } ws_series;
 
 /* ---- colour maps ---- */

@@ -20,7 +20,8 @@ typedef struct layout {
     double xlo, xhi, ylo, yhi;    /* data range (y: log10 when ylog) */
     int yflip;                    /* heatmaps: row 0 at the top */
     ws_ticks xt, yt, ct;          /* axis and colour bar ticks */
-    int xstep;                    /* categories: label every xstep-th */
+    signed char xrow[WS_TICKS_MAX]; /* categories: the label's row (0, 1), -1: none */
+    int xrows;                    /* rows of x labels (2: staggered) */
     double cb_x, cb_w;            /* colour bar */
     double clo, chi;              /* colour range */
     char title[2][256];           /* the title on one or two lines */
@@ -85,6 +86,8 @@ static void series_range(const ws_figure *f, layout *L)
     int bars = 0;
     for (size_t k = 0; k < f->n_series; k++) {
         const ws_series *s = &f->series[k];
+        if (s->no_range)
+            continue;
         double half = is_block(s) ? bar_spacing(f, s) / 2 : 0;
         bars |= s->kind == WS_SERIES_BARS;
         for (size_t i = 0; i < s->n; i++) {
@@ -163,28 +166,38 @@ static void y_ticks(const ws_figure *f, layout *L, double plot_h)
     }
 }
 
-/* Categories: a tick at each, the labels set smaller (down to 70 %) to
- * fit, and then only every xstep-th labelled, so labels do not collide. */
+/* Categories: a tick at each (every n-th past WS_TICKS_MAX), the labels
+ * set smaller (down to 70 %) to fit, each on the first of two rows where
+ * it clears its neighbour, or left out when it clears neither. */
 static void category_ticks(const ws_figure *f, layout *L)
 {
-    double widest = 0;
+    double widest = 0, gap = L->fs * 0.6;
     for (int i = 0; i < f->n_xcat; i++)
         widest = fmax(widest, ws_fig_text_width(f->xcat[i], L->fs));
-    double slot = (L->px1 - L->px0) / f->n_xcat, need = widest + L->fs * 0.6;
-    L->xfs = L->fs * fmax(0.7, fmin(1, slot / fmax(need, 1)));
-    L->xstep = (int)ceil(need * L->xfs / L->fs / fmax(slot, 1) - 1e-9);   /* 1 when it just fits */
-    L->xstep = L->xstep < 1 ? 1 : L->xstep;
+    double slot = (L->px1 - L->px0) / f->n_xcat;
+    L->xfs = L->fs * fmax(0.7, fmin(1, slot / fmax(widest + gap, 1)));
+    int step = (f->n_xcat + WS_TICKS_MAX - 1) / WS_TICKS_MAX;
+    double end[2] = {-INFINITY, -INFINITY};   /* right edge of the last label of each row */
     L->xt.n = 0;
-    for (int i = 0; i < f->n_xcat && L->xt.n < WS_TICKS_MAX; i += L->xstep) {
-        L->xt.v[L->xt.n] = i;
-        L->xt.label[L->xt.n][0] = 0;   /* drawn from f->xcat: names can be long */
-        L->xt.major[L->xt.n++] = 1;
+    L->xrows = 1;
+    for (int i = 0; i < f->n_xcat; i += step) {
+        int k = L->xt.n++;
+        double half = ws_fig_text_width(f->xcat[i], L->xfs) / 2, c = xpix(L, i);
+        int row = c - half >= end[0] + gap ? 0 : c - half >= end[1] + gap ? 1 : -1;
+        if (row >= 0)
+            end[row] = c + half;
+        L->xrows = row == 1 ? 2 : L->xrows;
+        L->xrow[k] = (signed char)row;
+        L->xt.v[k] = i;
+        L->xt.label[k][0] = 0;   /* drawn from f->xcat: names can be long */
+        L->xt.major[k] = 1;
     }
 }
 
 static void x_ticks(const ws_figure *f, layout *L)
 {
     L->xfs = L->fs;
+    L->xrows = 1;
     if (f->n_xcat && !f->heat) {
         category_ticks(f, L);
         return;
@@ -197,6 +210,8 @@ static void x_ticks(const ws_figure *f, layout *L)
 
 static const char *x_label_of(const ws_figure *f, const layout *L, int i)
 {
+    if (f->n_xcat && !f->heat && L->xrow[i] < 0)
+        return "";
     return f->n_xcat && !f->heat ? f->xcat[(int)L->xt.v[i]] : L->xt.label[i];
 }
 
@@ -333,6 +348,10 @@ static void do_layout(const ws_figure *f, layout *L)
         equal_aspect(f, L);
     x_ticks(f, L);
     room_for_last_x_label(f, L);
+    if (L->xrows == 2) {   /* staggered category labels: a line more below the plot */
+        L->py1 -= fs * 1.15;
+        y_ticks(f, L, L->py1 - L->py0);
+    }
 }
 
 /* Position of a tick value on its axis, in pixels. */
@@ -377,7 +396,8 @@ static void draw_axes(const ws_figure *f, ws_canvas *c, const layout *L)
     for (int i = 0; i < L->xt.n; i++) {
         double x = x_tick_pix(f, L, L->xt.v[i]);
         line2(c, x, L->py1, x, L->py1 + tick, INK, lw);
-        c->text(c->self, x, L->py1 + tick + gap + fs * CAP, x_label_of(f, L, i),
+        int row = f->n_xcat && !f->heat ? L->xrow[i] : 0;
+        c->text(c->self, x, L->py1 + tick + gap + fs * CAP + row * fs * 1.15, x_label_of(f, L, i),
                 WS_ANCHOR_MIDDLE, 0, L->xfs, INK);
     }
     for (int i = 0; i < L->yt.n; i++) {

@@ -8,6 +8,8 @@
 #include "fit.h"
 #include "fit_internal.h"
 #include "fit_lm.h"
+#include "fit_measures.h"
+#include "fit_predict.h"
 
 static int check_k(int K, ws_err *e)
 {
@@ -69,6 +71,7 @@ void ws_fit_matrix_opts_default(ws_fit_matrix_opts *o)
     o->mode = WS_FIT_FREE;
     o->level = 1;
     o->G = WS_FIT_G_DEFAULT;
+    ws_fit_predict_opts_default(&o->predict);
 }
 
 typedef struct free_job {
@@ -184,7 +187,10 @@ int ws_fit_matrix(const float *W, int64_t rows, int64_t n, const ws_fit_matrix_o
         return -1;
     }
     ws_fit_summarise(out, o->eig, o->n_eig);
-    return 0;
+    ws_fit_measure(out, o->eig, o->n_eig, &out->s.m);
+    rc = ws_fit_predict_run(W, rows, n, out, o->spec, &o->predict, &out->s.pred, e);
+    if (rc < 0) ws_fit_result_free(out);
+    return rc;
 }
 
 void ws_fit_result_free(ws_fit_result *r)

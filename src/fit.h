@@ -6,12 +6,9 @@
  *     w[j] ≈ Σ_k A_k · exp(−(j − μ_k)² / (2 σ_k²))
  *
  * - L1 fit ("free"): A, μ, σ of every component by Levenberg–Marquardt with
- *   an analytic Jacobian, started from the grid below with the grid's
- *   least-squares amplitudes, and from four more starts (half and 1.5
- *   times the grid width; the row's K largest peaks; those at half their
- *   width), plus a
- *   pair move from the best (its weakest component turned into a negative
- *   twin of its strongest); the best fit is kept. Bounds: μ_k ∈ [0, n−1] and
+ *   an analytic Jacobian (fit_lm.c), driven by a search over ten starts and
+ *   then pair and reseed moves from the best fit (fit_search.c); the best
+ *   fit is kept. Bounds: |A_k| ≤ WS_FIT_AMP_BOUND·max|w|, μ_k ∈ [0, n−1] and
  *   σ_k ∈ [WS_FIT_SIGMA_MIN, WS_FIT_SIGMA_MAX_FACTOR·n]: a step that would
  *   leave the box is re-solved with the offending parameters fixed on their
  *   bounds (projected LM), so every trial point is inside.
@@ -33,6 +30,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "null.h"
 #include "threads.h"
 
 #define WS_FIT_KMAX 16
@@ -40,6 +38,15 @@
 #define WS_FIT_G_DEFAULT 3
 #define WS_FIT_SIGMA_MIN 0.5          /* columns */
 #define WS_FIT_SIGMA_MAX_FACTOR 4.0   /* σ ≤ 4·n */
+/* The free fit's amplitude bound: |A_k| ≤ WS_FIT_AMP_BOUND·max_j |w[j]|
+ * (ws_fit_opts.amp_bound; 0 = none). A component much taller than the
+ * whole row only fits when another one of the other sign cancels it where
+ * it stands (ws_fit_cancelling), a shape on another scale than the data.
+ * Twice the row's largest |value| leaves room for what true mixtures need
+ * (a narrow peak between two samples, overlapping bumps of both signs) and
+ * keeps every component drawn on the data's scale; the same factor marks a
+ * cancelling pair, so the default fit never holds one. */
+#define WS_FIT_AMP_BOUND 2.0
 
 /* ---- the grid ---- */
 
@@ -52,8 +59,10 @@ void ws_grid_basis(int64_t n, int K, double *G);
 /* R (K × K, upper triangular, row-major) of the QR factorisation Gᵀ = Q R
  * of the grid basis. A row's amplitudes are a = R⁻¹Qᵀw, so a row of white
  * noise with variance σ² has amplitudes with covariance σ²·R⁻¹R⁻ᵀ (the
- * null baselines draw them from that law, null.h). */
-int ws_grid_r(int64_t n, int K, double *R, ws_err *e);
+ * null baselines draw them from that law, null.h). Pt (may be NULL; n × K,
+ * row-major) gets (R⁻¹Qᵀ)ᵀ in float32: W·Pt gives every row's amplitudes
+ * in one sgemm, to float precision (the null draws' amplitudes). */
+int ws_grid_r(int64_t n, int K, double *R, float *Pt, ws_err *e);
 
 /* Amplitudes of every row of W (rows × n) on the grid, by least squares:
  * A_out (rows × K, float32) = W·Gᵀ·(G·Gᵀ)⁻¹. `r2_out` (may be NULL) gets the
@@ -80,14 +89,20 @@ typedef enum ws_fit_status {
     WS_FIT_NONFINITE,      /* row holds NaN or Inf */
     WS_FIT_TOO_SHORT,      /* n < 3K: more parameters than points */
     WS_FIT_GRID,           /* grid fit: μ, σ fixed, A by least squares */
+    WS_FIT_CANCELLING,     /* fitted, but with a cancelling pair (ws_fit_cancelling): counted degenerate */
     WS_FIT_STATUS_COUNT
 } ws_fit_status;
 
-/* "converged", "maxfev", "zero", "constant", "nonfinite", "too-short", "grid". */
+/* "converged", "maxfev", "zero", "constant", "nonfinite", "too-short", "grid",
+ * "cancelling". */
 const char *ws_fit_status_name(ws_fit_status s);
-/* Status of a row that carries a usable fit (converged, maxfev, grid). */
+/* Status of a row that carries a fit with a residual (converged, maxfev,
+ * grid, cancelling): its R² and MSE count in the summaries. */
 static inline int ws_fit_status_fitted(ws_fit_status s)
-{ return s == WS_FIT_CONVERGED || s == WS_FIT_MAXFEV || s == WS_FIT_GRID; }
+{ return s == WS_FIT_CONVERGED || s == WS_FIT_MAXFEV || s == WS_FIT_GRID || s == WS_FIT_CANCELLING; }
+/* Status counted in a summary's `degenerate`: no fit, or a cancelling pair. */
+static inline int ws_fit_status_degenerate(ws_fit_status s)
+{ return !ws_fit_status_fitted(s) || s == WS_FIT_CANCELLING; }
 
 typedef struct ws_fit_opts {
     int K;              /* 1..WS_FIT_KMAX */
@@ -95,9 +110,11 @@ typedef struct ws_fit_opts {
     double xtol;        /* relative step ‖Dδ‖ ≤ xtol·‖Dx‖: converged */
     double gtol;        /* max |cos(residual, Jacobian column)| ≤ gtol: converged */
     int maxfev;         /* evaluation limit; 0 = 100·(3K+1) as MINPACK lmder */
+    double amp_bound;   /* |A_k| ≤ amp_bound·max|w| (WS_FIT_AMP_BOUND); 0 = unbounded */
 } ws_fit_opts;
 
-/* K = K, ftol = 1e-5, xtol = 1.49012e-8, gtol = 0, maxfev = 0. scipy's
+/* K = K, ftol = 1e-5, xtol = 1.49012e-8, gtol = 0, maxfev = 0,
+ * amp_bound = WS_FIT_AMP_BOUND. scipy's
  * curve_fit uses ftol = 1.49012e-8; on bench/fit's rows (n = 256) that
  * raises the mean R² by under 1e-3 (K = 4: 6e-4, K = 8: 3e-4) at three
  * (K = 4) to four (K = 8) times the cost, and with 1e-5 the fixture test
@@ -119,19 +136,73 @@ int ws_fit_row_l1(const float *w, int64_t n, const ws_fit_opts *o, ws_fit_row *o
 /* The same on a double row (used by the L2 fit). */
 int ws_fit_row_l1_d(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, ws_err *e);
 
+/* A cancelling pair: two components of opposite sign, each taller than
+ * WS_FIT_AMP_BOUND times the row's largest |value| (scale = max_j |w[j]|),
+ * whose centres are within the wider one's σ of each other: together they
+ * draw a small difference of two big bumps, a shape on another scale than
+ * the data. Returns 1 and the two components' indices (either pointer may
+ * be NULL), else 0. */
+int ws_fit_cancelling(const ws_fit_row *f, double scale, int *k_out, int *l_out);
+
 /* Model value of a fitted row at j = 0..n−1 (σ clamped to WS_FIT_SIGMA_MIN). */
 void ws_fit_eval(const ws_fit_row *f, int64_t n, double *out);
 
 /* ---- a whole matrix ---- */
+
+struct ws_spectrum;
+
+/* Null baselines of a matrix's fit statistics (fit_nulls.h): per
+ * statistic, per family (null.h), over n draws (0: none computed). */
+enum { WS_FN_R2, WS_FN_CENTRE_LIN, WS_FN_CENTRE_EV_R, WS_FN_L2_R2, WS_FN_COUNT };
+typedef struct ws_fit_nulls {
+    int n;
+    ws_null s[WS_FN_COUNT][WS_NULL_NFAM];
+} ws_fit_nulls;
+
+/* The users' fit measurements of a matrix (definitions: fit_measures.h). */
+typedef struct ws_fit_measures {
+    double sigma_mean, sigma_cv, amp_mean, amp_cv, amp_abs_mean;
+    double mu_k[WS_FIT_KMAX], sigma_k[WS_FIT_KMAX], sigma_cv_k[WS_FIT_KMAX];
+    double amp_k[WS_FIT_KMAX], amp_cv_k[WS_FIT_KMAX], amp_abs_k[WS_FIT_KMAX];
+    double centre_slope, centre_intercept;
+    double sigma_spacing_r, sigma_spacing_p, amp_sv_r, amp_sv_p;   /* NaN without eigenvalues */
+    double params, params_l1, params_l2;
+} ws_fit_measures;
+
+/* Predictability of the L1 parameters from spectral features of the rows
+ * (definitions: fit_predict.h). */
+#define WS_PREDICT_DIMS_DEFAULT 8
+#define WS_PREDICT_FOLDS_DEFAULT 5
+#define WS_PREDICT_NPC 3          /* amplitude PCs reported (at most K) */
+
+typedef struct ws_fit_predict_opts {
+    int dims;     /* p, 1..d */
+    int folds;    /* F ≥ 2 */
+} ws_fit_predict_opts;
+
+typedef struct ws_fit_predict {
+    const char *why;       /* NULL when computed, else why not (a fixed string) */
+    int K, dims, folds, npc;
+    int64_t rows;          /* m: the rows used */
+    double r2_mu[WS_FIT_KMAX], r2_sigma[WS_FIT_KMAX], r2_amp[WS_FIT_KMAX];
+    double r2_mu_mean, r2_sigma_mean, r2_amp_mean;   /* means over k of the finite ones above */
+    double pc_share[WS_FIT_KMAX];  /* variance share of each amplitude PC (descending) */
+    double r2_pc[WS_PREDICT_NPC];  /* CV R² of the scores on PC 1..npc */
+    double r2_pc_mean;
+    double align[WS_PREDICT_NPC];  /* max |cos| of PC j (in weight space) with an eigenvector */
+    int align_eig[WS_PREDICT_NPC]; /* that eigenvector (0-based, descending eigenvalue order) */
+    double align_mean;
+} ws_fit_predict;
+
 
 typedef enum ws_fit_mode { WS_FIT_FREE = 0, WS_FIT_MODE_GRID = 1 } ws_fit_mode;
 
 typedef struct ws_fit_summary {
     int64_t rows, cols;        /* matrix shape */
     int64_t fitted;            /* rows attempted (all, or the uniform sample) */
-    int64_t usable;            /* rows with a fit (status converged/maxfev/grid) */
+    int64_t usable;            /* rows with a fit (status converged/maxfev/grid/cancelling) */
     int64_t nonconverged;      /* status maxfev */
-    int64_t degenerate;        /* zero, constant, nonfinite or too-short */
+    int64_t degenerate;        /* zero, constant, nonfinite, too-short or cancelling */
     int K;
     ws_fit_mode mode;
     double r2;                 /* pooled: 1 − ΣSSE/ΣSST over usable rows (0 when none) */
@@ -139,7 +210,13 @@ typedef struct ws_fit_summary {
     double mse;                /* mean per-row MSE over usable rows */
     double compression;        /* n / (3K) */
     double centre_linearity;   /* R² of the mean sorted centres against k (1 when K ≤ 2) */
-    double centre_ev_r;        /* Pearson r(mean sorted centres, eigenvalue positions); NaN when no spectrum given */
+    double centre_linearity_p; /* its two-sided Pearson p over the K points (NaN when K ≤ 2) */
+    double centre_ev_r;        /* Pearson r(mean sorted centres, eigenvalue positions rescaled
+                                * to the row); NaN when no spectrum given */
+    double centre_ev_r_p;      /* its two-sided Pearson p over the K points */
+    ws_fit_measures m;         /* the users' measurements (fit_measures.h) */
+    ws_fit_predict pred;       /* with ws_fit_matrix_opts.spec: predictability (fit_predict.h); else pred.why */
+    ws_fit_nulls null;         /* filled by ws_fit_nulls_run, else n = 0 */
 } ws_fit_summary;
 
 typedef struct ws_fit_l2 {
@@ -148,7 +225,9 @@ typedef struct ws_fit_l2 {
     ws_fit_row sig[3 * WS_FIT_KMAX];  /* fit of signal p: p = 3k (A_k), 3k+1 (μ_k), 3k+2 (σ_k) */
     double r2_params;          /* mean over the 3K signals of their R² (constant signals count as 1 if fitted exactly) */
     double r2_rows;            /* pooled R² of the rows rebuilt from the L2-reconstructed L1 parameters */
-    double compression;        /* fitted·n / (3K·3G) */
+    double mse;                /* their mean squared error: Σ SSE / (rows · n) */
+    double compression;        /* rows·n / (9·K·G): the whole matrix over its 3K·3G L2
+                                * parameters (the users' rows·n/108 for K = 4, G = 3) */
 } ws_fit_l2;
 
 typedef struct ws_fit_matrix_opts {
@@ -157,8 +236,10 @@ typedef struct ws_fit_matrix_opts {
     int64_t sample;            /* 0 = all rows, else a uniform sample of this many rows */
     int level;                 /* 1, or 2 to add the L2 fit (free mode) */
     int G;                     /* L2 components, default WS_FIT_G_DEFAULT */
-    const double *eig;         /* optional EᵀE eigenvalues (length n_eig == cols), for centre_ev_r */
+    const double *eig;         /* optional EᵀE eigenvalues (any length ≥ K), for centre_ev_r */
     int64_t n_eig;
+    const struct ws_spectrum *spec;  /* optional spectrum of E with eigenvectors: the predictability */
+    ws_fit_predict_opts predict;
     int threads;               /* 0 = all cores */
 } ws_fit_matrix_opts;
 

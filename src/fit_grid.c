@@ -42,13 +42,20 @@ static int grid_qr(int64_t n, int K, double *G, double *Q, double *R, ws_err *e)
     return 0;
 }
 
-int ws_grid_r(int64_t n, int K, double *R, ws_err *e)
+int ws_grid_r(int64_t n, int K, double *R, float *Pt, ws_err *e)
 {
     if (K < 1 || K > WS_FIT_KMAX || n < K)
         return ws_fail(e, "grid fit: K = %d on %lld columns", K, (long long)n);
     double *G = malloc(sizeof(double) * (size_t)(n * K));
     double *Q = malloc(sizeof(double) * (size_t)(n * K));
     int rc = G && Q ? grid_qr(n, K, G, Q, R, e) : ws_fail(e, "out of memory");
+    if (rc == 0 && Pt) {
+        /* Pᵀ = Q R⁻ᵀ: solve X Rᵀ = Q. */
+        cblas_dtrsm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, (int)n, K, 1.0,
+                    R, K, Q, K);
+        for (int64_t i = 0; i < n * K; i++)
+            Pt[i] = (float)Q[i];
+    }
     free(G);
     free(Q);
     return rc;

@@ -1,113 +1,53 @@
-/* Vector kernels of the L1 fit. GCC's vector extension gives 4-wide
- * arithmetic; each kernel is compiled twice (AVX2 and the baseline) and the
- * one the CPU supports is picked when the program loads (target_clones).
- * Sums use fixed partial-sum orders, so results are deterministic for a
- * given CPU. */
+/* Vector kernels of the L1 fit. GCC's vector extension (which clang shares)
+ * gives 4-wide arithmetic. Each kernel is compiled twice from one body
+ * (fit_kernels_body.h), for AVX2 and for the baseline, and the one the CPU
+ * supports is bound when the program loads (an ifunc, as target_clones
+ * makes in GCC; clang 14's target_clones calls its resolver instead of the
+ * function from other files, so the dispatch is written out here). Sums use
+ * fixed partial-sum orders, so results are deterministic for a given CPU.
+ * No 256-bit vector is passed by value between functions: the baseline has
+ * no AVX, and the calling convention for such arguments would differ. */
 #include "fit_kernels.h"
 
 typedef double v4d __attribute__((vector_size(32), aligned(8)));
-typedef int64_t v4di __attribute__((vector_size(32)));
 
-#define CLONES __attribute__((target_clones("avx2", "default")))
+static inline double hsum(const v4d *s) { return ((*s)[0] + (*s)[1]) + ((*s)[2] + (*s)[3]); }
 
-static inline double hsum(v4d s) { return (s[0] + s[1]) + (s[2] + s[3]); }
+#define KTARGET __attribute__((target("avx2")))
+#define KNAME(name) name##_avx2
+#include "fit_kernels_body.h"
+#undef KTARGET
+#undef KNAME
 
-CLONES double ws_kdot(const double *a, const double *b, int64_t n)
+#define KTARGET
+#define KNAME(name) name##_base
+#include "fit_kernels_body.h"
+#undef KTARGET
+#undef KNAME
+
+/* ifunc resolvers run while the program is relocated, before constructors
+ * and before a sanitizer's runtime is ready: initialise the CPU model
+ * first, and keep the sanitizers' instrumentation out of them. */
+#define RESOLVER __attribute__((used, no_sanitize("address", "undefined")))
+
+RESOLVER static int cpu_has_avx2(void)
 {
-    v4d s0 = {0, 0, 0, 0}, s1 = s0;
-    int64_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        s0 += *(const v4d *)(a + j) * *(const v4d *)(b + j);
-        s1 += *(const v4d *)(a + j + 4) * *(const v4d *)(b + j + 4);
-    }
-    if (j + 4 <= n) {
-        s0 += *(const v4d *)(a + j) * *(const v4d *)(b + j);
-        j += 4;
-    }
-    double s = hsum(s0 + s1);
-    for (; j < n; j++) s += a[j] * b[j];
-    return s;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
 }
 
-CLONES void ws_kdot4(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
-                     double *out)
-{
-    v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;
-    int64_t j = j0;
-    for (; j + 4 <= j1; j += 4) {
-        v4d x = *(const v4d *)(a + j);
-        s0 += x * *(const v4d *)(b + j);
-        s1 += x * *(const v4d *)(b + stride + j);
-        s2 += x * *(const v4d *)(b + 2 * stride + j);
-        s3 += x * *(const v4d *)(b + 3 * stride + j);
-    }
-    out[0] = hsum(s0), out[1] = hsum(s1), out[2] = hsum(s2), out[3] = hsum(s3);
-    for (; j < j1; j++)
-        for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * stride + j];
-}
+#define DISPATCH(ret, name, params)                                                  \
+    RESOLVER static ret (*resolve_##name(void)) params                              \
+    {                                                                                \
+        return cpu_has_avx2() ? name##_avx2 : name##_base;                           \
+    }                                                                                \
+    ret name params __attribute__((ifunc("resolve_" #name)));
 
-CLONES void ws_ksub_scaled(double *r, const double *g, double A, int64_t n)
-{
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) *(v4d *)(r + j) -= A * *(const v4d *)(g + j);
-    for (; j < n; j++) r[j] -= A * g[j];
-}
-
-CLONES void ws_krank1_sub(double *M, int64_t ld, const double *u, int64_t len)
-{
-    for (int64_t r = 0; r < len; r++) {
-        double *row = M + r * ld, ur = u[r];
-        int64_t c = 0;
-        for (; c + 4 <= len; c += 4) *(v4d *)(row + c) -= ur * *(const v4d *)(u + c);
-        for (; c < len; c++) row[c] -= ur * u[c];
-    }
-}
-
-CLONES void ws_kgauss_walk(double *g, int64_t j0, int s, int64_t len, double r, double q)
-{
-    double v = g[j0], r1 = r;
-    int64_t t = 1;
-    for (; t <= len && t <= 4; t++) {
-        v *= r, r *= q;
-        g[j0 + s * t] = v;
-    }
-    if (len >= 8) {
-        /* lane i holds the value at step 1+i; its ratio four steps on is
-         * r_{2+i}·r_{3+i}·r_{4+i}·r_{5+i} = r_1⁴·q^(4i+10), and every ratio
-         * grows by q¹⁶ per block */
-        double q2 = q * q, q4 = q2 * q2, q8 = q4 * q4, R0 = r1 * r1 * r1 * r1 * q8 * q2;
-        v4d G = {g[j0 + s], g[j0 + 2 * s], g[j0 + 3 * s], v};
-        v4d R = {R0, R0 * q4, R0 * q8, R0 * q8 * q4};
-        for (; t + 3 <= len; t += 4) {
-            G *= R;
-            R *= q8 * q8;
-            if (s > 0) *(v4d *)(g + j0 + t) = G;
-            else *(v4d *)(g + j0 - t - 3) = __builtin_shuffle(G, (v4di){3, 2, 1, 0});
-            r *= q4;   /* r_t for the scalar tail */
-        }
-        v = G[3];
-    }
-    for (; t <= len; t++) {
-        v *= r, r *= q;
-        g[j0 + s * t] = v;
-    }
-}
-
-CLONES void ws_kjac(const double *g, int64_t lo, int64_t hi, double mu, double cm, double cs,
-                    double *ja, double *jm, double *js)
-{
-    int64_t j = lo;
-    v4d d = {(double)lo - mu, (double)lo + 1 - mu, (double)lo + 2 - mu, (double)lo + 3 - mu};
-    for (; j + 4 <= hi; j += 4, d += 4) {
-        v4d gv = *(const v4d *)(g + j), t = gv * d;
-        *(v4d *)(ja + j) = gv;
-        *(v4d *)(jm + j) = cm * t;
-        *(v4d *)(js + j) = cs * t * d;
-    }
-    for (; j < hi; j++) {
-        double dd = (double)j - mu, t = g[j] * dd;
-        ja[j] = g[j];
-        jm[j] = cm * t;
-        js[j] = cs * t * dd;
-    }
-}
+DISPATCH(double, ws_kdot, (const double *a, const double *b, int64_t n))
+DISPATCH(void, ws_kdot4, (const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
+                          double *out))
+DISPATCH(void, ws_ksub_scaled, (double *r, const double *g, double A, int64_t n))
+DISPATCH(void, ws_krank1_sub, (double *M, int64_t ld, const double *u, int64_t len))
+DISPATCH(void, ws_kgauss_walk, (double *g, int64_t j0, int s, int64_t len, double r, double q))
+DISPATCH(void, ws_kjac, (const double *g, int64_t lo, int64_t hi, double mu, double cm, double cs,
+                         double *ja, double *jm, double *js))

@@ -43,16 +43,19 @@ static void l2_signal(size_t begin, size_t end, int tid, void *user)
     }
 }
 
-/* Pooled R² of the rows rebuilt from the rebuilt L1 parameters. */
+/* Pooled R² of the rows rebuilt from the rebuilt L1 parameters, and their
+ * MSE (Σ SSE over the rows' values). */
 static double rows_r2(const float *W, int64_t n, const ws_fit_result *r, const double *sig,
-                      double *buf)
+                      double *buf, double *mse)
 {
     int K = r->s.K;
     int64_t m = r->s.fitted;
     double sse = 0, sst = 0;
+    int64_t used = 0;
     for (int64_t i = 0; i < m; i++) {
         const ws_fit_row *f = &r->rows[i];
         if (!isfinite(f->sst) || f->sst == 0) continue;
+        used++;
         ws_fit_row g = {.K = K};
         for (int k = 0; k < K; k++) {
             g.A[k] = sig[(3 * k) * m + i];
@@ -64,6 +67,7 @@ static double rows_r2(const float *W, int64_t n, const ws_fit_result *r, const d
         for (int64_t c = 0; c < n; c++) sse += (w[c] - buf[c]) * (w[c] - buf[c]);
         sst += f->sst;
     }
+    *mse = used ? sse / ((double)used * (double)n) : NAN;
     return sst > 0 ? 1 - sse / sst : 0;
 }
 
@@ -94,8 +98,10 @@ int ws_fit_l2_run(const float *W, int64_t n, const ws_fit_matrix_opts *o, ws_fit
     double r2 = 0;
     for (int p = 0; p < P; p++) r2 += l2->sig[p].r2;
     l2->r2_params = r2 / P;
-    l2->r2_rows = rows_r2(W, n, r, j.sig, buf);
-    l2->compression = (double)m * (double)n / (3.0 * K * 3.0 * G);
+    l2->r2_rows = rows_r2(W, n, r, j.sig, buf, &l2->mse);
+    /* Over the whole matrix, not the fitted rows: L2's 9KG parameters
+     * stand for every row. */
+    l2->compression = (double)r->s.rows * (double)n / (9.0 * K * G);
     r->l2 = l2;
     j.l2 = NULL;
     rc = 0;

@@ -1,10 +1,11 @@
-/* Levenberg–Marquardt fit of K Gaussians to one row (the L1 fit).
+/* The Levenberg–Marquardt core of the L1 fit: one run from a start point
+ * (the starts and moves around it are in fit_search.c).
  *
  * Parameters x = (A_0, μ_0, σ_0, A_1, ...), P = 3K, analytic Jacobian.
  * Each iteration solves (JᵀJ + λ·diag(D²)) δ = Jᵀr by Cholesky, with D the
  * running maximum of the Jacobian's column norms (MINPACK's scaling, so the
- * fit does not depend on the units of A, μ, σ). Bounds μ ∈ [0, n−1],
- * σ ∈ [σmin, σmax]: a parameter on its bound that the step pushes outward
+ * fit does not depend on the units of A, μ, σ). Bounds |A| ≤ c·max|w|,
+ * μ ∈ [0, n−1], σ ∈ [σmin, σmax]: a parameter on its bound that the step pushes outward
  * is held, and one the step would carry out of the box is fixed on the
  * bound and the rest re-solved (projected LM). λ follows Nielsen's rule
  * (shrink by max(1/3, 1 − (2ρ−1)³) on success, grow by ν = 2, 4, 8 ... on
@@ -27,7 +28,7 @@
 const char *ws_fit_status_name(ws_fit_status s)
 {
     static const char *names[] = {"converged", "maxfev", "zero", "constant",
-                                  "nonfinite", "too-short", "grid"};
+                                  "nonfinite", "too-short", "grid", "cancelling"};
     return (unsigned)s < WS_FIT_STATUS_COUNT ? names[s] : "?";
 }
 
@@ -38,6 +39,7 @@ void ws_fit_opts_default(ws_fit_opts *o, int K)
     o->xtol = 1.49012e-8;
     o->gtol = 0.0;
     o->maxfev = 0;
+    o->amp_bound = WS_FIT_AMP_BOUND;
 }
 
 void ws_gauss_fill(int64_t n, double mu, double sigma, double *g)
@@ -93,20 +95,14 @@ int ws_chol_solve(int m, double *M, double *b)
 
 size_t ws_lm_work_size(int64_t n, int K)
 {
-    /* g, g trial (K·n each), J (3K·n), r, r trial (n each) */
-    return (size_t)n * (size_t)(5 * K + 2);
+    /* g, g trial (K·n each), J (3K·n), r, r trial, scan residual (n each),
+     * the scan's cumulative squares (n + 1) and profile (2n + 1) */
+    return (size_t)n * (size_t)(5 * K + 6) + 2;
 }
 
-typedef struct lm {
-    int64_t n;
-    int K, P;                        /* P = 3K parameters (A_k, μ_k, σ_k) */
-    const double *w;
-    double lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
-    double *g, *gt, *J, *r, *rt;
-} lm;
 
 /* Gaussians at x and the residual w − model; returns the SSE. */
-static double lm_eval(const lm *S, const double *x, double *g, double *r)
+static double lm_eval(const ws_lm *S, const double *x, double *g, double *r)
 {
     int64_t n = S->n;
     for (int k = 0; k < S->K; k++)
@@ -124,7 +120,7 @@ static double lm_eval(const lm *S, const double *x, double *g, double *r)
 
 /* Analytic Jacobian of the model (∂/∂A = g, ∂/∂μ = A g (j−μ)/σ²,
  * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. */
-static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
+static void lm_normal(const ws_lm *S, const double *x, double *JtJ, double *Jtr)
 {
     int64_t n = S->n, lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
     int P = S->P;
@@ -164,30 +160,7 @@ static void lm_normal(const lm *S, const double *x, double *JtJ, double *Jtr)
     }
 }
 
-/* Start: grid centres, widths `width`·n/K, least-squares amplitudes on them. */
-static void lm_start(const lm *S, double *x, double width)
-{
-    int K = S->K;
-    int64_t n = S->n;
-    double M[WS_FIT_KMAX * WS_FIT_KMAX], b[WS_FIT_KMAX], tr = 0;
-    for (int k = 0; k < K; k++) {
-        x[3 * k + 1] = ws_grid_mu(n, K, k);
-        x[3 * k + 2] = width * ws_grid_sigma(n, K);
-        ws_gauss_fill(n, x[3 * k + 1], x[3 * k + 2], S->g + k * n);
-    }
-    for (int k = 0; k < K; k++) {
-        b[k] = ws_kdot(S->g + k * n, S->w, n);
-        for (int l = 0; l < K; l++) M[k * K + l] = ws_kdot(S->g + k * n, S->g + l * n, n);
-        tr += M[k * K + k];
-    }
-    /* a tiny ridge keeps an overlapping grid on a short row solvable */
-    for (int k = 0; k < K; k++) M[k * K + k] += 1e-12 * tr / K;
-    if (ws_chol_solve(K, M, b) < 0)
-        for (int k = 0; k < K; k++) b[k] = 0;
-    for (int k = 0; k < K; k++) x[3 * k] = b[k];
-}
-
-static void project(const lm *S, double *x)
+void ws_lm_project(const ws_lm *S, double *x)
 {
     for (int p = 0; p < S->P; p++) {
         if (x[p] < S->lo[p]) x[p] = S->lo[p];
@@ -195,57 +168,28 @@ static void project(const lm *S, double *x)
     }
 }
 
-/* Row checks before fitting; returns 1 and fills `out` when degenerate. */
-static int degenerate(const double *w, int64_t n, int K, ws_fit_row *out)
-{
-    int finite = 1, zero = 1;
-    double mean = 0;
-    for (int64_t j = 0; j < n; j++) {
-        if (!isfinite(w[j])) finite = 0;
-        if (w[j] != 0) zero = 0;
-        mean += w[j];
-    }
-    mean /= (double)n;
-    double sst = 0;
-    for (int64_t j = 0; finite && j < n; j++) sst += (w[j] - mean) * (w[j] - mean);
-    out->sst = finite ? sst : NAN;
-    if (!finite) out->status = WS_FIT_NONFINITE;
-    else if (zero) out->status = WS_FIT_ZERO;
-    else if (sst == 0) out->status = WS_FIT_CONSTANT;
-    else if (n < 3 * (int64_t)K) out->status = WS_FIT_TOO_SHORT;
-    else return 0;
-    if (out->status == WS_FIT_ZERO) out->sse = out->mse = 0;
-    return 1;
-}
-
-static void row_init(ws_fit_row *out, int64_t n, int K)
-{
-    memset(out, 0, sizeof *out);
-    out->K = K;
-    out->sse = out->sst = out->mse = out->r2 = NAN;
-    for (int k = 0; k < K; k++) {
-        out->mu[k] = ws_grid_mu(n, K, k);
-        out->sigma[k] = ws_grid_sigma(n, K);
-    }
-}
-
-static void lm_setup(lm *S, const double *w, int64_t n, int K, double *work)
+void ws_lm_setup(ws_lm *S, const double *w, int64_t n, int K, double amp_bound, double *work)
 {
     S->n = n, S->K = K, S->P = 3 * K, S->w = w;
+    S->scale = 0;
+    for (int64_t j = 0; j < n; j++) S->scale = fmax(S->scale, fabs(w[j]));
+    double amax = amp_bound > 0 ? amp_bound * S->scale : INFINITY;
     S->g = work;
     S->gt = S->g + K * n;
     S->J = S->gt + K * n;
     S->r = S->J + 3 * K * n;
     S->rt = S->r + n;
+    S->sr = S->rt + n;
+    S->prof = S->sr + 2 * n + 1;
     for (int k = 0; k < K; k++) {
-        S->lo[3 * k] = -INFINITY, S->hi[3 * k] = INFINITY;
+        S->lo[3 * k] = -amax, S->hi[3 * k] = amax;
         S->lo[3 * k + 1] = 0, S->hi[3 * k + 1] = (double)(n - 1);
         S->lo[3 * k + 2] = WS_FIT_SIGMA_MIN, S->hi[3 * k + 2] = WS_FIT_SIGMA_MAX_FACTOR * (double)n;
     }
 }
 
 /* Accept the trial point: swap the trial buffers in. */
-static void lm_accept(lm *S, double *x, const double *xt)
+static void lm_accept(ws_lm *S, double *x, const double *xt)
 {
     memcpy(x, xt, sizeof(double) * (size_t)S->P);
     double *t = S->g; S->g = S->gt; S->gt = t;
@@ -256,7 +200,7 @@ static void lm_accept(lm *S, double *x, const double *xt)
  * is held fixed for this step (its row and column of the system become the
  * identity, its right-hand side 0). Without this, clamping such a parameter
  * after the solve spoils the step of all the others and LM creeps. */
-static void freeze_active(const lm *S, const double *th, const double *Jtr, double *M, double *d)
+static void freeze_active(const ws_lm *S, const double *th, const double *Jtr, double *M, double *d)
 {
     int P = S->P;
     for (int p = 0; p < P; p++) {
@@ -272,7 +216,7 @@ static void freeze_active(const lm *S, const double *th, const double *Jtr, doub
  * box is then fixed on its bound (its step becomes bound − θ) and the others
  * are solved again with that known, so the step stays a minimiser of the
  * damped model on the box face instead of being clamped afterwards. */
-static int bounded_step(const lm *S, const double *th, const double *M, double *d)
+static int bounded_step(const ws_lm *S, const double *th, const double *M, double *d)
 {
     int P = S->P, fixed[3 * WS_FIT_KMAX] = {0};
     double rhs[3 * WS_FIT_KMAX], Mf[9 * WS_FIT_KMAX * WS_FIT_KMAX], fix[3 * WS_FIT_KMAX] = {0};
@@ -310,29 +254,6 @@ static double predicted(int P, const double *JtJ, const double *Jtr, const doubl
     return pred;
 }
 
-/* Start at the row's K largest |w[j]| (at least n/(2K) apart where
- * possible), narrow (σ = n/(4K)), with those values as amplitudes: finds
- * spikes that starts from the smooth grid merge away. */
-static void peak_start(const lm *S, double *x)
-{
-    int K = S->K;
-    int64_t n = S->n, gap = n / (2 * K);
-    for (int k = 0; k < K; k++) {
-        int64_t best = -1;
-        for (int pass = 0; pass < 2 && best < 0; pass++)
-            for (int64_t j = 0; j < n; j++) {
-                int near = 0;
-                for (int l = 0; l < k; l++)
-                    near |= pass == 0 ? llabs(j - (int64_t)x[3 * l + 1]) < gap : j == (int64_t)x[3 * l + 1];
-                if (!near && (best < 0 || fabs(S->w[j]) > fabs(S->w[best]))) best = j;
-            }
-        if (best < 0) best = 0;
-        x[3 * k] = S->w[best];
-        x[3 * k + 1] = (double)best;
-        x[3 * k + 2] = fmax(ws_grid_sigma(n, K) / 4, WS_FIT_SIGMA_MIN);
-    }
-}
-
 /* Initial damping, relative to the squared column norms D². A half-damped
  * first step (λ = 1) keeps LM near the start's basin instead of leaping
  * into a far, usually worse one; on the scipy fixture it halves the
@@ -341,7 +262,7 @@ static void peak_start(const lm *S, double *x)
 
 /* One LM run from x (already in the box) until a stopping rule; x, the SSE
  * and the counters are updated in place. */
-static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse_io, int *nfev_io,
+ws_fit_status ws_lm_run(ws_lm *S, const ws_fit_opts *o, double *th, double *sse_io, int *nfev_io,
                             int *iters_io)
 {
     int K = S->K, P = S->P;
@@ -381,7 +302,7 @@ static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse
         }
         double dxn = 0, xn = 0;
         for (int p = 0; p < P; p++) tht[p] = th[p] + d[p];
-        project(S, tht);
+        ws_lm_project(S, tht);
         for (int p = 0; p < P; p++) {
             d[p] = tht[p] - th[p];
             dxn += (D[p] * d[p]) * (D[p] * d[p]);
@@ -414,117 +335,4 @@ static ws_fit_status lm_run(lm *S, const ws_fit_opts *o, double *th, double *sse
     return st;
 }
 
-/* Multi-start: sums of overlapping Gaussians have many local minima, and
- * the narrower starts find features that the wide grid merges away. Every
- * start is first run to a loose tolerance (a scout); then, best first, the
- * scouts within SCOUT_MARGIN of the best are refined to the caller's
- * tolerances, and the best refined fit is kept. Refining only the
- * promising scouts saves most of the evaluations of the losing starts. */
-#define N_STARTS 5
-#define SCOUT_TOL 3e-3
-#define SCOUT_MARGIN 1.02
-/* The pair move changes the fit's shape more than a start does, and its
- * scout is further from its own minimum: a wider margin. */
-#define PAIR_MARGIN 1.05
 
-/* Start number s: the grid (σ = n/K, the documented start), the grid with
- * half the width, the row's peaks, the peaks at half their width, the grid
- * with 1.5 times the width. */
-static void start_point(const lm *S, int s, double *x)
-{
-    static const double grid_width[N_STARTS] = {1.0, 0.5, 0, 0, 1.5};
-    if (grid_width[s] > 0) {
-        lm_start(S, x, grid_width[s]);
-    } else {
-        peak_start(S, x);
-        if (s == 3)
-            for (int k = 0; k < S->K; k++) x[3 * k + 2] *= 0.5;
-    }
-    project(S, x);
-}
-
-/* Energy scale of component k, |A|·√σ (‖A g‖ ∝ |A|·σ^½). */
-static double comp_energy(const double *x, int k) { return fabs(x[3 * k]) * sqrt(x[3 * k + 2]); }
-
-/* The pair move: from the fit x, the weakest component becomes a negative
- * twin of the strongest, σ/4 to its right. Together they start as a small
- * derivative-of-Gaussian term; LM can then grow it into the cancelling
- * pairs (a, m, s), (−a′, m + ε, s′) that fit odd or sharp features and
- * that no smooth start reaches (scipy's trf finds them on a few of the
- * fixture's rows). K = 1 has no pair: returns 0. */
-static int twin_start(const lm *S, const double *x, double *t)
-{
-    int K = S->K, c = 0, wk = -1;
-    if (K < 2) return 0;
-    for (int k = 1; k < K; k++) if (comp_energy(x, k) > comp_energy(x, c)) c = k;
-    for (int k = 0; k < K; k++)
-        if (k != c && (wk < 0 || comp_energy(x, k) < comp_energy(x, wk))) wk = k;
-    memcpy(t, x, sizeof(double) * (size_t)S->P);
-    t[3 * wk] = -x[3 * c];
-    t[3 * wk + 1] = x[3 * c + 1] + 0.25 * x[3 * c + 2];
-    t[3 * wk + 2] = x[3 * c + 2];
-    project(S, t);
-    return 1;
-}
-
-/* The best fit so far over the starts. */
-typedef struct fit_best {
-    double x[3 * WS_FIT_KMAX], sse;
-    ws_fit_status st;
-} fit_best;
-
-/* Run x on to the caller's tolerances; keep it when it beats b (the first
- * refined fit always does: b starts at SSE = ∞). */
-static void refine(lm *S, const ws_fit_opts *o, double *x, fit_best *b, int *nfev, int *iters)
-{
-    double e;
-    ws_fit_status st = lm_run(S, o, x, &e, nfev, iters);
-    if (e < b->sse || b->sse == INFINITY) {
-        b->sse = e, b->st = st;
-        memcpy(b->x, x, sizeof(double) * (size_t)S->P);
-    }
-}
-
-void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out, double *work)
-{
-    int K = o->K;
-    row_init(out, n, K);
-    if (n < 1 || degenerate(w, n, K, out)) return;
-
-    lm S;
-    lm_setup(&S, w, n, K, work);
-    double x[N_STARTS][3 * WS_FIT_KMAX], sse[N_STARTS], t[3 * WS_FIT_KMAX], e;
-    int nfev = 0, iters = 0, ord[N_STARTS];
-    ws_fit_opts scout = *o;
-    scout.ftol = fmax(o->ftol, SCOUT_TOL);
-    scout.xtol = fmax(o->xtol, SCOUT_TOL);
-    for (int s = 0; s < N_STARTS; s++) {
-        start_point(&S, s, x[s]);
-        lm_run(&S, &scout, x[s], &sse[s], &nfev, &iters);
-        /* insertion sort of the start indices by scout SSE */
-        int i = s;
-        for (; i > 0 && sse[ord[i - 1]] > sse[s]; i--) ord[i] = ord[i - 1];
-        ord[i] = s;
-    }
-    fit_best b = {.sse = INFINITY, .st = WS_FIT_MAXFEV};
-    for (int i = 0; i < N_STARTS; i++) {
-        if (i > 0 && !(sse[ord[i]] < SCOUT_MARGIN * b.sse)) break;
-        refine(&S, o, x[ord[i]], &b, &nfev, &iters);
-    }
-    /* the pair move from the best fit, scouted and refined like a start */
-    if (twin_start(&S, b.x, t)) {
-        lm_run(&S, &scout, t, &e, &nfev, &iters);
-        if (e < PAIR_MARGIN * b.sse) refine(&S, o, t, &b, &nfev, &iters);
-    }
-    for (int k = 0; k < K; k++) {
-        out->A[k] = b.x[3 * k];
-        out->mu[k] = b.x[3 * k + 1];
-        out->sigma[k] = b.x[3 * k + 2];
-    }
-    out->sse = b.sse;
-    out->mse = b.sse / (double)n;
-    out->r2 = 1 - b.sse / out->sst;
-    out->iters = iters;
-    out->nfev = nfev;
-    out->status = b.st;
-}

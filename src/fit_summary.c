@@ -1,12 +1,14 @@
 /* Per-matrix summary of row fits: pooled R², median R², mean MSE,
  * compression, centre linearity and the optional eigenvalue-position
- * correlation. Every field is finite whatever the rows were (no usable row
- * gives zeros), except centre_ev_r, which is NaN when no spectrum is given. */
+ * correlation, with their p-values. Every field is finite whatever the rows
+ * were (no usable row gives zeros), except centre_ev_r (and the p-values),
+ * NaN when no spectrum is given (or none is defined). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fit_internal.h"
+#include "ttest.h"
 
 double ws_fit_pearson(const double *x, const double *y, int n)
 {
@@ -46,8 +48,12 @@ static int64_t mean_sorted_centres(const ws_fit_result *r, double *m)
     return used;
 }
 
-/* Positions (column indices, ascending) of the K largest eigenvalues. */
-static void eig_positions(const double *eig, int64_t n, int K, double *pos)
+/* Positions (indices in the list, ascending) of the K largest eigenvalues,
+ * rescaled to the row: index·(cols − 1)/(n − 1), so a spectrum of another
+ * length than the rows (mlp_down: 1024 columns, d = 256 eigenvalues) maps
+ * onto the row's column axis. Pearson's r does not change under the
+ * rescaling: it only says which reading is taken. */
+static void eig_positions(const double *eig, int64_t n, int K, int64_t cols, double *pos)
 {
     int64_t best[WS_FIT_KMAX];
     for (int k = 0; k < K; k++) {
@@ -57,7 +63,7 @@ static void eig_positions(const double *eig, int64_t n, int K, double *pos)
             for (int l = 0; l < k; l++) taken |= best[l] == j;
             if (!taken && isfinite(eig[j]) && (best[k] < 0 || eig[j] > eig[best[k]])) best[k] = j;
         }
-        pos[k] = (double)best[k];
+        pos[k] = n > 1 ? (double)best[k] * (double)(cols - 1) / (double)(n - 1) : 0;
     }
     qsort(pos, (size_t)K, sizeof *pos, cmp_double);
 }
@@ -67,7 +73,7 @@ static void centres(ws_fit_result *r, const double *eig, int64_t n_eig)
     ws_fit_summary *s = &r->s;
     int K = s->K;
     double m[WS_FIT_KMAX], k_idx[WS_FIT_KMAX];
-    s->centre_ev_r = NAN;
+    s->centre_ev_r = s->centre_ev_r_p = s->centre_linearity_p = NAN;
     if (!mean_sorted_centres(r, m)) { s->centre_linearity = 0; return; }
     for (int k = 0; k < K; k++) k_idx[k] = k;
     if (K <= 2) {
@@ -75,12 +81,14 @@ static void centres(ws_fit_result *r, const double *eig, int64_t n_eig)
     } else {
         double rho = ws_fit_pearson(k_idx, m, K);
         s->centre_linearity = isfinite(rho) ? rho * rho : 0;  /* R² of a 1-D linear fit = r² */
+        s->centre_linearity_p = ws_pearson_p(isfinite(rho) ? rho : 0, K);
     }
-    if (eig && n_eig == s->cols && n_eig >= K && K >= 2) {
+    if (eig && n_eig >= K && K >= 2) {
         double pos[WS_FIT_KMAX];
-        eig_positions(eig, n_eig, K, pos);
+        eig_positions(eig, n_eig, K, s->cols, pos);
         s->centre_ev_r = ws_fit_pearson(m, pos, K);
         if (!isfinite(s->centre_ev_r)) s->centre_ev_r = 0;
+        s->centre_ev_r_p = ws_pearson_p(s->centre_ev_r, K);
     }
 }
 
@@ -93,7 +101,8 @@ void ws_fit_summarise(ws_fit_result *r, const double *eig, int64_t n_eig)
     for (int64_t i = 0; i < s->fitted; i++) {
         const ws_fit_row *f = &r->rows[i];
         if (f->status == WS_FIT_MAXFEV) s->nonconverged++;
-        if (!ws_fit_status_fitted(f->status)) { s->degenerate++; continue; }
+        if (ws_fit_status_degenerate(f->status)) s->degenerate++;
+        if (!ws_fit_status_fitted(f->status)) continue;
         sse += f->sse, sst += f->sst, mse += f->mse;
         if (r2) r2[s->usable] = f->r2;
         s->usable++;

@@ -129,3 +129,35 @@ int ws_sym_eig(double *g, int n, double *lam, int vectors, ws_err *e)
     }
     return 0;
 }
+
+/* Rows (or columns) per float32 block of ws_gram_*_f32: each block's sums
+ * carry float32 rounding, about √512·ε₃₂ ≈ 1.4e-6 relative. */
+#define GRAM_F32_BLOCK 512
+
+/* Add the float32 n × n upper triangle f into g. */
+static void add_upper(double *g, const float *f, int64_t n, int first)
+{
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = i; j < n; j++)
+            g[i * n + j] = (first ? 0 : g[i * n + j]) + f[i * n + j];
+}
+
+int ws_gram_f32(const float *w, int64_t rows, int64_t cols, int by_rows, double *g, ws_err *e)
+{
+    int64_t n = by_rows ? rows : cols, k = by_rows ? cols : rows;
+    float *f = malloc((size_t)(n * n) * sizeof *f);
+    if (!f)
+        return ws_fail(e, "out of memory for a %lldx%lld Gram", (long long)n, (long long)n);
+    for (int64_t k0 = 0; k0 < k; k0 += GRAM_F32_BLOCK) {
+        int64_t nk = k - k0 < GRAM_F32_BLOCK ? k - k0 : GRAM_F32_BLOCK;
+        if (by_rows)   /* W Wᵀ over a block of columns */
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)nk, 1.0f, w + k0,
+                        (int)cols, 0.0f, f, (int)n);
+        else           /* Wᵀ W over a block of rows */
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)nk, 1.0f,
+                        w + (size_t)k0 * cols, (int)cols, 0.0f, f, (int)n);
+        add_upper(g, f, n, k0 == 0);
+    }
+    free(f);
+    return 0;
+}

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "inputs.h"
+
 static int is_dir(const char *p)
 {
     struct stat st;
@@ -108,8 +110,11 @@ static void apply_config(ws_model *m, const char *folder)
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return;
-    json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
+    json_error_t je = {0};
+    FILE *fp = ws_input_fopen(path, NULL);   /* an input: never replaced */
+    json_t *root = fp ? json_loadf(fp, 0, &je) : NULL;
+    if (fp)
+        fclose(fp);
     if (!json_is_object(root)) {
         snprintf(m->config_note, sizeof m->config_note, "config.json beside the model: %.160s (not used)",
                  root ? "not a JSON object" : je.text);

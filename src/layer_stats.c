@@ -1,5 +1,6 @@
 #include "layer_stats.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,20 @@ int ws_layer_ctx_init(ws_layer_ctx *c, unsigned parts, int centred, int amp_k, i
     if (amp_k < 1 || amp_k > WS_AMP_K_MAX || cols < amp_k)
         return ws_fail(e, "rows of %lld values cannot hold a grid of %d Gaussians",
                        (long long)cols, amp_k);
-    return ws_grid_r(cols, amp_k, c->R, e);
+    c->Pt = malloc((size_t)cols * (size_t)amp_k * sizeof *c->Pt);
+    if (!c->Pt)
+        return ws_fail(e, "out of memory for a grid operator");
+    if (ws_grid_r(cols, amp_k, c->R, c->Pt, e) < 0) {
+        ws_layer_ctx_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+void ws_layer_ctx_free(ws_layer_ctx *c)
+{
+    free(c->Pt);
+    c->Pt = NULL;
 }
 
 void ws_layer_vector(const ws_pr *pr, const ws_esd *esd, const ws_amp *amp, double *x)
@@ -62,7 +76,7 @@ int ws_amp_from_sums(const double *aux, int k, ws_amp *out, ws_err *e)
 {
     const double n = aux[0], *s1 = aux + 1, *ss = s1 + k, *pw = ss + k * k;
     *out = (ws_amp){.k = k, .rows = (int64_t)n, .pr = NAN, .pc1 = NAN, .max_corr = NAN,
-                    .kurtosis = NAN, .status = n < 2 ? WS_AS_ONE_ROW : WS_AS_OK};
+                    .kurtosis = NAN, .max_corr_p = NAN, .status = n < 2 ? WS_AS_ONE_ROW : WS_AS_OK};
     if (out->status != WS_AS_OK)
         return 0;
     double c[WS_AMP_K_MAX * WS_AMP_K_MAX];
@@ -163,14 +177,17 @@ static int source_eigs(const source *s, int64_t rows, int64_t cols, int centred,
 static int source_amps(const ws_layer_ctx *c, const source *s, int64_t rows, int64_t cols,
                        float **a, ws_err *e)
 {
-    if (s->w) {
-        ws_amp amp;
-        return ws_amp_of_matrix(s->w, rows, cols, c->amp_k, &amp, a, e);
-    }
-    *a = malloc((size_t)rows * (size_t)c->amp_k * sizeof **a);
+    size_t n = (size_t)rows * (size_t)c->amp_k;
+    *a = malloc(n * sizeof **a);
     if (!*a)
         return ws_fail(e, "out of memory for %lldx%d amplitudes", (long long)rows, c->amp_k);
-    gauss_amps(c, rows, s->sd, s->r, *a);
+    if (!s->w) {
+        gauss_amps(c, rows, s->sd, s->r, *a);
+        return 0;
+    }
+    /* The grid fit's amplitudes A = W·Pt, in float32 (see the header). */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, c->amp_k, (int)cols, 1.0f,
+                s->w, (int)cols, c->Pt, c->amp_k, 0.0f, *a, c->amp_k);
     return 0;
 }
 

@@ -95,12 +95,18 @@ ws_tensor *ws_model_add(ws_model *m, const char *name, ws_dtype dt, int ndim,
         ws_fail(e, "%s: %d dimensions (at most %d)", name, ndim, WS_MAX_DIM);
         return NULL;
     }
-    ws_tensor *n = realloc(m->tensors, (m->n_tensors + 1) * sizeof *n);
-    if (!n) {
-        ws_fail(e, "out of memory");
-        return NULL;
+    /* The array doubles when full (capacity: 16, then the next power of two
+     * at or above n_tensors), so adding n tensors copies O(n), not O(n²). */
+    size_t n_now = m->n_tensors;
+    if (n_now == 0 || (n_now >= 16 && !(n_now & (n_now - 1)))) {
+        size_t cap = n_now ? 2 * n_now : 16;
+        ws_tensor *n = realloc(m->tensors, cap * sizeof *n);
+        if (!n) {
+            ws_fail(e, "out of memory");
+            return NULL;
+        }
+        m->tensors = n;
     }
-    m->tensors = n;
     ws_tensor *t = &m->tensors[m->n_tensors];
     memset(t, 0, sizeof *t);
     t->name = strdup(name);

@@ -504,8 +504,5 @@ int ws_tensor_label(const ws_model *m, const ws_tensor *t, int width, int ascii,
 
 int ws_name_contains(const char *hay, const char *needle)
 {
-    int exact = 0;
-    for (const char *p = needle; *p; p++)
-        exact |= isupper((unsigned char)*p) != 0;
-    return (exact ? strstr(hay, needle) : strcasestr(hay, needle)) != NULL;
+    return strcasestr(hay, needle) != NULL;
 }

@@ -95,7 +95,7 @@ int ws_elide(const char *s, int width, int ascii, char *buf, size_t n);
 /* Cells of a UTF-8 string (code points). */
 int ws_text_cells(const char *s);
 
-/* Smart-case substring: case-insensitive unless `needle` has a capital. */
+/* Case-insensitive substring (ATTN finds attn.c_attn.weight). */
 int ws_name_contains(const char *hay, const char *needle);
 
 /* For ws_model_recognise: the dotted prefix every network tensor's

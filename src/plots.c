@@ -283,8 +283,9 @@ int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64
                                      ws_palette(2 + k % 5), e);
         if (!s)
             rc = -1;
-        else
-            s->dashed = 1, s->width = 0.8;
+        else   /* the axes follow the row and the mixture: a cancelling pair of
+                * large components runs off the plot instead of flattening it */
+            s->dashed = 1, s->width = 0.8, s->no_range = 1;
     }
     char label[96];
     snprintf(label, sizeof label, "%s %d-Gaussian fit, R² = %.3f", ws_plot_fit_mode_name(mode),

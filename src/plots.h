@@ -73,7 +73,9 @@ int ws_plot_fit_row(const float *w, int64_t n, int K, ws_fit_mode mode, ws_fit_r
 /* "free" or "grid". */
 const char *ws_plot_fit_mode_name(ws_fit_mode mode);
 /* Over a line figure of a row of n values: the fitted mixture (solid) and
- * its K components (dashed), the mode and R² in the legend. */
+ * its K components (dashed), the mode and R² in the legend. The y axis
+ * follows the row and the mixture: components larger than both (a
+ * cancelling pair) run off the plot rather than flatten the row. */
 int ws_plot_add_fit(ws_figure *f, const ws_fit_row *fit, ws_fit_mode mode, int64_t n,
                     ws_err *e);
 /* The eigenvalues λ of EᵀE against their index on a log axis, the pairs

@@ -12,6 +12,7 @@
 
 #include "fit.h"
 #include "names.h"
+#include "table.h"
 #include "pr.h"
 #include "rng.h"
 
@@ -83,7 +84,11 @@ const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, char 
     case WS_POL_CRYSTAL: snprintf(buf, n, "crystal:%lld", (long long)arg); break;
     case WS_POL_GRID: snprintf(buf, n, "grid:%lld", (long long)arg); break;
     case WS_POL_FREEZE_AT: snprintf(buf, n, "freeze@%lld", (long long)arg); break;
-    case WS_POL_FREEZE_PR: snprintf(buf, n, "freeze-pr:%.17g", thr); break;
+    case WS_POL_FREEZE_PR: {   /* shortest text that reads back to thr: 0.1, not 0.10000000000000001 */
+        char num[40];
+        snprintf(buf, n, "freeze-pr:%s", ws_fmt_num(thr, 17, num, sizeof num));
+        break;
+    }
     }
     return buf;
 }
@@ -312,6 +317,38 @@ static int apply_one(ws_policy *p, ws_gpt *g, size_t i, uint64_t seed, ws_err *e
     return 0;
 }
 
+int ws_policy_bias_kind(ws_policy_kind matrix)
+{
+    switch (matrix) {
+    case WS_POL_CRYSTAL:
+    case WS_POL_RANDOM: return WS_POL_FREEZE;
+    case WS_POL_GRID: return WS_POL_TRAIN;
+    default: return -1;
+    }
+}
+
+/* The bias rule (policy.h): the bias of a matrix that crystal, random or
+ * grid replace keeps its values and follows the matrix, frozen with
+ * crystal and random, trained with grid, whatever the rules said of it.
+ * A bias's matrix is the 2-D parameter of its role and layer. */
+static void bias_follows(ws_policy *p, ws_gpt *g)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const ws_gpt_param *b = ws_gpt_param_at(g, i);
+        if (!b->is_bias || b->ndim != 1)
+            continue;
+        for (size_t j = 0; j < p->n; j++) {
+            const ws_gpt_param *w = ws_gpt_param_at(g, j);
+            int k = ws_policy_bias_kind(p->pp[j].kind);
+            if (w->ndim != 2 || w->role != b->role || w->layer != b->layer || k < 0)
+                continue;
+            p->pp[i].kind = (ws_policy_kind)k;
+            p->pp[i].arg = 0;
+            p->pp[i].threshold = 0;
+        }
+    }
+}
+
 ws_policy *ws_policy_apply(ws_gpt *g, const ws_policy_rule *rules, size_t n,
                            uint64_t seed, ws_err *e)
 {
@@ -342,6 +379,7 @@ ws_policy *ws_policy_apply(ws_gpt *g, const ws_policy_rule *rules, size_t n,
             return NULL;
         }
     }
+    bias_follows(p, g);
     for (size_t i = 0; i < p->n; i++)
         if (apply_one(p, g, i, seed, e)) {
             ws_policy_free(p);

@@ -28,8 +28,17 @@
  *   freeze-pr:X    trained until its weight participation ratio
  *                  PR = (Σλ)²/Σλ² (λ the eigenvalues of the centred row
  *                  covariance) is below X at a check, then frozen
- * crystal, grid and freeze-pr act on matrices only; a bias or LayerNorm
- * vector they select keeps the policy it had. */
+ * crystal, grid and freeze-pr act on matrices only; a LayerNorm vector
+ * they select keeps the policy it had.
+ *
+ * The bias rule: crystal, random and grid replace a matrix; its bias (the
+ * vector of the same role and layer) keeps its values and follows the
+ * matrix: frozen with crystal and random, trained with grid, whatever the
+ * rules say of the bias itself. So `attn_out@4=crystal:1`,
+ * `attn_out@4=random` and `attn_out@4=freeze` all leave the layer's bias
+ * frozen at its trained values, and a strategy table compares the matrix
+ * alone. random on a vector whose matrix is not replaced (a LayerNorm
+ * weight, a bias alone) still draws it. */
 #ifndef WS_POLICY_H
 #define WS_POLICY_H
 
@@ -51,6 +60,11 @@ typedef struct ws_policy_rule {
     int64_t arg;       /* R, K or S */
     double threshold;  /* X of freeze-pr */
 } ws_policy_rule;
+
+/* The bias rule: the policy of the bias of a matrix whose policy is
+ * `matrix`: freeze for crystal and random, train for grid; -1 when the
+ * matrix is not replaced (the bias keeps its own). */
+int ws_policy_bias_kind(ws_policy_kind matrix);
 
 /* Parse "PATTERN=POLICY". */
 int ws_policy_parse(const char *spec, ws_policy_rule *out, ws_err *e);

@@ -151,7 +151,7 @@ int ws_matrix_eigs_both(const float *w, int64_t rows, int64_t cols, double *lam_
     double *g = malloc((size_t)n * n * sizeof *g), *x = malloc((size_t)cols * sizeof *x);
     int rc = g && x ? 0 : ws_fail(e, "out of memory for a %lldx%lld Gram", (long long)n, (long long)n);
     if (rc == 0)
-        rc = rows_gram ? ws_gram_rows(w, rows, cols, NULL, g, e) : ws_gram_cols(w, rows, cols, NULL, g, e);
+        rc = ws_gram_f32(w, rows, cols, rows_gram, g, e);
     if (rc == 0) {
         if (rows_gram)
             for (int64_t i = 0; i < n; i++)

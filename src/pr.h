@@ -39,9 +39,11 @@ int ws_components_for(const double *lam, int n, double share);
  * `centred`, unnormalised. W must be finite. */
 int ws_matrix_eigs(const float *w, int64_t rows, int64_t cols, int centred, double *lam, ws_err *e);
 
-/* Both at once from one Gram: lam_c centred, lam_u uncentred (the centred
- * Gram is the uncentred one less the means' rank-one part; use it where
- * speed matters more than the last digits, e.g. null draws). */
+/* Both at once from one Gram: lam_c centred, lam_u uncentred. The centred
+ * Gram is the uncentred one less the means' part, and the Gram is summed
+ * from float32 blocks (ws_gram_f32): eigenvalues within about 1e-6 of
+ * λ_max. For the null draws, where speed matters more than the last
+ * digits. */
 int ws_matrix_eigs_both(const float *w, int64_t rows, int64_t cols, double *lam_c,
                         double *lam_u, ws_err *e);
 

@@ -453,7 +453,7 @@ static void release(report *r)
     free(r->md_buf);
     ws_analysis_free(r->a);
     ws_analysis_free(r->at);
-    free(r->qk_cos);
+    ws_corpus_free(&r->corpus_res);
     ws_data_free(&r->corpus);
     for (int i = 0; i < r->n_runs; i++)
         ws_run_free(&r->runs[i]);

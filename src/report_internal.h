@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "analysis.h"
+#include "basis_corpus.h"
 #include "data.h"
 #include "doc.h"
 #include "report.h"
@@ -23,7 +24,7 @@ typedef struct report {
     ws_analysis *a;             /* the model's analyses */
     ws_analysis *at;            /* the tuned model's, with the drift from the model */
     ws_data corpus;             /* the corpus's token ids, loaded first */
-    double *qk_cos;             /* per layer, with a corpus */
+    ws_corpus corpus_res;       /* the corpus measurements, with a corpus */
     ws_run runs[WS_REPORT_MAX_RUNS];
     const ws_run *run_ptr[WS_REPORT_MAX_RUNS];
     int n_runs;

@@ -76,8 +76,8 @@ static ws_doc *doc_fits(report *r, ws_err *e)
     ws_fit_matrix_opts mo;
     ws_fit_matrix_opts_default(&mo);
     mo.sample = r->in->fit_rows;
-    ws_fit_table_opts to = {1, 0, 0};
-    ws_doc *d = ws_doc_fit(m->path, NULL, 0, 0, &mo, NULL);
+    ws_fit_table_opts to = {1, 0, 0, 0};
+    ws_doc *d = ws_doc_fit(m->path, NULL, 0, 0, &mo, NULL, 0);
     ws_table *sum = ws_fit_summary_table(&to);
     if (!d || !sum || ws_doc_table(d, sum) < 0) {
         ws_doc_free(d);
@@ -149,7 +149,7 @@ static int figure_spectrum(report *r, ws_err *e)
 
 static ws_doc *doc_energy(report *r, ws_err *e)
 {
-    if (analysed(r, WS_AN_ENERGY, e) != 0)
+    if (analysed(r, WS_AN_ENERGY | WS_AN_NULLS, e) != 0)
         return NULL;
     return ws_doc_spectrum(r->in->model->path, r->a, 0, 1);
 }
@@ -164,7 +164,7 @@ static void intro_energy(report *r)
 
 static ws_doc *doc_layers(report *r, ws_err *e)
 {
-    if (analysed(r, WS_AN_LAYERS, e) != 0)
+    if (analysed(r, WS_AN_LAYERS | WS_AN_NULLS, e) != 0)
         return NULL;
     return ws_doc_pr(r->in->model->path, r->a, 1);
 }
@@ -173,9 +173,11 @@ static void intro_layers(report *r)
 {
     rep_md(r, "Per weight matrix: the participation ratio of its rows' covariance spectrum "
               "(weight PR), the share of the first component, the components for 95 %%, the "
-              "stable rank; and the structure of its K = %d grid-fit amplitudes (PR out of K, "
-              "PC1 %%, max correlation, kurtosis). The last row stacks every layer's "
-              "amplitudes.\n\n", r->a->o.amp_k);
+              "stable rank; WeightWatcher's alpha, alpha-hat and spikes; and the structure of its "
+              "K = %d grid-fit amplitudes (PR out of K, PC1 %%, max correlation, kurtosis). The "
+              "last row stacks every layer's amplitudes. \"vs noise\" is the z-score against %d "
+              "draws of Gaussian noise of each matrix's shape and std (the data files hold the "
+              "permutation null too).\n\n", r->a->o.amp_k, r->a->o.null.n);
 }
 
 /* ---- drift ---- */
@@ -207,23 +209,20 @@ static size_t units_basis(const report *r)
     return UNITS_ANALYSIS + (r->in->corpus ? UNITS_CORPUS : 0);
 }
 
-static int corpus_cosines(report *r, ws_err *e)
+static int corpus_measures(report *r, ws_err *e)
 {
-    ws_model *m = r->in->model;
-    free(r->qk_cos);
-    r->qk_cos = malloc(sizeof *r->qk_cos * (size_t)(m->cfg.n_layer > 0 ? m->cfg.n_layer : 1));
-    if (!r->qk_cos)
-        return ws_fail(e, "out of memory");
-    if (ws_corpus_qk_cosines(m, r->corpus.tok, r->corpus.n, r->qk_cos, NULL, e) < 0)
+    ws_corpus_free(&r->corpus_res);
+    if (ws_corpus_analyse(r->in->model, r->corpus.tok, r->corpus.n, &r->a->o.null, &r->corpus_res,
+                          NULL, e) < 0)
         return ws_wrap(e, "%s", r->in->corpus);
     return rep_step(r, UNITS_CORPUS) ? ws_fail(e, "cancelled") : 0;
 }
 
 static ws_doc *doc_basis(report *r, ws_err *e)
 {
-    if (analysed(r, WS_AN_ENERGY, e) != 0 || (r->in->corpus && corpus_cosines(r, e) != 0))
+    if (analysed(r, WS_AN_ENERGY | WS_AN_NULLS, e) != 0 || (r->in->corpus && corpus_measures(r, e) != 0))
         return NULL;
-    return ws_doc_basis(r->in->model->path, r->a, r->in->corpus, r->qk_cos);
+    return ws_doc_basis(r->in->model->path, r->a, r->in->corpus, r->in->corpus ? &r->corpus_res : NULL);
 }
 
 static void intro_basis(report *r)
@@ -231,7 +230,8 @@ static void intro_basis(report *r)
     rep_md(r, "The share of every weight matrix's ‖W‖² kept by projecting it on the top %d "
               "eigenvectors of EᵀE%s.\n\n", r->a->o.basis_k,
            r->in->corpus ? "; with the corpus, per layer the cosine of QᵀK with EᵀTE (T the "
-                           "corpus's bigram transition matrix)" : "");
+                           "corpus's bigram transition matrix) and Q's alignment with it, and the "
+                           "corpus's own numbers" : "");
 }
 
 /* ---- training runs ---- */

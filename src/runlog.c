@@ -511,6 +511,12 @@ static int follow_reopen(ws_runlog_follow *f, ws_err *e)
     struct stat st;
     if (f->fd >= 0)
         close(f->fd);
+    /* A FIFO or device would block the reader: refused before it is opened.
+     * (Not registered as an input: a run may be writing it.) */
+    if (ws_input_check(f->path, 0, e) != 0) {
+        f->fd = -1;
+        return -1;
+    }
     f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (f->fd < 0 || fstat(f->fd, &st))
         return ws_fail(e, "cannot open: %s", strerror(errno));
@@ -577,20 +583,40 @@ void ws_runlog_follow_close(ws_runlog_follow *f)
     free(f);
 }
 
+void ws_runlog_name(const char *path, char *buf, size_t n)
+{
+    size_t end = strlen(path);
+    while (end > 1 && path[end - 1] == '/')
+        end--;
+    size_t start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t len = end - start;
+    if (len > 4 && !strncmp(path + end - 4, ".csv", 4))
+        len -= 4;
+    if (len == 3 && !strncmp(path + start, "log", 3) && start > 1) {
+        /* the folder's name: the component before the last slash */
+        size_t dend = start - 1;
+        while (dend > 0 && path[dend - 1] == '/')
+            dend--;
+        size_t dstart = dend;
+        while (dstart > 0 && path[dstart - 1] != '/')
+            dstart--;
+        size_t dl = dend - dstart;
+        int dots = (dl == 1 && path[dstart] == '.') || (dl == 2 && !strncmp(path + dstart, "..", 2));
+        if (dl && !dots) {
+            start = dstart;
+            len = dend - dstart;
+        }
+    }
+    snprintf(buf, n, "%.*s", (int)len, path + start);
+}
+
 int ws_runlog_read(const char *path, ws_run *run, ws_err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st)) {
-        int err = errno;
-        if (fd >= 0)
-            close(fd);
-        return ws_fail(e, "cannot open: %s", strerror(err));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return ws_fail(e, "is a directory, not a training log");
-    }
+    int fd = ws_input_open(path, e);   /* an input: never replaced; no FIFO */
+    if (fd < 0)
+        return -1;
     char *buf;
     size_t n, used;
     int rc = read_from(fd, 0, &buf, &n, e);

@@ -82,6 +82,12 @@ long ws_runlog_parse(ws_runlog_reader *rd, const char *buf, size_t n, int at_eof
 /* The whole log at `path` into `run` (records and events added). */
 int ws_runlog_read(const char *path, ws_run *run, ws_err *e);
 
+/* The name a run read from `path` goes by: the file's name without .csv
+ * ("run1" for out/run1.csv), or, for a file named log.csv (every job that
+ * export-run writes has one), its folder's ("full-seed1" for
+ * exp/full-seed1/log.csv), so runs read together are told apart. */
+void ws_runlog_name(const char *path, char *buf, size_t n);
+
 /* ---- following ---- */
 
 typedef struct ws_runlog_follow ws_runlog_follow;

@@ -470,8 +470,9 @@ int ws_table_write_text(const ws_table *t, FILE *fp)
             n--;
         fwrite(line, 1, n, fp);
         fputc('\n', fp);
+        free(line);   /* open_memstream gives a new buffer each time */
+        line = NULL;
     }
-    free(line);
     free(w);
     return ferror(fp) ? -1 : 0;
 }

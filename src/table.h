@@ -29,9 +29,9 @@
  * is a headline number) and extend the command's test. Every front end
  * picks it up: CLI text/CSV/JSON, the TUI table and its help line, bars.
  *
- * How to add a family of columns (e.g. a statistic's null baseline): give
+ * How to add a family of columns (e.g. a statistic's null baselines): give
  * one getter that takes the column's `arg`, and list the family with
- * WS_COLS_NULL (below) or a macro like it: keys, titles and descriptions
+ * WS_COLS_NULLS (below) or a macro like it: keys, titles and descriptions
  * are built from the base column's by string-literal pasting. */
 #ifndef WS_TABLE_H
 #define WS_TABLE_H
@@ -90,16 +90,36 @@ typedef struct ws_colspec {
     int arg;
 } ws_colspec;
 
-/* A statistic's null baseline as three columns after it: KEY_null_mean,
- * KEY_null_std and KEY_z (how many null standard deviations the value lies
- * from the null mean). GET(row, 0|1|2) returns the mean, std or z. */
-#define WS_COLS_NULL(KEY, TITLE, WHAT, FMT, GET)                                                  \
-    {{KEY "_null_mean", TITLE " null", WS_COL_NUM, FMT, "",                                       \
-      "mean of " WHAT " over the null baseline", WS_MORE_HIGHER, WS_COL_BARS}, GET, NULL, NULL, 0},  \
-    {{KEY "_null_std", TITLE " null sd", WS_COL_NUM, FMT, "",                                     \
-      "standard deviation of " WHAT " over the null baseline", WS_MORE_HIGHER, 0}, GET, NULL, NULL, 1}, \
-    {{KEY "_z", TITLE " z", WS_COL_NUM, "%.2f", "sd",                                             \
-      "(" WHAT " - null mean) / null sd", WS_MORE_HIGHER, WS_COL_BARS}, GET, NULL, NULL, 2}
+/* A statistic's null baseline as three columns after it: KEY_INFIX_mean,
+ * KEY_INFIX_std and KEY ZKEY (how many null standard deviations the value
+ * lies from the null mean). GET(row, ARG+0|1|2) returns the mean, std, z. */
+#define WS_COLS_NULL3(KEY, INFIX, ZKEY, TITLE, ZTITLE, WHAT, NULLWHAT, FMT, GET, ARG, MFLAGS, ZFLAGS) \
+    {{KEY "_" INFIX "_mean", TITLE " " INFIX, WS_COL_NUM, FMT, "",                                 \
+      "mean of " WHAT " over " NULLWHAT, WS_MORE_HIGHER, MFLAGS}, GET, NULL, NULL, (ARG)},         \
+    {{KEY "_" INFIX "_std", TITLE " " INFIX " sd", WS_COL_NUM, FMT, "",                            \
+      "standard deviation of " WHAT " over " NULLWHAT, WS_MORE_HIGHER, (MFLAGS) & ~WS_COL_BARS},   \
+     GET, NULL, NULL, (ARG) + 1},                                                                  \
+    {{KEY ZKEY, ZTITLE, WS_COL_NUM, "%.1f", "sd",                                                  \
+      "(" WHAT " - its mean over " NULLWHAT ") / their sd", WS_MORE_HIGHER, ZFLAGS},              \
+     GET, NULL, NULL, (ARG) + 2}
+
+/* One null family: KEY_null_mean, KEY_null_std, KEY_z; GET args 0, 1, 2. */
+#define WS_COLS_NULL(KEY, TITLE, WHAT, FMT, GET)                                                   \
+    WS_COLS_NULL3(KEY, "null", "_z", TITLE, TITLE " z", WHAT, "the null baseline", FMT, GET, 0,    \
+                  WS_COL_BARS, WS_COL_BARS)
+
+/* Both null families of null.h after a statistic: the Gaussian null
+ * (KEY_null_mean, KEY_null_std, KEY_z: GET args BASE+0..2) and the
+ * permutation null (KEY_perm_mean, KEY_perm_std, KEY_perm_z: BASE+3..5).
+ * Only the Gaussian z may show on screen and in text (ZFLAGS, e.g.
+ * WS_COL_BARS; WS_COL_DATA keeps it to CSV and JSON), titled
+ * "TITLE vs noise"; the rest are data. */
+#define WS_COLS_NULLS(KEY, TITLE, WHAT, FMT, GET, BASE, ZFLAGS)                                    \
+    WS_COLS_NULL3(KEY, "null", "_z", TITLE, TITLE " vs noise", WHAT,                              \
+                  "Gaussian noise of the matrix's shape and std", FMT, GET, BASE, WS_COL_DATA, ZFLAGS), \
+    WS_COLS_NULL3(KEY, "perm", "_perm_z", TITLE, TITLE " vs perm", WHAT,                          \
+                  "the matrix with each row's entries permuted", FMT, GET, (BASE) + 3, WS_COL_DATA,    \
+                  WS_COL_DATA)
 
 ws_table *ws_table_new(void);
 /* A table with its name (a JSON key: "layers") and a one-line description. */

@@ -13,8 +13,10 @@ void ws_row_id_tensor(ws_row_id *id, const ws_tensor *t)
     id->name = t->name;
     ws_display_role(t, 1, id->role, sizeof id->role);
     id->layer = t->layer;
-    id->ndim = 2;
-    id->shape[0] = t->rows;
+    /* A vector (or scalar) keeps its own shape, as info shows it: [64],
+     * not the 1 x 64 the analyses read it as. */
+    id->ndim = t->ndim < 2 ? t->ndim : 2;
+    id->shape[0] = t->ndim < 2 ? t->cols : t->rows;
     id->shape[1] = t->cols;
 }
 
@@ -61,7 +63,7 @@ const ws_colspec ws_id_cols[WS_ID_NCOLS] = {
       WS_MORE_NONE, 0}, NULL, id_name, NULL, 0},
     {{"role", "role", WS_COL_STR, NULL, "", "its role in the GPT layout, @ its layer (qkv@3)",
       WS_MORE_NONE, 0}, NULL, id_role, NULL, 0},
-    {{"shape", "shape", WS_COL_SHAPE, NULL, "", "rows x columns as the analyses see it (out x in)",
+    {{"shape", "shape", WS_COL_SHAPE, NULL, "", "rows x columns as the analyses see it (out x in); a vector: its length",
       WS_MORE_NONE, 0}, NULL, NULL, id_shape, 0},
     {{"layer", "layer", WS_COL_INT, NULL, "", "its layer index (none outside the layers)",
       WS_MORE_NONE, WS_COL_DATA}, id_layer, NULL, NULL, 0},

@@ -1,6 +1,7 @@
 /* The columns that say what a row of an analysis table is about: the
  * tensor (or layer, or the whole model) by name, its role@layer, its shape
- * in the canonical rows × cols view, and (CSV/JSON only) its layer index.
+ * in the canonical rows × cols view (a vector: its length), and (CSV/JSON
+ * only) its layer index.
  * A builder's row struct starts with a ws_row_id so these shared columns
  * can read it (table.h explains builders). */
 #ifndef WS_TABLE_ID_H

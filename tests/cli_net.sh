@@ -19,6 +19,11 @@ ok grep -q "training state left out (0 tensors in BASE, 53 in TUNED; --all-tenso
 "$W" drift "$CK" "$N/tuned.safetensors" --json > "$T/json" 2> /dev/null
 ok "$J" model="$CK" -r tables.drift.rows 28.name=layer\ 0 30.name=\(model\) 30.mean_cos -r tables.unmatched \
    rows < "$T/json"
+# A vector's shape is its length, as info gives it (not 1 x 16).
+ok "$J" tables.drift.rows.2.name=_orig_mod.transformer.h.0.ln_1.weight tables.drift.rows.2.shape.0=16 \
+   < "$T/json"
+ok sh -c "! $J tables.drift.rows.2.shape.1 < '$T/json'"
+ok grep -q "^_orig_mod.transformer.h.0.ln_1.weight  *ln1@0  *16  *tensor " "$T/out"
 ok sh -c "! $J tables.unmatched.rows.0 < '$T/json'"   # none on one side only
 "$W" drift "$CK" "$N/tuned.safetensors" --all-tensors --json > "$T/json" 2> "$T/err"
 ok "$J" parameters.all_tensors=true -r tables.unmatched.rows 52.in=tuned "0.kind=training state" < "$T/json"

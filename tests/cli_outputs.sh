@@ -61,13 +61,19 @@ refuses "dir/: names a directory" "$W" init -o "$T/dir/"
 mkfifo "$T/fifo"
 for cmd in "info $T/fifo" "info --no-stats $T/fifo" "eval $M --data $T/fifo" "train $M --data $T/fifo" \
            "train $M --data $T/data.bin --val-data $T/fifo" "basis $M --corpus $T/fifo" \
-           "fit $M --eig $T/fifo" "drift $M $T/fifo"; do
+           "fit $M --eig $T/fifo" "drift $M $T/fifo" "plot --runs $T/fifo -o $T/r.png" \
+           "eval $M --data $T/data.bin --tokenizer $T/fifo"; do
     # shellcheck disable=SC2086
     refuses "fifo: is a FIFO, not a regular file" "$W" $cmd
 done
 mkdir "$T/fifodir"
 mkfifo "$T/fifodir/model.safetensors"
 refuses "model.safetensors: is a FIFO, not a regular file" "$W" info "$T/fifodir"
+# a FIFO named config.json beside a model is passed over, not read
+cp "$M" "$T/fifodir2.safetensors" && mkdir "$T/fifodir2" && mv "$T/fifodir2.safetensors" "$T/fifodir2/model.safetensors"
+mkfifo "$T/fifodir2/config.json"
+"$B/tests/run_capped" "$T/report" 30 "$W" info --no-stats "$T/fifodir2" > /dev/null 2>&1
+ok test $? -eq 0
 cp -r "$H/sharded" "$T/fifoshard"
 rm "$T/fifoshard/model-00002-of-00002.safetensors"
 mkfifo "$T/fifoshard/model-00002-of-00002.safetensors"

@@ -25,7 +25,7 @@ ok test -f "$T/rep/.wscope-report"
 # Every section's tables and figures, in every format.
 for f in fits.json fits.csv spectrum.json spectrum-eigenvalues.csv spectrum-pairs.csv \
          energy.json energy.csv pr.json pr.csv drift.json drift-drift.csv drift-unmatched.csv \
-         basis.json basis.csv runs.json runs.csv; do
+         basis.json basis-basis.csv basis-corpus.csv runs.json runs.csv; do
     ok test -s "$T/rep/tables/$f"
 done
 for stem in fits-r2 fits-centre_linearity spectrum energy-comps50 energy-comps90 pr-pr pr-pc1_pct \
@@ -81,7 +81,7 @@ refuses "is not a directory" "$W" report "$M" -o "$T/corpus.bin"
 cp "$M" "$T/rep/model.safetensors"
 refuses "holds an input file" "$W" report "$T/rep/model.safetensors" -o "$T/rep"
 refuses "cannot create the report here" "$W" report "$M" -o "$T/no/such/dir"
-refuses "usage: wscope report" "$W" report "$M"
+refuses "report: no -o DIR (see wscope report --help)" "$W" report "$M"
 refuses "expected an integer" "$W" report "$M" --fit-rows 0 -o "$T/x"
 printf 'step,loss\n0,oops\n' > "$T/bad.csv"
 refuses "report: $T/bad.csv: line 2" "$W" report "$M" --runs "$T/bad.csv" -o "$T/x"

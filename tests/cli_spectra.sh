@@ -58,6 +58,26 @@ ok "$J" command=pr parameters.centred=true parameters.k=8 parameters.amp=true -k
 ok test "$(wc -l < "$T/p.csv")" -eq 12
 ok grep -q "^blocks.1.mlp.2.weight,mlp_down@1,16x64,1," "$T/p.csv"
 refuses "--k" "$W" pr "$T/a.safetensors" --k 0
+# The ESD and the null baselines of every statistic, both families; the
+# global amplitude row has the amplitude nulls only; --null 0 none.
+ok "$J" parameters.null=10 parameters.seed=1 -r tables.layers.rows 1.alpha 1.alpha_hat 1.spikes \
+   1.log_spectral_norm 1.stable_rank_fro 1.mp_edge 1.pr_mp 1.pc1_mp_pct 1.amp_max_corr_p \
+   1.pr_null_mean 1.pr_null_std 1.pr_z 1.pr_perm_mean 1.pr_perm_std 1.pr_perm_z 1.pc1_pct_z 1.comps95_perm_z \
+   1.stable_rank_z 1.alpha_z 1.alpha_hat_perm_z 1.spikes_null_mean 1.amp_pr_z 1.amp_pr_perm_z \
+   1.amp_kurtosis_z 11.amp_pr_z 11.amp_max_corr_perm_z 11.pr_z=null 11.alpha=null < "$T/p.json"
+"$W" pr "$T/a.safetensors" --null 0 --seed 9 --json > "$T/p0.json"
+ok "$J" parameters.null=0 parameters.seed=9 -r tables.layers.rows 1.pr 1.pr_z=null 1.amp_pr_perm_mean=null < "$T/p0.json"
+"$W" pr "$T/a.safetensors" --null 3 --seed 2 --json > "$T/p3a.json"
+"$W" pr "$T/a.safetensors" --null 3 --seed 2 --json > "$T/p3b.json"
+ok cmp -s "$T/p3a.json" "$T/p3b.json"                 # seeded: the same numbers again
+"$W" pr "$T/a.safetensors" > "$T/p.txt"
+ok grep -q "vs noise: z against 10 draws of Gaussian noise" "$T/p.txt"
+ok grep -q " pr_z .* alpha .* amp_pr_z " "$T/p.txt"
+refuses "--null" "$W" pr "$T/a.safetensors" --null 10001
+# spectrum --energy: its nulls; --null without --energy says so.
+"$W" spectrum "$T/a.safetensors" --energy --null 4 --json > "$T/en.json"
+ok "$J" parameters.null=4 -r tables.energy.rows 2.comps50_z 2.comps90_perm_z 2.comps90_null_mean < "$T/en.json"
+refuses "give --energy" "$W" spectrum "$T/a.safetensors" --null 4
 
 # drift: identical models, then two seeds.
 "$W" drift "$T/a.safetensors" "$T/a.safetensors" --json > "$T/d0.json"
@@ -77,7 +97,7 @@ ok "$J" -k unmatched -r tables.unmatched.rows 0.name=blocks.2.ln1.weight 0.in=tu
 "$W" drift "$T/a.safetensors" "$T/d.safetensors" > "$T/out" 2> "$T/err"
 ok test $? -eq 0
 ok grep -q "^tok_emb.weight .* shape 40x16 vs 40x32" "$T/out"
-refuses "usage" "$W" drift "$T/a.safetensors"
+refuses "drift: give BASE and TUNED (see wscope drift --help)" "$W" drift "$T/a.safetensors"
 
 # basis: the whole basis keeps everything.
 "$W" basis "$T/a.safetensors" --k 16 --json > "$T/b.json"
@@ -87,7 +107,7 @@ ok "$J" command=basis parameters.k=16 parameters.corpus=null -k basis tables.bas
 ok test $? -eq 2
 ok grep -q "more than d_model 16" "$T/err"
 "$W" basis "$T/a.safetensors" --k 4 --csv > "$T/b.csv"
-ok test "$(head -1 "$T/b.csv")" = "name,role,shape,layer,projected,share,status"
+ok test "$(head -1 "$T/b.csv")" = "name,role,shape,layer,projected,share,share_null_mean,share_null_std,share_z,share_perm_mean,share_perm_std,share_perm_z,status"
 
 # basis --corpus: a text through the model's own tokenizer (a model made by
 # train --init carries one), a nanoGPT .bin of token ids, and the errors.
@@ -99,7 +119,18 @@ ok "$J" parameters.corpus="$T/c.txt" -k basis -r tables.basis.rows 2.role=qkv@0 
    6.qk_ete_cos 0.qk_ete_cos=null < "$T/bc.json"
 printf '\001\000\002\000\003\000\001\000\002\000\005\000' > "$T/c.bin"
 "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.bin" --csv > "$T/bb.csv"
-ok grep -q "^blocks.1.attn.c_attn.weight,qkv@1,48x16,1,rows,0\.[0-9]*,-\?0\.[0-9]*,ok$" "$T/bb.csv"
+ok grep -q "^blocks.1.attn.c_attn.weight,qkv@1,48x16,1,rows,0\.[0-9]*,[-0-9.e,]*,ok$" "$T/bb.csv"
+ok test "$(grep -c ',qk_ete_cos,qk_ete_cos_p,qk_ete_cos_null_mean,' "$T/bb.csv")" -eq 1
+# The nulls and the corpus table: pooled share beside K/d, prediction R².
+"$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.bin" --null 5 --seed 3 --json > "$T/bn.json"
+ok "$J" parameters.null=5 parameters.seed=3 -r tables.basis.rows 2.qk_ete_cos 2.qk_ete_cos_p 2.q_align \
+   2.q_align_z 2.q_align_perm_z 2.share_z 2.share_perm_mean 0.qk_ete_cos=null < "$T/bn.json"
+ok "$J" -r tables.corpus.rows 0.pooled_share 0.isotropic=0.25 0.pooled_share_z 0.sym_pr 0.direct_r2 \
+   0.random_r2 0.blocks=24 < "$T/bn.json"
+"$W" basis "$T/a.safetensors" --k 4 --null 0 --json > "$T/b0.json"
+ok "$J" parameters.null=0 -r tables.basis.rows 1.share 1.share_z=null 1.share_null_mean=null < "$T/b0.json"
+refuses "--null" "$W" basis "$T/a.safetensors" --k 4 --null -1
+refuses "--seed" "$W" basis "$T/a.safetensors" --k 4 --seed x
 refuses "no tokenizer" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/c.txt"
 printf '\001\000\377\000' > "$T/big.bin"
 refuses "$T/big.bin" "$W" basis "$T/a.safetensors" --k 4 --corpus "$T/big.bin"

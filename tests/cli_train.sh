@@ -98,7 +98,8 @@ ok close "$got" "$want" 1e-4
 common="--data $F/seq.bin --steps 6 --batch 2 --seq 8 --eval-every 2 --seed 3 --policy attn_out@1=crystal:1 --policy mlp_up@0=grid:3"
 "$W" train "$F/seq_model.safetensors" $common --out "$T/full.safetensors" > /dev/null 2> "$T/err"
 ok test $? -eq 0
-ok grep -q "^wscope: policies: blocks.0.mlp.0.weight=grid:3, blocks.1.attn.c_proj.weight=crystal:1$" "$T/err"
+# the bias rule: the bias of the crystal matrix is frozen with it (the grid one trains)
+ok grep -q "^wscope: policies: blocks.0.mlp.0.weight=grid:3, blocks.1.attn.c_proj.weight=crystal:1, blocks.1.attn.c_proj.bias=freeze$" "$T/err"
 "$W" train "$F/seq_model.safetensors" $common --stop-at 3 --out "$T/half.safetensors" > /dev/null 2>&1
 "$W" train --resume "$T/half.safetensors" --data "$F/seq.bin" --out "$T/resumed.safetensors" > /dev/null 2>&1
 ok test $? -eq 0

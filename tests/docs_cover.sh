@@ -1,7 +1,8 @@
 #!/bin/sh
 # Docs move with the code: every command in `wscope --help` has an entry in
-# the man page and a line in the README, every long option that --help shows
-# is in the man page, and the man page formats without warnings.
+# the man page and a line in the README, every long option that --help or a
+# command's --help shows is in the man page, and the man page formats
+# without warnings.
 set -u
 . "${WS_SRCDIR:-.}/tests/lib.sh"
 MAN="$S/man/wscope.1"
@@ -14,7 +15,8 @@ for c in $cmds; do
   ok grep -q "^\.B $(printf '%s' "$c" | sed 's/-/\\\\-/g')\b" "$MAN"
   ok grep -q "wscope $c\b" "$README"
 done
-for o in $(printf '%s\n' "$help" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+opts=$(for c in $cmds; do "$B/wscope" "$c" --help; done; printf '%s\n' "$help")
+for o in $(printf '%s\n' "$opts" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
   esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
   ok grep -q -- "$esc" "$MAN"
 done

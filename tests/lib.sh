@@ -20,6 +20,12 @@
 #                         and $T/err; on a failure the stderr is shown
 #   finish                print "N passed, N failed"; exit 0 if none failed,
 #                         else 1
+#
+# Sanitizer builds: every report (ASan, UBSan, LSan) of every process the
+# test runs goes to a file $T/sanitizer.PID (ASAN_OPTIONS/UBSAN_OPTIONS
+# log_path, added to whatever the caller set); `finish` fails on any such
+# file and prints it, so a report can never pass unnoticed inside a
+# captured stderr.
 
 B=${WS_BUILDDIR:-.}
 S=${WS_SRCDIR:-.}
@@ -31,6 +37,9 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 pass=0 fail=0
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/sanitizer"
+export ASAN_OPTIONS UBSAN_OPTIONS
 
 ok() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*" >&2; fail=$((fail + 1)); fi; }
 refuses() {
@@ -43,7 +52,17 @@ refuses() {
     ok grep -q -- "$want_" "$T/err"
     [ "$fail" -eq "$fail_" ] || echo "  got (exit $rc_): $(cat "$T/err")" >&2
 }
+# sanitizer_reports: fail (and print them) when any process left a report.
+sanitizer_reports() {
+    for f_ in "$T"/sanitizer.*; do
+        [ -e "$f_" ] || continue
+        echo "FAIL: sanitizer report $(basename "$f_"):" >&2
+        cat "$f_" >&2
+        fail=$((fail + 1))
+    done
+}
 finish() {
+    sanitizer_reports
     echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ] && exit 0
     exit 1

@@ -39,8 +39,8 @@ static void check_layers(void)
     ws_err e;
     ws_analysis *a = ws_analysis_new(m, NULL, &e);
     CHECK(a && a->n == 11);   /* embed, pos_embed, 4 per layer, head */
-    CHECK(ws_analysis_compute(a, WS_AN_ALL, NULL, &e) == 0);
-    CHECK(a->have == WS_AN_ALL && a->spec.status == WS_AS_OK);
+    CHECK(ws_analysis_compute(a, WS_AN_ALL | WS_AN_NULLS, NULL, &e) == 0);
+    CHECK(a->have == WS_AN_ALL && a->null_have == WS_AN_NULLABLE && a->spec.status == WS_AS_OK);
     int64_t amp_rows = 0;
     for (size_t i = 0; i < a->n; i++) {
         ws_mat_result *r = &a->mats[i];
@@ -92,7 +92,7 @@ static void check_worker_and_cancel(void)
     ws_model *m = make(2, 16, 2);
     ws_err e;
     ws_analysis *a = ws_analysis_new(m, NULL, &e);
-    CHECK(ws_analysis_start(a, WS_AN_PR | WS_AN_SPECTRUM, &e) == 0);
+    CHECK(ws_analysis_start(a, WS_AN_PR | WS_AN_SPECTRUM | WS_AN_NULLS, &e) == 0);
     CHECK(ws_analysis_start(a, WS_AN_PR, &e) == -1);   /* one at a time */
     CHECK(ws_analysis_wait(a, &e) == 0);
     CHECK(ws_analysis_finished(a));
@@ -104,9 +104,17 @@ static void check_worker_and_cancel(void)
     ws_analysis_opts_default(&o);
     o.null.n = 0;
     a = ws_analysis_new(m, &o, &e);
-    CHECK(ws_analysis_start(a, WS_AN_PR | WS_AN_SPECTRUM, &e) == 0 && ws_analysis_wait(a, &e) == 0);
+    CHECK(ws_analysis_start(a, WS_AN_PR | WS_AN_SPECTRUM | WS_AN_NULLS, &e) == 0 && ws_analysis_wait(a, &e) == 0);
     CHECK(atomic_load(&a->prog.done) == atomic_load(&a->prog.total) && a->prog.total == a->n + 1);
     CHECK(a->mats[0].null[WS_LS_PR][WS_NULL_GAUSS].n == 0);
+    ws_analysis_free(a);
+    /* Nulls later, for what was computed before. */
+    a = ws_analysis_new(m, NULL, &e);
+    CHECK(ws_analysis_compute(a, WS_AN_PR, NULL, &e) == 0 && a->mats[0].null[WS_LS_PR][WS_NULL_GAUSS].n == 0);
+    ws_progress_init(&a->prog, 0);
+    CHECK(ws_analysis_compute(a, WS_AN_NULLS, &a->prog, &e) == 0 && a->null_have == WS_AN_PR);
+    CHECK(a->mats[0].null[WS_LS_PR][WS_NULL_GAUSS].n == WS_NULL_N_DEFAULT && atomic_load(&a->prog.total) > 0);
+    CHECK(a->mats[0].null[WS_LS_AMP_PR][WS_NULL_GAUSS].n == 0);   /* amplitudes never computed */
 
     ws_progress p;
     ws_progress_init(&p, 0);

@@ -642,6 +642,28 @@ static void test_plots(void)
     free(s);
     ws_figure_free(f);
 
+    /* A cancelling pair (A = ±1.35 at one μ) over a row of |w| < 0.06: the
+     * axis follows the row and the mixture, not the components. */
+    ws_fit_row cancel = {.K = 3, .A = {1.35, -1.38, 0.05}, .mu = {20, 20, 10},
+                         .sigma = {4, 4.1, 3}, .r2 = 0.5};
+    double crow[40];
+    ws_fit_eval(&cancel, 40, crow);
+    for (int i = 0; i < 40; i++)
+        rowf[i] = (float)(0.05 * sin(i * 0.7));
+    f = ws_plot_line(rowf, 40, "cancel", "column index", NULL, NULL, &e);
+    CHECK(f && ws_plot_add_fit(f, &cancel, WS_FIT_FREE, 40, &e) == 0);
+    double cx, py_top, py_one, ax, ay, aw, ah;
+    ws_figure_plot_area(f, &ax, &ay, &aw, &ah);
+    ws_figure_data_to_pixel(f, 0, 1.0, &cx, &py_one);    /* a component's height */
+    double ymax = 0;
+    for (int i = 0; i < 40; i++)
+        ymax = fmax(ymax, fmax(fabs(rowf[i]), fabs(crow[i])));
+    ws_figure_data_to_pixel(f, 0, ymax, &cx, &py_top);
+    CHECKF(py_one < ay && py_top >= ay, "1.0 at %g, the data's top at %g, the plot from %g", py_one,
+           py_top, ay);
+    CHECK(f && f->series[1].no_range && !f->series[f->n_series - 1].no_range);
+    ws_figure_free(f);
+
     /* A spectrum with one pair (λ1, λ2) marked on a log axis. */
     double lam[4] = {4, 2, 1.99, 0.01};
     ws_pair pair = {1, 0.005, NAN};

@@ -9,6 +9,10 @@
 #include "check.h"
 #include "fit.h"
 #include "fit_lm.h"
+#include "fit_measures.h"
+#include "fit_nulls.h"
+#include "fit_predict.h"
+#include "model.h"
 #include "rng.h"
 
 #define FN 96      /* fixture row length */
@@ -100,47 +104,148 @@ static void test_recovery(void)
     CHECK_REL(f.sigma[0], 4.0, 1e-3);
 }
 
+/* One set of fixture rows and scipy's best R² on each for K = 4 and 8
+ * (tests/ref/fit_ref.py). */
+typedef struct ref_set {
+    const char *name, *file;
+    int n, rows;
+} ref_set;
+
+static const ref_set ref_sets[] = {
+    {"rows", "tests/fixtures/fit_rows.f32", FN, FR},
+    {"trained96", "tests/fixtures/fit_trained96.f32", 96, 216},
+    {"trained384", "tests/fixtures/fit_trained384.f32", 384, 48},
+};
+
+/* scipy's R² of row i of the set for K (index K == 8), from the CSV. */
+static int read_scipy(const ref_set *set, double *ref)
+{
+    FILE *fp = fopen(check_src("tests/fixtures/fit_scipy_r2.csv"), "r");
+    if (!fp) return 0;
+    char line[160], name[32];
+    int got = 0, K, i;
+    double r2;
+    while (fgets(line, sizeof line, fp))
+        if (sscanf(line, "%31[^,],%d,%d,%lf", name, &K, &i, &r2) == 4 && !strcmp(name, set->name) &&
+            i >= 0 && i < set->rows && (K == 4 || K == 8)) {
+            ref[(K == 8) * set->rows + i] = r2;
+            got++;
+        }
+    fclose(fp);
+    return got;
+}
+
+/* The criterion of the fits: on rows nobody tuned the fitter for (a
+ * trained model's, and the synthetic kinds), wscope's L1 fit reaches at
+ * least the R² of scipy's curve_fit (best of its two usual starts, inside
+ * the same bounds), "at least" meaning no lower by more than SCIPY_TIE (the
+ * tolerance of a converged fit, not a basin): on ≥ 99 % of a trained
+ * model's rows for each K, and of all the rows of every set and K pooled.
+ * The synthetic sets alone: ≥ 95 % (smooth rows at K = 4 have basins the
+ * search misses on a few rows), never below by more than 0.01. Every fit
+ * also stays on the data's scale: |A| ≤ 2·max|w|, no cancelling pair. */
+#define SCIPY_TIE 1e-6
 static void test_scipy(void)
 {
-    float *W = slurp("tests/fixtures/fit_rows.f32", sizeof(float) * FR * FN);
-    FILE *fp = fopen(check_src("tests/fixtures/fit_scipy_r2.csv"), "r");
-    CHECK(W && fp);
-    if (!W || !fp) { free(W); if (fp) fclose(fp); return; }
-    double ref[2][FR];
-    char line[128];
-    int nref = 0;
-    while (fgets(line, sizeof line, fp)) {
-        int K, i;
-        double r2;
-        if (sscanf(line, "%d,%d,%lf", &K, &i, &r2) == 3 && i >= 0 && i < FR && (K == 4 || K == 8)) {
-            ref[K == 8][i] = r2;
-            nref++;
+    int all = 0, all_lose = 0;
+    for (size_t s = 0; s < sizeof ref_sets / sizeof *ref_sets; s++) {
+        const ref_set *set = &ref_sets[s];
+        int trained = !strncmp(set->name, "trained", 7);
+        float *W = slurp(set->file, sizeof(float) * (size_t)(set->rows * set->n));
+        double *ref = malloc(sizeof(double) * 2 * (size_t)set->rows);
+        CHECK(W && ref);
+        if (!W || !ref) { free(W); free(ref); continue; }
+        CHECKF(read_scipy(set, ref) == 2 * set->rows, "%s: scipy fixture incomplete", set->name);
+        for (int t = 0; t < 2; t++) {
+            int K = t ? 8 : 4, lose = 0, better = 0, off_scale = 0;
+            double worst = 0;
+            ws_fit_opts o;
+            ws_fit_opts_default(&o, K);
+            for (int i = 0; i < set->rows; i++) {
+                const float *w = W + (size_t)i * set->n;
+                ws_fit_row f;
+                ws_err e;
+                CHECK(ws_fit_row_l1(w, set->n, &o, &f, &e) == 0);
+                double d = f.r2 - ref[t * set->rows + i], top = 0;
+                lose += d < -SCIPY_TIE;
+                better += d > 1e-3;
+                worst = fmin(worst, d);
+                if (d < -SCIPY_TIE)
+                    printf("  %s K=%d row %d: wscope %.7f scipy %.7f\n", set->name, K, i, f.r2, ref[t * set->rows + i]);
+                for (int j = 0; j < set->n; j++) top = fmax(top, fabs(w[j]));
+                for (int k = 0; k < K; k++) off_scale += fabs(f.A[k]) > WS_FIT_AMP_BOUND * top;
+                off_scale += f.status == WS_FIT_CANCELLING;
+            }
+            printf("%s K=%d: R2 below scipy's on %d of %d rows (above by > 1e-3 on %d), worst %.3g\n",
+                   set->name, K, lose, set->rows, better, worst);
+            CHECKF(lose <= (trained ? 0.01 : 0.05) * set->rows, "%s K=%d: %d of %d rows below scipy", set->name,
+                   K, lose, set->rows);
+            CHECKF(worst >= -0.01, "%s K=%d: a row below scipy by %g", set->name, K, -worst);
+            CHECKF(off_scale == 0, "%s K=%d: %d components off the data's scale", set->name, K, off_scale);
+            all += set->rows, all_lose += lose;
         }
+        free(W);
+        free(ref);
     }
-    fclose(fp);
-    CHECK(nref == 2 * FR);
-    for (int t = 0; t < 2; t++) {
-        int K = t ? 8 : 4, close = 0, far = 0, better = 0;
-        double worst = 0;
-        ws_fit_opts o;
-        ws_fit_opts_default(&o, K);
-        for (int i = 0; i < FR; i++) {
-            ws_fit_row f;
-            ws_err e;
-            CHECK(ws_fit_row_l1(W + i * FN, FN, &o, &f, &e) == 0);
-            double d = f.r2 - ref[t][i];
-            close += d >= -1e-3;
-            better += d > 1e-3;
-            far += d < -0.05;
-            worst = fmin(worst, d);
-            if (d < -0.05) printf("  K=%d row %d: wscope %.4f scipy %.4f (%s)\n", K, i, f.r2, ref[t][i], ws_fit_status_name(f.status));
-        }
-        printf("K=%d: R² >= scipy-1e-3 on %d/%d rows (better on %d), worst difference %.4g\n",
-               K, close, FR, better, worst);
-        CHECKF(close >= 0.95 * FR, "K=%d: only %d of %d rows within 1e-3 of scipy", K, close, FR);
-        CHECKF(far == 0, "K=%d: %d rows below scipy by more than 0.05", K, far);
+    printf("all rows: R2 below scipy's on %d of %d fits\n", all_lose, all);
+    CHECKF(all_lose <= 0.01 * all, "%d of %d fits below scipy", all_lose, all);
+}
+
+/* A cancelling pair: the rule on given parameters, then a row whose
+ * unbounded fit makes one (an odd, derivative-of-Gaussian bump: two tall
+ * opposite Gaussians a little apart draw it best) and the default fit that
+ * does not. */
+static void test_cancelling(void)
+{
+    /* the review's case: ±1.35 at one μ on a row within ±0.06 */
+    ws_fit_row f = {.K = 3, .A = {1.35, -1.38, 0.02}, .mu = {40, 40.4, 10}, .sigma = {3, 3.2, 5}};
+    int k = -1, l = -1;
+    CHECK(ws_fit_cancelling(&f, 0.06, &k, &l) == 1 && k == 0 && l == 1);
+    CHECK(ws_fit_cancelling(&f, 0.7, NULL, NULL) == 0);      /* not taller than twice the row */
+    f.mu[1] = 48;                                            /* apart by more than the wider σ */
+    CHECK(ws_fit_cancelling(&f, 0.06, NULL, NULL) == 0);
+    f.mu[1] = 40.4, f.A[1] = 1.38;                           /* the same sign */
+    CHECK(ws_fit_cancelling(&f, 0.06, NULL, NULL) == 0);
+
+    enum { N = 96 };
+    float w[N];
+    double top = 0;
+    for (int j = 0; j < N; j++) {
+        double d = (j - 47.3) / 2.5;
+        w[j] = (float)(0.05 * d * exp(-d * d / 2) + 0.004 * sin(j * 0.7));
+        top = fmax(top, fabs(w[j]));
     }
-    free(W);
+    ws_fit_opts o;
+    ws_fit_opts_default(&o, 2);
+    ws_fit_row bounded, free_fit;
+    ws_err e;
+    CHECK(ws_fit_row_l1(w, N, &o, &bounded, &e) == 0);
+    o.amp_bound = 0;
+    CHECK(ws_fit_row_l1(w, N, &o, &free_fit, &e) == 0);
+    CHECKF(free_fit.status == WS_FIT_CANCELLING, "unbounded fit: %s", ws_fit_status_name(free_fit.status));
+    CHECK(fabs(free_fit.A[0]) > 5 * top && fabs(free_fit.A[1]) > 5 * top);
+    CHECKF(bounded.status == WS_FIT_CONVERGED, "default fit: %s", ws_fit_status_name(bounded.status));
+    CHECK(fabs(bounded.A[0]) <= 2 * top && fabs(bounded.A[1]) <= 2 * top);
+    CHECK(bounded.r2 > 0.85 && bounded.r2 <= free_fit.r2);
+    CHECK(!strcmp(ws_fit_status_name(WS_FIT_CANCELLING), "cancelling"));
+
+    /* In a summary: counted degenerate, its residual still counted in R². */
+    float M[2 * N];
+    memcpy(M, w, sizeof w);
+    for (int j = 0; j < N; j++) M[N + j] = (float)(0.03 * exp(-(j - 30.0) * (j - 30.0) / 50.0));
+    ws_fit_matrix_opts mo;
+    ws_fit_matrix_opts_default(&mo);
+    mo.fit.K = 2;
+    mo.fit.amp_bound = 0;
+    ws_fit_result res;
+    CHECK(ws_fit_matrix(M, 2, N, &mo, &res, NULL, &e) == 0);
+    CHECK(res.rows[0].status == WS_FIT_CANCELLING && res.rows[1].status == WS_FIT_CONVERGED);
+    CHECK(res.s.degenerate == 1 && res.s.usable == 2);
+    ws_fit_result_free(&res);
+    mo.fit.amp_bound = WS_FIT_AMP_BOUND;
+    CHECK(ws_fit_matrix(M, 2, N, &mo, &res, NULL, &e) == 0);
+    CHECK(res.s.degenerate == 0 && res.s.usable == 2);
+    ws_fit_result_free(&res);
 }
 
 static void test_grid(void)
@@ -270,6 +375,11 @@ static void test_matrix(void)
     CHECK(res.l2 && res.l2->len == R && res.l2->G == 3);
     CHECKF(res.l2->r2_params > 0.99, "L2 parameter R² %g", res.l2->r2_params);
     CHECKF(res.l2->r2_rows > 0.99, "L2 row R² %g", res.l2->r2_rows);
+    /* the L2 MSE is the rebuilt rows' SSE over their values: (1 − R²)·ΣSST/(m·n) */
+    double sst_all = 0;
+    for (int i = 0; i < R; i++) sst_all += res.rows[i].sst;
+    CHECK_REL(res.l2->mse, (1 - res.l2->r2_rows) * sst_all / (R * N), 1e-6);
+    CHECK(res.s.m.params_l2 == 27 && res.s.m.params == R * N && res.s.m.params_l1 == R * 3);
     CHECK_NEAR(res.l2->compression, R * N / 27.0, 1e-9);
     ws_fit_result_free(&res);
 
@@ -292,6 +402,29 @@ static void test_matrix(void)
     for (int k = 0; k < 4; k++) r += (m[k] - mx) * (pos[k] - my), sxx += (m[k] - mx) * (m[k] - mx),
                                 syy += (pos[k] - my) * (pos[k] - my);
     CHECK_NEAR(res.s.centre_ev_r, r / sqrt(sxx * syy), 1e-9);
+    /* p-values: two-sided Pearson over K = 4 points, scipy.stats.pearsonr's
+     * 2·t.sf(r·√(2/(1−r²)), 2); with 2 degrees of freedom that is
+     * 1 − t/√(t² + 2) in closed form. */
+    double rr = res.s.centre_ev_r, t = rr * sqrt(2 / (1 - rr * rr));
+    CHECK_REL(res.s.centre_ev_r_p, 1 - t / sqrt(t * t + 2), 1e-9);   /* the t CDF with 2 dof */
+    CHECK(res.s.centre_linearity_p == 0);                           /* r = 1 exactly */
+    /* The L2 compression counts the matrix's rows, not the sample's. */
+    ws_fit_result_free(&res);
+    mo.mode = WS_FIT_FREE, mo.level = 2, mo.fit.K = 1;
+    CHECK(ws_fit_matrix(W, R, N, &mo, &res, NULL, &e) == 0 && res.s.fitted == 7);
+    CHECK_NEAR(res.l2->compression, R * N / 27.0, 1e-9);
+    ws_fit_result_free(&res);
+    /* A spectrum of another length than the rows: positions rescaled, the
+     * same r (Pearson does not see the scale). */
+    double eig2[N / 2];
+    for (int j = 0; j < N / 2; j++) eig2[j] = eig[2 * j] + eig[2 * j + 1];
+    mo.mode = WS_FIT_MODE_GRID, mo.level = 1, mo.fit.K = 4, mo.eig = eig2, mo.n_eig = N / 2;
+    CHECK(ws_fit_matrix(W, R, N, &mo, &res, NULL, &e) == 0);
+    double pos2[4] = {1, 20, 40, 60};   /* the K largest of eig2, before rescaling */
+    r = 0, my = 0, syy = 0;
+    for (int k = 0; k < 4; k++) my += pos2[k] / 4;
+    for (int k = 0; k < 4; k++) r += (m[k] - mx) * (pos2[k] - my), syy += (pos2[k] - my) * (pos2[k] - my);
+    CHECK_NEAR(res.s.centre_ev_r, r / sqrt(sxx * syy), 1e-9);
     ws_fit_result_free(&res);
 
     /* cancel: a progress already cancelled stops the work with an error */
@@ -302,6 +435,182 @@ static void test_matrix(void)
     CHECK_STR_CONTAINS(e.msg, "cancelled");
 }
 
+/* Expected value `name` from tests/fixtures/fit_measures.txt (NaN if absent). */
+static double measure_ref(const char *name)
+{
+    FILE *fp = fopen(check_src("tests/fixtures/fit_measures.txt"), "r");
+    char key[64];
+    double v, out = NAN;
+    while (fp && fscanf(fp, "%63s %lf", key, &v) == 2)
+        if (!strcmp(key, name)) out = v;
+    if (fp) fclose(fp);
+    CHECKF(!isnan(out), "no %s in fit_measures.txt", name);
+    return out;
+}
+
+/* The fixture's rows and their given L1 parameters (tests/ref/
+ * fit_measures_ref.py) as a fit result, and the spectrum of its E. */
+typedef struct measures_fixture {
+    ws_model *m;
+    const float *W;
+    int64_t rows, n;
+    ws_fit_result r;
+    ws_spectrum s;
+} measures_fixture;
+
+static int load_measures(measures_fixture *f)
+{
+    ws_err e = {{0}};
+    memset(f, 0, sizeof *f);
+    if (ws_model_open(check_src("tests/fixtures/fit_measures.safetensors"), &f->m, &e) < 0) {
+        CHECKF(0, "%s", e.msg);
+        return -1;
+    }
+    ws_tensor *E = ws_model_find(f->m, "E"), *W = ws_model_find(f->m, "W");
+    ws_tensor *A = ws_model_find(f->m, "A"), *mu = ws_model_find(f->m, "mu"), *sg = ws_model_find(f->m, "sigma");
+    CHECK(E && W && A && mu && sg);
+    if (!E || !W || !A || !mu || !sg) return -1;
+    const float *a = ws_tensor_f32(A, &e), *m = ws_tensor_f32(mu, &e), *s = ws_tensor_f32(sg, &e);
+    f->W = ws_tensor_f32(W, &e);
+    f->rows = W->rows, f->n = W->cols;
+    int K = (int)A->cols;
+    f->r.s.rows = f->r.s.fitted = f->rows, f->r.s.cols = f->n, f->r.s.K = K, f->r.s.mode = WS_FIT_FREE;
+    f->r.row_index = malloc(sizeof(int64_t) * (size_t)f->rows);
+    f->r.rows = calloc((size_t)f->rows, sizeof(ws_fit_row));
+    for (int64_t i = 0; i < f->rows; i++) {
+        f->r.row_index[i] = i;
+        ws_fit_row *row = &f->r.rows[i];
+        row->K = K, row->status = WS_FIT_CONVERGED;
+        for (int k = 0; k < K; k++)
+            row->A[k] = a[i * K + k], row->mu[k] = m[i * K + k], row->sigma[k] = s[i * K + k];
+    }
+    return ws_spectrum_compute(ws_tensor_f32(E, &e), E->rows, E->cols, NULL, &f->s, &e);
+}
+
+static void free_measures(measures_fixture *f)
+{
+    ws_fit_result_free(&f->r);
+    ws_spectrum_free(&f->s);
+    ws_model_free(f->m);
+}
+
+/* Predictability against numpy: every CV R², the PC shares and the
+ * alignments; the planted structure (the first component's amplitude
+ * follows the row's leading eigen-coordinate) is found, the rest is not. */
+static void test_predict(void)
+{
+    measures_fixture f;
+    if (load_measures(&f) < 0) { free_measures(&f); return; }
+    ws_fit_predict_opts o;
+    ws_fit_predict_opts_default(&o);
+    ws_fit_predict p;
+    ws_err e = {{0}};
+    CHECK(ws_fit_predict_run(f.W, f.rows, f.n, &f.r, &f.s, &o, &p, &e) == 0);
+    CHECKF(p.why == NULL, "%s", p.why);
+    char key[32];
+    const double *got[] = {p.r2_mu, p.r2_sigma, p.r2_amp, p.pc_share, p.r2_pc, p.align};
+    const char *name[] = {"r2_mu", "r2_sigma", "r2_amp", "pc_share", "r2_pc", "align"};
+    for (int q = 0; q < 6; q++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(key, sizeof key, "%s%d", name[q], k);
+            CHECK_NEAR(got[q][k], measure_ref(key), 1e-6);
+        }
+    for (int k = 0; k < 3; k++) {
+        snprintf(key, sizeof key, "align_eig%d", k);
+        CHECK(p.align_eig[k] == (int)measure_ref(key));
+    }
+    CHECK(p.r2_amp[0] > 0.99 && p.r2_amp[1] < 0.2 && p.r2_mu_mean < 0.2);
+    CHECK(p.rows == 60 && p.npc == 3);
+    /* not in d-space, a grid fit, too few rows: a reason, no numbers */
+    CHECK(ws_fit_predict_run(f.W, f.rows, f.n + 1, &f.r, &f.s, &o, &p, &e) == 0 && p.why && isnan(p.r2_amp[0]));
+    f.r.s.fitted = 9;
+    CHECK(ws_fit_predict_run(f.W, f.rows, f.n, &f.r, &f.s, &o, &p, &e) == 0 && p.why);
+    f.r.s.fitted = f.rows, f.r.s.mode = WS_FIT_MODE_GRID;
+    CHECK(ws_fit_predict_run(f.W, f.rows, f.n, &f.r, &f.s, &o, &p, &e) == 0 && p.why);
+    free_measures(&f);
+}
+
+/* The fit measurements against numpy/scipy on the same rows. */
+static void test_measures(void)
+{
+    measures_fixture f;
+    if (load_measures(&f) < 0) { free_measures(&f); return; }
+    ws_fit_measures m;
+    ws_fit_measure(&f.r, f.s.lam, f.s.d, &m);
+    struct { const char *key; double got; } v[] = {
+        {"sigma_mean", m.sigma_mean}, {"sigma_cv", m.sigma_cv}, {"amp_mean", m.amp_mean},
+        {"amp_cv", m.amp_cv}, {"amp_abs_mean", m.amp_abs_mean}, {"centre_slope", m.centre_slope},
+        {"centre_intercept", m.centre_intercept}, {"sigma_spacing_r", m.sigma_spacing_r},
+        {"sigma_spacing_p", m.sigma_spacing_p}, {"amp_sv_r", m.amp_sv_r}, {"amp_sv_p", m.amp_sv_p},
+        {"params", m.params}, {"params_l1", m.params_l1},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        CHECKF(fabs(v[i].got - measure_ref(v[i].key)) <= 1e-7 * fmax(1, fabs(measure_ref(v[i].key))),
+               "%s: %.10g vs %.10g", v[i].key, v[i].got, measure_ref(v[i].key));
+    char key[32];
+    const double *per[] = {m.mu_k, m.sigma_k, m.sigma_cv_k, m.amp_k, m.amp_cv_k, m.amp_abs_k};
+    const char *name[] = {"mu_k", "sigma_k", "sigma_cv_k", "amp_k", "amp_cv_k", "amp_abs_k"};
+    for (int q = 0; q < 6; q++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(key, sizeof key, "%s%d", name[q], k);
+            double want = measure_ref(key);
+            CHECKF(fabs(per[q][k] - want) <= 1e-7 * fmax(1, fabs(want)), "%s: %.10g vs %.10g", key, per[q][k], want);
+        }
+    CHECK(isnan(m.params_l2) == 0 && m.params_l2 == 0);
+    /* without eigenvalues: no correlations */
+    ws_fit_measure(&f.r, NULL, 0, &m);
+    CHECK(isnan(m.sigma_spacing_r) && isnan(m.amp_sv_p) && isfinite(m.centre_slope));
+    free_measures(&f);
+}
+
+/* Null baselines of the fit statistics: a noise matrix sits within a few
+ * null sds of its nulls; rows built from K Gaussians stand far above them
+ * (p < 0.01); the draws are seeded. */
+static void test_fit_nulls(void)
+{
+    enum { R = 48, N = 64 };
+    static float noise[R * N], planted[R * N];
+    ws_rng g;
+    ws_rng_seed(&g, 21);
+    for (int i = 0; i < R * N; i++) noise[i] = (float)(0.02 * ws_rng_normal(&g));
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < N; j++) {
+            double w = 0.002 * ws_rng_normal(&g);
+            for (int k = 0; k < 4; k++) {
+                double mu = 8 + 16 * k + 3 * sin(i + k), s = 4 + k;
+                w += 0.05 * cos(i * 0.3 + k) * exp(-(j - mu) * (j - mu) / (2 * s * s));
+            }
+            planted[i * N + j] = (float)w;
+        }
+    ws_fit_matrix_opts mo;
+    ws_fit_matrix_opts_default(&mo);
+    mo.sample = 16;
+    ws_null_opts no = {.n = 12, .seed = 3};
+    ws_fit_result r[2];
+    ws_err e;
+    CHECK(ws_fit_matrix(noise, R, N, &mo, &r[0], NULL, &e) == 0);
+    CHECK(ws_fit_matrix(planted, R, N, &mo, &r[1], NULL, &e) == 0);
+    ws_fit_null_job jobs[2] = {{noise, R, N, "noise", &r[0], &r[0].s}, {planted, R, N, "planted", &r[1], &r[1].s}};
+    CHECK(ws_fit_nulls_run(jobs, 2, &mo, &no, NULL, &e) == 0);
+    const ws_null *nz = r[0].s.null.s[WS_FN_R2], *pl = r[1].s.null.s[WS_FN_R2];
+    CHECK(r[0].s.null.n == 12 && nz[WS_NULL_GAUSS].n == 12);
+    CHECKF(fabs(nz[WS_NULL_GAUSS].z) < 4 && fabs(nz[WS_NULL_PERM].z) < 4, "noise: z %g, %g",
+           nz[WS_NULL_GAUSS].z, nz[WS_NULL_PERM].z);
+    /* both matrices have 16 rows of 64: one gauss law, shared draws */
+    CHECK(pl[WS_NULL_GAUSS].mean == nz[WS_NULL_GAUSS].mean && pl[WS_NULL_GAUSS].std == nz[WS_NULL_GAUSS].std);
+    CHECKF(pl[WS_NULL_GAUSS].z > 3 && pl[WS_NULL_PERM].z > 3, "planted: z %g, %g", pl[WS_NULL_GAUSS].z,
+           pl[WS_NULL_PERM].z);
+    CHECK(r[1].s.r2 > 0.9 && pl[WS_NULL_GAUSS].mean < 0.6);
+    CHECK(isnan(r[0].s.null.s[WS_FN_L2_R2][WS_NULL_GAUSS].mean));   /* level 1: no L2 statistic */
+    /* seeded: the same draws again */
+    double z = pl[WS_NULL_PERM].z;
+    CHECK(ws_fit_nulls_run(jobs + 1, 1, &mo, &no, NULL, &e) == 0 && r[1].s.null.s[WS_FN_R2][WS_NULL_PERM].z == z);
+    no.n = 0;
+    CHECK(ws_fit_nulls_run(jobs, 2, &mo, &no, NULL, &e) == 0 && r[0].s.null.n == 0);
+    ws_fit_result_free(&r[0]);
+    ws_fit_result_free(&r[1]);
+}
+
 int main(void)
 {
     test_gauss_fill();
@@ -309,6 +618,10 @@ int main(void)
     test_grid();
     test_degenerate();
     test_matrix();
+    test_cancelling();
+    test_predict();
+    test_measures();
+    test_fit_nulls();
     test_scipy();
     return check_done();
 }

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #define FX_FILE "tests/fixtures/nulls.txt"
+#include "analysis.h"
+#include "basis_corpus.h"
+#include "basis_stats.h"
 #include "check.h"
 #include "esd.h"
 #include "layer_stats.h"
@@ -37,6 +40,14 @@ static void check_special(void)
         CHECK_REL(ws_pearson_p(v[0], (int)v[1]), v[2], 1e-10);
     }
     CHECK(ws_pearson_p(1.0, 10) == 0 && isnan(ws_pearson_p(0.5, 2)) && isnan(ws_pearson_p(NAN, 9)));
+    int ar, ac;
+    float *am = fx_getf("A_corr", &ar, &ac);
+    ws_amp amp;
+    ws_err err;
+    CHECK(ws_amp_structure(am, ar, ac, &amp, &err) == 0);
+    CHECK_REL(amp.max_corr, fx_get("A_corr_ref")->v[0], 1e-9);
+    CHECK_REL(amp.max_corr_p, fx_get("A_corr_ref")->v[1], 1e-8);
+    free(am);
     CHECK(isnan(ws_betainc(-1, 1, 0.5)) && ws_betainc(2, 3, 0) == 0 && ws_betainc(2, 3, 1) == 1);
 }
 
@@ -114,8 +125,9 @@ static void check_unfolding(void)
     double *got = malloc((size_t)n * sizeof *got);
     ws_unfold_spacings(lam->v, n, WS_UNFOLD_HALF, got);
     for (int i = 0; i + 1 < n; i++) {
-        CHECK_REL(got[i], s->v[i], 1e-7);
-        CHECK_REL(ws_wigner_cdf(got[i]), p->v[i], 1e-6);
+        /* The planted pair's gap is float32 rounding: absolute there. */
+        CHECK_NEAR(got[i], s->v[i], 1e-7 * fmax(s->v[i], 1e-3));
+        CHECK_NEAR(ws_wigner_cdf(got[i]), p->v[i], 1e-6 * fmax(p->v[i], 1e-6));
     }
     free(got);
     /* The planted pair is the one significant gap, in the spectrum too. */
@@ -266,6 +278,7 @@ static void check_gauss_shortcut(int64_t rows, int64_t cols, int centred)
         CHECK_SAME_LAW(va, vb, N, what);
     }
     free(a), free(b), free(x);
+    ws_layer_ctx_free(&c);
 }
 
 /* Null statistics of the layers table for one matrix. */
@@ -284,6 +297,7 @@ static void layer_nulls(const float *w, int64_t rows, int64_t cols, int n, ws_nu
     ws_null_opts o = {.n = n, .seed = 5};
     CHECK(ws_null_run(&it, 1, &o, NULL, &e) == 0);
     free(obs);
+    ws_layer_ctx_free(&c);
 }
 
 /* A noise matrix is typical of both nulls; planted structure is not. */
@@ -391,7 +405,10 @@ static void check_null_threads(void)
 }
 
 /* Both spectra from one Gram agree with the direct ones (tall: one
- * tridiagonalisation with a rank-one centring; wide: the rows Gram). */
+ * tridiagonalisation with a rank-one centring; wide: the rows Gram), to
+ * the float32 blocks' precision: about 1e-8 of λ_max uncentred, more
+ * centred where the column means (up to 1 here) are large beside the
+ * spread (0.3) and cancel. */
 static void check_eigs_both(int64_t rows, int64_t cols)
 {
     int64_t n = rows < cols ? rows : cols;
@@ -410,7 +427,7 @@ static void check_eigs_both(int64_t rows, int64_t cols)
         errc = fmax(errc, fabs(c1[i] - c2[i]) / c2[0]);
         erru = fmax(erru, fabs(u1[i] - u2[i]) / u2[0]);
     }
-    CHECKF(errc < 1e-12 && erru < 1e-12, "%lldx%lld: centred %g, uncentred %g", (long long)rows,
+    CHECKF(errc < 1e-5 && erru < 1e-6, "%lldx%lld: centred %g, uncentred %g", (long long)rows,
            (long long)cols, errc, erru);
     free(w), free(c1), free(u1), free(c2), free(u2);
 }
@@ -443,6 +460,119 @@ static void check_null_basics(void)
           !strcmp(ws_null_family_key(WS_NULL_PERM), "perm"));
 }
 
+/* The corpus measurements against numpy on the fixture model: layer 0 has
+ * a planted QᵀK ∝ EᵀTE and a Q stretched along u₁, the others are noise. */
+static void check_corpus(void)
+{
+    ws_model *m;
+    ws_err e;
+    CHECK(ws_model_open(check_src("tests/fixtures/corpus_model.safetensors"), &m, &e) == 0);
+    const fx_block *tb = fx_get("corpus_tokens");
+    int32_t *tok = malloc(sizeof(int32_t) * (size_t)tb->cols);
+    for (int i = 0; i < tb->cols; i++)
+        tok[i] = (int32_t)tb->v[i];
+    ws_null_opts o = {.n = 20, .seed = 1};
+    ws_corpus c;
+    CHECK(ws_corpus_analyse(m, tok, (size_t)tb->cols, &o, &c, NULL, &e) == 0 && c.n_layer == 3);
+    const fx_block *qk = fx_get("corpus_qk");
+    for (int l = 0; l < 3; l++) {
+        const ws_corpus_layer *cl = &c.layer[l];
+        CHECK_REL(cl->qk_cos, qk->v[l * 2], 1e-9);
+        CHECK_REL(cl->q_align, qk->v[l * 2 + 1], 1e-7);
+        for (int s = 0; s < WS_CQ_COUNT; s++)
+            for (int f = 0; f < WS_NULL_NFAM; f++) {
+                double z = cl->null[s][f].z;
+                CHECK(cl->null[s][f].n == 20);
+                if (l == 0)   /* |cos| of a random direction in 16-d spreads wide: 3 */
+                    CHECKF(z > (s == WS_CQ_COS ? 5 : 3), "planted layer: statistic %d family %d z %g",
+                           s, f, z);
+                else
+                    CHECKF(fabs(z) < 4, "noise layer %d: statistic %d family %d z %g", l, s, f, z);
+            }
+    }
+    CHECK(c.layer[0].qk_cos_p < 1e-6 && c.layer[1].qk_cos_p > 1e-4);
+    CHECK_REL(c.sym_pr, fx_get("corpus_sym_pr")->v[0], 1e-9);
+    CHECK_REL(c.direct_r2, fx_get("corpus_direct_r2")->v[0], 1e-9);
+    CHECK(c.n_blocks == 3 * (3 + 1 + 4 + 4));
+    /* Norm-matched Gaussian guesses: R² = −1 + 2·(mean cosine ≈ 0 ± 0.01). */
+    CHECKF(fabs(c.random_r2 + 1) < 0.1, "random prediction R² %g", c.random_r2);
+    ws_corpus_free(&c);
+
+    /* The corpus basis at K = 4 per block matrix, pooled, and its nulls. */
+    ws_analysis_opts ao;
+    ws_analysis_opts_default(&ao);
+    ao.basis_k = 4;
+    ws_analysis *a = ws_analysis_new(m, &ao, &e);
+    CHECK(a && ws_analysis_compute(a, WS_AN_ENERGY | WS_AN_NULLS, NULL, &e) == 0);
+    const fx_block *sh = fx_get("corpus_shares4");
+    int k = 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->mats[i].t->layer >= 0) {
+            CHECK_REL(a->mats[i].share, sh->v[k], 1e-9);
+            k++;
+            for (int s = 0; s < WS_BS_COUNT; s++)
+                for (int f = 0; f < WS_NULL_NFAM; f++)
+                    CHECK(a->mats[i].energy_null[s][f].n == WS_NULL_N_DEFAULT);
+        }
+    CHECK(k == sh->cols);
+    CHECK_REL(a->pooled_share, fx_get("corpus_pooled4")->v[0], 1e-9);
+    CHECK(a->pooled_iso == 0.25);
+    for (int f = 0; f < WS_NULL_NFAM; f++)
+        CHECKF(fabs(a->pooled_share_null[f].mean - 0.25) < 0.05, "pooled share null %g",
+               a->pooled_share_null[f].mean);
+    ws_analysis_free(a);
+    ws_model_free(m);
+    free(tok);
+}
+
+/* Basis statistics: the gauss shortcut has the law of building the noise,
+ * a matrix inside the top-K subspace is far from both nulls. */
+static void check_basis_nulls(void)
+{
+    enum { V = 200, D = 24, R = 150, K = 4, N = 150 };
+    float *e_mat = malloc(sizeof(float) * V * D), *w = malloc(sizeof(float) * R * D);
+    ws_rng r;
+    ws_rng_seed(&r, 8);
+    for (int i = 0; i < V * D; i++)
+        e_mat[i] = (float)(ws_rng_normal(&r) * (1 + (i % D) / 4.0));
+    ws_spectrum sp;
+    ws_err e;
+    CHECK(ws_spectrum_compute(e_mat, V, D, NULL, &sp, &e) == 0);
+    ws_basis_ctx c = {.spec = &sp, .k = K};
+    double a[N * WS_BS_NSTAT], b[N * WS_BS_NSTAT];
+    for (int n = 0; n < N; n++) {
+        CHECK(ws_basis_null_stat.gauss(&c, R, D, 1.0, &r, a + n * WS_BS_NSTAT, &e) == 0);
+        ws_null_matrix(WS_NULL_GAUSS, NULL, R, D, 1.0, &r, w);
+        CHECK(ws_basis_stats(&c, w, R, D, b + n * WS_BS_NSTAT, &e) == 0);
+    }
+    for (int s = 0; s < WS_BS_NSTAT; s++) {
+        double va[N], vb[N];
+        for (int n = 0; n < N; n++)
+            va[n] = a[n * WS_BS_NSTAT + s], vb[n] = b[n * WS_BS_NSTAT + s];
+        CHECK_SAME_LAW(va, vb, N, "basis statistic");
+    }
+    /* Rows in the span of the top K eigenvectors (plus a little noise). */
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < D; j++) {
+            double x = 0.05 * ws_rng_normal(&r);
+            for (int q = 0; q < K; q++)
+                x += (double)((i * 7 + q) % 5 - 2) * sp.vec[q * D + j];
+            w[i * D + j] = (float)x;
+        }
+    double x[WS_BS_NSTAT];
+    CHECK(ws_basis_stats(&c, w, R, D, x, &e) == 0 && x[WS_BS_SHARE] > 0.9);
+    ws_null out[WS_BS_COUNT * WS_NULL_NFAM];
+    ws_null_item it = {.w = w, .rows = R, .cols = D, .key = 1, .stat = &ws_basis_null_stat,
+                       .ctx = &c, .nstat = WS_BS_NSTAT, .nsummary = WS_BS_COUNT, .x = x, .out = out};
+    ws_null_opts o = {.n = 20, .seed = 3};
+    CHECK(ws_null_run(&it, 1, &o, NULL, &e) == 0);
+    for (int f = 0; f < WS_NULL_NFAM; f++)
+        CHECKF(out[WS_BS_SHARE * WS_NULL_NFAM + f].z > 10, "share z %g",
+               out[WS_BS_SHARE * WS_NULL_NFAM + f].z);
+    ws_spectrum_free(&sp);
+    free(e_mat), free(w);
+}
+
 int main(void)
 {
     check_special();
@@ -463,5 +593,7 @@ int main(void)
     check_gauss_shortcut(200, 40, 0);
     check_null_z();
     check_null_threads();
+    check_corpus();
+    check_basis_nulls();
     return check_done();
 }

@@ -83,6 +83,11 @@ static void test_parse(void)
     CHECK(r.kind == WS_POL_FREEZE_AT && r.arg == 100);
     CHECK(ws_policy_parse("*@0-1=freeze-pr:12.5", &r, &e) == 0);
     CHECK(r.kind == WS_POL_FREEZE_PR && r.threshold == 12.5);
+    {   /* the policy's text is the shortest that reads back to the threshold */
+        char txt[64];
+        CHECK(ws_policy_parse("qkv=freeze-pr:0.1", &r, &e) == 0);
+        CHECK(!strcmp(ws_policy_kind_text(r.kind, r.arg, r.threshold, txt, sizeof txt), "freeze-pr:0.1"));
+    }
     CHECK(ws_policy_parse("qkv=grid:8", &r, &e) == 0 && r.kind == WS_POL_GRID && r.arg == 8);
     CHECK(ws_policy_parse("qkv=melt", &r, &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "unknown policy \"melt\"");
@@ -177,6 +182,52 @@ static void test_replacements(void)
     }
     CHECK_REL(sqrt(sq / ao->n), sigma0, 0.08);   /* 256 samples: ~4.4 % s.d. */
     CHECK(fabs(sum / ao->n) < 3 * sigma0 / 16);
+    ws_policy_free(p);
+    ws_gpt_free(g);
+    ws_model_free(m);
+}
+
+/* The bias rule: the bias of a matrix that crystal, random or grid replace
+ * keeps its values and follows the matrix (frozen, frozen, trained),
+ * whatever the rules said of it; random on a bias alone still draws. */
+static void test_bias_rule(void)
+{
+    ws_err e = {{0}};
+    ws_model *m = tiny_model();
+    ws_gpt *g = ws_gpt_new(m, 1, 4, &e);
+    const char *bias[4] = {"blocks.0.attn.c_attn.bias", "blocks.0.attn.c_proj.bias",
+                           "blocks.0.mlp.0.bias", "blocks.0.mlp.2.bias"};
+    float before[4][64];
+    for (int b = 0; b < 4; b++) {
+        ws_gpt_param *p = param(g, bias[b]);
+        CHECK(p->n <= 64);
+        for (size_t i = 0; i < p->n; i++)
+            p->w[i] = before[b][i] = 0.01f * (float)(i % 7) - 0.02f;   /* trained-looking values */
+    }
+    ws_policy_rule r[5];
+    ws_policy_parse("qkv=crystal:2", &r[0], &e);                     /* weight and bias selected */
+    ws_policy_parse("blocks.0.attn.c_attn.bias=train", &r[1], &e);   /* overruled by the rule */
+    ws_policy_parse("attn_out=random", &r[2], &e);
+    ws_policy_parse("blocks.0.mlp.0.weight=grid:4", &r[3], &e);      /* the weight alone */
+    ws_policy_parse("blocks.0.mlp.2.weight=crystal:1", &r[4], &e);   /* the weight alone */
+    ws_policy *p = ws_policy_apply(g, r, 5, 3, &e);
+    CHECKF(p != NULL, "%s", e.msg);
+    int want[4] = {WS_PARAM_FROZEN, WS_PARAM_FROZEN, WS_PARAM_TRAIN, WS_PARAM_FROZEN};
+    char buf[32];
+    for (int b = 0; b < 4; b++) {
+        ws_gpt_param *q = param(g, bias[b]);
+        CHECKF(q->trainable == want[b], "%s: trainable %d", bias[b], q->trainable);
+        CHECKF(!memcmp(q->w, before[b], q->n * 4), "%s: values changed", bias[b]);
+        for (size_t i = 0; i < ws_gpt_nparams(g); i++)
+            if (ws_gpt_param_at(g, i) == q)
+                CHECK(!strcmp(ws_policy_text(p, i, buf, sizeof buf), want[b] == WS_PARAM_TRAIN ? "train" : "freeze"));
+    }
+    ws_policy_free(p);
+    /* random on a bias whose matrix trains: drawn (N(0, σ of the values)) */
+    ws_policy_parse("blocks.0.attn.c_proj.bias=random", &r[0], &e);
+    p = ws_policy_apply(g, r, 1, 3, &e);
+    ws_gpt_param *q = param(g, "blocks.0.attn.c_proj.bias");
+    CHECK(p && q->trainable == WS_PARAM_FROZEN && memcmp(q->w, before[1], q->n * 4) != 0);
     ws_policy_free(p);
     ws_gpt_free(g);
     ws_model_free(m);
@@ -351,6 +402,7 @@ int main(void)
     test_selection_errors();
     test_replacements();
     test_random_seeded();
+    test_bias_rule();
     test_training();
     test_freeze_pr();
     ws_model_free(ref);

@@ -252,6 +252,24 @@ static void test_reader(void)
     ws_run_free(&r);
 }
 
+/* A run read from a log is called after the file, or after its folder
+ * when the file is log.csv (export-run's jobs all write one). */
+static void test_names(void)
+{
+    static const char *const cases[][2] = {
+        {"run1.csv", "run1"},           {"out/tiny-run2.csv", "tiny-run2"},
+        {"exp/full-seed1/log.csv", "full-seed1"}, {"full-seed1/log.csv", "full-seed1"},
+        {"/a/b//log.csv", "b"},         {"log.csv", "log"},    {"./log.csv", "log"},
+        {"../log.csv", "log"},          {"train.log", "train.log"}, {"a/log", "a"},
+        {"x/.csv", ".csv"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char buf[64];
+        ws_runlog_name(cases[i][0], buf, sizeof buf);
+        CHECKF(!strcmp(buf, cases[i][1]), "%s: \"%s\", not \"%s\"", cases[i][0], buf, cases[i][1]);
+    }
+}
+
 static void test_writer_follow(void)
 {
     char dir[] = "/tmp/wscope-test-run-XXXXXX";
@@ -322,7 +340,7 @@ static void test_writer_follow(void)
     ws_run_free(&f);
 
     CHECK(ws_runlog_read(check_path(dir, "none.csv"), &f, &e) == -1);
-    CHECK_STR_CONTAINS(e.msg, "cannot open");
+    CHECK_STR_CONTAINS(e.msg, "No such file or directory");
     CHECK(ws_runlog_read(dir, &f, &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "directory");
     CHECK(ws_runlog_read(path, &f, &e) == -1);   /* empty now */
@@ -336,6 +354,7 @@ int main(void)
     test_reference();
     test_welch();
     test_reader();
+    test_names();
     test_writer_follow();
     return check_done();
 }

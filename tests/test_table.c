@@ -288,8 +288,8 @@ static void test_engine_tables(void)
     check_described(ws_eigen_table(&a->spec, 0), "eigenvalues");
     check_described(ws_pairs_table(&a->spec), "pairs");
     check_described(ws_energy_table(a), "energy");
-    double qk[2] = {0.5, 0.25};
-    check_described(ws_basis_table(a, qk), "basis");
+    check_described(ws_basis_table(a, NULL), "basis");
+    check_described(ws_corpus_table(a, NULL), "corpus");
     ws_table *layers = ws_layers_table(a, 1);
     CHECK(ws_table_nrows(layers) == (int)a->n + 1);
     CHECK(!ws_table_in_bars(layers, (int)a->n));   /* the all-layers row */
@@ -297,18 +297,23 @@ static void test_engine_tables(void)
     check_described(ws_tensor_table(m, 0, 0), "tensors");
     check_described(ws_eval_table(2.0, 3, 8), "eval");
 
-    ws_fit_table_opts fo = {2, 1, 1};
+    ws_fit_table_opts fo = {2, 1, 1, 1};
     ws_table *fits = ws_fit_summary_table(&fo);
     ws_fit_summary s = {.rows = 30, .cols = 16, .fitted = 30, .K = 4, .r2 = 0.9, .centre_ev_r = NAN};
     ws_fit_l2 l2 = {.r2_params = 0.5, .r2_rows = 0.4, .compression = 2};
     CHECK(ws_fit_summary_add(fits, &m->tensors[0], &s, &l2, 1.5) == 0);
     CHECK(ws_table_find(fits, "seconds") >= 0 && ws_table_find(fits, "l2_r2_rows") >= 0 &&
-          ws_table_find(fits, "centre_ev_r") >= 0);
+          ws_table_find(fits, "centre_ev_r") >= 0 && ws_table_find(fits, "pred_amp_r2") >= 0 &&
+          ws_table_find(fits, "amp_sv_p") >= 0 && ws_table_find(fits, "params_l2") >= 0);
     check_described(fits, "fits");
-    ws_fit_table_opts plain = {1, 0, 0};
+    ws_fit_table_opts plain = {1, 0, 0, 0};
     fits = ws_fit_summary_table(&plain);
-    CHECK(ws_table_find(fits, "seconds") < 0 && ws_table_find(fits, "l2_r2_rows") < 0);
+    CHECK(ws_table_find(fits, "seconds") < 0 && ws_table_find(fits, "l2_r2_rows") < 0 &&
+          ws_table_find(fits, "pred_amp_r2") < 0 && ws_table_find(fits, "sigma_cv") >= 0);
     ws_table_free(fits);
+    ws_table *comps = ws_fit_components_table(1);
+    CHECK(ws_fit_components_add(comps, &m->tensors[0], &s) == 0 && ws_table_nrows(comps) == 4);
+    check_described(comps, "components");
     ws_table *rows = ws_fit_rows_table(3);
     CHECK(ws_table_find(rows, "sigma2") >= 0 && ws_table_find(rows, "A3") < 0);
     check_described(rows, "rows");

@@ -73,7 +73,10 @@ static void test_marks(void)
     }
     train_mark_cycle(s, &m->tensors[w], w);   /* freeze */
     train_mark_cycle(s, &m->tensors[b], b);   /* freeze */
-    CHECK(train_marks_count(s) == 6);
+    /* qkv@1 (2), mlp_up's matrices (2) and their biases, which follow them
+     * (the bias rule, 2), c_proj (2) */
+    CHECK(train_marks_count(s) == 8);
+    CHECK(!strcmp(train_mark_text(&s->marks[tensor_index(m, "blocks.1.mlp.0.bias")], buf, sizeof buf), "freeze"));
     check_marks_match_engine(m, s);
     tui_train_free(s);
     ws_model_free(m);

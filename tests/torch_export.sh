@@ -81,7 +81,8 @@ ok $CHECK pt "$T/run.pt" "$T/run.safetensors"
 # A free port of its own: other test runs may be using torchrun's default.
 cp "$T/policies/log.csv" "$T/one.csv"
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-timeout -k 10 600 torchrun --master_addr 127.0.0.1 --master_port "$port" --redirects 1 --tee 1 --nproc_per_node 2 \
+timeout -k 10 600 torchrun --master_addr 127.0.0.1 --master_port "$port" --redirects 1 --tee 1 \
+    --log_dir "$T/torchrun" --nproc_per_node 2 \
     "$T/policies/train.py" --device cpu > "$T/ddp.out" 2>&1
 rc=$?
 ok test $rc -eq 0

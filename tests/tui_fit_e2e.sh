@@ -11,10 +11,11 @@ need_sample
 tui_start "$MODEL"
 wait_for "tok_emb.weight"
 
-# Fits table: all 11 weight matrices of the sample, then sorted by R2.
+# Fits table: all 11 weight matrices of the sample, 32 evenly spaced rows
+# each by default, then sorted by R2.
 keys F
-wait_for "fits: 11 matrices, K=4, free"
-wait_for "11 of 11 matrices fitted; sorted by model order" 60
+wait_for "fits: 11 matrices, K=4, free, 32 rows per matrix"
+wait_for "11 of 11 matrices fitted (32 evenly spaced rows each); sorted by model order" 60
 wait_for "mlp_down@1"   # the role column tells the layers apart
 screen | grep -q "blocks.1.mlp.2.weight  *mlp_down@1 " || fail "no row blocks.1.mlp.2.weight mlp_down@1"
 keys s
@@ -25,9 +26,24 @@ wait_for "sorted by R2 (ascending)"
 # mlp.2 rows are 256 long against 64: the lowest R2 sorts first.
 screen | sed -n 3p | grep -q "mlp.2.weight" || fail "lowest R2 is not an mlp.2 row"
 keys m
-wait_for "fits: 11 matrices, K=4, grid"
+wait_for "fits: 11 matrices, K=4, grid, 32 rows per matrix"
 wait_for "11 of 11 matrices fitted" 60
-keys q
+# r: more rows per matrix; a: all rows, and x cancels that (no row is left
+# reading "fitting"); Enter opens the selected matrix.
+keys r
+wait_for "K=4, grid, 64 rows per matrix"
+wait_for "11 of 11 matrices fitted (64 evenly spaced rows each)" 60
+keys m a x
+wait_for "K=4, free, all rows"
+wait_for "cancelled: the matrices shown are done" 60
+screen | grep -q "fitting" && fail "a row still reads fitting after x"
+keys a
+wait_for "11 of 11 matrices fitted (all rows)" 120
+keys Home
+first=$(screen | sed -n 3p | awk '{ print $1 }')
+keys Enter
+wait_for "matrix: $first "
+keys q q
 
 # Row fit view: open tok_emb, its row 0, then G.
 keys Home Enter

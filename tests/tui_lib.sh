@@ -48,6 +48,10 @@
 #                         the main thread, the one that draws)
 #   fail MESSAGE...       print "FAIL: MESSAGE" and the screen, count a failure
 #   tui_finish NAME       print "NAME: N failure(s)"; exit 0 if none, else 1
+#
+# Sanitizer builds: reports go to $TMP/sanitizer.PID, never onto the screen
+# (ASAN_OPTIONS/UBSAN_OPTIONS log_path, exported before the tmux server
+# starts so wscope inherits them); tui_finish fails on any and prints it.
 
 command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipping"; exit 77; }
 
@@ -58,6 +62,10 @@ fails=0
 TUI_SOCK="wscope-$(basename "$0" .sh)-$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wscope-$(basename "$0" .sh)-XXXXXX") ||
     { echo "FAIL: mktemp"; exit 1; }
+
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/sanitizer"
+export ASAN_OPTIONS UBSAN_OPTIONS
 
 tm() { tmux -L "$TUI_SOCK" "$@"; }
 tui_cleanup() { tm kill-server 2>/dev/null; rm -rf "$TMP"; }
@@ -86,11 +94,11 @@ tui_start_env() {
     tm has-session -t keep 2>/dev/null || tm new-session -d -s keep -x 20 -y 5 "sleep 600"
     tm kill-session -t w 2>/dev/null
     tm new-session -d -s w -x "$TUI_COLS" -y "$TUI_ROWS" \
-        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 $tui_env_ sh -c 'echo \$\$ > $TMP/pid; exec \"$W\" $*'; echo WSCOPE-EXIT=\$?; sleep 60"
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS $tui_env_ sh -c 'echo \$\$ > $TMP/pid; exec \"$W\" $*'; echo WSCOPE-EXIT=\$?; sleep 60"
 }
 
 screen() { tm capture-pane -p "$@" -t w; }
-shows() { screen 2>/dev/null | grep -qF -- "$1"; }
+shows() { screen -J 2>/dev/null | grep -qF -- "$1"; }   # -J: a message the terminal wrapped reads as one line
 fail() {
     echo "FAIL: $*"; echo "---- screen:"; screen; echo "----"
     fails=$((fails + 1))
@@ -121,6 +129,12 @@ cpu_ticks() {
 }
 
 tui_finish() {
+    for f_ in "$TMP"/sanitizer.*; do
+        [ -e "$f_" ] || continue
+        echo "FAIL: sanitizer report $(basename "$f_"):"
+        cat "$f_"
+        fails=$((fails + 1))
+    done
     echo "$1: $fails failure(s)"
     [ "$fails" -eq 0 ] && exit 0
     exit 1

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The model view at 80x24 on a checkpoint with training state: the state is
 # one closed line at the end with its count (Enter opens and closes it), the
-# info line counts the network's parameters, and search is smart-case with
+# info line counts the network's parameters, and search is case-insensitive with
 # a match count; the drift view between a nanoGPT ckpt.pt and its fine-tune.
 # Skips (77) only when tmux is missing.
 set -u
@@ -17,6 +17,7 @@ head -c 4000 /dev/zero > "$TMP/zeros.bin"
 tui_start "$TMP/ckpt.safetensors"
 wait_for "tok_emb.weight"
 wait_for "29 tensors, 169.7k parameters (+339.5k training state)"
+wait_for " attn_out.b 64 "   # every role label whole at 80 columns
 absent "exp_avg"
 keys End
 wait_for "+ training state: 58 tensors, 339.5k values (Enter opens)"
@@ -28,16 +29,21 @@ keys Up Enter
 wait_for "+ training state: 58 tensors"
 absent "exp_avg_sq"
 
-# Search: lower case matches any case and counts; a capital makes it exact.
+# Search: any case, with the count.
 keys Home / attn Enter
 wait_for '"attn": match 1 of 8 (+16 in the closed training state'
 keys n
 wait_for '"attn": match 2 of 8'
 keys / ATTN Enter
-wait_for 'no tensor matches "ATTN"'
+wait_for '"ATTN": match 2 of 8'   # from the selected tensor on
+keys / nothing Enter
+wait_for 'no tensor matches "nothing"'
 # ROLE@LAYER and comma lists as every name argument takes them.
 keys Home / qkv@1,attn_out@0 Enter
 wait_for '"qkv@1,attn_out@0": match 1 of 4'
+# The state's labels whole too: exp_avg and exp_avg_sq told apart.
+keys End Enter End
+wait_for " exp_avg_sq 1x64 "
 
 keys Q
 wait_for "WSCOPE-EXIT=0"

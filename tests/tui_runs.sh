@@ -88,6 +88,21 @@ until screen | grep -q 'grow *log *60 '; do
 done
 keys Q
 wait_for "WSCOPE-EXIT=0"
+# export-run's jobs each write log.csv: the runs go by their folders' names.
+# An outside trainer's log with only step and loss: "-" for what it lacks.
+mkdir -p "$TMP/exp/full-seed1" "$TMP/exp/frozen-seed1"
+cp "$S/tests/fixtures/run/log.csv" "$TMP/exp/full-seed1/log.csv"
+cp "$S/tests/fixtures/run/log.csv" "$TMP/exp/frozen-seed1/log.csv"
+printf 'step,loss\n0,5.5\n1,5.25\n' > "$TMP/outside.csv"
+tui_start "$TMP/tiny.safetensors" --runs "$TMP/exp/full-seed1/log.csv" "$TMP/exp/frozen-seed1/log.csv" \
+    "$TMP/outside.csv"
+wait_for " full-seed1 "
+wait_for " frozen-seed1 "
+keys Tab Down Down
+wait_for "log       outside  step 2"
+wait_for "lr -  |g| -  - tok/s"
+keys Q
+wait_for "WSCOPE-EXIT=0"
 
 # ---- the matrices beside their policies: PR, amplitude PR, their z ----
 tui_start "$TMP/tiny.safetensors" --view train
@@ -121,15 +136,18 @@ keys s
 wait_for "running   run 1  step"
 keys q
 wait_for "training: running, step"
+tm resize-window -t w -x 80 -y 24            # the whole question at 80 columns
 keys q
-wait_for "quit? run 1 is going (step "
-s1=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p; s/.*going (step \([0-9]*\) of.*/\1/p' | head -n 1)
+wait_for "quit? run 1 is going ("
+wait_for "): s save, d discard, other keys stay"
+s1=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p; s/.*going (\([0-9]*\)\/.*/\1/p' | head -n 1)
 sleep 1
 keys q                                      # any other key: stay
 wait_for "training: running, step"
 s2=$(screen | sed -n 's/.*training: running, step \([0-9]*\).*/\1/p')
 [ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ] || fail "the run did not go on while asked: $s1 -> $s2"
 absent "WSCOPE-EXIT"
+tm resize-window -t w -x "$TUI_COLS" -y "$TUI_ROWS"
 
 # ---- SIGTERM while it runs: a recovery checkpoint that loads ----
 kill -TERM "$(cat "$TMP/pid")"

@@ -24,6 +24,8 @@ keys q
 keys L
 wait_for "(all layers)"
 wait_for "ampPR"
+wait_for "PR vs noise"
+wait_for "vs noise: z against 10 Gaussian draws | PR: centred covariance"
 keys s
 wait_for "PRv"
 keys g Enter
@@ -35,12 +37,14 @@ keys b
 # keep the selected column in view (the name columns stay).
 wait_for "PR: weight participation ratio"
 tm resize-window -t w -x 72 -y 30
-keys Right Right Right Right Right Right Right Right
+# (PR, PR vs noise, PC1%, c95, srank, alpha, alpha^, spikes, ampPR, ampPR vs
+# noise, ampPC1%, amp95, max|r|, kurt)
+keys Right Right Right Right Right Right Right Right Right Right Right Right Right
 wait_for "kurt: excess kurtosis of all the amplitudes"
 screen | sed -n 2p | grep -q "role  *< " || fail "no < where columns scrolled out on the left"
 shows "c95" && fail "the first columns should have scrolled out of view"
 shows "mlp_down@1" || fail "the role column should stay"
-tm resize-window -t w -x 100 -y 30
+tm resize-window -t w -x 160 -y 30
 wait_for "c95"
 keys q
 # Drift: table, bars by layer, the ΔW heatmap.
@@ -63,9 +67,9 @@ keys S
 wait_for "32 eigenvalues, 2 pairs (p ≤ 0.01, Bonferroni over 31 gaps)"
 wait_for "gap p pair"
 keys ]
-wait_for "pair 3-4, gap 0.000%, p 2.6e-16"
+wait_for "pair 3-4, gap 0.000%, p 4.6e-14"
 keys ]
-wait_for "pair 10-11, gap 0.000%, p 2.1e-14"
+wait_for "pair 10-11, gap 0.000%, p 1.5e-14"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 

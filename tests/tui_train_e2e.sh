@@ -32,7 +32,7 @@ wait_for "policy grid:0: K must be an integer >= 1"
 # ---- training view: settings, run, pause/resume, back, cancel ----
 keys T
 wait_for "no run yet"
-wait_for "policies  3 marked"
+wait_for "policies  4 marked"             # c_attn's bias follows its crystal matrix
 keys Enter C-u "$TMP/corpus.txt" Enter
 wait_for " data       corpus.txt"
 keys j Enter C-u 1000000 Enter
@@ -41,7 +41,7 @@ keys j j j j j Enter C-u 0 Enter      # eval only at the end
 wait_for " eval every 0"
 keys s
 wait_for "running   run 1  step"
-wait_for "frozen 3/"
+wait_for "frozen 4/"
 keys p
 wait_for "paused    run 1  step"
 s1=$(screen | sed -n 's/^paused *run 1  step \([0-9]*\).*/\1/p')
@@ -79,7 +79,7 @@ awk -v a="$after" -v b="$before" 'BEGIN { exit !(a != "" && a < b) }' || fail "l
 # ---- strategies across seeds: full, marked, and one added ----
 keys C
 wait_for "strategies across seeds"
-wait_for " marked       3 marked tensors"
+wait_for " marked       4 marked tensors"
 keys a 'frz:*=freeze' Enter n 2 Enter
 wait_for " frz          *=freeze"
 wait_for "x seeds 1..2: 40 steps"
@@ -105,7 +105,7 @@ wait_for "not saved: refusing to overwrite an input file"
 cmp -s "$TMP/tiny.safetensors" "$TMP/orig.safetensors" || fail "the input model changed"
 # Run 1 was stopped and never saved: quitting asks; d discards.
 keys Q
-wait_for "quit? 1 run is not saved: s save and quit, d discard and quit"
+wait_for "quit? 1 run is not saved: s save, d discard, other keys stay"
 keys d
 wait_for "WSCOPE-EXIT=0"
 

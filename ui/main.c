@@ -1,6 +1,7 @@
 /* wscope entry point: dispatch to a subcommand, or open the TUI. */
 #include "config.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <locale.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <term.h>
 #include <langinfo.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -15,51 +17,50 @@
 #include "samples.h"
 #include "threads.h"
 
+/* Each entry: name, a synopsis and a summary of at most 68 columns each
+ * (so `wscope --help` fits 80), the function. `wscope CMD --help` (or
+ * `wscope help CMD`) prints the command's full usage. */
 const ws_command ws_commands[] = {
     {"info", "MODEL [--json|--csv] [--no-stats] [--all-tensors]",
      "layout, config, counts and a table of the network's tensors", cmd_info},
-    {"init", "--layers L --d D --heads H --vocab V --block T [--tied] [--no-bias] [--seed S] -o FILE",
+    {"init", "[--layers L] [--d D] [--heads H] [--vocab V] [--block T] -o FILE",
      "write a GPT with nanoGPT-style random init", cmd_init},
     /* ---- fits ---- */
-    {"fit", "MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid]\n"
-            "            [--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv]\n"
-            "            [--timing] [--rows-out FILE]",
-     "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix", cmd_fit},
+    {"fit", "MODEL [--tensor PATTERN]... [--k K] [--mode free|grid] [...]",
+     "Gaussian fits of weight rows (L1, grid, L2), a summary per matrix", cmd_fit},
     /* ---- spectra ---- */
-    {"spectrum", "MODEL [--tol T] [--top N] [--energy] [--json|--csv]",
-     "eigenvalues of EᵀE, pairs, decay; --energy: spectral energy per matrix", cmd_spectrum},
+    {"spectrum", "MODEL [--alpha A | --tol T] [--top N] [--energy] [--json|--csv]",
+     "eigenvalues of EᵀE, pairs, decay; --energy: energy per matrix", cmd_spectrum},
     {"pr", "MODEL [--uncentred] [--k K] [--no-amp] [--json|--csv]",
      "layers table: weight PR, PC1 %, stable rank, amplitude structure", cmd_pr},
     {"drift", "BASE TUNED [--all-tensors] [--json|--csv]",
      "RMS, relative drift and cosine per tensor and layer; mean cosine", cmd_drift},
-    {"basis", "MODEL [--k K] [--corpus FILE [--tokenizer FILE]] [--json|--csv]",
-     "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK vs EᵀTE", cmd_basis},
+    {"basis", "MODEL [--k K] [--corpus FILE] [--json|--csv]",
+     "share of each matrix kept by the top-K EᵀE eigenvectors; QᵀK, EᵀTE", cmd_basis},
     /* ---- training ---- */
-    {"train", "MODEL|--init|--resume CKPT --data FILE... [--steps N] [--policy P=POL]... [--out FILE]",
+    {"train", "MODEL|--init|--resume CKPT --data FILE... [--policy P=POL]...",
      "train or fine-tune with per-tensor policies (see wscope(1))", cmd_train},
-    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--heads H] [--tokenizer FILE]\n"
-            "            [--json|--csv]",
+    {"eval", "MODEL --data FILE... [--seq T] [--batch B] [--json|--csv]",
      "mean loss over the sequential windows of the data", cmd_eval},
-    {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ... [--seeds N] [--steps N]",
-     "train each strategy with each seed; table of final losses (mean, std)", cmd_compare},
+    {"compare", "MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ...",
+     "train each strategy with each seed; table of final losses", cmd_compare},
     {"export-run", "MODEL --data FILE... [train options] -o DIR",
      "the same run as a PyTorch job: DIR/train.py for python3 or torchrun", cmd_export_run},
     /* ---- figures ---- */
-    {"plot", "MODEL [TUNED] --tensor NAME (--row N|--col N|--heatmap|--hist) [--dpi N] -o FILE\n"
-             "            MODEL --spectrum | --runs LOG.csv... | MODEL [TUNED] --bars CMD:COLUMN\n"
-             "            [--size WxH] [--cmap MAP] [--vmin X] [--vmax X] -o FILE.png|svg|pdf",
-     "a figure for a paper: PNG, SVG or PDF, one journal column at 300 dpi", cmd_plot},
-    {"report", "MODEL [TUNED] [--corpus FILE [--tokenizer FILE]] [--runs LOG.csv]... [--fit-rows N|all] -o DIR",
-     "every table (CSV, JSON) and figure (PNG, SVG, PDF) of the analyses, and DIR/index.md",
-     cmd_report},
+    {"plot", "MODEL [TUNED] --tensor NAME (--row N|--col N|--heatmap|...) -o FILE",
+     "a figure for a paper: PNG, SVG or PDF, a journal column at 300 dpi", cmd_plot},
+    {"report", "MODEL [TUNED] [--corpus FILE] [--runs LOG.csv]... -o DIR",
+     "every table (CSV, JSON) and figure (PNG, SVG, PDF) of the analyses", cmd_report},
     {NULL, NULL, NULL, NULL},
 };
 
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: wscope [--ascii] [--colors N] [--mouse] [--heads H] [--tokenizer FILE]\n"
-                "         [--view NAME] [--runs LOG...] [--data FILE] [--steps N] [MODEL [TUNED]]\n"
-                "       wscope COMMAND [ARGS]\n\n"
+                "              [--view NAME] [--runs LOG...] [--data FILE] [--steps N]\n"
+                "              [MODEL [TUNED]]\n"
+                "       wscope COMMAND [ARGS]\n"
+                "       wscope help COMMAND   (or wscope COMMAND --help): its usage\n\n"
                 "With no command, opens the TUI on MODEL; with no MODEL, on the bundled sample\n"
                 "(a small GPT trained on Moby-Dick) and its fine-tune on State of the Union\n"
                 "addresses as TUNED. wscope --sample-dir prints where they are.\n\n"
@@ -69,6 +70,62 @@ static void usage(FILE *fp)
     fprintf(fp, "\n  --help      this text        --version   version and terminal report\n"
                 "  --sample-dir  the directory of the sample models and corpora ($%s)\n"
                 "See wscope(1) for every key, option and definition.\n", WS_SAMPLE_ENV);
+}
+
+static const ws_command *find_command(const char *name)
+{
+    for (const ws_command *c = ws_commands; c->name; c++)
+        if (!strcmp(name, c->name))
+            return c;
+    return NULL;
+}
+
+/* Edit distance of two short words (capped), for "did you mean". */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 31 || lb > 31)
+        return 99;
+    int d[32][32];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+/* A word that names no command and no file: a mistyped command, not a
+ * model to open. */
+static int unknown_command(const char *word, int in_help)
+{
+    const ws_command *best = NULL;
+    int bd = 3;
+    for (const ws_command *c = ws_commands; c->name; c++) {
+        int d = distance(word, c->name);
+        if (d < bd)
+            bd = d, best = c;
+    }
+    if (best)
+        return cli_failf(word, "no such command%s; did you mean %s? (see wscope --help)",
+                         in_help ? "" : " or file", best->name);
+    return cli_failf(word, "no such command%s (see wscope --help)", in_help ? "" : " or file");
+}
+
+/* A bare word (letters, digits, - and _) that is not an existing file. */
+static int looks_like_command(const char *s)
+{
+    if (!*s || *s == '-')
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+            return 0;
+    return access(s, F_OK) != 0;
 }
 
 /* What a bug report needs: version, terminal, locale, colours, BLAS threads. */
@@ -110,14 +167,23 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "help")) {
-        usage(stdout);
-        return 0;
+        if (argc == 2) {
+            usage(stdout);
+            return 0;
+        }
+        const ws_command *c = find_command(argv[2]);
+        if (!c)
+            return unknown_command(argv[2], 1);
+        static char help_opt[] = "--help";
+        char *help_argv[] = {argv[2], help_opt, NULL};
+        return c->run(2, help_argv);
     }
-    if (argc > 1)
-        for (const ws_command *c = ws_commands; c->name; c++)
-            if (!strcmp(argv[1], c->name)) {
-                cli_signals_install();
-                return c->run(argc - 1, argv + 1);
-            }
+    const ws_command *c = argc > 1 ? find_command(argv[1]) : NULL;
+    if (c) {
+        cli_signals_install();
+        return c->run(argc - 1, argv + 1);
+    }
+    if (argc > 1 && looks_like_command(argv[1]))
+        return unknown_command(argv[1], 0);
     return tui_main(argc, argv);
 }

@@ -19,12 +19,20 @@ from st_write import write_safetensors  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
-rng = np.random.default_rng(12)
 blocks = Blocks()
+
+
+def section(seed):
+    """Each section draws from its own generator, so that adding one does
+    not change the others' fixtures."""
+    return np.random.default_rng(seed)
+
+
 put, put_f32 = blocks.put, blocks.put_f32
 
 
 # --- special functions ---------------------------------------------------
+rng = section(12)
 cases = [(0.5, 0.5, 0.3), (2, 3, 0.4), (10, 0.5, 0.97), (0.5, 40, 0.01), (150, 0.5, 0.999),
          (1, 1, 0.25), (7.5, 0.5, 0.2), (3000, 0.5, 0.9995)]
 put("betainc", [[a, b, x, special.betainc(a, b, x)] for a, b, x in cases])
@@ -45,7 +53,21 @@ for n, r in [(4, 0.991), (4, 0.93), (32, 0.2), (9, -0.6), (300, 0.05), (3, 0.5)]
 put("pearson_p", pcases)
 
 
+# max |corr| of amplitude columns and its Bonferroni p-value
+rng = section(13)
+A = rng.normal(size=(60, 8))
+A[:, 3] += 0.4 * A[:, 5]
+A = put_f32("A_corr", A)
+r = np.corrcoef(A, rowvar=False)
+iu = np.triu_indices(8, 1)
+best = np.argmax(np.abs(r[iu]))
+i, j = iu[0][best], iu[1][best]
+_, pval = stats.pearsonr(A[:, i], A[:, j])
+put("A_corr_ref", [abs(r[i, j]), min(1.0, pval * 28)])
+
+
 # --- level spacing: unfolding and the Wigner p-values --------------------
+rng = section(14)
 def unfold(lam, half=5):
     """ln λ gaps over the mean of the 2·half nearest other gaps (window
     shifted inward at the ends)."""
@@ -85,6 +107,7 @@ put("E_short_s", unfold(lam[:rank]))
 
 
 # --- ESD: WeightWatcher's diagnostics, CSN power-law fit -----------------
+rng = section(15)
 def powerlaw_fit(x):
     """x ascending. For each xmin = x[i] (all but the largest): α by MLE,
     KS distance against the empirical CDF k/n; the xmin of least D."""
@@ -129,6 +152,7 @@ x = np.sort((1 - rng.random(300)) ** (-1 / 1.5))   # Pareto, α = 2.5, xmin = 1
 put("PL_sample", x)
 put("PL_sample_ref", list(powerlaw_fit(x)))
 
+rng = section(16)
 # A model file whose embedding has two planted exact pairs (3-4, 10-11) in an
 # otherwise white-noise spectrum: the TUI and CLI tests of the pair marks.
 X = rng.normal(0, 0.02, size=(200, 32))
@@ -136,5 +160,80 @@ u, sv, vt = np.linalg.svd(X, full_matrices=False)
 sv[4], sv[11] = sv[3], sv[10]
 write_safetensors(os.path.join(FIXTURES, "planted_pair.safetensors"),
                   {"tok_emb.weight": ((u * sv) @ vt).astype(np.float32)}, dtype="<f4")
+
+# --- corpus measurements on a small model -------------------------------
+rng = section(17)
+def bigram_T(tok, V):
+    T = np.zeros((V, V))
+    np.add.at(T, (tok[:-1], tok[1:]), 1)
+    return T / np.maximum(T.sum(axis=1, keepdims=True), 1)
+
+
+def top_vec(a):
+    w, v = np.linalg.eigh(a)
+    return v[:, -1]
+
+
+d, V, L = 16, 50, 3
+tok = rng.integers(0, V, 3000)
+tok[1::5] = (tok[0::5][: len(tok[1::5])] * 3) % V   # some bigram structure
+Ec = rng.normal(0, 0.5, size=(V, d)).astype(np.float32).astype(np.float64)
+T = bigram_T(tok, V)
+M = Ec.T @ T @ Ec
+u1 = top_vec(M @ M.T)
+model = {"tok_emb.weight": Ec}
+for l in range(L):
+    q = rng.normal(0, 0.1, size=(d, d))
+    if l == 0:   # planted: Q stretches u₁, and QᵀK follows M
+        q += 2.0 * np.outer(rng.normal(size=d), u1) / np.sqrt(d)
+        k = np.linalg.solve(q.T, M + 0.05 * np.abs(M).max() * rng.normal(size=(d, d)))
+        k *= 0.1 * d / np.linalg.norm(k)   # the scale of the other blocks
+    else:
+        k = rng.normal(0, 0.1, size=(d, d))
+    v = rng.normal(0, 0.1, size=(d, d))
+    model[f"blocks.{l}.attn.c_attn.weight"] = np.vstack([q, k, v])
+    model[f"blocks.{l}.attn.c_proj.weight"] = rng.normal(0, 0.1, size=(d, d))
+    model[f"blocks.{l}.mlp.0.weight"] = rng.normal(0, 0.1, size=(4 * d, d))
+    model[f"blocks.{l}.mlp.2.weight"] = rng.normal(0, 0.1, size=(d, 4 * d))
+model = {k: np.asarray(v, dtype=np.float32).astype(np.float64) for k, v in model.items()}
+write_safetensors(os.path.join(FIXTURES, "corpus_model.safetensors"), model, dtype="<f4")
+put("corpus_tokens", tok[None, :])
+qk_ref = []
+for l in range(L):
+    w = model[f"blocks.{l}.attn.c_attn.weight"]
+    q, k = w[:d], w[d:2 * d]
+    qk = q.T @ k
+    cos = (qk * M).sum() / np.linalg.norm(qk) / np.linalg.norm(M)
+    align = abs(top_vec(q.T @ q) @ u1)
+    qk_ref.append([cos, align])
+put("corpus_qk", qk_ref)
+lam = np.abs(np.linalg.eigvalsh((M + M.T) / 2))
+put("corpus_sym_pr", [lam.sum() ** 2 / (lam ** 2).sum()])
+num = den = 0.0
+for l in range(L):
+    for name in ("attn.c_attn", "attn.c_proj", "mlp.0", "mlp.2"):
+        w = model[f"blocks.{l}.{name}.weight"]
+        w = w if w.shape[1] == d else w.T
+        for b in range(w.shape[0] // d):
+            blk = w[b * d:(b + 1) * d]
+            pred = M * np.linalg.norm(blk) / np.linalg.norm(M)
+            num += ((blk - pred) ** 2).sum()
+            den += (blk ** 2).sum()
+put("corpus_direct_r2", [1 - num / den])
+# Corpus-basis share at K = 4 per block matrix, and pooled.
+_, Vb = np.linalg.eigh(Ec.T @ Ec)
+Vb = Vb[:, ::-1]
+kept = tot = 0.0
+shares = []
+for l in range(L):
+    for name in ("attn.c_attn", "attn.c_proj", "mlp.0", "mlp.2"):
+        w = model[f"blocks.{l}.{name}.weight"]
+        w = w if w.shape[1] == d else w.T
+        en = ((w @ Vb) ** 2).sum(axis=0)
+        shares.append(en[:4].sum() / en.sum())
+        kept += en[:4].sum()
+        tot += en.sum()
+put("corpus_shares4", shares)
+put("corpus_pooled4", [kept / tot])
 
 blocks.write(os.path.join(FIXTURES, "nulls.txt"))

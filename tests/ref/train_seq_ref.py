@@ -11,9 +11,11 @@ Writes into tests/fixtures/train/:
   seq_policy_losses.txt  the same run with --policy qkv@0=freeze
                          --policy attn_out@1=crystal:2 --policy mlp_up@0=grid:4:
                          qkv of layer 0 (weight, bias) frozen; attn_out weight of
-                         layer 1 its rank-2 SVD truncation, frozen; mlp_up weight
-                         of layer 0 = A G with only A trained (A by least
-                         squares, decayed as a 2-D tensor)
+                         layer 1 its rank-2 SVD truncation, frozen, and its bias
+                         frozen at its values (the bias rule: the bias of a
+                         replaced matrix follows it); mlp_up weight of layer 0
+                         = A G with only A trained (A by least squares, decayed
+                         as a 2-D tensor), its bias trained
 
 The run: window b of step s starts at ((s*B + b)*T) mod (N - T - 1), N the
 token count (no validation split); nanoGPT's get_lr (linear warm-up, cosine
@@ -156,7 +158,8 @@ def main():
         f.write("%.10f\n" % ev)
     losses = train(p32, data, {})
     policy = {"blocks.0.attn.c_attn.weight": "freeze", "blocks.0.attn.c_attn.bias": "freeze",
-              "blocks.1.attn.c_proj.weight": "crystal:2", "blocks.0.mlp.0.weight": "grid:4"}
+              "blocks.1.attn.c_proj.weight": "crystal:2", "blocks.1.attn.c_proj.bias": "freeze",
+              "blocks.0.mlp.0.weight": "grid:4"}
     plosses = train(p32, data, policy)
     with open(os.path.join(OUT, "seq_policy_losses.txt"), "w") as f:
         f.write("".join("%.10f\n" % v for v in plosses))

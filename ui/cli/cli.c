@@ -5,6 +5,8 @@
 #include "escape.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -74,14 +76,31 @@ int cli_fail(const char *what, const ws_err *e)
     return 2;
 }
 
-int cli_failf(const char *what, const char *fmt, ...)
+int cli_fail_msg(const ws_err *e)
+{
+    char *m = ws_escape_dup(e->msg);
+    fprintf(stderr, "wscope: %s\n", m ? m : "out of memory");
+    free(m);
+    return 2;
+}
+
+/* "wscope: WHAT: formatted message" + `tail`; returns 2. */
+static int vfail(const char *what, const char *tail, const char *fmt, va_list ap)
 {
     char msg[2048];
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    if (n >= 0 && (size_t)n < sizeof msg)
+        snprintf(msg + n, sizeof msg - (size_t)n, "%s", tail);
+    error_line(what, msg);
+    return 2;
+}
+
+int cli_failf(const char *what, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vfail(what, "", fmt, ap);
     va_end(ap);
-    error_line(what, msg);
     return 2;
 }
 
@@ -208,6 +227,84 @@ void cli_bar_stop(cli_bar *b)
     free(b);
 }
 
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    char tail[128];
+    snprintf(tail, sizeof tail, " (see wscope %s --help)", cmd);
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(cmd, tail, fmt, ap);
+    va_end(ap);
+    return 2;
+}
+
+/* The option as the user typed it, without "=value"; 1 when a value was
+ * given ("--json=1"). */
+static int option_text(char **argv, char *buf, size_t n)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (arg[0] == '-' && arg[1] != '-') {
+        snprintf(buf, n, "-%c", optopt ? optopt : '?');
+        return 0;
+    }
+    size_t len = strcspn(arg, "=");
+    snprintf(buf, n, "%.*s", (int)len, arg);
+    return arg[len] == '=';
+}
+
+/* The long option named exactly `name` ("--json"), or NULL. */
+static const struct option *long_option(const struct option *opts, const char *name)
+{
+    for (const struct option *p = opts; p->name; p++)
+        if (!strncmp(name, "--", 2) && !strcmp(p->name, name + 2))
+            return p;
+    return NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *usage)
+{
+    /* The command's table plus --help; ':' first: a missing value is told apart. */
+    static struct option opts[160];
+    static char sopts[128];
+    static const struct option *built_for;
+    if (built_for != longopts) {
+        size_t n = 0;
+        for (const struct option *p = longopts; p && p->name && n < 158; p++)
+            opts[n++] = *p;
+        opts[n++] = (struct option){"help", no_argument, 0, 'h'};
+        opts[n] = (struct option){0, 0, 0, 0};
+        snprintf(sopts, sizeof sopts, ":%sh", shortopts ? shortopts : "");
+        built_for = longopts;
+    }
+    opterr = 0;
+    int c = getopt_long(argc, argv, sopts, opts, NULL);
+    char opt[64];
+    switch (c) {
+    case 'h':
+        if (usage)
+            fputs(usage, stdout);
+        return CLI_HELP;
+    case ':':
+        option_text(argv, opt, sizeof opt);
+        cli_usage_error(argv[0], "%s needs a value", opt);
+        return CLI_BAD;
+    case '?': {
+        int valued = option_text(argv, opt, sizeof opt);
+        const struct option *o = long_option(opts, opt);
+        if (valued && o && o->has_arg == no_argument)
+            cli_usage_error(argv[0], "%s takes no value", opt);
+        else if (!o && !strncmp(opt, "--", 2))
+            cli_usage_error(argv[0], "unknown (or ambiguous) option %s", opt);
+        else
+            cli_usage_error(argv[0], "unknown option %s", opt);
+        return CLI_BAD;
+    }
+    default:
+        return c;
+    }
+}
+
 int cli_int(const char *opt, const char *s, long lo, long hi, long *out)
 {
     char *end;
@@ -215,6 +312,21 @@ int cli_int(const char *opt, const char *s, long lo, long hi, long *out)
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
         return cli_failf(opt, "expected an integer from %ld to %ld, got \"%s\"", lo, hi, s);
+    *out = v;
+    return 0;
+}
+
+int cli_double_in(const char *opt, const char *s, double lo, double hi, int open, double *out)
+{
+    double v;
+    if (cli_double(opt, s, &v))
+        return 2;
+    int below = (open & CLI_OPEN_LO) ? !(v > lo) : !(v >= lo);
+    int above = (open & CLI_OPEN_HI) ? !(v < hi) : !(v <= hi);
+    if (below || above || !isfinite(v))
+        return cli_failf(opt, "must be a number from %g%s to %g%s, got %s", lo,
+                         (open & CLI_OPEN_LO) ? " (excluded)" : "", hi,
+                         (open & CLI_OPEN_HI) ? " (excluded)" : "", s);
     *out = v;
     return 0;
 }

@@ -24,7 +24,8 @@ typedef struct compare_args {
 } compare_args;
 
 static const char usage_text[] =
-    "usage: wscope compare MODEL --data FILE... --strategy NAME:PATTERN=POLICY,... ...\n"
+    "usage: wscope compare MODEL --data FILE...\n"
+    "         --strategy NAME:PATTERN=POLICY,... [--strategy ...]...\n"
     "         [--seeds N] [--json | --csv | --export DIR] [training options]\n";
 
 enum { OPT_STRATEGY = 0x100, OPT_SEEDS, OPT_JSON, OPT_CSV, OPT_EXPORT };
@@ -74,8 +75,7 @@ static int parse(compare_args *a, int argc, char **argv)
         a->t.model = a->t.pos[i];
     }
     if (!a->t.model || !a->t.n_data || !a->n_st)
-        return cli_failf("compare", "needs MODEL, --data FILE and at least one --strategy "
-                         "(see wscope compare --help)");
+        return cli_usage_error("compare", "needs MODEL, --data FILE and at least one --strategy");
     return 0;
 }
 

@@ -10,7 +10,9 @@
 #include "escape.h"
 #include "spectra_cli.h"
 
-static const char *usage_text = "usage: wscope drift BASE TUNED [--all-tensors] [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope drift BASE TUNED [--all-tensors] [--json|--csv]\n"
+    "RMS, relative drift and cosine per tensor, per layer and for the network.\n";
 
 /* "only in BASE: a, b, c ..." on stderr, the first few names. */
 static void note_only(const char *side, ws_tensor *const *ts, size_t n)
@@ -51,14 +53,14 @@ int cmd_drift(int argc, char **argv)
     ws_analysis_opts_default(&ao);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         if (c == 'j') fmt = CLI_JSON;
         else if (c == 'c') fmt = CLI_CSV;
         else if (c == 'a') ao.drift_all = 1;
-        else return 2;
+        else return c == CLI_HELP ? 0 : 2;
     }
     if (optind != argc - 2)
-        return cli_failf("drift", "%s", usage_text);
+        return cli_usage_error("drift", "give BASE and TUNED");
     ws_model *m0, *m1;
     ws_analysis *a;
     if (cli_open_model(argv[optind], &m0))

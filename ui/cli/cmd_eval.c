@@ -17,7 +17,11 @@
 static const char usage_text[] =
     "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n"
     "                   [--val-frac F] [--eval-batches K] [--heads H]\n"
-    "                   [--tokenizer FILE] [--json|--csv]";
+    "                   [--tokenizer FILE] [--json|--csv]\n"
+    "The mean loss over the sequential windows of the data (text through the\n"
+    "model's tokenizer, or nanoGPT .bin token ids); --val-frac F: of the last F\n"
+    "of the tokens only (what train --val-frac F holds out), --eval-batches K:\n"
+    "its first K batches (0: all), as a run's validation measures it.\n";
 
 typedef struct eval_args {
     const char *model, *tokenizer;
@@ -36,15 +40,12 @@ static int parse(eval_args *a, int argc, char **argv)
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
         {"heads", required_argument, 0, 'H'}, {"tokenizer", required_argument, 0, 'Z'},
         {"val-frac", required_argument, 0, 'V'}, {"eval-batches", required_argument, 0, 'E'},
-        {"help", no_argument, 0, 'h'},
         {"json", no_argument, 0, 'J'},        {"csv", no_argument, 0, 'C'},   {0, 0, 0, 0},
     };
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (c) {
-        case '?': return cli_failf("eval", "bad option %s (%s)", argv[optind - 1], usage_text);
         case 'D':
             if (a->n_data == 256)
                 return cli_failf("--data", "at most 256 files");
@@ -64,8 +65,7 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'E': if (cli_int("--eval-batches", optarg, 0, 1L << 30, &a->max_batches)) return 2; break;
         case 'J': a->fmt = CLI_JSON; break;
         case 'C': a->fmt = CLI_CSV; break;
-        case 'h': puts(usage_text); return 1;
-        default: return 2;
+        default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
     for (int i = optind; i < argc; i++) {
@@ -74,8 +74,10 @@ static int parse(eval_args *a, int argc, char **argv)
         else if (a->n_data < 256)
             a->data[a->n_data++] = argv[i];
     }
-    if (!a->model || !a->n_data)
-        return cli_failf("eval", "%s", usage_text);
+    if (!a->model)
+        return cli_usage_error("eval", "no MODEL");
+    if (!a->n_data)
+        return cli_usage_error("eval", "no --data FILE");
     return 0;
 }
 
@@ -148,8 +150,7 @@ int cmd_eval(int argc, char **argv)
     if (cli_tokenizer(m, a.tokenizer, a.data, a.n_data, &tk))
         rc = 2;
     else if (ws_data_load(&d, a.data, a.n_data, tk, m->cfg.vocab_size, &e)) {
-        fprintf(stderr, "wscope: %s\n", e.msg);
-        rc = 2;
+        rc = cli_fail_msg(&e);
     } else {
         cli_unknown_note(tk, &d);
         if (a.val_frac > 0)

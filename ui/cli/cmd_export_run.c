@@ -9,10 +9,13 @@
 #include "train_args.h"
 
 static const char usage_text[] =
-    "usage: wscope export-run MODEL --data FILE... -o DIR [train options, --policy rules]\n"
-    "       wscope export-run --init --layers L --d D --heads H --block T --data FILE... -o DIR\n"
-    "Writes DIR/train.py, plan.json, init.safetensors and the token ids; run it with\n"
-    "python3 DIR/train.py or torchrun --nproc_per_node N DIR/train.py. See wscope(1).\n";
+    "usage: wscope export-run MODEL --data FILE... -o DIR\n"
+    "                         [train options, --policy rules]\n"
+    "       wscope export-run --init --layers L --d D --heads H --block T\n"
+    "                         --data FILE... -o DIR\n"
+    "Writes DIR/train.py, plan.json, init.safetensors and the token ids; run it\n"
+    "with python3 DIR/train.py or torchrun --nproc_per_node N DIR/train.py.\n"
+    "See wscope(1).\n";
 
 static const struct option own_opts[] = {
     {"out", required_argument, 0, 'o'},
@@ -60,12 +63,12 @@ int cmd_export_run(int argc, char **argv)
     if (rc || (rc = train_args_positionals(&a)))
         return rc == 1 ? 0 : rc;
     if (!a.model && !a.init)
-        return cli_failf("export-run", "no MODEL (or --init)\n%s", usage_text);
+        return cli_usage_error("export-run", "no MODEL (or --init)");
     if (a.model && a.init)
         return cli_failf("export-run", "give MODEL or --init, not both");
     if (!a.n_data)
-        return cli_failf("export-run", "no --data FILE");
+        return cli_usage_error("export-run", "no --data FILE");
     if (!dir)
-        return cli_failf("export-run", "no -o DIR (where the job goes)");
+        return cli_usage_error("export-run", "no -o DIR (where the job goes)");
     return export_it(&a, dir);
 }

@@ -14,12 +14,17 @@
 #include "fit.h"
 #include "analysis_docs.h"
 #include "fit_tables.h"
+#include "spectrum.h"
 #include "inputs.h"
 #include "names.h"
 
-#define FIT_USAGE "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K] [--mode free|grid] " \
-                  "[--rows all|N] [--level 1|2] [--g G] [--ftol X] [--eig FILE] [--json|--csv] [--timing] " \
-                  "[--rows-out FILE]"
+static const char usage_text[] =
+    "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K]\n"
+    "                  [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
+    "                  [--ftol X] [--amp-bound C|none] [--eig FILE|model]\n"
+    "                  [--components] [--predict [--pred-dims P] [--folds F]]\n"
+    "                  [--json|--csv] [--timing] [--rows-out FILE]\n"
+    "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix.\n";
 
 typedef struct fit_cli {
     ws_namesel sel;            /* --tensor patterns (names.h); none: every weight matrix */
@@ -27,10 +32,13 @@ typedef struct fit_cli {
     ws_fit_matrix_opts mo;
     cli_fmt fmt;
     const char *rows_out;
-    const char *eig_path;
+    const char *eig_path;      /* a file, or "model": the model's own embedding */
     double *eig;
     int64_t n_eig;
+    ws_spectrum spec;          /* of the model's embedding, for --eig model and --predict */
     int timing;                /* --timing: the seconds column */
+    int components;            /* --components: the per-component table */
+    int predict;               /* --predict: the predictability columns */
 } fit_cli;
 
 /* Default: every weight matrix of the network. With patterns: every 2-D
@@ -56,7 +64,10 @@ static int parse(int argc, char **argv, fit_cli *c)
         {"ftol", required_argument, 0, 'f'},   {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},          {"rows-out", required_argument, 0, 'o'},
         {"eig", required_argument, 0, 'e'},    {"all-tensors", no_argument, 0, 'a'},
-        {"timing", no_argument, 0, 'T'},       {0, 0, 0, 0},
+        {"timing", no_argument, 0, 'T'},       {"amp-bound", required_argument, 0, 'A'},
+        {"components", no_argument, 0, 'C'},   {"predict", no_argument, 0, 'P'},
+        {"pred-dims", required_argument, 0, 'D'}, {"folds", required_argument, 0, 'F'},
+        {0, 0, 0, 0},
     };
     long v;
     int ch;
@@ -65,7 +76,7 @@ static int parse(int argc, char **argv, fit_cli *c)
     ws_fit_matrix_opts_default(&c->mo);
     c->fmt = CLI_TEXT;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         switch (ch) {
         case 't': if (ws_namesel_add(&c->sel, optarg, &e)) return cli_fail("--tensor", &e); break;
         case 'a': c->all = 1; break;
@@ -87,17 +98,30 @@ static int parse(int argc, char **argv, fit_cli *c)
             if (!(c->mo.fit.ftol > 0 && c->mo.fit.ftol < 1))
                 return cli_failf("fit", "--ftol must be in (0, 1), not %s", optarg);
             break;
+        case 'A':
+            if (!strcmp(optarg, "none")) c->mo.fit.amp_bound = 0;
+            else if (cli_double("--amp-bound", optarg, &c->mo.fit.amp_bound)) return 2;
+            else if (!(c->mo.fit.amp_bound > 0 && isfinite(c->mo.fit.amp_bound)))
+                return cli_failf("fit", "--amp-bound must be a number > 0 or none, not %s", optarg);
+            break;
         case 'j': c->fmt = CLI_JSON; break;
         case 'c': c->fmt = CLI_CSV; break;
         case 'o': c->rows_out = optarg; break;
         case 'e': c->eig_path = optarg; break;
         case 'T': c->timing = 1; break;
-        default: return 2;
+        case 'C': c->components = 1; break;
+        case 'P': c->predict = 1; break;
+        case 'D': if (cli_int("--pred-dims", optarg, 1, 4096, &v)) return 2; c->mo.predict.dims = (int)v; break;
+        case 'F': if (cli_int("--folds", optarg, 2, 1000, &v)) return 2; c->mo.predict.folds = (int)v; break;
+        default: return ch == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
-    if (optind != argc - 1) return cli_failf("fit", FIT_USAGE);
+    if (optind != argc - 1)
+        return cli_usage_error("fit", optind == argc ? "no MODEL" : "one MODEL only");
     if (c->mo.level == 2 && c->mo.mode == WS_FIT_MODE_GRID)
         return cli_failf("fit", "--level 2 needs --mode free (the grid fixes μ and σ)");
+    if (c->predict && c->mo.mode == WS_FIT_MODE_GRID)
+        return cli_failf("fit", "--predict needs --mode free (the grid fixes μ and σ)");
     return 0;
 }
 
@@ -140,6 +164,28 @@ static int load_eig(fit_cli *c)
     return 0;
 }
 
+/* The spectrum (with eigenvectors) of the model's embedding, for
+ * --eig model and --predict. Returns 0 or prints the error and returns 2. */
+static int load_spectrum(fit_cli *c, const char *path, const ws_model *m)
+{
+    ws_err e = {{0}};
+    ws_tensor *E = NULL;
+    for (size_t i = 0; i < m->n_tensors && !E; i++)
+        if (m->tensors[i].role == WS_ROLE_EMBED && m->tensors[i].ndim == 2) E = &m->tensors[i];
+    const char *what = c->predict ? "--predict" : "--eig model";
+    if (!E) return cli_failf(path, "%s needs the model's token embedding (role embed)", what);
+    const float *w = ws_tensor_f32(E, &e);
+    if (!w || ws_spectrum_compute(w, E->rows, E->cols, NULL, &c->spec, &e) < 0) return cli_fail(E->name, &e);
+    if (c->spec.status != WS_AS_OK)
+        return cli_failf(E->name, "%s: no spectrum: %s", what, ws_astatus_text(c->spec.status));
+    if (c->predict && c->mo.predict.dims > c->spec.d)
+        return cli_failf("fit", "--pred-dims %d is more than the embedding's %d dimensions", c->mo.predict.dims,
+                         c->spec.d);
+    if (c->predict) c->mo.spec = &c->spec;
+    if (c->eig_path && !strcmp(c->eig_path, "model")) c->mo.eig = c->spec.lam, c->mo.n_eig = c->spec.d;
+    return 0;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -151,14 +197,15 @@ static double now(void)
 static ws_doc *fit_doc(const char *path, const fit_cli *c)
 {
     ws_doc *d = ws_doc_fit(path, (const char *const *)c->sel.pat, c->sel.n, c->all, &c->mo,
-                           c->eig_path);
+                           c->eig_path, c->components);
     if (!d)
         cli_failf("fit", "out of memory");
     return d;
 }
 
 /* Fit one tensor; adds its lines to the tables. Returns 0, or 1 on failure. */
-static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, ws_table *sum, ws_table *rows)
+static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, ws_table *sum, ws_table *comps,
+                      ws_table *rows)
 {
     ws_err e = {{0}};
     const float *W = ws_tensor_f32(x, &e);
@@ -178,6 +225,7 @@ static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, ws_table
         return cli_fail(what, &e), 1;
     }
     rc = ws_fit_summary_add(sum, x, &r.s, r.l2, now() - t0);
+    if (!rc && comps) rc = ws_fit_components_add(comps, x, &r.s);
     if (!rc && rows) rc = ws_fit_rows_add(rows, x, &r);
     ws_fit_result_free(&r);
     return rc ? cli_failf(x->name, "out of memory"), 1 : 0;
@@ -187,11 +235,17 @@ int cmd_fit(int argc, char **argv)
 {
     fit_cli c;
     int rc = parse(argc, argv, &c);
-    if (rc) { ws_namesel_free(&c.sel); return rc; }
-    if (c.eig_path && (rc = load_eig(&c))) { ws_namesel_free(&c.sel); return rc; }
+    if (rc) { ws_namesel_free(&c.sel); return rc == 1 ? 0 : rc; }
+    if (c.eig_path && strcmp(c.eig_path, "model") && (rc = load_eig(&c))) { ws_namesel_free(&c.sel); return rc; }
     const char *path = argv[optind];
     ws_model *m;
     if (cli_open_model(path, &m)) { free(c.eig); ws_namesel_free(&c.sel); return 2; }
+    if ((c.predict || (c.eig_path && !strcmp(c.eig_path, "model"))) && (rc = load_spectrum(&c, path, m))) {
+        ws_spectrum_free(&c.spec);
+        ws_model_free(m);
+        ws_namesel_free(&c.sel);
+        return rc;
+    }
     size_t n = 0;
     ws_err e = {{0}};
     for (size_t i = 0; i < m->n_tensors; i++) n += selected(&m->tensors[i], m, &c);
@@ -202,18 +256,21 @@ int cmd_fit(int argc, char **argv)
         ws_namesel_free(&c.sel);
         return e.msg[0] ? cli_fail(path, &e) : cli_failf(path, "no 2-D weight matrix to fit");
     }
-    ws_fit_table_opts to = {c.mo.level, c.eig != NULL, c.timing};
+    ws_fit_table_opts to = {c.mo.level, c.mo.eig != NULL, c.timing, c.predict};
     ws_doc *d = fit_doc(path, &c), *rd = c.rows_out ? fit_doc(path, &c) : NULL;
     ws_table *sum = ws_fit_summary_table(&to), *rows = c.rows_out ? ws_fit_rows_table(c.mo.fit.K) : NULL;
+    ws_table *comps = c.components ? ws_fit_components_table(c.predict) : NULL;
     if (d) ws_doc_table(d, sum);
     else ws_table_free(sum);
+    if (d && comps) ws_doc_table(d, comps);
+    else ws_table_free(comps);
     if (rd) ws_doc_table(rd, rows);
     else ws_table_free(rows);
     int failed = !d || !ws_doc_ok(d) || (c.rows_out && (!rd || !ws_doc_ok(rd)));
     if (failed) cli_failf("fit", "out of memory");
     for (size_t i = 0; !failed && i < m->n_tensors; i++)
         if (selected(&m->tensors[i], m, &c))
-            failed |= fit_tensor(path, &m->tensors[i], &c, sum, rows);
+            failed |= fit_tensor(path, &m->tensors[i], &c, sum, comps, rows);
     rc = failed;
     if (d && ws_doc_ok(d))
         rc = cli_emit(d, c.fmt, NULL) ? 1 : failed;
@@ -225,6 +282,7 @@ int cmd_fit(int argc, char **argv)
     }
     ws_doc_free(rd);
     ws_model_free(m);
+    ws_spectrum_free(&c.spec);
     free(c.eig);
     ws_namesel_free(&c.sel);
     return rc;

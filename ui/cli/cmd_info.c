@@ -181,7 +181,7 @@ static void print_tokenizer(const tok_found *f)
         printf("tokenizer: %s, %d tokens, from %s\n", ws_tok_kind(f->t), ws_tok_size(f->t),
                msg ? msg : "");
     else
-        printf("tokenizer: none (text data needs --tokenizer FILE; .bin data none)\n");
+        printf("tokenizer: none (text data needs --tokenizer FILE; .bin data needs none)\n");
     free(msg);
 }
 
@@ -248,6 +248,11 @@ static void print_header(const ws_model *m, int all, const tok_found *tok)
     putchar('\n');
 }
 
+static const char usage_text[] =
+    "usage: wscope info MODEL [--json|--csv] [--no-stats] [--all-tensors]\n"
+    "Layout, config, parameter counts and a table of the network's tensors\n"
+    "(with statistics unless --no-stats; training state too with --all-tensors).\n";
+
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -256,15 +261,15 @@ int cmd_info(int argc, char **argv)
     cli_fmt fmt = CLI_TEXT;
     int stats = 1, all = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         if (c == 'j') fmt = CLI_JSON;
         else if (c == 'c') fmt = CLI_CSV;
         else if (c == 'n') stats = 0;
         else if (c == 'a') all = 1;
-        else return 2;
+        else return c == CLI_HELP ? 0 : 2;
     }
     if (optind != argc - 1)
-        return cli_failf("info", "usage: wscope info MODEL [--json|--csv] [--no-stats] [--all-tensors]");
+        return cli_usage_error("info", optind == argc ? "no MODEL" : "one MODEL only");
     const char *path = argv[optind];
     ws_model *m;
     if (cli_open_model(path, &m))

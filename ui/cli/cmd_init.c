@@ -7,6 +7,12 @@
 #include "commands.h"
 #include "init.h"
 
+static const char usage_text[] =
+    "usage: wscope init [--layers L] [--d D] [--heads H] [--vocab V] [--block T]\n"
+    "                   [--tied] [--no-bias] [--seed S] -o FILE\n"
+    "A GPT with nanoGPT-style random init, saved as safetensors\n"
+    "(defaults: 2 layers, d 64, 4 heads, vocab 512, block 64, seed 1337).\n";
+
 int cmd_init(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -22,7 +28,7 @@ int cmd_init(int argc, char **argv)
     long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:", opts, usage_text)) != -1) {
         switch (c) {
         case 'L': if (cli_int("--layers", optarg, 1, 1000, &v)) return 2; o.n_layer = (int)v; break;
         case 'd': if (cli_int("--d", optarg, 1, 65536, &v)) return 2; o.n_embd = (int)v; break;
@@ -33,12 +39,14 @@ int cmd_init(int argc, char **argv)
         case 't': o.tied = 1; break;
         case 'b': o.bias = 0; break;
         case 'o': out = optarg; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
-    if (!out || optind != argc)
-        return cli_failf("init", "usage: wscope init --layers L --d D --heads H --vocab V --block T "
-                                 "[--tied] [--no-bias] [--seed S] -o FILE");
+    if (optind != argc)
+        return cli_usage_error("init", "unexpected argument %s", argv[optind]);
+    if (!out)
+        return cli_usage_error("init", "no -o FILE");
+
     ws_err e = {{0}};
     ws_model *m = ws_init_gpt(&o, &e);
     if (!m)

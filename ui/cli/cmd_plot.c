@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "commands.h"
 #include "escape.h"
@@ -42,11 +43,14 @@ typedef struct plot_args {
 } plot_args;
 
 static const char usage_text[] =
-    "usage: wscope plot (MODEL [TUNED] --tensor NAME (--row N [--fit K [--mode free|grid]] | "
-    "--col N | --heatmap | --hist [--bins N]) | MODEL --spectrum [--tol T] | "
-    "--runs LOG.csv [--runs LOG.csv]... [--smooth W] | MODEL [TUNED] (--bars NAME:COLUMN "
-    "[--corpus FILE] [--fit-rows N|all] | --drift)) " FIGURE_ARGS_USAGE " "
-    "[--data FILE.csv|FILE.json] [--tokenizer FILE] -o FILE.png|FILE.svg|FILE.pdf";
+    "usage: wscope plot MODEL [TUNED] -o FILE.png|FILE.svg|FILE.pdf\n"
+    "          --tensor NAME (--row N [--fit K [--mode free|grid]] | --col N\n"
+    "                         | --heatmap | --hist [--bins N])\n"
+    "          | --spectrum [--tol T]\n"
+    "          | --bars NAME:COLUMN [--corpus FILE] [--fit-rows N|all] | --drift\n"
+    "       wscope plot --runs LOG.csv [--runs LOG.csv]... [--smooth W] -o FILE\n"
+    "   both: [--data FILE.csv|FILE.json] [--tokenizer FILE]\n" FIGURE_ARGS_USAGE
+    "A figure for a paper: axes, ticks, labels, legend (wscope(1), FIGURES).\n";
 
 static int set_what(plot_args *a, enum what v)
 {
@@ -78,7 +82,7 @@ static int parse(int argc, char **argv, plot_args *a)
     long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:", opts, usage_text)) != -1) {
         int rc = figure_args_take(&a->fig, c, optarg);
         if (rc == 1)
             continue;
@@ -136,7 +140,7 @@ static int parse(int argc, char **argv, plot_args *a)
                 return cli_failf("--smooth", "an EMA weight in [0, %g], got %s", WS_RUN_EMA_MAX,
                                  optarg);
             break;
-        default: return 2;
+        default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
         if (rc)
             return 2;
@@ -144,11 +148,15 @@ static int parse(int argc, char **argv, plot_args *a)
     if (figure_args_finish(&a->fig))
         return 2;
     int models = argc - optind;
+    if (a->data && a->out && ws_output_same(a->data, a->out))
+        return cli_failf(a->data, "--data and -o name the same file");
+    if (!a->out)
+        return cli_usage_error("plot", "no -o FILE");
     if (a->what == W_NONE && a->n_runs)
         a->what = W_RUNS;
     if (a->what == W_RUNS) {   /* the logs are the input: no model */
-        if (models || !a->out || a->tensor)
-            return cli_failf("plot", "%s", usage_text);
+        if (models || a->tensor)
+            return cli_usage_error("plot", "--runs takes no MODEL and no --tensor");
         return 0;
     }
     if (a->n_runs && a->what != W_BARS)
@@ -156,16 +164,20 @@ static int parse(int argc, char **argv, plot_args *a)
                                  "--runs (alone: the loss curves), --bars, --drift");
     if ((a->corpus || a->fit_rows != WS_REPORT_FIT_ROWS) && a->what != W_BARS)
         return cli_failf(a->corpus ? "--corpus" : "--fit-rows", "goes with --bars");
+    if (models < 1 || models > 2)
+        return cli_usage_error("plot", models < 1 ? "no MODEL" : "MODEL [TUNED] only");
     if (a->what == W_BARS) {
-        if (models < 1 || models > 2 || !a->out || a->tensor)
-            return cli_failf("plot", "%s", usage_text);
+        if (a->tensor)
+            return cli_usage_error("plot", "--bars and --drift take no --tensor");
         a->model = argv[optind];
         a->tuned = models == 2 ? argv[optind + 1] : NULL;
         return 0;
     }
-    if (models < 1 || models > 2 || !a->out || a->what == W_NONE ||
-        (!a->tensor && a->what != W_SPECTRUM))
-        return cli_failf("plot", "%s", usage_text);
+    if (a->what == W_NONE)
+        return cli_usage_error("plot", "choose one of --row, --col, --heatmap, --hist, --spectrum, "
+                                       "--runs, --bars, --drift");
+    if (!a->tensor && a->what != W_SPECTRUM)
+        return cli_usage_error("plot", "no --tensor NAME");
     if (a->K && a->what != W_ROW)
         return cli_failf("--fit", "fits are drawn over a --row");
     a->model = argv[optind];
@@ -363,8 +375,9 @@ static int plot_bars(const plot_args *a)
 int cmd_plot(int argc, char **argv)
 {
     plot_args a = {.tol = -1, .smooth = WS_PLOT_SMOOTH, .fit_rows = WS_REPORT_FIT_ROWS};
-    if (parse(argc, argv, &a) != 0)
-        return 2;
+    int rc = parse(argc, argv, &a);
+    if (rc != 0)
+        return rc == 1 ? 0 : 2;
     if (a.what == W_SPECTRUM)
         return plot_spectrum(&a);
     if (a.what == W_RUNS)
@@ -376,7 +389,7 @@ int cmd_plot(int argc, char **argv)
         ws_model_free(m);
         return 2;
     }
-    int rc = 2;
+    rc = 2;
     ws_err e = {{0}};
     char note[512];
     ws_tensor *t = ws_model_resolve(m, a.tensor, note, sizeof note, &e);

@@ -11,8 +11,11 @@
 #include "report.h"
 
 static const char usage_text[] =
-    "usage: wscope report MODEL [TUNED] [--corpus FILE [--tokenizer FILE]] [--runs LOG.csv]... "
-    "[--fit-rows N|all] [--size WxH|WxHin] [--dpi N] -o DIR";
+    "usage: wscope report MODEL [TUNED] -o DIR [--corpus FILE [--tokenizer FILE]]\n"
+    "                     [--runs LOG.csv]... [--fit-rows N|all] [--size WxH|WxHin]\n"
+    "                     [--dpi N]\n"
+    "Every table (CSV, JSON) and figure (PNG, SVG, PDF) of the analyses in DIR,\n"
+    "with DIR/index.md.\n";
 
 /* Ctrl-C, SIGTERM, SIGHUP: stop the work; the report removes its temporary
  * directory and nothing is left half-written. */
@@ -56,7 +59,7 @@ static int parse(int argc, char **argv, report_args *a)
     long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:", opts, usage_text)) != -1) {
         switch (c) {
         case 'C': a->in.corpus = optarg; break;
         case 'Z': a->in.tokenizer = optarg; break;
@@ -80,12 +83,14 @@ static int parse(int argc, char **argv, report_args *a)
                 return 2;
             a->fig.o.dpi = (double)v;
             break;
-        default: return 2;
+        default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
         }
     }
     int models = argc - optind;
-    if (models < 1 || models > 2 || !a->out)
-        return cli_failf("report", "%s", usage_text);
+    if (models < 1 || models > 2)
+        return cli_usage_error("report", models < 1 ? "no MODEL" : "MODEL [TUNED] only");
+    if (!a->out)
+        return cli_usage_error("report", "no -o DIR");
     if (a->in.tokenizer && !a->in.corpus)
         return cli_failf("--tokenizer", "is for a text --corpus");
     if (figure_args_finish(&a->fig))
@@ -100,8 +105,9 @@ int cmd_report(int argc, char **argv)
     report_args a;
     memset(&a, 0, sizeof a);
     ws_report_in_default(&a.in);
-    if (parse(argc, argv, &a))
-        return 2;
+    int rc = parse(argc, argv, &a);
+    if (rc)
+        return rc == 1 ? 0 : 2;
     ws_err e = {{0}};
     if (ws_report_check_dir(a.out, &e) != 0)   /* before the work: say so at once */
         return cli_fail(a.out, &e);
@@ -118,7 +124,7 @@ int cmd_report(int argc, char **argv)
     stop_progress = &p;
     catch_stop(on_stop);
     cli_bar *bar = cli_bar_start("report", &p);
-    int rc = ws_report_write(&a.in, a.out, &p, &e);
+    rc = ws_report_write(&a.in, a.out, &p, &e);
     cli_bar_stop(bar);
     catch_stop(NULL);
     stop_progress = NULL;

@@ -9,8 +9,11 @@
 #include "commands.h"
 #include "spectra_cli.h"
 
-static const char *usage_text =
-    "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N] [--energy] [--json|--csv]";
+static const char usage_text[] =
+    "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N]\n"
+    "                       [--energy [--null N] [--seed S]] [--json|--csv]\n"
+    "Eigenvalues of EᵀE (E the token embedding): spacing, pairs, decay;\n"
+    "--energy: the spectral energy of every weight matrix, with its nulls.\n";
 
 int cmd_spectrum(int argc, char **argv)
 {
@@ -18,14 +21,21 @@ int cmd_spectrum(int argc, char **argv)
         {"tol", required_argument, 0, 't'}, {"alpha", required_argument, 0, 'a'},
         {"top", required_argument, 0, 'n'},
         {"energy", no_argument, 0, 'e'},    {"json", no_argument, 0, 'j'},
-        {"csv", no_argument, 0, 'c'},       {0, 0, 0, 0}};
+        {"csv", no_argument, 0, 'c'},       SPECTRA_NULL_OPTIONS,
+        {0, 0, 0, 0}};
     ws_analysis_opts o;
     ws_analysis_opts_default(&o);
     cli_fmt fmt = CLI_TEXT;
-    int energy = 0, c;
+    int energy = 0, c, rc = 0, null_given = 0;
     long top = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
+        if (spectra_cli_null_opt(c, optarg, &o.null, &rc)) {
+            if (rc)
+                return rc;
+            null_given = 1;
+            continue;
+        }
         switch (c) {
         case 't':
             if (cli_double("--tol", optarg, &o.pair_tol)) return 2;
@@ -41,19 +51,21 @@ int cmd_spectrum(int argc, char **argv)
         case 'e': energy = 1; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
-        default: return 2;
+        default: return c == CLI_HELP ? 0 : 2;
         }
     }
     if (optind != argc - 1)
-        return cli_failf("spectrum", "%s", usage_text);
+        return cli_usage_error("spectrum", optind == argc ? "no MODEL" : "one MODEL only");
     if (o.pair_tol >= 0 && o.pair_alpha != WS_PAIR_ALPHA_DEFAULT)
         return cli_failf("--alpha", "the spacing test's level; --tol chooses the other rule: give one");
+    if (null_given && !energy)
+        return cli_failf("--null", "null baselines are of the spectral energy: give --energy");
     ws_model *m;
     ws_analysis *a;
-    int rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_EMBED, &m, &a);
+    rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_EMBED, &m, &a);
     if (rc)
         return rc;
-    rc = spectra_cli_run(a, energy ? WS_AN_ENERGY : WS_AN_SPECTRUM, "spectrum");
+    rc = spectra_cli_run(a, energy ? WS_AN_ENERGY | WS_AN_NULLS : WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         const ws_spectrum *s = &a->spec;
         ws_doc *d = ws_doc_spectrum(m->path, a, top, energy);

@@ -22,7 +22,8 @@
 static const char usage_text[] =
     "usage: wscope train MODEL --data FILE... [options]\n"
     "       wscope train --resume CKPT --data FILE... [options]\n"
-    "       wscope train --init --layers L --d D --heads H --block T --data FILE... [options]\n"
+    "       wscope train --init --layers L --d D --heads H --block T --data FILE...\n"
+    "                    [options]\n"
     "Policies: train freeze crystal:R random grid:K freeze@S freeze-pr:X on a glob,\n"
     "ROLE or ROLE@LAYERS (e.g. attn_out@4=crystal:1). See wscope(1).\n";
 
@@ -208,16 +209,15 @@ static int report(ws_train *t, const train_args *a)
                a->out ? a->out : "");
         return 0;
     case WS_TRAIN_CANCELLED:
-        fprintf(stderr, "wscope: train: %s: %s%s%s\n",
-                stop_signal == SIGINT || !stop_signal ? "interrupted" : strsignal(stop_signal),
-                msg, a->out ? ", saved " : "", a->out ? a->out : "");
+        cli_failf("train", "%s: %s%s%s",
+                  stop_signal == SIGINT || !stop_signal ? "interrupted" : strsignal(stop_signal), msg,
+                  a->out ? ", saved " : "", a->out ? a->out : "");
         return 128 + (stop_signal ? stop_signal : SIGINT);
     case WS_TRAIN_DIVERGED:
-        fprintf(stderr, "wscope: train: %s%s%s\n", msg, a->out ? ", saved to " : "",
-                a->out ? a->out : "");
+        cli_failf("train", "%s%s%s", msg, a->out ? ", saved to " : "", a->out ? a->out : "");
         return 1;
     default:
-        fprintf(stderr, "wscope: train: %s\n", msg);
+        cli_failf("train", "%s", msg);   /* the work failed (e.g. the final save): 1 */
         return 1;
     }
 }
@@ -301,11 +301,11 @@ int cmd_train(int argc, char **argv)
                                      argc, argv)) || (rc = train_args_positionals(&a)))
         return rc == 1 ? 0 : rc;
     if (!a.model && !a.init && !a.resume)
-        return cli_failf("train", "no MODEL (or --init, or --resume CKPT)\n%s", usage_text);
+        return cli_usage_error("train", "no MODEL (or --init, or --resume CKPT)");
     if ((a.model != NULL) + a.init + (a.resume != NULL) > 1)
         return cli_failf("train", "give MODEL, --init or --resume, not more than one");
     if (!a.n_data)
-        return cli_failf("train", "no --data FILE");
+        return cli_usage_error("train", "no --data FILE");
     ws_model *m = NULL;
     ws_tokenizer *tk = NULL;
     ws_data d = {0};

@@ -17,10 +17,12 @@ typedef struct figure_args {
     const char *size;     /* --size as given, resolved once --dpi is known */
 } figure_args;
 
-/* The usage text of the options. */
-#define FIGURE_ARGS_USAGE                                                                     \
-    "[--size WxH|WxHin] [--dpi N] [--title T] [--logy] [--cmap diverging|sequential|NAME] " \
-    "[--vmin X] [--vmax X] [--clip P] [--aspect equal|auto]"
+/* The usage text of the options: lines of at most 80 columns, each
+ * indented by 10 spaces and ending in a newline. */
+#define FIGURE_ARGS_USAGE                                                                \
+    "          [--size WxH|WxHin] [--dpi N] [--title T] [--aspect equal|auto]\n"        \
+    "          [--cmap diverging|sequential|NAME] [--vmin X] [--vmax X]\n"             \
+    "          [--clip P] [--logy]\n"
 
 /* Handle option `c` (from getopt_long) with argument `arg`: 1 when it was
  * a figure option, 0 when not, 2 on a bad value (printed). */

@@ -6,21 +6,36 @@
 int spectra_cli_run(ws_analysis *a, unsigned what, const char *label)
 {
     ws_err e = {{0}};
-    if (ws_analysis_start(a, what, &e) < 0) {
-        cli_fail(a->m->path, &e);
-        return 1;
-    }
+    /* What stops an analysis is the file's content (an unconvertible dtype,
+     * non-finite weights): bad input, exit status 2. */
+    if (ws_analysis_start(a, what, &e) < 0)
+        return cli_fail(a->m->path, &e);
     cli_bar *bar = cli_bar_start(label, &a->prog);
     struct timespec ts = {0, 20 * 1000 * 1000};
     while (!ws_analysis_finished(a))
         nanosleep(&ts, NULL);
     cli_bar_stop(bar);
-    if (ws_analysis_wait(a, &e) < 0) {
-        cli_fail(a->m->path, &e);
-        return 1;
-    }
+    if (ws_analysis_wait(a, &e) < 0)
+        return cli_fail(a->m->path, &e);
     if ((what & (WS_AN_SPECTRUM | WS_AN_ENERGY)) && a->spec.status != WS_AS_OK)
         return cli_failf(a->embed->name, "no spectrum: %s", ws_astatus_text(a->spec.status));
+    return 0;
+}
+
+int spectra_cli_null_opt(int c, const char *arg, ws_null_opts *o, int *rc)
+{
+    long v;
+    *rc = 0;
+    if (c == 'N') {
+        *rc = cli_int("--null", arg, 0, WS_NULL_N_MAX, &v);
+        o->n = (int)v;
+        return 1;
+    }
+    if (c == 'S') {
+        *rc = cli_int("--seed", arg, 0, 1L << 62, &v);
+        o->seed = (uint64_t)v;
+        return 1;
+    }
     return 0;
 }
 

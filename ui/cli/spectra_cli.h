@@ -19,4 +19,11 @@ void spectra_cli_close(ws_model *m, ws_analysis *a);
  * (2 when the embedding has no spectrum: NaN, zero). */
 int spectra_cli_run(ws_analysis *a, unsigned what, const char *label);
 
+/* The null-baseline options of pr, spectrum --energy and basis: --null N
+ * draws per family (0..WS_NULL_N_MAX; 0: none) and --seed S. */
+#define SPECTRA_NULL_OPTIONS {"null", required_argument, 0, 'N'}, {"seed", required_argument, 0, 'S'}
+/* 1 when getopt's `c` was one of them (*rc: 0, or 2 for a bad value), else 0. */
+int spectra_cli_null_opt(int c, const char *arg, ws_null_opts *o, int *rc);
+
+
 #endif

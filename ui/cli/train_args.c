@@ -89,13 +89,13 @@ static int int_opt(const char *name, const char *s, long lo, long hi, int64_t *o
     return 0;
 }
 
-static int num_opt(const char *name, const char *s, double lo, float *out)
+/* A number in [lo, hi] (CLI_OPEN_* excludes an end), checked before the
+ * run: --lr 1e39 would otherwise be infinite in float and NaN at step 1. */
+static int num_opt(const char *name, const char *s, double lo, double hi, int open, float *out)
 {
     double v;
-    if (cli_double(name, s, &v))
+    if (cli_double_in(name, s, lo, hi, open, &v))
         return 2;
-    if (!(v >= lo) || !isfinite(v))
-        return cli_failf(name, "must be a finite number >= %g, got %s", lo, s);
     *out = (float)v;
     return 0;
 }
@@ -172,13 +172,13 @@ static int apply(train_args *a, int c, const char *arg)
     case 'j': rc = int_opt("--threads", arg, 0, 1024, &v); a->threads = (int)v; break;
     case 'H': rc = int_opt("--heads", arg, 1, 65536, &v); a->io.n_head = (int)v; a->heads_given = 1; break;
     case 'Z': a->tokenizer = arg; break;
-    case 'l': rc = num_opt("--lr", arg, 0, &o->lr); break;
-    case 'm': rc = num_opt("--min-lr", arg, 0, &o->min_lr); a->min_lr_set = 1; break;
-    case 'w': rc = num_opt("--wd", arg, 0, &o->adam.weight_decay); break;
-    case '1': rc = num_opt("--beta1", arg, 0, &o->adam.beta1); break;
-    case '2': rc = num_opt("--beta2", arg, 0, &o->adam.beta2); break;
-    case 'E': rc = num_opt("--eps", arg, 0, &o->adam.eps); break;
-    case 'c': rc = num_opt("--clip", arg, 0, &o->clip); break;
+    case 'l': rc = num_opt("--lr", arg, 0, 10, 0, &o->lr); break;
+    case 'm': rc = num_opt("--min-lr", arg, 0, 10, 0, &o->min_lr); a->min_lr_set = 1; break;
+    case 'w': rc = num_opt("--wd", arg, 0, 10, 0, &o->adam.weight_decay); break;
+    case '1': rc = num_opt("--beta1", arg, 0, 1, CLI_OPEN_HI, &o->adam.beta1); break;
+    case '2': rc = num_opt("--beta2", arg, 0, 1, CLI_OPEN_HI, &o->adam.beta2); break;
+    case 'E': rc = num_opt("--eps", arg, 0, 1, CLI_OPEN_LO, &o->adam.eps); break;
+    case 'c': rc = num_opt("--clip", arg, 0, 1e6, 0, &o->clip); break;
     case 'S': rc = choice("--schedule", arg, "constant", "cosine", &o->cosine); break;
     case 'W': rc = int_opt("--warmup", arg, 0, 1000000000L, &o->warmup); break;
     case 'a': rc = choice("--sampling", arg, "random", "sequential", &k); o->sampling = (ws_sampling)k; break;
@@ -234,13 +234,13 @@ int train_args_parse(train_args *a, unsigned groups, const ta_own *own, const ch
     long_opts(opts, groups, own);
     const char *shortopts = own && own->shortopts ? own->shortopts : "";
     int c;
+    (void)cmd;   /* argv[0] names the command in messages */
     optind = 0;   /* a full restart of getopt's scan */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, opts, NULL)) != -1) {
         int rc;
-        if (c == '?')
-            return cli_failf(cmd, "bad option %s (see wscope %s --help)", argv[optind - 1], cmd);
-        if (c == 'h') {
+        if (c == CLI_BAD)
+            return 2;
+        if (c == CLI_HELP) {
             fputs(usage, stdout);
             train_args_usage(stdout, groups);
             return 1;
@@ -266,12 +266,21 @@ const char *train_args_find_resume(int argc, char **argv)
     struct option opts[MAX_LONG_OPTS];
     const char *resume = NULL;
     int c;
+    /* getopt_long permutes what it scans: scan a copy, so that the real
+     * parse sees the arguments as given ("train M --data" must not become
+     * "train --data M"). */
+    char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
+    if (!copy)
+        return NULL;
+    memcpy(copy, argv, (size_t)argc * sizeof *copy);
+    copy[argc] = NULL;
     long_opts(opts, ~0u, NULL);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+    while ((c = getopt_long(argc, copy, "", opts, NULL)) != -1)
         if (c == 'r')
             resume = optarg;
+    free(copy);
     return resume;
 }
 

@@ -9,13 +9,6 @@
 #include "tokenizer_files.h"
 #include "train_args.h"
 
-/* Engine messages about data already start with the file name. */
-static int fail_msg(const ws_err *e)
-{
-    fprintf(stderr, "wscope: %s\n", e->msg);
-    return 2;
-}
-
 /* Build a tokenizer from the text files among the data. NULL when all are .bin. */
 static int build_tokenizer(train_args *a, ws_tokenizer **out)
 {
@@ -32,7 +25,7 @@ static int build_tokenizer(train_args *a, ws_tokenizer **out)
         if (!text || ws_tok_count(c, text, len, &e)) {
             free(text);
             ws_tok_counter_free(c);
-            return fail_msg(&e);
+            return cli_fail_msg(&e);
         }
         free(text);
         any = 1;
@@ -97,9 +90,9 @@ int train_args_load_data(train_args *a, ws_model *m, const ws_tokenizer *tk, ws_
 {
     ws_err e = {{0}};
     if (ws_data_load(d, a->data, a->n_data, tk, m->cfg.vocab_size, &e))
-        return fail_msg(&e);
+        return cli_fail_msg(&e);
     if (a->n_val && ws_data_load_val(d, a->val, a->n_val, tk, m->cfg.vocab_size, &e))
-        return fail_msg(&e);
+        return cli_fail_msg(&e);
     if (!a->n_val)
         ws_data_split(d, a->o.val_frac);
     if (a->o.T == 0)

@@ -24,7 +24,8 @@ void antable_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     antable *v = (antable *)vv;
     const char *msg = NULL;
-    int st = v->err[0] ? -1 : tui_analysis_need(v->a, v->ops->part, &msg);
+    /* Once filled, the table stays while the nulls compute. */
+    int st = v->err[0] ? -1 : v->filled ? 1 : tui_analysis_need(v->a, v->ops->part, &msg);
     if (st < 0) {
         if (msg)
             snprintf(v->err, sizeof v->err, "no %s: %s", v->ops->label, msg);
@@ -36,16 +37,28 @@ void antable_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         tui_draw_progress(cb, info.y, info.x, info.w, v->ops->label, tui_analysis_fraction(v->a));
         return;
     }
-    if (!v->filled) {
+    /* The nulls after the table: ready now, still computing, or failed. */
+    int nst = v->ops->nulls && !v->nulls_done ? tui_analysis_need(v->a, v->ops->part | WS_AN_NULLS, &msg) : 1;
+    if (nst < 0) {
+        snprintf(v->null_err, sizeof v->null_err, "no null baselines: %s", msg ? msg : "failed");
+        v->nulls_done = 1;
+    }
+    if (!v->filled || (nst > 0 && v->ops->nulls && !v->nulls_done)) {
         ws_table *tab = v->ops->table(v, t);
         if (!tab || numtable_set(&v->tab, tab, v->ops->hide, 2) < 0) {
             snprintf(v->err, sizeof v->err, "out of memory");
             return;
         }
         v->filled = 1;
+        v->nulls_done = nst > 0;
     }
     numtable_draw(&v->tab, cb, body, &t->style);
-    v->ops->info(v, cb, info);
+    if (nst == 0)
+        tui_draw_progress(cb, info.y, info.x, info.w, "null baselines", tui_analysis_fraction(v->a));
+    else if (v->null_err[0])
+        cb_text(cb, info.y, info.x, info.w, v->null_err, 0);
+    else
+        v->ops->info(v, cb, info);
 }
 
 int antable_action(view *vv, tui *t, ws_action a)
@@ -72,7 +85,7 @@ int antable_tick(view *vv, tui *t, int *busy)
 {
     (void)t;
     antable *v = (antable *)vv;
-    if (v->err[0] || v->filled)
+    if (v->err[0] || (v->filled && (!v->ops->nulls || v->nulls_done)))
         return 0;
     *busy = 1;
     return tui_analysis_moved(v->a, &v->shown_pct);   /* the progress, or the table at the end */

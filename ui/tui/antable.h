@@ -1,8 +1,10 @@
 /* A view that shows one described table built from parts of an analysis
  * (tui_analysis.h): waits for the worker with a progress line, then shows
  * the table in the table widget (numtable.h); cursor, column, sort and
- * bars keys go to the widget, Enter to the view's `open`. The layers and
- * drift views are built on it. */
+ * bars keys go to the widget, Enter to the view's `open`. With `nulls`,
+ * the table shows as soon as its parts are ready and the null baselines
+ * are computed after, their progress in the info line, the table then
+ * refilled in place. The layers and drift views are built on it. */
 #ifndef WS_ANTABLE_H
 #define WS_ANTABLE_H
 
@@ -14,6 +16,7 @@ typedef struct antable antable;
 
 typedef struct antable_ops {
     unsigned part;                                   /* analysis parts it shows */
+    int nulls;                                       /* then their null baselines */
     const char *label;                               /* progress label */
     ws_table *(*table)(antable *v, const tui *t);    /* the table from the results; NULL: no memory */
     const char *const *hide;                         /* column keys not shown (NULL-terminated) */
@@ -28,7 +31,9 @@ struct antable {
     numtable tab;
     int filled;
     int shown_pct;       /* the progress drawn (tui_analysis_moved) */
+    int nulls_done;                                  /* the nulls are in (or failed) */
     char err[600];
+    char null_err[600];
 };
 
 /* The view_class functions (the class itself names the view and its keys). */

@@ -27,8 +27,8 @@
  *          ACT_QUIT, ACT_BACK (pop the view; quit from the first), ACT_HELP
  *          and ACT_REDRAW itself and gives every other action to the view.
  *          Quitting while a training run is going or unsaved asks first in
- *          the info line (s save and quit, d discard and quit, any other key
- *          stays); the runs go on meanwhile.
+ *          the info line (s saves and quits, d quits without saving, any
+ *          other key stays); the runs go on meanwhile.
  *
  * A view's tick must return 1 only when something it shows changed (a
  * tick that always answers 1 costs a frame per LOOP_FRAME_MS, never a

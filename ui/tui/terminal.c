@@ -147,6 +147,31 @@ static void start_colours(const term_opts *o, render_style *style)
                                use_colour ? COLOR_PAIRS : 0);
 }
 
+/* TERM=dumb (or unset, or an entry without cursor addressing) would give a
+ * blank screen: say so instead. */
+static int can_address_cursor(char *err, size_t errlen)
+{
+    const char *term = getenv("TERM");
+    int e = 0;
+    if (!term || !*term) {
+        snprintf(err, errlen, "TERM is not set: the TUI needs a terminal that can move the cursor "
+                              "(the commands work anywhere: wscope --help)");
+        return 0;
+    }
+    if (setupterm(NULL, STDOUT_FILENO, &e) != OK) {
+        snprintf(err, errlen, "TERM=%.60s: no terminfo entry for it (try TERM=xterm-256color; the "
+                              "commands work anywhere: wscope --help)", term);
+        return 0;
+    }
+    const char *cup = tigetstr((char *)"cup");
+    int ok = cup && cup != (char *)-1;
+    del_curterm(cur_term);
+    if (!ok)
+        snprintf(err, errlen, "TERM=%.60s cannot move the cursor: the TUI needs a terminal that can "
+                              "(the commands work anywhere: wscope --help)", term);
+    return ok;
+}
+
 int term_start(const term_opts *o, render_style *style, char *err, size_t errlen)
 {
     setlocale(LC_ALL, "");
@@ -154,6 +179,8 @@ int term_start(const term_opts *o, render_style *style, char *err, size_t errlen
         snprintf(err, errlen, "the TUI needs a terminal (see `wscope --help` for the commands)");
         return -1;
     }
+    if (!can_address_cursor(err, errlen))
+        return -1;
     have_saved_tty = tcgetattr(STDIN_FILENO, &saved_tty) == 0;
     char dbuf[128];
     const char *dterm = direct_term_name(dbuf, sizeof dbuf);

@@ -125,8 +125,13 @@ static void draw_numbers(tui *t, tui_run *r, cellbuf *cb, int y, int w)
                  ws_gpt_nparams(ws_train_gpt(tr)));
     else if (q->n_frozen >= 0)
         snprintf(frozen, sizeof frozen, "  frozen %d", q->n_frozen);
-    cb_printf(cb, y, 0, w, 0, "loss %.4f  smoothed %.4f  val %s  lr %.3g  |g| %.3g  %s tok/s%s",
-              q->loss, sm.last_smooth, vtxt, q->lr, q->grad_norm, tok, frozen);
+    char lr[24] = "-", gn[24] = "-";   /* "-": a column the log does not have */
+    if (!isnan(q->lr))
+        snprintf(lr, sizeof lr, "%.3g", q->lr);
+    if (!isnan(q->grad_norm))
+        snprintf(gn, sizeof gn, "%.3g", q->grad_norm);
+    cb_printf(cb, y, 0, w, 0, "loss %.4f  smoothed %.4f  val %s  lr %s  |g| %s  %s tok/s%s",
+              q->loss, sm.last_smooth, vtxt, lr, gn, tok, frozen);
 }
 
 /* ---- left column ---- */
@@ -187,7 +192,9 @@ static int draw_runs(tui *t, cellbuf *cb, cb_rect r)
         int wide = r.w >= 40, nw = wide ? 12 : r.w - 22 > 6 ? r.w - 22 : 6;
         if (wide)
             snprintf(steps, sizeof steps, " %6lld", (long long)sm.steps);
-        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%-*.*s %-8.8s%s %s%s", nw, nw, u->rec.name,
+        char name[160];   /* a long name cut by the one rule (names.h) */
+        int cells = ws_elide(u->rec.name, nw, t->style.glyphs != WS_GLYPH_UTF8, name, sizeof name);
+        cb_printf(cb, y, r.x + 3, r.w - 4, attrs, "%s%*s %-8.8s%s %s%s", name, nw - cells, "",
                   tui_run_state(u), steps, num, tui_run_unsaved(u) ? " *" : "");
     }
     return y + 1;

@@ -74,6 +74,21 @@ void train_mark_cycle(tui_train *s, const ws_tensor *t, size_t i)
     }
 }
 
+void train_marks_follow(tui_train *s, const ws_model *m)
+{
+    for (size_t i = 0; i < m->n_tensors && i < s->n; i++) {
+        const ws_tensor *b = &m->tensors[i];
+        if (!b->is_bias || b->ndim != 1 || b->role == WS_ROLE_NONE)
+            continue;
+        for (size_t j = 0; j < m->n_tensors && j < s->n; j++) {
+            const ws_tensor *w = &m->tensors[j];
+            int k = ws_policy_bias_kind(s->marks[j].kind);
+            if (w->ndim == 2 && w->role == b->role && w->layer == b->layer && k >= 0)
+                s->marks[i] = (train_mark){(ws_policy_kind)k, 0, 0};
+        }
+    }
+}
+
 const char *train_mark_text(const train_mark *m, char *buf, size_t n)
 {
     return ws_policy_kind_text(m->kind, m->arg, m->thr, buf, n);
@@ -102,6 +117,7 @@ int train_marks_apply(tui_train *s, const ws_model *m, const char *spec, char *e
             hits++;
         }
     }
+    train_marks_follow(s, m);
     /* The cycle key goes on with the rank or grid size last chosen. */
     if (hits && r.kind == WS_POL_CRYSTAL)
         s->crystal_r = r.arg;

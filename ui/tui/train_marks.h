@@ -68,6 +68,10 @@ void train_settings_tokenizer(train_settings *s, const ws_model *m, const ws_tok
 void train_mark_cycle(tui_train *s, const ws_tensor *t, size_t i);
 /* "train", "crystal:2" ... */
 const char *train_mark_text(const train_mark *m, char *buf, size_t n);
+/* The bias rule (policy.h) on the marks: the bias of a matrix marked
+ * crystal or random is marked freeze, that of a grid matrix train (as the
+ * engine will do); called after every change of marks. */
+void train_marks_follow(tui_train *s, const ws_model *m);
 /* Apply a rule "PATTERN=POLICY" to every tensor it selects (as the engine
  * would; tensors without a role are no parameters and are skipped).
  * Returns how many it selected, or -1 with `err`. */

@@ -67,7 +67,7 @@ static void retire(tui_run *r)
     char err[256];
     if (!r->live)
         return;
-    if (train_run_steps_done(r->live) > 0 && !r->weights)
+    if (train_run_steps_done(r->live) > 0)
         tui_run_weights(r, err, sizeof err);   /* without memory it is only not browsable */
     int64_t saved = train_run_saved_step(r->live);
     if (saved > r->saved_step)
@@ -121,11 +121,8 @@ tui_run *train_runs_open_log(tui_train *s, const char *path, char *err, size_t n
     tui_run *r = append(s, err, n);
     if (!r)
         return NULL;
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    size_t len = strlen(base);
-    char name[64];   /* the file's name without .csv */
-    snprintf(name, sizeof name, "%.*s", (int)(len > 4 && !strcmp(base + len - 4, ".csv") ? len - 4 : len),
-             base);
+    char name[64];
+    ws_runlog_name(path, name, sizeof name);
     ws_run_init(&r->rec, name);
     if (ws_run_set_text(&r->rec.log_path, path, &e) ||
         ws_run_set_text(&r->rec.settings, "a training log", &e) ||
@@ -233,16 +230,35 @@ void train_runs_quit_question(tui_train *s, char *buf, size_t n)
     }
     char what[160];
     if (going)
-        snprintf(what, sizeof what, "%s is going (step %lld of %lld)", going->rec.name,
+        snprintf(what, sizeof what, "%s is going (%lld/%lld)", going->rec.name,
                  (long long)train_run_steps_done(going->live), (long long)going->set.steps);
     else
         snprintf(what, sizeof what, "%d run%s not saved", unsaved, unsaved == 1 ? " is" : "s are");
-    snprintf(buf, n, "quit? %s: s save and quit, d discard and quit, any other key: stay", what);
+    /* Within 80 columns: the question is useless cut. */
+    snprintf(buf, n, "quit? %s: s save, d discard, other keys stay", what);
+}
+
+/* Weights taken at an earlier step stay alive (something may show them)
+ * until the runs are freed. */
+static int keep_stale(tui_run *r)
+{
+    ws_model **s = realloc(r->stale, (r->n_stale + 1) * sizeof *s);
+    if (!s)
+        return -1;
+    r->stale = s;
+    r->stale[r->n_stale++] = r->weights;
+    r->weights = NULL;
+    return 0;
 }
 
 ws_model *tui_run_weights(tui_run *r, char *err, size_t n)
 {
     ws_err e = {{0}};
+    int64_t done = r->live ? train_run_steps_done(r->live) : r->steps_done;
+    if (r->weights && r->live && done != r->weights_step && keep_stale(r)) {
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
     if (r->weights) {   /* named after the run as it is called now */
         char *name = strdup(r->rec.name);
         if (name) {
@@ -263,6 +279,7 @@ ws_model *tui_run_weights(tui_run *r, char *err, size_t n)
     }
     if (!(r->weights = ws_train_weights_model(tr, r->rec.name, &e)))
         snprintf(err, n, "%s", e.msg);
+    r->weights_step = done;
     return r->weights;
 }
 
@@ -325,6 +342,9 @@ void train_runs_free(tui_train *s)
         train_run_release(r->live);
         ws_runlog_follow_close(r->follow);
         ws_model_free(r->weights);
+        for (size_t k = 0; k < r->n_stale; k++)
+            ws_model_free(r->stale[k]);
+        free(r->stale);
         ws_run_free(&r->rec);
     }
     free(s->runs);

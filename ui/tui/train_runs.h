@@ -29,6 +29,9 @@ typedef struct tui_run {
     struct train_run *live;      /* the engine run while kept; NULL for a log */
     ws_runlog_follow *follow;    /* a log opened with --runs; NULL for a run started here */
     ws_model *weights;           /* its weights once taken (owned; kept until exit) */
+    int64_t weights_step;        /* the steps done when they were taken */
+    ws_model **stale;            /* weights taken earlier in a run that went on: views */
+    size_t n_stale;              /* and analyses may still read them, so kept to exit */
     int64_t steps_done;          /* as of the last sync */
     int64_t saved_step;          /* steps done at the last save (-1: never) */
     int shown;                   /* drawn in the overlay */
@@ -60,11 +63,11 @@ int tui_run_unsaved(tui_run *r);
 /* How many runs are going / unsaved. */
 int train_runs_active(tui_train *s);
 int train_runs_unsaved(tui_train *s);
-/* The question asked before quitting: "run 2 is going (step 68 of 5000):
- * s save and quit, d discard and quit, any other key: stay". */
+/* The question asked before quitting, within 80 columns: "quit? run 2 is
+ * going (68/5000): s save, d discard, other keys stay". */
 void train_runs_quit_question(tui_train *s, char *buf, size_t n);
-/* The run's weights as a model (taken from the engine the first time,
- * then kept); NULL with err (a log, or no step done). */
+/* The run's weights as a model (taken from the engine, again when the run
+ * has gone on since, then kept); NULL with err (a log, or no step done). */
 ws_model *tui_run_weights(tui_run *r, char *err, size_t n);
 /* "running", "paused", "done", "stopped", "diverged", "failed", "log",
  * "following". */

@@ -288,7 +288,7 @@ int tui_main(int argc, char **argv)
         rc = open_training(&t, &a);
     if (!rc && term_start(&a.o, &t.style, err, sizeof err)) {
         fprintf(stderr, "wscope: %s\n", err);
-        rc = 1;
+        rc = 2;   /* no terminal to draw on: bad input, like any other */
     }
     if (!rc) {
         t.mouse = a.o.mouse;

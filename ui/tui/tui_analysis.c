@@ -38,11 +38,18 @@ ws_analysis *tui_analysis(ws_model *m)
     return NULL;
 }
 
+/* The parts of `what` computed, with their nulls when it asks for them. */
+static int ready(const ws_analysis *a, unsigned what)
+{
+    unsigned parts = what & ~(unsigned)WS_AN_NULLS, nulls = parts & WS_AN_NULLABLE;
+    return (a->have & parts) == parts &&
+           (!(what & WS_AN_NULLS) || a->o.null.n <= 0 || (a->null_have & nulls) == nulls);
+}
+
 int tui_analysis_ready(ws_model *m, unsigned what, ws_analysis **out)
 {
     for (int i = 0; i < CACHE_N; i++)
-        if (cache[i].m == m && ws_analysis_finished(cache[i].a) &&
-            (cache[i].a->have & what) == what) {
+        if (cache[i].m == m && ws_analysis_finished(cache[i].a) && ready(cache[i].a, what)) {
             *out = cache[i].a;
             return 1;
         }
@@ -55,14 +62,14 @@ int tui_analysis_need(ws_analysis *a, unsigned what, const char **msg)
     /* `have` is written by the worker: read it only when none runs. */
     if (!ws_analysis_finished(a))
         return 0;
-    if ((a->have & what) == what)
+    if (ready(a, what))
         return 1;
     if (a->started) {
         /* A run just ended: collect it. */
         unsigned asked = a->want;
         if (ws_analysis_wait(a, &en->err) < 0)
             en->failed |= asked;
-        if ((a->have & what) == what)
+        if (ready(a, what))
             return 1;
     }
     if (en->failed & what) {

@@ -11,7 +11,7 @@
 /* The analysis of `m` (created on first use); NULL when out of memory. */
 ws_analysis *tui_analysis(ws_model *m);
 
-/* Ask for `what`: 1 when those parts are ready, 0 while the worker runs
+/* Ask for `what` (with WS_AN_NULLS: their null baselines too): 1 when those parts are ready, 0 while the worker runs
  * (progress in a->prog; call again from the view's tick), -1 when the last
  * run for them failed or was cancelled (*msg says why; tui_analysis_retry
  * clears it). Starts the worker when nothing runs. */

@@ -73,7 +73,7 @@ static void drift_info(antable *v, cellbuf *cb, cb_rect info)
 }
 
 static const antable_ops drift_ops = {
-    WS_AN_DRIFT, "drift", drift_table, drift_hide, drift_open, drift_info,
+    WS_AN_DRIFT, 0, "drift", drift_table, drift_hide, drift_open, drift_info,
 };
 
 static const view_class drift_class = {

@@ -1,6 +1,8 @@
 /* Fits table: the Gaussian fit summary of every 2-D weight matrix of the
  * model, one line per matrix, computed on a worker thread (matrices appear
- * as they finish) and sortable by any column. */
+ * as they finish) and sortable by any column. By default a sample of rows
+ * per matrix (evenly spaced, the rows `wscope fit --rows N` fits: the same
+ * numbers), all rows on request. */
 #include <curses.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -26,14 +28,20 @@ typedef struct fits_job {
     char err[600];
 } fits_job;
 
+/* Rows per matrix by default, and the sizes `r` cycles through. */
+#define FITS_SAMPLE_DEFAULT 32
+static const int64_t sample_sizes[] = {32, 64, 128, 256};
+
 typedef struct fits_view {
     view base;
     tui_job *job;
     fits_job *res;           /* shared with the job while it runs */
     int K;
     ws_fit_mode mode;
+    int64_t sample;          /* rows per matrix; 0 = all */
     numtable tab;            /* the summary table of `wscope fit` */
     int shown_ready;         /* matrices in the table (-1: none yet) */
+    int shown_running;       /* the job was running when the table was built */
     int shown_done;          /* the finished job has been drawn */
 } fits_view;
 
@@ -43,6 +51,8 @@ static const key_binding fits_keys[] = {
     {{'+', '=', 0}, "+", ACT_ZOOM_IN, "one Gaussian more per row (K+1), refit all", "K+"},
     {{'-', 0}, "-", ACT_ZOOM_OUT, "one Gaussian fewer (K-1), refit all", "K-"},
     {{'m', 0}, "m", ACT_DSMODE, "mode: free (L1) / grid (amplitudes only), refit all", "mode"},
+    {{'r', 0}, "r", ACT_ROW, "rows per matrix: 32, 64, 128, 256 (evenly spaced), refit", "rows"},
+    {{'a', 0}, "a", ACT_FIT, "fit all rows of every matrix (progress below; x cancels)", "all"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -50,7 +60,10 @@ static void fits_run(void *p, ws_progress *pr)
 {
     fits_job *j = p;
     size_t total = 0;
-    for (int i = 0; i < j->n; i++) total += (size_t)j->mats[i]->rows;
+    for (int i = 0; i < j->n; i++) {
+        int64_t r = j->mats[i]->rows;
+        total += (size_t)(j->mo.sample > 0 && j->mo.sample < r ? j->mo.sample : r);
+    }
     atomic_store(&pr->total, total);
     for (int i = 0; i < j->n && !ws_cancelled(pr); i++) {
         ws_err e = {{0}};
@@ -105,6 +118,7 @@ static void start(fits_view *v, tui *t)
     ws_fit_matrix_opts_default(&j->mo);
     j->mo.fit.K = v->K;
     j->mo.mode = v->mode;
+    j->mo.sample = v->sample;
     v->res = j;
     v->shown_done = 0;
     v->shown_ready = -1;
@@ -112,8 +126,11 @@ static void start(fits_view *v, tui *t)
     v->tab.ctx = &v->shown_ready;
     v->job = job_start(fits_run, j, fits_free);
     if (!v->job) snprintf(j->err, sizeof j->err, "cannot start a worker thread");
-    snprintf(v->base.title, sizeof v->base.title, "%d matrices, K=%d, %s", j->n, v->K,
-             v->mode == WS_FIT_FREE ? "free" : "grid");
+    char rows[48];
+    if (v->sample > 0) snprintf(rows, sizeof rows, "%lld rows per matrix", (long long)v->sample);
+    else snprintf(rows, sizeof rows, "all rows");
+    snprintf(v->base.title, sizeof v->base.title, "%d matrices, K=%d, %s, %s", j->n, v->K,
+             v->mode == WS_FIT_FREE ? "free" : "grid", rows);
 }
 
 /* The summary table of the finished matrices, then the others with their
@@ -122,7 +139,7 @@ static ws_table *build_table(const fits_job *j, const tui *tu, int ready, int ru
 {
     static const ws_col state = {"state", "state", WS_COL_STR, NULL, "",
                                  "empty when fitted, else fitting now or waiting for its turn", WS_MORE_NONE, 0};
-    ws_fit_table_opts o = {1, 0, 1};
+    ws_fit_table_opts o = {1, 0, 1, 0};
     ws_table *t = ws_fit_summary_table(&o);
     int c_state = t ? ws_table_add_col(t, &state) : -1;
     for (int i = 0; c_state >= 0 && i < j->n; i++) {
@@ -158,12 +175,15 @@ static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
     fits_job *j = v->res;
     if (!j) { cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD); return; }
     int ready = atomic_load(&j->ready), running = v->job && !job_done(v->job);
-    if (ready != v->shown_ready || !v->tab.t) {
+    /* rebuilt when a matrix is done, and when the job stops (a cancelled
+     * one leaves no row reading "fitting") */
+    if (ready != v->shown_ready || running != v->shown_running || !v->tab.t) {
         if (numtable_set(&v->tab, build_table(j, t, ready, running), fits_hide, 2) < 0 || !v->tab.t) {
             cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD);
             return;
         }
         v->shown_ready = ready;
+        v->shown_running = running;
     }
     numtable_draw(&v->tab, cb, body, &t->style);
     if (j->err[0]) {
@@ -172,8 +192,11 @@ static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
         tui_draw_progress(cb, info.y, info.x, info.w, "fitting rows", job_fraction(v->job));
     } else {
         int c = v->tab.sort_col;
-        cb_printf(cb, info.y, info.x, info.w, 0, "%d of %d matrices fitted; sorted by %s%s", ready, j->n,
-                  c < 0 ? "model order" : ws_table_col_desc(v->tab.t, c)->title,
+        char rows[48];
+        if (v->sample > 0) snprintf(rows, sizeof rows, "%lld evenly spaced rows each", (long long)v->sample);
+        else snprintf(rows, sizeof rows, "all rows");
+        cb_printf(cb, info.y, info.x, info.w, 0, "%d of %d matrices fitted (%s); sorted by %s%s", ready, j->n,
+                  rows, c < 0 ? "model order" : ws_table_col_desc(v->tab.t, c)->title,
                   c < 0 ? "" : v->tab.desc ? " (descending)" : " (ascending)");
     }
 }
@@ -195,6 +218,14 @@ static int fits_action(view *vv, tui *t, ws_action a)
     case ACT_ZOOM_IN: if (v->K < WS_FIT_KMAX) v->K++; start(v, t); return 1;
     case ACT_ZOOM_OUT: if (v->K > 1) v->K--; start(v, t); return 1;
     case ACT_DSMODE: v->mode = v->mode == WS_FIT_FREE ? WS_FIT_MODE_GRID : WS_FIT_FREE; start(v, t); return 1;
+    case ACT_ROW: {
+        size_t i = 0, n = sizeof sample_sizes / sizeof *sample_sizes;
+        while (i < n && sample_sizes[i] != v->sample) i++;
+        v->sample = sample_sizes[i < n ? (i + 1) % n : 0];
+        start(v, t);
+        return 1;
+    }
+    case ACT_FIT: v->sample = 0; start(v, t); return 1;
     case ACT_CANCEL:
         if (!v->job || job_done(v->job)) return 0;
         job_cancel(v->job);
@@ -236,6 +267,7 @@ view *view_fits_new(tui *t)
     numtable_init(&v->tab);
     v->K = WS_FIT_K_DEFAULT;
     v->mode = WS_FIT_FREE;
+    v->sample = FITS_SAMPLE_DEFAULT;
     start(v, t);
     return &v->base;
 }

@@ -1,7 +1,9 @@
 /* Layers view: the layers table of `wscope pr` (per weight matrix the
- * weight participation ratio, PC1 %, components for 95 %, stable rank and
- * the amplitude structure of its K=8 grid fit); sortable by any column,
- * with a bar chart of a column down the layers; Enter opens the matrix. */
+ * weight participation ratio, PC1 %, components for 95 %, stable rank,
+ * WeightWatcher's α, α̂ and spikes, and the amplitude structure of its K=8
+ * grid fit, with "vs noise" z-scores that fill in once the null baselines
+ * are computed); sortable by any column, with a bar chart of a column down
+ * the layers; Enter opens the matrix. */
 #include <curses.h>
 #include <stdlib.h>
 
@@ -32,12 +34,14 @@ static void layers_open(antable *v, tui *t, int row)
 static void layers_info(antable *v, cellbuf *cb, cb_rect info)
 {
     cb_printf(cb, info.y, info.x, info.w, 0,
-              "weight PR: %s covariance of the rows; amplitudes: grid fit K=%d; global amp PR %.2f",
-              v->a->o.centred ? "centred" : "uncentred", v->a->o.amp_k, v->a->amp_global.pr);
+              "vs noise: z against %d Gaussian draws | PR: %s covariance | amps: grid K=%d, all "
+              "layers PR %.2f (z %.1f)",
+              v->a->o.null.n, v->a->o.centred ? "centred" : "uncentred", v->a->o.amp_k,
+              v->a->amp_global.pr, v->a->amp_global_null[WS_LS_AMP_PR][WS_NULL_GAUSS].z);
 }
 
 static const antable_ops layers_ops = {
-    WS_AN_LAYERS, "layers table", layers_table, layers_hide, layers_open, layers_info,
+    WS_AN_LAYERS, 1, "layers table", layers_table, layers_hide, layers_open, layers_info,
 };
 
 static const view_class layers_class = {

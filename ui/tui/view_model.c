@@ -213,7 +213,8 @@ typedef struct cols {
 
 static cols layout_cols(tui *t, int w)
 {
-    cols c = {0, 10, 12, 5, 8, 11, 0, 0, 0, NULL};
+    /* role: the longest label (attn_out.b, exp_avg_sq) and a space. */
+    cols c = {0, 11, 11, 5, 8, 11, 0, 0, 0, NULL};
     /* Beside the policy, what guides it: shown once computed (L, or m in
      * the training view), never started from here; each with its z against
      * Gaussian noise of the same shape (null.h) when there is room. */
@@ -242,6 +243,16 @@ static void draw_header(cellbuf *cb, int y, cols c)
         x += cb_printf(cb, y, x, -1, CB_UNDERLINE, "%10s", stat_names[i]);
 }
 
+/* `text` in a column `w` cells wide, a space after it; cut by the one rule
+ * (names.h, ws_elide) when longer. Returns w. */
+static int draw_cell(tui *t, cellbuf *cb, int y, int x, int w, int attrs, const char *text)
+{
+    char cut[256];
+    ws_elide(text, w - 1, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
+    cb_text(cb, y, x, w - 1, cut, attrs);
+    return w;
+}
+
 /* The tensor's training policy: dim when it just trains; "-" for what is
  * not a parameter of the network. */
 static int draw_policy(tui *t, cellbuf *cb, int y, int x, int idx, int w, int attrs)
@@ -254,7 +265,8 @@ static int draw_policy(tui *t, cellbuf *cb, int y, int x, int idx, int w, int at
     else if (m)
         train_mark_text(m, buf, sizeof buf);
     int plain = !m || m->kind == WS_POL_TRAIN;
-    cb_printf(cb, y, x, w, attrs | (plain ? CB_DIM : CB_BOLD), " %-*.*s", w - 1, w - 1, buf);
+    cb_text(cb, y, x, 1, " ", attrs);   /* then w - 1 cells of text */
+    draw_cell(t, cb, y, x + 1, w, attrs | (plain ? CB_DIM : CB_BOLD), buf);
     return w;
 }
 
@@ -272,9 +284,9 @@ static void draw_tensor(model_view *v, tui *t, cellbuf *cb, int y, int idx, cols
     int cells = ws_elide(name, c.name - 3, t->style.glyphs != WS_GLYPH_UTF8, cut, sizeof cut);
     cb_printf(cb, y, 0, c.name - 1, attrs, "  %s%*s", cut, c.name - 3 - cells, "");
     int x = c.name;
-    x += cb_printf(cb, y, x, -1, attrs, "%-*.*s%-*s%-*s%*s", c.role, c.role - 1,
-                   ws_display_role(te, 0, role, sizeof role), c.shape, shape, c.dtype,
-                   ws_dtype_name(te->dtype), c.params, params);
+    x += draw_cell(t, cb, y, x, c.role, attrs, ws_display_role(te, 0, role, sizeof role));
+    x += draw_cell(t, cb, y, x, c.shape, attrs, shape);
+    x += cb_printf(cb, y, x, -1, attrs, "%-*s%*s", c.dtype, ws_dtype_name(te->dtype), c.params, params);
     x += draw_policy(t, cb, y, x, idx, c.policy, attrs);
     const ws_mat_result *res = c.a ? ws_analysis_find(c.a, te) : NULL;
     for (int k = 0; k < 2; k++) {
@@ -488,6 +500,7 @@ static int policy_action(model_view *v, tui *t, ws_action a, ws_tensor *sel)
     switch (a) {
     case ACT_POLICY:
         train_mark_cycle(t->train, sel, i);
+        train_marks_follow(t->train, t->model);
         tui_message(t, "%s: %s; %s", sel->name, train_mark_text(&t->train->marks[i], buf, sizeof buf),
                     train_marks_share(t->train, t->model, share, sizeof share));
         return 1;
@@ -531,6 +544,7 @@ static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
             return 1;
         }
         *m = (train_mark){r.kind, r.arg, r.threshold};
+        train_marks_follow(t->train, t->model);
         if (r.kind == WS_POL_CRYSTAL)
             t->train->crystal_r = r.arg;
         if (r.kind == WS_POL_GRID)

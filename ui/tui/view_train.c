@@ -393,7 +393,8 @@ static int train_action(view *vv, tui *t, ws_action a)
     }
 }
 
-/* The matrices pane wants the layers analysis (PR, then amplitude PR). */
+/* The matrices pane wants the layers analysis (PR, then amplitude PR, then
+ * the null baselines for the z-scores). */
 static int need_analysis(tui *t, int *busy, int *last)
 {
     const char *msg = NULL;
@@ -405,6 +406,8 @@ static int need_analysis(tui *t, int *busy, int *last)
     int st = tui_analysis_need(a, WS_AN_PR, &msg);
     if (st == 1)
         st = tui_analysis_need(a, WS_AN_LAYERS, &msg);
+    if (st == 1)
+        st = tui_analysis_need(a, WS_AN_LAYERS | WS_AN_NULLS, &msg);
     if (st == 0)
         *busy = 1;
     if (st < 0 && msg && *last != st)

@@ -1,0 +1,15 @@
+/* Fuzz target: a safetensors file's header and data (src/safetensors.c). */
+#include "fuzz.h"
+#include "model.h"
+#include "safetensors.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    ws_err e;
+    ws_model *m = ws_model_new();
+    if (m && ws_st_parse(ws_model_sink(m), data, size, &e) == 0)
+        fuzz_use_model(m);
+    else
+        ws_model_free(m);
+    return 0;
+}
