@@ -73,7 +73,7 @@ keys x
 wait_for "stopped   run 1  step"
 at_rest "training view after the run"
 keys q Q
-wait_for "d discard and quit"
+wait_for "s save, d discard, other keys stay"
 keys d
 wait_for "WSCOPE-EXIT=0"
 

@@ -46,7 +46,7 @@ wait_for "each strategy x seeds 1..3: 30 steps"
 keys N 12 Enter
 wait_for "each strategy x seeds 1..3: 12 steps"
 keys q q Q
-wait_for "d discard and quit"
+wait_for "s save, d discard, other keys stay"
 keys d
 wait_for "WSCOPE-EXIT=0"
 
