@@ -91,7 +91,7 @@ ws_doc *ws_doc_drift(const char *path, const ws_analysis *a)
 }
 
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig, int components)
+                   const ws_fit_matrix_opts *mo, const char *eig, int components, const ws_null_opts *null)
 {
     ws_doc *d = ws_doc_for("fit", path);
     if (!d)
@@ -114,6 +114,7 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
         ws_doc_param_str(d, "amp_bound", "none");
     ws_doc_param_str(d, "eig", eig);
     ws_doc_param_bool(d, "components", components);
+    null_params(d, null);
     ws_doc_param_bool(d, "predict", mo->spec != NULL);
     if (mo->spec) {
         ws_doc_param_int(d, "pred_dims", mo->predict.dims);

@@ -28,8 +28,8 @@ ws_doc *ws_doc_basis(const char *path, const ws_analysis *a, const char *corpus,
 ws_doc *ws_doc_drift(const char *path, const ws_analysis *a);
 /* "fit": the parameters only; the caller adds the fit tables as matrices
  * finish. `patterns` the --tensor patterns (n may be 0), `eig` the --eig
- * file or NULL. */
+ * file or NULL, `null` the null-baseline options. */
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig, int components);
+                   const ws_fit_matrix_opts *mo, const char *eig, int components, const ws_null_opts *null);
 
 #endif

@@ -36,6 +36,7 @@
 #define WS_FIT_KMAX 16
 #define WS_FIT_K_DEFAULT 4
 #define WS_FIT_G_DEFAULT 3
+#define WS_FIT_ROWS_DEFAULT 32        /* rows per matrix fit and the fits table sample (the notes' 32) */
 #define WS_FIT_SIGMA_MIN 0.5          /* columns */
 #define WS_FIT_SIGMA_MAX_FACTOR 4.0   /* σ ≤ 4·n */
 /* The free fit's amplitude bound: |A_k| ≤ WS_FIT_AMP_BOUND·max_j |w[j]|
