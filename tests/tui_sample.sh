@@ -18,7 +18,7 @@ tui_start --steps 3
 wait_for "moby-dick.safetensors | model"
 wait_for "tok_emb.weight"
 wait_for "layer 1"
-wait_for "(TUNED opened too)"
+wait_for "TUNED open"
 wait_for "try: S spectrum, L layers, F fits, D drift, T then s to train, ? every key"
 keys j
 wait_gone "try: S spectrum"
