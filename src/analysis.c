@@ -157,7 +157,7 @@ static int mat_one(ws_analysis *a, ws_mat_result *r, unsigned what, ws_err *e)
     }
     if ((what & WS_AN_ENERGY) && mat_energy(a, r, w, e) < 0)
         return -1;
-    if ((what & WS_AN_AMP) && ws_amp_of_matrix(w, r->t->rows, r->t->cols, a->o.amp_k,
+    if ((what & WS_AN_AMP) && ws_amp_of_matrix(w, r->t->rows, r->t->cols, a->o.amp_k, a->o.amp_centres,
                                                &r->amp, &r->amps, e) < 0)
         return -1;
     return 0;

@@ -44,6 +44,7 @@ typedef struct ws_analysis_opts {
     double pair_alpha; /* the spacing test's level, WS_PAIR_ALPHA_DEFAULT */
     int basis_k;       /* WS_BASIS_K_DEFAULT */
     int amp_k;         /* WS_AMP_K_DEFAULT */
+    ws_grid_centres amp_centres;   /* the amplitudes' grid centres (fit.h), default inner */
     ws_null_opts null; /* null baselines: WS_NULL_N_DEFAULT draws per family, seed 1 */
     int drift_all;     /* drift over training state and buffers too (default: the network) */
 } ws_analysis_opts;

@@ -26,6 +26,7 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
     if (d) {
         ws_doc_param_bool(d, "centred", a->o.centred);
         ws_doc_param_int(d, "k", a->o.amp_k);
+        ws_doc_param_str(d, "centres", ws_grid_centres_name(a->o.amp_centres));
         ws_doc_param_bool(d, "amp", amp);
         null_params(d, &a->o.null);
         ws_doc_table(d, ws_layers_table(a, amp));
@@ -100,6 +101,7 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
     ws_doc_param_bool(d, "all_tensors", all);
     ws_doc_param_int(d, "k", mo->fit.K);
     ws_doc_param_str(d, "mode", mo->mode == WS_FIT_MODE_GRID ? "grid" : "free");
+    ws_doc_param_str(d, "centres", ws_grid_centres_name(mo->centres));
     if (mo->sample)
         ws_doc_param_int(d, "rows", mo->sample);
     else

@@ -111,9 +111,16 @@ ok grep -q "needs --mode free" "$T/err"
 ok test $? -eq 2
 ok grep -q "more than the embedding's 32 dimensions" "$T/err"
 
+# --centres linspace: the grid fit on Paper 61's centres, linspace(0, n-1, K) (numbers: test_fit)
+"$W" fit "$M" --mode grid --centres linspace --null 0 --tensor mlp_up --rows-out "$T/lin.csv" --json > "$T/lin.json"
+ok "$B/tests/json_check" parameters.centres=linspace parameters.mode=grid < "$T/lin.json"
+"$W" fit "$M" --mode grid --null 0 --json > "$T/inner.json"
+ok "$B/tests/json_check" parameters.centres=inner < "$T/inner.json"
+ok awk -F, 'NR == 2 { ok = $9 == 0 && ($12 - 31 / 3) ^ 2 < 1e-12 && $18 == 31 && $10 == 8 } END { exit !ok }' "$T/lin.csv"
+
 # Bad input: one line, exit 2.
 for args in "--k 0" "--k 17" "--mode fancy" "--rows 0" "--level 3" "--mode grid --level 2" "--ftol 2" \
-            "--null -1" "--null x" "--seed -2" \
+            "--null -1" "--null x" "--seed -2" "--centres outer" "--centres linspace" \
             "--amp-bound 0" "--amp-bound -1" "--amp-bound x" "--amp-bound inf" "--folds 1" "--pred-dims 0"; do
   "$W" fit "$M" $args > "$T/out" 2> "$T/err"
   ok test $? -eq 2

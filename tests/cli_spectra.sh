@@ -74,6 +74,15 @@ ok cmp -s "$T/p3a.json" "$T/p3b.json"                 # seeded: the same numbers
 ok grep -q "vs noise: z against 10 draws of Gaussian noise" "$T/p.txt"
 ok grep -q " pr_z .* alpha .* amp_pr_z " "$T/p.txt"
 refuses "--null" "$W" pr "$T/a.safetensors" --null 10001
+# --centres linspace: the amplitudes on Paper 61's grid (the amplitude
+# numbers change, the weight spectrum's do not; the grid itself is checked
+# against numpy in test_fit)
+"$W" pr "$T/a.safetensors" --null 0 --centres linspace --json > "$T/plin.json"
+ok "$J" parameters.centres=linspace -r tables.layers.rows 1.amp_pr 1.pr < "$T/plin.json"
+ok "$J" parameters.centres=inner < "$T/p0.json"
+ok test "$(grep -o '"pr": [0-9.e+-]*' "$T/plin.json")" = "$(grep -o '"pr": [0-9.e+-]*' "$T/p0.json")"
+ok sh -c "! test \"\$(grep -o '\"amp_pr\": [0-9.e+-]*' '$T/plin.json')\" = \"\$(grep -o '\"amp_pr\": [0-9.e+-]*' '$T/p0.json')\""
+refuses "--centres must be inner or linspace" "$W" pr "$T/a.safetensors" --centres outer
 # spectrum --energy: its nulls; --null without --energy says so.
 "$W" spectrum "$T/a.safetensors" --energy --null 4 --json > "$T/en.json"
 ok "$J" parameters.null=4 -r tables.energy.rows 2.comps50_z 2.comps90_perm_z 2.comps90_null_mean < "$T/en.json"

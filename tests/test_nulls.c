@@ -257,7 +257,7 @@ static void check_gauss_shortcut(int64_t rows, int64_t cols, int centred)
     enum { N = 150 };
     ws_layer_ctx c;
     ws_err e;
-    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, centred, 8, cols,
+    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, centred, 8, WS_GRID_INNER, cols,
                             &e) == 0);
     int ns = ws_layer_nstat(8);
     double *a = malloc(sizeof(double) * N * ns), *b = malloc(sizeof(double) * N * ns);
@@ -288,7 +288,7 @@ static void layer_nulls(const float *w, int64_t rows, int64_t cols, int n, ws_nu
 {
     ws_layer_ctx c;
     ws_err e;
-    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, 1, 8, cols, &e) == 0);
+    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, 1, 8, WS_GRID_INNER, cols, &e) == 0);
     double *obs = malloc(sizeof(double) * (size_t)ws_layer_nstat(8));
     CHECK(ws_layer_stats(&c, w, rows, cols, obs, &e) == 0);
     memcpy(x, obs, sizeof(double) * WS_LS_COUNT);
@@ -345,7 +345,7 @@ static void check_null_z(void)
     /* Rows built from the K grid Gaussians with amplitudes on one factor:
      * the amplitude PR is far below noise's. */
     double G[K * C];
-    ws_grid_basis(C, K, G);
+    ws_grid_basis(C, K, WS_GRID_INNER, G);
     double dir[K];
     for (int k = 0; k < K; k++)
         dir[k] = ws_rng_normal(&r);

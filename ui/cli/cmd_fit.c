@@ -25,6 +25,7 @@ static const char usage_text[] =
     "                  [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
     "                  [--ftol X] [--amp-bound C|none] [--eig FILE|model]\n"
     "                  [--components] [--predict [--pred-dims P] [--folds F]]\n"
+    "                  [--centres inner|linspace] [--null N] [--seed S]\n"
     "                  [--json|--csv] [--timing] [--rows-out FILE]\n"
     "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix.\n";
 
@@ -70,6 +71,7 @@ static int parse(int argc, char **argv, fit_cli *c)
         {"timing", no_argument, 0, 'T'},       {"amp-bound", required_argument, 0, 'A'},
         {"components", no_argument, 0, 'C'},   {"predict", no_argument, 0, 'P'},
         {"pred-dims", required_argument, 0, 'D'}, {"folds", required_argument, 0, 'F'},
+        {"centres", required_argument, 0, 'Q'},
         SPECTRA_NULL_OPTIONS,
         {0, 0, 0, 0},
     };
@@ -93,6 +95,10 @@ static int parse(int argc, char **argv, fit_cli *c)
             if (!strcmp(optarg, "free")) c->mo.mode = WS_FIT_FREE;
             else if (!strcmp(optarg, "grid")) c->mo.mode = WS_FIT_MODE_GRID;
             else return cli_failf("fit", "--mode must be free or grid, not '%s'", optarg);
+            break;
+        case 'Q':
+            if (ws_grid_centres_parse(optarg, &c->mo.centres))
+                return cli_failf("fit", "--centres must be inner or linspace, not '%s'", optarg);
             break;
         case 'r':
             if (!strcmp(optarg, "all")) c->mo.sample = 0;
@@ -128,6 +134,8 @@ static int parse(int argc, char **argv, fit_cli *c)
         return cli_usage_error("fit", optind == argc ? "no MODEL" : "one MODEL only");
     if (c->mo.level == 2 && c->mo.mode == WS_FIT_MODE_GRID)
         return cli_failf("fit", "--level 2 needs --mode free (the grid fixes μ and σ)");
+    if (c->mo.centres != WS_GRID_INNER && c->mo.mode != WS_FIT_MODE_GRID)
+        return cli_failf("fit", "--centres linspace needs --mode grid (the free fit's search starts from many points)");
     if (c->predict && c->mo.mode == WS_FIT_MODE_GRID)
         return cli_failf("fit", "--predict needs --mode free (the grid fixes μ and σ)");
     return 0;
