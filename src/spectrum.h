@@ -95,6 +95,9 @@ typedef struct ws_energy {
     double total;      /* Σ energy = ‖W‖²_F */
     int comps50;       /* leading components (eigenvalue order) for 50 % */
     int comps90;       /* ... for 90 % */
+    double ev_r, ev_p; /* Pearson r of energy[i] with the eigenvalues λᵢ over
+                        * the d components (Paper 56: 1 for E itself), and its
+                        * two-sided p-value */
 } ws_energy;
 
 /* `energy` (may be NULL) receives d values. W must have d columns. */
