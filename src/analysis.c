@@ -122,18 +122,25 @@ static int mat_energy(ws_analysis *a, ws_mat_result *r, const float *w, ws_err *
     return rc;
 }
 
-/* The ESD of W: the eigenvalues of its uncentred Gram. */
-static int mat_esd(ws_mat_result *r, const float *w, ws_err *e)
+/* The weight PR and, with `esd`, the ESD of W (the eigenvalues of its
+ * uncentred Gram) from one pass over W; the ESD alone when !pr. */
+static int mat_spectra(ws_analysis *a, ws_mat_result *r, const float *w, int pr, int esd, ws_err *e)
 {
     int64_t rows = r->t->rows, cols = r->t->cols, n = rows < cols ? rows : cols;
-    ws_esd_none(&r->esd, ws_scan_values(w, rows, cols));
-    if (r->esd.status != WS_AS_OK)
-        return 0;
-    double *lam = malloc((size_t)n * sizeof *lam);
-    if (!lam)
+    double *lam = esd ? malloc((size_t)n * sizeof *lam) : NULL;
+    if (esd && !lam)
         return ws_fail(e, "out of memory for %lld eigenvalues", (long long)n);
-    int rc = ws_matrix_eigs(w, rows, cols, 0, lam, e);
-    if (rc == 0)
+    if (esd)
+        ws_esd_none(&r->esd, ws_scan_values(w, rows, cols));
+    int rc = 0;
+    if (pr)
+        rc = ws_matrix_pr_esd(w, rows, cols, a->o.centred, &r->pr, NULL, lam, e);
+    else if (r->esd.status == WS_AS_OK)
+        rc = ws_matrix_eigs(w, rows, cols, 0, lam, e);
+    /* A centred PR needs two rows; the ESD does not: compute it alone then. */
+    if (rc == 0 && pr && esd && r->pr.status == WS_AS_ONE_ROW && r->esd.status == WS_AS_OK)
+        rc = ws_matrix_eigs(w, rows, cols, 0, lam, e);
+    if (rc == 0 && esd && r->esd.status == WS_AS_OK)
         ws_esd_from_eigs(lam, (int)n, rows, cols, &r->esd);
     free(lam);
     return rc;
@@ -144,8 +151,8 @@ static int mat_one(ws_analysis *a, ws_mat_result *r, unsigned what, ws_err *e)
     const float *w = ws_tensor_f32(r->t, e);
     if (!w)
         return -1;
-    if ((what & WS_AN_PR) &&
-        ws_matrix_pr(w, r->t->rows, r->t->cols, a->o.centred, &r->pr, NULL, e) < 0)
+    if ((what & (WS_AN_PR | WS_AN_ESD)) &&
+        mat_spectra(a, r, w, !!(what & WS_AN_PR), !!(what & WS_AN_ESD), e) < 0)
         return -1;
     if (what & WS_AN_PR) {
         /* White noise of this shape; centring leaves rows − 1 degrees of freedom. */
@@ -153,8 +160,6 @@ static int mat_one(ws_analysis *a, ws_mat_result *r, unsigned what, ws_err *e)
         r->pr_mp = n >= 1 ? ws_mp_pr(n, p) : NAN;
         r->pc1_mp = n >= 1 ? ws_mp_pc1(n, p) : NAN;
     }
-    if ((what & WS_AN_ESD) && mat_esd(r, w, e) < 0)
-        return -1;
     if ((what & WS_AN_ENERGY) && mat_energy(a, r, w, e) < 0)
         return -1;
     if ((what & WS_AN_AMP) && ws_amp_of_matrix(w, r->t->rows, r->t->cols, a->o.amp_k, a->o.amp_centres,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "ptwrite.h"
 #include "safetensors.h"
 #include "tokenizer.h"
 
@@ -25,6 +26,7 @@ struct ws_train {
     ws_adamw *opt;
     ws_policy *pol;
     int64_t first, step;           /* first step of this run, next step to run */
+    int resumed;                   /* continues a checkpoint (--resume) */
     int32_t *x, *y;
     float *snap;                   /* weights before the last update */
     int have_snap;
@@ -226,6 +228,7 @@ static int setup_resume(ws_train *t, ws_err *e)
     if (t->o.n_rules)
         return ws_fail(e, "--policy cannot change on resume: the checkpoint holds the policies");
     t->first = t->step = strtoll(step, NULL, 10);
+    t->resumed = 1;
     t->pol = ws_policy_restore(t->g, pol, t->m, e);
     if (!t->pol)
         return -1;
@@ -550,13 +553,32 @@ static int add_model_tensors(ws_train *t, ws_model *out, ws_err *e)
     return 0;
 }
 
+/* The lowest validation loss this run has measured, and on a resume the
+ * checkpoint's best_val_loss too (NaN: none). nanoGPT keeps it under that
+ * name; an input's own (a base model's) says nothing about these weights. */
+static double best_val(ws_train *t)
+{
+    const char *in = t->resumed ? ws_model_meta(t->m, "best_val_loss") : NULL;
+    double best = in ? strtod(in, NULL) : NAN;
+    pthread_mutex_lock(&t->mu);
+    for (size_t i = 0; i < t->n_rec; i++)
+        if (isfinite(t->rec[i].val_loss) && !(t->rec[i].val_loss >= best))
+            best = t->rec[i].val_loss;
+    pthread_mutex_unlock(&t->mu);
+    return best;
+}
+
 static int add_meta(ws_train *t, ws_model *out, int64_t step, int with_state, ws_err *e)
 {
     char buf[32];
     for (size_t i = 0; i < t->m->n_meta; i++)
-        if (strncmp(t->m->meta_keys[i], "train.", 6) &&
+        if (strncmp(t->m->meta_keys[i], "train.", 6) && strcmp(t->m->meta_keys[i], "best_val_loss") &&
             ws_model_set_meta(out, t->m->meta_keys[i], t->m->meta_vals[i], e))
             return -1;
+    double best = best_val(t);
+    snprintf(buf, sizeof buf, "%.9g", best);
+    if (isfinite(best) && ws_model_set_meta(out, "best_val_loss", buf, e))
+        return -1;
     snprintf(buf, sizeof buf, "%lld", (long long)step);
     if (ws_model_set_meta(out, "train.step", buf, e))
         return -1;
@@ -648,10 +670,14 @@ static ws_dtype save_dtype(const ws_train *t)
     return t->o.weights_dtype_set ? t->o.weights_dtype : WS_DT_COUNT;
 }
 
-/* Save weights (and, with_state, everything needed to resume) at `step`. */
+/* Save weights (and, with_state, everything needed to resume) at `step`.
+ * A .pt holds no training state (ptwrite.h): it is a weights-only save,
+ * each weight in the input's dtype or --dtype's. */
 static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_dtype wdt,
                    ws_err *e)
 {
+    if (with_state && ws_pt_path(path))
+        with_state = 0, wdt = save_dtype(t);
     ws_model *out = build_at(t, step, with_state, wdt, e);
     if (!out)
         return -1;

@@ -78,7 +78,28 @@ faulty write:1:ENOSPC "$W" train "$M" --data "$F/seq.bin" --steps 1 --batch 2 --
 ok grep -q "saved to $T/tuned.recovered-2.safetensors instead" "$T/err"
 ok grep -aq '"train.step":"2"' "$T/tuned.recovered.safetensors"
 
-# 3. Signals during a save: slow writes, a signal once the temporary file exists.
+# 3. A training log written in place (one row per step): a write that fails
+#    stops the log with one line saying why; the run goes on and saves its
+#    weights, and the exit status says the work was not all done.
+export WS_FAULT_FILES=log.csv
+faulty write:3:ENOSPC "$W" train "$M" --data "$F/seq.bin" --steps 4 --batch 2 \
+    --seq 8 --eval-every 0 --out "$T/logged.safetensors" --log "$T/log.csv"
+ok test $? -eq 1
+ok test -s "$T/fired"
+ok grep -q "^wscope: $T/log.csv: .*No space left on device" "$T/err"
+ok test "$(grep -c "log.csv" "$T/err")" -eq 1
+ok "$W" info --no-stats "$T/logged.safetensors" > /dev/null
+ok test "$(head -n 1 "$T/log.csv" | cut -d, -f1)" = step    # the rows before the failure stay
+# the header cannot be written: refused before the run
+rm -f "$T/log.csv"
+faulty write:1:EIO "$W" train "$M" --data "$F/seq.bin" --steps 2 --batch 2 \
+    --seq 8 --eval-every 0 --log "$T/log.csv"
+ok test $? -eq 2
+ok grep -q "^wscope: $T/log.csv: .*Input/output error" "$T/err"
+ok test "$(wc -l < "$T/err")" -eq 1
+unset WS_FAULT_FILES
+
+# 4. Signals during a save: slow writes, a signal once the temporary file exists.
 "$W" init --layers 2 --d 32 --heads 2 --vocab 64 --block 16 -o "$T/big.safetensors"
 old=$(sum "$T/big.safetensors")
 for sig in INT TERM KILL; do

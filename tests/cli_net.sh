@@ -141,6 +141,13 @@ tr --out "$T/ck.safetensors"
 ok grep -q "^transformer.h.0.attn.c_attn.weight .* F32 " "$T/info"
 ok grep -q "^training state: " "$T/info"
 refuses "--dtype applies to --weights-only saves" tr --dtype f16 --out "$T/x.safetensors"
+# A .pt holds no state: a weights-only save by nature, in the input's dtype.
+tr --out "$T/w16.pt"
+ok test $? -eq 0
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* F16 " "$("$W" info "$T/w16.pt" --no-stats > "$T/info"; echo "$T/info")"
+tr --dtype bf16 --out "$T/wbf.pt"
+ok test $? -eq 0
+ok grep -q "^transformer.h.0.attn.c_attn.weight .* BF16 " "$("$W" info "$T/wbf.pt" --no-stats > "$T/info"; echo "$T/info")"
 refuses "--dtype: expected f32, f16 or bf16" tr --weights-only --dtype f8 --out "$T/x.safetensors"
 
 # ---- info: the metadata a checkpoint keeps ----
@@ -153,7 +160,20 @@ ok grep -q "^  n_head  *2$" "$T/info"                  # from model_args
 ok grep -q "^  train.policy  *28 tensors: 2 freeze, 25 train, 1 grid:4 (2 frozen)" "$T/info"
 ok grep -q "^  train.step  *4$" "$T/info"
 "$W" info "$N/tuned.safetensors" --json --no-stats > "$T/json"
-ok "$J" metadata.iter_num=8 metadata.best_val_loss=4.02380848 metadata.config.batch_size=4 < "$T/json"
+ok "$J" metadata.iter_num=8 metadata.config.batch_size=4 < "$T/json"
+# A fine-tune's best_val_loss is the lowest validation loss of its own run
+# (the base's, 4.0238, says nothing about the new weights), in the
+# safetensors and in the .pt a nanoGPT user resumes from.
+"$W" train "$CK" --data "$N/train.bin" --val-data "$N/val.bin" --steps 6 --batch 2 --seq 8 --lr 3e-3 \
+    --eval-every 2 --eval-batches 4 --weights-only --out "$T/ft.safetensors" --log "$T/ft.csv" > /dev/null 2>&1
+ok test $? -eq 0
+best=$(awk -F, 'NR > 1 && $3 != "" { print $3 }' "$T/ft.csv" | sort -g | head -n 1)
+ok test -n "$best"
+ok test "$("$W" info "$T/ft.safetensors" --no-stats | awk '$1 == "best_val_loss" { print $2 }')" = "$best"
+"$W" train "$CK" --data "$N/train.bin" --val-data "$N/val.bin" --steps 6 --batch 2 --seq 8 --lr 3e-3 \
+    --eval-every 2 --eval-batches 4 --out "$T/ft.pt" > /dev/null 2>&1
+ok awk -v a="$("$W" info "$T/ft.pt" --no-stats | awk '$1 == "best_val_loss" { print $2 }')" -v b="$best" \
+    'BEGIN { exit !(a != "" && (a - b) ^ 2 <= (1e-6 * b) ^ 2 && b != 4.02380848) }'
 ok grep -Eq '"train.step": ?4,' "$T/json"                  # JSON values embedded as JSON
 ok grep -Eq '"_orig_mod.transformer.h.0.attn.c_attn.weight": ?\{"frozen' "$T/json"
 

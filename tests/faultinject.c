@@ -8,9 +8,12 @@
  *   WS_FAULT_SLOW=MS    every write to a temporary file sleeps MS milliseconds
  *   WS_FAULT_MARK=FILE  created at the first write to a temporary file (the
  *                       save is in progress: the moment to send a signal)
+ *   WS_FAULT_FILES=TEXT the files that count are those whose path holds
+ *                       TEXT (default ".wscope-tmp.", the temporary files
+ *                       of src/atomic.c; e.g. "log.csv" for a training log,
+ *                       written in place)
  *
- * A temporary file is one whose path holds ".wscope-tmp." (src/atomic.c);
- * rename counts when its source is one. Other files are left alone. */
+ * rename counts when its source is such a file. Other files are left alone. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -28,7 +31,11 @@ static char is_tmp[MAX_FD];
 static int counts[4];
 static const char *ops[] = {"write", "fsync", "close", "rename"};
 
-static int is_tmp_path(const char *p) { return p && strstr(p, ".wscope-tmp.") != NULL; }
+static int is_tmp_path(const char *p)
+{
+    const char *files = getenv("WS_FAULT_FILES");
+    return p && strstr(p, files && *files ? files : ".wscope-tmp.") != NULL;
+}
 
 static void track(int fd, const char *path)
 {

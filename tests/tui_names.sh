@@ -41,6 +41,11 @@ wait_for 'no tensor matches "nothing"'
 # ROLE@LAYER and comma lists as every name argument takes them.
 keys Home / qkv@1,attn_out@0 Enter
 wait_for '"qkv@1,attn_out@0": match 1 of 4'
+# Policies marked: the info line keeps the share they leave trainable.
+keys P C-u qkv=freeze Enter
+wait_for "qkv=freeze: 4 tensors; "
+keys Down
+wait_for "29 tensors, 169.7k parameters (+339.5k training state), 85.3 % trainable, 2 lay"
 # The state's labels whole too: exp_avg and exp_avg_sq told apart.
 keys End Enter End
 wait_for " exp_avg_sq 1x64 "

@@ -27,6 +27,12 @@ wait_for "tok_emb.weight"
 keys P C-u qkv=freeze Enter
 wait_for "qkv=freeze: 2 tensors; "
 wait_for "% trainable"
+keys Down                                # the info line keeps the running total
+i=0
+until screen | grep -Eq '^training: done, step 30/30, .*; next run [0-9.]+ % trainable'; do
+    i=$((i + 1)); [ $i -lt 200 ] || { fail "the model view's info line has no trainable share"; break; }
+    sleep 0.05
+done
 keys T
 wait_for "policies  2 marked"
 wait_for " trainable 8"
@@ -53,7 +59,7 @@ keys n C-u baseline Enter
 wait_for "━ baseline  ━ run 2"
 # the selected run's weights as TUNED: D shows what it changed
 keys t
-wait_for "TUNED is now baseline's weights"
+wait_for "TUNED: baseline (step 30); d in a matrix, D in the model view show its change"
 keys e
 wait_for "wrote "
 ls "$TMP"/tiny-loss-runs.png > /dev/null 2>&1 || fail "no loss figure"
@@ -61,8 +67,18 @@ keys q
 wait_for "tok_emb.weight"
 keys D
 wait_for "drift: to baseline"
+# A run started from an earlier run's weights: the start is a setting, and
+# as TUNED it says D shows both runs' change from the model file.
+keys q T
+wait_for "settings of the next run"
+keys Tab Down Down Down Down Down Down Down Enter C-u 'run 1' Enter
+wait_for " start from baseline's weights (run 1)"
+keys s
+wait_for "done      run 3  step 30/30"
+keys t
+wait_for "TUNED: run 3 (step 30), from baseline's weights: d and D show both runs' change"
 keys q Q
-wait_for "quit? 2 runs are not saved"
+wait_for "quit? 3 runs are not saved"
 keys d
 wait_for "WSCOPE-EXIT=0"
 for k in 1 2; do

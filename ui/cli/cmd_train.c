@@ -158,9 +158,11 @@ static void status_line(const ws_train_rec *r, const ws_run *run, int64_t first,
     fflush(stderr);
 }
 
-/* Poll the worker: eval lines, status line on a TTY, log rows. */
-static void follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
+/* Poll the worker: eval lines, status line on a TTY, log rows. Returns 1
+ * when the log could not be written to the end (said once, on stderr). */
+static int follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
 {
+    int log_failed = 0;
     int tty = isatty(STDERR_FILENO);
     size_t seen = 0;
     int64_t first = ws_train_first_step(t), stop = o->stop_at ? o->stop_at : o->steps;
@@ -172,9 +174,12 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
         int fin = ws_train_finished(t);
         size_t n = ws_train_nrecords(t);
         ws_train_rec r;
-        if (log && ws_train_log_update(log, t, &e))   /* once: then it writes no more */
-            fprintf(stderr, "%swscope: %s: %s\n", tty ? "\r\033[K" : "", ws_train_log_path(log),
-                    e.msg);
+        if (log && ws_train_log_update(log, t, &e)) {   /* once: then it writes no more */
+            if (tty)
+                fprintf(stderr, "\r\033[K");
+            cli_fail(ws_train_log_path(log), &e);
+            log_failed = 1;
+        }
         for (; seen < n && !ws_train_record(t, seen, &r); seen++) {
             ws_run_add(&run, &r, &e);   /* for the ETA: a failure only costs the estimate */
             if (!isnan(r.val_loss)) {
@@ -192,6 +197,7 @@ static void follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
     ws_run_free(&run);
     if (tty)
         fprintf(stderr, "\r\033[K");
+    return log_failed;
 }
 
 static int report(ws_train *t, const train_args *a)
@@ -259,17 +265,19 @@ static int run(train_args *a, ws_model *m, ws_data *d)
     running = t;
     stop_signal = 0;
     catch_stop_signals(on_stop_signal);
-    int rc = ws_train_start(t, &e) ? cli_fail("train", &e) : 0;
+    int rc = ws_train_start(t, &e) ? cli_fail("train", &e) : 0, log_failed = 0;
     if (!rc) {
-        follow(t, &a->o, log);
+        log_failed = follow(t, &a->o, log);
         rc = report(t, a);
     }
     cli_signals_install();
     running = NULL;
-    if (log && ws_train_log_close(log, t, &e)) {
-        fprintf(stderr, "wscope: %s: %s\n", a->log, e.msg);
-        rc = rc ? rc : 1;
+    if (log && ws_train_log_close(log, t, &e) && !log_failed) {
+        cli_fail(a->log, &e);
+        log_failed = 1;
     }
+    if (log_failed && !rc)
+        rc = 1;   /* the weights are saved, the log is not whole: the work failed */
     ws_train_free(t);
     return rc;
 }

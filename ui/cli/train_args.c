@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ptwrite.h"
 
 typedef struct ta_option {
     const char *name;
@@ -251,7 +252,8 @@ int train_args_parse(train_args *a, unsigned groups, const ta_own *own, const ch
         if (rc)
             return rc;
     }
-    if (a->o.weights_dtype_set && !a->o.weights_only)
+    /* A .pt is a weights-only save by nature (it holds no training state). */
+    if (a->o.weights_dtype_set && !a->o.weights_only && !(a->out && ws_pt_path(a->out)))
         return cli_failf(cmd, "--dtype applies to --weights-only saves (a checkpoint keeps float32 "
                               "weights for --resume)");
     a->pos = argv + optind;

@@ -35,11 +35,18 @@ void train_setting_text(tui *t, int i, char *buf, size_t n)
     case SET_LR: snprintf(buf, n, "%g", s->lr); break;
     case SET_SEED: snprintf(buf, n, "%llu", (unsigned long long)s->seed); break;
     case SET_EVAL: snprintf(buf, n, "%lld", (long long)s->eval_every); break;
-    default:
-        if (s->from_run)
+    default: {
+        /* by its name once renamed, with the number "start from" takes */
+        tui_run *r = s->from_run ? train_run_by_number(t->train, s->from_run) : NULL;
+        char plain[32];
+        snprintf(plain, sizeof plain, "run %d", s->from_run);
+        if (r && strcmp(r->rec.name, plain))
+            snprintf(buf, n, "%s's weights (run %d)", r->rec.name, s->from_run);
+        else if (s->from_run)
             snprintf(buf, n, "run %d's weights", s->from_run);
         else
             snprintf(buf, n, "the model file");
+    }
     }
 }
 

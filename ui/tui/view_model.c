@@ -318,6 +318,20 @@ static void keep_visible(model_view *v)
 }
 
 /* While a run goes on (or after it), the info line follows it. */
+/* With policies marked, the share of the network they leave trainable
+ * ("93.1 % trainable"; the P message and the training view give the
+ * counts); "" without marks. */
+static const char *marked_share(tui *t, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (!t->train || !train_marks_count(t->train))
+        return buf;
+    int64_t tr, total;
+    train_marks_trainable(t->train, t->model, &tr, &total);
+    snprintf(buf, n, "%.1f %% trainable", total ? 100.0 * (double)tr / (double)total : 0.0);
+    return buf;
+}
+
 static int draw_training(tui *t, cellbuf *cb, cb_rect info)
 {
     train_run *r = t->train ? t->train->run : NULL;
@@ -331,10 +345,12 @@ static int draw_training(tui *t, cellbuf *cb, cb_rect info)
     char st[64];
     train_run_status(r, st, sizeof st);
     int64_t done = (int64_t)atomic_load(&ws_train_progress(tr)->done);
-    cb_printf(cb, info.y, info.x, info.w, 0, "training: %s, step %lld/%lld, loss %.4f  (T: the run)",
+    char share[64];
+    marked_share(t, share, sizeof share);
+    cb_printf(cb, info.y, info.x, info.w, 0, "training: %s, step %lld/%lld, loss %.4f  (T: the run)%s%s",
               train_run_finished(r) ? st : ws_train_get_state(tr, NULL, 0) == WS_TRAIN_PAUSED
               ? "paused" : "running", (long long)done, (long long)train_run_settings(r)->steps,
-              isnan(last.loss) ? last.val_loss : last.loss);
+              isnan(last.loss) ? last.val_loss : last.loss, share[0] ? "; next run " : "", share);
     return 1;
 }
 
@@ -375,15 +391,19 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
                       m->n_kind[WS_KIND_NETWORK], params, state, t->model->layout_note);
             return;
         }
-        char heads[80];
+        char heads[80], share[96];
         if (cf->n_head_known)
             snprintf(heads, sizeof heads, "%d", cf->n_head);
         else
             snprintf(heads, sizeof heads, "? (not in the file or a config.json: start with --heads H)");
-        cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters%s, layout %s, "
-                  "%d layers, d=%d, heads=%s%s", m->n_kind[WS_KIND_NETWORK], params, state,
-                  ws_layout_name(t->model->layout), cf->n_layer, cf->n_embd, heads,
-                  t->tuned ? "  (TUNED opened too)" : "");
+        /* With policies marked, the running total of what a run would train;
+         * what fits 80 columns first, the layout's long name last. */
+        marked_share(t, share, sizeof share);
+        cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters%s%s%s, %d layers, d=%d, "
+                  "heads=%s%s, layout %s", m->n_kind[WS_KIND_NETWORK], params, state,
+                  share[0] ? ", " : "", share,
+                  cf->n_layer, cf->n_embd, heads, t->tuned ? ", TUNED open" : "",
+                  ws_layout_name(t->model->layout));
     }
 }
 

@@ -58,13 +58,13 @@ static const key_binding train_keys[] = {
     {{'z', 0}, "z", ACT_WINDOW, "window: the whole run, or the last 100, 1000, 10000 steps", "window"},
     {{'n', 0}, "n", ACT_RENAME, "rename the selected run", NULL},
     {{'t', 0}, "t", ACT_BROWSE,
-     "browse the selected run's weights as TUNED (d, D show what it changed)", "tuned"},
+     "browse the selected run's weights as TUNED (d, D show the change from MODEL)", "tuned"},
     {{'m', 0}, "m", ACT_LAYERS,
      "the matrices instead of the plot: policy, weight PR and amplitude PR, share trainable",
      "matrices"},
     {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "the matrices list: one page up", NULL},
     {{KEY_NPAGE, 0}, "PgDn", ACT_PGDN, "the matrices list: one page down", NULL},
-    {{'e', 0}, "e", ACT_EXPORT, "export the plot shown as PNG and SVG", "export"},
+    {{'e', 0}, "e", ACT_EXPORT, "export the plot shown as PNG, SVG and PDF", "export"},
     {{'C', 0}, "C", ACT_COMPARE, "compare strategies across seeds with these settings", "compare"},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
@@ -290,7 +290,9 @@ static int prompt_done(train_view *v, tui *t)
     }
 }
 
-/* The selected run's weights become TUNED: d and D show what it changed. */
+/* The selected run's weights become TUNED: d and D show what it changed
+ * from MODEL (for a run started from an earlier run's weights, the earlier
+ * run's change too). */
 static void browse(tui *t)
 {
     tui_run *r = selected(t);
@@ -301,8 +303,15 @@ static void browse(tui *t)
         return;
     }
     tui_set_tuned(t, w);
-    tui_message(t, "TUNED is now %s's weights (step %lld): d in the matrix view, D in the model "
-                "view show what it changed", r->rec.name, (long long)r->steps_done);
+    tui_run *from = r->set.from_run ? train_run_by_number(t->train, r->set.from_run) : NULL;
+    /* Within 80 columns. d and D compare with MODEL: a run started from an
+     * earlier run's weights has that run's change in it too. */
+    if (from)
+        tui_message(t, "TUNED: %s (step %lld), from %s's weights: d and D show both runs' change",
+                    r->rec.name, (long long)r->steps_done, from->rec.name);
+    else
+        tui_message(t, "TUNED: %s (step %lld); d in a matrix, D in the model view show its change",
+                    r->rec.name, (long long)r->steps_done);
 }
 
 static void export_plot(tui *t)
