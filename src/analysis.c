@@ -104,7 +104,7 @@ typedef struct mat_job {
 static int mat_energy(ws_analysis *a, ws_mat_result *r, const float *w, ws_err *e)
 {
     int64_t rows = r->t->rows, cols = r->t->cols, d = a->spec.d;
-    r->energy = (ws_energy){.status = WS_AS_EMPTY, .total = NAN};
+    r->energy = (ws_energy){.status = WS_AS_EMPTY, .total = NAN, .ev_r = NAN, .ev_p = NAN};
     r->share = NAN;
     if (a->spec.status != WS_AS_OK || (cols != d && rows != d))
         return 0;   /* no basis, or no side of length d: not applicable */

@@ -100,6 +100,10 @@ typedef struct ws_energy {
                         * two-sided p-value */
 } ws_energy;
 
+/* The summary of d component energies `en` (descending eigenvalue order):
+ * total, comps50, comps90, ev_r and ev_p. */
+void ws_energy_summarise(const ws_spectrum *s, const double *en, ws_energy *out);
+
 /* `energy` (may be NULL) receives d values. W must have d columns. */
 int ws_spectral_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,
                        double *energy, ws_energy *out, ws_err *e);
