@@ -3,7 +3,7 @@
 
 This file reproduces `wscope train` with the options and policies recorded in
 plan.json beside it: the same network (nanoGPT's GPT: pre-LN blocks,
-LayerNorm eps 1e-5, causal attention, GELU exact or tanh, tied or untied
+LayerNorm eps from the plan, causal attention, GELU exact or tanh, tied or untied
 head, biases or not), the same batches (sequential windows, or wscope's
 seeded random windows: its generator is ported below), AdamW with decay on
 2-D tensors only, gradient clipping, warm-up then cosine or constant, and
