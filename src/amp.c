@@ -91,7 +91,7 @@ int ws_amp_structure(const float *a, int64_t rows, int k, ws_amp *out, ws_err *e
     return rc;
 }
 
-int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *out,
+int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_grid_centres c, ws_amp *out,
                      float **amps_out, ws_err *e)
 {
     if (amps_out)
@@ -111,7 +111,7 @@ int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *
         return ws_fail(e, "out of memory for %lldx%d amplitudes", (long long)rows, k);
     }
     /* Amplitudes only: no per-row residual sums needed here. */
-    int rc = ws_grid_fit_rows(w, rows, cols, k, ad, NULL, NULL, NULL, e);
+    int rc = ws_grid_fit_rows(w, rows, cols, k, c, ad, NULL, NULL, NULL, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
         a[i] = (float)ad[i];
     free(ad);

@@ -19,6 +19,7 @@
 
 #include "astatus.h"
 #include "error.h"
+#include "fit.h"
 
 #define WS_AMP_K_DEFAULT 8
 #define WS_AMP_K_MAX 16
@@ -46,7 +47,7 @@ int ws_amp_from_cov(double *c, int k, ws_amp *out, ws_err *e);
 /* Grid-fit W (rows × cols) with k Gaussians (ws_grid_fit, fit.h) and take
  * the structure of the amplitudes. *amps_out (may be NULL) receives the
  * rows × k amplitudes (caller frees; NULL when W is degenerate). */
-int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_amp *out,
+int ws_amp_of_matrix(const float *w, int64_t rows, int64_t cols, int k, ws_grid_centres c, ws_amp *out,
                      float **amps_out, ws_err *e);
 
 /* Excess kurtosis of n values (population moments, in double). NaN when the

@@ -59,8 +59,10 @@ void ws_analysis_free(ws_analysis *a)
     }
     ws_spectrum_free(&a->spec);
     ws_drift_report_free(&a->drift);
-    for (size_t i = 0; i < a->n; i++)
+    for (size_t i = 0; i < a->n; i++) {
         free(a->mats[i].amps);
+        free(a->mats[i].energies);
+    }
     free(a->mats);
     free(a);
 }
@@ -102,7 +104,7 @@ typedef struct mat_job {
 static int mat_energy(ws_analysis *a, ws_mat_result *r, const float *w, ws_err *e)
 {
     int64_t rows = r->t->rows, cols = r->t->cols, d = a->spec.d;
-    r->energy = (ws_energy){.status = WS_AS_EMPTY, .total = NAN};
+    r->energy = (ws_energy){.status = WS_AS_EMPTY, .total = NAN, .ev_r = NAN, .ev_p = NAN};
     r->share = NAN;
     if (a->spec.status != WS_AS_OK || (cols != d && rows != d))
         return 0;   /* no basis, or no side of length d: not applicable */
@@ -111,24 +113,34 @@ static int mat_energy(ws_analysis *a, ws_mat_result *r, const float *w, ws_err *
     if (!en)
         return ws_fail(e, "out of memory");
     int rc = ws_basis_energy(&a->spec, w, rows, cols, en, &r->energy, e);
-    if (rc == 0 && r->energy.status == WS_AS_OK)
+    if (rc == 0 && r->energy.status == WS_AS_OK) {
         r->share = ws_basis_share_of(en, d, a->o.basis_k);
+        free(r->energies);
+        r->energies = en, en = NULL;
+    }
     free(en);
     return rc;
 }
 
-/* The ESD of W: the eigenvalues of its uncentred Gram. */
-static int mat_esd(ws_mat_result *r, const float *w, ws_err *e)
+/* The weight PR and, with `esd`, the ESD of W (the eigenvalues of its
+ * uncentred Gram) from one pass over W; the ESD alone when !pr. */
+static int mat_spectra(ws_analysis *a, ws_mat_result *r, const float *w, int pr, int esd, ws_err *e)
 {
     int64_t rows = r->t->rows, cols = r->t->cols, n = rows < cols ? rows : cols;
-    ws_esd_none(&r->esd, ws_scan_values(w, rows, cols));
-    if (r->esd.status != WS_AS_OK)
-        return 0;
-    double *lam = malloc((size_t)n * sizeof *lam);
-    if (!lam)
+    double *lam = esd ? malloc((size_t)n * sizeof *lam) : NULL;
+    if (esd && !lam)
         return ws_fail(e, "out of memory for %lld eigenvalues", (long long)n);
-    int rc = ws_matrix_eigs(w, rows, cols, 0, lam, e);
-    if (rc == 0)
+    if (esd)
+        ws_esd_none(&r->esd, ws_scan_values(w, rows, cols));
+    int rc = 0;
+    if (pr)
+        rc = ws_matrix_pr_esd(w, rows, cols, a->o.centred, &r->pr, NULL, lam, e);
+    else if (r->esd.status == WS_AS_OK)
+        rc = ws_matrix_eigs(w, rows, cols, 0, lam, e);
+    /* A centred PR needs two rows; the ESD does not: compute it alone then. */
+    if (rc == 0 && pr && esd && r->pr.status == WS_AS_ONE_ROW && r->esd.status == WS_AS_OK)
+        rc = ws_matrix_eigs(w, rows, cols, 0, lam, e);
+    if (rc == 0 && esd && r->esd.status == WS_AS_OK)
         ws_esd_from_eigs(lam, (int)n, rows, cols, &r->esd);
     free(lam);
     return rc;
@@ -139,8 +151,8 @@ static int mat_one(ws_analysis *a, ws_mat_result *r, unsigned what, ws_err *e)
     const float *w = ws_tensor_f32(r->t, e);
     if (!w)
         return -1;
-    if ((what & WS_AN_PR) &&
-        ws_matrix_pr(w, r->t->rows, r->t->cols, a->o.centred, &r->pr, NULL, e) < 0)
+    if ((what & (WS_AN_PR | WS_AN_ESD)) &&
+        mat_spectra(a, r, w, !!(what & WS_AN_PR), !!(what & WS_AN_ESD), e) < 0)
         return -1;
     if (what & WS_AN_PR) {
         /* White noise of this shape; centring leaves rows − 1 degrees of freedom. */
@@ -148,11 +160,9 @@ static int mat_one(ws_analysis *a, ws_mat_result *r, unsigned what, ws_err *e)
         r->pr_mp = n >= 1 ? ws_mp_pr(n, p) : NAN;
         r->pc1_mp = n >= 1 ? ws_mp_pc1(n, p) : NAN;
     }
-    if ((what & WS_AN_ESD) && mat_esd(r, w, e) < 0)
-        return -1;
     if ((what & WS_AN_ENERGY) && mat_energy(a, r, w, e) < 0)
         return -1;
-    if ((what & WS_AN_AMP) && ws_amp_of_matrix(w, r->t->rows, r->t->cols, a->o.amp_k,
+    if ((what & WS_AN_AMP) && ws_amp_of_matrix(w, r->t->rows, r->t->cols, a->o.amp_k, a->o.amp_centres,
                                                &r->amp, &r->amps, e) < 0)
         return -1;
     return 0;

@@ -44,6 +44,7 @@ typedef struct ws_analysis_opts {
     double pair_alpha; /* the spacing test's level, WS_PAIR_ALPHA_DEFAULT */
     int basis_k;       /* WS_BASIS_K_DEFAULT */
     int amp_k;         /* WS_AMP_K_DEFAULT */
+    ws_grid_centres amp_centres;   /* the amplitudes' grid centres (fit.h), default inner */
     ws_null_opts null; /* null baselines: WS_NULL_N_DEFAULT draws per family, seed 1 */
     int drift_all;     /* drift over training state and buffers too (default: the network) */
 } ws_analysis_opts;
@@ -54,6 +55,7 @@ typedef struct ws_mat_result {
     ws_tensor *t;
     ws_pr pr;
     ws_energy energy;      /* of W, or of Wᵀ when only its rows have length d */
+    double *energies;      /* its d component energies ‖W vᵢ‖² (NULL when not computed) */
     int energy_transposed;
     double share;          /* basis share for the top basis_k eigenvectors */
     ws_amp amp;

@@ -26,6 +26,7 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
     if (d) {
         ws_doc_param_bool(d, "centred", a->o.centred);
         ws_doc_param_int(d, "k", a->o.amp_k);
+        ws_doc_param_str(d, "centres", ws_grid_centres_name(a->o.amp_centres));
         ws_doc_param_bool(d, "amp", amp);
         null_params(d, &a->o.null);
         ws_doc_table(d, ws_layers_table(a, amp));
@@ -33,7 +34,7 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
     return d;
 }
 
-ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy)
+ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy, int components)
 {
     const ws_spectrum *s = &a->spec;
     ws_doc *d = ws_doc_for("spectrum", path);
@@ -51,10 +52,14 @@ ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int en
     else
         ws_doc_param_str(d, "top", NULL);
     ws_doc_param_bool(d, "energy", energy);
-    if (energy)
+    if (energy) {
+        ws_doc_param_bool(d, "components", components);
         null_params(d, &a->o.null);
+    }
     ws_doc_param_str(d, "embedding", a->embed->name);
     if (energy) {
+        if (components)
+            ws_doc_table(d, ws_energy_components_table(a));
         ws_doc_table(d, ws_energy_table(a));
     } else {
         ws_doc_table(d, ws_eigen_table(s, (int)top));
@@ -91,7 +96,7 @@ ws_doc *ws_doc_drift(const char *path, const ws_analysis *a)
 }
 
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig, int components)
+                   const ws_fit_matrix_opts *mo, const char *eig, int components, const ws_null_opts *null)
 {
     ws_doc *d = ws_doc_for("fit", path);
     if (!d)
@@ -100,6 +105,7 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
     ws_doc_param_bool(d, "all_tensors", all);
     ws_doc_param_int(d, "k", mo->fit.K);
     ws_doc_param_str(d, "mode", mo->mode == WS_FIT_MODE_GRID ? "grid" : "free");
+    ws_doc_param_str(d, "centres", ws_grid_centres_name(mo->centres));
     if (mo->sample)
         ws_doc_param_int(d, "rows", mo->sample);
     else
@@ -114,6 +120,7 @@ ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int 
         ws_doc_param_str(d, "amp_bound", "none");
     ws_doc_param_str(d, "eig", eig);
     ws_doc_param_bool(d, "components", components);
+    null_params(d, null);
     ws_doc_param_bool(d, "predict", mo->spec != NULL);
     if (mo->spec) {
         ws_doc_param_int(d, "pred_dims", mo->predict.dims);

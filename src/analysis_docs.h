@@ -18,7 +18,9 @@ ws_doc *ws_doc_for(const char *command, const char *path);
 ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp);
 /* "spectrum": eigenvalues (the first `top`, 0: all) and pairs, or with
  * `energy` the energy table (WS_AN_ENERGY). */
-ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy);
+/* "spectrum": the eigenvalues and pairs, or with `energy` the energy table
+ * (after the per-component table when `components`: CSV prints that one). */
+ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy, int components);
 /* "basis": the share table and the corpus table, with the corpus's
  * measurements (c NULL: no corpus). */
 ws_doc *ws_doc_basis(const char *path, const ws_analysis *a, const char *corpus,
@@ -28,8 +30,8 @@ ws_doc *ws_doc_basis(const char *path, const ws_analysis *a, const char *corpus,
 ws_doc *ws_doc_drift(const char *path, const ws_analysis *a);
 /* "fit": the parameters only; the caller adds the fit tables as matrices
  * finish. `patterns` the --tensor patterns (n may be 0), `eig` the --eig
- * file or NULL. */
+ * file or NULL, `null` the null-baseline options. */
 ws_doc *ws_doc_fit(const char *path, const char *const *patterns, size_t n, int all,
-                   const ws_fit_matrix_opts *mo, const char *eig, int components);
+                   const ws_fit_matrix_opts *mo, const char *eig, int components, const ws_null_opts *null);
 
 #endif

@@ -91,7 +91,7 @@ static int layer_items(ws_analysis *a, unsigned parts, batch *b, ws_layer_ctx *c
             continue;
         const float *w = ws_tensor_f32(r->t, e);
         ws_layer_ctx *c = &ctx[b->n];
-        if (!w || ws_layer_ctx_init(c, lp, a->o.centred, a->o.amp_k, r->t->cols, e) < 0)
+        if (!w || ws_layer_ctx_init(c, lp, a->o.centred, a->o.amp_k, a->o.amp_centres, r->t->cols, e) < 0)
             return ws_wrap(e, "%s", r->t->name);
         ws_layer_vector(&r->pr, &r->esd, &r->amp, batch_add(b, a, i, w, &ws_layer_null_stat, c));
     }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gram.h"
+#include "pr.h"
 #include "threads.h"
 
 /* Source tokens gathered per dgemm in ws_bigram_project. */
@@ -28,6 +30,35 @@ int ws_basis_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t 
             wt[(size_t)c * rows + r] = w[(size_t)r * cols + c];
     int rc = ws_spectral_energy(s, wt, cols, rows, energy, out, e);
     free(wt);
+    return rc;
+}
+
+int ws_basis_energy_gram(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,
+                         double *energy, ws_energy *out, ws_err *e)
+{
+    int by_rows = cols != s->d;
+    int64_t other = by_rows ? cols : rows;
+    if ((by_rows && rows != s->d) || other <= s->d || s->status != WS_AS_OK || !s->vec)
+        return ws_basis_energy(s, w, rows, cols, energy, out, e);
+    *out = (ws_energy){.status = ws_scan_values(w, rows, cols), .total = NAN, .ev_r = NAN, .ev_p = NAN};
+    if (out->status != WS_AS_OK)
+        return 0;
+    int d = s->d;
+    double *g = malloc((size_t)d * d * sizeof *g), *h = malloc((size_t)d * d * sizeof *h);
+    int rc = g && h ? ws_gram_f32(w, rows, cols, by_rows, g, e)
+                    : ws_fail(e, "out of memory for a %dx%d Gram", d, d);
+    if (rc == 0) {
+        /* H = V G (V's rows the eigenvectors): energyᵢ = vᵢᵀ G vᵢ = Σₖ Hᵢₖ Vᵢₖ. */
+        cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, d, d, 1.0, g, d, s->vec, d, 0.0, h, d);
+        for (int i = 0; i < d; i++) {
+            double en = 0;
+            for (int k = 0; k < d; k++)
+                en += h[(size_t)i * d + k] * s->vec[(size_t)i * d + k];
+            energy[i] = en;
+        }
+        ws_energy_summarise(s, energy, out);
+    }
+    free(g), free(h);
     return rc;
 }
 

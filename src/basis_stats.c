@@ -37,7 +37,7 @@ int ws_basis_stats(const void *ctx, const float *w, int64_t rows, int64_t cols, 
     if (!en)
         return ws_fail(e, "out of memory for %d energies", d);
     ws_energy st;
-    int rc = ws_basis_energy(c->spec, w, rows, cols, en, &st, e);
+    int rc = ws_basis_energy_gram(c->spec, w, rows, cols, en, &st, e);
     if (rc == 0 && st.status == WS_AS_OK)
         ws_basis_vector(en, d, c->k, out);
     free(en);

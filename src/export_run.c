@@ -222,7 +222,7 @@ static json_t *model_json(const ws_model *m, ws_gpt *g, const char *weights)
                      layout_id(m->layout), "n_layer", d->n_layer, "n_head", d->n_head,
                      "n_embd", d->n_embd, "vocab_size", d->vocab_size, "block_size",
                      d->block_size, "tied", d->tied, "bias", m->cfg.bias, "gelu",
-                     d->gelu_tanh ? "tanh" : "exact", "ln_eps", 1e-5);
+                     d->gelu_tanh ? "tanh" : "exact", "ln_eps", (double)d->ln_eps);
 }
 
 static json_t *tensors_json(const ws_model *m, ws_gpt *g, const ws_policy *pol)

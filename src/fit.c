@@ -133,14 +133,14 @@ static int fit_grid(const float *W, int64_t n, const ws_fit_matrix_opts *o, ws_f
     double *sse = malloc(sizeof(double) * (size_t)m + 1), *sst = malloc(sizeof(double) * (size_t)m + 1);
     int rc = -1;
     if (!A || !sse || !sst) { ws_fail(e, "out of memory"); goto out; }
-    if (ws_grid_fit_rows(src, m, n, K, A, sse, sst, p, e) < 0) goto out;
+    if (ws_grid_fit_rows(src, m, n, K, o->centres, A, sse, sst, p, e) < 0) goto out;
     for (int64_t i = 0; i < m; i++) {
         ws_fit_row *f = &r->rows[i];
         memset(f, 0, sizeof *f);
         f->K = K;
         for (int k = 0; k < K; k++) {
             f->A[k] = A[i * K + k];
-            f->mu[k] = ws_grid_mu(n, K, k);
+            f->mu[k] = ws_grid_mu(n, K, k, o->centres);
             f->sigma[k] = ws_grid_sigma(n, K);
         }
         f->sse = sse[i], f->sst = sst[i];

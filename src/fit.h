@@ -18,10 +18,12 @@
  *   3K L1 parameter signals across the fitted rows.
  *
  * The grid (the users' Paper 56 closed form, also the L1 start point):
- *     μ_k = n·(k+1)/(K+1),   σ_k = n/K,   k = 0..K−1.
- * (Paper 61 mentions linspace(0, n−1, K) centres; wscope uses the formula
- * above everywhere, so the grid fit, the L1 start and training's grid:K
- * policy agree.)
+ *     μ_k = n·(k+1)/(K+1),   σ_k = n/K,   k = 0..K−1   (centres "inner"),
+ * or Paper 61's centres μ_k = linspace(0, n−1, K)_k = k·(n−1)/(K−1) (0 when
+ * K = 1; centres "linspace"), same σ. Inner is the default everywhere; fit
+ * --centres, pr --centres and training's grid:K:linspace choose linspace for
+ * the grid fit, the amplitude structure and the grid policy. The L1
+ * search's starts always use the inner grid.
  *
  * Everything is computed in double precision; rows come in as float32. */
 #ifndef WS_FIT_H
@@ -36,6 +38,7 @@
 #define WS_FIT_KMAX 16
 #define WS_FIT_K_DEFAULT 4
 #define WS_FIT_G_DEFAULT 3
+#define WS_FIT_ROWS_DEFAULT 32        /* rows per matrix fit and the fits table sample (the notes' 32) */
 #define WS_FIT_SIGMA_MIN 0.5          /* columns */
 #define WS_FIT_SIGMA_MAX_FACTOR 4.0   /* σ ≤ 4·n */
 /* The free fit's amplitude bound: |A_k| ≤ WS_FIT_AMP_BOUND·max_j |w[j]|
@@ -50,11 +53,23 @@
 
 /* ---- the grid ---- */
 
-static inline double ws_grid_mu(int64_t n, int K, int k) { return (double)n * (k + 1) / (K + 1); }
+typedef enum ws_grid_centres { WS_GRID_INNER = 0, WS_GRID_LINSPACE = 1 } ws_grid_centres;
+
+static inline double ws_grid_mu(int64_t n, int K, int k, ws_grid_centres c)
+{
+    if (c == WS_GRID_LINSPACE)
+        return K > 1 ? (double)(n - 1) * k / (K - 1) : 0;
+    return (double)n * (k + 1) / (K + 1);
+}
 static inline double ws_grid_sigma(int64_t n, int K) { return (double)n / K; }
 
+/* "inner" or "linspace". */
+const char *ws_grid_centres_name(ws_grid_centres c);
+/* Parse "inner" or "linspace": 0, or -1 for anything else. */
+int ws_grid_centres_parse(const char *s, ws_grid_centres *out);
+
 /* G (K × n, row-major): G[k][j] = exp(−(j − μ_k)² / (2σ²)) with the grid μ, σ. */
-void ws_grid_basis(int64_t n, int K, double *G);
+void ws_grid_basis(int64_t n, int K, ws_grid_centres c, double *G);
 
 /* R (K × K, upper triangular, row-major) of the QR factorisation Gᵀ = Q R
  * of the grid basis. A row's amplitudes are a = R⁻¹Qᵀw, so a row of white
@@ -62,21 +77,21 @@ void ws_grid_basis(int64_t n, int K, double *G);
  * null baselines draw them from that law, null.h). Pt (may be NULL; n × K,
  * row-major) gets (R⁻¹Qᵀ)ᵀ in float32: W·Pt gives every row's amplitudes
  * in one sgemm, to float precision (the null draws' amplitudes). */
-int ws_grid_r(int64_t n, int K, double *R, float *Pt, ws_err *e);
+int ws_grid_r(int64_t n, int K, ws_grid_centres c, double *R, float *Pt, ws_err *e);
 
 /* Amplitudes of every row of W (rows × n) on the grid, by least squares:
  * A_out (rows × K, float32) = W·Gᵀ·(G·Gᵀ)⁻¹. `r2_out` (may be NULL) gets the
  * pooled R² = 1 − ΣSSE/ΣSST over all rows (SST about each row's mean);
  * 1 when every row is constant and fitted exactly, 0 when all SST are 0 but
  * SSE is not. Runs on all cores; needs n ≥ K. */
-int ws_grid_fit(const float *W, int64_t rows, int64_t n, int K, float *A_out,
+int ws_grid_fit(const float *W, int64_t rows, int64_t n, int K, ws_grid_centres c, float *A_out,
                 double *r2_out, ws_err *e);
 
 /* The same with per-row sums (each may be NULL): sse[i] = ‖w_i − A_i G‖²,
  * sst[i] = Σ_j (w_ij − mean_i)², and A in double. Cancellable (returns -1
  * with "cancelled"), reports rows done. Non-finite rows get A = 0 and
  * sse = sst = NaN; callers skip them. */
-int ws_grid_fit_rows(const float *W, int64_t rows, int64_t n, int K, double *A_out,
+int ws_grid_fit_rows(const float *W, int64_t rows, int64_t n, int K, ws_grid_centres c, double *A_out,
                      double *sse, double *sst, ws_progress *p, ws_err *e);
 
 /* ---- L1 fit of one row ---- */
@@ -233,6 +248,7 @@ typedef struct ws_fit_l2 {
 typedef struct ws_fit_matrix_opts {
     ws_fit_opts fit;
     ws_fit_mode mode;
+    ws_grid_centres centres;   /* the grid of mode grid (the L1 search and --predict use inner) */
     int64_t sample;            /* 0 = all rows, else a uniform sample of this many rows */
     int level;                 /* 1, or 2 to add the L2 fit (free mode) */
     int G;                     /* L2 components, default WS_FIT_G_DEFAULT */

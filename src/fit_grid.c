@@ -15,18 +15,28 @@
 #include "fit.h"
 #include "fit_lm.h"
 
-void ws_grid_basis(int64_t n, int K, double *G)
+const char *ws_grid_centres_name(ws_grid_centres c) { return c == WS_GRID_LINSPACE ? "linspace" : "inner"; }
+
+int ws_grid_centres_parse(const char *s, ws_grid_centres *out)
+{
+    if (!strcmp(s, "inner")) *out = WS_GRID_INNER;
+    else if (!strcmp(s, "linspace")) *out = WS_GRID_LINSPACE;
+    else return -1;
+    return 0;
+}
+
+void ws_grid_basis(int64_t n, int K, ws_grid_centres c, double *G)
 {
     for (int k = 0; k < K; k++)
-        ws_gauss_fill(n, ws_grid_mu(n, K, k), ws_grid_sigma(n, K), G + (int64_t)k * n);
+        ws_gauss_fill(n, ws_grid_mu(n, K, k, c), ws_grid_sigma(n, K), G + (int64_t)k * n);
 }
 
 /* G (K × n) and the QR factorisation Gᵀ = Q R: Q (n × K, row-major,
  * explicit) and R (K × K, upper, row-major). */
-static int grid_qr(int64_t n, int K, double *G, double *Q, double *R, ws_err *e)
+static int grid_qr(int64_t n, int K, ws_grid_centres c, double *G, double *Q, double *R, ws_err *e)
 {
     double tau[WS_FIT_KMAX];
-    ws_grid_basis(n, K, G);
+    ws_grid_basis(n, K, c, G);
     for (int64_t j = 0; j < n; j++)
         for (int k = 0; k < K; k++) Q[j * K + k] = G[k * n + j];
     if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (int)n, K, Q, K, tau) != 0)
@@ -42,13 +52,13 @@ static int grid_qr(int64_t n, int K, double *G, double *Q, double *R, ws_err *e)
     return 0;
 }
 
-int ws_grid_r(int64_t n, int K, double *R, float *Pt, ws_err *e)
+int ws_grid_r(int64_t n, int K, ws_grid_centres c, double *R, float *Pt, ws_err *e)
 {
     if (K < 1 || K > WS_FIT_KMAX || n < K)
         return ws_fail(e, "grid fit: K = %d on %lld columns", K, (long long)n);
     double *G = malloc(sizeof(double) * (size_t)(n * K));
     double *Q = malloc(sizeof(double) * (size_t)(n * K));
-    int rc = G && Q ? grid_qr(n, K, G, Q, R, e) : ws_fail(e, "out of memory");
+    int rc = G && Q ? grid_qr(n, K, c, G, Q, R, e) : ws_fail(e, "out of memory");
     if (rc == 0 && Pt) {
         /* Pᵀ = Q R⁻ᵀ: solve X Rᵀ = Q. */
         cblas_dtrsm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, (int)n, K, 1.0,
@@ -62,14 +72,14 @@ int ws_grid_r(int64_t n, int K, double *R, float *Pt, ws_err *e)
 }
 
 /* C (n × 2K, row-major) = [Gᵀ | Pᵀ]. */
-static int grid_operator(int64_t n, int K, double *C, ws_err *e)
+static int grid_operator(int64_t n, int K, ws_grid_centres c, double *C, ws_err *e)
 {
     double *G = malloc(sizeof(double) * (size_t)(n * K));
     double *Q = malloc(sizeof(double) * (size_t)(n * K));
     double R[WS_FIT_KMAX * WS_FIT_KMAX];
     int rc = -1;
     if (!G || !Q) { ws_fail(e, "out of memory"); goto out; }
-    if (grid_qr(n, K, G, Q, R, e) < 0) goto out;
+    if (grid_qr(n, K, c, G, Q, R, e) < 0) goto out;
     /* Pᵀ = Q R⁻ᵀ: solve X Rᵀ = Q. */
     cblas_dtrsm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, (int)n, K, 1.0,
                 R, K, Q, K);
@@ -143,7 +153,7 @@ static void grid_rows(size_t begin, size_t end, int tid, void *user)
     ws_progress_add(g->p, (size_t)m);
 }
 
-int ws_grid_fit_rows(const float *W, int64_t rows, int64_t n, int K, double *A_out,
+int ws_grid_fit_rows(const float *W, int64_t rows, int64_t n, int K, ws_grid_centres c, double *A_out,
                      double *sse, double *sst, ws_progress *p, ws_err *e)
 {
     if (K < 1 || K > WS_FIT_KMAX) return ws_fail(e, "K must be 1..%d, not %d", WS_FIT_KMAX, K);
@@ -154,7 +164,7 @@ int ws_grid_fit_rows(const float *W, int64_t rows, int64_t n, int K, double *A_o
     double *buf = malloc(sizeof(double) * (size_t)threads * GRID_BLOCK * (size_t)(n + 2 * K));
     int rc = -1;
     if (!C || !buf) { ws_fail(e, "out of memory"); goto out; }
-    if (grid_operator(n, K, C, e) < 0) goto out;
+    if (grid_operator(n, K, c, C, e) < 0) goto out;
     grid_job g = {.W = W, .n = n, .K = K, .C = C, .A = A_out, .sse = sse, .sst = sst, .buf = buf,
                   .p = p};
     if (ws_parallel_for((size_t)rows, GRID_BLOCK, threads, grid_rows, &g, p) < 0) {
@@ -168,7 +178,7 @@ out:
     return rc;
 }
 
-int ws_grid_fit(const float *W, int64_t rows, int64_t n, int K, float *A_out, double *r2_out,
+int ws_grid_fit(const float *W, int64_t rows, int64_t n, int K, ws_grid_centres c, float *A_out, double *r2_out,
                 ws_err *e)
 {
     size_t nr = rows > 0 ? (size_t)rows : 0;
@@ -176,7 +186,7 @@ int ws_grid_fit(const float *W, int64_t rows, int64_t n, int K, float *A_out, do
     double *sse = malloc(sizeof(double) * (nr + 1)), *sst = malloc(sizeof(double) * (nr + 1));
     int rc = -1;
     if (!A || !sse || !sst) { ws_fail(e, "out of memory"); goto out; }
-    if (ws_grid_fit_rows(W, rows, n, K, A, sse, sst, NULL, e) < 0) goto out;
+    if (ws_grid_fit_rows(W, rows, n, K, c, A, sse, sst, NULL, e) < 0) goto out;
     double se = 0, st = 0;
     for (size_t i = 0; i < nr; i++) {
         for (int k = 0; k < K; k++) A_out[i * (size_t)K + (size_t)k] = (float)A[i * (size_t)K + (size_t)k];

@@ -88,7 +88,7 @@ static int amp_pcs(pred *q, const float *W, const int64_t *use, const ws_fit_res
     if (!rows) return ws_fail(e, "out of memory");
     for (int64_t i = 0; i < m; i++)
         memcpy(rows + i * n, W + r->row_index[use[i]] * n, sizeof(float) * (size_t)n);
-    int rc = ws_grid_fit_rows(rows, m, n, K, q->amp, NULL, NULL, NULL, e);
+    int rc = ws_grid_fit_rows(rows, m, n, K, WS_GRID_INNER, q->amp, NULL, NULL, NULL, e);
     free(rows);
     if (rc < 0) return -1;
     for (int64_t i = 0; i < m; i++)
@@ -174,7 +174,7 @@ static int alignment(const pred *q, const ws_spectrum *s, ws_fit_predict *out, w
     int K = q->K, d = s->d;
     double *G = malloc(sizeof(double) * (size_t)(K * q->n)), *u = malloc(sizeof(double) * (size_t)q->n);
     if (!G || !u) { free(G), free(u); return ws_fail(e, "out of memory"); }
-    ws_grid_basis(q->n, K, G);
+    ws_grid_basis(q->n, K, WS_GRID_INNER, G);
     for (int j = 0; j < q->npc; j++) {
         double nu = 0;
         for (int64_t c = 0; c < q->n; c++) {

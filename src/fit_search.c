@@ -52,7 +52,7 @@ static void ls_amplitudes(const ws_lm *S, double *x)
 static void grid_start(const ws_lm *S, double *x, double width)
 {
     for (int k = 0; k < S->K; k++) {
-        x[3 * k + 1] = ws_grid_mu(S->n, S->K, k);
+        x[3 * k + 1] = ws_grid_mu(S->n, S->K, k, WS_GRID_INNER);
         x[3 * k + 2] = width * ws_grid_sigma(S->n, S->K);
     }
     ls_amplitudes(S, x);
@@ -100,7 +100,7 @@ static void row_init(ws_fit_row *out, int64_t n, int K)
     out->K = K;
     out->sse = out->sst = out->mse = out->r2 = NAN;
     for (int k = 0; k < K; k++) {
-        out->mu[k] = ws_grid_mu(n, K, k);
+        out->mu[k] = ws_grid_mu(n, K, k, WS_GRID_INNER);
         out->sigma[k] = ws_grid_sigma(n, K);
     }
 }

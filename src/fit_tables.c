@@ -47,6 +47,26 @@ static const char *get_mode(const void *row, int arg, char *buf, size_t n)
     return ((const sum_row *)row)->s->mode == WS_FIT_MODE_GRID ? "grid" : "free";
 }
 
+/* A fit statistic's null baselines (fit_nulls.h): arg = 6·statistic +
+ * 3·family + (0 mean, 1 std, 2 z); empty when none were drawn. */
+static double get_fit_null(const void *row, int arg)
+{
+    const ws_fit_nulls *n = &((const sum_row *)row)->s->null;
+    const ws_null *q = &n->s[arg / 6][arg % 6 / 3];
+    if (n->n == 0 || q->n == 0)
+        return NAN;
+    return arg % 3 == 0 ? q->mean : arg % 3 == 1 ? q->std : q->z;
+}
+
+/* Both families after a fit statistic; only the Gaussian z may show. */
+#define FIT_NULLS(KEY, TITLE, WHAT, FMT, STAT, ZFLAGS)                                              \
+    WS_COLS_NULL3(KEY, "null", "_z", TITLE, TITLE " vs noise", WHAT,                              \
+                  "Gaussian noise rows fitted alike (as many as fitted)", FMT, get_fit_null, 6 * (STAT), \
+                  WS_COL_DATA, ZFLAGS),                                                             \
+    WS_COLS_NULL3(KEY, "perm", "_perm_z", TITLE, TITLE " vs perm", WHAT,                          \
+                  "the fitted rows with their entries permuted, fitted alike", FMT, get_fit_null,   \
+                  6 * (STAT) + 3, WS_COL_DATA, WS_COL_DATA)
+
 static const ws_colspec sum_cols[] = {
     {{"fitted", "fitted", WS_COL_INT, NULL, "rows", "rows fitted (all, or the uniform sample of --rows)",
       WS_MORE_HIGHER, 0}, get_sum, NULL, NULL, 0},
@@ -55,6 +75,7 @@ static const ws_colspec sum_cols[] = {
       WS_MORE_NONE, 0}, NULL, get_mode, NULL, 0},
     {{"r2", "R2", WS_COL_NUM, "%.4f", "", "pooled R^2 = 1 - sum SSE / sum SST over the fitted rows",
       WS_MORE_HIGHER, WS_COL_BARS}, get_sum, NULL, NULL, 2},
+    FIT_NULLS("r2", "R2", "the pooled R^2", "%.4f", WS_FN_R2, WS_COL_BARS),
     {{"r2_median", "R2 med", WS_COL_NUM, "%.4f", "", "median of the rows' R^2", WS_MORE_HIGHER, WS_COL_BARS},
      get_sum, NULL, NULL, 3},
     {{"mse", "MSE", WS_COL_NUM, "%.4g", "", "mean of the rows' mean squared error", WS_MORE_HIGHER, WS_COL_BARS},
@@ -64,6 +85,7 @@ static const ws_colspec sum_cols[] = {
     {{"centre_linearity", "centre lin", WS_COL_NUM, "%.4f", "",
       "R^2 of the mean sorted centres against their index k", WS_MORE_HIGHER, WS_COL_BARS},
      get_sum, NULL, NULL, 6},
+    FIT_NULLS("centre_linearity", "centre lin", "the centre linearity", "%.4f", WS_FN_CENTRE_LIN, WS_COL_DATA),
     {{"centre_linearity_p", "lin p", WS_COL_NUM, "%.2e", "",
       "Pearson p-value of the centre line over the K points (not of the null baselines: see the man page)",
       WS_MORE_LOWER, WS_COL_DATA}, get_sum, NULL, NULL, 11},
@@ -165,6 +187,7 @@ static const ws_colspec eig_cols[] = {
     {{"centre_ev_r", "ev r", WS_COL_NUM, "%.4f", "",
       "Pearson r of the mean sorted centres with the eigenvalue positions (fit --eig), rescaled to the row",
       WS_MORE_HIGHER, WS_COL_BARS}, get_sum, NULL, NULL, 7},
+    FIT_NULLS("centre_ev_r", "ev r", "r(centres, eigenvalue positions)", "%.4f", WS_FN_CENTRE_EV_R, WS_COL_DATA),
     {{"centre_ev_r_p", "ev p", WS_COL_NUM, "%.2e", "", "two-sided Pearson p-value of centre_ev_r over the K points",
       WS_MORE_LOWER, 0}, get_sum, NULL, NULL, 12},
 };
@@ -186,6 +209,7 @@ static const ws_colspec l2_cols[] = {
      get_l2, NULL, NULL, 0},
     {{"l2_r2_rows", "L2 R2 rows", WS_COL_NUM, "%.4g", "", "L2: pooled R^2 of the rows rebuilt from the L2 fit",
       WS_MORE_HIGHER, WS_COL_BARS}, get_l2, NULL, NULL, 1},
+    FIT_NULLS("l2_r2_rows", "L2 R2 rows", "the L2 rows' R^2", "%.4g", WS_FN_L2_R2, WS_COL_DATA),
     {{"l2_mse", "L2 MSE", WS_COL_NUM, "%.4g", "", "L2: mean squared error of the rows rebuilt from the L2 fit",
       WS_MORE_HIGHER, 0}, get_l2, NULL, NULL, 3},
     {{"l2_compression", "L2 compr", WS_COL_NUM, "%.1f", "x",

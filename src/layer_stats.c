@@ -7,13 +7,14 @@
 
 #include "rmt.h"
 
-int ws_layer_ctx_init(ws_layer_ctx *c, unsigned parts, int centred, int amp_k, int64_t cols,
-                      ws_err *e)
+int ws_layer_ctx_init(ws_layer_ctx *c, unsigned parts, int centred, int amp_k, ws_grid_centres centres,
+                      int64_t cols, ws_err *e)
 {
     memset(c, 0, sizeof *c);
     c->parts = parts;
     c->centred = centred;
     c->amp_k = amp_k;
+    c->centres = centres;
     if (!(parts & WS_LS_PART_AMP))
         return 0;
     if (amp_k < 1 || amp_k > WS_AMP_K_MAX || cols < amp_k)
@@ -22,7 +23,7 @@ int ws_layer_ctx_init(ws_layer_ctx *c, unsigned parts, int centred, int amp_k, i
     c->Pt = malloc((size_t)cols * (size_t)amp_k * sizeof *c->Pt);
     if (!c->Pt)
         return ws_fail(e, "out of memory for a grid operator");
-    if (ws_grid_r(cols, amp_k, c->R, c->Pt, e) < 0) {
+    if (ws_grid_r(cols, amp_k, centres, c->R, c->Pt, e) < 0) {
         ws_layer_ctx_free(c);
         return -1;
     }
@@ -242,7 +243,7 @@ int ws_layer_stats_gauss(const void *ctx, int64_t rows, int64_t cols, double sd,
 static int layer_same(const void *a, const void *b)
 {
     const ws_layer_ctx *x = a, *y = b;
-    return x->parts == y->parts && x->centred == y->centred && x->amp_k == y->amp_k;
+    return x->parts == y->parts && x->centred == y->centred && x->amp_k == y->amp_k && x->centres == y->centres;
 }
 
 /* A draw at sd 1 turned into one at sd: eigenvalues scale by sd², the

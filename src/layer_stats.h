@@ -47,6 +47,7 @@ typedef struct ws_layer_ctx {
     unsigned parts;        /* WS_LS_PART_* computed; the others are NaN */
     int centred;           /* the weight spectrum's covariance */
     int amp_k;
+    ws_grid_centres centres;   /* the grid's centres (fit.h) */
     double R[WS_FIT_KMAX * WS_FIT_KMAX];   /* ws_grid_r for the matrix's columns */
     float *Pt;             /* ... and its amplitude operator (cols × amp_k) */
 } ws_layer_ctx;
@@ -55,9 +56,9 @@ typedef struct ws_layer_ctx {
 static inline int ws_layer_nstat(int k) { return WS_LS_AUX + 1 + k + k * k + 4; }
 
 /* Set up for a rows × cols matrix (the grid's R and Pt when amplitudes are
- * on); free with ws_layer_ctx_free. */
-int ws_layer_ctx_init(ws_layer_ctx *c, unsigned parts, int centred, int amp_k, int64_t cols,
-                      ws_err *e);
+ * on, with the given centres); free with ws_layer_ctx_free. */
+int ws_layer_ctx_init(ws_layer_ctx *c, unsigned parts, int centred, int amp_k, ws_grid_centres centres,
+                      int64_t cols, ws_err *e);
 void ws_layer_ctx_free(ws_layer_ctx *c);
 
 /* The statistics vector of a finite W into out[ws_layer_nstat(amp_k)]. */

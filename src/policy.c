@@ -32,6 +32,7 @@ static int parse_policy(const char *s, ws_policy_rule *r, ws_err *e)
 {
     r->arg = 0;
     r->threshold = 0;
+    r->centres = WS_GRID_INNER;
     if (!strcmp(s, "train"))
         r->kind = WS_POL_TRAIN;
     else if (!strcmp(s, "freeze"))
@@ -43,9 +44,15 @@ static int parse_policy(const char *s, ws_policy_rule *r, ws_err *e)
         if (parse_int(s + 8, 1, &r->arg))
             return ws_fail(e, "policy %s: the rank must be an integer >= 1", s);
     } else if (!strncmp(s, "grid:", 5)) {
+        char k[32];
+        const char *colon = strchr(s + 5, ':');
+        size_t kn = colon ? (size_t)(colon - (s + 5)) : strlen(s + 5);
         r->kind = WS_POL_GRID;
-        if (parse_int(s + 5, 1, &r->arg))
+        snprintf(k, sizeof k, "%.*s", (int)(kn < sizeof k ? kn : sizeof k - 1), s + 5);
+        if (kn >= sizeof k || parse_int(k, 1, &r->arg))
             return ws_fail(e, "policy %s: K must be an integer >= 1", s);
+        if (colon && ws_grid_centres_parse(colon + 1, &r->centres))
+            return ws_fail(e, "policy %s: the centres must be inner or linspace", s);
     } else if (!strncmp(s, "freeze@", 7)) {
         r->kind = WS_POL_FREEZE_AT;
         if (parse_int(s + 7, 0, &r->arg))
@@ -57,7 +64,7 @@ static int parse_policy(const char *s, ws_policy_rule *r, ws_err *e)
         if (end == s + 10 || *end || !(r->threshold > 0))
             return ws_fail(e, "policy %s: the threshold must be a number > 0", s);
     } else
-        return ws_fail(e, "unknown policy \"%s\" (train, freeze, crystal:R, random, grid:K, "
+        return ws_fail(e, "unknown policy \"%s\" (train, freeze, crystal:R, random, grid:K[:linspace], "
                           "freeze@S, freeze-pr:X)", s);
     return 0;
 }
@@ -75,14 +82,17 @@ int ws_policy_parse(const char *spec, ws_policy_rule *out, ws_err *e)
     return parse_policy(eq + 1, out, e);
 }
 
-const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, char *buf, size_t n)
+const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, ws_grid_centres centres,
+                                char *buf, size_t n)
 {
     switch (k) {
     case WS_POL_TRAIN: snprintf(buf, n, "train"); break;
     case WS_POL_FREEZE: snprintf(buf, n, "freeze"); break;
     case WS_POL_RANDOM: snprintf(buf, n, "random"); break;
     case WS_POL_CRYSTAL: snprintf(buf, n, "crystal:%lld", (long long)arg); break;
-    case WS_POL_GRID: snprintf(buf, n, "grid:%lld", (long long)arg); break;
+    case WS_POL_GRID:
+        snprintf(buf, n, "grid:%lld%s", (long long)arg, centres == WS_GRID_LINSPACE ? ":linspace" : "");
+        break;
     case WS_POL_FREEZE_AT: snprintf(buf, n, "freeze@%lld", (long long)arg); break;
     case WS_POL_FREEZE_PR: {   /* shortest text that reads back to thr: 0.1, not 0.10000000000000001 */
         char num[40];
@@ -125,6 +135,7 @@ typedef struct pol_param {
     ws_policy_kind kind;
     int64_t arg;
     double threshold;
+    ws_grid_centres centres;     /* grid */
     int frozen;
     double pr_at_freeze;         /* freeze-pr: the PR that froze it */
     /* grid */
@@ -223,12 +234,12 @@ static void randomize(ws_gpt_param *p, uint64_t seed)
 }
 
 /* The grid of the fits (fit.h), in float for the products. */
-static float *grid_basis(int64_t K, int64_t n)
+static float *grid_basis(int64_t K, ws_grid_centres c, int64_t n)
 {
     double *Gd = malloc(sizeof(double) * (size_t)(K * n));
     float *G = malloc(sizeof(float) * (size_t)(K * n));
     if (Gd && G) {
-        ws_grid_basis(n, (int)K, Gd);
+        ws_grid_basis(n, (int)K, c, Gd);
         for (int64_t i = 0; i < K * n; i++)
             G[i] = (float)Gd[i];
     } else {
@@ -249,7 +260,7 @@ static void grid_compose(const pol_param *q, ws_gpt_param *p)
 static int grid_alloc(pol_param *q, const ws_gpt_param *p, ws_err *e)
 {
     size_t na = (size_t)(p->rows * q->arg);
-    q->G = grid_basis(q->arg, p->cols);
+    q->G = grid_basis(q->arg, q->centres, p->cols);
     q->A = calloc(na, sizeof(float));
     q->dA = calloc(na, sizeof(float));
     q->m = calloc(na, sizeof(float));
@@ -269,7 +280,7 @@ static int grid_init(pol_param *q, ws_gpt_param *p, ws_err *e)
     if (grid_alloc(q, p, e))
         return -1;
     double *A = malloc(sizeof(double) * (size_t)(m * K));
-    int rc = A ? ws_grid_fit_rows(p->w, m, n, (int)K, A, NULL, NULL, NULL, e) : ws_fail(e, "out of memory");
+    int rc = A ? ws_grid_fit_rows(p->w, m, n, (int)K, q->centres, A, NULL, NULL, NULL, e) : ws_fail(e, "out of memory");
     for (int64_t i = 0; !rc && i < m * K; i++)
         q->A[i] = (float)A[i];
     free(A);
@@ -370,6 +381,7 @@ ws_policy *ws_policy_apply(ws_gpt *g, const ws_policy_rule *rules, size_t n,
             p->pp[i].kind = rules[r].kind;
             p->pp[i].arg = rules[r].arg;
             p->pp[i].threshold = rules[r].threshold;
+            p->pp[i].centres = rules[r].centres;
             any = 1;
         }
         if (!any) {
@@ -402,7 +414,7 @@ int ws_policy_has_grid(const ws_policy *p) { return p->has_grid; }
 const char *ws_policy_text(const ws_policy *p, size_t i, char *buf, size_t n)
 {
     const pol_param *q = &p->pp[i];
-    return ws_policy_kind_text(q->kind, q->arg, q->threshold, buf, n);
+    return ws_policy_kind_text(q->kind, q->arg, q->threshold, q->centres, buf, n);
 }
 
 const char *ws_policy_freeze_reason(const ws_policy *p, size_t i, char *buf, size_t n)
@@ -600,6 +612,7 @@ static int restore_one(ws_policy *p, ws_gpt *g, size_t i, json_t *st, ws_model *
     q->kind = r.kind;
     q->arg = r.arg;
     q->threshold = r.threshold;
+    q->centres = r.centres;
     if (json_is_true(fz)) {
         set_frozen(p, g, i);
         return 0;

@@ -20,7 +20,8 @@
  *                  seed and the tensor name
  *   grid:K         W = A·G with the fixed Gaussian grid G (K × n, n = W's
  *                  columns): G[k][j] = exp(−(j−μₖ)²/(2σₖ²)),
- *                  μₖ = n(k+1)/(K+1), σₖ = n/K. A (rows × K) starts as the
+ *                  μₖ = n(k+1)/(K+1), σₖ = n/K (grid:K:linspace: Paper 61's
+ *                  μₖ = k(n−1)/(K−1), fit.h). A (rows × K) starts as the
  *                  least-squares fit of W and is the only thing trained
  *                  (dA = dW·Gᵀ, AdamW with weight decay); W is replaced by
  *                  A·G from the start
@@ -46,6 +47,7 @@
 
 #include "adamw.h"
 #include "error.h"
+#include "fit.h"
 #include "gpt.h"
 #include "model.h"
 
@@ -59,6 +61,7 @@ typedef struct ws_policy_rule {
     ws_policy_kind kind;
     int64_t arg;       /* R, K or S */
     double threshold;  /* X of freeze-pr */
+    ws_grid_centres centres;   /* grid's centres: grid:K (inner) or grid:K:linspace */
 } ws_policy_rule;
 
 /* The bias rule: the policy of the bias of a matrix whose policy is
@@ -72,8 +75,10 @@ int ws_policy_parse(const char *spec, ws_policy_rule *out, ws_err *e);
  * dimensions (as ws_policy_apply decides)? 1 yes, 0 no, -1 bad pattern. */
 int ws_policy_rule_selects(const ws_policy_rule *r, const char *name, ws_role role, int layer,
                            int ndim);
-/* "crystal:2", "freeze@100" ... into buf. */
-const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, char *buf, size_t n);
+/* "crystal:2", "freeze@100", "grid:8:linspace" ... into buf (`centres`
+ * matters to grid only). */
+const char *ws_policy_kind_text(ws_policy_kind k, int64_t arg, double thr, ws_grid_centres centres,
+                                char *buf, size_t n);
 
 typedef struct ws_policy ws_policy;
 

@@ -44,23 +44,60 @@ void ws_pr_from_eigs(const double *lam, int n, ws_pr *out)
                    .stable_rank = s / l1, .total = s, .n = n};
 }
 
+/* The Gram of W (rows Gram when rows < cols), about the column means m
+ * when given; n × n upper triangle. */
+static int gram_of(const float *w, int64_t rows, int64_t cols, const double *m, double *g, ws_err *e)
+{
+    return rows < cols ? ws_gram_rows(w, rows, cols, m, g, e) : ws_gram_cols(w, rows, cols, m, g, e);
+}
+
 int ws_matrix_eigs(const float *w, int64_t rows, int64_t cols, int centred, double *lam, ws_err *e)
 {
+    return ws_matrix_eigs_pair(w, rows, cols, centred, lam, NULL, e);
+}
+
+int ws_matrix_eigs_pair(const float *w, int64_t rows, int64_t cols, int centred, double *lam,
+                        double *lam_u, ws_err *e)
+{
     int64_t n = rows < cols ? rows : cols;
-    double *mean = NULL, *g = malloc((size_t)n * n * sizeof *g);
+    double *mean = NULL, *g = malloc((size_t)n * n * sizeof *g), *u = NULL;
+    int with_u = centred && lam_u;
     if (centred)
         mean = malloc((size_t)cols * sizeof *mean);
-    if (!g || (centred && !mean)) {
-        free(g), free(mean);
+    if (with_u)
+        u = malloc((size_t)(n * n + n) * sizeof *u);
+    if (!g || (centred && !mean) || (with_u && !u)) {
+        free(g), free(mean), free(u);
         return ws_fail(e, "out of memory for a %lldx%lld covariance", (long long)n, (long long)n);
     }
     if (mean)
         ws_col_means(w, rows, cols, mean);
-    int rc = rows < cols ? ws_gram_rows(w, rows, cols, mean, g, e)
-                         : ws_gram_cols(w, rows, cols, mean, g, e);
+    int rc = gram_of(w, rows, cols, mean, g, e);
+    if (rc == 0 && with_u) {
+        /* The uncentred Gram from the centred one, W = Wc + 1mᵀ: cols Gram
+         * + rows·m mᵀ; rows Gram + v1ᵀ + 1vᵀ + (mᵀm)11ᵀ with v = Wc m.
+         * Terms are added, so nothing cancels. */
+        double *gu = u, *v = u + n * n, mm = 0;
+        for (int64_t j = 0; j < cols; j++)
+            mm += mean[j] * mean[j];
+        for (int64_t i = 0; rows < cols && i < n; i++) {
+            double d = 0;
+            for (int64_t j = 0; j < cols; j++)
+                d += ((double)w[i * cols + j] - mean[j]) * mean[j];
+            v[i] = d;
+        }
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = i; j < n; j++)
+                gu[i * n + j] = g[i * n + j] + (rows < cols ? v[i] + v[j] + mm
+                                                            : (double)rows * mean[i] * mean[j]);
+        rc = ws_sym_eig(gu, (int)n, lam_u, 0, e);
+    }
     if (rc == 0)
         rc = ws_sym_eig(g, (int)n, lam, 0, e);
-    free(g), free(mean);
+    if (rc == 0 && lam_u && !centred)
+        for (int64_t i = 0; i < n; i++)
+            lam_u[i] = lam[i];
+    free(g), free(mean), free(u);
     return rc;
 }
 
@@ -167,6 +204,12 @@ int ws_matrix_eigs_both(const float *w, int64_t rows, int64_t cols, double *lam_
 int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
                  ws_pr *out, double *lam_out, ws_err *e)
 {
+    return ws_matrix_pr_esd(w, rows, cols, centred, out, lam_out, NULL, e);
+}
+
+int ws_matrix_pr_esd(const float *w, int64_t rows, int64_t cols, int centred, ws_pr *out,
+                     double *lam_out, double *lam_u, ws_err *e)
+{
     int64_t n = rows < cols ? rows : cols;
     ws_astatus st = ws_scan_values(w, rows, cols);
     if (st == WS_AS_OK && centred && rows < 2)
@@ -178,7 +221,7 @@ int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
     double *lam = malloc((size_t)n * sizeof *lam);
     if (!lam)
         return ws_fail(e, "out of memory for %lld eigenvalues", (long long)n);
-    int rc = ws_matrix_eigs(w, rows, cols, centred, lam, e);
+    int rc = ws_matrix_eigs_pair(w, rows, cols, centred, lam, lam_u, e);
     if (rc == 0) {
         /* The covariance normalisation: PR, PC1 and stable rank do not
          * depend on it, but Σλ (the total variance) does. */

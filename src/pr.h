@@ -39,6 +39,12 @@ int ws_components_for(const double *lam, int n, double share);
  * `centred`, unnormalised. W must be finite. */
 int ws_matrix_eigs(const float *w, int64_t rows, int64_t cols, int centred, double *lam, ws_err *e);
 
+/* The same, and with lam_u (may be NULL) the uncentred Gram's eigenvalues
+ * from the same pass over W: the centred Gram plus the means' part, terms
+ * added, nothing cancelling (double precision throughout). */
+int ws_matrix_eigs_pair(const float *w, int64_t rows, int64_t cols, int centred, double *lam,
+                        double *lam_u, ws_err *e);
+
 /* Both at once from one Gram: lam_c centred, lam_u uncentred. The centred
  * Gram is the uncentred one less the means' part, and the Gram is summed
  * from float32 blocks (ws_gram_f32): eigenvalues within about 1e-6 of
@@ -52,5 +58,9 @@ int ws_matrix_eigs_both(const float *w, int64_t rows, int64_t cols, double *lam_
  * return 0; -1 only on no memory or a LAPACK failure. */
 int ws_matrix_pr(const float *w, int64_t rows, int64_t cols, int centred,
                  ws_pr *out, double *lam_out, ws_err *e);
+/* The same, and the ESD's eigenvalues (those of WᵀW, unnormalised; may be
+ * NULL) from the same pass (ws_matrix_eigs_pair). */
+int ws_matrix_pr_esd(const float *w, int64_t rows, int64_t cols, int centred, ws_pr *out,
+                     double *lam_out, double *lam_u, ws_err *e);
 
 #endif

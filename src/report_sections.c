@@ -18,6 +18,7 @@
 
 #include "analysis_docs.h"
 #include "basis_corpus.h"
+#include "fit_nulls.h"
 #include "fit_tables.h"
 #include "report_internal.h"
 #include "run_table.h"
@@ -59,50 +60,64 @@ static size_t fit_rows_of(const report *r, const ws_tensor *t)
     return (size_t)(r->in->fit_rows && r->in->fit_rows < t->rows ? r->in->fit_rows : t->rows);
 }
 
+/* The fits, then their null baselines (as many draws as the other
+ * sections' nulls: twice N fits of the same rows per matrix). */
 static size_t units_fits(const report *r)
 {
     size_t n = 0;
+    ws_null_opts no;
+    ws_null_opts_default(&no);
     const ws_model *m = r->in->model;
     for (size_t i = 0; i < m->n_tensors; i++)
         if (ws_tensor_is_weight_matrix(&m->tensors[i]))
-            n += fit_rows_of(r, &m->tensors[i]);
+            n += fit_rows_of(r, &m->tensors[i]) * (1 + 2 * (size_t)no.n);
     return n;
 }
 
-/* Every weight matrix fitted as `wscope fit MODEL --rows N` does. */
+/* Every weight matrix fitted as `wscope fit MODEL --rows N` does, with
+ * the null baselines it draws. */
 static ws_doc *doc_fits(report *r, ws_err *e)
 {
     ws_model *m = r->in->model;
     ws_fit_matrix_opts mo;
     ws_fit_matrix_opts_default(&mo);
     mo.sample = r->in->fit_rows;
+    ws_null_opts no;
+    ws_null_opts_default(&no);
     ws_fit_table_opts to = {1, 0, 0, 0};
-    ws_doc *d = ws_doc_fit(m->path, NULL, 0, 0, &mo, NULL, 0);
+    ws_doc *d = ws_doc_fit(m->path, NULL, 0, 0, &mo, NULL, 0, &no);
     ws_table *sum = ws_fit_summary_table(&to);
-    if (!d || !sum || ws_doc_table(d, sum) < 0) {
-        ws_doc_free(d);
-        ws_fail(e, "out of memory");
-        return NULL;
-    }
-    for (size_t i = 0; i < m->n_tensors; i++) {
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < m->n_tensors; i++)
+        n += ws_tensor_is_weight_matrix(&m->tensors[i]);
+    ws_fit_result *res = calloc(n + 1, sizeof *res);
+    ws_fit_null_job *jobs = calloc(n + 1, sizeof *jobs);
+    int rc = d && sum && res && jobs && ws_doc_table(d, sum) == 0 ? 0 : ws_fail(e, "out of memory");
+    if (rc && !d) ws_table_free(sum);
+    for (size_t i = 0; rc == 0 && i < m->n_tensors; i++) {
         ws_tensor *t = &m->tensors[i];
         if (!ws_tensor_is_weight_matrix(t))
             continue;
         const float *w = ws_tensor_f32(t, e);
-        ws_fit_result res;
-        int rc = !w || ws_fit_matrix(w, t->rows, t->cols, &mo, &res, r->p, e) < 0
-                     ? ws_wrap(e, "%s", t->name)
-                     : 0;
-        if (rc == 0) {
-            rc = ws_fit_summary_add(sum, t, &res.s, res.l2, 0) < 0 ? ws_fail(e, "out of memory") : 0;
-            ws_fit_result_free(&res);
-        }
+        if (!w || ws_fit_matrix(w, t->rows, t->cols, &mo, &res[k], r->p, e) < 0)
+            rc = ws_wrap(e, "%s", t->name);
+        else
+            jobs[k] = (ws_fit_null_job){w, t->rows, t->cols, t->name, &res[k], &res[k].s}, k++;
         if (rc == 0 && rep_step(r, fit_rows_of(r, t)))
             rc = ws_fail(e, "cancelled");
-        if (rc) {
-            ws_doc_free(d);
-            return NULL;
-        }
+    }
+    if (rc == 0) rc = ws_fit_nulls_run(jobs, k, &mo, &no, r->p, e);
+    for (size_t j = 0; rc == 0 && j < k; j++) {
+        ws_tensor *t = ws_model_find(m, jobs[j].name);
+        rc = ws_fit_summary_add(sum, t, &res[j].s, res[j].l2, 0) < 0 ? ws_fail(e, "out of memory") : 0;
+        if (rc == 0 && rep_step(r, fit_rows_of(r, t) * 2 * (size_t)no.n))
+            rc = ws_fail(e, "cancelled");
+    }
+    for (size_t j = 0; j < k; j++) ws_fit_result_free(&res[j]);
+    free(res), free(jobs);
+    if (rc) {
+        ws_doc_free(d);
+        return NULL;
     }
     return d;
 }
@@ -124,7 +139,7 @@ static ws_doc *doc_spectrum(report *r, ws_err *e)
 {
     if (analysed(r, WS_AN_SPECTRUM, e) != 0)
         return NULL;
-    return ws_doc_spectrum(r->in->model->path, r->a, 0, 0);
+    return ws_doc_spectrum(r->in->model->path, r->a, 0, 0, 0);
 }
 
 static void intro_spectrum(report *r)
@@ -151,7 +166,7 @@ static ws_doc *doc_energy(report *r, ws_err *e)
 {
     if (analysed(r, WS_AN_ENERGY | WS_AN_NULLS, e) != 0)
         return NULL;
-    return ws_doc_spectrum(r->in->model->path, r->a, 0, 1);
+    return ws_doc_spectrum(r->in->model->path, r->a, 0, 1, 0);
 }
 
 static void intro_energy(report *r)
@@ -313,7 +328,7 @@ static void cli_basis(const report *r, char *buf, size_t n)
 
 static const rep_section sections[] = {
     {"fits", "L1 fits", 0, cli_fits, units_fits, doc_fits, intro_fits, NULL,
-     KEYS("r2", "centre_linearity")},
+     KEYS("r2", "r2_z", "centre_linearity")},
     {"spectrum", "Spectrum of EᵀE and its pairs", REP_NEED_EMBED, cli_spectrum, units_analysis,
      doc_spectrum, intro_spectrum, figure_spectrum, KEYS(NULL)},
     {"energy", "Spectral energy", REP_NEED_EMBED, cli_energy, units_analysis, doc_energy,

@@ -7,9 +7,22 @@ set -u
 "$W" init --layers 1 --d 32 --heads 4 --vocab 40 --block 8 --tied -o "$T/m.safetensors"
 M="$T/m.safetensors"
 
-# Default: every 2-D weight matrix (tok_emb, pos_emb, c_attn, c_proj, mlp.0, mlp.2), no biases.
+# Default: every 2-D weight matrix (tok_emb, pos_emb, c_attn, c_proj, mlp.0, mlp.2), no biases,
+# 32 evenly spaced rows each, with the null baselines (10 draws per family, seed 1).
 "$W" fit "$M" --json > "$T/all.json"
-ok "$B/tests/json_check" command=fit model="$M" parameters.k=4 parameters.mode=free parameters.rows=all \
+ok "$B/tests/json_check" command=fit model="$M" parameters.k=4 parameters.mode=free parameters.rows=32 \
+   parameters.null=10 parameters.seed=1 -r tables.fits.rows 0.fitted=32 1.fitted=8 0.r2_null_mean 0.r2_null_std \
+   0.r2_z 0.r2_perm_mean 0.r2_perm_std 0.r2_perm_z 0.centre_linearity_z 0.centre_linearity_perm_z < "$T/all.json"
+# a random-init model is noise: its R² sits within a few null sds of noise rows'
+ok awk 'BEGIN { RS = ","; bad = 0 } /"r2_z"/ { split($0, a, ":"); z = a[2] + 0; if (z > 5 || z < -5) bad = 1 }
+        END { exit bad }' "$T/all.json"
+"$W" fit "$M" --null 0 --json > "$T/nonull.json"
+ok "$B/tests/json_check" parameters.null=0 -r tables.fits.rows 0.r2_z=null 0.r2_perm_mean=null < "$T/nonull.json"
+"$W" fit "$M" --seed 2 --json > "$T/seed2.json"
+ok sh -c "! cmp -s '$T/all.json' '$T/seed2.json'"
+"$W" fit "$M" --rows all --null 0 --json > "$T/allrows.json"
+ok "$B/tests/json_check" parameters.rows=all -r tables.fits.rows 0.fitted=40 < "$T/allrows.json"
+ok "$B/tests/json_check" command=fit model="$M" parameters.k=4 parameters.mode=free parameters.rows=32 \
    parameters.tensor parameters.all_tensors=false -k fits -r tables.fits.rows 0.name=tok_emb.weight 0.shape.0=40 0.shape.1=32 \
    0.role=embed 0.K=4 0.mode=free 0.r2 0.mse 0.compression 0.centre_linearity 0.nonconverged 0.degenerate \
    5.name=blocks.0.mlp.2.weight 5.role=mlp_down@0 5.layer=0 < "$T/all.json"
@@ -98,8 +111,16 @@ ok grep -q "needs --mode free" "$T/err"
 ok test $? -eq 2
 ok grep -q "more than the embedding's 32 dimensions" "$T/err"
 
+# --centres linspace: the grid fit on Paper 61's centres, linspace(0, n-1, K) (numbers: test_fit)
+"$W" fit "$M" --mode grid --centres linspace --null 0 --tensor mlp_up --rows-out "$T/lin.csv" --json > "$T/lin.json"
+ok "$B/tests/json_check" parameters.centres=linspace parameters.mode=grid < "$T/lin.json"
+"$W" fit "$M" --mode grid --null 0 --json > "$T/inner.json"
+ok "$B/tests/json_check" parameters.centres=inner < "$T/inner.json"
+ok awk -F, 'NR == 2 { ok = $9 == 0 && ($12 - 31 / 3) ^ 2 < 1e-12 && $18 == 31 && $10 == 8 } END { exit !ok }' "$T/lin.csv"
+
 # Bad input: one line, exit 2.
 for args in "--k 0" "--k 17" "--mode fancy" "--rows 0" "--level 3" "--mode grid --level 2" "--ftol 2" \
+            "--null -1" "--null x" "--seed -2" "--centres outer" "--centres linspace" \
             "--amp-bound 0" "--amp-bound -1" "--amp-bound x" "--amp-bound inf" "--folds 1" "--pred-dims 0"; do
   "$W" fit "$M" $args > "$T/out" 2> "$T/err"
   ok test $? -eq 2

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amp.h"
 #include "check.h"
 #include "fit.h"
 #include "fit_lm.h"
@@ -248,26 +249,29 @@ static void test_cancelling(void)
     ws_fit_result_free(&res);
 }
 
-static void test_grid(void)
+/* The grid fit with centres c against numpy's lstsq amplitudes in `fixture`
+ * (K = 4 then 8). */
+static void grid_against(const char *fixture, ws_grid_centres c)
 {
     float *W = slurp("tests/fixtures/fit_rows.f32", sizeof(float) * FR * FN);
-    double *ref = slurp("tests/fixtures/fit_grid_A.f64", sizeof(double) * FR * 12);
+    double *ref = slurp(fixture, sizeof(double) * FR * 12);
     CHECK(W && ref);
     if (!W || !ref) { free(W); free(ref); return; }
     const double *rk = ref;
     for (int K = 4; K <= 8; K += 4) {
         double A[FR * 8], sse[FR], sst[FR], worst = 0;
         ws_err e;
-        CHECK(ws_grid_fit_rows(W, FR, FN, K, A, sse, sst, NULL, &e) == 0);
+        CHECK(ws_grid_fit_rows(W, FR, FN, K, c, A, sse, sst, NULL, &e) == 0);
         for (int i = 0; i < FR; i++) {
             double m = 0;
             for (int k = 0; k < K; k++) m = fmax(m, fabs(rk[i * K + k]));
             for (int k = 0; k < K; k++) worst = fmax(worst, fabs(A[i * K + k] - rk[i * K + k]) / m);
         }
-        CHECKF(worst < 1e-6, "K=%d: grid amplitudes differ from lstsq by %g (relative)", K, worst);
+        CHECKF(worst < 1e-6, "%s K=%d: grid amplitudes differ from lstsq by %g (relative)", ws_grid_centres_name(c), K,
+               worst);
         /* SSE from the normal equations equals the residual computed directly */
         double G[8 * FN], res = 0, se = 0, st = 0;
-        ws_grid_basis(FN, K, G);
+        ws_grid_basis(FN, K, c, G);
         for (int j = 0; j < FN; j++) {
             double v = W[5 * FN + j];
             for (int k = 0; k < K; k++) v -= A[5 * K + k] * G[k * FN + j];
@@ -277,17 +281,44 @@ static void test_grid(void)
         for (int i = 0; i < FR; i++) se += sse[i], st += sst[i];
         float Af[FR * 8];
         double r2;
-        CHECK(ws_grid_fit(W, FR, FN, K, Af, &r2, &e) == 0);
+        CHECK(ws_grid_fit(W, FR, FN, K, c, Af, &r2, &e) == 0);
         CHECK_REL(r2, 1 - se / st, 1e-12);
         CHECK_REL(Af[7 * K + 1], A[7 * K + 1], 1e-6);
+        if (c == WS_GRID_LINSPACE) {   /* the amplitude structure (pr --centres) and fit --mode grid take this grid */
+            ws_amp amp;
+            float *amps = NULL;
+            CHECK(ws_amp_of_matrix(W, FR, FN, K, c, &amp, &amps, &e) == 0 && amps);
+            CHECK(amps && fabs(amps[9 * K + 2] - A[9 * K + 2]) <= 1e-6 * fabs(A[9 * K + 2]));
+            free(amps);
+            ws_fit_matrix_opts mo;
+            ws_fit_matrix_opts_default(&mo);
+            mo.mode = WS_FIT_MODE_GRID, mo.fit.K = K, mo.centres = c;
+            ws_fit_result r;
+            CHECK(ws_fit_matrix(W, FR, FN, &mo, &r, NULL, &e) == 0);
+            CHECK(r.rows[3].mu[0] == 0 && r.rows[3].mu[K - 1] == FN - 1);
+            CHECK_REL(r.rows[3].mu[1], (FN - 1.0) / (K - 1), 1e-12);
+            CHECK_REL(r.rows[3].A[1], A[3 * K + 1], 1e-9);
+            ws_fit_result_free(&r);
+        }
         rk += FR * K;
     }
-    ws_err e;
-    float tiny[3] = {1, 2, 3};
-    CHECK(ws_grid_fit(tiny, 1, 3, 4, NULL, NULL, &e) < 0);
-    CHECK_STR_CONTAINS(e.msg, "fewer than K");
     free(W);
     free(ref);
+}
+
+static void test_grid(void)
+{
+    grid_against("tests/fixtures/fit_grid_A.f64", WS_GRID_INNER);
+    grid_against("tests/fixtures/fit_grid_linspace_A.f64", WS_GRID_LINSPACE);
+    ws_grid_centres c;
+    CHECK(ws_grid_centres_parse("linspace", &c) == 0 && c == WS_GRID_LINSPACE);
+    CHECK(ws_grid_centres_parse("inner", &c) == 0 && c == WS_GRID_INNER);
+    CHECK(ws_grid_centres_parse("outer", &c) < 0);
+    CHECK(ws_grid_mu(96, 1, 0, WS_GRID_LINSPACE) == 0);   /* numpy.linspace(0, 95, 1) */
+    ws_err e;
+    float tiny[3] = {1, 2, 3};
+    CHECK(ws_grid_fit(tiny, 1, 3, 4, WS_GRID_INNER, NULL, NULL, &e) < 0);
+    CHECK_STR_CONTAINS(e.msg, "fewer than K");
 }
 
 static void test_degenerate(void)

@@ -11,6 +11,7 @@
 
 #define FX_FILE "tests/fixtures/nulls.txt"
 #include "analysis.h"
+#include "basis.h"
 #include "basis_corpus.h"
 #include "basis_stats.h"
 #include "check.h"
@@ -256,7 +257,7 @@ static void check_gauss_shortcut(int64_t rows, int64_t cols, int centred)
     enum { N = 150 };
     ws_layer_ctx c;
     ws_err e;
-    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, centred, 8, cols,
+    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, centred, 8, WS_GRID_INNER, cols,
                             &e) == 0);
     int ns = ws_layer_nstat(8);
     double *a = malloc(sizeof(double) * N * ns), *b = malloc(sizeof(double) * N * ns);
@@ -287,7 +288,7 @@ static void layer_nulls(const float *w, int64_t rows, int64_t cols, int n, ws_nu
 {
     ws_layer_ctx c;
     ws_err e;
-    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, 1, 8, cols, &e) == 0);
+    CHECK(ws_layer_ctx_init(&c, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, 1, 8, WS_GRID_INNER, cols, &e) == 0);
     double *obs = malloc(sizeof(double) * (size_t)ws_layer_nstat(8));
     CHECK(ws_layer_stats(&c, w, rows, cols, obs, &e) == 0);
     memcpy(x, obs, sizeof(double) * WS_LS_COUNT);
@@ -344,7 +345,7 @@ static void check_null_z(void)
     /* Rows built from the K grid Gaussians with amplitudes on one factor:
      * the amplitude PR is far below noise's. */
     double G[K * C];
-    ws_grid_basis(C, K, G);
+    ws_grid_basis(C, K, WS_GRID_INNER, G);
     double dir[K];
     for (int k = 0; k < K; k++)
         dir[k] = ws_rng_normal(&r);
@@ -428,6 +429,16 @@ static void check_eigs_both(int64_t rows, int64_t cols)
         erru = fmax(erru, fabs(u1[i] - u2[i]) / u2[0]);
     }
     CHECKF(errc < 1e-5 && erru < 1e-6, "%lldx%lld: centred %g, uncentred %g", (long long)rows,
+           (long long)cols, errc, erru);
+    /* The double-precision pair (the reported values): the uncentred one
+     * rebuilt from the centred Gram, to rounding. */
+    CHECK(ws_matrix_eigs_pair(w, rows, cols, 1, c1, u1, &e) == 0);
+    errc = erru = 0;
+    for (int64_t i = 0; i < n; i++) {
+        errc = fmax(errc, fabs(c1[i] - c2[i]) / c2[0]);
+        erru = fmax(erru, fabs(u1[i] - u2[i]) / u2[0]);
+    }
+    CHECKF(errc < 1e-13 && erru < 1e-12, "%lldx%lld pair: centred %g, uncentred %g", (long long)rows,
            (long long)cols, errc, erru);
     free(w), free(c1), free(u1), free(c2), free(u2);
 }
@@ -551,6 +562,30 @@ static void check_basis_nulls(void)
             va[n] = a[n * WS_BS_NSTAT + s], vb[n] = b[n * WS_BS_NSTAT + s];
         CHECK_SAME_LAW(va, vb, N, "basis statistic");
     }
+    /* The draws' Gram route gives the projection's energies, W tall
+     * (its rows projected) and wide (its columns). */
+    float *wt = malloc(sizeof(float) * R * D);
+    for (int i = 0; i < R * D; i++)
+        w[i] = (float)(ws_rng_normal(&r) * (1 + (i % 7)) + 0.3);
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < D; j++)
+            wt[j * R + i] = w[i * D + j];
+    for (int wide = 0; wide < 2; wide++) {
+        double eg[D], ep[D], err = 0;
+        ws_energy sg, sp2;
+        int64_t rows = wide ? D : R, cols = wide ? R : D;
+        CHECK(ws_basis_energy_gram(&sp, wide ? wt : w, rows, cols, eg, &sg, &e) == 0);
+        CHECK(ws_basis_energy(&sp, wide ? wt : w, rows, cols, ep, &sp2, &e) == 0);
+        double top = 0;
+        for (int i = 0; i < D; i++)
+            top = fmax(top, ep[i]);
+        for (int i = 0; i < D; i++)
+            err = fmax(err, fabs(eg[i] - ep[i]) / top);
+        CHECKF(err < 1e-5 && fabs(sg.total - sp2.total) < 1e-5 * sp2.total &&
+               sg.comps50 == sp2.comps50 && sg.comps90 == sp2.comps90,
+               "%s: Gram energies off by %g", wide ? "wide" : "tall", err);
+    }
+    free(wt);
     /* Rows in the span of the top K eigenvectors (plus a little noise). */
     for (int i = 0; i < R; i++)
         for (int j = 0; j < D; j++) {

@@ -86,9 +86,21 @@ static void test_parse(void)
     {   /* the policy's text is the shortest that reads back to the threshold */
         char txt[64];
         CHECK(ws_policy_parse("qkv=freeze-pr:0.1", &r, &e) == 0);
-        CHECK(!strcmp(ws_policy_kind_text(r.kind, r.arg, r.threshold, txt, sizeof txt), "freeze-pr:0.1"));
+        CHECK(!strcmp(ws_policy_kind_text(r.kind, r.arg, r.threshold, r.centres, txt, sizeof txt), "freeze-pr:0.1"));
     }
     CHECK(ws_policy_parse("qkv=grid:8", &r, &e) == 0 && r.kind == WS_POL_GRID && r.arg == 8);
+    CHECK(r.centres == WS_GRID_INNER);
+    {   /* Paper 61's centres: grid:K:linspace, and its text reads back */
+        char txt[64];
+        CHECK(ws_policy_parse("qkv=grid:8:linspace", &r, &e) == 0 && r.kind == WS_POL_GRID && r.arg == 8);
+        CHECK(r.centres == WS_GRID_LINSPACE);
+        CHECK(!strcmp(ws_policy_kind_text(r.kind, r.arg, r.threshold, r.centres, txt, sizeof txt),
+                      "grid:8:linspace"));
+        CHECK(ws_policy_parse("qkv=grid:8:inner", &r, &e) == 0 && r.centres == WS_GRID_INNER);
+        CHECK(ws_policy_parse("qkv=grid:8:outer", &r, &e) == -1);
+        CHECK_STR_CONTAINS(e.msg, "inner or linspace");
+        CHECK(ws_policy_parse("qkv=grid::linspace", &r, &e) == -1);
+    }
     CHECK(ws_policy_parse("qkv=melt", &r, &e) == -1);
     CHECK_STR_CONTAINS(e.msg, "unknown policy \"melt\"");
     CHECK(ws_policy_parse("qkv=crystal:0", &r, &e) == -1);
@@ -234,6 +246,30 @@ static void test_bias_rule(void)
 }
 
 /* Same seed → same random values; another seed → others. */
+/* grid:K:linspace starts from the least-squares fit on Paper 61's grid. */
+static void test_grid_linspace(void)
+{
+    ws_err e = {{0}};
+    ws_model *m = tiny_model();
+    ws_gpt *g = ws_gpt_new(m, 2, 8, &e);
+    load_fixture_weights(g);
+    ws_policy_rule r;
+    CHECK(ws_policy_parse("blocks.0.mlp.0.weight=grid:5:linspace", &r, &e) == 0);
+    ws_policy *p = ws_policy_apply(g, &r, 1, 42, &e);
+    CHECKF(p != NULL, "%s", e.msg);
+    double scale, d = max_abs_diff(param(g, "blocks.0.mlp.0.weight")->w, refv("grid_lin_W", 64 * 16), 64 * 16, &scale);
+    CHECKF(d <= 1e-4 * scale, "grid:5:linspace start off by %g (scale %g)", d, scale);
+    d = max_abs_diff(param(g, "blocks.0.mlp.0.weight")->w, refv("grid_W", 64 * 16), 64 * 16, &scale);
+    CHECKF(d > 1e-2 * scale, "grid:5:linspace starts where the inner grid does (%g)", d);
+    char txt[64];
+    for (size_t i = 0; p && i < ws_gpt_nparams(g); i++)
+        if (!strcmp(ws_gpt_param_at(g, i)->name, "blocks.0.mlp.0.weight"))
+            CHECK(!strcmp(ws_policy_text(p, i, txt, sizeof txt), "grid:5:linspace"));
+    ws_policy_free(p);
+    ws_gpt_free(g);
+    ws_model_free(m);
+}
+
 static void test_random_seeded(void)
 {
     ws_err e = {{0}};
@@ -401,6 +437,7 @@ int main(void)
     test_parse();
     test_selection_errors();
     test_replacements();
+    test_grid_linspace();
     test_random_seeded();
     test_bias_rule();
     test_training();

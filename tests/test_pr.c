@@ -100,7 +100,7 @@ static void check_amp_of_matrix(void)
     ws_amp amp;
     float *amps = NULL;
     ws_err err;
-    CHECK(ws_amp_of_matrix(w, r, c, 8, &amp, &amps, &err) == 0 && amp.status == WS_AS_OK && amps);
+    CHECK(ws_amp_of_matrix(w, r, c, 8, WS_GRID_INNER, &amp, &amps, &err) == 0 && amp.status == WS_AS_OK && amps);
     CHECK_REL(amp.pr, ref->v[0], 1e-5);
     CHECK_REL(amp.pc1, ref->v[1], 1e-5);
     CHECK(amp.comps95 == (int)ref->v[2]);
@@ -108,10 +108,10 @@ static void check_amp_of_matrix(void)
     CHECK_REL(amp.kurtosis, ref->v[5], 1e-5);
     free(amps);
     w[7] = NAN;
-    CHECK(ws_amp_of_matrix(w, r, c, 8, &amp, &amps, &err) == 0 && amp.status == WS_AS_NONFINITE && !amps);
-    CHECK(ws_amp_of_matrix(w, r, 4, 8, &amp, &amps, &err) == 0);   /* NaN first */
+    CHECK(ws_amp_of_matrix(w, r, c, 8, WS_GRID_INNER, &amp, &amps, &err) == 0 && amp.status == WS_AS_NONFINITE && !amps);
+    CHECK(ws_amp_of_matrix(w, r, 4, 8, WS_GRID_INNER, &amp, &amps, &err) == 0);   /* NaN first */
     w[7] = 1;
-    CHECK(ws_amp_of_matrix(w, r, 4, 8, &amp, &amps, &err) == -1);
+    CHECK(ws_amp_of_matrix(w, r, 4, 8, WS_GRID_INNER, &amp, &amps, &err) == -1);
     CHECK_STR_CONTAINS(err.msg, "Gaussians");
     free(w);
 }

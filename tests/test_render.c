@@ -272,6 +272,18 @@ static void test_keys(void)
     CHECK_STR_CONTAINS(d, "  Q            quit wscope");
     CHECK(n == 1 + 2 + 1 + 1 + 5 + 1 + 1);
     free(d);
+    /* A narrow screen: a description longer than the line goes on below
+     * itself at a space, whole, instead of being cut. */
+    cb_clear(&cb);
+    n = keys_draw_help(&cb, (cb_rect){0, 0, 12, 40}, "demo", demo_keys, 0);
+    d = cb_dump(&cb, (cb_rect){0, 0, 12, 40});
+    CHECK_STR_CONTAINS(d, "  q            a view may take over a   \n"
+                          "               global key               \n");
+    CHECK_STR_CONTAINS(d, "  q            back out of this view    \n"
+                          "               (quits from the model    \n"
+                          "               view)                    \n");
+    CHECK(n == 1 + 3 + 1 + 1 + 10 + 1 + 1);
+    free(d);
     cb_free(&cb);
 }
 

@@ -4,7 +4,8 @@
 # `wscope train` and `export-run` + `python3 DIR/train.py` with the same
 # options give the same losses (1e-5 relative) and final weights (1e-4);
 # every policy, both samplings, the layouts (ours, HF Conv1D with a tied
-# head, nanoGPT without biases), tanh GELU, constant schedule, a vocabulary
+# head, nanoGPT without biases), tanh GELU, an HF config.json's LayerNorm
+# epsilon, constant schedule, a vocabulary
 # past 65536 (uint32 ids). `torchrun
 # --nproc_per_node 2` (gloo on loopback) gives the losses of one process
 # with the same global batch; ckpt.pt and wscope's .pt writer load with
@@ -25,7 +26,7 @@ export OMP_NUM_THREADS=1   # two cores shared with other tests
 # case NAME MODEL [options...]: wscope train, then the export run on CPU, then the checks.
 case_() {
   name=$1 model=$2; shift 2
-  set -- --data "$F/seq.bin" --steps 8 --batch 4 --seq 16 "$@"
+  set -- --data "${DATA:-$F/seq.bin}" --steps 8 --batch 4 --seq 16 "$@"
   "$W" train "$model" "$@" --log "$T/$name.csv" --out "$T/$name.safetensors" --weights-only \
       > /dev/null 2> "$T/$name.err"
   rc=$?
@@ -44,8 +45,12 @@ case_ policies "$F/seq_model.safetensors" --lr 3e-3 --warmup 2 --seed 3 --eval-e
 case_ hf "$G/hf_tied.safetensors" --lr 3e-3 --seed 5 --eval-every 4 --policy mlp_down@1=random \
     --policy qkv@1=freeze@3 --policy mlp_up=freeze-pr:100 --pr-every 3
 case_ tanh "$G/ours_tanh.safetensors" --lr 2e-3 --schedule constant --clip 0.5 --wd 0 --seed 2
+# an HF folder whose config.json sets layer_norm_epsilon 1e-3 (and tanh GELU)
+DATA="$S/tests/fixtures/net/train.bin"
+case_ lneps "$S/tests/fixtures/net/hf_tanh" --lr 2e-3 --seed 7 --eval-every 4
+DATA=
 case_ nobias "$G/nanogpt_nobias.safetensors" --lr 2e-3 --beta2 0.99 --eps 1e-6 --seed 4 \
-    --policy 'transformer.h.0.*=freeze' --policy embed=grid:3
+    --policy 'transformer.h.0.*=freeze' --policy embed=grid:3:linspace   # Paper 61's centres
 "$W" init --layers 1 --d 16 --heads 2 --vocab 70000 --block 16 --tied -o "$T/wide_model.safetensors" > /dev/null
 case_ wide "$T/wide_model.safetensors" --lr 1e-3 --seed 6 --eval-every 4   # uint32 token ids
 # the policies froze what they say: n_frozen 2 (freeze@3 at step 3) and 2 more (freeze-pr at its check)

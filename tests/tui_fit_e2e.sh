@@ -16,6 +16,9 @@ wait_for "tok_emb.weight"
 keys F
 wait_for "fits: 11 matrices, K=4, free, 32 rows per matrix"
 wait_for "11 of 11 matrices fitted (32 evenly spaced rows each); sorted by model order" 60
+# the null baselines fill in after the fits: R2 against Gaussian noise rows
+wait_for "R2 vs noise"
+screen | sed -n 3p | grep -q "[0-9]\.[0-9]  *[0-9]\.[0-9]" || fail "no R2 vs noise value in the first row"
 wait_for "mlp_down@1"   # the role column tells the layers apart
 screen | grep -q "blocks.1.mlp.2.weight  *mlp_down@1 " || fail "no row blocks.1.mlp.2.weight mlp_down@1"
 keys s
@@ -38,7 +41,7 @@ wait_for "K=4, free, all rows"
 wait_for "cancelled: the matrices shown are done" 60
 screen | grep -q "fitting" && fail "a row still reads fitting after x"
 keys a
-wait_for "11 of 11 matrices fitted (all rows)" 120
+wait_for "11 of 11 matrices fitted (all rows; no null baselines)" 120
 keys Home
 first=$(screen | sed -n 3p | awk '{ print $1 }')
 keys Enter

@@ -17,6 +17,8 @@ head -c 4000 /dev/zero > "$TMP/zeros.bin"
 tui_start "$TMP/ckpt.safetensors"
 wait_for "tok_emb.weight"
 wait_for "29 tensors, 169.7k parameters (+339.5k training state)"
+# 80 columns: the info line ends whole at heads (the layout's name only when it fits)
+screen | grep -Eq '^29 tensors, .*, d=64, heads=4 *$' || fail "the model view's info line is cut"
 wait_for " attn_out.b 64 "   # every role label whole at 80 columns
 absent "exp_avg"
 keys End
@@ -45,7 +47,7 @@ wait_for '"qkv@1,attn_out@0": match 1 of 4'
 keys P C-u qkv=freeze Enter
 wait_for "qkv=freeze: 4 tensors; "
 keys Down
-wait_for "29 tensors, 169.7k parameters (+339.5k training state), 85.3 % trainable, 2 lay"
+wait_for "29 tensors, 169.7k parameters, 85.3 % trainable, 2 layers, d=64, heads=4"
 # The state's labels whole too: exp_avg and exp_avg_sq told apart.
 keys End Enter End
 wait_for " exp_avg_sq 1x64 "

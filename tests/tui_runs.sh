@@ -135,6 +135,20 @@ wait_for "policy        PR      z"
 keys Q
 wait_for "WSCOPE-EXIT=0"
 
+# ---- a run that cannot start says why, whole, at 80 columns ----
+TUI_COLS=80 TUI_ROWS=24
+tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$TMP/corpus.txt"
+wait_for "settings of the next run"
+keys s
+wait_for "text data needs a tokenizer, and"
+i=0   # wrapped over the lines above the info line: joined, it is the engine's message
+until screen | tr -s ' \n' '  ' | grep -qF "it): give --tokenizer FILE, or use nanoGPT .bin data"; do
+    i=$((i + 1)); [ $i -lt 200 ] || { fail "the error is cut at 80 columns"; break; }; sleep 0.05
+done
+keys Q
+wait_for "WSCOPE-EXIT=0"
+TUI_COLS=110 TUI_ROWS=34
+
 # ---- --view; a bad one is refused ----
 tui_start "$TMP/tiny.safetensors" --view layers
 wait_for "| layers"

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "render.h"
 #include "threads.h"
+#include "blas_core.h"
 
 /* Each entry: name, a synopsis and a summary of at most 68 columns each
  * (so `wscope --help` fits 80), the function. `wscope CMD --help` (or
@@ -145,11 +146,29 @@ static void version(void)
            ct ? ct : "(unset)", colors, nc && *nc ? " NO_COLOR" : "", ws_colours_name(tier));
     printf("locale=%s charset=%s -> glyphs %s\n", setlocale(LC_CTYPE, NULL), nl_langinfo(CODESET),
            ws_glyphs_name(utf8 ? WS_GLYPH_UTF8 : WS_GLYPH_ASCII));
-    printf("cores=%d blas_threads=%d\n", ws_ncores(), ws_blas_get_threads());
+    const char *asked = getenv("OPENBLAS_CORETYPE");
+    printf("cores=%d blas_threads=%d blas_core=%s%s%s\n", ws_ncores(), ws_blas_get_threads(),
+           ws_blas_core(), asked ? " OPENBLAS_CORETYPE=" : "", asked ? asked : "");
+}
+
+/* OpenBLAS chooses its kernels when it loads, before main: when it fell back
+ * to old SSE kernels on a CPU it does not know (src/blas_core.h), ask for the
+ * ones the CPU supports and start again, once (the variable is then set, so
+ * the new image never comes back here). A failed exec just runs on slower. */
+static void blas_core_upgrade(char **argv)
+{
+    const char *core = ws_blas_better_core();
+    if (!core)
+        return;
+    if (setenv("OPENBLAS_CORETYPE", core, 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE");
 }
 
 int main(int argc, char **argv)
 {
+    blas_core_upgrade(argv);
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;

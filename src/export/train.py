@@ -3,11 +3,11 @@
 
 This file reproduces `wscope train` with the options and policies recorded in
 plan.json beside it: the same network (nanoGPT's GPT: pre-LN blocks,
-LayerNorm eps 1e-5, causal attention, GELU exact or tanh, tied or untied
+LayerNorm eps from the plan, causal attention, GELU exact or tanh, tied or untied
 head, biases or not), the same batches (sequential windows, or wscope's
 seeded random windows: its generator is ported below), AdamW with decay on
 2-D tensors only, gradient clipping, warm-up then cosine or constant, and
-each tensor's policy (freeze, crystal:R, random, grid:K, freeze@S,
+each tensor's policy (freeze, crystal:R, random, grid:K[:linspace], freeze@S,
 freeze-pr:X). It needs only torch and numpy.
 
     python3 train.py                        one process (CPU, or --device cuda)
@@ -178,10 +178,14 @@ def frozen_at_start(t):
     return p in ("freeze", "random") or p.startswith("crystal:")
 
 
-def grid_basis(K, n):
-    """G (K x n): G[k][j] = exp(-(j - mu_k)^2 / (2 sigma^2)), mu_k = n(k+1)/(K+1), sigma = n/K."""
+def grid_basis(K, n, centres="inner"):
+    """G (K x n): G[k][j] = exp(-(j - mu_k)^2 / (2 sigma^2)), mu_k = n(k+1)/(K+1), sigma = n/K
+    (grid:K:linspace: mu_k = linspace(0, n-1, K))."""
     j = torch.arange(n, dtype=torch.float64)
-    mu = n * (torch.arange(K, dtype=torch.float64) + 1) / (K + 1)
+    if centres == "linspace":
+        mu = torch.linspace(0, n - 1, K, dtype=torch.float64)
+    else:
+        mu = n * (torch.arange(K, dtype=torch.float64) + 1) / (K + 1)
     return torch.exp(-(j[None, :] - mu[:, None]) ** 2 / (2 * (n / K) ** 2))
 
 
@@ -225,7 +229,8 @@ class GPT(torch.nn.Module):
                 w = torch.from_numpy(random_values[t["name"]]).reshape(w.shape)
             w = w.reshape(torch_shape(t)).contiguous()
             if pol.startswith("grid:"):      # A = least squares of A G = W, in double
-                G = grid_basis(int(pol[5:]), w.shape[1])
+                K, _, centres = pol[5:].partition(":")
+                G = grid_basis(int(K), w.shape[1], centres or "inner")
                 A = torch.linalg.lstsq(G.t(), w.double().t()).solution.t()
                 self._put(key + "_grid_A", torch.nn.Parameter(A.float().contiguous()))
                 self._put(key + "_grid_G", G.float(), buffer=True)

@@ -8,6 +8,8 @@ matrices W1 (48x16), W2 (16x64), W3 (64x16):
                              (eigenvalues of the centred row covariance)
   grid_G, grid_A, grid_W     grid K=5 on W3: G[k, j] = exp(-(j-mu_k)^2/(2 s_k^2)),
                              mu_k = n(k+1)/(K+1), s_k = n/K; A = lstsq; W = A G
+  grid_lin_W                 the same with Paper 61's centres (grid:5:linspace):
+                             mu_k = linspace(0, n-1, K)
 Run: /usr/bin/python3 tests/ref/policy_ref.py
 """
 import os
@@ -30,10 +32,10 @@ def weight_pr(w):
     return lam.sum() ** 2 / (lam ** 2).sum()
 
 
-def grid(w, k):
+def grid(w, k, linspace=False):
     n = w.shape[1]
     j = np.arange(n)
-    mu = n * (np.arange(k) + 1) / (k + 1)
+    mu = np.linspace(0, n - 1, k) if linspace else n * (np.arange(k) + 1) / (k + 1)
     s = n / k
     g = np.exp(-(j[None, :] - mu[:, None]) ** 2 / (2 * s * s))
     a = np.linalg.lstsq(g.T, w.T, rcond=None)[0].T
@@ -53,6 +55,6 @@ write_safetensors(OUT, {
     "W1": w1, "W2": w2, "W3": w3,
     "crystal3_W1": truncate(w1, 3), "crystal2_W2": truncate(w2, 2),
     "pr": np.array([weight_pr(w1), weight_pr(w2)]),
-    "grid_G": g, "grid_A": a, "grid_W": wg,
+    "grid_G": g, "grid_A": a, "grid_W": wg, "grid_lin_W": grid(w3, 5, linspace=True)[2],
 })
 print("wrote", OUT)

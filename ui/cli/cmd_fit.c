@@ -14,6 +14,8 @@
 #include "fit.h"
 #include "analysis_docs.h"
 #include "fit_tables.h"
+#include "fit_nulls.h"
+#include "spectra_cli.h"
 #include "spectrum.h"
 #include "inputs.h"
 #include "names.h"
@@ -23,6 +25,7 @@ static const char usage_text[] =
     "                  [--mode free|grid] [--rows all|N] [--level 1|2] [--g G]\n"
     "                  [--ftol X] [--amp-bound C|none] [--eig FILE|model]\n"
     "                  [--components] [--predict [--pred-dims P] [--folds F]]\n"
+    "                  [--centres inner|linspace] [--null N] [--seed S]\n"
     "                  [--json|--csv] [--timing] [--rows-out FILE]\n"
     "Gaussian fits of weight rows (L1, grid, L2): one summary per matrix.\n";
 
@@ -36,6 +39,7 @@ typedef struct fit_cli {
     double *eig;
     int64_t n_eig;
     ws_spectrum spec;          /* of the model's embedding, for --eig model and --predict */
+    ws_null_opts null;         /* --null N, --seed S: the fit statistics' null baselines */
     int timing;                /* --timing: the seconds column */
     int components;            /* --components: the per-component table */
     int predict;               /* --predict: the predictability columns */
@@ -67,13 +71,17 @@ static int parse(int argc, char **argv, fit_cli *c)
         {"timing", no_argument, 0, 'T'},       {"amp-bound", required_argument, 0, 'A'},
         {"components", no_argument, 0, 'C'},   {"predict", no_argument, 0, 'P'},
         {"pred-dims", required_argument, 0, 'D'}, {"folds", required_argument, 0, 'F'},
+        {"centres", required_argument, 0, 'Q'},
+        SPECTRA_NULL_OPTIONS,
         {0, 0, 0, 0},
     };
     long v;
-    int ch;
+    int ch, nrc;
     ws_err e = {{0}};
     memset(c, 0, sizeof *c);
     ws_fit_matrix_opts_default(&c->mo);
+    c->mo.sample = WS_FIT_ROWS_DEFAULT;
+    ws_null_opts_default(&c->null);
     c->fmt = CLI_TEXT;
     optind = 1;
     while ((ch = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
@@ -87,6 +95,10 @@ static int parse(int argc, char **argv, fit_cli *c)
             if (!strcmp(optarg, "free")) c->mo.mode = WS_FIT_FREE;
             else if (!strcmp(optarg, "grid")) c->mo.mode = WS_FIT_MODE_GRID;
             else return cli_failf("fit", "--mode must be free or grid, not '%s'", optarg);
+            break;
+        case 'Q':
+            if (ws_grid_centres_parse(optarg, &c->mo.centres))
+                return cli_failf("fit", "--centres must be inner or linspace, not '%s'", optarg);
             break;
         case 'r':
             if (!strcmp(optarg, "all")) c->mo.sample = 0;
@@ -109,6 +121,8 @@ static int parse(int argc, char **argv, fit_cli *c)
         case 'o': c->rows_out = optarg; break;
         case 'e': c->eig_path = optarg; break;
         case 'T': c->timing = 1; break;
+        case 'N':
+        case 'S': spectra_cli_null_opt(ch, optarg, &c->null, &nrc); if (nrc) return nrc; break;
         case 'C': c->components = 1; break;
         case 'P': c->predict = 1; break;
         case 'D': if (cli_int("--pred-dims", optarg, 1, 4096, &v)) return 2; c->mo.predict.dims = (int)v; break;
@@ -120,6 +134,8 @@ static int parse(int argc, char **argv, fit_cli *c)
         return cli_usage_error("fit", optind == argc ? "no MODEL" : "one MODEL only");
     if (c->mo.level == 2 && c->mo.mode == WS_FIT_MODE_GRID)
         return cli_failf("fit", "--level 2 needs --mode free (the grid fixes μ and σ)");
+    if (c->mo.centres != WS_GRID_INNER && c->mo.mode != WS_FIT_MODE_GRID)
+        return cli_failf("fit", "--centres linspace needs --mode grid (the free fit's search starts from many points)");
     if (c->predict && c->mo.mode == WS_FIT_MODE_GRID)
         return cli_failf("fit", "--predict needs --mode free (the grid fixes μ and σ)");
     return 0;
@@ -197,38 +213,72 @@ static double now(void)
 static ws_doc *fit_doc(const char *path, const fit_cli *c)
 {
     ws_doc *d = ws_doc_fit(path, (const char *const *)c->sel.pat, c->sel.n, c->all, &c->mo,
-                           c->eig_path, c->components);
+                           c->eig_path, c->components, &c->null);
     if (!d)
         cli_failf("fit", "out of memory");
     return d;
 }
 
-/* Fit one tensor; adds its lines to the tables. Returns 0, or 1 on failure. */
-static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, ws_table *sum, ws_table *comps,
-                      ws_table *rows)
+/* One selected matrix and its fit (ok = 0 when it failed). */
+typedef struct fitted {
+    ws_tensor *x;
+    const float *W;
+    ws_fit_result r;
+    double secs;
+    int ok;
+} fitted;
+
+/* Fit one tensor into f. Returns 0, or 1 on failure (reported). */
+static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, fitted *f)
 {
     ws_err e = {{0}};
-    const float *W = ws_tensor_f32(x, &e);
-    if (!W) return cli_fail(x->name, &e), 1;
+    f->x = x;
+    f->W = ws_tensor_f32(x, &e);
+    if (!f->W) return cli_fail(x->name, &e), 1;
     ws_progress p;
     ws_progress_init(&p, 0);
     char label[96];
     snprintf(label, sizeof label, "fit %.80s", x->name);
     cli_bar *bar = cli_bar_start(label, &p);
-    ws_fit_result r;
     double t0 = now();
-    int rc = ws_fit_matrix(W, x->rows, x->cols, &c->mo, &r, &p, &e);
+    int rc = ws_fit_matrix(f->W, x->rows, x->cols, &c->mo, &f->r, &p, &e);
     cli_bar_stop(bar);
     if (rc < 0) {
         char what[1200];
         snprintf(what, sizeof what, "%s: %s", path, x->name);
         return cli_fail(what, &e), 1;
     }
-    rc = ws_fit_summary_add(sum, x, &r.s, r.l2, now() - t0);
-    if (!rc && comps) rc = ws_fit_components_add(comps, x, &r.s);
-    if (!rc && rows) rc = ws_fit_rows_add(rows, x, &r);
-    ws_fit_result_free(&r);
-    return rc ? cli_failf(x->name, "out of memory"), 1 : 0;
+    f->secs = now() - t0;
+    f->ok = 1;
+    return 0;
+}
+
+/* The null baselines of every fitted matrix at once (shared gauss draws). */
+static int fit_nulls(const char *path, const fit_cli *c, fitted *f, size_t n)
+{
+    ws_fit_null_job *jobs = calloc(n + 1, sizeof *jobs);
+    size_t k = 0;
+    if (!jobs) return cli_failf("fit", "out of memory"), 1;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].ok)
+            jobs[k++] = (ws_fit_null_job){f[i].W, f[i].x->rows, f[i].x->cols, f[i].x->name, &f[i].r, &f[i].r.s};
+    ws_progress p;
+    ws_progress_init(&p, 0);
+    ws_err e = {{0}};
+    cli_bar *bar = cli_bar_start("null baselines", &p);
+    int rc = ws_fit_nulls_run(jobs, k, &c->mo, &c->null, &p, &e);
+    cli_bar_stop(bar);
+    free(jobs);
+    return rc < 0 ? cli_fail(path, &e), 1 : 0;
+}
+
+/* The lines of one fitted matrix in the tables. */
+static int add_lines(const fitted *f, ws_table *sum, ws_table *comps, ws_table *rows)
+{
+    int rc = ws_fit_summary_add(sum, f->x, &f->r.s, f->r.l2, f->secs);
+    if (!rc && comps) rc = ws_fit_components_add(comps, f->x, &f->r.s);
+    if (!rc && rows) rc = ws_fit_rows_add(rows, f->x, &f->r);
+    return rc ? cli_failf(f->x->name, "out of memory"), 1 : 0;
 }
 
 int cmd_fit(int argc, char **argv)
@@ -268,9 +318,17 @@ int cmd_fit(int argc, char **argv)
     else ws_table_free(rows);
     int failed = !d || !ws_doc_ok(d) || (c.rows_out && (!rd || !ws_doc_ok(rd)));
     if (failed) cli_failf("fit", "out of memory");
-    for (size_t i = 0; !failed && i < m->n_tensors; i++)
+    fitted *f = failed ? NULL : calloc(n, sizeof *f);
+    if (!failed && !f) failed = cli_failf("fit", "out of memory");
+    for (size_t i = 0, k = 0; f && i < m->n_tensors; i++)
         if (selected(&m->tensors[i], m, &c))
-            failed |= fit_tensor(path, &m->tensors[i], &c, sum, comps, rows);
+            failed |= fit_tensor(path, &m->tensors[i], &c, &f[k++]);
+    if (f && c.null.n > 0) failed |= fit_nulls(path, &c, f, n);
+    for (size_t k = 0; f && k < n; k++) {
+        if (f[k].ok) failed |= add_lines(&f[k], sum, comps, rows);
+        ws_fit_result_free(&f[k].r);
+    }
+    free(f);
     rc = failed;
     if (d && ws_doc_ok(d))
         rc = cli_emit(d, c.fmt, NULL) ? 1 : failed;

@@ -12,7 +12,7 @@
 
 static const char usage_text[] =
     "usage: wscope pr MODEL [--uncentred] [--k K] [--no-amp] [--null N] [--seed S]\n"
-    "                 [--json|--csv]\n"
+    "                 [--centres inner|linspace] [--json|--csv]\n"
     "The layers table: weight PR, PC1 %, stable rank, WeightWatcher's alpha,\n"
     "amplitude structure; each beside its null baselines (z vs noise).\n";
 
@@ -21,6 +21,7 @@ int cmd_pr(int argc, char **argv)
     static const struct option opts[] = {
         {"uncentred", no_argument, 0, 'u'}, {"uncentered", no_argument, 0, 'u'},
         {"k", required_argument, 0, 'k'},   {"no-amp", no_argument, 0, 'a'},
+        {"centres", required_argument, 0, 'Q'},
         {"json", no_argument, 0, 'j'},      {"csv", no_argument, 0, 'c'},
         SPECTRA_NULL_OPTIONS,               {0, 0, 0, 0}};
     ws_analysis_opts o;
@@ -39,6 +40,10 @@ int cmd_pr(int argc, char **argv)
         case 'u': o.centred = 0; break;
         case 'k': if (cli_int("--k", optarg, 1, 16, &k)) return 2; o.amp_k = (int)k; break;
         case 'a': amp = 0; break;
+        case 'Q':
+            if (ws_grid_centres_parse(optarg, &o.amp_centres))
+                return cli_failf("pr", "--centres must be inner or linspace, not '%s'", optarg);
+            break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
         default: return c == CLI_HELP ? 0 : 2;

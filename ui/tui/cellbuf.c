@@ -64,6 +64,46 @@ int cb_utf8_len(const char *s)
     return n;
 }
 
+size_t cb_wrap_len(const char *s, int w)
+{
+    size_t n = 0, last_space = 0;
+    for (int cells = 0; s[n]; cells++) {
+        if (cells == w)
+            return last_space ? last_space : n;
+        if (s[n] == ' ')
+            last_space = n;
+        n += (size_t)cb_utf8_len(s + n);
+    }
+    return n;
+}
+
+const char *cb_wrap_next(const char *s, int w)
+{
+    s += cb_wrap_len(s, w);
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+int cb_text_above(cellbuf *cb, int y, int x, int w, int max, const char *s, int attrs)
+{
+    int n = 0;
+    for (const char *p = s; *p && n < max; p = cb_wrap_next(p, w))
+        n++;
+    n = n ? n : 1;
+    const char *p = s;
+    for (int line = y - n + 1; line <= y; line++) {
+        cb_fill(cb, (cb_rect){line, x, 1, w}, " ", CB_DEFAULT, CB_DEFAULT, 0);
+        size_t len = line < y ? cb_wrap_len(p, w) : strlen(p);   /* the last: the rest */
+        int cells = 0;
+        for (size_t i = 0; i < len; i += (size_t)cb_utf8_len(p + i))
+            cells++;
+        cb_text(cb, line, x, cells < w ? cells : w, p, attrs);
+        p = line < y ? cb_wrap_next(p, w) : p + len;
+    }
+    return n;
+}
+
 void cb_set(cellbuf *cb, int y, int x, const char *glyph, uint32_t fg, uint32_t bg, int attrs)
 {
     cb_cell *c = cb_at(cb, y, x);

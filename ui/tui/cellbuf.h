@@ -66,4 +66,15 @@ char *cb_dump(const cellbuf *cb, cb_rect r);
 /* Length in bytes of the UTF-8 character starting at s (1 for invalid). */
 int cb_utf8_len(const char *s);
 
+/* Word wrap: the bytes of s that go on one line of w cells (all of it when
+ * it fits, else up to the last space that fits; a longer word is cut), and
+ * where the next line starts (past that line and the spaces after it). */
+size_t cb_wrap_len(const char *s, int w);
+const char *cb_wrap_next(const char *s, int w);
+
+/* s word-wrapped to w cells with its last line on row y and the others on
+ * the rows above (cleared first), at most max lines: the last one takes the
+ * rest, clipped. For a message longer than its line. Returns lines used. */
+int cb_text_above(cellbuf *cb, int y, int x, int w, int max, const char *s, int attrs);
+
 #endif

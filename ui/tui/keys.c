@@ -31,14 +31,27 @@ ws_action keys_lookup(const key_binding *view_keys, int key)
     return a != ACT_NONE ? a : lookup_in(keys_global, key);
 }
 
+/* One key per entry; a description longer than the screen goes on under
+ * itself, so a narrow terminal reads it whole. */
 static int help_table(cellbuf *cb, cb_rect area, const key_binding *tab, int line, int scroll)
 {
-    for (; tab && tab->action != ACT_NONE; tab++, line++) {
-        int y = area.y + line - scroll;
-        if (y >= area.y && y < area.y + area.h) {
-            cb_text(cb, y, area.x + 2, 12, tab->label, CB_BOLD);
-            cb_text(cb, y, area.x + 15, area.w - 15, tab->help, 0);
-        }
+    int w = area.w - 15 < 20 ? 20 : area.w - 15;
+    char part[256];
+    for (; tab && tab->action != ACT_NONE; tab++) {
+        const char *s = tab->help ? tab->help : "";
+        int first = 1;
+        do {
+            snprintf(part, sizeof part, "%.*s", (int)cb_wrap_len(s, w), s);
+            int y = area.y + line - scroll;
+            if (y >= area.y && y < area.y + area.h) {
+                if (first)
+                    cb_text(cb, y, area.x + 2, 12, tab->label, CB_BOLD);
+                cb_text(cb, y, area.x + 15, area.w - 15, part, 0);
+            }
+            s = cb_wrap_next(s, w);
+            first = 0;
+            line++;
+        } while (*s);
     }
     return line;
 }

@@ -62,8 +62,8 @@ static void draw_frame(tui *t, cellbuf *cb)
         cb_fill(cb, l.info, " ", CB_DEFAULT, CB_DEFAULT, 0);
         cb_text(cb, l.info.y, 0, l.info.w, q, CB_BOLD);
     } else if (t->message[0]) {
-        cb_fill(cb, l.info, " ", CB_DEFAULT, CB_DEFAULT, 0);
-        cb_text(cb, l.info.y, 0, l.info.w, t->message, CB_BOLD);
+        /* over the lines above when long: an engine error reads whole */
+        cb_text_above(cb, l.info.y, l.info.x, l.info.w, 1 + l.body.h / 3, t->message, CB_BOLD);
     }
     keys_draw_hints(cb, l.status, t->top->cls->keys);
 }

@@ -327,7 +327,7 @@ static void draw_info(tui *t, tui_run *r, cellbuf *cb, cb_rect info)
                   log);
     else if (failed || (r && r->live && train_run_engine(r->live) &&
                         ws_train_get_state(train_run_engine(r->live), NULL, 0) >= WS_TRAIN_CANCELLED))
-        cb_text(cb, info.y, info.x, info.w, st, failed ? CB_BOLD : 0);
+        cb_text_above(cb, info.y, info.x, info.w, failed ? 4 : 1, st, failed ? CB_BOLD : 0);
     else if (r && tui_run_active(r))
         cb_printf(cb, info.y, info.x, info.w, 0, "%s;  q: back (it keeps running)  x: stop", log);
     else

@@ -61,15 +61,17 @@ void train_mark_cycle(tui_train *s, const ws_tensor *t, size_t i)
     train_mark *m = &s->marks[i];
     int matrix = t->ndim == 2;
     switch (m->kind) {
-    case WS_POL_TRAIN: *m = (train_mark){WS_POL_FREEZE, 0, 0}; break;
+    case WS_POL_TRAIN: *m = (train_mark){WS_POL_FREEZE, 0, 0, WS_GRID_INNER}; break;
     case WS_POL_FREEZE:
-        *m = matrix ? (train_mark){WS_POL_CRYSTAL, s->crystal_r, 0} : (train_mark){WS_POL_RANDOM, 0, 0};
+        *m = matrix ? (train_mark){WS_POL_CRYSTAL, s->crystal_r, 0, WS_GRID_INNER}
+                    : (train_mark){WS_POL_RANDOM, 0, 0, WS_GRID_INNER};
         break;
-    case WS_POL_CRYSTAL: *m = (train_mark){WS_POL_RANDOM, 0, 0}; break;
+    case WS_POL_CRYSTAL: *m = (train_mark){WS_POL_RANDOM, 0, 0, WS_GRID_INNER}; break;
     case WS_POL_RANDOM:
-        *m = matrix ? (train_mark){WS_POL_GRID, s->grid_k, 0} : (train_mark){WS_POL_TRAIN, 0, 0};
+        *m = matrix ? (train_mark){WS_POL_GRID, s->grid_k, 0, WS_GRID_INNER}
+                    : (train_mark){WS_POL_TRAIN, 0, 0, WS_GRID_INNER};
         break;
-    default: *m = (train_mark){WS_POL_TRAIN, 0, 0}; break;
+    default: *m = (train_mark){WS_POL_TRAIN, 0, 0, WS_GRID_INNER}; break;
     }
 }
 
@@ -83,14 +85,14 @@ void train_marks_follow(tui_train *s, const ws_model *m)
             const ws_tensor *w = &m->tensors[j];
             int k = ws_policy_bias_kind(s->marks[j].kind);
             if (w->ndim == 2 && w->role == b->role && w->layer == b->layer && k >= 0)
-                s->marks[i] = (train_mark){(ws_policy_kind)k, 0, 0};
+                s->marks[i] = (train_mark){(ws_policy_kind)k, 0, 0, WS_GRID_INNER};
         }
     }
 }
 
 const char *train_mark_text(const train_mark *m, char *buf, size_t n)
 {
-    return ws_policy_kind_text(m->kind, m->arg, m->thr, buf, n);
+    return ws_policy_kind_text(m->kind, m->arg, m->thr, m->centres, buf, n);
 }
 
 int train_marks_apply(tui_train *s, const ws_model *m, const char *spec, char *err, size_t n)
@@ -112,7 +114,7 @@ int train_marks_apply(tui_train *s, const ws_model *m, const char *spec, char *e
             return -1;
         }
         if (sel) {
-            s->marks[i] = (train_mark){r.kind, r.arg, r.threshold};
+            s->marks[i] = (train_mark){r.kind, r.arg, r.threshold, r.centres};
             hits++;
         }
     }
@@ -161,6 +163,7 @@ ws_policy_rule *train_marks_rules(const tui_train *s, const ws_model *m, size_t 
         q->kind = s->marks[i].kind;
         q->arg = s->marks[i].arg;
         q->threshold = s->marks[i].thr;
+        q->centres = s->marks[i].centres;
         (*n)++;
     }
     return r;

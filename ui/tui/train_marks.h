@@ -16,6 +16,7 @@ typedef struct train_mark {
     ws_policy_kind kind;
     int64_t arg;           /* R, K or S */
     double thr;            /* X of freeze-pr */
+    ws_grid_centres centres;   /* grid:K:linspace (typed with p) */
 } train_mark;
 
 typedef struct train_settings {

@@ -54,7 +54,8 @@ static void policies_text(const ws_policy_rule *rules, size_t n_rules, char *buf
             else
                 name[j++] = *++c;
         name[j] = 0;
-        ws_policy_kind_text(rules[i].kind, rules[i].arg, rules[i].threshold, pol, sizeof pol);
+        ws_policy_kind_text(rules[i].kind, rules[i].arg, rules[i].threshold, rules[i].centres, pol,
+                            sizeof pol);
         k += (size_t)snprintf(buf + k, n - k, "%s%s=%s", i ? ", " : "", name, pol);
     }
     if (!n_rules)

@@ -16,7 +16,7 @@ struct tui {
     int quit;
     int dirty;                 /* redraw at the next turn of the loop */
     int rows, cols;            /* body size at the last draw */
-    char message[256];         /* one-shot message shown in the info line */
+    char message[1024];        /* one-shot message shown in the info line */
 
     /* A one-line prompt in the info line ('/' search, jump to row). */
     int prompting;

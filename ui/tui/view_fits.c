@@ -12,6 +12,7 @@
 
 #include "antable.h"
 #include "fit.h"
+#include "fit_nulls.h"
 #include "fit_tables.h"
 #include "export.h"
 #include "job.h"
@@ -25,12 +26,15 @@ typedef struct fits_job {
     ws_fit_summary *sum;     /* n of them; the first `ready` are final */
     double *secs;
     atomic_int ready;
+    /* The null baselines, drawn after the fits (sampled rows only): the
+     * table reads them once nulls_done is set. */
+    ws_fit_nulls *null;      /* n of them */
+    atomic_int nulls_done;
     char err[600];
 } fits_job;
 
-/* Rows per matrix by default, and the sizes `r` cycles through. */
-#define FITS_SAMPLE_DEFAULT 32
-static const int64_t sample_sizes[] = {32, 64, 128, 256};
+/* The sizes `r` cycles through (rows per matrix; the first is the default). */
+static const int64_t sample_sizes[] = {WS_FIT_ROWS_DEFAULT, 64, 128, 256};
 
 typedef struct fits_view {
     view base;
@@ -43,6 +47,7 @@ typedef struct fits_view {
     int shown_ready;         /* matrices in the table (-1: none yet) */
     int shown_running;       /* the job was running when the table was built */
     int shown_done;          /* the finished job has been drawn */
+    int shown_nulls;         /* the table has the null baselines */
 } fits_view;
 
 static const key_binding fits_keys[] = {
@@ -56,6 +61,25 @@ static const key_binding fits_keys[] = {
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
+/* The null baselines of every fitted matrix (gauss draws shared by shape). */
+static void fits_nulls(fits_job *j, ws_fit_result *res, ws_progress *pr)
+{
+    ws_fit_null_job *jobs = calloc((size_t)j->n + 1, sizeof *jobs);
+    ws_null_opts no;
+    ws_null_opts_default(&no);
+    ws_err e = {{0}};
+    for (int i = 0; jobs && i < j->n; i++)
+        jobs[i] = (ws_fit_null_job){ws_tensor_f32(j->mats[i], &e), j->mats[i]->rows, j->mats[i]->cols,
+                                    j->mats[i]->name, &res[i], &res[i].s};
+    if (!jobs || ws_fit_nulls_run(jobs, (size_t)j->n, &j->mo, &no, pr, &e) < 0) {
+        if (!ws_cancelled(pr)) snprintf(j->err, sizeof j->err, "null baselines: %s", jobs ? e.msg : "out of memory");
+    } else {
+        for (int i = 0; i < j->n; i++) j->null[i] = res[i].s.null;
+        atomic_store(&j->nulls_done, 1);
+    }
+    free(jobs);
+}
+
 static void fits_run(void *p, ws_progress *pr)
 {
     fits_job *j = p;
@@ -65,23 +89,28 @@ static void fits_run(void *p, ws_progress *pr)
         total += (size_t)(j->mo.sample > 0 && j->mo.sample < r ? j->mo.sample : r);
     }
     atomic_store(&pr->total, total);
-    for (int i = 0; i < j->n && !ws_cancelled(pr); i++) {
+    ws_fit_result *res = calloc((size_t)j->n + 1, sizeof *res);
+    if (!res) { snprintf(j->err, sizeof j->err, "out of memory"); return; }
+    int i = 0;
+    for (; i < j->n && !ws_cancelled(pr); i++) {
         ws_err e = {{0}};
         const float *W = ws_tensor_f32(j->mats[i], &e);
-        ws_fit_result r;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (!W || ws_fit_matrix(W, j->mats[i]->rows, j->mats[i]->cols, &j->mo, &r, pr, &e) < 0) {
+        if (!W || ws_fit_matrix(W, j->mats[i]->rows, j->mats[i]->cols, &j->mo, &res[i], pr, &e) < 0) {
             if (!ws_cancelled(pr))
                 snprintf(j->err, sizeof j->err, "%s: %s", j->mats[i]->name, e.msg);
-            return;
+            break;
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        j->sum[i] = r.s;
+        j->sum[i] = res[i].s;
         j->secs[i] = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-        ws_fit_result_free(&r);
         atomic_store(&j->ready, i + 1);
     }
+    /* the nulls refit every sampled row 2N times: not for all rows */
+    if (i == j->n && j->mo.sample > 0 && !ws_cancelled(pr)) fits_nulls(j, res, pr);
+    for (int k = 0; k < i; k++) ws_fit_result_free(&res[k]);
+    free(res);
 }
 
 static void fits_free(void *p)
@@ -91,6 +120,7 @@ static void fits_free(void *p)
     free(j->mats);
     free(j->sum);
     free(j->secs);
+    free(j->null);
     free(j);
 }
 
@@ -108,7 +138,8 @@ static void start(fits_view *v, tui *t)
     fits_job *j = calloc(1, sizeof *j);
     size_t n = t->model->n_tensors;
     if (!j || !(j->mats = malloc(sizeof *j->mats * (n + 1))) ||
-        !(j->sum = calloc(n + 1, sizeof *j->sum)) || !(j->secs = calloc(n + 1, sizeof *j->secs))) {
+        !(j->sum = calloc(n + 1, sizeof *j->sum)) || !(j->secs = calloc(n + 1, sizeof *j->secs)) ||
+        !(j->null = calloc(n + 1, sizeof *j->null))) {
         fits_free(j);
         return;
     }
@@ -135,15 +166,18 @@ static void start(fits_view *v, tui *t)
 
 /* The summary table of the finished matrices, then the others with their
  * state, for the widget. */
-static ws_table *build_table(const fits_job *j, const tui *tu, int ready, int running)
+static ws_table *build_table(fits_job *j, const tui *tu, int ready, int running)
 {
     static const ws_col state = {"state", "state", WS_COL_STR, NULL, "",
                                  "empty when fitted, else fitting now or waiting for its turn", WS_MORE_NONE, 0};
     ws_fit_table_opts o = {1, 0, 1, 0};
     ws_table *t = ws_fit_summary_table(&o);
     int c_state = t ? ws_table_add_col(t, &state) : -1;
+    int nulls = atomic_load(&j->nulls_done);
     for (int i = 0; c_state >= 0 && i < j->n; i++) {
-        int rc = i < ready ? ws_fit_summary_add(t, j->mats[i], &j->sum[i], NULL, j->secs[i]) : 0;
+        ws_fit_summary s = j->sum[i];
+        if (nulls) s.null = j->null[i];
+        int rc = i < ready ? ws_fit_summary_add(t, j->mats[i], &s, NULL, j->secs[i]) : 0;
         if (i >= ready) {
             ws_fit_summary pending = {.rows = j->mats[i]->rows, .cols = j->mats[i]->cols, .K = j->mo.fit.K,
                                       .mode = j->mo.mode, .r2 = NAN, .r2_median = NAN, .mse = NAN,
@@ -174,27 +208,29 @@ static void fits_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
     fits_view *v = (fits_view *)vv;
     fits_job *j = v->res;
     if (!j) { cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD); return; }
-    int ready = atomic_load(&j->ready), running = v->job && !job_done(v->job);
+    int ready = atomic_load(&j->ready), running = v->job && !job_done(v->job), nulls = atomic_load(&j->nulls_done);
     /* rebuilt when a matrix is done, and when the job stops (a cancelled
      * one leaves no row reading "fitting") */
-    if (ready != v->shown_ready || running != v->shown_running || !v->tab.t) {
+    if (ready != v->shown_ready || running != v->shown_running || nulls != v->shown_nulls || !v->tab.t) {
         if (numtable_set(&v->tab, build_table(j, t, ready, running), fits_hide, 2) < 0 || !v->tab.t) {
             cb_text(cb, body.y, body.x, body.w, "out of memory", CB_BOLD);
             return;
         }
         v->shown_ready = ready;
         v->shown_running = running;
+        v->shown_nulls = nulls;
     }
     numtable_draw(&v->tab, cb, body, &t->style);
     if (j->err[0]) {
         cb_text(cb, info.y, info.x, info.w, j->err, CB_BOLD);
     } else if (running) {
-        tui_draw_progress(cb, info.y, info.x, info.w, "fitting rows", job_fraction(v->job));
+        tui_draw_progress(cb, info.y, info.x, info.w, ready < j->n ? "fitting rows" : "null baselines",
+                          job_fraction(v->job));
     } else {
         int c = v->tab.sort_col;
         char rows[48];
         if (v->sample > 0) snprintf(rows, sizeof rows, "%lld evenly spaced rows each", (long long)v->sample);
-        else snprintf(rows, sizeof rows, "all rows");
+        else snprintf(rows, sizeof rows, "all rows; no null baselines");
         cb_printf(cb, info.y, info.x, info.w, 0, "%d of %d matrices fitted (%s); sorted by %s%s", ready, j->n,
                   rows, c < 0 ? "model order" : ws_table_col_desc(v->tab.t, c)->title,
                   c < 0 ? "" : v->tab.desc ? " (descending)" : " (ascending)");
@@ -267,7 +303,7 @@ view *view_fits_new(tui *t)
     numtable_init(&v->tab);
     v->K = WS_FIT_K_DEFAULT;
     v->mode = WS_FIT_FREE;
-    v->sample = FITS_SAMPLE_DEFAULT;
+    v->sample = WS_FIT_ROWS_DEFAULT;
     start(v, t);
     return &v->base;
 }

@@ -14,9 +14,9 @@ typedef struct help_view {
 } help_view;
 
 static const key_binding help_keys[] = {
-    {{KEY_DOWN, 'j', 0}, "Down j", ACT_DOWN, "scroll down", NULL},
+    {{KEY_DOWN, 'j', 0}, "Down j", ACT_DOWN, "scroll down", "scroll"},
     {{KEY_UP, 'k', 0}, "Up k", ACT_UP, "scroll up", NULL},
-    {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "one page down", NULL},
+    {{KEY_NPAGE, ' ', 0}, "PgDn Space", ACT_PGDN, "one page down", "page"},
     {{KEY_PPAGE, 0}, "PgUp", ACT_PGUP, "one page up", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };

@@ -395,15 +395,30 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
         if (cf->n_head_known)
             snprintf(heads, sizeof heads, "%d", cf->n_head);
         else
-            snprintf(heads, sizeof heads, "? (not in the file or a config.json: start with --heads H)");
-        /* With policies marked, the running total of what a run would train;
-         * what fits 80 columns first, the layout's long name last. */
+            snprintf(heads, sizeof heads, "? (start with --heads H: none in the file or a config.json)");
+        /* With policies marked, the running total of what a run would train. */
         marked_share(t, share, sizeof share);
-        cb_printf(cb, info.y, info.x, info.w, 0, "%zu tensors, %s parameters%s%s%s, %d layers, d=%d, "
-                  "heads=%s%s, layout %s", m->n_kind[WS_KIND_NETWORK], params, state,
-                  share[0] ? ", " : "", share,
-                  cf->n_layer, cf->n_embd, heads, t->tuned ? ", TUNED open" : "",
-                  ws_layout_name(t->model->layout));
+        /* What fits the width (80 columns): the parts in screen order,
+         * dropped in the order below while the line is too long: the layout,
+         * the training state, then the dimensions, unless the heads are
+         * unknown (the hint matters more than the share). wscope info gives
+         * everything. */
+        char p[6][160];
+        snprintf(p[0], sizeof p[0], "%zu tensors, %s parameters", m->n_kind[WS_KIND_NETWORK], params);
+        snprintf(p[1], sizeof p[1], "%s", state);
+        snprintf(p[2], sizeof p[2], "%s%s", share[0] ? ", " : "", share);
+        snprintf(p[3], sizeof p[3], ", %d layers, d=%d, heads=%s", cf->n_layer, cf->n_embd, heads);
+        snprintf(p[4], sizeof p[4], "%s", t->tuned ? ", TUNED open" : "");
+        snprintf(p[5], sizeof p[5], ", layout %s", ws_layout_name(t->model->layout));
+        const int drop[] = {5, 1, cf->n_head_known ? 3 : 2};
+        size_t len = 0;
+        for (int i = 0; i < 6; i++)
+            len += strlen(p[i]);
+        for (int i = 0; i < 3 && len > (size_t)info.w; i++) {
+            len -= strlen(p[drop[i]]);
+            p[drop[i]][0] = 0;
+        }
+        cb_printf(cb, info.y, info.x, info.w, 0, "%s%s%s%s%s%s", p[0], p[1], p[2], p[3], p[4], p[5]);
     }
 }
 
@@ -552,7 +567,7 @@ static int policy_prompt_done(model_view *v, tui *t, ws_tensor *sel)
             tui_message(t, "%s: %s applies to matrices only", sel->name, t->prompt);
             return 1;
         }
-        *m = (train_mark){r.kind, r.arg, r.threshold};
+        *m = (train_mark){r.kind, r.arg, r.threshold, r.centres};
         train_marks_follow(t->train, t->model);
         if (r.kind == WS_POL_CRYSTAL)
             t->train->crystal_r = r.arg;
