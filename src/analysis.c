@@ -59,8 +59,10 @@ void ws_analysis_free(ws_analysis *a)
     }
     ws_spectrum_free(&a->spec);
     ws_drift_report_free(&a->drift);
-    for (size_t i = 0; i < a->n; i++)
+    for (size_t i = 0; i < a->n; i++) {
         free(a->mats[i].amps);
+        free(a->mats[i].energies);
+    }
     free(a->mats);
     free(a);
 }
@@ -102,7 +104,7 @@ typedef struct mat_job {
 static int mat_energy(ws_analysis *a, ws_mat_result *r, const float *w, ws_err *e)
 {
     int64_t rows = r->t->rows, cols = r->t->cols, d = a->spec.d;
-    r->energy = (ws_energy){.status = WS_AS_EMPTY, .total = NAN};
+    r->energy = (ws_energy){.status = WS_AS_EMPTY, .total = NAN, .ev_r = NAN, .ev_p = NAN};
     r->share = NAN;
     if (a->spec.status != WS_AS_OK || (cols != d && rows != d))
         return 0;   /* no basis, or no side of length d: not applicable */
@@ -111,8 +113,11 @@ static int mat_energy(ws_analysis *a, ws_mat_result *r, const float *w, ws_err *
     if (!en)
         return ws_fail(e, "out of memory");
     int rc = ws_basis_energy(&a->spec, w, rows, cols, en, &r->energy, e);
-    if (rc == 0 && r->energy.status == WS_AS_OK)
+    if (rc == 0 && r->energy.status == WS_AS_OK) {
         r->share = ws_basis_share_of(en, d, a->o.basis_k);
+        free(r->energies);
+        r->energies = en, en = NULL;
+    }
     free(en);
     return rc;
 }

@@ -55,6 +55,7 @@ typedef struct ws_mat_result {
     ws_tensor *t;
     ws_pr pr;
     ws_energy energy;      /* of W, or of Wᵀ when only its rows have length d */
+    double *energies;      /* its d component energies ‖W vᵢ‖² (NULL when not computed) */
     int energy_transposed;
     double share;          /* basis share for the top basis_k eigenvectors */
     ws_amp amp;

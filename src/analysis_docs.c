@@ -34,7 +34,7 @@ ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp)
     return d;
 }
 
-ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy)
+ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy, int components)
 {
     const ws_spectrum *s = &a->spec;
     ws_doc *d = ws_doc_for("spectrum", path);
@@ -52,10 +52,14 @@ ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int en
     else
         ws_doc_param_str(d, "top", NULL);
     ws_doc_param_bool(d, "energy", energy);
-    if (energy)
+    if (energy) {
+        ws_doc_param_bool(d, "components", components);
         null_params(d, &a->o.null);
+    }
     ws_doc_param_str(d, "embedding", a->embed->name);
     if (energy) {
+        if (components)
+            ws_doc_table(d, ws_energy_components_table(a));
         ws_doc_table(d, ws_energy_table(a));
     } else {
         ws_doc_table(d, ws_eigen_table(s, (int)top));

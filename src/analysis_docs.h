@@ -18,7 +18,9 @@ ws_doc *ws_doc_for(const char *command, const char *path);
 ws_doc *ws_doc_pr(const char *path, const ws_analysis *a, int amp);
 /* "spectrum": eigenvalues (the first `top`, 0: all) and pairs, or with
  * `energy` the energy table (WS_AN_ENERGY). */
-ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy);
+/* "spectrum": the eigenvalues and pairs, or with `energy` the energy table
+ * (after the per-component table when `components`: CSV prints that one). */
+ws_doc *ws_doc_spectrum(const char *path, const ws_analysis *a, long top, int energy, int components);
 /* "basis": the share table and the corpus table, with the corpus's
  * measurements (c NULL: no corpus). */
 ws_doc *ws_doc_basis(const char *path, const ws_analysis *a, const char *corpus,

@@ -480,7 +480,7 @@ static const char *get_projected(const void *row, int arg, char *buf, size_t n)
     return !r->applies ? "-" : r->m->energy_transposed ? "columns" : "rows";
 }
 
-/* arg: 0 comps50, 1 comps90, 2 total energy, 3 basis share */
+/* arg: 0 comps50, 1 comps90, 2 total energy, 3 basis share, 4 r(energy, λ), 5 its p */
 static double get_energy(const void *row, int arg)
 {
     const ws_mat_result *m = ((const energy_row *)row)->m;
@@ -488,7 +488,7 @@ static double get_energy(const void *row, int arg)
         return m->share;
     if (m->energy.status != WS_AS_OK)
         return NAN;
-    double v[] = {m->energy.comps50, m->energy.comps90, m->energy.total};
+    double v[] = {m->energy.comps50, m->energy.comps90, m->energy.total, NAN, m->energy.ev_r, m->energy.ev_p};
     return v[arg];
 }
 
@@ -542,8 +542,60 @@ static const ws_colspec energy_cols[] = {
                   6 * WS_BS_COMPS90, DATA),
     {{"energy", "energy", WS_COL_NUM, "%.6g", "", "total energy ||W||^2 (squared Frobenius norm)",
       WS_MORE_HIGHER, WS_COL_BARS}, get_energy, NULL, NULL, 2},
+    {{"energy_ev_r", "r(en,ev)", WS_COL_NUM, "%.4f", "",
+      "Pearson r of the component energies ||W v_i||^2 with the eigenvalues lambda_i (Paper 56)",
+      WS_MORE_HIGHER, WS_COL_BARS}, get_energy, NULL, NULL, 4},
+    {{"energy_ev_p", "r p", WS_COL_NUM, "%.2e", "", "two-sided Pearson p-value of energy_ev_r over the d components",
+      WS_MORE_LOWER, 0}, get_energy, NULL, NULL, 5},
     STATUS_COL(get_energy_status),
 };
+
+/* ---- the energy of every component (spectrum --energy --components) ---- */
+
+typedef struct component_row {
+    ws_row_id id;
+    const ws_mat_result *m;
+    const ws_spectrum *s;
+    int i;
+} component_row;
+
+/* arg: 0 i, 1 λᵢ, 2 energy, 3 its share of ||W||^2 */
+static double get_component(const void *row, int arg)
+{
+    const component_row *r = row;
+    double v[] = {r->i, r->s->lam[r->i], r->m->energies[r->i], r->m->energies[r->i] / r->m->energy.total};
+    return v[arg];
+}
+
+static const ws_colspec component_cols[] = {
+    {{"i", "i", WS_COL_INT, NULL, "", "eigenvector of E^T E, largest eigenvalue first", WS_MORE_NONE, 0},
+     get_component, NULL, NULL, 0},
+    {{"lambda", "lambda", WS_COL_NUM, "%.6g", "", "its eigenvalue", WS_MORE_HIGHER, WS_COL_F64},
+     get_component, NULL, NULL, 1},
+    {{"energy", "energy", WS_COL_NUM, "%.6g", "", "||W v_i||^2 (columns of a d-row matrix: ||W^T v_i||^2)",
+      WS_MORE_HIGHER, WS_COL_BARS | WS_COL_F64}, get_component, NULL, NULL, 2},
+    {{"share", "share", WS_COL_NUM, "%.4g", "", "energy / ||W||^2", WS_MORE_HIGHER, 0},
+     get_component, NULL, NULL, 3},
+};
+
+ws_table *ws_energy_components_table(const ws_analysis *a)
+{
+    ws_table *t = new_table("energy_components", "per weight matrix and eigenvector v_i of E^T E: the energy "
+                            "||W v_i||^2 (the numbers behind comps50, comps90 and energy_ev_r)", 1,
+                            component_cols, N_OF(component_cols));
+    for (size_t k = 0; t && k < a->n; k++) {
+        const ws_mat_result *m = &a->mats[k];
+        for (int i = 0; m->energies && m->energy.status == WS_AS_OK && i < a->spec.d; i++) {
+            component_row r = {.m = m, .s = &a->spec, .i = i};
+            ws_row_id_tensor(&r.id, m->t);
+            if (ws_table_add_item(t, &r) < 0) {
+                ws_table_free(t);
+                return NULL;
+            }
+        }
+    }
+    return t;
+}
 
 static const ws_colspec basis_cols[] = {
     PROJECTED_COL,

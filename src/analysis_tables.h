@@ -31,6 +31,8 @@ ws_table *ws_pairs_table(const ws_spectrum *s);
 /* "energy": per weight matrix, the spectral energy in the EᵀE eigenbasis.
  * Needs WS_AN_ENERGY. */
 ws_table *ws_energy_table(const ws_analysis *a);
+/* "energy_components": every component energy of every matrix (long form). */
+ws_table *ws_energy_components_table(const ws_analysis *a);
 
 /* "basis": per weight matrix, the share of ‖W‖² in the top basis_k
  * eigenvectors and its nulls; with a corpus (c, may be NULL), on each

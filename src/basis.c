@@ -40,7 +40,7 @@ int ws_basis_energy_gram(const ws_spectrum *s, const float *w, int64_t rows, int
     int64_t other = by_rows ? cols : rows;
     if ((by_rows && rows != s->d) || other < s->d || s->status != WS_AS_OK || !s->vec)
         return ws_basis_energy(s, w, rows, cols, energy, out, e);
-    *out = (ws_energy){.status = ws_scan_values(w, rows, cols), .total = NAN};
+    *out = (ws_energy){.status = ws_scan_values(w, rows, cols), .total = NAN, .ev_r = NAN, .ev_p = NAN};
     if (out->status != WS_AS_OK)
         return 0;
     int d = s->d;
@@ -50,17 +50,13 @@ int ws_basis_energy_gram(const ws_spectrum *s, const float *w, int64_t rows, int
     if (rc == 0) {
         /* H = V G (V's rows the eigenvectors): energyᵢ = vᵢᵀ G vᵢ = Σₖ Hᵢₖ Vᵢₖ. */
         cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, d, d, 1.0, g, d, s->vec, d, 0.0, h, d);
-        double total = 0;
         for (int i = 0; i < d; i++) {
             double en = 0;
             for (int k = 0; k < d; k++)
                 en += h[(size_t)i * d + k] * s->vec[(size_t)i * d + k];
             energy[i] = en;
-            total += en;
         }
-        out->total = total;
-        out->comps50 = ws_components_for(energy, d, 0.5);
-        out->comps90 = ws_components_for(energy, d, 0.9);
+        ws_energy_summarise(s, energy, out);
     }
     free(g), free(h);
     return rc;

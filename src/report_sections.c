@@ -139,7 +139,7 @@ static ws_doc *doc_spectrum(report *r, ws_err *e)
 {
     if (analysed(r, WS_AN_SPECTRUM, e) != 0)
         return NULL;
-    return ws_doc_spectrum(r->in->model->path, r->a, 0, 0);
+    return ws_doc_spectrum(r->in->model->path, r->a, 0, 0, 0);
 }
 
 static void intro_spectrum(report *r)
@@ -168,7 +168,7 @@ static ws_doc *doc_energy(report *r, ws_err *e)
      * together, a matrix's permutation draws serve both nulls (null.h). */
     if (analysed(r, WS_AN_ENERGY | WS_AN_LAYERS | WS_AN_NULLS, e) != 0)
         return NULL;
-    return ws_doc_spectrum(r->in->model->path, r->a, 0, 1);
+    return ws_doc_spectrum(r->in->model->path, r->a, 0, 1, 0);
 }
 
 static void intro_energy(report *r)

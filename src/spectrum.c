@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fit_internal.h"
 #include "gram.h"
 #include "pr.h"
 #include "rmt.h"
+#include "ttest.h"
 
 /* Rows of W projected per dgemm in ws_spectral_energy. */
 #define ENERGY_BLOCK_ELEMS (1 << 19)
@@ -138,10 +140,23 @@ int ws_spectrum_compute(const float *e_mat, int64_t rows, int64_t cols, const ws
     return 0;
 }
 
+void ws_energy_summarise(const ws_spectrum *s, const double *en, ws_energy *out)
+{
+    int d = s->d;
+    double total = 0;
+    for (int i = 0; i < d; i++)
+        total += en[i];
+    out->total = total;
+    out->comps50 = ws_components_for(en, d, 0.5);
+    out->comps90 = ws_components_for(en, d, 0.9);
+    out->ev_r = ws_fit_pearson(en, s->lam, d);
+    out->ev_p = ws_pearson_p(out->ev_r, d);
+}
+
 int ws_spectral_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,
                        double *energy, ws_energy *out, ws_err *e)
 {
-    *out = (ws_energy){.status = WS_AS_OK, .total = NAN};
+    *out = (ws_energy){.status = WS_AS_OK, .total = NAN, .ev_r = NAN, .ev_p = NAN};
     if (s->status != WS_AS_OK || !s->vec)
         return ws_fail(e, "no embedding spectrum: %s", ws_astatus_text(s->status));
     if (cols != s->d)
@@ -171,12 +186,7 @@ int ws_spectral_energy(const ws_spectrum *s, const float *w, int64_t rows, int64
             for (int i = 0; i < d; i++)
                 en[i] += p[(size_t)r * d + i] * p[(size_t)r * d + i];
     }
-    double total = 0;
-    for (int i = 0; i < d; i++)
-        total += en[i];
-    out->total = total;
-    out->comps50 = ws_components_for(en, d, 0.5);
-    out->comps90 = ws_components_for(en, d, 0.9);
+    ws_energy_summarise(s, en, out);
     if (energy)
         for (int i = 0; i < d; i++)
             energy[i] = en[i];

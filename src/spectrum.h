@@ -95,7 +95,14 @@ typedef struct ws_energy {
     double total;      /* Σ energy = ‖W‖²_F */
     int comps50;       /* leading components (eigenvalue order) for 50 % */
     int comps90;       /* ... for 90 % */
+    double ev_r, ev_p; /* Pearson r of energy[i] with the eigenvalues λᵢ over
+                        * the d components (Paper 56: 1 for E itself), and its
+                        * two-sided p-value */
 } ws_energy;
+
+/* The summary of d component energies `en` (descending eigenvalue order):
+ * total, comps50, comps90, ev_r and ev_p. */
+void ws_energy_summarise(const ws_spectrum *s, const double *en, ws_energy *out);
 
 /* `energy` (may be NULL) receives d values. W must have d columns. */
 int ws_spectral_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,

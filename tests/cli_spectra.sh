@@ -87,6 +87,14 @@ refuses "--centres must be inner or linspace" "$W" pr "$T/a.safetensors" --centr
 "$W" spectrum "$T/a.safetensors" --energy --null 4 --json > "$T/en.json"
 ok "$J" parameters.null=4 -r tables.energy.rows 2.comps50_z 2.comps90_perm_z 2.comps90_null_mean < "$T/en.json"
 refuses "give --energy" "$W" spectrum "$T/a.safetensors" --null 4
+# Paper 56: the embedding's component energies are its eigenvalues (r = 1);
+# --components gives every energy (numbers: test_spectrum against scipy)
+ok "$J" -r tables.energy.rows 0.name=tok_emb.weight 0.energy_ev_r=1 1.energy_ev_r 1.energy_ev_p < "$T/en.json"
+ok awk 'BEGIN { RS = "," } /"energy_ev_p"/ { split($0, a, ":"); n++; if (n == 1) p = a[2] + 0 } END { exit !(n > 1 && p < 1e-30) }' "$T/en.json"
+"$W" spectrum "$T/a.safetensors" --energy --components --null 0 --csv > "$T/comp.csv"
+ok test "$(head -1 "$T/comp.csv")" = "name,role,shape,layer,i,lambda,energy,share"
+ok awk -F, '$1 == "tok_emb.weight" { n++; if (($6 - $7) ^ 2 > 1e-18 * $6 ^ 2) bad = 1; s += $8 } END { exit !(n == 16 && !bad && (s - 1) ^ 2 < 1e-12) }' "$T/comp.csv"
+refuses "give it" "$W" spectrum "$T/a.safetensors" --components
 
 # drift: identical models, then two seeds.
 "$W" drift "$T/a.safetensors" "$T/a.safetensors" --json > "$T/d0.json"

@@ -65,6 +65,10 @@ static void check_energy(const ws_spectrum *s, const char *name)
         CHECK_REL(en[i], en_ref->v[i], 1e-6);
     CHECKF(out.comps50 == (int)cnt->v[0], "%s: 50%% at %d, want %g", name, out.comps50, cnt->v[0]);
     CHECKF(out.comps90 == (int)cnt->v[1], "%s: 90%% at %d, want %g", name, out.comps90, cnt->v[1]);
+    snprintf(key, sizeof key, "%s_ev_r", name);
+    const fx_block *ev = fx_get(key);   /* scipy.stats.pearsonr(energies, eigenvalues) */
+    CHECK_REL(out.ev_r, ev->v[0], 1e-9);
+    CHECK_REL(out.ev_p, ev->v[1], 1e-6);
     free(en);
     free(w);
 }

@@ -82,6 +82,9 @@ for name, W in [("W_energy_rand", rng.normal(size=(120, 48))),
     en = ((W @ V) ** 2).sum(axis=0)
     put(name + "_energy", en)
     put(name + "_counts", [counts_for(en, 0.5), counts_for(en, 0.9)])
+    # Paper 56: the component energies' Pearson r with the eigenvalues, its p
+    r, p = stats.pearsonr(en, eig_desc(E.T @ E))
+    put(name + "_ev_r", [r, p])
     # corpus-basis share for the top 8 eigenvectors
     put(name + "_share8", [en[:8].sum() / (W ** 2).sum()])
 # a d_model-row matrix: its columns are projected (Wᵀ)

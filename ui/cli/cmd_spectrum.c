@@ -11,7 +11,8 @@
 
 static const char usage_text[] =
     "usage: wscope spectrum MODEL [--alpha A | --tol T] [--top N]\n"
-    "                       [--energy [--null N] [--seed S]] [--json|--csv]\n"
+    "                       [--energy [--components] [--null N] [--seed S]]\n"
+    "                       [--json|--csv]\n"
     "Eigenvalues of EᵀE (E the token embedding): spacing, pairs, decay;\n"
     "--energy: the spectral energy of every weight matrix, with its nulls.\n";
 
@@ -21,12 +22,13 @@ int cmd_spectrum(int argc, char **argv)
         {"tol", required_argument, 0, 't'}, {"alpha", required_argument, 0, 'a'},
         {"top", required_argument, 0, 'n'},
         {"energy", no_argument, 0, 'e'},    {"json", no_argument, 0, 'j'},
-        {"csv", no_argument, 0, 'c'},       SPECTRA_NULL_OPTIONS,
+        {"csv", no_argument, 0, 'c'},       {"components", no_argument, 0, 'C'},
+        SPECTRA_NULL_OPTIONS,
         {0, 0, 0, 0}};
     ws_analysis_opts o;
     ws_analysis_opts_default(&o);
     cli_fmt fmt = CLI_TEXT;
-    int energy = 0, c, rc = 0, null_given = 0;
+    int energy = 0, components = 0, c, rc = 0, null_given = 0;
     long top = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
@@ -49,6 +51,7 @@ int cmd_spectrum(int argc, char **argv)
             break;
         case 'n': if (cli_int("--top", optarg, 1, 1L << 30, &top)) return 2; break;
         case 'e': energy = 1; break;
+        case 'C': components = 1; break;
         case 'j': fmt = CLI_JSON; break;
         case 'c': fmt = CLI_CSV; break;
         default: return c == CLI_HELP ? 0 : 2;
@@ -58,6 +61,8 @@ int cmd_spectrum(int argc, char **argv)
         return cli_usage_error("spectrum", optind == argc ? "no MODEL" : "one MODEL only");
     if (o.pair_tol >= 0 && o.pair_alpha != WS_PAIR_ALPHA_DEFAULT)
         return cli_failf("--alpha", "the spacing test's level; --tol chooses the other rule: give one");
+    if (components && !energy)
+        return cli_failf("--components", "the component energies come with --energy: give it");
     if (null_given && !energy)
         return cli_failf("--null", "null baselines are of the spectral energy: give --energy");
     ws_model *m;
@@ -68,7 +73,7 @@ int cmd_spectrum(int argc, char **argv)
     rc = spectra_cli_run(a, energy ? WS_AN_ENERGY | WS_AN_NULLS : WS_AN_SPECTRUM, "spectrum");
     if (!rc) {
         const ws_spectrum *s = &a->spec;
-        ws_doc *d = ws_doc_spectrum(m->path, a, top, energy);
+        ws_doc *d = ws_doc_spectrum(m->path, a, top, energy, components);
         if (!d)
             cli_failf("spectrum", "out of memory");
         char rule[96], head[1600];
