@@ -5,6 +5,7 @@
  * GPT-2. nanoGPT and HF GPT-2 share names; they differ in orientation, so
  * the shape of c_attn decides: HF's Conv1D stores in × out (d × 3d). */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,20 @@ static int meta_json_int(const ws_model *m, const char *key, int *out)
     return 0;
 }
 
+/* A setting from the metadata, or from the "config" JSON object (a .pt's
+ * nanoGPT config) as text in buf; NULL when neither has it. */
+static const char *meta_or_config(const ws_model *m, const char *key, char *buf, size_t n)
+{
+    const char *v = ws_model_meta(m, key), *s = v ? NULL : ws_model_meta(m, "config");
+    json_t *root = s ? json_loads(s, 0, NULL) : NULL, *x = root ? json_object_get(root, key) : NULL;
+    if (json_is_string(x))
+        v = buf, snprintf(buf, n, "%s", json_string_value(x));
+    else if (json_is_number(x))
+        v = buf, snprintf(buf, n, "%.17g", json_number_value(x));
+    json_decref(root);
+    return v;
+}
+
 static int config_value(const ws_model *m, const char *key, const char *alt, int *out)
 {
     return meta_int(m, key, out) || meta_json_int(m, key, out) ||
@@ -185,7 +200,8 @@ static void derive_config(ws_model *m)
     c->n_head_known = config_value(m, "n_head", NULL, &c->n_head);
     c->tied = emb && !ws_model_get(m, WS_ROLE_HEAD, -1, 0);
     c->bias = ws_model_get(m, WS_ROLE_QKV, 0, 1) != NULL;
-    const char *g = ws_model_meta(m, "gelu");
+    char gbuf[32], ebuf[32];
+    const char *g = meta_or_config(m, "gelu", gbuf, sizeof gbuf);
     const char *act = ws_model_meta(m, "activation_function");
     if (g)
         c->gelu_tanh = !strcmp(g, "tanh");
@@ -193,7 +209,7 @@ static void derive_config(ws_model *m)
         set_activation(c, act);
     else /* HF GPT-2 checkpoints say nothing, and GPT-2 uses the tanh form (gelu_new) */
         c->gelu_tanh = m->layout == WS_LAYOUT_HF_GPT2;
-    const char *eps = ws_model_meta(m, "layer_norm_epsilon");
+    const char *eps = meta_or_config(m, "layer_norm_epsilon", ebuf, sizeof ebuf);
     char *end;
     double ev = eps ? strtod(eps, &end) : 0;
     c->ln_eps = eps && end != eps && !*end && ev > 0 && ev < 1 ? (float)ev : 1e-5f;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- what names say ---- */
 
@@ -89,7 +90,7 @@ static int role_by_name(const char *s, size_t n, int *role)
     }
     for (int r = 1; r < WS_ROLE_COUNT; r++) {
         const char *name = ws_role_name((ws_role)r);
-        if (strlen(name) == n && !strncmp(name, s, n)) {
+        if (strlen(name) == n && !strncasecmp(name, s, n)) {   /* QKV@0 too, as search */
             *role = r;
             return 0;
         }

@@ -394,6 +394,12 @@ static void put_config(writer *w, const ws_model *m)
     }
     pk_str(b, "dropout");
     pk_scalar(w, WS_DT_F64, 0.0);
+    /* nanoGPT's GPT has exact GELU and eps 1e-5; the model's own, so that
+     * wscope reads the file back as the same function (layout.c) */
+    pk_str(b, "gelu");
+    pk_str(b, m->cfg.gelu_tanh ? "tanh" : "exact");
+    pk_str(b, "layer_norm_epsilon");
+    pk_scalar(w, WS_DT_F64, m->cfg.ln_eps > 0 ? (double)m->cfg.ln_eps : 1e-5);
     op(b, P_SETITEMS);
     json_decref(o);
 }

@@ -568,6 +568,16 @@ static double best_val(ws_train *t)
     return best;
 }
 
+/* The run's settings (train.options): for a resume, and for the settings
+ * of nanoGPT's config in a .pt. */
+static int add_options(ws_train *t, ws_model *out, ws_err *e)
+{
+    char *oj = ws_train_opts_json(&t->o, e);
+    int rc = !oj || ws_model_set_meta(out, "train.options", oj, e) ? -1 : 0;
+    free(oj);
+    return rc;
+}
+
 static int add_meta(ws_train *t, ws_model *out, int64_t step, int with_state, ws_err *e)
 {
     char buf[32];
@@ -585,11 +595,9 @@ static int add_meta(ws_train *t, ws_model *out, int64_t step, int with_state, ws
     if (!with_state)
         return 0;
     snprintf(buf, sizeof buf, "%lld", (long long)ws_adamw_steps(t->opt));
-    char *oj = ws_train_opts_json(&t->o, e), *pj = oj ? ws_policy_state_json(t->pol, t->g, e) : NULL;
-    int rc = !pj || ws_model_set_meta(out, "train.adam_steps", buf, e) ||
-             ws_model_set_meta(out, "train.options", oj, e) ||
+    char *pj = ws_policy_state_json(t->pol, t->g, e);
+    int rc = !pj || ws_model_set_meta(out, "train.adam_steps", buf, e) || add_options(t, out, e) ||
              ws_model_set_meta(out, "train.policy", pj, e) ? -1 : 0;
-    free(oj);
     free(pj);
     return rc;
 }
@@ -672,16 +680,18 @@ static ws_dtype save_dtype(const ws_train *t)
 
 /* Save weights (and, with_state, everything needed to resume) at `step`.
  * A .pt holds no training state (ptwrite.h): it is a weights-only save,
- * each weight in the input's dtype or --dtype's. */
+ * each weight in the input's dtype or --dtype's, with the run's settings
+ * for nanoGPT's config. */
 static int save_at(ws_train *t, const char *path, int64_t step, int with_state, ws_dtype wdt,
                    ws_err *e)
 {
-    if (with_state && ws_pt_path(path))
+    int pt = ws_pt_path(path);
+    if (with_state && pt)
         with_state = 0, wdt = save_dtype(t);
     ws_model *out = build_at(t, step, with_state, wdt, e);
     if (!out)
         return -1;
-    int rc = save_file(out, path, t->o.overwrite_input, e);
+    int rc = pt && add_options(t, out, e) ? -1 : save_file(out, path, t->o.overwrite_input, e);
     ws_model_free(out);
     return rc;
 }

@@ -149,6 +149,20 @@ tr --dtype bf16 --out "$T/wbf.pt"
 ok test $? -eq 0
 ok grep -q "^transformer.h.0.attn.c_attn.weight .* BF16 " "$("$W" info "$T/wbf.pt" --no-stats > "$T/info"; echo "$T/info")"
 refuses "--dtype: expected f32, f16 or bf16" tr --weights-only --dtype f8 --out "$T/x.safetensors"
+# A .pt carries the run's settings in nanoGPT's config, and the model's
+# GELU and LayerNorm eps, so it reads back as the same function (an HF
+# folder with tanh GELU and eps 1e-3 gives the loss of its safetensors).
+ft() { "$W" train "$N/hf_tanh" --data "$N/train.bin" --steps 2 --batch 2 --seq 8 --lr 2e-3 "$@" > /dev/null 2>&1; }
+ft --out "$T/tanh.pt"
+ok test $? -eq 0
+ft --weights-only --out "$T/tanh.safetensors"
+"$W" info "$T/tanh.pt" --json --no-stats > "$T/json"
+ok "$J" metadata.config.learning_rate=0.00200000009 metadata.config.max_iters=2 \
+    metadata.config.gelu=tanh metadata.config.layer_norm_epsilon=0.00100000005 < "$T/json"
+ok grep -q "gelu=tanh" "$("$W" info "$T/tanh.pt" --no-stats > "$T/info"; echo "$T/info")"
+ok grep -q "ln_eps=0.001 " "$T/info"
+ok test "$("$W" eval "$T/tanh.pt" --data "$N/val.bin" --seq 8)" = \
+    "$("$W" eval "$T/tanh.safetensors" --data "$N/val.bin" --seq 8)"
 
 # ---- info: the metadata a checkpoint keeps ----
 "$W" info "$CK" --no-stats > "$T/info"

@@ -28,6 +28,12 @@ replay() {
 }
 replay "$T/seq.csv" "$F/seq_losses.txt"
 ok test "$(head -n 1 "$T/seq.csv" | cut -d, -f1-9)" = "step,loss,val_loss,lr,grad_norm,tokens_per_s,n_frozen,update:tok_emb.weight,update:pos_emb.weight"
+# Freeze events print as they happen (when and why), between the evaluations.
+"$W" train "$F/seq_model.safetensors" --data "$F/seq.bin" --steps 6 --batch 2 --seq 16 \
+    --eval-every 3 --policy 'qkv@0=freeze@2' > "$T/out" 2> /dev/null
+ok test $? -eq 0
+ok test "$(sed -n 2p "$T/out")" = "step 2  froze blocks.0.attn.c_attn.weight  freeze@2"
+ok grep -q "^step 3/6 " "$T/out"
 ok test "$(head -n 1 "$T/seq.csv" | tr , '\n' | grep -c '^update:')" -eq 11   # 2 embeddings, 4 per layer, head
 ok test "$(wc -l < "$T/seq.csv")" -eq 10          # header, 8 steps, final evaluation
 # the same with policies: freeze, crystal (SVD in numpy), grid (W = A G, only A trains)

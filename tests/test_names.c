@@ -105,6 +105,7 @@ static void typing(void)
     /* Roles and ROLE@LAYER; comma lists; a layer list continues. */
     CHECK(count_sel(m, "qkv") == 2);
     CHECK(count_sel(m, "qkv@0") == 2);
+    CHECK(count_sel(m, "QKV@0") == 2);   /* roles in any case, as search */
     CHECK(count_sel(m, "qkv@1") == 0);
     CHECK(count_sel(m, "qkv@0,attn_out@0") == 3);
     CHECK(count_sel(m, "attn_out@0,1,qkv@0") == 3);

@@ -49,6 +49,9 @@ case_ tanh "$G/ours_tanh.safetensors" --lr 2e-3 --schedule constant --clip 0.5 -
 DATA="$S/tests/fixtures/net/train.bin"
 case_ lneps "$S/tests/fixtures/net/hf_tanh" --lr 2e-3 --seed 7 --eval-every 4
 DATA=
+# ... and its ckpt.pt reads back in wscope as the same function
+ok grep -q "gelu=tanh" "$("$W" info "$T/lneps/ckpt.pt" --no-stats > "$T/info"; echo "$T/info")"
+ok grep -q "ln_eps=0.001 " "$T/info"
 case_ nobias "$G/nanogpt_nobias.safetensors" --lr 2e-3 --beta2 0.99 --eps 1e-6 --seed 4 \
     --policy 'transformer.h.0.*=freeze' --policy embed=grid:3:linspace   # Paper 61's centres
 "$W" init --layers 1 --d 16 --heads 2 --vocab 70000 --block 16 --tied -o "$T/wide_model.safetensors" > /dev/null

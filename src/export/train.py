@@ -503,7 +503,7 @@ class Run:
                       gradient_accumulation_steps=1, seed=p["seed"], learning_rate=real(o["lr"]),
                       min_lr=real(o["min_lr"]), weight_decay=real(o["weight_decay"]),
                       beta1=real(o["beta1"]), beta2=real(o["beta2"]), grad_clip=real(o["clip"]),
-                      dropout=real(0))
+                      dropout=real(0), gelu=c["gelu"], layer_norm_epsilon=real(c["ln_eps"]))
         best = self.best_val if math.isfinite(self.best_val) else 1e9
         ck = {"model": sd, "model_args": args, "iter_num": self.step,
               "best_val_loss": torch.tensor(best, dtype=torch.float32), "config": config}

@@ -1,6 +1,7 @@
 /* wscope train: fine-tune (or train from init) with per-tensor policies. */
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,13 +159,28 @@ static void status_line(const ws_train_rec *r, const ws_run *run, int64_t first,
     fflush(stderr);
 }
 
-/* Poll the worker: eval lines, status line on a TTY, log rows. Returns 1
- * when the log could not be written to the end (said once, on stderr). */
+/* One line per freeze event of freeze@S / freeze-pr:X (when and why), up
+ * to step `upto`, in step order with the evaluation lines. */
+static size_t print_events(ws_train *t, size_t seen, int64_t upto, int tty)
+{
+    ws_run_event ev;
+    for (; seen < ws_train_nevents(t) && !ws_train_event(t, seen, &ev) && ev.step <= upto; seen++) {
+        if (tty)
+            fprintf(stderr, "\r\033[K");
+        printf("step %lld  froze %s  %s\n", (long long)ev.step, ev.tensor, ev.why);
+        fflush(stdout);
+    }
+    return seen;
+}
+
+/* Poll the worker: eval lines, freeze events, status line on a TTY, log
+ * rows. Returns 1 when the log could not be written to the end (said once,
+ * on stderr). */
 static int follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
 {
     int log_failed = 0;
     int tty = isatty(STDERR_FILENO);
-    size_t seen = 0;
+    size_t seen = 0, seen_ev = 0;
     int64_t first = ws_train_first_step(t), stop = o->stop_at ? o->stop_at : o->steps;
     struct timespec nap = {0, 100 * 1000 * 1000};
     ws_run run;
@@ -181,6 +197,7 @@ static int follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
             log_failed = 1;
         }
         for (; seen < n && !ws_train_record(t, seen, &r); seen++) {
+            seen_ev = print_events(t, seen_ev, r.step, tty);
             ws_run_add(&run, &r, &e);   /* for the ETA: a failure only costs the estimate */
             if (!isnan(r.val_loss)) {
                 if (tty)
@@ -194,6 +211,7 @@ static int follow(ws_train *t, const ws_train_opts *o, ws_train_log *log)
             break;
         nanosleep(&nap, NULL);
     }
+    print_events(t, seen_ev, INT64_MAX, tty);
     ws_run_free(&run);
     if (tty)
         fprintf(stderr, "\r\033[K");
