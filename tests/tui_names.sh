@@ -60,6 +60,7 @@ wait_for "WSCOPE-EXIT=0"
 N="${WS_SRCDIR:-.}/tests/fixtures/net"
 tui_start "$N/nanogpt/ckpt.pt" "$N/tuned.safetensors"
 wait_for "wte.weight"
+wait_for "TUNED open (D: drift)"   # the key to press, at 80 columns too
 keys D
 wait_for "mean cos"
 wait_for "mean cos 0.8906  training state left out"

@@ -141,6 +141,7 @@ tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$TMP/corpus.txt"
 wait_for "settings of the next run"
 keys s
 wait_for "text data needs a tokenizer, and"
+wait_for "no step done: the reason is below"
 i=0   # wrapped over the lines above the info line: joined, it is the engine's message
 until screen | tr -s ' \n' '  ' | grep -qF "it): give --tokenizer FILE, or use nanoGPT .bin data"; do
     i=$((i + 1)); [ $i -lt 200 ] || { fail "the error is cut at 80 columns"; break; }; sleep 0.05

@@ -111,7 +111,10 @@ static void draw_numbers(tui *t, tui_run *r, cellbuf *cb, int y, int w)
 {
     long last = ws_run_last_step_rec(&r->rec);
     if (last < 0) {
-        cb_text(cb, y, 0, w, r->error[0] ? r->error : "waiting for the first step", CB_DIM);
+        const char *why = r->error[0]                            ? r->error
+                          : !strcmp(tui_run_state(r), "failed") ? "no step done: the reason is below"
+                                                                : "waiting for the first step";
+        cb_text(cb, y, 0, w, why, CB_DIM);
         return;
     }
     const ws_run_rec *q = &r->rec.rec[last];
