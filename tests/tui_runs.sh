@@ -137,6 +137,11 @@ wait_for "WSCOPE-EXIT=0"
 
 # ---- a run that cannot start says why, whole, at 80 columns ----
 TUI_COLS=80 TUI_ROWS=24
+tui_start "$S/tests/fixtures/net/hf_erf" --view train   # no data yet: the form says so, whole
+wait_for " data       (none: Enter)"
+wait_for "first: t, p, P); Enter edits"
+keys Q
+wait_for "WSCOPE-EXIT=0"
 tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$TMP/corpus.txt"
 wait_for "settings of the next run"
 keys s

@@ -26,7 +26,7 @@ void train_setting_text(tui *t, int i, char *buf, size_t n)
     switch (i) {
     case SET_DATA: {
         const char *b = strrchr(s->data, '/');
-        snprintf(buf, n, "%s", s->data[0] ? (b ? b + 1 : s->data) : "(none: Enter sets it)");
+        snprintf(buf, n, "%s", s->data[0] ? (b ? b + 1 : s->data) : "(none: Enter)");
         break;
     }
     case SET_STEPS: snprintf(buf, n, "%lld", (long long)s->steps); break;
@@ -345,8 +345,8 @@ void train_draw_view(tui *t, tui_run *sel, cellbuf *cb, cb_rect body, cb_rect in
         draw_numbers(t, sel, cb, body.y + 1, body.w);
     } else {
         cb_printf(cb, body.y, 0, body.w, CB_BOLD, "no run yet");
-        cb_printf(cb, body.y + 1, 0, body.w, 0, "s starts one; mark policies in the model view "
-                  "(t, p, P) first; Enter edits a setting");
+        cb_printf(cb, body.y + 1, 0, body.w, 0, "s starts one (mark policies in the model view "
+                  "first: t, p, P); Enter edits");
     }
     int end = body.y + body.h;
     int y = draw_settings(t, cb, (cb_rect){top, 0, end - top, lw});
