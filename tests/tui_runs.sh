@@ -142,6 +142,15 @@ wait_for " data       (none: Enter)"
 wait_for "first: t, p, P); Enter edits"
 keys Q
 wait_for "WSCOPE-EXIT=0"
+# the compare view's heading and column notes whole too
+tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$S/tests/fixtures/net/train.bin" --steps 2
+wait_for "settings of the next run"
+keys C
+wait_for "train_end: mean loss of the last 10 % steps"
+keys s
+wait_for "final losses over the seeds; verdict: differs when Welch's p < 0.05 vs the first"
+keys Q
+wait_for "WSCOPE-EXIT=0"
 tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$TMP/corpus.txt"
 wait_for "settings of the next run"
 keys s
