@@ -9,6 +9,7 @@
 
 #include "analysis_tables.h"
 #include "antable.h"
+#include "hf_folder.h"
 #include "names.h"
 
 static const key_binding drift_keys[] = {
@@ -95,6 +96,7 @@ view *view_drift_new(tui *t)
     antable *v = antable_new(&drift_class, &drift_ops, a);
     if (!v)
         return NULL;
-    snprintf(v->base.title, sizeof v->base.title, "to %s", t->tuned->path);
+    char name[256];   /* as the title names MODEL: the file's or the HF folder's name */
+    snprintf(v->base.title, sizeof v->base.title, "to %s", ws_model_title(t->tuned, name, sizeof name));
     return &v->base;
 }
