@@ -126,30 +126,34 @@ static int global_amp_null(ws_analysis *a, const batch *b, const ws_layer_ctx *c
     return rc;
 }
 
-static int layer_nulls(ws_analysis *a, unsigned parts, ws_progress *p, ws_err *e)
+static int layer_prepare(ws_analysis *a, unsigned parts, batch *b, ws_layer_ctx **ctx, ws_err *e)
 {
-    batch b;
-    ws_layer_ctx *ctx = calloc(a->n ? a->n : 1, sizeof *ctx);
-    int rc = batch_init(&b, a->n, ws_layer_nstat(a->o.amp_k), WS_LS_COUNT, a->o.null.n) == 0 && ctx
-             ? 0 : ws_fail(e, "out of memory for the null baselines");
-    if (rc == 0)
-        rc = layer_items(a, parts, &b, ctx, e);
-    if (rc == 0)
-        rc = ws_null_run(b.items, b.n, &a->o.null, p, e);
-    /* Keep the statistics of the parts computed now; the others' nulls stay. */
-    for (size_t it = 0; rc == 0 && it < b.n; it++)
+    *ctx = calloc(a->n ? a->n : 1, sizeof **ctx);
+    if (batch_init(b, a->n, ws_layer_nstat(a->o.amp_k), WS_LS_COUNT, a->o.null.n) < 0 || !*ctx)
+        return ws_fail(e, "out of memory for the null baselines");
+    return layer_items(a, parts, b, *ctx, e);
+}
+
+/* The run's draws into the results (the parts computed now; the others'
+ * nulls stay) and the global amplitude row. */
+static int layer_finish(ws_analysis *a, unsigned parts, const batch *b, const ws_layer_ctx *ctx,
+                        ws_err *e)
+{
+    for (size_t it = 0; it < b->n; it++)
         for (int k = 0; k < N_LAYER_PARTS; k++)
             if (parts & layer_parts[k].an)
                 for (int s = layer_parts[k].first; s <= layer_parts[k].last; s++)
-                    memcpy(a->mats[b.mat[it]].null[s], b.items[it].out + s * WS_NULL_NFAM,
+                    memcpy(a->mats[b->mat[it]].null[s], b->items[it].out + s * WS_NULL_NFAM,
                            sizeof(ws_null) * WS_NULL_NFAM);
-    if (rc == 0 && (parts & WS_AN_AMP))
-        rc = global_amp_null(a, &b, ctx, e);
-    batch_free(&b);
+    return (parts & WS_AN_AMP) ? global_amp_null(a, b, ctx, e) : 0;
+}
+
+static void layer_free(const ws_analysis *a, batch *b, ws_layer_ctx *ctx)
+{
+    batch_free(b);
     for (size_t i = 0; ctx && i < a->n; i++)
         ws_layer_ctx_free(&ctx[i]);
     free(ctx);
-    return rc;
 }
 
 /* ---- the corpus basis ---- */
@@ -169,48 +173,63 @@ static void pool_share(ws_analysis *a)
     a->pooled_iso = a->spec.d > 0 ? (double)a->o.basis_k / a->spec.d : NAN;
 }
 
-static int basis_nulls(ws_analysis *a, ws_progress *p, ws_err *e)
+static int basis_prepare(ws_analysis *a, batch *b, ws_basis_ctx *ctx, ws_err *e)
 {
-    int n = a->o.null.n;
-    batch b;
-    ws_basis_ctx ctx = {.spec = &a->spec, .k = a->o.basis_k};
-    int rc = batch_init(&b, a->n, WS_BS_NSTAT, WS_BS_COUNT, n) == 0
-             ? 0 : ws_fail(e, "out of memory for the null baselines");
-    for (size_t i = 0; rc == 0 && i < a->n; i++) {
+    *ctx = (ws_basis_ctx){.spec = &a->spec, .k = a->o.basis_k};
+    if (batch_init(b, a->n, WS_BS_NSTAT, WS_BS_COUNT, a->o.null.n) < 0)
+        return ws_fail(e, "out of memory for the null baselines");
+    for (size_t i = 0; i < a->n; i++) {
         ws_mat_result *r = &a->mats[i];
         if (!part_ok(r, WS_AN_ENERGY))
             continue;
         const float *w = ws_tensor_f32(r->t, e);
-        if (!w) {
-            rc = ws_wrap(e, "%s", r->t->name);
-            break;
-        }
-        double *x = batch_add(&b, a, i, w, &ws_basis_null_stat, &ctx);
+        if (!w)
+            return ws_wrap(e, "%s", r->t->name);
+        double *x = batch_add(b, a, i, w, &ws_basis_null_stat, ctx);
         x[WS_BS_COMPS50] = r->energy.comps50, x[WS_BS_COMPS90] = r->energy.comps90;
         x[WS_BS_SHARE] = r->share;
     }
-    if (rc == 0)
-        rc = ws_null_run(b.items, b.n, &a->o.null, p, e);
-    for (size_t it = 0; rc == 0 && it < b.n; it++)
-        memcpy(a->mats[b.mat[it]].energy_null, b.items[it].out, sizeof(ws_null) * WS_BS_COUNT * WS_NULL_NFAM);
+    return 0;
+}
+
+/* The run's draws into the results, and the pooled share's null. */
+static int basis_finish(ws_analysis *a, const batch *b, ws_err *e)
+{
+    int n = a->o.null.n;
+    for (size_t it = 0; it < b->n; it++)
+        memcpy(a->mats[b->mat[it]].energy_null, b->items[it].out, sizeof(ws_null) * WS_BS_COUNT * WS_NULL_NFAM);
     /* The pooled share's draw k: Σ kept / Σ total of draw k over the pool. */
-    double *st = rc == 0 ? malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)) : NULL;
-    if (rc == 0 && !st)
-        rc = ws_fail(e, "out of memory");
-    for (int f = 0; rc == 0 && f < WS_NULL_NFAM; f++) {
+    double *st = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    if (!st)
+        return ws_fail(e, "out of memory");
+    for (int f = 0; f < WS_NULL_NFAM; f++) {
         for (int d = 0; d < n; d++) {
             double kept = 0, total = 0;
-            for (size_t it = 0; it < b.n; it++)
-                if (pooled(&a->mats[b.mat[it]])) {
-                    kept += draw_of(&b, n, it, f, d, WS_BS_KEPT);
-                    total += draw_of(&b, n, it, f, d, WS_BS_TOTAL);
+            for (size_t it = 0; it < b->n; it++)
+                if (pooled(&a->mats[b->mat[it]])) {
+                    kept += draw_of(b, n, it, f, d, WS_BS_KEPT);
+                    total += draw_of(b, n, it, f, d, WS_BS_TOTAL);
                 }
             st[d] = total > 0 ? kept / total : NAN;
         }
         ws_null_summarise(a->pooled_share, st, n, 1, &a->pooled_share_null[f]);
     }
     free(st);
-    batch_free(&b);
+    return 0;
+}
+
+/* Both tables' draws in one run: a matrix's permutation draws then serve
+ * both (null.c), with one Gram (gram.h). */
+static int run_batches(ws_analysis *a, batch *lb, batch *bb, ws_progress *p, ws_err *e)
+{
+    size_t n = lb->n + bb->n;
+    ws_null_item *items = malloc((n ? n : 1) * sizeof *items);
+    if (!items)
+        return ws_fail(e, "out of memory for the null baselines");
+    memcpy(items, lb->items, lb->n * sizeof *items);
+    memcpy(items + lb->n, bb->items, bb->n * sizeof *items);
+    int rc = ws_null_run(items, n, &a->o.null, p, e);
+    free(items);
     return rc;
 }
 
@@ -220,9 +239,21 @@ int ws_analysis_nulls(ws_analysis *a, unsigned computed, unsigned parts, ws_prog
         pool_share(a);
     if (a->o.null.n <= 0)
         return 0;
-    if ((parts & (WS_AN_PR | WS_AN_ESD | WS_AN_AMP)) && layer_nulls(a, parts, p, e) < 0)
-        return -1;
-    if ((parts & WS_AN_ENERGY) && a->spec.status == WS_AS_OK && basis_nulls(a, p, e) < 0)
-        return -1;
-    return 0;
+    int layers = (parts & (WS_AN_PR | WS_AN_ESD | WS_AN_AMP)) != 0;
+    int basis = (parts & WS_AN_ENERGY) && a->spec.status == WS_AS_OK;
+    batch lb = {0}, bb = {0};
+    ws_layer_ctx *lctx = NULL;
+    ws_basis_ctx bctx;
+    int rc = layers ? layer_prepare(a, parts, &lb, &lctx, e) : 0;
+    if (rc == 0 && basis)
+        rc = basis_prepare(a, &bb, &bctx, e);
+    if (rc == 0)
+        rc = run_batches(a, &lb, &bb, p, e);
+    if (rc == 0 && layers)
+        rc = layer_finish(a, parts, &lb, lctx, e);
+    if (rc == 0 && basis)
+        rc = basis_finish(a, &bb, e);
+    layer_free(a, &lb, lctx);
+    batch_free(&bb);
+    return rc;
 }

@@ -38,7 +38,7 @@ int ws_basis_energy_gram(const ws_spectrum *s, const float *w, int64_t rows, int
 {
     int by_rows = cols != s->d;
     int64_t other = by_rows ? cols : rows;
-    if ((by_rows && rows != s->d) || other <= s->d || s->status != WS_AS_OK || !s->vec)
+    if ((by_rows && rows != s->d) || other < s->d || s->status != WS_AS_OK || !s->vec)
         return ws_basis_energy(s, w, rows, cols, energy, out, e);
     *out = (ws_energy){.status = ws_scan_values(w, rows, cols), .total = NAN, .ev_r = NAN, .ev_p = NAN};
     if (out->status != WS_AS_OK)

@@ -29,8 +29,9 @@ int ws_basis_energy(const ws_spectrum *s, const float *w, int64_t rows, int64_t 
 /* The same from the Gram over W's side of length d, summed from float32
  * blocks (ws_gram_f32): energyᵢ = vᵢᵀ G vᵢ, within about 1e-6 of
  * ws_basis_energy relative to the largest. For null draws: when the other
- * side is longer than d it costs a quarter or less of the projection (that
- * is used otherwise). */
+ * side is longer than d it costs a quarter or less of the projection, and
+ * a draw's layer statistics share the Gram (ws_gram_f32_memo_begin); the
+ * projection is used when the other side is shorter than d. */
 int ws_basis_energy_gram(const ws_spectrum *s, const float *w, int64_t rows, int64_t cols,
                          double *energy, ws_energy *out, ws_err *e);
 

@@ -142,7 +142,47 @@ static void add_upper(double *g, const float *f, int64_t n, int first)
             g[i * n + j] = (first ? 0 : g[i * n + j]) + f[i * n + j];
 }
 
+/* The thread's memo of its last float32 Gram (ws_gram_f32_memo_begin). */
+static _Thread_local struct {
+    int on;
+    const float *w;
+    int64_t rows, cols;
+    int by_rows;
+    double *g;         /* NULL until a Gram is kept */
+} memo;
+
+void ws_gram_f32_memo_begin(void) { memo.on = 1, memo.g = NULL; }
+
+void ws_gram_f32_memo_end(void)
+{
+    free(memo.g);
+    memo.on = 0, memo.g = NULL;
+}
+
+static int gram_f32_sum(const float *w, int64_t rows, int64_t cols, int by_rows, double *g, ws_err *e);
+
 int ws_gram_f32(const float *w, int64_t rows, int64_t cols, int by_rows, double *g, ws_err *e)
+{
+    size_t bytes = (size_t)(by_rows ? rows : cols) * (size_t)(by_rows ? rows : cols) * sizeof *g;
+    if (memo.on && memo.g && memo.w == w && memo.rows == rows && memo.cols == cols &&
+        memo.by_rows == by_rows) {
+        memcpy(g, memo.g, bytes);
+        return 0;
+    }
+    int rc = gram_f32_sum(w, rows, cols, by_rows, g, e);
+    if (rc == 0 && memo.on) {
+        /* Keep a copy (callers may overwrite g); without memory, no memo. */
+        free(memo.g);
+        memo.g = malloc(bytes);
+        if (memo.g) {
+            memcpy(memo.g, g, bytes);
+            memo.w = w, memo.rows = rows, memo.cols = cols, memo.by_rows = by_rows;
+        }
+    }
+    return rc;
+}
+
+static int gram_f32_sum(const float *w, int64_t rows, int64_t cols, int by_rows, double *g, ws_err *e)
 {
     int64_t n = by_rows ? rows : cols, k = by_rows ? cols : rows;
     float *f = malloc((size_t)(n * n) * sizeof *f);

@@ -38,6 +38,13 @@ int ws_gram_rows(const float *w, int64_t rows, int64_t cols, const double *mean,
  * for a reported value. */
 int ws_gram_f32(const float *w, int64_t rows, int64_t cols, int by_rows, double *g, ws_err *e);
 
+/* Between ws_gram_f32_memo_begin and _end on one thread, ws_gram_f32 of the
+ * same W (pointer, shape) and side is summed once and copied after: a null
+ * draw's statistics (null.h) share its Gram. The memo is per thread, and
+ * the contents of W must not change in between. */
+void ws_gram_f32_memo_begin(void);
+void ws_gram_f32_memo_end(void);
+
 /* Eigenvalues (descending) of a symmetric n × n matrix whose upper triangle
  * is filled; with `vectors` set, g is overwritten by the eigenvectors as
  * rows (g[j*n + i] is component i of vector j), in the same order. */

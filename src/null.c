@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gram.h"
+
 void ws_null_opts_default(ws_null_opts *o)
 {
     *o = (ws_null_opts){.n = WS_NULL_N_DEFAULT, .seed = WS_NULL_SEED_DEFAULT};
@@ -121,7 +123,10 @@ typedef struct null_task {
 
 typedef struct null_run {
     ws_null_item *items;
+    size_t n_items;
     size_t *leader;        /* per item: the item whose gauss draws it shares (itself if none) */
+    size_t *next;          /* per item: the next item of its matrix (shared perm draws), or n_items */
+    char *chained;         /* per item: 1 when an earlier item of its matrix runs its perm draws */
     double **unit;         /* per leader of a shared class: its draws at sd 1 */
     double **draws;        /* per item: its draws array */
     double *sd;            /* per item */
@@ -134,6 +139,12 @@ typedef struct null_run {
     ws_err err;
     ws_progress *p;
 } null_run;
+
+/* Two items of one matrix: their perm draws are the same matrices. */
+static int same_matrix(const ws_null_item *a, const ws_null_item *b)
+{
+    return a->w == b->w && a->rows == b->rows && a->cols == b->cols && a->key == b->key;
+}
 
 static int needs_matrix(const ws_null_item *it, ws_null_family f)
 {
@@ -175,7 +186,18 @@ static int run_task(null_run *run, const null_task *t, int tid, ws_err *e)
     }
     float *m = run->scratch[tid];
     ws_null_matrix(t->f, it->w, it->rows, it->cols, run->sd[t->item], &r, m);
-    return it->stat->fn(it->ctx, m, it->rows, it->cols, out, e);
+    if (t->f != WS_NULL_PERM)
+        return it->stat->fn(it->ctx, m, it->rows, it->cols, out, e);
+    /* A permutation draw serves every item of the matrix, one Gram for all. */
+    ws_gram_f32_memo_begin();
+    int rc = 0;
+    for (size_t i = t->item; rc == 0 && i != run->n_items; i = run->next[i]) {
+        const ws_null_item *x = &run->items[i];
+        rc = x->stat->fn(x->ctx, m, x->rows, x->cols,
+                         run->draws[i] + ((size_t)t->f * n + t->draw) * x->nstat, e);
+    }
+    ws_gram_f32_memo_end();
+    return rc;
 }
 
 static void run_range(size_t begin, size_t end, int tid, void *user)
@@ -203,6 +225,17 @@ static double task_cost(const ws_null_item *it, ws_null_family f)
         return (double)(it->rows + it->cols);
     double m = (double)(it->rows < it->cols ? it->rows : it->cols);
     return (double)it->rows * (double)it->cols * (m + 16);
+}
+
+/* A task's cost: a perm draw's covers the items chained to it. */
+static double chain_cost(const null_run *run, size_t i, ws_null_family f)
+{
+    if (f != WS_NULL_PERM)
+        return task_cost(&run->items[i], f);
+    double c = 0;
+    for (; i != run->n_items; i = run->next[i])
+        c += task_cost(&run->items[i], f);
+    return c;
 }
 
 static int cmp_task(const void *a, const void *b)
@@ -249,15 +282,17 @@ int ws_null_run(ws_null_item *items, size_t n_items, const ws_null_opts *o, ws_p
 {
     int n = o->n, threads = ws_ncores();
     size_t n_tasks = n_items * WS_NULL_NFAM * (size_t)(n > 0 ? n : 0);
-    null_run run = {.items = items, .o = o, .p = p};
+    null_run run = {.items = items, .n_items = n_items, .o = o, .p = p};
     run.draws = calloc(n_items + 1, sizeof *run.draws);
     run.leader = calloc(n_items + 1, sizeof *run.leader);
+    run.next = calloc(n_items + 1, sizeof *run.next);
+    run.chained = calloc(n_items + 1, sizeof *run.chained);
     run.unit = calloc(n_items + 1, sizeof *run.unit);
     run.sd = calloc(n_items + 1, sizeof *run.sd);
     run.tasks = malloc((n_tasks + 1) * sizeof *run.tasks);
     run.scratch = calloc((size_t)threads, sizeof *run.scratch);
     run.scratch_n = calloc((size_t)threads, sizeof *run.scratch_n);
-    int rc = run.draws && run.leader && run.unit && run.sd && run.tasks && run.scratch &&
+    int rc = run.draws && run.leader && run.next && run.chained && run.unit && run.sd && run.tasks && run.scratch &&
              run.scratch_n ? 0 : ws_fail(e, "out of memory for the null draws");
     for (size_t i = 0; rc == 0 && i < n_items; i++) {
         size_t nd = (size_t)WS_NULL_NFAM * (size_t)(n > 0 ? n : 0) * (size_t)items[i].nstat;
@@ -273,6 +308,15 @@ int ws_null_run(ws_null_item *items, size_t n_items, const ws_null_opts *o, ws_p
                 run.leader[i] = j;
                 break;
             }
+        /* Items of one matrix share their perm draws: the first runs them
+         * for the chain of the others. */
+        run.next[i] = n_items;
+        for (size_t j = i; j-- > 0;)
+            if (same_matrix(&items[j], &items[i])) {
+                run.next[j] = i;   /* j is the chain's last so far: i follows it */
+                run.chained[i] = 1;
+                break;
+            }
         if (rc == 0 && shares(&items[i]) && run.leader[i] == i) {
             run.unit[i] = malloc(((size_t)(n > 0 ? n : 0) * items[i].nstat + 1) * sizeof(double));
             if (!run.unit[i])
@@ -283,9 +327,9 @@ int ws_null_run(ws_null_item *items, size_t n_items, const ws_null_opts *o, ws_p
     for (size_t i = 0; rc == 0 && i < n_items; i++)
         for (int f = 0; f < WS_NULL_NFAM; f++)
             for (int d = 0; d < n; d++)
-                if (f != WS_NULL_GAUSS || run.leader[i] == i)
+                if (f == WS_NULL_GAUSS ? run.leader[i] == i : !run.chained[i])
                     run.tasks[k++] = (null_task){.item = i, .f = (ws_null_family)f, .draw = d,
-                                                 .cost = task_cost(&items[i], (ws_null_family)f)};
+                                                 .cost = chain_cost(&run, i, (ws_null_family)f)};
     n_tasks = k;
     if (rc == 0) {
         /* Most expensive first, so the cores finish together. */
@@ -310,6 +354,6 @@ int ws_null_run(ws_null_item *items, size_t n_items, const ws_null_opts *o, ws_p
     for (size_t i = 0; run.unit && i < n_items; i++)
         free(run.unit[i]);
     free(run.draws), free(run.sd), free(run.tasks), free(run.scratch), free(run.scratch_n);
-    free(run.leader), free(run.unit);
+    free(run.leader), free(run.next), free(run.chained), free(run.unit);
     return rc;
 }

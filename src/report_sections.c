@@ -164,7 +164,9 @@ static int figure_spectrum(report *r, ws_err *e)
 
 static ws_doc *doc_energy(report *r, ws_err *e)
 {
-    if (analysed(r, WS_AN_ENERGY | WS_AN_NULLS, e) != 0)
+    /* The layers' analyses too, which the next section shows: computed
+     * together, a matrix's permutation draws serve both nulls (null.h). */
+    if (analysed(r, WS_AN_ENERGY | WS_AN_LAYERS | WS_AN_NULLS, e) != 0)
         return NULL;
     return ws_doc_spectrum(r->in->model->path, r->a, 0, 1, 0);
 }

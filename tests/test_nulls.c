@@ -604,6 +604,31 @@ static void check_basis_nulls(void)
     for (int f = 0; f < WS_NULL_NFAM; f++)
         CHECKF(out[WS_BS_SHARE * WS_NULL_NFAM + f].z > 10, "share z %g",
                out[WS_BS_SHARE * WS_NULL_NFAM + f].z);
+    /* Run with the layer statistics of the same matrix, the two share their
+     * permutation draws and Gram: the same numbers as run apart. */
+    ws_layer_ctx lc;
+    CHECK(ws_layer_ctx_init(&lc, WS_LS_PART_PR | WS_LS_PART_ESD | WS_LS_PART_AMP, 1, K, WS_GRID_INNER, D,
+                            &e) == 0);
+    double lx[WS_LS_COUNT] = {0};
+    ws_null lout[WS_LS_COUNT * WS_NULL_NFAM], lout2[WS_LS_COUNT * WS_NULL_NFAM];
+    ws_null out2[WS_BS_COUNT * WS_NULL_NFAM];
+    ws_null_item both[2] = {{.w = w, .rows = R, .cols = D, .key = 1, .stat = &ws_layer_null_stat,
+                             .ctx = &lc, .nstat = ws_layer_nstat(K), .nsummary = WS_LS_COUNT,
+                             .x = lx, .out = lout},
+                            it};
+    both[1].out = out2;
+    CHECK(ws_null_run(both, 2, &o, NULL, &e) == 0);
+    both[0].out = lout2;
+    CHECK(ws_null_run(both, 1, &o, NULL, &e) == 0);
+    int same = 1;
+    for (int i = 0; i < WS_BS_COUNT * WS_NULL_NFAM; i++)
+        same &= out2[i].mean == out[i].mean && out2[i].std == out[i].std;
+    for (int i = 0; i < WS_LS_COUNT * WS_NULL_NFAM; i++)
+        same &= (lout[i].mean == lout2[i].mean || (isnan(lout[i].mean) && isnan(lout2[i].mean))) &&
+                (lout[i].std == lout2[i].std || (isnan(lout[i].std) && isnan(lout2[i].std)));
+    CHECKF(same && isfinite(lout[WS_LS_PR * WS_NULL_NFAM + WS_NULL_PERM].mean),
+           "shared permutation draws change the nulls");
+    ws_layer_ctx_free(&lc);
     ws_spectrum_free(&sp);
     free(e_mat), free(w);
 }

@@ -22,8 +22,10 @@
 #   tiny_model            a one-layer model with a word tokenizer trained one
 #                         step from init: $TMP/tiny.safetensors, and its
 #                         text $TMP/corpus.txt; exit 1 if it cannot be made
-#   need_sample           set MODEL to the sample model the build makes
-#                         ($B/sample-models/sample.safetensors); exit 1 if absent
+#   need_sample           set MODEL to a small random model (2 layers, d 64,
+#                         4 heads, vocab 512, block 64, init --seed 1, no
+#                         tokenizer), made in $TMP; exit 1 if it cannot be
+#                         made (the bundled trained pair: `$W` with no MODEL)
 #   tui_start ARGS...     wscope ARGS in a fresh TUI_COLSxTUI_ROWS session `w`
 #                         (the old one is killed), UTF-8 locale. Its pid goes
 #                         to $TMP/pid; when it ends the pane shows
@@ -37,7 +39,13 @@
 #   wait_for TEXT [SECS]  poll the pane (every 0.05 s, SECS*20 times, default
 #                         TUI_WAIT) until it shows TEXT; else fail and return 1
 #   absent TEXT           fail if the pane shows TEXT now
+#   wait_gone TEXT [SECS] poll the pane like wait_for until it no longer
+#                         shows TEXT; else fail and return 1
 #   keys KEYS...          tmux send-keys to the session
+#   cpu_ticks [TID]       CPU time (user + system, in clock ticks, getconf
+#                         CLK_TCK a second) wscope has used so far: the whole
+#                         process, or with TID one of its threads (its pid:
+#                         the main thread, the one that draws)
 #   fail MESSAGE...       print "FAIL: MESSAGE" and the screen, count a failure
 #   tui_finish NAME       print "NAME: N failure(s)"; exit 0 if none, else 1
 #
@@ -75,8 +83,9 @@ tiny_model() {
         { echo "FAIL: train --init"; exit 1; }
 }
 need_sample() {
-    MODEL="$B/sample-models/sample.safetensors"
-    [ -f "$MODEL" ] || { echo "no sample model at $MODEL"; exit 1; }
+    MODEL="$TMP/random.safetensors"
+    [ -f "$MODEL" ] || "$W" init --layers 2 --d 64 --heads 4 --vocab 512 --block 64 --seed 1 \
+        -o "$MODEL" > /dev/null || { echo "FAIL: init"; exit 1; }
 }
 tui_start() { tui_start_env "" "$@"; }
 tui_start_env() {
@@ -103,7 +112,21 @@ wait_for() {
     fail "timed out waiting for: $1"; return 1
 }
 absent() { if shows "$1"; then fail "screen shows: $1"; fi; }
+wait_gone() {
+    tui_i_=0; tui_lim_=$(( ${2:-$TUI_WAIT} * 20 ))
+    while [ $tui_i_ -lt $tui_lim_ ]; do
+        shows "$1" || return 0
+        sleep 0.05; tui_i_=$((tui_i_ + 1))
+    done
+    fail "timed out waiting for this to go: $1"; return 1
+}
 keys() { tm send-keys -t w "$@"; }
+cpu_ticks() {
+    tui_pid_=$(cat "$TMP/pid")
+    # /proc/PID/stat: utime and stime are fields 14 and 15; the name (field
+    # 2, in parentheses) is cut off first in case it holds a space.
+    sed 's/^.*) //' "/proc/$tui_pid_/${1:+task/$1/}stat" | awk '{print $12 + $13}'
+}
 
 tui_finish() {
     for f_ in "$TMP"/sanitizer.*; do

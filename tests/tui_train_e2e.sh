@@ -82,7 +82,7 @@ wait_for "strategies across seeds"
 wait_for " marked       4 marked tensors"
 keys a 'frz:*=freeze' Enter n 2 Enter
 wait_for " frz          *=freeze"
-wait_for "x seeds 1..2: 40 steps"
+wait_for "x seeds 1..2: 30 steps"   # the compare view's own default (N)
 keys s
 wait_for "final losses over the seeds"
 wait_for "val_end sd"

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "render.h"
+#include "samples.h"
 #include "threads.h"
 #include "blas_core.h"
 
@@ -61,12 +62,15 @@ static void usage(FILE *fp)
                 "              [MODEL [TUNED]]\n"
                 "       wscope COMMAND [ARGS]\n"
                 "       wscope help COMMAND   (or wscope COMMAND --help): its usage\n\n"
-                "With no command, opens the TUI on MODEL (default: the bundled sample).\n\n"
+                "With no command, opens the TUI on MODEL; with no MODEL, on the bundled sample\n"
+                "(a small GPT trained on Moby-Dick) and its fine-tune on State of the Union\n"
+                "addresses as TUNED. wscope --sample-dir prints where they are.\n\n"
                 "Commands:\n");
     for (const ws_command *c = ws_commands; c->name; c++)
         fprintf(fp, "  %-9s %s\n            %s\n", c->name, c->args, c->summary);
     fprintf(fp, "\n  --help      this text        --version   version and terminal report\n"
-                "See wscope(1) for every key, option and definition.\n");
+                "  --sample-dir  the directory of the sample models and corpora ($%s)\n"
+                "See wscope(1) for every key, option and definition.\n", WS_SAMPLE_ENV);
 }
 
 static const ws_command *find_command(const char *name)
@@ -175,6 +179,10 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && !strcmp(argv[1], "--version")) {
         version();
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--sample-dir")) {
+        puts(ws_sample_dir());
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "help")) {

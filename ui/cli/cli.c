@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -343,15 +342,3 @@ int cli_double(const char *opt, const char *s, double *out)
     return 0;
 }
 
-const char *cli_sample_model(void)
-{
-    static const char *candidates[] = {
-        WS_BUILDDIR "/sample-models/sample.safetensors",
-        WS_PKGDATADIR "/sample.safetensors",
-    };
-    struct stat st;
-    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
-        if (stat(candidates[i], &st) == 0)
-            return candidates[i];
-    return candidates[0];
-}

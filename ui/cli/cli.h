@@ -76,7 +76,5 @@ int cli_double_in(const char *opt, const char *s, double lo, double hi, int open
 void cli_signals_install(void);
 void cli_signal_default(int sig);
 
-/* The bundled sample model (build tree, else installed data dir). */
-const char *cli_sample_model(void);
 
 #endif

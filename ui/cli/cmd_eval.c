@@ -16,15 +16,20 @@
 
 static const char usage_text[] =
     "usage: wscope eval MODEL --data FILE... [--seq T] [--batch B] [--threads N]\n"
-    "                   [--heads H] [--tokenizer FILE] [--json|--csv]\n"
+    "                   [--val-frac F] [--eval-batches K] [--heads H]\n"
+    "                   [--tokenizer FILE] [--json|--csv]\n"
     "The mean loss over the sequential windows of the data (text through the\n"
-    "model's tokenizer, or nanoGPT .bin token ids).\n";
+    "model's tokenizer, or nanoGPT .bin token ids); --val-frac F: of the last F\n"
+    "of the tokens only (what train --val-frac F holds out), --eval-batches K:\n"
+    "its first K batches (0: all), as a run's validation measures it.\n";
 
 typedef struct eval_args {
     const char *model, *tokenizer;
     const char *data[256];
     size_t n_data;
     long T, B, threads, heads;
+    double val_frac;     /* > 0: only the last val_frac of the tokens (train's split) */
+    long max_batches;    /* > 0: only the first K batches of B windows */
     cli_fmt fmt;
 } eval_args;
 
@@ -34,6 +39,7 @@ static int parse(eval_args *a, int argc, char **argv)
         {"data", required_argument, 0, 'D'}, {"seq", required_argument, 0, 'T'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 'j'},
         {"heads", required_argument, 0, 'H'}, {"tokenizer", required_argument, 0, 'Z'},
+        {"val-frac", required_argument, 0, 'V'}, {"eval-batches", required_argument, 0, 'E'},
         {"json", no_argument, 0, 'J'},        {"csv", no_argument, 0, 'C'},   {0, 0, 0, 0},
     };
     int c;
@@ -50,6 +56,13 @@ static int parse(eval_args *a, int argc, char **argv)
         case 'j': if (cli_int("--threads", optarg, 0, 1024, &a->threads)) return 2; break;
         case 'H': if (cli_int("--heads", optarg, 1, 65536, &a->heads)) return 2; break;
         case 'Z': a->tokenizer = optarg; break;
+        case 'V':
+            if (cli_double("--val-frac", optarg, &a->val_frac))
+                return 2;
+            if (!(a->val_frac > 0 && a->val_frac < 1))
+                return cli_failf("--val-frac", "expected a fraction in (0, 1), got \"%s\"", optarg);
+            break;
+        case 'E': if (cli_int("--eval-batches", optarg, 0, 1L << 30, &a->max_batches)) return 2; break;
         case 'J': a->fmt = CLI_JSON; break;
         case 'C': a->fmt = CLI_CSV; break;
         default: return c == CLI_HELP ? 1 : 2;   /* 1: the help was printed */
@@ -75,8 +88,12 @@ static int evaluate(const eval_args *a, ws_model *m, const ws_data *d, const ws_
     if (T > m->cfg.block_size)
         return cli_failf(a->model, "sequence length %d is larger than the model's block size %d",
                          T, m->cfg.block_size);
-    if (d->n < (size_t)T + 1)
-        return cli_failf(a->data[0], "%zu tokens hold no window of %d + 1 tokens", d->n, T);
+    /* With --val-frac, the tokens train held out with the same fraction. */
+    size_t start = a->val_frac > 0 ? d->n_train : 0, n = d->n - start;
+    const int32_t *tok = d->tok + start;
+    if (n < (size_t)T + 1)
+        return cli_failf(a->data[0], "%zu tokens%s hold no window of %d + 1 tokens", n,
+                         a->val_frac > 0 ? " held out" : "", T);
     ws_gpt *g = ws_gpt_new(m, B, T, &e);
     if (!g)
         return cli_fail(a->model, &e);
@@ -84,9 +101,11 @@ static int evaluate(const eval_args *a, ws_model *m, const ws_data *d, const ws_
     ws_progress p;
     ws_progress_init(&p, 0);
     cli_bar *bar = cli_bar_start("eval", &p);
-    double loss = ws_eval_windows(g, d->tok, d->n, B, T, 0, &p, &e);
+    double loss = ws_eval_windows(g, tok, n, B, T, (size_t)a->max_batches, &p, &e);
     cli_bar_stop(bar);
-    size_t windows = (d->n - 1) / (size_t)T;
+    size_t windows = (n - 1) / (size_t)T;
+    if (a->max_batches && windows > (size_t)a->max_batches * (size_t)B)
+        windows = (size_t)a->max_batches * (size_t)B;
     ws_gpt_free(g);
     if (isnan(loss))
         return cli_fail(a->model, &e);
@@ -96,6 +115,10 @@ static int evaluate(const eval_args *a, ws_model *m, const ws_data *d, const ws_
     ws_doc_param_strs(doc, "data", a->data, a->n_data);
     ws_doc_param_int(doc, "seq", T);
     ws_doc_param_int(doc, "batch", B);
+    if (a->val_frac > 0)
+        ws_doc_param_num(doc, "val_frac", a->val_frac);
+    if (a->max_batches)
+        ws_doc_param_int(doc, "eval_batches", a->max_batches);
     ws_doc_param_int(doc, "heads", m->cfg.n_head);
     if (tk)   /* where the text's ids came from */
         ws_doc_param_str(doc, "tokenizer", ws_tok_source(tk));
@@ -130,6 +153,8 @@ int cmd_eval(int argc, char **argv)
         rc = cli_fail_msg(&e);
     } else {
         cli_unknown_note(tk, &d);
+        if (a.val_frac > 0)
+            ws_data_split(&d, a.val_frac);
         rc = evaluate(&a, m, &d, tk);
         ws_data_free(&d);
     }

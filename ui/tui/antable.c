@@ -14,6 +14,7 @@ antable *antable_new(const view_class *cls, const antable_ops *ops, ws_analysis 
     v->base.cls = cls;
     v->ops = ops;
     v->a = a;
+    v->shown_pct = -1;
     numtable_init(&v->tab);
     tui_analysis_retry(a);   /* opening the view again retries a failed run */
     return v;
@@ -87,7 +88,7 @@ int antable_tick(view *vv, tui *t, int *busy)
     if (v->err[0] || (v->filled && (!v->ops->nulls || v->nulls_done)))
         return 0;
     *busy = 1;
-    return 1;   /* redraw: the progress, or the table when the worker ends */
+    return tui_analysis_moved(v->a, &v->shown_pct);   /* the progress, or the table at the end */
 }
 
 void antable_destroy(view *vv)

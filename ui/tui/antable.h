@@ -30,6 +30,7 @@ struct antable {
     ws_analysis *a;
     numtable tab;
     int filled;
+    int shown_pct;       /* the progress drawn (tui_analysis_moved) */
     int nulls_done;                                  /* the nulls are in (or failed) */
     char err[600];
     char null_err[600];

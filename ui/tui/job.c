@@ -1,6 +1,8 @@
 /* Background jobs (see job.h). */
 #include "job.h"
 
+#include "wake.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -27,6 +29,7 @@ static void *job_thread(void *p)
     atomic_store(&j->done, 1);
     pthread_cond_broadcast(&j->cond);
     pthread_mutex_unlock(&j->lock);
+    tui_wake();   /* the loop shows the result now, not at its next poll */
     return NULL;
 }
 

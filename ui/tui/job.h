@@ -1,7 +1,9 @@
 /* Background work for the TUI: one thread per job, polled by the UI.
  *
  * The UI thread starts a job, keeps handling keys and resizes, polls
- * job_done() / job_fraction() to draw a progress indicator, and when it no
+ * job_done() / job_fraction() to draw a progress indicator (the main loop
+ * polls while work runs, at most once a frame; a job that ends wakes it at
+ * once through wake.h), and when it no
  * longer needs the result it calls job_release(): that cancels the work
  * (through its ws_progress) and the job is joined and freed later by
  * job_reap(), so the UI never blocks on a job that is winding down. */

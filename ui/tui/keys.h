@@ -21,6 +21,7 @@ typedef enum ws_action {
     /* training from the TUI */
     ACT_POLICY, ACT_POLICY_SET, ACT_POLICY_RULE, ACT_TRAIN, ACT_START, ACT_PAUSE, ACT_SAVE,
     ACT_COMPARE,
+    ACT_STEPS,          /* compare view: steps of each run */
     /* the training view's runs and curves */
     ACT_FOCUS, ACT_SMOOTH_LESS, ACT_SMOOTH_MORE, ACT_WINDOW, ACT_RENAME, ACT_BROWSE,
     ACT_SAVE_WEIGHTS,

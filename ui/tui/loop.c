@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <curses.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "hf_folder.h"
 #include "job.h"
@@ -11,17 +13,27 @@
 #include "loop.h"
 #include "terminal.h"
 #include "train_runs.h"
+#include "wake.h"
 
 typedef enum loop_state { LOOP_POLL, LOOP_DRAW, LOOP_WAIT, LOOP_INPUT, LOOP_END } loop_state;
 
 typedef struct loop {
     tui *t;
     cellbuf cb;
-    int force;     /* repaint every cell at the next DRAW (start, resize, ^L) */
-    int busy;      /* the top view has work running */
-    int drawn;     /* DRAW ran since the last WAIT: POLL goes to WAIT next */
-    int key;       /* the key INPUT handles */
+    int force;        /* repaint every cell at the next DRAW (start, resize, ^L) */
+    int busy;         /* work is running: look at it once a frame */
+    int pending;      /* work changed what a view shows, not drawn yet */
+    int woken;        /* a job ended (wake.h): draw what it changed at once */
+    double drawn_at;  /* when the last frame was drawn (ms) */
+    int key;          /* the key INPUT handles */
 } loop;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 /* ---- DRAW ---- */
 
@@ -118,6 +130,10 @@ static void quit_answer(tui *t, int ch)
 /* The actions the loop owns; every other one goes to the top view. */
 static void do_action(tui *t, ws_action a)
 {
+    if (a != ACT_NONE && !t->acted) {
+        t->acted = 1;
+        t->dirty = 1;
+    }
     switch (a) {
     case ACT_NONE: return;
     case ACT_QUIT: request_quit(t); return;
@@ -196,34 +212,59 @@ static loop_state poll_work(loop *l)
         return LOOP_END;
     if (t->quit || !t->top)
         return LOOP_END;
-    if (!l->drawn)
-        job_reap(0);
+    job_reap(0);
+    /* What the work changed (a tick's answer, or a message it left) is drawn
+     * at most once a frame, or at once when a job ended; what a key changed
+     * is drawn at once. */
+    int keyed = t->dirty;
+    t->dirty = 0;
     l->busy = 0;
     if (t->top->cls->tick && t->top->cls->tick(t->top, t, &l->busy))
-        t->dirty = 1;
+        l->pending = 1;
     if (tui_report_tick(t, &l->busy))   /* the report key's work, whatever view is open */
-        t->dirty = 1;
-    if (l->drawn) {
-        l->drawn = 0;
-        return LOOP_WAIT;
-    }
+        l->pending = 1;
+    l->pending |= t->dirty;
+    t->dirty = keyed || (l->pending && (l->woken || now_ms() - l->drawn_at >= LOOP_FRAME_MS));
+    l->woken = 0;
     return t->dirty ? LOOP_DRAW : LOOP_WAIT;
 }
 
 static loop_state draw(loop *l)
 {
     l->t->dirty = 0;
+    l->pending = 0;
     draw_frame(l->t, &l->cb);
     term_blit(&l->cb, l->force);
     l->force = 0;
-    l->drawn = 1;
+    l->drawn_at = now_ms();
+    /* Drawing may start work or leave a message: shown at the next frame,
+     * so that a view that asks for a redraw from its draw cannot spin. */
+    l->pending = l->t->dirty;
+    l->t->dirty = 0;
     return LOOP_POLL;
 }
 
+/* Asleep until a key, a worker's wake-up (wake.h), or: the next frame when
+ * work changed something, a frame from now while work runs, never while
+ * nothing does. */
 static loop_state wait_key(loop *l)
 {
-    int timeout = l->t->dirty ? 0 : l->busy ? LOOP_POLL_MS : -1;
-    l->key = term_getkey(timeout);
+    int timeout = -1;
+    if (l->pending) {
+        double left = LOOP_FRAME_MS - (now_ms() - l->drawn_at);
+        timeout = left > 0 ? (int)left + 1 : 0;
+    } else if (l->busy) {
+        timeout = LOOP_FRAME_MS;
+    }
+    l->key = term_getkey(timeout, tui_wake_fd());
+    if (l->key == TERM_HANGUP) {   /* no terminal any more: end as SIGHUP would */
+        if (work_to_keep(l->t))
+            l->t->stop_signal = SIGHUP;
+        else
+            l->t->quit = 1;
+        return LOOP_END;
+    }
+    l->woken |= l->key == TERM_WOKEN;
     return l->key >= 0 ? LOOP_INPUT : LOOP_POLL;
 }
 

@@ -1,18 +1,28 @@
 /* Where the TUI writes files (see outdir.h). */
 #include "outdir.h"
 
+#include "samples.h"
+
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Is dir the bundled samples' directory (samples.h)? */
+static int is_sample_dir(const char *dir)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    return realpath(dir, a) && realpath(ws_sample_dir(), b) && !strcmp(a, b);
+}
 
 void tui_output_dir(const ws_model *m, char *buf, size_t n)
 {
     char *copy = strdup(m && m->path ? m->path : ".");
     const char *dir = copy ? dirname(copy) : ".";
     const char *tmp = getenv("TMPDIR");
-    if (access(dir, W_OK) == 0)
+    if (access(dir, W_OK) == 0 && !is_sample_dir(dir))
         snprintf(buf, n, "%s", dir);
     else if (access(".", W_OK) == 0)
         snprintf(buf, n, ".");

@@ -1,6 +1,7 @@
 /* Where the TUI writes files (figures, training logs, saved and recovery
- * checkpoints): beside the model when its directory is writable, else the
- * current directory, else $TMPDIR (or /tmp). No curses. */
+ * checkpoints): beside the model when its directory is writable (and not
+ * the bundled samples' directory, samples.h: that stays as installed),
+ * else the current directory, else $TMPDIR (or /tmp). No curses. */
 #ifndef WS_OUTDIR_H
 #define WS_OUTDIR_H
 

@@ -4,9 +4,11 @@
 #include "terminal.h"
 
 #include "atomic.h"
+#include "wake.h"
 
 #include <curses.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -350,13 +352,37 @@ void term_blit(const cellbuf *cb, int force)
     doupdate();
 }
 
-int term_getkey(int timeout_ms)
+/* Sleep until the terminal has input, wake_fd is readable, a signal
+ * arrives (a resize) or timeout_ms pass; the terminal's poll events. */
+static short wait_input(int timeout_ms, int wake_fd, int *woken)
 {
-    timeout(timeout_ms);
+    struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    int n = poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms);
+    if (n > 0 && p[1].revents) {
+        tui_wake_drain();
+        *woken = 1;
+    }
+    return n > 0 ? p[0].revents : 0;
+}
+
+int term_getkey(int timeout_ms, int wake_fd)
+{
+    /* Curses may hold keys already read (the rest of a sequence): those
+     * first, then sleep in poll(2) rather than in curses, so that a worker
+     * can wake the loop; then the key that woke it, if any. */
+    timeout(0);
     int ch = getch();
+    short ev = 0;
+    int woken = 0;
+    if (ch == ERR && timeout_ms != 0) {
+        ev = wait_input(timeout_ms, wake_fd, &woken);
+        ch = getch();
+    }
+    if (ch == ERR && (ev & (POLLHUP | POLLERR | POLLNVAL)))
+        return TERM_HANGUP;   /* nothing to read, ever: do not wait on it again */
     if (ch == KEY_MOUSE && getmouse(&last_mouse) != OK)
         return -1;
-    return ch == ERR ? -1 : ch;
+    return ch != ERR ? ch : woken ? TERM_WOKEN : -1;
 }
 
 int term_mouse(int *y, int *x)

@@ -29,9 +29,13 @@ void term_size(int *rows, int *cols);
 /* Copy the buffer to the screen; force: repaint every cell. */
 void term_blit(const cellbuf *cb, int force);
 
-/* Next key, or -1 after timeout_ms (< 0: wait). Mouse events (with
- * --mouse) come back as KEY_MOUSE with the cell and button filled in. */
-int term_getkey(int timeout_ms);
+/* Next key; -1 after timeout_ms (< 0: wait as long as it takes) or on a
+ * signal; TERM_WOKEN when wake_fd (wake.h; -1: none) became readable;
+ * TERM_HANGUP when the terminal is gone. The process sleeps meanwhile.
+ * Mouse events (with --mouse) come back as KEY_MOUSE with the cell and
+ * button filled in. */
+int term_getkey(int timeout_ms, int wake_fd);
+enum { TERM_HANGUP = -2, TERM_WOKEN = -3 };
 enum { TERM_CLICK = 1, TERM_WHEEL_UP, TERM_WHEEL_DOWN };
 int term_mouse(int *y, int *x);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "samples.h"
 #include "tokenizer.h"
 #include "train_run.h"
 #include "train_runs.h"
@@ -222,17 +223,11 @@ const char *train_marks_share(const tui_train *s, const ws_model *m, char *buf, 
 const char *train_default_corpus(const ws_model *m)
 {
     static char found[PATH_MAX];
-    const char *name = "moby-dick.txt.gz";
+    const char *name = WS_SAMPLE_CORPUS;
     const char *path = m->path ? m->path : "";
     const char *slash = strrchr(path, '/');
     snprintf(found, sizeof found, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, name);
     if (access(found, R_OK) == 0)
         return found;
-    const char *dirs[] = {WS_SRCDIR "/sample-models/", WS_PKGDATADIR "/"};
-    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-        snprintf(found, sizeof found, "%s%s", dirs[i], name);
-        if (access(found, R_OK) == 0)
-            return found;
-    }
-    return NULL;
+    return ws_sample_file(name, found, sizeof found) ? found : NULL;
 }

@@ -91,8 +91,8 @@ void train_marks_trainable(const tui_train *s, const ws_model *m, int64_t *train
 /* "5.2 % trainable (95.4k of 1.8M)" */
 const char *train_marks_share(const tui_train *s, const ws_model *m, char *buf, size_t n);
 
-/* The bundled corpus (moby-dick.txt.gz) near the model, in the build tree
- * or the installed data directory; NULL when none is found. */
+/* The bundled corpus (moby-dick.txt.gz) beside the model, else beside the
+ * sample models (samples.h); NULL when none is found. */
 const char *train_default_corpus(const ws_model *m);
 
 #endif

@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "job.h"
 #include "loop.h"
+#include "samples.h"
 #include "terminal.h"
 #include "tokenizer_files.h"
 #include "train_marks.h"
@@ -22,6 +23,7 @@
 #include "tui_analysis.h"
 #include "train_runs.h"
 #include "view_fits.h"
+#include "wake.h"
 
 /* ---- helpers shared by the views ---- */
 
@@ -196,20 +198,27 @@ static int parse_args(int argc, char **argv, tui_args *a)
             return cli_failf(s, "too many models: the TUI takes MODEL [TUNED]");
         }
     }
-    if (a->view && !strcmp(a->view, "drift") && !a->paths[1])
+    if (a->view && !strcmp(a->view, "drift") && a->paths[0] && !a->paths[1])
         return cli_failf("--view drift", "needs a TUNED model to compare with: wscope MODEL TUNED");
     return 0;
 }
 
+/* MODEL [TUNED], or with no MODEL the bundled sample and its fine-tune. */
 static int open_models(tui *t, const tui_args *a)
 {
-    const char *p0 = a->paths[0] ? a->paths[0] : cli_sample_model();
-    if (!p0)
-        return cli_failf("sample model", "not found: run `make` or give a MODEL");
+    char base[4200], tuned[4200];
+    const char *p0 = a->paths[0], *p1 = a->paths[1];
+    if (!p0) {
+        if (!ws_sample_file(WS_SAMPLE_BASE, base, sizeof base))
+            return cli_failf(base, "no sample model here: give a MODEL, or set %s to the "
+                             "directory of the samples", WS_SAMPLE_ENV);
+        p0 = base;
+        if (ws_sample_file(WS_SAMPLE_TUNED, tuned, sizeof tuned))
+            p1 = tuned;
+    }
     if (cli_open_model(p0, &t->model) || cli_apply_heads(t->model, (int)a->heads))
         return 2;
-    if (a->paths[1] && (cli_open_model(a->paths[1], &t->tuned_file) ||
-                        cli_apply_heads(t->tuned_file, (int)a->heads)))
+    if (p1 && (cli_open_model(p1, &t->tuned_file) || cli_apply_heads(t->tuned_file, (int)a->heads)))
         return 2;
     t->tuned = t->tuned_file;
     return 0;
@@ -283,6 +292,7 @@ int tui_main(int argc, char **argv)
     }
     if (!rc) {
         t.mouse = a.o.mouse;
+        tui_wake_open();   /* without it the loop still works: it polls while work runs */
         tui_push(&t, view_model_new(&t));
         if (t.model->shard_note[0] || t.model->config_note[0])
             tui_message(&t, "%s", t.model->shard_note[0] ? t.model->shard_note : t.model->config_note);
@@ -299,6 +309,7 @@ int tui_main(int argc, char **argv)
     }
     tui_train_free(t.train);   /* cancels a run still going */
     job_reap(1);
+    tui_wake_close();   /* after every job that could write to it */
     ws_tok_free(t.tok);   /* after the jobs that encode with it */
     ws_model_free(t.model);
     ws_model_free(t.tuned_file);

@@ -33,6 +33,7 @@ struct tui {
 
     int mouse;
     int click_y, click_x;      /* screen cell of the last click */
+    int acted;                 /* a key did something: the model view's first-run hint goes */
 };
 
 /* Push a view on the stack (it becomes the top); NULL is ignored. */

@@ -97,6 +97,23 @@ double tui_analysis_fraction(ws_analysis *a)
     return total ? (double)done / (double)total : 0;
 }
 
+int tui_analysis_moved(ws_analysis *a, int *shown)
+{
+    /* No worker running: the view's next draw collects the run that ended
+     * (or starts the next one, or shows the failure), so draw. A view that
+     * calls this only while it waits cannot loop: that draw ends the wait
+     * or starts work. */
+    if (ws_analysis_finished(a)) {
+        *shown = -1;
+        return 1;
+    }
+    int pct = (int)(tui_analysis_fraction(a) * 100);
+    if (pct == *shown)
+        return 0;
+    *shown = pct;
+    return 1;
+}
+
 const char *tui_pr_cell(const ws_mat_result *res, int k, int with_z, char *buf, size_t n)
 {
     buf[0] = 0;

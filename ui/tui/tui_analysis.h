@@ -22,6 +22,10 @@ void tui_analysis_retry(ws_analysis *a);
 int tui_analysis_ready(ws_model *m, unsigned what, ws_analysis **out);
 /* done/total of the running work, in [0, 1]. */
 double tui_analysis_fraction(ws_analysis *a);
+/* For the tick of a view waiting for parts of `a`: 1 when the percentage
+ * shown in *shown (start it at -1) moved, and whenever no worker runs
+ * (the next draw collects the result, or starts the work). */
+int tui_analysis_moved(ws_analysis *a, int *shown);
 
 /* A matrix's weight PR (k = 0) or amplitude PR (k = 1) as the tables beside
  * the training policies show it ("12.3 +41.7": with its z against Gaussian

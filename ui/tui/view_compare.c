@@ -25,6 +25,10 @@
 #include "tui.h"
 
 enum { MAX_STRAT = 16 };
+/* Steps of each run by default: two strategies x three seeds of the
+ * training view's other settings finish in under a minute on 2 cores with
+ * the bundled sample (a long comparison is one N away). */
+enum { COMPARE_STEPS = 30 };
 
 typedef struct compare_job {
     ws_model *m;
@@ -49,7 +53,8 @@ typedef struct compare_view {
     ws_strategy st[MAX_STRAT];
     size_t n_st;
     int seeds;
-    enum { PROMPT_ADD, PROMPT_SEEDS } prompt;
+    int64_t steps;             /* of each run (the other settings: the training view's) */
+    enum { PROMPT_ADD, PROMPT_SEEDS, PROMPT_STEPS } prompt;
     tui_job *job;
     compare_job *result;       /* taken from the finished job */
     numtable tab;              /* its table */
@@ -64,6 +69,7 @@ static const key_binding compare_keys[] = {
      "add"},
     {{'d', 0}, "d", ACT_POLICY, "drop the last strategy", NULL},
     {{'n', 0}, "n", ACT_JUMP, "number of seeds", "seeds"},
+    {{'N', 0}, "N", ACT_STEPS, "steps of each run", "steps"},
     {{KEY_LEFT, 0}, "Left", ACT_LEFT, "previous column of the result (its description shows below)", NULL},
     {{KEY_RIGHT, 0}, "Right", ACT_RIGHT, "next column of the result", NULL},
     {{0}, NULL, ACT_NONE, NULL, NULL},
@@ -185,6 +191,7 @@ static void start(compare_view *v, tui *t)
         return;
     j->m = m;
     j->set = t->train->set;
+    j->set.steps = v->steps;
     j->seeds = v->seeds;
     for (size_t i = 0; i < v->n_st; i++, j->n_st++)
         if (copy_strategy(&j->st[i], &v->st[i])) {
@@ -232,7 +239,7 @@ static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect in
     int y = body.y;
     cb_printf(cb, y++, 0, body.w, 0, "each strategy x seeds %llu..%llu: %lld steps, batch %d, "
               "seq %d, lr %g, data %s", (unsigned long long)s->seed,
-              (unsigned long long)(s->seed + (uint64_t)v->seeds - 1), (long long)s->steps, s->B,
+              (unsigned long long)(s->seed + (uint64_t)v->seeds - 1), (long long)v->steps, s->B,
               s->T, s->lr, s->data[0] ? (b ? b + 1 : s->data) : "(none)");
     y++;
     cb_text(cb, y++, 0, body.w, "strategies", CB_UNDERLINE);
@@ -268,6 +275,15 @@ static int prompt_done(compare_view *v, tui *t)
     ws_err e = {{0}};
     if (!t->prompt[0])
         return 1;
+    if (v->prompt == PROMPT_STEPS) {
+        char *end;
+        long long n = strtoll(t->prompt, &end, 10);
+        if (end == t->prompt || *end || n < 1 || n > 1000000000LL)
+            tui_message(t, "steps: expected a whole number in 1..1000000000, got \"%s\"", t->prompt);
+        else
+            v->steps = n;
+        return 1;
+    }
     if (v->prompt == PROMPT_SEEDS) {
         char *end;
         long n = strtol(t->prompt, &end, 10);
@@ -302,6 +318,10 @@ static int compare_action(view *vv, tui *t, ws_action a)
     case ACT_JUMP:
         v->prompt = PROMPT_SEEDS;
         tui_prompt(t, "seeds: ");
+        return 1;
+    case ACT_STEPS:
+        v->prompt = PROMPT_STEPS;
+        tui_prompt(t, "steps of each run: ");
         return 1;
     case ACT_CANCEL: job_cancel(v->job); return 1;
     case ACT_LEFT:
@@ -357,6 +377,7 @@ view *view_compare_new(tui *t)
     v->base.cls = &compare_class;
     numtable_init(&v->tab);
     v->seeds = 3;
+    v->steps = COMPARE_STEPS;
     ws_err e = {{0}};
     ws_strategy_parse("full", &v->st[v->n_st++], &e);
     size_t n;

@@ -96,7 +96,7 @@ view *view_drift_new(tui *t)
     antable *v = antable_new(&drift_class, &drift_ops, a);
     if (!v)
         return NULL;
-    char name[256];   /* as the title names MODEL: the file's or the HF folder's name */
+    char name[256];   /* as the title bar names MODEL: the file's (or HF folder's) name */
     snprintf(v->base.title, sizeof v->base.title, "to %s", ws_model_title(t->tuned, name, sizeof name));
     return &v->base;
 }

@@ -354,12 +354,23 @@ static int draw_training(tui *t, cellbuf *cb, cb_rect info)
     return 1;
 }
 
+/* The first-run hint: which keys show something, on the last line of the
+ * list until the first key that does anything (t->acted). */
+static int draw_hint(tui *t, cellbuf *cb, cb_rect body)
+{
+    if (t->acted || body.h < 8)
+        return 0;
+    cb_printf(cb, body.y + body.h - 1, body.x, body.w, CB_BOLD, "try: S spectrum, L layers, F fits, %s"
+              "T then s to train, ? every key", t->tuned ? "D drift, " : "");
+    return 1;
+}
+
 static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info)
 {
     model_view *v = (model_view *)vv;
     cols c = layout_cols(t, body.w);
     draw_header(cb, body.y, c);
-    v->page = body.h - 1;
+    v->page = body.h - 1 - draw_hint(t, cb, body);
     keep_visible(v);
     for (int i = 0; i < v->page && v->top + i < v->n_lines; i++) {
         const line *l = &v->lines[v->top + i];
@@ -681,13 +692,12 @@ static int model_tick(view *vv, tui *t, int *busy)
         return 0;
     int done = job_done(v->job);
     *busy |= !done;
-    int n = (int)(job_fraction(v->job) * 1000);
-    if (n != v->n_ready_drawn || done) {
-        int changed = n != v->n_ready_drawn;
-        v->n_ready_drawn = n;
-        return changed || done;
-    }
-    return 0;
+    /* Once the statistics are all in, nothing more comes: 1 once, then 0. */
+    int n = done ? 1001 : (int)(job_fraction(v->job) * 1000);
+    if (n == v->n_ready_drawn)
+        return 0;
+    v->n_ready_drawn = n;
+    return 1;
 }
 
 static void model_destroy(view *vv)

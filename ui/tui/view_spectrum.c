@@ -25,6 +25,7 @@ typedef struct spectrum_view {
     float *y;               /* what the plot shows */
     int y_log;              /* ... and on which axis */
     int shown;              /* the spectrum has been drawn */
+    int shown_pct;          /* the progress drawn (tui_analysis_moved) */
     char err[600];
 } spectrum_view;
 
@@ -277,7 +278,7 @@ static int spectrum_tick(view *vv, tui *t, int *busy)
     if (v->err[0] || v->shown)
         return 0;
     *busy = 1;
-    return 1;   /* redraw: progress, or the result when the worker ends */
+    return tui_analysis_moved(v->a, &v->shown_pct);   /* the progress, or the result at the end */
 }
 
 static void spectrum_destroy(view *vv)
@@ -309,6 +310,7 @@ view *view_spectrum_new(tui *t)
         return NULL;
     v->base.cls = &spectrum_class;
     v->a = a;
+    v->shown_pct = -1;
     v->logy = 1;
     numtable_init(&v->list);
     tui_analysis_retry(a);
