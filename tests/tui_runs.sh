@@ -151,6 +151,21 @@ keys s
 wait_for "final losses over the seeds; verdict: differs when Welch's p < 0.05 vs the first"
 keys Q
 wait_for "WSCOPE-EXIT=0"
+# in the runs list the selected run's policies, settings and log, whole
+cp -r "$S/tests/fixtures/net/hf_erf" "$TMP/hfe"
+tui_start "$TMP/hfe" --view train --data "$S/tests/fixtures/net/train.bin" --steps 2
+wait_for "settings of the next run"
+keys s
+wait_for "done      run 1"
+keys Tab
+i=0
+until screen | tr -s ' \n' '  ' | grep -qF "data train.bin, from the model file | log $TMP/hfe-run1.csv"; do
+    i=$((i + 1)); [ $i -lt 200 ] || { fail "the run's settings and log are cut at 80 columns"; break; }; sleep 0.05
+done
+keys Q
+wait_for "quit? 1 run is not saved"
+keys d
+wait_for "WSCOPE-EXIT=0"
 tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$TMP/corpus.txt"
 wait_for "settings of the next run"
 keys s

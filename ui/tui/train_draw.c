@@ -324,10 +324,12 @@ static void draw_info(tui *t, tui_run *r, cellbuf *cb, cb_rect info)
         train_run_log_status(r->live, log, sizeof log);
     else if (r && r->rec.log_path)
         snprintf(log, sizeof log, "%s %s", r->follow ? "following" : "log", r->rec.log_path);
-    if (r && t->train->focus_runs)   /* in the runs list: what the selected run was */
-        cb_printf(cb, info.y, info.x, info.w, 0, "%s: policies %s | %s | %s", r->rec.name,
-                  r->rec.policies ? r->rec.policies : "-", r->rec.settings ? r->rec.settings : "",
-                  log);
+    if (r && t->train->focus_runs) {   /* in the runs list: what the selected run was, whole */
+        char what[3200];
+        snprintf(what, sizeof what, "%s: policies %s | %s | %s", r->rec.name,
+                 r->rec.policies ? r->rec.policies : "-", r->rec.settings ? r->rec.settings : "", log);
+        cb_text_above(cb, info.y, info.x, info.w, 3, what, 0);
+    }
     else if (failed || (r && r->live && train_run_engine(r->live) &&
                         ws_train_get_state(train_run_engine(r->live), NULL, 0) >= WS_TRAIN_CANCELLED))
         cb_text_above(cb, info.y, info.x, info.w, failed ? 4 : 1, st, failed ? CB_BOLD : 0);
