@@ -226,8 +226,10 @@ static int run_batches(ws_analysis *a, batch *lb, batch *bb, ws_progress *p, ws_
     ws_null_item *items = malloc((n ? n : 1) * sizeof *items);
     if (!items)
         return ws_fail(e, "out of memory for the null baselines");
-    memcpy(items, lb->items, lb->n * sizeof *items);
-    memcpy(items + lb->n, bb->items, bb->n * sizeof *items);
+    if (lb->n)   /* a batch not asked for has no items (memcpy from NULL is undefined) */
+        memcpy(items, lb->items, lb->n * sizeof *items);
+    if (bb->n)
+        memcpy(items + lb->n, bb->items, bb->n * sizeof *items);
     int rc = ws_null_run(items, n, &a->o.null, p, e);
     free(items);
     return rc;
