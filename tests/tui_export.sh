@@ -103,7 +103,7 @@ keys q
 touch "$TMP/models/m-report/figures/stale.png"   # gone once the new report is in place
 keys R
 n=0
-while [ -e "$TMP/models/m-report/figures/stale.png" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+while [ -e "$TMP/models/m-report/figures/stale.png" ] && [ $n -lt $((600 * TUI_SLOW)) ]; do sleep 0.1; n=$((n + 1)); done
 check test ! -e "$TMP/models/m-report/figures/stale.png"
 wait_for "report written: $TMP/models/m-report/index.md"
 keys Q
