@@ -26,11 +26,12 @@
 
 #include "doc.h"
 #include "error.h"
+#include "fit.h"
 #include "model.h"
 #include "plots.h"
 #include "threads.h"
 
-#define WS_REPORT_FIT_ROWS 128   /* rows fitted per matrix by default */
+#define WS_REPORT_FIT_ROWS WS_FIT_ROWS_DEFAULT  /* rows per matrix: fit's default, the notes' 32 */
 #define WS_REPORT_MAX_RUNS 16
 
 typedef struct ws_report_in {

@@ -60,8 +60,10 @@ wait_for "WSCOPE-EXIT=0"
 N="${WS_SRCDIR:-.}/tests/fixtures/net"
 tui_start "$N/nanogpt/ckpt.pt" "$N/tuned.safetensors"
 wait_for "wte.weight"
+wait_for "TUNED open (D: drift)"   # the key to press, at 80 columns too
 keys D
 wait_for "mean cos"
+wait_for " wscope  ckpt.pt | drift: to tuned.safetensors"   # names, not a long path
 wait_for "mean cos 0.8906  training state left out"
 wait_for "attn_out@1"   # the role column tells the layers apart
 screen | grep -q "h.1.attn.c_proj.weight  *attn_out@1 " || fail "no row h.1.attn.c_proj.weight attn_out@1"

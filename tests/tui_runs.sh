@@ -137,10 +137,40 @@ wait_for "WSCOPE-EXIT=0"
 
 # ---- a run that cannot start says why, whole, at 80 columns ----
 TUI_COLS=80 TUI_ROWS=24
+tui_start "$S/tests/fixtures/net/hf_erf" --view train   # no data yet: the form says so, whole
+wait_for " data       (none: Enter)"
+wait_for "first: t, p, P); Enter edits"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+# the compare view's heading and column notes whole too
+tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$S/tests/fixtures/net/train.bin" --steps 2
+wait_for "settings of the next run"
+keys C
+wait_for "train_end: mean loss of the last 10 % steps"
+keys s
+wait_for "final losses over the seeds; verdict: differs when Welch's p < 0.05 vs the first"
+keys Q
+wait_for "WSCOPE-EXIT=0"
+# in the runs list the selected run's policies, settings and log, whole
+cp -r "$S/tests/fixtures/net/hf_erf" "$TMP/hfe"
+tui_start "$TMP/hfe" --view train --data "$S/tests/fixtures/net/train.bin" --steps 2
+wait_for "settings of the next run"
+keys s
+wait_for "done      run 1"
+keys Tab
+i=0
+until screen | tr -s ' \n' '  ' | grep -qF "data train.bin, from the model file | log $TMP/hfe-run1.csv"; do
+    i=$((i + 1)); [ $i -lt 200 ] || { fail "the run's settings and log are cut at 80 columns"; break; }; sleep 0.05
+done
+keys Q
+wait_for "quit? 1 run is not saved"
+keys d
+wait_for "WSCOPE-EXIT=0"
 tui_start "$S/tests/fixtures/net/hf_erf" --view train --data "$TMP/corpus.txt"
 wait_for "settings of the next run"
 keys s
 wait_for "text data needs a tokenizer, and"
+wait_for "no step done: the reason is below"
 i=0   # wrapped over the lines above the info line: joined, it is the engine's message
 until screen | tr -s ' \n' '  ' | grep -qF "it): give --tokenizer FILE, or use nanoGPT .bin data"; do
     i=$((i + 1)); [ $i -lt $((200 * TUI_SLOW)) ] || { fail "the error is cut at 80 columns"; break; }; sleep 0.05

@@ -114,7 +114,7 @@ wait_for "WSCOPE-EXIT=0"
 tui_start "$TMP/notok.safetensors"
 wait_for "tok_emb.weight"
 keys T
-wait_for " data       (none: Enter sets it)"
+wait_for " data       (none: Enter)"
 keys s
 wait_for "no data file"
 keys Enter C-u "$TMP/corpus.txt" Enter s

@@ -26,7 +26,7 @@ void train_setting_text(tui *t, int i, char *buf, size_t n)
     switch (i) {
     case SET_DATA: {
         const char *b = strrchr(s->data, '/');
-        snprintf(buf, n, "%s", s->data[0] ? (b ? b + 1 : s->data) : "(none: Enter sets it)");
+        snprintf(buf, n, "%s", s->data[0] ? (b ? b + 1 : s->data) : "(none: Enter)");
         break;
     }
     case SET_STEPS: snprintf(buf, n, "%lld", (long long)s->steps); break;
@@ -111,7 +111,10 @@ static void draw_numbers(tui *t, tui_run *r, cellbuf *cb, int y, int w)
 {
     long last = ws_run_last_step_rec(&r->rec);
     if (last < 0) {
-        cb_text(cb, y, 0, w, r->error[0] ? r->error : "waiting for the first step", CB_DIM);
+        const char *why = r->error[0]                            ? r->error
+                          : !strcmp(tui_run_state(r), "failed") ? "no step done: the reason is below"
+                                                                : "waiting for the first step";
+        cb_text(cb, y, 0, w, why, CB_DIM);
         return;
     }
     const ws_run_rec *q = &r->rec.rec[last];
@@ -321,10 +324,12 @@ static void draw_info(tui *t, tui_run *r, cellbuf *cb, cb_rect info)
         train_run_log_status(r->live, log, sizeof log);
     else if (r && r->rec.log_path)
         snprintf(log, sizeof log, "%s %s", r->follow ? "following" : "log", r->rec.log_path);
-    if (r && t->train->focus_runs)   /* in the runs list: what the selected run was */
-        cb_printf(cb, info.y, info.x, info.w, 0, "%s: policies %s | %s | %s", r->rec.name,
-                  r->rec.policies ? r->rec.policies : "-", r->rec.settings ? r->rec.settings : "",
-                  log);
+    if (r && t->train->focus_runs) {   /* in the runs list: what the selected run was, whole */
+        char what[3200];
+        snprintf(what, sizeof what, "%s: policies %s | %s | %s", r->rec.name,
+                 r->rec.policies ? r->rec.policies : "-", r->rec.settings ? r->rec.settings : "", log);
+        cb_text_above(cb, info.y, info.x, info.w, 3, what, 0);
+    }
     else if (failed || (r && r->live && train_run_engine(r->live) &&
                         ws_train_get_state(train_run_engine(r->live), NULL, 0) >= WS_TRAIN_CANCELLED))
         cb_text_above(cb, info.y, info.x, info.w, failed ? 4 : 1, st, failed ? CB_BOLD : 0);
@@ -342,8 +347,8 @@ void train_draw_view(tui *t, tui_run *sel, cellbuf *cb, cb_rect body, cb_rect in
         draw_numbers(t, sel, cb, body.y + 1, body.w);
     } else {
         cb_printf(cb, body.y, 0, body.w, CB_BOLD, "no run yet");
-        cb_printf(cb, body.y + 1, 0, body.w, 0, "s starts one; mark policies in the model view "
-                  "(t, p, P) first; Enter edits a setting");
+        cb_printf(cb, body.y + 1, 0, body.w, 0, "s starts one (mark policies in the model view "
+                  "first: t, p, P); Enter edits");
     }
     int end = body.y + body.h;
     int y = draw_settings(t, cb, (cb_rect){top, 0, end - top, lw});

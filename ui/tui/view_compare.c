@@ -249,8 +249,8 @@ static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect in
     if (v->job) {
         tui_draw_progress(cb, y, 0, body.w, "training", job_fraction(v->job));
     } else if (v->result && v->result->table) {
-        cb_text(cb, y++, 0, body.w, "final losses over the seeds; verdict: Welch's t-test "
-                "against the first (differs: p < 0.05)", CB_BOLD);
+        cb_text(cb, y++, 0, body.w, "final losses over the seeds; verdict: differs when "
+                "Welch's p < 0.05 vs the first", CB_BOLD);   /* within 80 columns */
         if (!v->tab.t) {   /* the widget takes the table over */
             numtable_set(&v->tab, v->result->table, compare_hide, 1);
             v->result->table = NULL;
@@ -264,8 +264,8 @@ static void compare_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect in
     } else if (v->result) {
         cb_text(cb, y, 0, body.w, v->result->err, CB_BOLD);
     }
-    cb_text(cb, info.y, info.x, info.w, "val_end: loss on the held-out 10 % after the last step; "
-            "train_end: mean batch loss of the last 10 % of steps", CB_DIM);
+    cb_text(cb, info.y, info.x, info.w, "val_end: held-out loss at the end; "
+            "train_end: mean loss of the last 10 % steps", CB_DIM);
 }
 
 /* ---- actions ---- */

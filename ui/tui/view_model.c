@@ -419,7 +419,7 @@ static void model_draw(view *vv, tui *t, cellbuf *cb, cb_rect body, cb_rect info
         snprintf(p[1], sizeof p[1], "%s", state);
         snprintf(p[2], sizeof p[2], "%s%s", share[0] ? ", " : "", share);
         snprintf(p[3], sizeof p[3], ", %d layers, d=%d, heads=%s", cf->n_layer, cf->n_embd, heads);
-        snprintf(p[4], sizeof p[4], "%s", t->tuned ? ", TUNED open" : "");
+        snprintf(p[4], sizeof p[4], "%s", t->tuned ? ", TUNED open (D: drift)" : "");
         snprintf(p[5], sizeof p[5], ", layout %s", ws_layout_name(t->model->layout));
         const int drop[] = {5, 1, cf->n_head_known ? 3 : 2};
         size_t len = 0;
