@@ -269,6 +269,8 @@ int ws_st_load_folder(ws_sink *s, const char *dir, ws_err *e)
     if (stat(p, &st) == 0)
         return ws_st_load_index(s, p, e) == 0 ? 0 : ws_wrap(e, "model.safetensors.index.json");
     snprintf(p, sizeof p, "%s/model.safetensors", dir);
+    if (stat(p, &st) != 0 && errno == ENOENT)   /* say what a model folder holds */
+        return ws_fail(e, "not a model folder: no model.safetensors or model.safetensors.index.json in it");
     return ws_st_load_model(s, p, e) == 0 ? 0 : ws_wrap(e, "model.safetensors");
 }
 

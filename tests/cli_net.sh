@@ -72,6 +72,8 @@ refuses "only training state or buffers: add --all-tensors" \
   --csv > "$T/fit.csv"
 ok test "$(grep -c '^optim.exp_avg\.' "$T/fit.csv")" -eq 25   # no moments for frozen and grid tensors
 refuses '"qkv@x" selects\|ROLE@LAYERS' "$W" fit "$CK" --tensor 'qkv@x'
+mkdir -p "$T/empty"
+refuses "not a model folder: no model.safetensors or model.safetensors.index.json in it" "$W" info "$T/empty"
 # plot: the tied lm_head is the embedding (a note says so); one tensor only.
 "$W" plot "$CK" --tensor lm_head.weight --hist -o "$T/h.svg" 2> "$T/err"
 ok test $? -eq 0

@@ -105,6 +105,7 @@ fi
 # Errors: one line on stderr naming the problem, exit 2, no file written.
 bad() { msg=$1; shift; refuses "$msg" "$W" plot "$@"; }   # expected-message args...
 bad "no tensor named nope" "$M" --tensor nope --row 0 -o "$T/x.png"
+bad "a figure draws one tensor; given $E and $E" "$M" --tensor $E --tensor $E --row 0 -o "$T/x.png"
 bad "row 40 is outside 0..39" "$M" --tensor $E --row 40 -o "$T/x.png"
 bad "column 16 is outside 0..15" "$M" --tensor $E --col 16 -o "$T/x.png"
 bad "figure size 10x10" "$M" --tensor $E --row 0 --size 10x10 -o "$T/x.png"

@@ -120,7 +120,10 @@ refuses "drift: give BASE and TUNED (see wscope drift --help)" "$W" drift "$T/a.
 "$W" basis "$T/a.safetensors" --k 16 --json > "$T/b.json"
 ok "$J" command=basis parameters.k=16 parameters.corpus=null -k basis tables.basis.rows.0.name=tok_emb.weight \
    tables.basis.rows.0.share=1 < "$T/b.json"
-"$W" basis "$T/a.safetensors" --json > "$T/b32.json" 2> "$T/err"
+# The default K (32) is at most d; a K asked for is not cut.
+"$W" basis "$T/a.safetensors" --json > "$T/b32.json"
+ok "$J" command=basis parameters.k=16 < "$T/b32.json"
+"$W" basis "$T/a.safetensors" --k 32 --json > "$T/b32.json" 2> "$T/err"
 ok test $? -eq 2
 ok grep -q "more than d_model 16" "$T/err"
 "$W" basis "$T/a.safetensors" --k 4 --csv > "$T/b.csv"

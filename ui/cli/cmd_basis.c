@@ -66,7 +66,7 @@ int cmd_basis(int argc, char **argv)
     cli_fmt fmt = CLI_TEXT;
     const char *corpus = NULL, *tok_path = NULL;
     long k;
-    int c, rc = 0;
+    int c, rc = 0, k_given = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "", opts, usage_text)) != -1) {
         if (spectra_cli_null_opt(c, optarg, &o.null, &rc)) {
@@ -75,7 +75,10 @@ int cmd_basis(int argc, char **argv)
             continue;
         }
         switch (c) {
-        case 'k': if (cli_int("--k", optarg, 1, 1L << 20, &k)) return 2; o.basis_k = (int)k; break;
+        case 'k':
+            if (cli_int("--k", optarg, 1, 1L << 20, &k)) return 2;
+            o.basis_k = (int)k, k_given = 1;
+            break;
         case 'C': corpus = optarg; break;
         case 'Z': tok_path = optarg; break;
         case 'j': fmt = CLI_JSON; break;
@@ -90,6 +93,8 @@ int cmd_basis(int argc, char **argv)
     rc = spectra_cli_open(argv[optind], &o, SPECTRA_NEED_EMBED, &m, &a);
     if (rc)
         return rc;
+    if (!k_given && o.basis_k > a->embed->cols)
+        a->o.basis_k = o.basis_k = (int)a->embed->cols;   /* the default is at most d (man page) */
     if (o.basis_k > a->embed->cols)
         rc = cli_failf("--k", "%d is more than d_model %lld", o.basis_k, (long long)a->embed->cols);
     ws_corpus cp = {0};

@@ -89,7 +89,11 @@ static int parse(int argc, char **argv, plot_args *a)
         if (rc == 2)
             return 2;
         switch (c) {
-        case 't': a->tensor = optarg; break;
+        case 't':
+            if (a->tensor)   /* silently drawing the last one hid the others */
+                return cli_failf("--tensor", "a figure draws one tensor; given %s and %s", a->tensor, optarg);
+            a->tensor = optarg;
+            break;
         case 'r':
         case 'c':
             rc = set_what(a, c == 'r' ? W_ROW : W_COL);
