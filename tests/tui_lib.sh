@@ -14,6 +14,9 @@
 #
 # Settings, read when a function runs (set them after sourcing):
 #   TUI_WAIT   default timeout of wait_for, in seconds (10)
+#   TUI_SLOW   what every wait is multiplied by: 1, or 10 when wscope is
+#              built with AddressSanitizer (ten times slower at -O1; a
+#              report takes 30 s of CPU there), set on loading
 #   TUI_COLS   terminal width tui_start opens (100)
 #   TUI_ROWS   terminal height tui_start opens (30)
 #
@@ -57,7 +60,8 @@ command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipping"; exit 77; }
 
 B=${WS_BUILDDIR:-.}
 W="$B/wscope"
-TUI_WAIT=10 TUI_COLS=100 TUI_ROWS=30
+TUI_WAIT=10 TUI_COLS=100 TUI_ROWS=30 TUI_SLOW=1
+grep -q __asan_ "$W" 2>/dev/null && TUI_SLOW=10
 fails=0
 TUI_SOCK="wscope-$(basename "$0" .sh)-$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wscope-$(basename "$0" .sh)-XXXXXX") ||
@@ -104,7 +108,7 @@ fail() {
     fails=$((fails + 1))
 }
 wait_for() {
-    tui_i_=0; tui_lim_=$(( ${2:-$TUI_WAIT} * 20 ))
+    tui_i_=0; tui_lim_=$(( ${2:-$TUI_WAIT} * 20 * TUI_SLOW ))
     while [ $tui_i_ -lt $tui_lim_ ]; do
         shows "$1" && return 0
         sleep 0.05; tui_i_=$((tui_i_ + 1))
@@ -113,7 +117,7 @@ wait_for() {
 }
 absent() { if shows "$1"; then fail "screen shows: $1"; fi; }
 wait_gone() {
-    tui_i_=0; tui_lim_=$(( ${2:-$TUI_WAIT} * 20 ))
+    tui_i_=0; tui_lim_=$(( ${2:-$TUI_WAIT} * 20 * TUI_SLOW ))
     while [ $tui_i_ -lt $tui_lim_ ]; do
         shows "$1" || return 0
         sleep 0.05; tui_i_=$((tui_i_ + 1))

@@ -30,7 +30,7 @@ wait_for "% trainable"
 keys Down                                # the info line keeps the running total
 i=0
 until screen | grep -Eq '^training: done, step 30/30, .*; next run [0-9.]+ % trainable'; do
-    i=$((i + 1)); [ $i -lt 200 ] || { fail "the model view's info line has no trainable share"; break; }
+    i=$((i + 1)); [ $i -lt $((200 * TUI_SLOW)) ] || { fail "the model view's info line has no trainable share"; break; }
     sleep 0.05
 done
 keys T
@@ -100,7 +100,7 @@ screen | grep -q 'grow *log *11 ' || fail "--runs: the growing log does not show
 sed -n '13,61p' "$S/tests/fixtures/run/log.csv" >> "$TMP/grow.csv"
 i=0
 until screen | grep -q 'grow *log *60 '; do
-    i=$((i + 1)); [ $i -lt 400 ] || { fail "the appended rows do not show"; break; }; sleep 0.05
+    i=$((i + 1)); [ $i -lt $((400 * TUI_SLOW)) ] || { fail "the appended rows do not show"; break; }; sleep 0.05
 done
 keys Q
 wait_for "WSCOPE-EXIT=0"
@@ -128,7 +128,7 @@ wait_for "matrices: 100.0 % trainable"
 wait_for "ampPR      z"
 i=0
 until screen | grep -Eq 'blocks\.0\.mlp\.0\.weight +train +[0-9.]+ +[-+][0-9.]+ +[0-9.]+ +[-+][0-9.]+'; do
-    i=$((i + 1)); [ $i -lt 600 ] || { fail "no PR and z numbers in the matrices pane"; break; }; sleep 0.05
+    i=$((i + 1)); [ $i -lt $((600 * TUI_SLOW)) ] || { fail "no PR and z numbers in the matrices pane"; break; }; sleep 0.05
 done
 keys q                                   # the model view shows them beside the policy too
 wait_for "policy        PR      z"
@@ -173,7 +173,7 @@ wait_for "text data needs a tokenizer, and"
 wait_for "no step done: the reason is below"
 i=0   # wrapped over the lines above the info line: joined, it is the engine's message
 until screen | tr -s ' \n' '  ' | grep -qF "it): give --tokenizer FILE, or use nanoGPT .bin data"; do
-    i=$((i + 1)); [ $i -lt 200 ] || { fail "the error is cut at 80 columns"; break; }; sleep 0.05
+    i=$((i + 1)); [ $i -lt $((200 * TUI_SLOW)) ] || { fail "the error is cut at 80 columns"; break; }; sleep 0.05
 done
 keys Q
 wait_for "WSCOPE-EXIT=0"
