@@ -6,13 +6,7 @@
 #include <time.h>
 
 #include "model.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "threads.h"
 
 int main(int argc, char **argv)
 {
@@ -32,12 +26,12 @@ int main(int argc, char **argv)
         bytes += m->tensors[i].nbytes;
     double best = 1e30;
     for (int r = 0; r < rounds; r++) {
-        double t0 = now();
+        double t0 = ws_monotonic_s();
         if (ws_model_save(m, argv[2], &e)) {
             fprintf(stderr, "pt_bench: %s\n", e.msg);
             return 1;
         }
-        double dt = now() - t0;
+        double dt = ws_monotonic_s() - t0;
         best = dt < best ? dt : best;
     }
     printf("wrote %.1f MB in %.3f s\n", (double)bytes / 1e6, best);

@@ -11,13 +11,7 @@
 
 #include "run.h"
 #include "runlog.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "threads.h"
 
 int main(int argc, char **argv)
 {
@@ -32,12 +26,12 @@ int main(int argc, char **argv)
         ws_run r;
         ws_err e;
         ws_run_init(&r, "bench");
-        double t0 = now();
+        double t0 = ws_monotonic_s();
         if (ws_runlog_read(argv[1], &r, &e)) {
             fprintf(stderr, "runlog_bench: %s: %s\n", argv[1], e.msg);
             return 1;
         }
-        double t1 = now();
+        double t1 = ws_monotonic_s();
         size_t n = ws_run_count(&r, 0, -1);
         double *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
         if (!x || !y)
@@ -48,7 +42,7 @@ int main(int argc, char **argv)
         ws_run_summarise(&r, 0.9, &s);
         volatile double eta = ws_run_eta(&r, (int64_t)n * 2);
         (void)eta;
-        double t2 = now();
+        double t2 = ws_monotonic_s();
         best_read = fmin(best_read, t1 - t0);
         best_curve = fmin(best_curve, t2 - t1);
         last = n ? y[n - 1] : NAN;

@@ -14,13 +14,7 @@
 
 #include "data.h"
 #include "tokenizer_files.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+#include "threads.h"
 
 int main(int argc, char **argv)
 {
@@ -39,15 +33,15 @@ int main(int argc, char **argv)
     double best_load = 1e30, best_enc = 1e30;
     int32_t *ids = NULL;
     for (int r = 0; r < (rounds > 0 ? rounds : 1); r++) {
-        double t0 = now();
+        double t0 = ws_monotonic_s();
         ws_tokenizer *t = ws_tok_open(argv[1], &e);
-        double t1 = now();
+        double t1 = ws_monotonic_s();
         free(ids);
         if (!t || ws_tok_encode(t, text, len, &ids, &n, NULL, &e)) {
             fprintf(stderr, "tok_bench: %s\n", e.msg);
             return 1;
         }
-        double t2 = now();
+        double t2 = ws_monotonic_s();
         ws_tok_free(t);
         best_load = t1 - t0 < best_load ? t1 - t0 : best_load;
         best_enc = t2 - t1 < best_enc ? t2 - t1 : best_enc;

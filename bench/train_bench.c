@@ -16,13 +16,6 @@
 #include "rng.h"
 #include "threads.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 static void freeze(ws_gpt *g, int layers)
 {
     for (size_t i = 0; i < ws_gpt_nparams(g); i++) {
@@ -62,7 +55,7 @@ int main(int argc, char **argv)
     float loss = 0;
     double t0 = 0;
     for (int s = 0; s <= steps; s++) {
-        if (s == 1) t0 = now();   /* step 0 warms up caches and threads */
+        if (s == 1) t0 = ws_monotonic_s();   /* step 0 warms up caches and threads */
         for (size_t i = 0; i < (size_t)B * T + 1; i++)
             tok[i] = (int32_t)ws_rng_below(&r, (uint64_t)io.vocab_size);
         ws_gpt_zero_grad(g);
@@ -71,7 +64,7 @@ int main(int argc, char **argv)
         ws_grad_clip(g, 1.0f, ws_grad_global_norm(g));
         ws_adamw_step(o, g, &opt, opt.lr);
     }
-    double dt = (now() - t0) / steps;
+    double dt = (ws_monotonic_s() - t0) / steps;
     printf("tokens/s %.0f  ms/step %.1f  GFLOP/s %.1f  loss %.4f\n", B * T / dt, 1e3 * dt,
            ws_gpt_flops(g, B, T) / dt * 1e-9, loss);
     free(tok);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "threads.h"
 
 static const char *const base_cols[] = {"step", "loss", "val_loss", "lr", "grad_norm",
                                         "tokens_per_s", "n_frozen"};
@@ -84,13 +85,6 @@ struct ws_runlog {
     double synced_at;
 };
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* All of buf, through EINTR and short writes. */
 static int write_all(int fd, const char *buf, size_t n)
 {
@@ -150,7 +144,7 @@ ws_runlog *ws_runlog_create(const char *path, const char *const *upd_names, int 
         return NULL;
     }
     free(h.p);
-    l->synced_at = mono_s();
+    l->synced_at = ws_monotonic_s();
     return l;
 }
 
@@ -191,9 +185,9 @@ int ws_runlog_append(ws_runlog *l, const ws_run_rec *r, const float *upd,
         rc = ws_fail(e, "cannot write: %s", strerror(errno));
     free(b.p);
     free(evs.p);
-    if (!rc && mono_s() - l->synced_at >= WS_RUNLOG_SYNC_S) {
+    if (!rc && ws_monotonic_s() - l->synced_at >= WS_RUNLOG_SYNC_S) {
         fdatasync(l->fd);   /* on disk every few seconds, not every step */
-        l->synced_at = mono_s();
+        l->synced_at = ws_monotonic_s();
     }
     return rc;
 }

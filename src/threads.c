@@ -14,6 +14,13 @@ void ws_progress_init(ws_progress *p, size_t total)
     atomic_store(&p->cancel, 0);
 }
 
+double ws_monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 int ws_ncores(void)
 {
     cpu_set_t set;

@@ -18,6 +18,9 @@ void ws_progress_init(ws_progress *p, size_t total);
 static inline int ws_cancelled(ws_progress *p) { return p && atomic_load(&p->cancel); }
 static inline void ws_progress_add(ws_progress *p, size_t n) { if (p) atomic_fetch_add(&p->done, n); }
 
+/* Seconds on the monotonic clock (for durations, rates and ETAs). */
+double ws_monotonic_s(void);
+
 /* Number of cores the process may use (sched_getaffinity), at least 1. */
 int ws_ncores(void);
 

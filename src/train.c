@@ -17,6 +17,7 @@
 #include "ptwrite.h"
 #include "safetensors.h"
 #include "tokenizer.h"
+#include "threads.h"
 
 struct ws_train {
     ws_model *m;
@@ -443,13 +444,6 @@ ws_progress *ws_train_progress(ws_train *t) { return &t->prog; }
 
 /* ---- state ---- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void set_state(ws_train *t, ws_train_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -498,7 +492,7 @@ static void pause_point(ws_train *t)
 {
     pthread_mutex_lock(&t->mu);
     if (t->paused && !ws_cancelled(&t->prog)) {
-        double t0 = now_s();
+        double t0 = ws_monotonic_s();
         t->state = WS_TRAIN_PAUSED;
         while (t->paused && !ws_cancelled(&t->prog)) {
             struct timespec ts;
@@ -511,7 +505,7 @@ static void pause_point(ws_train *t)
             pthread_cond_timedwait(&t->cv, &t->mu, &ts);
         }
         t->state = WS_TRAIN_RUNNING;
-        t->t_paused += now_s() - t0;
+        t->t_paused += ws_monotonic_s() - t0;
     }
     pthread_mutex_unlock(&t->mu);
 }
@@ -736,7 +730,7 @@ ws_model *ws_train_weights_model(ws_train *t, const char *path, ws_err *e)
 /* Running seconds since the start, pauses excluded. */
 static double run_seconds(const ws_train *t)
 {
-    return now_s() - t->t_start - t->t_paused;
+    return ws_monotonic_s() - t->t_start - t->t_paused;
 }
 
 static float eval_val(ws_train *t)
@@ -801,7 +795,7 @@ static int one_step(ws_train *t, float *upd)
     note_freezes(t, s);
     if (o->eval_every && s % o->eval_every == 0)
         r.val_loss = eval_val(t);
-    double t0 = now_s();
+    double t0 = ws_monotonic_s();
     ws_data_batch(t->d->tok, t->d->n_train, o->B, o->T, o->sampling, o->seed, s, t->x, t->y);
     r.loss = ws_gpt_forward(t->g, t->x, t->y, o->B, o->T);
     if (!isfinite(r.loss)) {
@@ -825,7 +819,7 @@ static int one_step(ws_train *t, float *upd)
     ws_adamw_step(t->opt, t->g, &o->adam, r.lr);
     ws_policy_step(t->pol, t->g, &o->adam, r.lr, ws_adamw_steps(t->opt));
     pthread_mutex_unlock(&t->wmu);
-    r.tokens_per_s = (double)o->B * o->T / (now_s() - t0);
+    r.tokens_per_s = (double)o->B * o->T / (ws_monotonic_s() - t0);
     update_norms(t, upd);
     t->step = s + 1;
     if (t->step % o->pr_every == 0 && ws_policy_check_pr(t->pol, t->g))
@@ -934,7 +928,7 @@ int ws_train_start(ws_train *t, ws_err *e)
     if (t->started)
         return ws_fail(e, "the run was already started");
     t->state = WS_TRAIN_RUNNING;
-    t->t_start = now_s();
+    t->t_start = ws_monotonic_s();
     t->t_paused = 0;
     if (pthread_create(&t->th, NULL, worker, t)) {
         t->state = WS_TRAIN_FAILED;

@@ -19,6 +19,7 @@
 #include "spectrum.h"
 #include "inputs.h"
 #include "names.h"
+#include "threads.h"
 
 static const char usage_text[] =
     "usage: wscope fit MODEL [--tensor PATTERN]... [--all-tensors] [--k K]\n"
@@ -202,13 +203,6 @@ static int load_spectrum(fit_cli *c, const char *path, const ws_model *m)
     return 0;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The command and its parameters (both outputs carry them). */
 static ws_doc *fit_doc(const char *path, const fit_cli *c)
 {
@@ -240,7 +234,7 @@ static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, fitted *
     char label[96];
     snprintf(label, sizeof label, "fit %.80s", x->name);
     cli_bar *bar = cli_bar_start(label, &p);
-    double t0 = now();
+    double t0 = ws_monotonic_s();
     int rc = ws_fit_matrix(f->W, x->rows, x->cols, &c->mo, &f->r, &p, &e);
     cli_bar_stop(bar);
     if (rc < 0) {
@@ -248,7 +242,7 @@ static int fit_tensor(const char *path, ws_tensor *x, const fit_cli *c, fitted *
         snprintf(what, sizeof what, "%s: %s", path, x->name);
         return cli_fail(what, &e), 1;
     }
-    f->secs = now() - t0;
+    f->secs = ws_monotonic_s() - t0;
     f->ok = 1;
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "terminal.h"
 #include "train_runs.h"
 #include "wake.h"
+#include "threads.h"
 
 typedef enum loop_state { LOOP_POLL, LOOP_DRAW, LOOP_WAIT, LOOP_INPUT, LOOP_END } loop_state;
 
@@ -28,12 +29,7 @@ typedef struct loop {
     int key;          /* the key INPUT handles */
 } loop;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return 1e3 * ws_monotonic_s(); }
 
 /* ---- DRAW ---- */
 

@@ -24,6 +24,7 @@
 #include "train_runs.h"
 #include "tui.h"
 #include "tui_analysis.h"
+#include "threads.h"
 
 enum { REDRAW_MS = 100 };
 
@@ -69,12 +70,7 @@ static const key_binding train_keys[] = {
     {{0}, NULL, ACT_NONE, NULL, NULL},
 };
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return 1e3 * ws_monotonic_s(); }
 
 static tui_run *selected(tui *t)
 {
