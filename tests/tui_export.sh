@@ -87,7 +87,7 @@ wait_for "tok_emb.weight"
 keys '?'
 wait_for "write the report of the open model(s) beside the model"
 keys q R
-wait_for "report written: $TMP/models/m-report/index.md" 180   # every analysis with its nulls: slow under the sanitizers
+wait_for "report written: $TMP/models/m-report/index.md" 60   # every analysis with its nulls (TUI_SLOW scales it under the sanitizers)
 check test -f "$TMP/models/m-report/.wscope-report"
 check test -s "$TMP/models/m-report/tables/drift.json"
 check test -s "$TMP/models/m-report/figures/pr-pr.pdf"
@@ -103,9 +103,9 @@ keys q
 touch "$TMP/models/m-report/figures/stale.png"   # gone once the new report is in place
 keys R
 n=0
-while [ -e "$TMP/models/m-report/figures/stale.png" ] && [ $n -lt 1800 ]; do sleep 0.1; n=$((n + 1)); done
+while [ -e "$TMP/models/m-report/figures/stale.png" ] && [ $n -lt $((600 * TUI_SLOW)) ]; do sleep 0.1; n=$((n + 1)); done
 check test ! -e "$TMP/models/m-report/figures/stale.png"
-wait_for "report written: $TMP/models/m-report/index.md" 180   # every analysis with its nulls: slow under the sanitizers
+wait_for "report written: $TMP/models/m-report/index.md" 60   # every analysis with its nulls (TUI_SLOW scales it under the sanitizers)
 keys Q
 wait_for "WSCOPE-EXIT=0"
 check test -z "$(ls -a "$TMP/models" | grep 'wscope-tmp')"
