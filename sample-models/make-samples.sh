@@ -28,12 +28,19 @@ steps() { echo $(( ($1 * SCALE + 99) / 100 )); }
 now() { date +%s.%N; }
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
 
-# run NAME COMMAND...: run it, print how long it took and the load around it.
+# run NAME COMMAND...: run it, print how long it took and the load around it,
+# and (with GNU time) its CPU time: on a shared machine the wall time grows
+# with the load, the CPU time much less, and CPU time / 2 is about what 2
+# quiet cores would take.
 run() {
     name=$1; shift
     echo "== $name: $*"
     l0=$(load); t0=$(now)
-    "$@"
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f "== $name used %U s user + %S s system CPU, peak RSS %M kB" "$@"
+    else
+        "$@"
+    fi
     t1=$(now); l1=$(load)
     echo "== $name took $(awk "BEGIN { printf \"%.0f\", $t1 - $t0 }") s (load average $l0 before, $l1 after)"
 }

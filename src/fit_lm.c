@@ -95,9 +95,9 @@ int ws_chol_solve(int m, double *M, double *b)
 
 size_t ws_lm_work_size(int64_t n, int K)
 {
-    /* g, g trial (K·n each), J (3K·n), r, r trial, scan residual (n each),
-     * the scan's cumulative squares (n + 1) and profile (2n + 1) */
-    return (size_t)n * (size_t)(5 * K + 6) + 2;
+    /* g, g trial (K·n each), J (3K·n), r, r trial, the search's residual
+     * and correlations (n each), its profiles */
+    return (size_t)n * (size_t)(5 * K + 4) + ws_scan_table_size(n) + 2;
 }
 
 
@@ -120,7 +120,7 @@ static double lm_eval(const ws_lm *S, const double *x, double *g, double *r)
 
 /* Analytic Jacobian of the model (∂/∂A = g, ∂/∂μ = A g (j−μ)/σ²,
  * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. */
-static void lm_normal(const ws_lm *S, const double *x, double *JtJ, double *Jtr)
+static void lm_normal(ws_lm *S, const double *x, double *JtJ, double *Jtr)
 {
     int64_t n = S->n, lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
     int P = S->P;
@@ -132,11 +132,15 @@ static void lm_normal(const ws_lm *S, const double *x, double *JtJ, double *Jtr)
         ws_gauss_support(n, mu, s, &lo[3 * k], &hi[3 * k]);
         lo[3 * k + 1] = lo[3 * k + 2] = lo[3 * k];
         hi[3 * k + 1] = hi[3 * k + 2] = hi[3 * k];
-        /* zeros outside the support: the 4-column dot products may read there */
+        /* zeros outside the support: the 4-column dot products may read
+         * there. Only what the last call wrote outside it needs clearing. */
+        int64_t zl = S->jlo[k], zh = S->jhi[k], l0 = lo[3 * k], h0 = hi[3 * k];
+        int64_t a_end = l0 < zh ? l0 : zh, b_start = h0 > zl ? h0 : zl;
         for (int c = 0; c < 3; c++) {
-            memset(ja + c * n, 0, sizeof(double) * (size_t)lo[3 * k]);
-            memset(ja + c * n + hi[3 * k], 0, sizeof(double) * (size_t)(n - hi[3 * k]));
+            if (a_end > zl) memset(ja + c * n + zl, 0, sizeof(double) * (size_t)(a_end - zl));
+            if (zh > b_start) memset(ja + c * n + b_start, 0, sizeof(double) * (size_t)(zh - b_start));
         }
+        S->jlo[k] = l0, S->jhi[k] = h0;
         ws_kjac(gk, lo[3 * k], hi[3 * k], mu, cm, cs, ja, jm, js);
     }
     for (int p = 0; p < P; p++) {
@@ -180,7 +184,9 @@ void ws_lm_setup(ws_lm *S, const double *w, int64_t n, int K, double amp_bound, 
     S->r = S->J + 3 * K * n;
     S->rt = S->r + n;
     S->sr = S->rt + n;
-    S->prof = S->sr + 2 * n + 1;
+    S->sc = S->sr + n;
+    S->tab = S->sc + n;
+    for (int k = 0; k < K; k++) S->jlo[k] = 0, S->jhi[k] = n;   /* J is not cleared yet */
     for (int k = 0; k < K; k++) {
         S->lo[3 * k] = -amax, S->hi[3 * k] = amax;
         S->lo[3 * k + 1] = 0, S->hi[3 * k + 1] = (double)(n - 1);

@@ -26,9 +26,15 @@ typedef struct ws_lm {
     double lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
     double *g, *gt;                  /* the K Gaussians at the point and at the trial (K·n each) */
     double *J;                       /* the Jacobian (3K·n) */
+    int64_t jlo[WS_FIT_KMAX], jhi[WS_FIT_KMAX];   /* component k's columns of J may be nonzero only in [jlo, jhi) */
     double *r, *rt;                  /* residuals w − model at the point and at the trial */
-    double *sr, *prof;               /* the search's residual (n), cumulative squares (n + 1) and profile (2n + 1) */
+    double *sr, *sc;                 /* the search's residual and its correlations (n each) */
+    double *tab;                     /* the search's Gaussian profiles (ws_scan_table_size) */
 } ws_lm;
+
+/* Doubles of the search's table of Gaussian profiles for rows of length n
+ * (fit_search.c; part of ws_lm_work_size). */
+size_t ws_scan_table_size(int64_t n);
 
 /* Set up S for row w (n values, K components) in `work`: the box is
  * |A| ≤ amp_bound·max|w| (none when amp_bound ≤ 0), μ ∈ [0, n−1],

@@ -133,39 +133,107 @@ static void peak_start(const ws_lm *S, double *x)
  * a wide bump at the edge models a trend) and widths σ = 0.5·2^i ≤ 2n, the
  * least-squares amplitude (held in the box) and the SSE reduction it
  * gives; the best of them into A, μ, σ. A start, not a fit: the Gaussian
- * is cut at SCAN_REACH σ. */
+ * is cut at SCAN_REACH σ.
+ *
+ * The profiles of those widths are the same for every scan of a row (a fit
+ * scans a dozen times), so scan_prepare makes them once per row into
+ * S->tab: per width, the profile g(d), d = −reach..reach, then cum[t] =
+ * Σ_{d<t} g(d)² over d ≥ 0, so ‖g‖² over a cut support is two lookups. */
 #define SCAN_REACH 4.0
-static void scan_best(const ws_lm *S, const double *r, double smin, double *A_out, double *mu_out,
-                      double *s_out)
+
+static int64_t scan_reach(int64_t n, double sg)
+{
+    int64_t reach = (int64_t)ceil(SCAN_REACH * sg);
+    return reach > n - 1 ? n - 1 : reach;
+}
+
+size_t ws_scan_table_size(int64_t n)
+{
+    size_t size = 0;
+    for (double sg = WS_FIT_SIGMA_MIN; sg <= 2.0 * n; sg *= 2) size += 3 * (size_t)scan_reach(n, sg) + 3;
+    return size;
+}
+
+static void scan_prepare(const ws_lm *S)
 {
     int64_t n = S->n;
-    double best = 0, amax = S->hi[0];
-    *A_out = 0, *mu_out = (double)(n - 1) / 2, *s_out = ws_grid_sigma(n, S->K);
+    double *t = S->tab;
     for (double sg = WS_FIT_SIGMA_MIN; sg <= 2.0 * n; sg *= 2) {
-        if (sg < smin) continue;
-        int64_t reach = (int64_t)ceil(SCAN_REACH * sg), step = (int64_t)(sg / 4);
-        if (reach > n - 1) reach = n - 1;
-        if (step < 1) step = 1;
-        /* prof[reach + d] = g at offset d = −reach..reach; cum[t] = Σ_{d<t} g(d)²
-         * over d ≥ 0, so ‖g‖² over a cut support is two lookups */
-        double *prof = S->prof, *cum = S->sr + n;
+        int64_t reach = scan_reach(n, sg);
+        double *prof = t, *cum = t + 2 * reach + 1;
         cum[0] = 0;
         for (int64_t d = 0; d <= reach; d++) {
             prof[reach + d] = prof[reach - d] = exp(-(double)(d * d) / (2 * sg * sg));
             cum[d + 1] = cum[d] + prof[reach + d] * prof[reach + d];
         }
+        t += 3 * reach + 3;
+    }
+}
+
+/* The correlations c[m − reach] = Σ_d prof[reach + d]·r[m + d] of the
+ * centres m whose cut support is whole (reach ≤ m ≤ n − 1 − reach), all at
+ * once: 2·reach + 1 vector updates instead of a short dot per centre. */
+static void scan_correlate(const double *r, int64_t n, const double *prof, int64_t reach, double *c)
+{
+    int64_t len = n - 2 * reach;
+    memset(c, 0, sizeof(double) * (size_t)len);
+    for (int64_t d = -reach; d <= reach; d++) ws_ksub_scaled(c, r + reach + d, -prof[reach + d], len);
+}
+
+/* The best scan candidate so far. */
+typedef struct scan_pick {
+    double gain, A, mu, sigma;
+} scan_pick;
+
+/* Centre m with correlation c and squared norm q over its cut support:
+ * the least-squares amplitude (held in ±amax) and its SSE reduction; taken
+ * when it beats the best so far (the first of equals stays). */
+static void scan_consider(scan_pick *b, double c, double q, double amax, int64_t m, double sg)
+{
+    double A = c / q;
+    if (A > amax) A = amax;
+    if (A < -amax) A = -amax;
+    double gain = 2 * A * c - A * A * q;
+    if (gain > b->gain) *b = (scan_pick){gain, A, (double)m, sg};
+}
+
+static void scan_best(const ws_lm *S, const double *r, double smin, double *A_out, double *mu_out,
+                      double *s_out)
+{
+    int64_t n = S->n;
+    double amax = S->hi[0];
+    const double *t = S->tab;
+    scan_pick b = {0, 0, (double)(n - 1) / 2, ws_grid_sigma(n, S->K)};
+    for (double sg = WS_FIT_SIGMA_MIN; sg <= 2.0 * n; sg *= 2) {
+        int64_t reach = scan_reach(n, sg), step = (int64_t)(sg / 4);
+        const double *prof = t, *cum = t + 2 * reach + 1;
+        t += 3 * reach + 3;
+        if (sg < smin) continue;
+        if (step < 1) step = 1;
+        /* Every column a centre: those whose support is whole (w_lo..w_hi)
+         * are correlated at once, and as they share one ‖g‖², the gain
+         * rises with |c| (clamped or not): only the first largest |c| of
+         * them is a candidate. */
+        int whole = step == 1 && n - 1 - reach >= reach;
+        int64_t w_lo = whole ? reach : n, w_hi = n - 1 - reach;
+        if (whole) scan_correlate(r, n, prof, reach, S->sc);
         for (int64_t m = step / 2, last = 0; !last; m += step) {
             if (m >= n - 1) m = n - 1, last = 1;
+            if (m == w_lo) {
+                int64_t at = 0;
+                for (int64_t i = 1; i <= w_hi - w_lo; i++)
+                    if (fabs(S->sc[i]) > fabs(S->sc[at])) at = i;
+                scan_consider(&b, S->sc[at], 2 * cum[reach + 1] - 1, amax, w_lo + at, sg);
+                m = w_hi;   /* on after the block */
+                continue;
+            }
             int64_t lo = m - reach < 0 ? 0 : m - reach, hi = m + reach + 1 > n ? n : m + reach + 1;
             double c = ws_kdot(r + lo, prof + reach - (m - lo), hi - lo);
-            double q = cum[m - lo + 1] + cum[hi - m] - 1;   /* g(0)² = 1 counted twice */
-            double A = c / q;
-            if (A > amax) A = amax;
-            if (A < -amax) A = -amax;
-            double gain = 2 * A * c - A * A * q;
-            if (gain > best) best = gain, *A_out = A, *mu_out = (double)m, *s_out = sg;
+            /* g(0)² = 1 is counted twice */
+            scan_consider(&b, c, cum[m - lo + 1] + cum[hi - m] - 1, amax, m, sg);
         }
     }
+    *A_out = b.A, *mu_out = b.mu, *s_out = b.sigma;
 }
 
 /* Residual of w against the components of x other than `skip` (−1: none). */
@@ -346,6 +414,7 @@ void ws_lm_fit(const double *w, int64_t n, const ws_fit_opts *o, ws_fit_row *out
 
     ws_lm S;
     ws_lm_setup(&S, w, n, K, o->amp_bound, work);
+    scan_prepare(&S);
     ws_fit_opts scout = *o;
     scout.ftol = fmax(o->ftol, SCOUT_TOL);
     scout.xtol = fmax(o->xtol, SCOUT_TOL);

@@ -28,6 +28,7 @@ void ws_report_in_default(ws_report_in *in)
 {
     memset(in, 0, sizeof *in);
     in->fit_rows = WS_REPORT_FIT_ROWS;
+    in->fit_null = WS_REPORT_FIT_NULL;
 }
 
 /* ---- the directory ---- */

@@ -32,6 +32,11 @@
 #include "threads.h"
 
 #define WS_REPORT_FIT_ROWS WS_FIT_ROWS_DEFAULT  /* rows per matrix: fit's default, the notes' 32 */
+/* Draws of each null family for the fits (the other sections draw
+ * WS_NULL_N_DEFAULT): a fit costs a hundred spectra, and with 10 the fits'
+ * nulls alone took 4 s of a seed-shaped model's report; 5 keeps the whole
+ * report under 5 s on 2 cores. `report --fit-null N` raises it. */
+#define WS_REPORT_FIT_NULL 5
 #define WS_REPORT_MAX_RUNS 16
 
 typedef struct ws_report_in {
@@ -42,6 +47,7 @@ typedef struct ws_report_in {
     const char *const *runs;    /* training logs (n_runs of them) */
     int n_runs;
     int64_t fit_rows;           /* rows fitted per matrix; 0: all */
+    int fit_null;               /* null draws of each family for the fits; 0: none */
     ws_plot_opts fig;           /* size and dpi of the figures */
 } ws_report_in;
 

@@ -60,13 +60,22 @@ static size_t fit_rows_of(const report *r, const ws_tensor *t)
     return (size_t)(r->in->fit_rows && r->in->fit_rows < t->rows ? r->in->fit_rows : t->rows);
 }
 
-/* The fits, then their null baselines (as many draws as the other
- * sections' nulls: twice N fits of the same rows per matrix). */
+/* The fits' null options: the report's number of draws (fit_null), the
+ * default seed. */
+static ws_null_opts fit_null_opts(const report *r)
+{
+    ws_null_opts no;
+    ws_null_opts_default(&no);
+    no.n = r->in->fit_null;
+    return no;
+}
+
+/* The fits, then their null baselines (twice fit_null fits of the same
+ * rows per matrix). */
 static size_t units_fits(const report *r)
 {
     size_t n = 0;
-    ws_null_opts no;
-    ws_null_opts_default(&no);
+    ws_null_opts no = fit_null_opts(r);
     const ws_model *m = r->in->model;
     for (size_t i = 0; i < m->n_tensors; i++)
         if (ws_tensor_is_weight_matrix(&m->tensors[i]))
@@ -74,16 +83,15 @@ static size_t units_fits(const report *r)
     return n;
 }
 
-/* Every weight matrix fitted as `wscope fit MODEL --rows N` does, with
- * the null baselines it draws. */
+/* Every weight matrix fitted as `wscope fit MODEL --rows N --null D` does,
+ * with the null baselines it draws. */
 static ws_doc *doc_fits(report *r, ws_err *e)
 {
     ws_model *m = r->in->model;
     ws_fit_matrix_opts mo;
     ws_fit_matrix_opts_default(&mo);
     mo.sample = r->in->fit_rows;
-    ws_null_opts no;
-    ws_null_opts_default(&no);
+    ws_null_opts no = fit_null_opts(r);
     ws_fit_table_opts to = {1, 0, 0, 0};
     ws_doc *d = ws_doc_fit(m->path, NULL, 0, 0, &mo, NULL, 0, &no);
     ws_table *sum = ws_fit_summary_table(&to);
@@ -290,10 +298,12 @@ static int figure_runs(report *r, ws_err *e)
 
 static void cli_fits(const report *r, char *buf, size_t n)
 {
+    char rows[40] = "", draws[24] = "";
     if (r->in->fit_rows)
-        snprintf(buf, n, "wscope fit %s --rows %lld", r->in->model->path, (long long)r->in->fit_rows);
-    else
-        snprintf(buf, n, "wscope fit %s", r->in->model->path);
+        snprintf(rows, sizeof rows, " --rows %lld", (long long)r->in->fit_rows);
+    if (r->in->fit_null != WS_NULL_N_DEFAULT)
+        snprintf(draws, sizeof draws, " --null %d", r->in->fit_null);
+    snprintf(buf, n, "wscope fit %s%s%s", r->in->model->path, rows, draws);
 }
 
 static void cli_spectrum(const report *r, char *buf, size_t n)

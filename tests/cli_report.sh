@@ -36,7 +36,7 @@ done
 
 # Each JSON is what the CLI prints for the same analysis.
 same_as() { "$W" "$@" --json > "$T/cli.json" && cmp -s "$T/cli.json" "$T/rep/tables/$json"; }
-json=fits.json ok same_as fit "$M" --rows 16
+json=fits.json ok same_as fit "$M" --rows 16 --null 5
 json=spectrum.json ok same_as spectrum "$M"
 json=energy.json ok same_as spectrum "$M" --energy
 json=pr.json ok same_as pr "$M"
@@ -45,7 +45,7 @@ json=basis.json ok same_as basis "$M" --corpus "$T/corpus.bin"
 "$W" spectrum "$M" --csv > "$T/cli.csv"; ok cmp -s "$T/cli.csv" "$T/rep/tables/spectrum-eigenvalues.csv"
 ok "$J" command=runs tables.runs.rows.1.run=lr3e-3.csv tables.runs.rows.0.steps=60 < "$T/rep/tables/runs.json"
 # The index names each command, and reads as the notes' sections.
-ok grep -q "what \`wscope fit $M --rows 16 --json\` prints" "$T/rep/index.md"
+ok grep -q "what \`wscope fit $M --rows 16 --null 5 --json\` prints" "$T/rep/index.md"
 for h in "## L1 fits" "## Spectrum of EᵀE and its pairs" "## Spectral energy" \
          "## Layers: weight PR and amplitude structure" "## Drift" "## Corpus basis" \
          "## Training runs compared"; do
@@ -72,6 +72,16 @@ ok test ! -e "$T/rep/figures/stale.png"
 ok test ! -e "$T/rep/tables/drift.json"
 ok grep -q "Not in this report: give a TUNED model to see the drift" "$T/rep/index.md"
 ok test -z "$(ls -a "$T" | grep 'wscope-tmp')"
+
+# --fit-null N: the fits' draws of each null family; the command beside
+# the table says so (10, fit's default, goes without saying).
+"$W" report "$M" --fit-rows 8 --fit-null 2 -o "$T/rep" > /dev/null; ok test $? -eq 0
+json=fits.json ok same_as fit "$M" --rows 8 --null 2
+ok grep -q "what \`wscope fit $M --rows 8 --null 2 --json\` prints" "$T/rep/index.md"
+"$W" report "$M" --fit-rows 8 --fit-null 10 -o "$T/rep" > /dev/null; ok test $? -eq 0
+json=fits.json ok same_as fit "$M" --rows 8
+ok grep -q "what \`wscope fit $M --rows 8 --json\` prints" "$T/rep/index.md"
+refuses "expected an integer" "$W" report "$M" --fit-null -1 -o "$T/x"
 
 # Never over anything else.
 mkdir "$T/mine"; echo keep > "$T/mine/notes.txt"

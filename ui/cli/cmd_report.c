@@ -8,12 +8,13 @@
 #include "cli.h"
 #include "commands.h"
 #include "figure_args.h"
+#include "null.h"
 #include "report.h"
 
 static const char usage_text[] =
     "usage: wscope report MODEL [TUNED] -o DIR [--corpus FILE [--tokenizer FILE]]\n"
-    "                     [--runs LOG.csv]... [--fit-rows N|all] [--size WxH|WxHin]\n"
-    "                     [--dpi N]\n"
+    "                     [--runs LOG.csv]... [--fit-rows N|all] [--fit-null N]\n"
+    "                     [--size WxH|WxHin] [--dpi N]\n"
     "Every table (CSV, JSON) and figure (PNG, SVG, PDF) of the analyses in DIR,\n"
     "with DIR/index.md.\n";
 
@@ -52,7 +53,8 @@ static int parse(int argc, char **argv, report_args *a)
     static const struct option opts[] = {
         {"corpus", required_argument, 0, 'C'}, {"runs", required_argument, 0, 'R'},
         {"tokenizer", required_argument, 0, 'Z'},
-        {"fit-rows", required_argument, 0, 'F'}, {"output", required_argument, 0, 'o'},
+        {"fit-rows", required_argument, 0, 'F'}, {"fit-null", required_argument, 0, 'N'},
+        {"output", required_argument, 0, 'o'},
         {"size", required_argument, 0, 's'},   {"dpi", required_argument, 0, 'd'},
         {0, 0, 0, 0},
     };
@@ -75,6 +77,11 @@ static int parse(int argc, char **argv, report_args *a)
                 return 2;
             else
                 a->in.fit_rows = v;
+            break;
+        case 'N':
+            if (cli_int("--fit-null", optarg, 0, WS_NULL_N_MAX, &v))
+                return 2;
+            a->in.fit_null = (int)v;
             break;
         case 'o': a->out = optarg; break;
         case 's': a->fig.size = optarg; break;   /* resolved once the dpi is known */
