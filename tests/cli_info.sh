@@ -47,6 +47,20 @@ ok grep -q "multiple of heads" "$T/err"
 "$W" --version > "$T/v"
 ok grep -q "^wscope " "$T/v"
 ok grep -q "blas_threads=" "$T/v"
+# Its name in ps, top and htop is its own, also when it restarted itself
+# for better BLAS kernels (the kernel would name it "exe" after the link).
+if [ -r /proc/self/comm ]; then
+    "$W" train --init --layers 1 --d 16 --heads 2 --vocab 64 --block 8 --steps 100000000 \
+        --data "$S/sample-models/moby-dick.txt.gz" --out "$T/name.safetensors" > /dev/null 2>&1 &
+    pid=$!
+    name=
+    n=0
+    while [ $n -lt 100 ] && [ "$name" != wscope ]; do
+        sleep 0.05; n=$((n + 1)); name=$(cat /proc/$pid/comm 2>/dev/null)
+    done
+    kill -9 $pid; wait $pid 2> /dev/null
+    ok test "$name" = wscope
+fi
 # The reference fixture (written by numpy) lists through the CLI too.
 "$W" info "$S/tests/fixtures/ref_numpy.safetensors" --json | "$B/tests/json_check" tables.tensors.rows.0.name \
     n_params=32

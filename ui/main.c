@@ -10,6 +10,9 @@
 #include <term.h>
 #include <langinfo.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli.h"
 #include "commands.h"
@@ -170,9 +173,23 @@ static void blas_core_upgrade(char **argv)
     unsetenv("OPENBLAS_CORETYPE");
 }
 
+/* The process's name in ps, top and htop: after the exec above the kernel
+ * names it after the link, "exe"; give it back the program's name. */
+static void name_process(const char *argv0)
+{
+#ifdef __linux__
+    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+    const char *name = slash ? slash + 1 : argv0;
+    if (name && *name) prctl(PR_SET_NAME, name, 0, 0, 0);
+#else
+    (void)argv0;
+#endif
+}
+
 int main(int argc, char **argv)
 {
     blas_core_upgrade(argv);
+    name_process(argv[0]);
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;
