@@ -132,13 +132,18 @@ static ws_doc *doc_fits(report *r, ws_err *e)
 
 static void intro_fits(report *r)
 {
+    char rows[64] = "every row";
     if (r->in->fit_rows)
-        rep_md(r, "Sums of K = %d Gaussians fitted to the rows of every weight matrix (the free L1 "
-                  "fit) on a uniform sample of %lld rows per matrix.\n\n",
-               WS_FIT_K_DEFAULT, (long long)r->in->fit_rows);
+        snprintf(rows, sizeof rows, "a uniform sample of %lld rows", (long long)r->in->fit_rows);
+    rep_md(r, "Sums of K = %d Gaussians fitted to %s of every weight matrix (the free L1 fit). ",
+           WS_FIT_K_DEFAULT, rows);
+    if (r->in->fit_null > 0)
+        rep_md(r, "The same rows are fitted alike on %d draws of Gaussian noise of each matrix's "
+                  "shape and %d of the matrix with each row's values shuffled: \"R2 vs noise\" is "
+                  "the R² against the first, as a z-score; the data files hold both.\n\n",
+               r->in->fit_null, r->in->fit_null);
     else
-        rep_md(r, "Sums of K = %d Gaussians fitted to every row of every weight matrix (the free "
-                  "L1 fit).\n\n", WS_FIT_K_DEFAULT);
+        rep_md(r, "Without null baselines (--fit-null 0).\n\n");
 }
 
 /* ---- the spectrum, its pairs, its energy ---- */

@@ -78,6 +78,7 @@ ok test -z "$(ls -a "$T" | grep 'wscope-tmp')"
 "$W" report "$M" --fit-rows 8 --fit-null 2 -o "$T/rep" > /dev/null; ok test $? -eq 0
 json=fits.json ok same_as fit "$M" --rows 8 --null 2
 ok grep -q "what \`wscope fit $M --rows 8 --null 2 --json\` prints" "$T/rep/index.md"
+ok grep -q "fitted alike on 2 draws of Gaussian noise" "$T/rep/index.md"
 "$W" report "$M" --fit-rows 8 --fit-null 10 -o "$T/rep" > /dev/null; ok test $? -eq 0
 json=fits.json ok same_as fit "$M" --rows 8
 ok grep -q "what \`wscope fit $M --rows 8 --json\` prints" "$T/rep/index.md"
