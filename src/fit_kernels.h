@@ -12,6 +12,11 @@ double ws_kdot(const double *a, const double *b, int64_t n);
  * products sharing the loads of a (JᵀJ is this over its upper triangle). */
 void ws_kdot4(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1, double *out);
 
+/* out[3u + v] = Σ x[u·stride + j]·y[v·stride + j] over j ∈ [j0, j1), u,
+ * v = 0..2: the nine dot products of two components' three Jacobian
+ * columns (one block of JᵀJ), sharing their loads. */
+void ws_kdot3x3(const double *x, const double *y, int64_t stride, int64_t j0, int64_t j1, double *out);
+
 /* r[j] −= A·g[j], j = 0..n−1 (r and g do not overlap). */
 void ws_ksub_scaled(double *r, const double *g, double A, int64_t n);
 

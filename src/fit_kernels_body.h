@@ -39,6 +39,29 @@ KTARGET static void KNAME(ws_kdot4)(const double *a, const double *b, int64_t st
         for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * stride + j];
 }
 
+KTARGET static void KNAME(ws_kdot3x3)(const double *x, const double *y, int64_t stride, int64_t j0,
+                                       int64_t j1, double *out)
+{
+    const double *x0 = x, *x1 = x + stride, *x2 = x + 2 * stride;
+    const double *y0 = y, *y1 = y + stride, *y2 = y + 2 * stride;
+    v4d s00 = {0, 0, 0, 0}, s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00, s20 = s00,
+        s21 = s00, s22 = s00;
+    int64_t j = j0;
+    for (; j + 4 <= j1; j += 4) {
+        v4d a = *(const v4d *)(x0 + j), b = *(const v4d *)(x1 + j), c = *(const v4d *)(x2 + j);
+        v4d p = *(const v4d *)(y0 + j), q = *(const v4d *)(y1 + j), r = *(const v4d *)(y2 + j);
+        s00 += a * p, s01 += a * q, s02 += a * r;
+        s10 += b * p, s11 += b * q, s12 += b * r;
+        s20 += c * p, s21 += c * q, s22 += c * r;
+    }
+    out[0] = hsum(&s00), out[1] = hsum(&s01), out[2] = hsum(&s02);
+    out[3] = hsum(&s10), out[4] = hsum(&s11), out[5] = hsum(&s12);
+    out[6] = hsum(&s20), out[7] = hsum(&s21), out[8] = hsum(&s22);
+    for (; j < j1; j++)
+        for (int u = 0; u < 3; u++)
+            for (int v = 0; v < 3; v++) out[3 * u + v] += x[u * stride + j] * y[v * stride + j];
+}
+
 KTARGET static void KNAME(ws_ksub_scaled)(double *r, const double *g, double A, int64_t n)
 {
     int64_t j = 0;

@@ -119,49 +119,33 @@ static double lm_eval(const ws_lm *S, const double *x, double *g, double *r)
 }
 
 /* Analytic Jacobian of the model (∂/∂A = g, ∂/∂μ = A g (j−μ)/σ²,
- * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. */
-static void lm_normal(ws_lm *S, const double *x, double *JtJ, double *Jtr)
+ * ∂/∂σ = A g (j−μ)²/σ³), then JᵀJ and Jᵀr. Component k's three columns
+ * are nonzero only on its support [lo_k, hi_k), so JᵀJ is built from 3 × 3
+ * blocks, one per pair of components, each over the two supports' overlap
+ * (what J holds outside the supports is never read). */
+static void lm_normal(const ws_lm *S, const double *x, double *JtJ, double *Jtr)
 {
-    int64_t n = S->n, lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
-    int P = S->P;
-    for (int k = 0; k < S->K; k++) {
+    int64_t n = S->n, lo[WS_FIT_KMAX], hi[WS_FIT_KMAX];
+    int K = S->K, P = S->P;
+    for (int k = 0; k < K; k++) {
         const double *gk = S->g + k * n;
         double *ja = S->J + (3 * k) * n, *jm = ja + n, *js = jm + n;
         double A = x[3 * k], mu = x[3 * k + 1], s = x[3 * k + 2];
         double cm = A / (s * s), cs = A / (s * s * s);
-        ws_gauss_support(n, mu, s, &lo[3 * k], &hi[3 * k]);
-        lo[3 * k + 1] = lo[3 * k + 2] = lo[3 * k];
-        hi[3 * k + 1] = hi[3 * k + 2] = hi[3 * k];
-        /* zeros outside the support: the 4-column dot products may read
-         * there. Only what the last call wrote outside it needs clearing. */
-        int64_t zl = S->jlo[k], zh = S->jhi[k], l0 = lo[3 * k], h0 = hi[3 * k];
-        int64_t a_end = l0 < zh ? l0 : zh, b_start = h0 > zl ? h0 : zl;
-        for (int c = 0; c < 3; c++) {
-            if (a_end > zl) memset(ja + c * n + zl, 0, sizeof(double) * (size_t)(a_end - zl));
-            if (zh > b_start) memset(ja + c * n + b_start, 0, sizeof(double) * (size_t)(zh - b_start));
-        }
-        S->jlo[k] = l0, S->jhi[k] = h0;
-        ws_kjac(gk, lo[3 * k], hi[3 * k], mu, cm, cs, ja, jm, js);
+        ws_gauss_support(n, mu, s, &lo[k], &hi[k]);
+        ws_kjac(gk, lo[k], hi[k], mu, cm, cs, ja, jm, js);
+        for (int c = 0; c < 3; c++)
+            Jtr[3 * k + c] = ws_kdot(ja + c * n + lo[k], S->r + lo[k], hi[k] - lo[k]);
     }
-    for (int p = 0; p < P; p++) {
-        const double *jp = S->J + p * n;
-        Jtr[p] = ws_kdot(jp + lo[p], S->r + lo[p], hi[p] - lo[p]);
-        int q = p;
-        for (; q + 4 <= P; q += 4) {
-            /* p's support against the union of the four q's supports */
-            int64_t a = lo[q], b = hi[q];
-            for (int t = 1; t < 4; t++) a = lo[q + t] < a ? lo[q + t] : a, b = hi[q + t] > b ? hi[q + t] : b;
-            a = a > lo[p] ? a : lo[p];
-            b = b < hi[p] ? b : hi[p];
-            double o4[4] = {0, 0, 0, 0};
-            if (b > a) ws_kdot4(jp, S->J + q * n, n, a, b, o4);
-            for (int t = 0; t < 4; t++) JtJ[p * P + q + t] = JtJ[(q + t) * P + p] = o4[t];
+    for (int k = 0; k < K; k++)
+        for (int l = k; l < K; l++) {
+            int64_t a = lo[k] > lo[l] ? lo[k] : lo[l], b = hi[k] < hi[l] ? hi[k] : hi[l];
+            double o[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+            if (b > a) ws_kdot3x3(S->J + 3 * k * n, S->J + 3 * l * n, n, a, b, o);
+            for (int u = 0; u < 3; u++)
+                for (int v = 0; v < 3; v++)
+                    JtJ[(3 * k + u) * P + 3 * l + v] = JtJ[(3 * l + v) * P + 3 * k + u] = o[3 * u + v];
         }
-        for (; q < P; q++) {
-            int64_t a = lo[q] > lo[p] ? lo[q] : lo[p], b = hi[q] < hi[p] ? hi[q] : hi[p];
-            JtJ[p * P + q] = JtJ[q * P + p] = b > a ? ws_kdot(jp + a, S->J + q * n + a, b - a) : 0;
-        }
-    }
 }
 
 void ws_lm_project(const ws_lm *S, double *x)
@@ -186,7 +170,6 @@ void ws_lm_setup(ws_lm *S, const double *w, int64_t n, int K, double amp_bound, 
     S->sr = S->rt + n;
     S->sc = S->sr + n;
     S->tab = S->sc + n;
-    for (int k = 0; k < K; k++) S->jlo[k] = 0, S->jhi[k] = n;   /* J is not cleared yet */
     for (int k = 0; k < K; k++) {
         S->lo[3 * k] = -amax, S->hi[3 * k] = amax;
         S->lo[3 * k + 1] = 0, S->hi[3 * k + 1] = (double)(n - 1);

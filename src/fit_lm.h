@@ -26,7 +26,6 @@ typedef struct ws_lm {
     double lo[3 * WS_FIT_KMAX], hi[3 * WS_FIT_KMAX];
     double *g, *gt;                  /* the K Gaussians at the point and at the trial (K·n each) */
     double *J;                       /* the Jacobian (3K·n) */
-    int64_t jlo[WS_FIT_KMAX], jhi[WS_FIT_KMAX];   /* component k's columns of J may be nonzero only in [jlo, jhi) */
     double *r, *rt;                  /* residuals w − model at the point and at the trial */
     double *sr, *sc;                 /* the search's residual and its correlations (n each) */
     double *tab;                     /* the search's Gaussian profiles (ws_scan_table_size) */
