@@ -44,8 +44,6 @@ RESOLVER static int cpu_has_avx2(void)
     ret name params __attribute__((ifunc("resolve_" #name)));
 
 DISPATCH(double, ws_kdot, (const double *a, const double *b, int64_t n))
-DISPATCH(void, ws_kdot4, (const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1,
-                          double *out))
 DISPATCH(void, ws_kdot3x3, (const double *x, const double *y, int64_t stride, int64_t j0, int64_t j1,
                             double *out))
 DISPATCH(void, ws_ksub_scaled, (double *r, const double *g, double A, int64_t n))

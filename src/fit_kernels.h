@@ -8,10 +8,6 @@
 /* Σ a[j]·b[j], j = 0..n−1. */
 double ws_kdot(const double *a, const double *b, int64_t n);
 
-/* out[q] = Σ a[j]·b[q·stride + j] over j ∈ [j0, j1), q = 0..3: four dot
- * products sharing the loads of a (JᵀJ is this over its upper triangle). */
-void ws_kdot4(const double *a, const double *b, int64_t stride, int64_t j0, int64_t j1, double *out);
-
 /* out[3u + v] = Σ x[u·stride + j]·y[v·stride + j] over j ∈ [j0, j1), u,
  * v = 0..2: the nine dot products of two components' three Jacobian
  * columns (one block of JᵀJ), sharing their loads. */

@@ -22,23 +22,6 @@ KTARGET static double KNAME(ws_kdot)(const double *a, const double *b, int64_t n
     return s;
 }
 
-KTARGET static void KNAME(ws_kdot4)(const double *a, const double *b, int64_t stride, int64_t j0,
-                                     int64_t j1, double *out)
-{
-    v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;
-    int64_t j = j0;
-    for (; j + 4 <= j1; j += 4) {
-        v4d x = *(const v4d *)(a + j);
-        s0 += x * *(const v4d *)(b + j);
-        s1 += x * *(const v4d *)(b + stride + j);
-        s2 += x * *(const v4d *)(b + 2 * stride + j);
-        s3 += x * *(const v4d *)(b + 3 * stride + j);
-    }
-    out[0] = hsum(&s0), out[1] = hsum(&s1), out[2] = hsum(&s2), out[3] = hsum(&s3);
-    for (; j < j1; j++)
-        for (int q = 0; q < 4; q++) out[q] += a[j] * b[q * stride + j];
-}
-
 KTARGET static void KNAME(ws_kdot3x3)(const double *x, const double *y, int64_t stride, int64_t j0,
                                        int64_t j1, double *out)
 {
