@@ -86,7 +86,15 @@ pair() {
 }
 
 case $WHICH in
-small) pair moby-dick 4 128 4 128 4000 1200 1e-3 20 ;;
+small)
+    # The committed pair was made with OpenBLAS's SSE3 kernels ("Prescott",
+    # which OpenBLAS 0.3.21 picks on CPUs newer than itself). Other kernel
+    # sets round sums differently and give other bytes, and wscope asks for
+    # the CPU's best ones (src/blas_core.h) unless this is set, so the pair
+    # pins them, at some cost in speed.
+    case $(uname -m) in x86_64 | amd64) export OPENBLAS_CORETYPE=Prescott ;; esac
+    pair moby-dick 4 128 4 128 4000 1200 1e-3 20
+    ;;
 seed) pair moby-dick-seed 8 256 8 512 15007 600 6e-4 10 ;;
 *)
     echo "$0: small or seed, not \"$WHICH\"" >&2
