@@ -9,10 +9,8 @@
 #include <string.h>
 #include <term.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "cli.h"
 #include "commands.h"
@@ -161,7 +159,10 @@ static void version(void)
 /* OpenBLAS chooses its kernels when it loads, before main: when it fell back
  * to old SSE kernels on a CPU it does not know (src/blas_core.h), ask for the
  * ones the CPU supports and start again, once (the variable is then set, so
- * the new image never comes back here). A failed exec just runs on slower. */
+ * the new image never comes back here). A failed exec just runs on slower.
+ * The binary is run by its own path, not by the /proc/self/exe link, as
+ * the kernel names the process after the file it runs: ps, top and htop
+ * would show "exe". */
 static void blas_core_upgrade(char **argv)
 {
     const char *core = ws_blas_better_core();
@@ -169,27 +170,19 @@ static void blas_core_upgrade(char **argv)
         return;
     if (setenv("OPENBLAS_CORETYPE", core, 1) != 0)
         return;
-    execv("/proc/self/exe", argv);
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = 0;
+        execv(self, argv);
+    }
+    execv("/proc/self/exe", argv);   /* the path is gone (a rebuilt binary): the link still runs it */
     unsetenv("OPENBLAS_CORETYPE");
-}
-
-/* The process's name in ps, top and htop: after the exec above the kernel
- * names it after the link, "exe"; give it back the program's name. */
-static void name_process(const char *argv0)
-{
-#ifdef __linux__
-    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
-    const char *name = slash ? slash + 1 : argv0;
-    if (name && *name) prctl(PR_SET_NAME, name, 0, 0, 0);
-#else
-    (void)argv0;
-#endif
 }
 
 int main(int argc, char **argv)
 {
     blas_core_upgrade(argv);
-    name_process(argv[0]);
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;
