@@ -147,10 +147,14 @@ static int64_t scan_reach(int64_t n, double sg)
     return reach > n - 1 ? n - 1 : reach;
 }
 
+/* One width's part of the table: the profile (2·reach + 1), then cum
+ * (reach + 2). */
+static size_t scan_level_size(int64_t reach) { return 3 * (size_t)reach + 3; }
+
 size_t ws_scan_table_size(int64_t n)
 {
     size_t size = 0;
-    for (double sg = WS_FIT_SIGMA_MIN; sg <= 2.0 * n; sg *= 2) size += 3 * (size_t)scan_reach(n, sg) + 3;
+    for (double sg = WS_FIT_SIGMA_MIN; sg <= 2.0 * n; sg *= 2) size += scan_level_size(scan_reach(n, sg));
     return size;
 }
 
@@ -166,7 +170,7 @@ static void scan_prepare(const ws_lm *S)
             prof[reach + d] = prof[reach - d] = exp(-(double)(d * d) / (2 * sg * sg));
             cum[d + 1] = cum[d] + prof[reach + d] * prof[reach + d];
         }
-        t += 3 * reach + 3;
+        t += scan_level_size(reach);
     }
 }
 
@@ -207,7 +211,7 @@ static void scan_best(const ws_lm *S, const double *r, double smin, double *A_ou
     for (double sg = WS_FIT_SIGMA_MIN; sg <= 2.0 * n; sg *= 2) {
         int64_t reach = scan_reach(n, sg), step = (int64_t)(sg / 4);
         const double *prof = t, *cum = t + 2 * reach + 1;
-        t += 3 * reach + 3;
+        t += scan_level_size(reach);
         if (sg < smin) continue;
         if (step < 1) step = 1;
         /* Every column a centre: those whose support is whole (w_lo..w_hi)
