@@ -83,6 +83,11 @@ wait_for " marked       4 marked tensors"
 keys a 'frz:*=freeze' Enter n 2 Enter
 wait_for " frz          *=freeze"
 wait_for "x seeds 1..2: 30 steps"   # the compare view's own default (N)
+keys n 0 Enter                      # out of range: said, and the setting stays
+wait_for 'seeds: expected a whole number in 1..100, got "0"'
+keys N x Enter
+wait_for 'steps: expected a whole number in 1..1000000000, got "x"'
+wait_for "x seeds 1..2: 30 steps"
 keys s
 wait_for "final losses over the seeds"
 wait_for "val_end sd"

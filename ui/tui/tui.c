@@ -87,6 +87,18 @@ void tui_message(tui *t, const char *fmt, ...)
     t->dirty = 1;
 }
 
+int tui_prompt_number(tui *t, const char *what, long long lo, long long hi, long long *out)
+{
+    char *end;
+    long long x = strtoll(t->prompt, &end, 10);
+    if (end == t->prompt || *end || x < lo || x > hi) {
+        tui_message(t, "%s: expected a whole number in %lld..%lld, got \"%s\"", what, lo, hi, t->prompt);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
 int tui_token_label(const tui *t, const ws_tensor *x, int64_t row, char *buf, size_t n)
 {
     return ws_tok_row_label(t->tok, x, row, t->style.glyphs == WS_GLYPH_UTF8 ? WS_TOK_SHOW_UTF8

@@ -43,6 +43,9 @@ void tui_pop(tui *t);
 /* Ask for a line of text; the top view gets ACT_PROMPT_DONE with it. */
 void tui_prompt(tui *t, const char *label);
 void tui_message(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The prompt's answer as a whole number in lo..hi into *out (0), or a
+ * message naming `what` and the range (-1). */
+int tui_prompt_number(tui *t, const char *what, long long lo, long long hi, long long *out);
 
 /* Browse `m` as TUNED from now on (a run's weights: owned by the run).
  * Views opened before keep what they showed. */

@@ -275,21 +275,14 @@ static int prompt_done(compare_view *v, tui *t)
     ws_err e = {{0}};
     if (!t->prompt[0])
         return 1;
+    long long n;
     if (v->prompt == PROMPT_STEPS) {
-        char *end;
-        long long n = strtoll(t->prompt, &end, 10);
-        if (end == t->prompt || *end || n < 1 || n > 1000000000LL)
-            tui_message(t, "steps: expected a whole number in 1..1000000000, got \"%s\"", t->prompt);
-        else
+        if (tui_prompt_number(t, "steps", 1, 1000000000LL, &n) == 0)
             v->steps = n;
         return 1;
     }
     if (v->prompt == PROMPT_SEEDS) {
-        char *end;
-        long n = strtol(t->prompt, &end, 10);
-        if (end == t->prompt || *end || n < 1 || n > 100)
-            tui_message(t, "seeds: expected a whole number in 1..100, got \"%s\"", t->prompt);
-        else
+        if (tui_prompt_number(t, "seeds", 1, 100, &n) == 0)
             v->seeds = (int)n;
         return 1;
     }
