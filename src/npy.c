@@ -212,7 +212,9 @@ int ws_npy_parse(ws_sink *s, const unsigned char *buf, size_t len, const char *n
     size_t have = len - hstart - hlen;
     if (have != bytes)
         return ws_fail(e, "npy: shape needs %zu data bytes but the file holds %zu", bytes, have);
-    if (!swap && (!h.fortran || h.ndim < 2))
+    /* Nothing to reorder: C order, one axis, or no elements (whose Fortran
+     * strides could overflow on the other axes). */
+    if ((!swap && (!h.fortran || h.ndim < 2)) || numel == 0)
         return ws_sink_add(s, name, dt, h.ndim, h.shape, (void *)data, 0, e);
     unsigned char *copy = malloc(bytes ? bytes : 1);
     if (!copy)
