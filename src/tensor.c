@@ -63,8 +63,14 @@ int ws_tensor_is_weight_matrix(const ws_tensor *t)
 void ws_tensor_setup(ws_tensor *t)
 {
     pthread_mutex_init(&t->lock, NULL);
-    t->numel = 1;
+    /* No elements when an axis is empty: then the other axes' product
+     * need not fit (a reader checks it against the bytes only when it is
+     * the element count). */
+    int empty = 0;
     for (int i = 0; i < t->ndim; i++)
+        empty |= t->shape[i] == 0;
+    t->numel = !empty;
+    for (int i = 0; i < t->ndim && !empty; i++)
         t->numel *= t->shape[i];
     if (t->ndim == 0) {
         t->rows = t->cols = 1;
